@@ -1,0 +1,85 @@
+"""Skod: pre-paid and milestone billing. create_app(): config -> extensions -> blueprints ->
+errors -> CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from skod import config
+from skod.extensions import api, babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    settings = config.load(config_overrides)
+    app = Flask(__name__, instance_path=settings["SKOD_INSTANCE_PATH"],
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(settings)
+    app.config.update(
+        API_TITLE="Skod API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api", OPENAPI_JSON_PATH="openapi.json",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _locale() -> str:
+    wanted = request.args.get("lang") or session.get("lang")
+    if wanted in ("fr", "en"):
+        session["lang"] = wanted
+        return wanted
+    return request.accept_languages.best_match(["fr", "en"]) or "fr"
+
+
+def register_extensions(app: Flask) -> None:
+    from skod.celery_app import init_celery
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    api.init_app(app)
+    init_celery(app)
+
+    from skod.accounts.models import Provider
+
+    @login_manager.user_loader
+    def load_provider(provider_id: str) -> Provider | None:
+        return db.session.get(Provider, int(provider_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from skod.accounts.api import blp as accounts_api
+    from skod.calls.api import blp as calls_api
+    from skod.catalog.api import blp as catalog_api
+    from skod.web.views import bp as web
+    from skod.webhooks.views import bp as webhooks
+
+    for blp in (accounts_api, catalog_api, calls_api):
+        csrf.exempt(blp)  # token-authenticated JSON API
+        api.register_blueprint(blp, url_prefix="/api/v1")
+    csrf.exempt(webhooks)
+    app.register_blueprint(webhooks)
+    app.register_blueprint(web)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from skod.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from skod.cli import skod_cli
+
+    app.cli.add_command(skod_cli)

@@ -1,0 +1,1 @@
+"""Providers (accounts, login, API tokens) and clients (no account: signed links)."""

@@ -1,0 +1,45 @@
+"""API: sign-up, profile, tokens."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from skod.accounts import services
+from skod.accounts.auth import require_provider
+from skod.accounts.schemas import (
+    ProfileUpdateSchema,
+    ProviderSchema,
+    SignUpSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+
+blp = Blueprint("accounts_api", __name__, description="Providers and API tokens")
+
+
+@blp.post("/providers")
+@blp.arguments(SignUpSchema)
+@blp.response(201, ProviderSchema)
+def sign_up(data: dict):
+    return services.sign_up(data)
+
+
+@blp.get("/me")
+@blp.response(200, ProviderSchema)
+def me():
+    return require_provider()
+
+
+@blp.patch("/me")
+@blp.arguments(ProfileUpdateSchema)
+@blp.response(200, ProviderSchema)
+def update_me(data: dict):
+    return services.update_profile(require_provider(), data)
+
+
+@blp.post("/auth/tokens")
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+def create_token(data: dict):
+    provider = services.authenticate(data["email"], data["password"])
+    return {"token": services.issue_token(provider)}

@@ -1,0 +1,77 @@
+"""Provider, ApiToken and Client rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skod.core.clock import utcnow
+from skod.core.types import UTCDateTime
+from skod.extensions import db
+
+
+class Provider(UserMixin, db.Model):
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    #: public address of the provider's page: /p/<slug>
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    #: legal identity printed on invoices and reminders
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    legal_form: Mapped[str | None] = mapped_column(String(64))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="provider")
+
+    def legal(self) -> dict:
+        return {
+            "company_name": self.company_name,
+            "legal_form": self.legal_form,
+            "siren": self.siren,
+            "vat_number": self.vat_number,
+            "address": self.address,
+        }
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    #: sha256 of the token; the token itself is shown once and never stored
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    provider: Mapped[Provider] = relationship(back_populates="tokens")
+
+
+class Client(db.Model):
+    """A provider's client: no account, reached by e-mail and signed links."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: "business" or "consumer": decides penalties and mentions later on
+    kind: Mapped[str] = mapped_column(String(10), default="consumer")
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    address: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,56 @@
+"""API schemas of providers and tokens."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from skod.core.schemas import check_timezone
+
+
+class LegalSchema(Schema):
+    company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    legal_form = fields.String(allow_none=True, validate=validate.Length(max=64))
+    siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$",
+                                                                    error="9 digits"))
+    vat_number = fields.String(allow_none=True, validate=validate.Length(max=20))
+    address = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class SignUpSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9-]{1,62}$", error="lowercase letters, digits and dashes"))
+    timezone = fields.String(required=True, validate=check_timezone)
+    currency = fields.String(validate=validate.Length(equal=3))
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    legal = fields.Nested(LegalSchema)
+
+
+class ProfileUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    timezone = fields.String(validate=check_timezone)
+    currency = fields.String(validate=validate.Length(equal=3))
+    locale = fields.String(validate=validate.OneOf(["fr", "en"]))
+    legal = fields.Nested(LegalSchema)
+
+
+class ProviderSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    slug = fields.String()
+    timezone = fields.String()
+    currency = fields.String()
+    locale = fields.String()
+    legal = fields.Function(lambda p: p.legal())
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()

@@ -1,0 +1,82 @@
+"""Sign-up, login, API tokens and profile of providers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from skod.accounts.models import ApiToken, Provider
+from skod.core.errors import Conflict, Invalid, Unauthorized
+from skod.core.money import CurrencyError, check_currency
+from skod.extensions import db
+
+LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_up(data: dict) -> Provider:
+    email = data["email"].strip().lower()
+    if db.session.scalar(select(Provider.id).where(Provider.email == email)):
+        raise Conflict("an account with this e-mail exists", {"email": ["already used"]},
+                       code="email_taken")
+    if db.session.scalar(select(Provider.id).where(Provider.slug == data["slug"])):
+        raise Conflict("this address is taken", {"slug": ["already used"]}, code="slug_taken")
+    provider = Provider(email=email, password_hash=generate_password_hash(data["password"]),
+                        name=data["name"], slug=data["slug"])
+    apply_profile(provider, data)
+    db.session.add(provider)
+    try:
+        db.session.commit()
+    except IntegrityError as err:  # a concurrent sign-up took the e-mail or slug
+        db.session.rollback()
+        raise Conflict("this e-mail or address is taken", code="taken") from err
+    return provider
+
+
+def apply_profile(provider: Provider, data: dict) -> None:
+    for field in ("name", "timezone", "locale"):
+        if data.get(field):
+            setattr(provider, field, data[field])
+    if data.get("currency"):
+        try:
+            provider.currency = check_currency(data["currency"])
+        except CurrencyError as err:
+            raise Invalid(str(err), {"currency": ["unknown currency"]}) from err
+    for field in LEGAL_FIELDS:
+        if field in (data.get("legal") or {}):
+            setattr(provider, field, data["legal"][field] or None)
+
+
+def update_profile(provider: Provider, data: dict) -> Provider:
+    apply_profile(provider, data)
+    db.session.commit()
+    return provider
+
+
+def authenticate(email: str, password: str) -> Provider:
+    provider = db.session.scalar(select(Provider).where(Provider.email == email.strip().lower()))
+    if provider is None or not check_password_hash(provider.password_hash, password):
+        raise Unauthorized("wrong e-mail or password", code="bad_credentials")
+    return provider
+
+
+def issue_token(provider: Provider) -> str:
+    token = "skp_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(provider_id=provider.id, token_hash=_hash(token)))
+    db.session.commit()
+    return token
+
+
+def provider_for_token(token: str, now: datetime) -> Provider | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None:
+        return None
+    return row.provider

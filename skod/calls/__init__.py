@@ -1,0 +1,1 @@
+"""Paid calls: booking, card hold before the call, capture after it, cancellation."""

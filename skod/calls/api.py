@@ -1,0 +1,128 @@
+"""API: book a call, give the card, start / end / cancel, read bookings."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from skod.accounts.auth import access, require_provider
+from skod.calls import booking as booking_svc
+from skod.calls import lifecycle, notify
+from skod.calls.models import Booking
+from skod.calls.schemas import (
+    BookingCreatedSchema,
+    BookingCreateSchema,
+    BookingSchema,
+    CardResultSchema,
+    EndSchema,
+    PaymentMethodSchema,
+    payment_block,
+)
+from skod.core.clock import utcnow
+from skod.core.errors import Forbidden, NotFound
+from skod.core.signing import make_token
+from skod.extensions import db
+
+blp = Blueprint("calls_api", __name__, description="Bookings of paid calls")
+
+
+def _booking(booking_id: int) -> tuple[Booking, str]:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("booking not found")
+    return booking, access("booking", booking.id, booking.provider_id)
+
+
+def _provider_booking(booking_id: int) -> Booking:
+    booking, role = _booking(booking_id)
+    if role != "provider":
+        raise Forbidden("only the provider can do this")
+    return booking
+
+
+@blp.post("/bookings")
+@blp.arguments(BookingCreateSchema)
+@blp.response(201, BookingCreatedSchema)
+def create_booking(data: dict):
+    booking = booking_svc.book(offer_id=data["offer_id"], start_at=data["start_at"],
+                               client=data["client"], now=utcnow())
+    return {"id": booking.id, "status": booking.status,
+            "client_token": make_token("booking", booking.id),
+            "manage_url": notify.manage_url(booking), "payment": payment_block(booking)}
+
+
+@blp.post("/bookings/<int:booking_id>/payment-method")
+@blp.arguments(PaymentMethodSchema)
+@blp.response(200, CardResultSchema)
+def give_card(data: dict, booking_id: int):
+    _booking(booking_id)
+    result = booking_svc.attach_card(booking_id, data["payment_method"], utcnow())
+    _confirm_if_secured(booking_id, result)
+    return result
+
+
+@blp.post("/bookings/<int:booking_id>/confirm")
+@blp.response(200, BookingSchema)
+def confirm(booking_id: int):
+    """After 3-D Secure on the page: read the hold back from Stripe."""
+    _booking(booking_id)
+    booking = booking_svc.refresh_hold(booking_id, utcnow())
+    _confirm_if_secured(booking_id, {"status": booking.status})
+    return booking
+
+
+def _confirm_if_secured(booking_id: int, result: dict) -> None:
+    if result.get("status") in ("held", "card_saved"):
+        notify.booking_confirmed(db.session.get(Booking, booking_id))
+
+
+@blp.get("/bookings/<int:booking_id>")
+@blp.response(200, BookingSchema)
+def get_booking(booking_id: int):
+    return _booking(booking_id)[0]
+
+
+@blp.get("/bookings")
+@blp.response(200, BookingSchema(many=True))
+def list_bookings():
+    provider = require_provider()
+    return db.session.scalars(select(Booking).where(Booking.provider_id == provider.id)
+                              .order_by(Booking.start_at))
+
+
+@blp.post("/bookings/<int:booking_id>/start")
+@blp.response(200, BookingSchema)
+def start(booking_id: int):
+    _provider_booking(booking_id)
+    return lifecycle.start_call(booking_id, utcnow())
+
+
+@blp.post("/bookings/<int:booking_id>/end")
+@blp.arguments(EndSchema)
+@blp.response(200, BookingSchema)
+def end(data: dict, booking_id: int):
+    _provider_booking(booking_id)
+    booking, ended_now = lifecycle.end_call(booking_id, utcnow(), minutes=data.get("minutes"))
+    if ended_now:
+        notify.call_charged(booking)
+    return booking
+
+
+@blp.post("/bookings/<int:booking_id>/no-show")
+@blp.response(200, BookingSchema)
+def no_show(booking_id: int):
+    _provider_booking(booking_id)
+    booking = lifecycle.mark_no_show(booking_id, utcnow())
+    notify.booking_cancelled(booking)
+    return booking
+
+
+@blp.post("/bookings/<int:booking_id>/cancel")
+@blp.response(200, BookingSchema)
+def cancel(booking_id: int):
+    booking, role = _booking(booking_id)
+    was = booking.status
+    booking = lifecycle.cancel_booking(booking_id, role, utcnow())
+    if was != booking.status:
+        notify.booking_cancelled(booking)
+    return booking

@@ -1,0 +1,213 @@
+"""Booking a call and securing its card: book, attach the card, place or renew the hold."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from skod.accounts.models import Client, Provider
+from skod.calls.models import ACTIVE, BOOKING_STATES, Booking
+from skod.catalog.models import Offer
+from skod.catalog.services import offer_slots
+from skod.core.errors import Conflict, DomainError, Invalid, NotFound
+from skod.extensions import db
+from skod.payments import capture_policy as cp
+from skod.payments import services as pay
+from skod.stripe_gateway import GatewayError, gateway
+
+
+class StripeUnavailable(DomainError):
+    status, code = 503, "payment_provider_unavailable"
+
+
+def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime) -> Booking:
+    """Take the slot, then open the card step with Stripe. 409 when the slot is taken."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer.active or offer.kind != "call":
+        raise NotFound("offer not found")
+    if start_at <= now:
+        raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
+    # One booking at a time per provider: the provider row is the lock.
+    db.session.get(Provider, offer.provider_id, with_for_update=True)
+    end_at = start_at + timedelta(minutes=offer.duration_minutes)
+    _check_slot(offer, start_at, end_at, now)
+    booking = Booking(
+        provider_id=offer.provider_id, offer_id=offer.id, client=_client(client),
+        start_at=start_at, end_at=end_at, status="awaiting_card",
+        payment_mode=cp.hold_mode(pay.policy(), now, end_at),
+        pricing=offer.pricing, price_minor=offer.price_minor, currency=offer.currency,
+        minimum_minutes=offer.minimum_minutes or 0, duration_minutes=offer.duration_minutes,
+        late_cancel_fee_percent=offer.late_cancel_fee_percent or 0, terms_accepted_at=now,
+        created_at=now,
+    )
+    db.session.add(booking)
+    db.session.commit()  # the slot is ours before we talk to Stripe
+    try:
+        _open_card_step(booking)
+    except GatewayError as err:
+        BOOKING_STATES.move(booking, "expired")
+        db.session.commit()
+        raise StripeUnavailable("the payment provider could not be reached") from err
+    db.session.commit()
+    return booking
+
+
+def _check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetime) -> None:
+    clash = db.session.scalar(
+        select(Booking.id).where(
+            Booking.provider_id == offer.provider_id, Booking.status.in_(ACTIVE),
+            Booking.start_at < end_at, Booking.end_at > start_at,
+        ).limit(1)
+    )
+    if clash is not None:
+        raise Conflict("this slot was just taken", code="slot_taken")
+    day = start_at.date()
+    free = offer_slots(offer, day - timedelta(days=1), day + timedelta(days=1), now)
+    if not any(s.start == start_at for s in free):
+        raise Conflict("this slot is not available", code="slot_unavailable")
+
+
+def _client(data: dict) -> Client:
+    return Client(
+        email=data["email"].strip().lower(), name=data["name"].strip(),
+        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
+        siren=data.get("siren"), address=data.get("address"),
+        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
+    )
+
+
+def _open_card_step(booking: Booking) -> None:
+    client = booking.client
+    if not client.stripe_customer_id:
+        client.stripe_customer_id = gateway().create_customer(
+            email=client.email, name=client.name, key=f"customer:client:{client.id}",
+            metadata={"skod_client_id": str(client.id)})
+    setup = gateway().create_setup_intent(
+        customer=client.stripe_customer_id, key=f"setup:booking:{booking.id}",
+        metadata={"skod_booking_id": str(booking.id)})
+    booking.stripe_setup_intent_id = setup.id
+    booking.setup_client_secret = setup.client_secret
+
+
+def lock_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
+    if booking is None:
+        raise NotFound("booking not found")
+    return booking
+
+
+def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
+    """Save the client's card, then hold now (near call) or later (far call)."""
+    booking = lock_booking(booking_id)
+    hold = booking.hold_payment()
+    if hold is not None and hold.status == "requires_action":
+        return {"status": "requires_action", "client_secret": _secret_of(hold)}
+    if booking.status not in ("awaiting_card", "card_saved", "action_required"):
+        raise Conflict(f"the booking is {booking.status}", code="invalid_state")
+    if booking.start_at - now <= pay.policy().auth_deadline:
+        raise Conflict("too late to pay for this call", code="too_late")
+    pm = _confirmed_card(booking, payment_method)
+    if pm is None:
+        return {"status": "requires_action", "client_secret": booking.setup_client_secret,
+                "intent": "setup"}
+    booking.stripe_payment_method_id = pm
+    if cp.hold_mode(pay.policy(), now, booking.end_at) == "save_card":
+        if booking.status != "card_saved":
+            BOOKING_STATES.move(booking, "card_saved")
+        db.session.commit()
+        return {"status": "card_saved"}
+    return place_hold(booking, off_session=False, now=now)
+
+
+def _confirmed_card(booking: Booking, payment_method: str) -> str | None:
+    """The saved card's id once the SetupIntent succeeded; None while 3-D Secure is pending."""
+    gw = gateway()
+    try:
+        setup = gw.retrieve_setup_intent(booking.stripe_setup_intent_id or "")
+        other_card = payment_method and setup.payment_method != payment_method
+        if setup.status != "succeeded" or other_card:
+            if setup.status == "succeeded":
+                # A new card after a failure: a fresh SetupIntent for it.
+                setup = gw.create_setup_intent(
+                    customer=booking.client.stripe_customer_id or "",
+                    key=f"setup:booking:{booking.id}:{payment_method}",
+                    metadata={"skod_booking_id": str(booking.id)})
+                booking.stripe_setup_intent_id = setup.id
+                booking.setup_client_secret = setup.client_secret
+            setup = gw.confirm_setup_intent(setup.id, payment_method=payment_method,
+                                            key=f"setup-confirm:{setup.id}:{payment_method}")
+    except GatewayError as err:
+        db.session.rollback()
+        raise _card_problem(err) from err
+    if setup.status == "succeeded":
+        return setup.payment_method
+    if setup.status == "requires_action":
+        db.session.commit()
+        return None
+    db.session.rollback()
+    raise Invalid("the card could not be saved", {"payment_method": [setup.status]})
+
+
+def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
+    """Hold the ceiling on the saved card. The booking is locked by the caller."""
+    amount = cp.hold_ceiling(booking.pricing, booking.price_minor, booking.minimum_minutes,
+                             booking.duration_minutes)
+    booking.hold_attempts += 1
+    payment = pay.new_payment(
+        provider_id=booking.provider_id, client_id=booking.client_id, booking_id=booking.id,
+        purpose="hold", amount=amount, currency=booking.currency, off_session=off_session,
+        key=f"hold:booking:{booking.id}:{booking.hold_attempts}",
+        payment_method=booking.stripe_payment_method_id)
+    booking_id, payment_id = booking.id, payment.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)
+    pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=True)
+    booking = lock_booking(booking_id)
+    result = _hold_outcome(booking, payment, now)
+    db.session.commit()
+    return result
+
+
+def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: ANN001
+    if payment.status == "held":
+        BOOKING_STATES.move(booking, "held")
+        return {"status": "held"}
+    if payment.status == "requires_action":
+        if booking.status != "action_required":
+            BOOKING_STATES.move(booking, "action_required")
+        booking.authorize_requested_at = now
+        return {"status": "requires_action", "client_secret": _secret_of(payment)}
+    if booking.status != "action_required" and booking.status != "awaiting_card":
+        BOOKING_STATES.move(booking, "action_required")
+    booking.authorize_requested_at = now
+    return {"status": "failed", "error": {"code": payment.last_error_code,
+                                          "kind": payment.last_error_kind}}
+
+
+def _secret_of(payment) -> str | None:  # noqa: ANN001
+    if not payment.stripe_payment_intent_id:
+        return None
+    try:
+        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
+    except GatewayError:
+        return None
+
+
+def _card_problem(err: GatewayError) -> DomainError:
+    from skod.core.errors import PaymentProblem
+
+    return PaymentProblem(err.message, {"payment_method": [err.code or err.kind]},
+                          code=err.kind)
+
+
+def refresh_hold(booking_id: int, now: datetime) -> Booking:
+    """After the page completed 3-D Secure: read the hold back from Stripe."""
+    booking = lock_booking(booking_id)
+    hold = booking.hold_payment()
+    if hold is not None and hold.stripe_payment_intent_id and hold.status == "requires_action":
+        pay.apply_intent(hold, gateway().retrieve_intent(hold.stripe_payment_intent_id), now)
+        if hold.status == "held" and booking.status != "held":
+            BOOKING_STATES.move(booking, "held")
+    db.session.commit()
+    return booking

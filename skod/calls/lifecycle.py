@@ -1,0 +1,153 @@
+"""A held call's life: start, end (capture, overrun), auto-capture, cancellation, no-show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from skod.calls.booking import lock_booking
+from skod.calls.models import BOOKING_STATES, Booking
+from skod.core.errors import Conflict
+from skod.extensions import db
+from skod.payments import capture_policy as cp
+from skod.payments import services as pay
+from skod.payments.models import PAYMENT_STATES
+
+
+def start_call(booking_id: int, now: datetime) -> Booking:
+    booking = lock_booking(booking_id)
+    if booking.status == "in_progress":
+        return booking
+    if booking.status != "held":
+        raise Conflict(f"a {booking.status} call cannot start: it is not paid",
+                       code="not_held")
+    BOOKING_STATES.move(booking, "in_progress")
+    booking.started_at = now
+    db.session.commit()
+    return booking
+
+
+def end_call(booking_id: int, now: datetime, minutes: int | None = None,
+             auto: bool = False) -> tuple[Booking, bool]:
+    """Capture what the call cost; (booking, True) when this call ended it.
+
+    A second End finds the call ended and gets the booking as is, with False.
+    """
+    booking = lock_booking(booking_id)
+    if booking.ended_at is not None or booking.status not in ("held", "in_progress"):
+        db.session.commit()
+        return booking, False
+    hold = booking.hold_payment()
+    if hold is None or hold.status != "held":
+        raise Conflict("this call has no hold to capture", code="not_held")
+    if minutes is None:
+        minutes = _minutes_of(booking, now, auto)
+    due = cp.call_amount(booking.pricing, booking.price_minor, booking.minimum_minutes, minutes)
+    from_hold, overrun = cp.split_capture(due, hold.amount_held_minor)
+    booking.ended_at, booking.minutes_billed = now, minutes
+    booking.amount_due_minor, booking.auto_captured = due, auto
+    pay.begin_capture(hold, from_hold)
+    db.session.commit()  # the capture is marked as sent: no second End can send it again
+    return _finish_capture(booking.id, hold.id, overrun, now), True
+
+
+def _minutes_of(booking: Booking, now: datetime, auto: bool) -> int:
+    """Timer minutes when the call was started and ended by the provider; else scheduled."""
+    if auto or booking.started_at is None:
+        return booking.duration_minutes
+    return cp.billable_minutes(int((now - booking.started_at).total_seconds()))
+
+
+def _finish_capture(booking_id: int, payment_id: int, overrun: int, now: datetime) -> Booking:
+    payment = pay.lock(payment_id)
+    pay.send_capture(payment)
+    booking = lock_booking(booking_id)
+    if payment.status == "captured":
+        if overrun > 0:
+            db.session.commit()
+            return _charge_extra(booking_id, "overrun", overrun, now)
+        BOOKING_STATES.move(booking, "completed")
+    elif payment.status == "failed":
+        BOOKING_STATES.move(booking, "payment_failed")
+    db.session.commit()
+    return booking
+
+
+def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> Booking:
+    """A second, off-session payment the client agreed to at booking (overrun or fee)."""
+    booking = lock_booking(booking_id)
+    payment = pay.new_payment(
+        provider_id=booking.provider_id, client_id=booking.client_id, booking_id=booking.id,
+        purpose=purpose, amount=amount, currency=booking.currency, off_session=True,
+        key=f"{purpose}:booking:{booking.id}", payment_method=booking.stripe_payment_method_id)
+    payment_id = payment.id
+    db.session.commit()
+    payment = pay.lock(payment_id)
+    pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=False)
+    booking = lock_booking(booking_id)
+    if purpose == "overrun":
+        ok = payment.status == "captured"
+        BOOKING_STATES.move(booking, "completed" if ok else "payment_failed")
+    db.session.commit()
+    return booking
+
+
+def cancel_booking(booking_id: int, by: str, now: datetime, reason: str | None = None) -> Booking:
+    """Release, or take the late-cancel fee, as the terms shown at booking say."""
+    booking = lock_booking(booking_id)
+    if booking.status in ("cancelled", "expired"):
+        db.session.commit()
+        return booking
+    if booking.status not in ("awaiting_card", "card_saved", "action_required", "held"):
+        raise Conflict(f"a {booking.status} call cannot be cancelled", code="invalid_state")
+    outcome = cp.cancellation(pay.policy(), now, booking.start_at, by,
+                              booking.late_cancel_fee_percent)
+    fee = cp.fee_amount(booking.price_minor, booking.late_cancel_fee_percent)
+    return _close(booking, by, now, reason or f"cancelled_by_{by}", fee if outcome == "fee" else 0)
+
+
+def mark_no_show(booking_id: int, now: datetime) -> Booking:
+    """The client did not come: the late-cancel fee, as for a late cancellation."""
+    booking = lock_booking(booking_id)
+    if booking.status != "held" or now < booking.start_at:
+        raise Conflict("only a held call past its start can be marked no-show",
+                       code="invalid_state")
+    fee = cp.fee_amount(booking.price_minor, booking.late_cancel_fee_percent)
+    return _close(booking, "provider", now, "no_show", fee)
+
+
+def _close(booking: Booking, by: str, now: datetime, reason: str, fee: int) -> Booking:
+    """Cancel the booking; capture `fee` from the hold (or charge it) and release the rest."""
+    BOOKING_STATES.move(booking, "cancelled")
+    booking.cancelled_at, booking.cancelled_by, booking.cancel_reason = now, by, reason
+    hold = booking.hold_payment()
+    booking_id = booking.id
+    if hold is not None and hold.status == "held" and fee > 0:
+        booking.amount_due_minor = fee
+        pay.begin_capture(hold, min(fee, hold.amount_held_minor))
+        db.session.commit()
+        payment = pay.lock(hold.id)
+        pay.send_capture(payment)
+    elif hold is not None and pay.begin_release(hold):
+        db.session.commit()
+        payment = pay.lock(hold.id)
+        pay.send_release(payment)
+    elif fee > 0 and booking.stripe_payment_method_id:
+        booking.amount_due_minor = fee
+        db.session.commit()
+        return _charge_extra(booking_id, "late_cancel_fee", fee, now)
+    db.session.commit()
+    return db.session.get(Booking, booking_id)
+
+
+def release_hold_of(booking: Booking) -> None:
+    """Release a hold still open on a booking that will not happen (caller commits after)."""
+    hold = booking.hold_payment()
+    if hold is None:
+        return
+    if hold.status == "created":
+        PAYMENT_STATES.move(hold, "released")
+    elif pay.begin_release(hold):
+        booking_id = booking.id
+        db.session.commit()
+        pay.send_release(pay.lock(hold.id))
+        lock_booking(booking_id)

@@ -1,0 +1,130 @@
+"""E-mails of a call's life, to the client and the provider, in each one's language."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from skod.calls.models import Booking
+from skod.core.money import Money
+from skod.core.signing import make_token
+from skod.notifications import ics, mail
+
+
+def manage_url(booking: Booking) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return f"{base}/b/{booking.id}/{make_token('booking', booking.id)}"
+
+
+def _when(booking: Booking, tz: str, locale: str) -> str:
+    start = booking.start_at.astimezone(ZoneInfo(tz))
+    return f"{format_datetime(start, 'full', locale=locale)} ({tz})"
+
+
+def _details(booking: Booking, tz: str, locale: str) -> list[tuple[str, str]]:
+    return [
+        (_("Call"), booking.offer.title),
+        (_("With"), booking.provider.name),
+        (_("When"), _when(booking, tz, locale)),
+        (_("Duration"), _("%(n)s minutes", n=booking.duration_minutes)),
+        (_("Reference"), f"#{booking.id}"),
+    ]
+
+
+def _send_client(booking: Booking, subject: str, paragraphs: list[str], action: str | None,
+                 attachments: list | None = None) -> None:
+    client = booking.client
+    with force_locale(client.locale):
+        ctx = {
+            "greeting": _("Hello %(name)s,", name=client.name),
+            "paragraphs": paragraphs, "action_url": manage_url(booking) if action else None,
+            "action_label": action, "details": _details(booking, client.timezone, client.locale),
+        }
+    mail.send(mail.build(to=client.email, template="message", subject=subject, context=ctx,
+                         locale=client.locale, attachments=attachments))
+
+
+def _send_provider(booking: Booking, subject: str, paragraphs: list[str]) -> None:
+    provider = booking.provider
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(provider.locale):
+        ctx = {"greeting": _("Hello %(name)s,", name=provider.name), "paragraphs": paragraphs,
+               "action_url": f"{base}/dashboard", "action_label": _("Open your dashboard"),
+               "details": _details(booking, provider.timezone, provider.locale)
+               + [(_("Client"), f"{booking.client.name} <{booking.client.email}>")]}
+    mail.send(mail.build(to=provider.email, template="message", subject=subject, context=ctx,
+                         locale=provider.locale))
+
+
+def booking_confirmed(booking: Booking) -> None:
+    """Card secured: confirmation with the .ics and the manage link; the provider is told."""
+    client = booking.client
+    invite = ics.invitation(
+        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
+        summary=f"{booking.offer.title} - {booking.provider.name}",
+        description=manage_url(booking), organizer_email=booking.provider.email,
+        attendee_email=client.email, url=manage_url(booking))
+    with force_locale(client.locale):
+        held = booking.status == "held"
+        ceiling = Money(booking.payments[-1].amount_requested_minor if booking.payments
+                        else booking.price_minor, booking.currency).format(client.locale)
+        lines = [_("Your call is booked."),
+                 _("We hold %(amount)s on your card; you are charged only for the call.",
+                   amount=ceiling) if held else
+                 _("Your card is saved; the amount is held the day before the call.")]
+        _send_client(booking, _("Your call with %(name)s is booked", name=booking.provider.name),
+                     lines, _("Manage or cancel your booking"),
+                     [("invitation.ics", "text/calendar", invite)])
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("New booking #%(id)s", id=booking.id),
+                       [_("A client booked a call and secured the payment.")])
+
+
+def authorize_needed(booking: Booking) -> None:
+    with force_locale(booking.client.locale):
+        _send_client(booking, _("Action needed: authorize the payment of your call"),
+                     [_("Your bank did not approve the payment for your call without you."),
+                      _("Please confirm your card, or use another one, before the call; "
+                        "otherwise the call will be cancelled.")],
+                     _("Authorize the payment"))
+
+
+def cancelled_unpaid(booking: Booking) -> None:
+    with force_locale(booking.client.locale):
+        _send_client(booking, _("Your call was cancelled"),
+                     [_("The payment of your call could not be secured in time, so the call "
+                        "was cancelled. You were not charged.")], None)
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s cancelled: payment not secured", id=booking.id),
+                       [_("The client did not authorize the payment in time; the slot is free "
+                          "again.")])
+
+
+def booking_cancelled(booking: Booking) -> None:
+    fee = booking.amount_due_minor or 0
+    with force_locale(booking.client.locale):
+        lines = [_("The call was cancelled.")]
+        if fee:
+            lines.append(_("A late-cancellation fee of %(amount)s applies.",
+                           amount=Money(fee, booking.currency).format(booking.client.locale)))
+        else:
+            lines.append(_("The amount held on your card is released."))
+        _send_client(booking, _("Your call was cancelled"), lines, None)
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s cancelled", id=booking.id),
+                       [_("The call was cancelled by %(who)s.", who=booking.cancelled_by)])
+
+
+def call_charged(booking: Booking) -> None:
+    if booking.status != "completed":
+        return
+    with force_locale(booking.client.locale):
+        amount = Money(booking.amount_due_minor or 0, booking.currency)
+        _send_client(booking, _("Receipt for your call"),
+                     [_("Your call is over. You were charged %(amount)s for %(n)s minutes.",
+                        amount=amount.format(booking.client.locale), n=booking.minutes_billed)],
+                     _("See your booking"))

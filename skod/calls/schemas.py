@@ -1,0 +1,97 @@
+"""API schemas of bookings."""
+
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from skod.core.clock import iso
+from skod.core.schemas import check_timezone
+
+
+class ClientSchema(Schema):
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default="consumer", validate=validate.OneOf(["business", "consumer"]))
+    company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$", error="9 digits"))
+    address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
+    locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+
+
+class BookingCreateSchema(Schema):
+    offer_id = fields.Integer(required=True, strict=True)
+    start_at = fields.AwareDateTime(required=True, default_timezone=None)
+    client = fields.Nested(ClientSchema, required=True)
+    accept_terms = fields.Boolean(required=True)
+
+    @validates("accept_terms")
+    def _terms(self, value: bool, **_: object) -> None:
+        if value is not True:
+            raise ValidationError("the cancellation and overrun terms must be accepted")
+
+
+class PaymentMethodSchema(Schema):
+    payment_method = fields.String(required=True, validate=validate.Regexp(r"^pm_\w+$"))
+
+
+class EndSchema(Schema):
+    minutes = fields.Integer(strict=True, validate=validate.Range(min=0, max=24 * 60))
+
+
+class PaymentOutSchema(Schema):
+    id = fields.Integer()
+    purpose = fields.String()
+    status = fields.String()
+    amount_held = fields.Integer(attribute="amount_held_minor")
+    amount_captured = fields.Integer(attribute="amount_captured_minor")
+    currency = fields.String()
+    capture_before = fields.Function(lambda p: iso(p.capture_before))
+    stripe_payment_intent_id = fields.String()
+    last_error_code = fields.String()
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    offer_id = fields.Integer()
+    offer_title = fields.Function(lambda b: b.offer.title)
+    provider_slug = fields.Function(lambda b: b.provider.slug)
+    start_at = fields.Function(lambda b: iso(b.start_at))
+    end_at = fields.Function(lambda b: iso(b.end_at))
+    payment_mode = fields.String()
+    pricing = fields.String()
+    price = fields.Function(lambda b: b.price.as_dict())
+    minimum_minutes = fields.Integer()
+    duration_minutes = fields.Integer()
+    late_cancel_fee_percent = fields.Integer()
+    started_at = fields.Function(lambda b: iso(b.started_at))
+    ended_at = fields.Function(lambda b: iso(b.ended_at))
+    minutes_billed = fields.Integer()
+    amount_due = fields.Integer(attribute="amount_due_minor")
+    cancelled_by = fields.String()
+    cancel_reason = fields.String()
+    client = fields.Function(lambda b: {"name": b.client.name, "email": b.client.email,
+                                        "kind": b.client.kind})
+    payments = fields.List(fields.Nested(PaymentOutSchema))
+
+
+class BookingCreatedSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    client_token = fields.String()
+    manage_url = fields.String()
+    payment = fields.Dict()
+
+
+class CardResultSchema(Schema):
+    status = fields.String()
+    client_secret = fields.String(allow_none=True)
+    intent = fields.String()
+    error = fields.Dict()
+
+
+def payment_block(booking) -> dict:  # noqa: ANN001
+    return {"mode": booking.payment_mode, "client_secret": booking.setup_client_secret,
+            "intent": "setup", "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}

@@ -1,0 +1,1 @@
+"""Offers, weekly availability and the free slots computed from them."""

@@ -1,0 +1,64 @@
+"""API: offers, availability, public provider page and free slots."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from skod.accounts.auth import require_provider
+from skod.accounts.models import Provider
+from skod.catalog import services
+from skod.catalog.models import Offer
+from skod.catalog.schemas import (
+    AvailabilitySchema,
+    OfferCreateSchema,
+    OfferSchema,
+    PublicProviderSchema,
+    SlotQuerySchema,
+    SlotSchema,
+)
+from skod.core.clock import utcnow
+from skod.core.errors import NotFound
+from skod.extensions import db
+
+blp = Blueprint("catalog_api", __name__, description="Offers, availability and slots")
+
+
+@blp.post("/offers")
+@blp.arguments(OfferCreateSchema)
+@blp.response(201, OfferSchema)
+def create_offer(data: dict):
+    return services.create_offer(require_provider(), data)
+
+
+@blp.get("/offers")
+@blp.response(200, OfferSchema(many=True))
+def my_offers():
+    provider = require_provider()
+    return db.session.scalars(select(Offer).where(Offer.provider_id == provider.id))
+
+
+@blp.put("/availability")
+@blp.arguments(AvailabilitySchema)
+@blp.response(200, AvailabilitySchema)
+def put_availability(data: dict):
+    return services.set_availability(require_provider(), data)
+
+
+@blp.get("/providers/<slug>")
+@blp.response(200, PublicProviderSchema)
+def public_provider(slug: str):
+    provider = db.session.scalar(select(Provider).where(Provider.slug == slug))
+    if provider is None:
+        raise NotFound("provider not found")
+    return provider
+
+
+@blp.get("/offers/<int:offer_id>/slots")
+@blp.arguments(SlotQuerySchema, location="query")
+@blp.response(200, SlotSchema(many=True))
+def slots(query: dict, offer_id: int):
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer.active:
+        raise NotFound("offer not found")
+    return services.offer_slots(offer, query["from_"], query["to"], utcnow())

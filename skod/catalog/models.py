@@ -1,0 +1,57 @@
+"""Offer and Availability rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skod.accounts.models import Provider
+from skod.core.clock import utcnow
+from skod.core.money import Money
+from skod.core.types import UTCDateTime
+from skod.extensions import db
+
+
+class Offer(db.Model):
+    __tablename__ = "offers"
+    __table_args__ = (
+        CheckConstraint("price_minor > 0", name="price_positive"),
+        CheckConstraint("late_cancel_fee_percent BETWEEN 0 AND 100", name="fee_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    #: "call" now; "message" and "project" come with their issue
+    kind: Mapped[str] = mapped_column(String(16), default="call")
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    #: "flat" (price for the slot) or "per_minute" (price is the rate per minute)
+    pricing: Mapped[str] = mapped_column(String(16), default="flat")
+    price_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    minimum_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    late_cancel_fee_percent: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    provider: Mapped[Provider] = relationship()
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_minor, self.currency)
+
+
+class Availability(db.Model):
+    """Weekly hours in the provider's time zone: {"mon": [["09:00", "12:00"], ...], ...}."""
+
+    __tablename__ = "availabilities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    weekly: Mapped[dict] = mapped_column(JSON, default=dict)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

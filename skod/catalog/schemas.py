@@ -1,0 +1,82 @@
+"""API schemas of offers, availability and slots."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from skod.core.schemas import MoneySchema, check_timezone
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class OfferCreateSchema(Schema):
+    kind = fields.String(load_default="call", validate=validate.OneOf(["call"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=2000))
+    duration_minutes = fields.Integer(required=True, strict=True,
+                                      validate=validate.Range(min=5, max=480))
+    pricing = fields.String(load_default="flat", validate=validate.OneOf(["flat", "per_minute"]))
+    price = fields.Nested(MoneySchema, required=True)
+    minimum_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=480))
+    late_cancel_fee_percent = fields.Integer(load_default=0,
+                                             validate=validate.Range(min=0, max=100))
+
+
+class OfferSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    description = fields.String()
+    duration_minutes = fields.Integer()
+    pricing = fields.String()
+    price = fields.Function(lambda o: o.price.as_dict())
+    minimum_minutes = fields.Integer()
+    late_cancel_fee_percent = fields.Integer()
+    provider_slug = fields.Function(lambda o: o.provider.slug)
+
+
+class AvailabilitySchema(Schema):
+    timezone = fields.String(required=True, validate=check_timezone)
+    weekly = fields.Dict(keys=fields.String(validate=validate.OneOf(DAYS)),
+                         values=fields.List(fields.List(fields.String())), required=True)
+    buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=240))
+
+    @validates("weekly")
+    def _hours(self, weekly: dict, **_: object) -> None:
+        for day, ranges in weekly.items():
+            for pair in ranges:
+                if len(pair) != 2 or not all(_HHMM.match(v) for v in pair) or pair[0] >= pair[1]:
+                    raise ValidationError(f"{day}: each range is [HH:MM, HH:MM], start < end")
+
+
+class SlotQuerySchema(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+    @validates_schema
+    def _order(self, data: dict, **_: object) -> None:
+        if data["to"] < data["from_"]:
+            raise ValidationError({"to": ["must not be before from"]})
+
+
+class SlotSchema(Schema):
+    start_at = fields.Function(lambda s: s.start.isoformat().replace("+00:00", "Z"))
+    end_at = fields.Function(lambda s: s.end.isoformat().replace("+00:00", "Z"))
+
+
+class PublicProviderSchema(Schema):
+    name = fields.String()
+    slug = fields.String()
+    timezone = fields.String()
+    offers = fields.Method("_offers")
+
+    def _offers(self, provider) -> list:  # noqa: ANN001
+        from skod.catalog.models import Offer
+        from skod.extensions import db
+
+        rows = db.session.scalars(db.select(Offer).where(Offer.provider_id == provider.id,
+                                                         Offer.active.is_(True)))
+        return OfferSchema(many=True).dump(rows)

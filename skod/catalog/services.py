@@ -1,0 +1,76 @@
+"""Offers, availability and free slots of one provider."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from skod.accounts.models import Provider
+from skod.catalog.models import Availability, Offer
+from skod.catalog.slots import Slot, free_slots
+from skod.core.errors import Invalid
+from skod.core.money import CurrencyError, check_currency
+from skod.extensions import db
+
+MAX_SLOT_RANGE_DAYS = 62
+
+
+def create_offer(provider: Provider, data: dict) -> Offer:
+    price = data["price"]
+    try:
+        currency = check_currency(price["currency"])
+    except CurrencyError as err:
+        raise Invalid(str(err), {"price": {"currency": ["unknown currency"]}}) from err
+    if price["amount_minor"] <= 0:
+        raise Invalid("the price must be positive", {"price": {"amount_minor": ["must be > 0"]}})
+    offer = Offer(
+        provider_id=provider.id, kind=data.get("kind", "call"), title=data["title"],
+        description=data.get("description"), duration_minutes=data["duration_minutes"],
+        pricing=data.get("pricing", "flat"), price_minor=price["amount_minor"],
+        currency=currency, minimum_minutes=data.get("minimum_minutes") or 0,
+        late_cancel_fee_percent=data.get("late_cancel_fee_percent") or 0,
+    )
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def set_availability(provider: Provider, data: dict) -> Availability:
+    avail = db.session.scalar(select(Availability).where(Availability.provider_id == provider.id))
+    if avail is None:
+        avail = Availability(provider_id=provider.id)
+        db.session.add(avail)
+    avail.timezone = data["timezone"]
+    avail.weekly = data["weekly"]
+    avail.buffer_minutes = data.get("buffer_minutes", 0)
+    db.session.commit()
+    return avail
+
+
+def availability_of(provider_id: int) -> Availability | None:
+    return db.session.scalar(select(Availability).where(Availability.provider_id == provider_id))
+
+
+def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Slot]:
+    """Free slots of `offer` for local dates first..last (provider's zone), as UTC."""
+    from skod.calls.models import ACTIVE, Booking  # calls builds on catalog, not the reverse
+
+    if (last - first).days > MAX_SLOT_RANGE_DAYS:
+        raise Invalid("the range is too long", {"to": [f"at most {MAX_SLOT_RANGE_DAYS} days"]})
+    avail = availability_of(offer.provider_id)
+    if avail is None or last < first:
+        return []
+    tz = ZoneInfo(avail.timezone)
+    lo = datetime.combine(first, datetime.min.time(), tz) - timedelta(days=1)
+    hi = datetime.combine(last, datetime.max.time(), tz) + timedelta(days=1)
+    busy = [Slot(s, e) for s, e in db.session.execute(
+        select(Booking.start_at, Booking.end_at).where(
+            Booking.provider_id == offer.provider_id, Booking.status.in_(ACTIVE),
+            Booking.start_at < hi, Booking.end_at > lo))]
+    return free_slots(
+        weekly=avail.weekly, tz_name=avail.timezone, first=first, last=last,
+        duration=timedelta(minutes=offer.duration_minutes),
+        buffer=timedelta(minutes=avail.buffer_minutes), busy=busy, not_before=now,
+    )

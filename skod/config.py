@@ -1,0 +1,94 @@
+"""Settings read from the environment, with embedded defaults that run on one machine.
+
+Every duration of the payment rules (DESIGN.md section 1) is a setting here, not a literal
+in code.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _hours(name: str, default: float) -> timedelta:
+    return timedelta(hours=float(os.environ.get(name, default)))
+
+
+def instance_path() -> Path:
+    """Folder for the SQLite database, the Celery broker file and the e-mail outbox."""
+    default = Path(__file__).resolve().parent.parent / "instance"
+    return Path(os.environ.get("SKOD_INSTANCE_PATH", default)).resolve()
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping: environment first, then explicit overrides (tests)."""
+    inst = instance_path()
+    sqlite_url = f"sqlite:///{inst / 'skod.sqlite'}"
+    cfg = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(os.environ.get("DATABASE_URL", sqlite_url)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SKOD_INSTANCE_PATH": str(inst),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Stripe
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "sk_test_local"),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        "STRIPE_API_VERSION": os.environ.get("STRIPE_API_VERSION", ""),
+        # Celery
+        "CELERY": {
+            "broker_url": os.environ.get(
+                "CELERY_BROKER_URL", f"sqla+sqlite:///{inst / 'celery-broker.sqlite'}"
+            ),
+            "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
+            "task_always_eager": _env_bool("CELERY_TASK_ALWAYS_EAGER"),
+            "task_eager_propagates": _env_bool("CELERY_TASK_ALWAYS_EAGER"),
+            "task_ignore_result": True,
+            "timezone": "UTC",
+        },
+        # Mail
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "outbox"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Skod <no-reply@skod.local>"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS"),
+        # Payment rules (DESIGN.md section 1)
+        "CUSTOMER_HOLD_VALIDITY": _hours("CUSTOMER_HOLD_VALIDITY_HOURS", 7 * 24),
+        "MERCHANT_HOLD_VALIDITY": _hours("MERCHANT_HOLD_VALIDITY_HOURS", 4 * 24 + 18),
+        "HOLD_SAFETY_MARGIN": _hours("HOLD_SAFETY_MARGIN_HOURS", 12),
+        "HOLD_LEAD": _hours("HOLD_LEAD_HOURS", 24),
+        "AUTH_DEADLINE": _hours("AUTH_DEADLINE_HOURS", 2),
+        "AUTO_CAPTURE_GRACE": _hours("AUTO_CAPTURE_GRACE_HOURS", 2),
+        "FREE_CANCEL_HOURS": _hours("FREE_CANCEL_HOURS", 24),
+        "PENDING_BOOKING_TTL": _hours("PENDING_BOOKING_TTL_HOURS", 0.5),
+        "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
+        "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
+        # Languages
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "LANGUAGES": ["fr", "en"],
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

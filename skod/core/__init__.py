@@ -1,0 +1,1 @@
+"""Shared building blocks: money, clock, UTC column type, state machines, errors, signed links."""

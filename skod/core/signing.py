@@ -1,0 +1,26 @@
+"""Signed, expiring client links: the client has no account, the token is its key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"skod:{purpose}")
+
+
+def make_token(purpose: str, object_id: int) -> str:
+    return _serializer(purpose).dumps({"id": object_id})
+
+
+def read_token(purpose: str, token: str, max_age: timedelta | None = None) -> int | None:
+    """The object id the token was made for, or None when forged or expired."""
+    age = max_age or current_app.config["CLIENT_LINK_MAX_AGE"]
+    try:
+        data = _serializer(purpose).loads(token, max_age=int(age.total_seconds()))
+    except (BadSignature, SignatureExpired):
+        return None
+    return data.get("id") if isinstance(data, dict) else None

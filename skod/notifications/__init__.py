@@ -1,0 +1,1 @@
+"""E-mail: rendering (text + HTML, in the recipient's language) and delivery through Celery."""

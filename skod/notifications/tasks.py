@@ -1,0 +1,14 @@
+"""Celery task that delivers one rendered e-mail, retrying on network errors."""
+
+from __future__ import annotations
+
+import smtplib
+
+from skod.celery_app import celery
+from skod.notifications import mail
+
+
+@celery.task(bind=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=30,
+             retry_backoff_max=3600, max_retries=8)
+def deliver_email(self, raw: str) -> None:  # noqa: ANN001
+    mail.deliver(raw)

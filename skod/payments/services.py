@@ -1,0 +1,169 @@
+"""Payment operations: create, capture, release, each in two halves around the Stripe call.
+
+The first half runs under the caller's row lock: it checks state, stores the idempotency key and
+moves to a pending state, and the caller commits. The Stripe call then runs without a lock held,
+and the second half records Stripe's answer. A second caller finds the pending state and stops, so
+a capture or release is sent at most once even where Stripe would not replay the key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from skod.core.clock import utcnow
+from skod.extensions import db
+from skod.payments import capture_policy as cp
+from skod.payments.models import PAYMENT_STATES, Payment
+from skod.stripe_gateway import GatewayError, Intent, gateway
+
+_STATUS_FROM_STRIPE = {
+    "requires_capture": "held",
+    "succeeded": "captured",
+    "requires_action": "requires_action",
+    "canceled": "released",
+    "requires_payment_method": "failed",
+}
+
+
+def policy() -> cp.Policy:
+    return cp.Policy.from_config(current_app.config)
+
+
+def new_payment(*, provider_id: int, client_id: int, booking_id: int | None, purpose: str,
+                amount: int, currency: str, off_session: bool, key: str,
+                payment_method: str | None) -> Payment:
+    payment = Payment(
+        provider_id=provider_id, client_id=client_id, booking_id=booking_id, purpose=purpose,
+        status="created", amount_requested_minor=amount, currency=currency,
+        off_session=off_session, create_key=key, stripe_payment_method_id=payment_method,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) -> None:
+    """Record what Stripe says of the intent; only forward moves are applied."""
+    now = now or utcnow()
+    payment.stripe_payment_intent_id = intent.id
+    target = _STATUS_FROM_STRIPE.get(intent.status)
+    if target is None or target == payment.status:
+        _copy_amounts(payment, intent, now)
+        return
+    if PAYMENT_STATES.move_if(payment, target):
+        _copy_amounts(payment, intent, now)
+        if target == "failed":
+            payment.last_error_code = intent.last_error_code or "requires_payment_method"
+
+
+def _copy_amounts(payment: Payment, intent: Intent, now: datetime) -> None:
+    if payment.status == "held":
+        payment.amount_held_minor = intent.amount_capturable or intent.amount
+        payment.capture_before = intent.capture_before or payment.capture_before or (
+            cp.default_capture_before(policy(), now, payment.off_session))
+    elif payment.status == "captured":
+        payment.amount_held_minor = 0
+        payment.amount_captured_minor = intent.amount_received or (
+            payment.capture_amount_minor or intent.amount)
+    elif payment.status in ("released", "failed"):
+        payment.amount_held_minor = 0
+
+
+def apply_error(payment: Payment, err: GatewayError) -> None:
+    payment.last_error_code = (err.code or err.kind)[:64]
+    payment.last_error_kind = err.kind
+    payment.last_error_message = err.message[:500]
+    if err.intent is not None:
+        apply_intent(payment, err.intent)
+    if err.kind == "retryable":
+        return  # keep the state: the same key is sent again later
+    if payment.status == "created":
+        PAYMENT_STATES.move(payment, "failed")
+
+
+def send_create(payment: Payment, *, customer: str, manual: bool) -> None:
+    """Create and confirm the intent of a `created` payment; records the answer (no commit)."""
+    try:
+        intent = gateway().create_intent(
+            amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
+            payment_method=payment.stripe_payment_method_id or "", manual=manual,
+            off_session=payment.off_session, key=payment.create_key,
+            metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose},
+        )
+    except GatewayError as err:
+        apply_error(payment, err)
+        return
+    apply_intent(payment, intent)
+
+
+def begin_capture(payment: Payment, amount: int) -> None:
+    """Under the caller's lock: mark the capture as sent, with its key and amount."""
+    PAYMENT_STATES.move(payment, "capture_pending")
+    payment.capture_key = f"capture:payment:{payment.id}"
+    payment.capture_amount_minor = amount
+
+
+def send_capture(payment: Payment) -> None:
+    """Send the capture of a capture_pending payment and record the answer (no commit)."""
+    assert payment.status == "capture_pending" and payment.stripe_payment_intent_id
+    try:
+        intent = gateway().capture(payment.stripe_payment_intent_id,
+                                   amount=payment.capture_amount_minor or 0,
+                                   key=payment.capture_key or "")
+    except GatewayError as err:
+        _capture_failed(payment, err)
+        return
+    apply_intent(payment, intent)
+
+
+def _capture_failed(payment: Payment, err: GatewayError) -> None:
+    payment.last_error_code = (err.code or err.kind)[:64]
+    payment.last_error_kind = err.kind
+    payment.last_error_message = err.message[:500]
+    if err.kind == "retryable":
+        return  # stays capture_pending: retried with the same key, or reconciled
+    # Stripe refused: read the intent back to learn whether it is still capturable.
+    try:
+        intent = gateway().retrieve_intent(payment.stripe_payment_intent_id or "")
+    except GatewayError:
+        intent = None
+    if intent is not None and intent.status == "succeeded":
+        apply_intent(payment, intent)
+    else:
+        PAYMENT_STATES.move(payment, "failed")
+        payment.amount_held_minor = 0
+
+
+def begin_release(payment: Payment) -> bool:
+    """Under the caller's lock: True when there is something to release at Stripe."""
+    if payment.status not in ("held", "requires_action") or not payment.stripe_payment_intent_id:
+        if payment.status == "created":
+            PAYMENT_STATES.move(payment, "released")
+        return False
+    payment.cancel_key = f"cancel:payment:{payment.id}"
+    return True
+
+
+def send_release(payment: Payment) -> None:
+    try:
+        intent = gateway().cancel(payment.stripe_payment_intent_id or "",
+                                  key=payment.cancel_key or "")
+    except GatewayError as err:
+        payment.last_error_code = (err.code or err.kind)[:64]
+        payment.last_error_kind = err.kind
+        if err.kind != "retryable":
+            # Already canceled or expired at Stripe: read the truth back.
+            apply_intent(payment, gateway().retrieve_intent(payment.stripe_payment_intent_id))
+        return
+    apply_intent(payment, intent)
+
+
+def lock(payment_id: int) -> Payment:
+    return db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+
+
+def policy_ttl():  # noqa: ANN201
+    """How long an unpaid booking keeps its slot."""
+    return current_app.config["PENDING_BOOKING_TTL"]

@@ -1,0 +1,39 @@
+"""The demo provider of `make run`: one flat and one per-minute call offer, weekday hours."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from skod.accounts.models import Provider
+from skod.accounts.services import sign_up
+from skod.catalog.models import Offer
+from skod.catalog.services import create_offer, set_availability
+from skod.extensions import db
+
+DEMO_EMAIL = "demo@skod.local"
+WEEKLY = {d: [["09:00", "12:00"], ["14:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+WEEKLY["sat"] = [["10:00", "12:00"]]
+
+
+def seed_demo() -> Provider:
+    provider = db.session.scalar(select(Provider).where(Provider.email == DEMO_EMAIL))
+    if provider is None:
+        provider = sign_up({
+            "email": DEMO_EMAIL, "password": "demo-password", "name": "Camille Martin",
+            "slug": "demo", "timezone": "Europe/Paris", "currency": "EUR",
+            "legal": {"company_name": "Camille Martin Conseil", "legal_form": "EI",
+                      "siren": "123456789", "vat_number": "FR12123456789",
+                      "address": "12 rue de la Paix, 75002 Paris"},
+        })
+    if not db.session.scalar(select(Offer.id).where(Offer.provider_id == provider.id)):
+        create_offer(provider, {"title": "Appel conseil 30 min", "duration_minutes": 30,
+                                "pricing": "flat", "price": {"amount_minor": 9000,
+                                                             "currency": "EUR"},
+                                "late_cancel_fee_percent": 50})
+        create_offer(provider, {"title": "Appel à la minute", "duration_minutes": 20,
+                                "pricing": "per_minute", "minimum_minutes": 10,
+                                "price": {"amount_minor": 250, "currency": "EUR"},
+                                "late_cancel_fee_percent": 30})
+    set_availability(provider, {"timezone": "Europe/Paris", "weekly": WEEKLY,
+                                "buffer_minutes": 10})
+    return provider

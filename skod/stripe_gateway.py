@@ -1,0 +1,216 @@
+"""The only module that imports `stripe`: small dataclasses out, mapped errors, idempotency keys in.
+
+Amounts cross this boundary as integer minor units. Every mutating call takes the idempotency key
+the caller stored on its row before calling. Errors become `GatewayError` with a `kind`:
+soft_decline / hard_decline / authentication_required / retryable / fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from flask import current_app
+
+HARD_DECLINES = frozenset({
+    "stolen_card", "lost_card", "pickup_card", "fraudulent", "card_not_supported",
+    "expired_card", "incorrect_number", "invalid_number", "invalid_account", "restricted_card",
+    "security_violation", "revocation_of_authorization", "revocation_of_all_authorizations",
+    "stop_payment_order", "do_not_honor_fraud", "merchant_blacklist", "invalid_expiry_year",
+    "incorrect_cvc", "invalid_cvc", "currency_not_supported", "transaction_not_allowed",
+})
+
+
+class GatewayError(Exception):
+    def __init__(self, kind: str, code: str | None, message: str,
+                 intent: Intent | None = None) -> None:
+        super().__init__(f"{kind}: {code}: {message}")
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.intent = intent
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What we keep of a PaymentIntent."""
+
+    id: str
+    status: str  # Stripe's own status word
+    amount: int
+    amount_capturable: int
+    amount_received: int
+    currency: str
+    client_secret: str | None
+    payment_method: str | None
+    capture_before: datetime | None
+    last_error_code: str | None
+
+
+@dataclass(frozen=True)
+class Setup:
+    id: str
+    status: str
+    client_secret: str | None
+    payment_method: str | None
+    customer: str | None
+
+
+def _val(obj: Any, key: str, default: Any = None) -> Any:
+    if obj is None:
+        return default
+    try:
+        value = obj[key]
+    except (KeyError, TypeError):
+        return default
+    return default if value is None else value
+
+
+def _charge_of(pi: Any) -> Any:
+    charge = _val(pi, "latest_charge")
+    if isinstance(charge, str) or charge is None:
+        charges = _val(_val(pi, "charges"), "data", [])
+        charge = charges[-1] if charges else None
+    return charge
+
+
+def _intent(pi: Any) -> Intent:
+    charge = _charge_of(pi)
+    card = _val(_val(charge, "payment_method_details"), "card")
+    capture_before = _val(card, "capture_before")
+    status = pi["status"]
+    amount = int(pi["amount"])
+    # The emulator lacks amount_capturable/amount_received: derive them from the charge.
+    capturable = _val(pi, "amount_capturable")
+    if capturable is None:
+        capturable = amount if status == "requires_capture" else 0
+    received = _val(pi, "amount_received")
+    if received is None:
+        received = int(_val(charge, "amount_captured", 0) or 0)
+        if status == "succeeded" and not received:
+            captured = _val(charge, "amount", amount) - _val(charge, "amount_refunded", 0)
+            received = int(captured)
+    pm = _val(pi, "payment_method")
+    return Intent(
+        id=pi["id"], status=status, amount=amount, amount_capturable=int(capturable),
+        amount_received=int(received), currency=str(pi["currency"]).upper(),
+        client_secret=_val(pi, "client_secret"),
+        payment_method=pm if isinstance(pm, str) or pm is None else pm["id"],
+        capture_before=datetime.fromtimestamp(capture_before, UTC) if capture_before else None,
+        last_error_code=_val(_val(pi, "last_payment_error"), "code"),
+    )
+
+
+def _setup(si: Any) -> Setup:
+    pm = _val(si, "payment_method")
+    return Setup(id=si["id"], status=si["status"], client_secret=_val(si, "client_secret"),
+                 payment_method=pm if isinstance(pm, str) or pm is None else pm["id"],
+                 customer=_val(si, "customer"))
+
+
+def _map_error(err: stripe.StripeError) -> GatewayError:
+    body = (err.json_body or {}).get("error", {}) if isinstance(err.json_body, dict) else {}
+    code = getattr(err, "code", None) or body.get("code")
+    decline = body.get("decline_code")
+    pi = body.get("payment_intent")
+    intent = _intent(pi) if isinstance(pi, dict) and pi.get("id") else None
+    message = err.user_message or str(err)
+    if isinstance(err, stripe.CardError):
+        if code == "authentication_required" or decline == "authentication_required":
+            return GatewayError("authentication_required", code, message, intent)
+        if decline in HARD_DECLINES or code in HARD_DECLINES:
+            return GatewayError("hard_decline", decline or code, message, intent)
+        return GatewayError("soft_decline", decline or code, message, intent)
+    if isinstance(err, stripe.RateLimitError | stripe.APIConnectionError):
+        return GatewayError("retryable", code or "network", message, intent)
+    if isinstance(err, stripe.APIError) or (err.http_status or 0) >= 500:
+        return GatewayError("retryable", code or "api_error", message, intent)
+    return GatewayError("fatal", code or type(err).__name__, message, intent)
+
+
+class Gateway:
+    def __init__(self, secret_key: str, api_base: str = "", api_version: str = "") -> None:
+        kwargs: dict[str, Any] = {"max_network_retries": 0}
+        if api_base:
+            kwargs["base_addresses"] = {"api": api_base}
+        if api_version:
+            kwargs["stripe_version"] = api_version
+        self.client = stripe.StripeClient(secret_key, **kwargs)
+
+    def _call(self, fn, *args, key: str | None = None, **params):  # noqa: ANN001
+        options = {"idempotency_key": key} if key else {}
+        try:
+            return fn(*args, params=params, options=options)
+        except stripe.StripeError as err:
+            raise _map_error(err) from err
+
+    # Customers and cards -----------------------------------------------------------------
+    def create_customer(self, *, email: str, name: str, key: str, metadata: dict) -> str:
+        return self._call(self.client.v1.customers.create, key=key, email=email, name=name,
+                          metadata=metadata)["id"]
+
+    def create_setup_intent(self, *, customer: str, key: str, metadata: dict) -> Setup:
+        si = self._call(self.client.v1.setup_intents.create, key=key, customer=customer,
+                        usage="off_session", payment_method_types=["card"], metadata=metadata)
+        return _setup(si)
+
+    def retrieve_setup_intent(self, setup_id: str) -> Setup:
+        return _setup(self._call(self.client.v1.setup_intents.retrieve, setup_id))
+
+    def confirm_setup_intent(self, setup_id: str, *, payment_method: str, key: str) -> Setup:
+        si = self._call(self.client.v1.setup_intents.confirm, setup_id, key=key,
+                        payment_method=payment_method)
+        return _setup(si)
+
+    def card_summary(self, payment_method: str) -> dict:
+        pm = self._call(self.client.v1.payment_methods.retrieve, payment_method)
+        card = _val(pm, "card") or {}
+        return {"brand": _val(card, "brand"), "last4": _val(card, "last4")}
+
+    # Payment intents ---------------------------------------------------------------------
+    def create_intent(self, *, amount: int, currency: str, customer: str, payment_method: str,
+                      manual: bool, off_session: bool, key: str, metadata: dict) -> Intent:
+        """Create and confirm at once; a card error carrying the intent is raised as such."""
+        params: dict[str, Any] = {
+            "amount": amount, "currency": currency.lower(), "customer": customer,
+            "payment_method": payment_method, "confirm": True, "metadata": metadata,
+            "capture_method": "manual" if manual else "automatic",
+            "payment_method_types": ["card"],
+        }
+        # The card was saved by a SetupIntent (usage=off_session) before any hold, so no
+        # setup_future_usage here (the emulator refuses it, and Stripe does not need it).
+        if off_session:
+            params["off_session"] = True
+        return _intent(self._call(self.client.v1.payment_intents.create, key=key, **params))
+
+    def retrieve_intent(self, intent_id: str) -> Intent:
+        return _intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+
+    def capture(self, intent_id: str, *, amount: int, key: str) -> Intent:
+        pi = self._call(self.client.v1.payment_intents.capture, intent_id, key=key,
+                        amount_to_capture=amount)
+        return _intent(pi)
+
+    def cancel(self, intent_id: str, *, key: str) -> Intent:
+        return _intent(self._call(self.client.v1.payment_intents.cancel, intent_id, key=key))
+
+    # Webhooks ----------------------------------------------------------------------------
+    def verify_event(self, payload: bytes, signature: str | None, secret: str) -> dict:
+        """The event as a dict, or ValueError when the signature, age or body is wrong."""
+        try:
+            event = self.client.construct_event(payload, signature, secret)
+        except (stripe.SignatureVerificationError, ValueError) as err:
+            raise ValueError(str(err)) from err
+        return event.to_dict()
+
+
+def gateway() -> Gateway:
+    """The app's gateway, built once from the config."""
+    gw = current_app.extensions.get("skod_gateway")
+    if gw is None:
+        cfg = current_app.config
+        gw = Gateway(cfg["STRIPE_SECRET_KEY"], cfg["STRIPE_API_BASE"], cfg["STRIPE_API_VERSION"])
+        current_app.extensions["skod_gateway"] = gw
+    return gw

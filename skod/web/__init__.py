@@ -1,0 +1,1 @@
+"""HTML pages for clients (book, pay, manage) and providers (login, dashboard)."""

@@ -1,0 +1,1 @@
+"""Stripe webhooks: receive, verify, acknowledge. (Storage and dispatch come with issue #4.)"""
