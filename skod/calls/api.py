@@ -61,6 +61,14 @@ def give_card(data: dict, booking_id: int):
     return result
 
 
+@blp.post("/bookings/<int:booking_id>/card-setup")
+@blp.response(200, CardResultSchema)
+def card_setup(booking_id: int):
+    """A SetupIntent secret to (re)enter the card on the page."""
+    _booking(booking_id)
+    return booking_svc.card_setup(booking_id)
+
+
 @blp.post("/bookings/<int:booking_id>/confirm")
 @blp.response(200, BookingSchema)
 def confirm(booking_id: int):

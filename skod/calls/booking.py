@@ -211,3 +211,28 @@ def refresh_hold(booking_id: int, now: datetime) -> Booking:
             BOOKING_STATES.move(booking, "held")
     db.session.commit()
     return booking
+
+
+def card_setup(booking_id: int) -> dict:
+    """The SetupIntent secret the page confirms: the open one, or a new one after a success.
+
+    Used by the page that authorizes a payment after an off-session failure (new card or 3-D
+    Secure), and by a client who comes back to a booking left without a card.
+    """
+    booking = lock_booking(booking_id)
+    if booking.status not in ("awaiting_card", "card_saved", "action_required"):
+        raise Conflict(f"the booking is {booking.status}", code="invalid_state")
+    try:
+        setup = gateway().retrieve_setup_intent(booking.stripe_setup_intent_id or "")
+        if setup.status in ("succeeded", "canceled"):
+            setup = gateway().create_setup_intent(
+                customer=booking.client.stripe_customer_id or "",
+                key=f"setup:booking:{booking.id}:after:{setup.id}",
+                metadata={"skod_booking_id": str(booking.id)})
+    except GatewayError as err:
+        db.session.rollback()
+        raise StripeUnavailable("the payment provider could not be reached") from err
+    booking.stripe_setup_intent_id = setup.id
+    booking.setup_client_secret = setup.client_secret
+    db.session.commit()
+    return {"client_secret": setup.client_secret, "intent": "setup"}
