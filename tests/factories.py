@@ -1,0 +1,82 @@
+"""Test data through the public API: providers with an offer and open hours, bookings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from tests.support.api import api
+
+PARIS = ZoneInfo("Europe/Paris")
+ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+_seq = count(1)
+
+
+def provider(client, **offer) -> dict:
+    """Sign up a provider, get its token, create one call offer, open every hour."""
+    n = next(_seq)
+    email = f"provider{n}@example.test"
+    status, _ = api(client, "POST", "/api/v1/providers", json={
+        "email": email, "password": "password-123", "name": f"Provider {n}",
+        "slug": f"provider-{n}", "timezone": "Europe/Paris",
+        "legal": {"company_name": f"Provider {n} SAS", "siren": "123456789"}})
+    assert status == 201
+    status, body = api(client, "POST", "/api/v1/auth/tokens",
+                       json={"email": email, "password": "password-123"})
+    assert status == 201
+    token = body["token"]
+    spec = {"kind": "call", "title": "Consultation", "duration_minutes": 20,
+            "pricing": "per_minute", "price": {"amount_minor": 100, "currency": "EUR"},
+            "late_cancel_fee_percent": 50}
+    spec.update(offer)
+    status, created = api(client, "POST", "/api/v1/offers", json=spec, token=token)
+    assert status == 201, created
+    status, _ = api(client, "PUT", "/api/v1/availability", token=token,
+                    json={"timezone": "Europe/Paris", "weekly": ALL_DAY, "buffer_minutes": 0})
+    assert status == 200
+    return {"token": token, "offer_id": created["id"], "email": email, "offer": created}
+
+
+def start_in(delta: timedelta) -> datetime:
+    """A slot start about `delta` from now, on a whole local hour (every offer fits it)."""
+    local = (datetime.now(UTC) + delta).astimezone(PARIS)
+    local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return local.astimezone(UTC)
+
+
+def book(client, offer_id: int, start: datetime, email: str = "client@example.test",
+         kind: str = "consumer") -> dict:
+    status, body = api(client, "POST", "/api/v1/bookings", json={
+        "offer_id": offer_id, "start_at": start.isoformat(), "accept_terms": True,
+        "client": {"email": email, "name": "Alex Client", "kind": kind}})
+    assert status == 201, body
+    return body
+
+
+def pay(client, booking: dict, pm_id: str) -> dict:
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/payment-method",
+                       json={"payment_method": pm_id}, token=booking["client_token"])
+    assert status == 200, body
+    return body
+
+
+def get(client, booking: dict, token: str | None = None) -> dict:
+    status, body = api(client, "GET", f"/api/v1/bookings/{booking['id']}",
+                       token=token or booking["client_token"])
+    assert status == 200, body
+    return body
+
+
+def captured_at_emulator(stripe_raw, pi_id: str) -> int:
+    """Captured amount as the emulator shows it: charge amount minus the released rest."""
+    pi = stripe_raw.v1.payment_intents.retrieve(pi_id)
+    charge = pi["latest_charge"]
+    assert pi["status"] == "succeeded", pi["status"]
+    return charge["amount"] - charge["amount_refunded"]
+
+
+def tick(app, at: datetime) -> str:
+    result = app.test_cli_runner().invoke(args=["skod", "tick", "--at", at.isoformat()])
+    assert result.exit_code == 0, result.output
+    return result.output

@@ -1,0 +1,100 @@
+"""Paid calls against the Stripe emulator over HTTP and PostgreSQL: hold, capture, overrun."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from skod.core.clock import parse_iso
+from tests import factories as f
+from tests.support.api import api
+from tests.support.stripe_helpers import CARD_3DS, CARD_OK
+
+
+def _held_call(client, card_pm, **offer):
+    prov = f.provider(client, **offer)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert booking["payment"]["mode"] == "hold"
+    assert booking["payment"]["client_secret"].startswith("seti_")
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    return prov, booking
+
+
+def test_near_per_minute_call_captures_exact_minutes(client, card_pm, stripe_raw, outbox):
+    prov, booking = _held_call(client, card_pm)
+    hold = f.get(client, booking)["payments"][0]
+    pi = stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])
+    assert (pi["status"], pi["amount"], pi["capture_method"]) == ("requires_capture", 2000,
+                                                                   "manual")
+    assert hold["capture_before"] is not None
+    # confirmation mail with the invitation and the manage link
+    confirm = outbox.to("client@example.test")[0]
+    assert any(p.get_filename() == "invitation.ics" for p in confirm.iter_attachments())
+    assert f"/b/{booking['id']}/" in confirm.get_body(("plain",)).get_content()
+
+    tok = prov["token"]
+    assert api(client, "POST", f"/api/v1/bookings/{booking['id']}/start", token=tok)[0] == 200
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 17}, token=tok)
+    assert status == 200 and ended["status"] == "completed"
+    assert ended["amount_due"] == 1700
+    [payment] = ended["payments"]
+    assert (payment["status"], payment["amount_captured"], payment["amount_held"]) == (
+        "captured", 1700, 0)
+    assert f.captured_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == 1700
+
+
+def test_flat_call_captures_the_flat_price(client, card_pm, stripe_raw):
+    prov, booking = _held_call(client, card_pm, pricing="flat", duration_minutes=30,
+                               price={"amount_minor": 9000, "currency": "EUR"})
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 41}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed"
+    pi_id = ended["payments"][0]["stripe_payment_intent_id"]
+    assert f.captured_at_emulator(stripe_raw, pi_id) == 9000
+
+
+def test_overrun_captures_hold_and_charges_the_rest(client, card_pm, stripe_raw):
+    prov, booking = _held_call(client, card_pm)  # 20 minutes at 1.00 EUR: hold 20.00
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 25}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed"
+    hold, overrun = ended["payments"]
+    assert (hold["purpose"], hold["amount_captured"]) == ("hold", 2000)
+    assert (overrun["purpose"], overrun["status"], overrun["amount_captured"]) == (
+        "overrun", "captured", 500)
+    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 2000
+    second = stripe_raw.v1.payment_intents.retrieve(overrun["stripe_payment_intent_id"])
+    assert (second["status"], second["amount"]) == ("succeeded", 500)
+
+
+def test_three_d_secure_card_through_the_api(client, card_pm, stripe_raw, authenticate_3ds):
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=2)))
+    pm = card_pm(CARD_3DS).id
+    first = f.pay(client, booking, pm)
+    assert first["status"] == "requires_action" and first["intent"] == "setup"
+    # the client completes the card's challenge (what Stripe.js does on the page)
+    setup_id = first["client_secret"].split("_secret_")[0]
+    stripe_raw.v1.setup_intents.confirm(setup_id)
+    second = f.pay(client, booking, pm)
+    assert second["status"] == "requires_action"  # the hold itself asks for 3-D Secure
+    pi_id = second["client_secret"].split("_secret_")[0]
+    authenticate_3ds(pi_id, second["client_secret"])
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/confirm",
+                       token=booking["client_token"])
+    assert status == 200 and body["status"] == "held"
+    assert stripe_raw.v1.payment_intents.retrieve(pi_id)["status"] == "requires_capture"
+
+
+def test_auto_capture_when_the_provider_forgets(app, client, card_pm, stripe_raw):
+    prov, booking = _held_call(client, card_pm)
+    body = f.get(client, booking)
+    assert body["status"] == "held"
+    end_at = parse_iso(body["end_at"])
+    f.tick(app, end_at + timedelta(hours=1))
+    assert f.get(client, booking)["status"] == "held"  # still inside the grace
+    f.tick(app, end_at + timedelta(hours=2, minutes=1))
+    done = f.get(client, booking)
+    assert done["status"] == "completed" and done["amount_due"] == 2000
+    assert f.captured_at_emulator(stripe_raw, done["payments"][0]["stripe_payment_intent_id"]) \
+        == 2000
