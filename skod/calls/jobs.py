@@ -7,17 +7,18 @@ checks the state again, so two workers (or beat and a manual `tick`) never act t
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from skod.calls import notify
 from skod.calls.booking import lock_booking, place_hold
-from skod.calls.lifecycle import end_call, release_hold_of
+from skod.calls.lifecycle import end_call, release_hold_of, resume_capture
 from skod.calls.models import BOOKING_STATES, Booking
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import services as pay
+from skod.payments.models import Payment
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,20 @@ def expire_abandoned(now: datetime) -> int:
     return len(ids)
 
 
-JOBS = (expire_abandoned, place_due_holds, cancel_unheld, auto_capture)
+def resume_captures(now: datetime) -> int:
+    """Captures left without an answer (Stripe timeout, worker crash): send again, same key."""
+    stale = now - timedelta(seconds=60)
+    ids = _ids(select(Payment.id).where(Payment.status == "capture_pending",
+                                        Payment.booking_id.is_not(None),
+                                        Payment.updated_at <= stale))
+    for payment_id in ids:
+        booking = resume_capture(payment_id, now)
+        if booking is not None:
+            notify.call_charged(booking)
+    return len(ids)
+
+
+JOBS = (expire_abandoned, place_due_holds, cancel_unheld, resume_captures, auto_capture)
 
 
 def run_all(now: datetime) -> dict[str, int]:

@@ -58,10 +58,14 @@ def _minutes_of(booking: Booking, now: datetime, auto: bool) -> int:
 
 
 def _finish_capture(booking_id: int, payment_id: int, overrun: int, now: datetime) -> Booking:
+    """Send the capture (the payment row stays locked during the call) and move the booking."""
     payment = pay.lock(payment_id)
-    pay.send_capture(payment)
+    if payment.status == "capture_pending":
+        pay.send_capture(payment)
     booking = lock_booking(booking_id)
-    if payment.status == "captured":
+    if booking.status not in ("held", "in_progress"):
+        pass  # a cancelled booking's fee: the payment row tells the whole story
+    elif payment.status == "captured":
         if overrun > 0:
             db.session.commit()
             return _charge_extra(booking_id, "overrun", overrun, now)
@@ -70,6 +74,20 @@ def _finish_capture(booking_id: int, payment_id: int, overrun: int, now: datetim
         BOOKING_STATES.move(booking, "payment_failed")
     db.session.commit()
     return booking
+
+
+def resume_capture(payment_id: int, now: datetime) -> Booking | None:
+    """Send again, with the same key, a capture whose answer never came (timeout, crash)."""
+    payment = pay.lock(payment_id)
+    if payment.status != "capture_pending" or payment.booking_id is None:
+        db.session.commit()
+        return None
+    booking = db.session.get(Booking, payment.booking_id)
+    overrun = max(0, (booking.amount_due_minor or 0) - (payment.capture_amount_minor or 0))
+    if booking.status not in ("held", "in_progress"):
+        overrun = 0
+    db.session.commit()
+    return _finish_capture(booking.id, payment_id, overrun, now)
 
 
 def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> Booking:
