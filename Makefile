@@ -1,0 +1,47 @@
+# make run   - local demo: SQLite, file broker, outbox e-mails, Stripe emulator (honcho)
+# make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
+# make lint  - ruff only
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.skod-installed
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/skod_test
+PYTEST_ARGS ?=
+
+export TEST_DATABASE_URL
+
+.PHONY: all install run test lint services db seed clean
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	scripts/dev.sh
+
+services:
+	scripts/services.sh chromium pg redis
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+db: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+
+seed: db
+	$(BIN)/flask --app wsgi skod seed-demo
+
+clean:
+	rm -rf instance .pytest_cache .ruff_cache

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Wait for the Stripe emulator, then point its webhooks at the app.
+
+    python scripts/register_webhook.py --api-base http://127.0.0.1:8420 \
+        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local [--stay]
+
+localstripe keeps webhook registrations in memory only, so this runs after every emulator start.
+--stay keeps the process alive afterwards: honcho stops every process as soon as one exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+def reachable(api_base: str) -> bool:
+    req = urllib.request.Request(f"{api_base}/v1/customers?limit=1",
+                                 headers={"Authorization": "Bearer sk_test_probe"})
+    try:
+        with urllib.request.urlopen(req, timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def register(api_base: str, hook_id: str, url: str, secret: str) -> None:
+    data = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
+    req = urllib.request.Request(f"{api_base}/_config/webhooks/{hook_id}", data=data,
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"webhook registration failed: HTTP {resp.status}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--api-base", default="http://127.0.0.1:8420")
+    parser.add_argument("--url", default="http://127.0.0.1:5000/stripe/webhook")
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--id", default="skod")
+    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--stay", action="store_true", help="sleep after registering")
+    args = parser.parse_args(argv)
+
+    deadline = time.monotonic() + args.timeout
+    while not reachable(args.api_base):
+        if time.monotonic() > deadline:
+            print(f"emulator not reachable at {args.api_base}", file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+    register(args.api_base, args.id, args.url, args.secret)
+    print(f"emulator webhooks -> {args.url}", flush=True)
+    if args.stay:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            signal.pause()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

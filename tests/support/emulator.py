@@ -1,0 +1,124 @@
+"""The localstripe emulator as a child process (scripts/localstripe_server.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.support.net import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "localstripe_server.py"
+PROBE_KEY = "sk_test_probe"
+
+
+class StripeEmulator:
+    """One emulator process on a fixed host/port with its own pickle store.
+
+    start() after stop() restarts it on the same port and keeps the stored objects. Webhook
+    registrations (in memory only, in localstripe) made through register_webhook() are replayed
+    after every start.
+    """
+
+    def __init__(self, state_path: Path, port: int, host: str = "127.0.0.1",
+                 log_path: Path | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.state_path = Path(state_path)
+        self.log_path = Path(log_path) if log_path else self.state_path.with_suffix(".log")
+        self.base_url = f"http://{host}:{port}"
+        self.js_url = f"{self.base_url}/js.stripe.com/v3/"
+        self.webhooks: dict[str, dict] = {}
+        self._proc: subprocess.Popen | None = None
+        self._started_once = False
+
+    # -- process -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self, from_scratch: bool | None = None, timeout: float = 20.0) -> None:
+        """Start (first time: from scratch unless told otherwise; later: keep state)."""
+        if self.running:
+            return
+        if from_scratch is None:
+            from_scratch = not self._started_once
+        cmd = [sys.executable, str(SCRIPT), "--host", self.host, "--port", str(self.port),
+               "--state", str(self.state_path)]
+        if from_scratch:
+            cmd.append("--from-scratch")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
+        try:
+            self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, cwd=ROOT)
+        finally:
+            log.close()
+        self._started_once = True
+        try:
+            wait_until(self._ready, timeout=timeout, what=f"localstripe on {self.base_url}")
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"localstripe did not start; log:\n{self.log()}") from None
+        for hook_id, hook in self.webhooks.items():
+            self._post_webhook(hook_id, hook)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def ensure_running(self) -> None:
+        if self._started_once and not self.running:
+            self.start()
+
+    def _ready(self) -> bool:
+        if self._proc is not None and self._proc.poll() is not None:
+            raise RuntimeError(f"localstripe exited ({self._proc.returncode}); log:\n{self.log()}")
+        try:
+            r = requests.get(f"{self.base_url}/v1/customers", timeout=1,
+                             headers={"Authorization": f"Bearer {PROBE_KEY}"})
+        except requests.RequestException:
+            return False
+        return r.status_code == 200
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except FileNotFoundError:
+            return ""
+
+    # -- emulator-only routes --------------------------------------------------------------------
+    def register_webhook(self, url: str, secret: str, events: list[str] | None = None,
+                         hook_id: str = "skod") -> None:
+        """POST /_config/webhooks/<id>; replayed after restarts. events=[] mutes the hook."""
+        hook = {"url": url, "secret": secret, "events": events}
+        self.webhooks[hook_id] = hook
+        self._post_webhook(hook_id, hook)
+
+    def mute_webhook(self, hook_id: str = "skod") -> None:
+        """localstripe cannot delete a hook: keep it with an empty event filter instead."""
+        if hook_id in self.webhooks:
+            self.register_webhook(self.webhooks[hook_id]["url"], self.webhooks[hook_id]["secret"],
+                                  events=[], hook_id=hook_id)
+
+    def _post_webhook(self, hook_id: str, hook: dict) -> None:
+        body = {k: v for k, v in hook.items() if v is not None}
+        r = requests.post(f"{self.base_url}/_config/webhooks/{hook_id}", json=body, timeout=5)
+        r.raise_for_status()
+
+    def flush(self) -> None:
+        """DELETE /_config/data: forget every stored object."""
+        requests.delete(f"{self.base_url}/_config/data", timeout=5).raise_for_status()

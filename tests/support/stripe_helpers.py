@@ -1,0 +1,41 @@
+"""Talk to the emulator directly, as Stripe.js or a test double of the customer would."""
+
+from __future__ import annotations
+
+import requests
+import stripe
+
+CARD_OK = "4242424242424242"
+CARD_3DS = "4000002500003155"
+CARD_OFF_SESSION_DECLINE = "4000000000000341"
+CARD_DECLINED = "4000000000000002"
+
+
+def make_client(base_url: str, secret_key: str) -> stripe.StripeClient:
+    return stripe.StripeClient(secret_key, base_addresses={"api": base_url},
+                               max_network_retries=0)
+
+
+def create_card_pm(client: stripe.StripeClient, number: str = CARD_OK, **extra):
+    """A card PaymentMethod from a raw number (the emulator accepts raw numbers)."""
+    params = {"type": "card",
+              "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
+    params.update(extra)
+    return client.v1.payment_methods.create(params=params)
+
+
+def authenticate_3ds(base_url: str, pi_id: str, client_secret: str, success: bool = True,
+                     publishable_key: str = "pk_test_skod") -> dict:
+    """What the fake Stripe.js does when the customer clicks Complete / Fail in the 3DS modal.
+
+    The PaymentIntent must be in `requires_action`. Returns the PaymentIntent as JSON.
+    """
+    r = requests.post(
+        f"{base_url}/v1/payment_intents/{pi_id}/_authenticate",
+        params={"success": "true" if success else "false"},
+        json={"key": publishable_key, "client_secret": client_secret},
+        timeout=10,
+    )
+    if r.status_code != 200:
+        raise AssertionError(f"_authenticate {pi_id} -> {r.status_code}: {r.text}")
+    return r.json()
