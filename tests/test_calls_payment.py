@@ -98,3 +98,19 @@ def test_auto_capture_when_the_provider_forgets(app, client, card_pm, stripe_raw
     assert done["status"] == "completed" and done["amount_due"] == 2000
     assert f.captured_at_emulator(stripe_raw, done["payments"][0]["stripe_payment_intent_id"]) \
         == 2000
+
+
+def test_declined_card_is_402_and_another_card_can_follow(client, card_pm, stripe_raw):
+    from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/payment-method",
+                       json={"payment_method": card_pm(CARD_OFF_SESSION_DECLINE).id},
+                       token=booking["client_token"])
+    assert status == 402 and body["error"]["fields"]["payment_method"] == ["card_declined"]
+    after = f.get(client, booking)
+    assert after["status"] == "awaiting_card" and after["payments"][0]["status"] == "failed"
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    statuses = [p["status"] for p in f.get(client, booking)["payments"]]
+    assert statuses == ["failed", "held"]

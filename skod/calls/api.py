@@ -19,7 +19,7 @@ from skod.calls.schemas import (
     payment_block,
 )
 from skod.core.clock import utcnow
-from skod.core.errors import Forbidden, NotFound
+from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 
@@ -57,6 +57,10 @@ def create_booking(data: dict):
 def give_card(data: dict, booking_id: int):
     _booking(booking_id)
     result = booking_svc.attach_card(booking_id, data["payment_method"], utcnow())
+    if result["status"] == "failed":
+        # The attempt is recorded on its payment row; the client may try another card.
+        raise PaymentProblem("the card was declined", {"payment_method": [result["error"]["code"]]},
+                             code=result["error"]["kind"] or "card_declined")
     _confirm_if_secured(booking_id, result)
     return result
 

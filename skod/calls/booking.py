@@ -150,29 +150,47 @@ def _confirmed_card(booking: Booking, payment_method: str) -> str | None:
 
 
 def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
-    """Hold the ceiling on the saved card. The booking is locked by the caller."""
-    amount = cp.hold_ceiling(booking.pricing, booking.price_minor, booking.minimum_minutes,
-                             booking.duration_minutes)
-    booking.hold_attempts += 1
-    payment = pay.new_payment(
-        provider_id=booking.provider_id, client_id=booking.client_id, booking_id=booking.id,
-        purpose="hold", amount=amount, currency=booking.currency, off_session=off_session,
-        key=f"hold:booking:{booking.id}:{booking.hold_attempts}",
-        payment_method=booking.stripe_payment_method_id)
+    """Hold the ceiling on the saved card. The booking is locked by the caller.
+
+    A hold whose creation got no answer (timeout, crash) is sent again with the same key, so
+    Stripe answers with the intent it already made instead of holding the card twice.
+    """
+    payment = booking.hold_payment()
+    if payment is None or payment.status in ("failed", "released"):
+        payment = _new_hold(booking, off_session)
+    elif payment.status != "created":
+        result = _hold_outcome(booking, payment, now)  # already held or waiting for 3-D Secure
+        db.session.commit()
+        return result
     booking_id, payment_id = booking.id, payment.id
     db.session.commit()  # key stored before the call
-    payment = pay.lock(payment_id)
-    pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=True)
+    payment = pay.lock(payment_id)  # held during the call: a concurrent try waits, then reads
+    if payment.status == "created":
+        pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=True)
     booking = lock_booking(booking_id)
     result = _hold_outcome(booking, payment, now)
     db.session.commit()
     return result
 
 
+def _new_hold(booking: Booking, off_session: bool):  # noqa: ANN202
+    amount = cp.hold_ceiling(booking.pricing, booking.price_minor, booking.minimum_minutes,
+                             booking.duration_minutes)
+    booking.hold_attempts += 1
+    return pay.new_payment(
+        provider_id=booking.provider_id, client_id=booking.client_id, booking_id=booking.id,
+        purpose="hold", amount=amount, currency=booking.currency, off_session=off_session,
+        key=f"hold:booking:{booking.id}:{booking.hold_attempts}",
+        payment_method=booking.stripe_payment_method_id)
+
+
 def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: ANN001
-    if payment.status == "held":
-        BOOKING_STATES.move(booking, "held")
+    if payment.status in ("held", "capture_pending", "captured"):
+        if booking.status != "held":
+            BOOKING_STATES.move(booking, "held")
         return {"status": "held"}
+    if payment.status == "created":  # no answer yet: the next try sends the same key
+        return {"status": "pending"}
     if payment.status == "requires_action":
         if booking.status != "action_required":
             BOOKING_STATES.move(booking, "action_required")
