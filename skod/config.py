@@ -31,32 +31,56 @@ def instance_path() -> Path:
 def load(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping: environment first, then explicit overrides (tests)."""
     inst = instance_path()
-    sqlite_url = f"sqlite:///{inst / 'skod.sqlite'}"
     cfg = {
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
-        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(os.environ.get("DATABASE_URL", sqlite_url)),
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{inst / 'skod.sqlite'}")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SKOD_INSTANCE_PATH": str(inst),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
-        # Stripe
+        "CELERY": _celery(inst),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "LANGUAGES": ["fr", "en"],
+        "WTF_CSRF_TIME_LIMIT": None,
+        **_stripe(),
+        **_mail(),
+        **_payment_rules(),
+    }
+    if overrides:
+        cfg.update(overrides)
+    if cfg["STRIPE_SECRET_KEY"].startswith(("sk_live", "rk_live")) and (
+            cfg["SECRET_KEY"] == "dev-only-not-secret"):
+        raise RuntimeError("SECRET_KEY must be set when live Stripe keys are used")
+    return cfg
+
+
+def _stripe() -> dict:
+    return {
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "sk_test_local"),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
+        # several secrets, comma-separated, while a webhook secret is being rotated
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "STRIPE_API_VERSION": os.environ.get("STRIPE_API_VERSION", ""),
-        # Celery
-        "CELERY": {
-            "broker_url": os.environ.get(
-                "CELERY_BROKER_URL", f"sqla+sqlite:///{inst / 'celery-broker.sqlite'}"
-            ),
-            "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
-            "task_always_eager": _env_bool("CELERY_TASK_ALWAYS_EAGER"),
-            "task_eager_propagates": _env_bool("CELERY_TASK_ALWAYS_EAGER"),
-            "task_ignore_result": True,
-            "timezone": "UTC",
-        },
-        # Mail
+    }
+
+
+def _celery(inst: Path) -> dict:
+    eager = _env_bool("CELERY_TASK_ALWAYS_EAGER")
+    return {
+        "broker_url": os.environ.get(
+            "CELERY_BROKER_URL", f"sqla+sqlite:///{inst / 'celery-broker.sqlite'}"),
+        "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
+        "task_always_eager": eager,
+        "task_eager_propagates": eager,
+        "task_ignore_result": True,
+        "timezone": "UTC",
+    }
+
+
+def _mail() -> dict:
+    return {
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "outbox"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Skod <no-reply@skod.local>"),
         "SMTP_HOST": os.environ.get("SMTP_HOST", "127.0.0.1"),
@@ -64,7 +88,12 @@ def load(overrides: dict | None = None) -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS"),
-        # Payment rules (DESIGN.md section 1)
+    }
+
+
+def _payment_rules() -> dict:
+    """DESIGN.md section 1: every duration of the payment rules."""
+    return {
         "CUSTOMER_HOLD_VALIDITY": _hours("CUSTOMER_HOLD_VALIDITY_HOURS", 7 * 24),
         "MERCHANT_HOLD_VALIDITY": _hours("MERCHANT_HOLD_VALIDITY_HOURS", 4 * 24 + 18),
         "HOLD_SAFETY_MARGIN": _hours("HOLD_SAFETY_MARGIN_HOURS", 12),
@@ -75,14 +104,7 @@ def load(overrides: dict | None = None) -> dict:
         "PENDING_BOOKING_TTL": _hours("PENDING_BOOKING_TTL_HOURS", 0.5),
         "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
-        # Languages
-        "BABEL_DEFAULT_LOCALE": "fr",
-        "LANGUAGES": ["fr", "en"],
-        "WTF_CSRF_TIME_LIMIT": None,
     }
-    if overrides:
-        cfg.update(overrides)
-    return cfg
 
 
 def _normalise_db_url(url: str) -> str:
