@@ -40,12 +40,14 @@ def _locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from skod.celery_app import init_celery
+    from skod.core.i18n import compile_catalogs_if_writable
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     csrf.init_app(app)
+    compile_catalogs_if_writable(ROOT / "translations")
     babel.init_app(app, locale_selector=_locale,
                    default_translation_directories=str(ROOT / "translations"))
     api.init_app(app)

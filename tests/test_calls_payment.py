@@ -114,3 +114,14 @@ def test_declined_card_is_402_and_another_card_can_follow(client, card_pm, strip
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
     statuses = [p["status"] for p in f.get(client, booking)["payments"]]
     assert statuses == ["failed", "held"]
+
+
+def test_zero_minutes_owed_releases_instead_of_capturing(client, card_pm, stripe_raw):
+    prov, booking = _held_call(client, card_pm)  # per minute, no minimum
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 0}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed" and ended["amount_due"] == 0
+    [hold] = ended["payments"]
+    assert (hold["status"], hold["amount_captured"]) == ("released", 0)
+    assert stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])["status"] \
+        == "canceled"

@@ -45,16 +45,31 @@ def end_call(booking_id: int, now: datetime, minutes: int | None = None,
     from_hold, overrun = cp.split_capture(due, hold.amount_held_minor)
     booking.ended_at, booking.minutes_billed = now, minutes
     booking.amount_due_minor, booking.auto_captured = due, auto
+    if from_hold == 0:
+        # Nothing owed (e.g. 0 minutes at 0 minimum): Stripe would read a capture of 0 as
+        # "capture everything", so the hold is released instead.
+        return _release_unowed(booking, hold), True
     pay.begin_capture(hold, from_hold)
     db.session.commit()  # the capture is marked as sent: no second End can send it again
     return _finish_capture(booking.id, hold.id, overrun, now), True
+
+
+def _release_unowed(booking: Booking, hold) -> Booking:  # noqa: ANN001
+    BOOKING_STATES.move(booking, "completed")
+    booking_id = booking.id
+    if pay.begin_release(hold):
+        db.session.commit()
+        pay.send_release(pay.lock(hold.id))
+    db.session.commit()
+    return db.session.get(Booking, booking_id)
 
 
 def _minutes_of(booking: Booking, now: datetime, auto: bool) -> int:
     """Timer minutes when the call was started and ended by the provider; else scheduled."""
     if auto or booking.started_at is None:
         return booking.duration_minutes
-    return cp.billable_minutes(int((now - booking.started_at).total_seconds()))
+    # a call that was started lasted at least its first minute
+    return max(1, cp.billable_minutes(int((now - booking.started_at).total_seconds())))
 
 
 def _finish_capture(booking_id: int, payment_id: int, overrun: int, now: datetime) -> Booking:

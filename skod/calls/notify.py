@@ -115,8 +115,9 @@ def booking_cancelled(booking: Booking) -> None:
             lines.append(_("The amount held on your card is released."))
         _send_client(booking, _("Your call was cancelled"), lines, None)
     with force_locale(booking.provider.locale):
-        _send_provider(booking, _("Booking #%(id)s cancelled", id=booking.id),
-                       [_("The call was cancelled by %(who)s.", who=booking.cancelled_by)])
+        line = (_("You cancelled the call.") if booking.cancelled_by == "provider"
+                else _("The client cancelled the call."))
+        _send_provider(booking, _("Booking #%(id)s cancelled", id=booking.id), [line])
 
 
 def call_charged(booking: Booking) -> None:

@@ -100,6 +100,8 @@ def send_create(payment: Payment, *, customer: str, manual: bool) -> None:
 
 def begin_capture(payment: Payment, amount: int) -> None:
     """Under the caller's lock: mark the capture as sent, with its key and amount."""
+    if amount <= 0:
+        raise ValueError("a capture of 0 means 'everything' to Stripe: release instead")
     PAYMENT_STATES.move(payment, "capture_pending")
     payment.capture_key = f"capture:payment:{payment.id}"
     payment.capture_amount_minor = amount

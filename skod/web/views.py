@@ -1,5 +1,10 @@
-"""Pages. (Placeholder while the pages are being written.)"""
+"""HTML pages: the blueprint with every page module's routes registered on it.
 
-from flask import Blueprint
+Modules: public (landing, provider page, booking page), account (sign-up, login), manage (the
+client's booking page), dashboard (provider's calls), offers (provider's offers and hours).
+"""
 
-bp = Blueprint("web", __name__)
+from skod.web import account, dashboard, manage, offers, public  # noqa: F401  (routes)
+from skod.web.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,78 @@
+"""Provider accounts: sign up, log in, log out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from skod.accounts import services as accounts
+from skod.core.errors import DomainError
+from skod.extensions import db
+from skod.web.blueprint import bp, current_locale
+from skod.web.forms import ActionForm, LoginForm, SignupForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path (no scheme, no host) is followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("web.dashboard")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        data = form.to_data() | {"locale": current_locale()}
+        try:
+            provider = accounts.sign_up(data)
+        except DomainError as err:
+            db.session.rollback()
+            _signup_errors(form, err)
+        else:
+            login_user(provider)
+            flash(_("Welcome! Create your first offer and your opening hours."), "success")
+            return redirect(url_for("web.offers"))
+    return render_template("web/signup.html", form=form)
+
+
+def _signup_errors(form: SignupForm, err: DomainError) -> None:
+    fields = err.fields or {}
+    if "email" in fields or err.code == "email_taken":
+        form.email.errors = [_("An account with this e-mail already exists.")]
+    elif "slug" in fields or err.code == "slug_taken":
+        form.slug.errors = [_("This address is already taken.")]
+    else:
+        form.form_errors.append(_("The account could not be created. Please try again."))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            provider = accounts.authenticate(form.email.data, form.password.data)
+        except DomainError:
+            form.form_errors.append(_("Wrong e-mail or password."))
+        else:
+            login_user(provider)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("web/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("web.landing"))

@@ -1,0 +1,106 @@
+"""The provider's dashboard: today's and upcoming calls, past calls, and the call buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from skod.calls import lifecycle, notify
+from skod.calls.models import Booking
+from skod.core.clock import iso, utcnow
+from skod.core.errors import DomainError
+from skod.extensions import db
+from skod.web import display
+from skod.web.blueprint import bp, current_locale
+from skod.web.forms import ActionForm
+
+CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
+GONE = ("cancelled", "expired")
+PAST_LIMIT = 50
+
+
+def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
+    return {
+        "b": booking, "when": display.when(booking.start_at, tz, locale),
+        "time": display.hour(booking.start_at, tz, locale),
+        "until": display.hour(booking.end_at, tz, locale),
+        "status": display.status_word(booking.status),
+        "payments": [display.payment_line(p, locale) for p in booking.payments],
+        "started_at": iso(booking.started_at),
+        "can_start": booking.status == "held",
+        "can_end": booking.status == "in_progress",
+        "can_cancel": booking.status in CANCELLABLE,
+        "can_no_show": booking.status == "held" and now >= booking.start_at,
+    }
+
+
+def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
+    """(today, upcoming, past) bookings; days are the provider's days."""
+    zone = ZoneInfo(tz)
+    day_start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
+    day_end = day_start + timedelta(days=1)
+    mine = select(Booking).where(Booking.provider_id == provider_id)
+    gone = Booking.status.in_(GONE)
+    board = db.session.scalars(mine.where(Booking.end_at >= day_start, ~gone)
+                               .order_by(Booking.start_at)).all()
+    today = [b for b in board if b.start_at < day_end]
+    upcoming = [b for b in board if b.start_at >= day_end]
+    past = db.session.scalars(mine.where((Booking.end_at < day_start) | gone)
+                              .order_by(Booking.start_at.desc()).limit(PAST_LIMIT)).all()
+    return today, upcoming, past
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    now, tz, locale = utcnow(), current_user.timezone, current_locale()
+    today, upcoming, past = _calls(current_user.id, now, tz)
+    rows = {name: [_row(b, tz, locale, now) for b in group]
+            for name, group in (("today", today), ("upcoming", upcoming), ("past", past))}
+    return render_template("web/dashboard.html", rows=rows, form=ActionForm(), tz=tz)
+
+
+def _run(action: str, booking_id: int) -> None:
+    now = utcnow()
+    if action == "start":
+        lifecycle.start_call(booking_id, now)
+    elif action == "end":
+        booking, ended_now = lifecycle.end_call(booking_id, now)
+        if ended_now:
+            notify.call_charged(booking)
+    elif action == "cancel":
+        booking = db.session.get(Booking, booking_id)
+        was = booking.status
+        booking = lifecycle.cancel_booking(booking_id, "provider", now)
+        if booking.status != was:
+            notify.booking_cancelled(booking)
+    elif action == "no-show":
+        notify.booking_cancelled(lifecycle.mark_no_show(booking_id, now))
+
+
+DONE = {"start": _l("The call has started."), "end": _l("The call has ended."),
+        "cancel": _l("The booking is cancelled."), "no-show": _l("The client is marked absent.")}
+
+
+@bp.post("/dashboard/bookings/<int:booking_id>/<action>")
+@login_required
+def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.provider_id != current_user.id or action not in DONE:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        _run(action, booking_id)
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        flash(str(DONE[action]), "success")
+    return redirect(url_for("web.dashboard"))

@@ -1,0 +1,164 @@
+"""Words and formats shown on the pages: prices, dates in a time zone, statuses, payment terms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from skod.core.money import Money
+from skod.payments import capture_policy as cp
+
+ZONES = frozenset(available_timezones())
+
+STATUS_WORDS = {
+    "awaiting_card": _l("Waiting for the card"),
+    "card_saved": _l("Card saved, payment held the day before"),
+    "action_required": _l("Payment to authorize"),
+    "held": _l("Confirmed, payment held"),
+    "in_progress": _l("In progress"),
+    "completed": _l("Completed"),
+    "payment_failed": _l("Payment failed"),
+    "cancelled": _l("Cancelled"),
+    "expired": _l("Expired"),
+}
+
+PURPOSE_WORDS = {
+    "hold": _l("Call"),
+    "overrun": _l("Extra minutes"),
+    "late_cancel_fee": _l("Late-cancellation fee"),
+}
+
+
+def zone(name: str | None, fallback: str) -> str:
+    """`name` when it is a known time zone, else `fallback`."""
+    return name if name in ZONES else fallback
+
+
+def money(amount_minor: int, currency: str, locale: str) -> str:
+    return Money(amount_minor, currency).format(locale)
+
+
+def when(dt: datetime, tz: str, locale: str) -> str:
+    """Full date and time in `tz`, e.g. "mardi 3 juin 2025 à 14:00"."""
+    return format_datetime(dt, "EEEE d MMMM y, HH:mm", tzinfo=ZoneInfo(tz), locale=locale)
+
+
+def day_label(dt: datetime, tz: str, locale: str) -> str:
+    return format_date(dt.astimezone(ZoneInfo(tz)).date(), "EEEE d MMMM", locale=locale)
+
+
+def hour(dt: datetime, tz: str, locale: str) -> str:
+    return format_time(dt, "HH:mm", tzinfo=ZoneInfo(tz), locale=locale)
+
+
+def status_word(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
+
+
+def price_words(terms, locale: str) -> str:  # noqa: ANN001 - an Offer or a Booking
+    """"90,00 €" (flat) or "1,50 € per minute (minimum 10 minutes)"."""
+    price = money(terms.price_minor, terms.currency, locale)
+    if terms.pricing == "flat":
+        return price
+    if terms.minimum_minutes:
+        return _("%(price)s per minute (minimum %(n)s minutes)", price=price,
+                 n=terms.minimum_minutes)
+    return _("%(price)s per minute", price=price)
+
+
+def hold_amount(terms) -> int:  # noqa: ANN001
+    return cp.hold_ceiling(terms.pricing, terms.price_minor, terms.minimum_minutes or 0,
+                           terms.duration_minutes)
+
+
+def fee_amount(terms) -> int:  # noqa: ANN001
+    return cp.fee_amount(terms.price_minor, terms.late_cancel_fee_percent or 0)
+
+
+def terms_lines(terms, locale: str) -> list[str]:  # noqa: ANN001
+    """The cancellation and overrun terms, in words, as the client accepts them."""
+    hours = int(current_app.config["FREE_CANCEL_HOURS"].total_seconds() // 3600)
+    held = money(hold_amount(terms), terms.currency, locale)
+    lines = [_("Free cancellation until %(n)s hours before the call.", n=hours)]
+    pct = terms.late_cancel_fee_percent or 0
+    if pct:
+        lines.append(_("Later, or if you do not come, a late-cancellation fee of %(pct)s %% "
+                       "of the price (%(amount)s) is charged.", pct=pct,
+                       amount=money(fee_amount(terms), terms.currency, locale)))
+    if terms.pricing == "flat":
+        lines.append(_("%(amount)s is held on your card and charged when the call ends.",
+                       amount=held))
+    else:
+        lines.append(_("%(amount)s is held on your card (rate × %(n)s scheduled minutes); you "
+                       "pay only the minutes used.", amount=held, n=terms.duration_minutes))
+        lines.append(_("Minutes beyond the scheduled time are charged to the same card as a "
+                       "second payment."))
+    lines.append(_("The provider can cancel at any time: the amount held is then released."))
+    return lines
+
+
+def payment_line(payment, locale: str) -> str:  # noqa: ANN001
+    """One payment's state: "Call: 20,00 € held", "captured 17,00 €", "failed (card_declined)"."""
+    purpose = str(PURPOSE_WORDS.get(payment.purpose, payment.purpose))
+    cur = payment.currency
+    words = {
+        "created": _("being set up"),
+        "requires_action": _("waiting for the card holder's authentication"),
+        "held": _("%(amount)s held", amount=money(payment.amount_held_minor, cur, locale)),
+        "capture_pending": _("being charged"),
+        "captured": _("%(amount)s charged",
+                      amount=money(payment.amount_captured_minor, cur, locale)),
+        "released": _("released, nothing charged"),
+        "refunded": _("refunded"),
+        "failed": _("failed (%(code)s)", code=payment.last_error_code or "error"),
+    }
+    return _("%(purpose)s: %(state)s", purpose=purpose,
+             state=words.get(payment.status, payment.status))
+
+
+def cancel_preview(booking, now: datetime, locale: str) -> str:  # noqa: ANN001
+    """What cancelling now would cost the client, in words (as lifecycle.cancel_booking does)."""
+    from skod.payments.services import policy
+
+    hold = booking.hold_payment()
+    held = hold is not None and hold.status == "held"
+    outcome = cp.cancellation(policy(), now, booking.start_at, "client",
+                              booking.late_cancel_fee_percent)
+    if outcome == "fee" and (held or booking.stripe_payment_method_id):
+        return _("Cancelling now costs the late-cancellation fee of %(amount)s.",
+                 amount=money(fee_amount(booking), booking.currency, locale))
+    if held:
+        return _("Cancelling now is free: the amount held is released.")
+    return _("Cancelling now is free.")
+
+
+ERROR_WORDS = {
+    "not_held": _l("This call is not paid, so it cannot start or be charged."),
+    "invalid_state": _l("This is not possible in the booking's current state."),
+    "too_late": _l("It is too late for this."),
+}
+
+
+def error_text(err) -> str:  # noqa: ANN001 - a DomainError
+    """A domain error in the page's language when we know its code, else its message."""
+    return str(ERROR_WORDS.get(err.code, err.message))
+
+
+def js_messages() -> dict:
+    """Texts the booking script shows, in the page's language."""
+    return {
+        "slot_taken": _("This time was just taken. Please choose another one."),
+        "pick_slot": _("Please choose a time."),
+        "required": _("This field is required."),
+        "accept_terms": _("Please accept the terms."),
+        "card_failed": _("The card was not accepted. Check it or use another card."),
+        "network": _("The connection failed. Please try again."),
+        "working": _("Please wait..."),
+        "failed": _("The payment was not authorized. Please try again or use another card."),
+        "too_late": _("It is too late to pay for this call."),
+    }

@@ -1,0 +1,177 @@
+"""Flask-WTF forms of the pages (each one carries its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from marshmallow import ValidationError as SchemaError
+from marshmallow.validate import Email as EmailRule
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from skod.catalog.slots import DAYS
+from skod.core.money import CURRENCY_EXPONENTS
+from skod.web.display import ZONES
+
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+
+    def SelectChoice(value: str, label: object) -> tuple:  # noqa: N802
+        return (value, label)
+
+
+REQUIRED = _l("This field is required.")
+_RANGE = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d)\s*-\s*(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+DAY_NAMES = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"),
+             "thu": _l("Thursday"), "fri": _l("Friday"), "sat": _l("Saturday"),
+             "sun": _l("Sunday")}
+
+
+def email_address(form: FlaskForm, field: EmailField) -> None:
+    """The same e-mail rule as the API (marshmallow), without an extra dependency."""
+    try:
+        EmailRule()(field.data or "")
+    except SchemaError as err:
+        raise ValidationError(_l("Enter a valid e-mail address.")) from err
+
+
+def known_zone(form: FlaskForm, field: StringField) -> None:
+    if field.data not in ZONES:
+        raise ValidationError(_l("Unknown time zone (example: Europe/Paris)."))
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: only the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), email_address])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), email_address])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(REQUIRED), Length(min=8, message=_l("At least 8 characters."))])
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    slug = StringField(_l("Address of your page"), validators=[
+        DataRequired(REQUIRED),
+        Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$",
+               message=_l("Lowercase letters, digits and dashes (2 to 63)."))])
+    timezone = StringField(_l("Time zone"), default="Europe/Paris",
+                           validators=[DataRequired(REQUIRED), known_zone])
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
+    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=64)])
+    siren = StringField(_l("SIREN"), validators=[
+        Optional(), Regexp(r"^\d{9}$", message=_l("9 digits."))])
+    vat_number = StringField(_l("VAT number"), validators=[Optional(), Length(max=20)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> dict:
+        legal = {k: getattr(self, k).data or None
+                 for k in ("company_name", "legal_form", "siren", "vat_number", "address")}
+        return {"email": self.email.data, "password": self.password.data,
+                "name": self.name.data.strip(), "slug": self.slug.data,
+                "timezone": self.timezone.data, "legal": legal}
+
+
+class OfferForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=30, validators=[
+        DataRequired(REQUIRED), NumberRange(min=5, max=480)])
+    pricing = RadioField(_l("Pricing"), default="flat", choices=[
+        SelectChoice("flat", _l("Flat price for the call")),
+        SelectChoice("per_minute", _l("Price per minute"))])
+    price = StringField(_l("Price (or rate per minute)"), validators=[DataRequired(REQUIRED)])
+    currency = SelectField(_l("Currency"), choices=sorted(CURRENCY_EXPONENTS), default="EUR")
+    minimum_minutes = IntegerField(_l("Minimum minutes (per minute)"), default=0,
+                                   validators=[Optional(), NumberRange(min=0, max=480)])
+    late_cancel_fee_percent = IntegerField(_l("Late-cancellation fee (%)"), default=50,
+                                           validators=[Optional(), NumberRange(min=0, max=100)])
+
+    def validate_price(self, field: StringField) -> None:
+        if self.price_minor() is None:
+            raise ValidationError(_l("A positive amount, like 90 or 1.50."))
+
+    def price_minor(self) -> int | None:
+        """The price in minor units, from "90", "1,50" or "1.50" (no float involved)."""
+        exp = CURRENCY_EXPONENTS.get(self.currency.data or "EUR", 2)
+        try:
+            value = Decimal((self.price.data or "").strip().replace(",", ".").replace(" ", ""))
+        except InvalidOperation:
+            return None
+        minor = value.scaleb(exp)
+        if minor <= 0 or minor != minor.to_integral_value():
+            return None
+        return int(minor)
+
+    def to_data(self) -> dict:
+        data = {"kind": "call", "title": self.title.data.strip(),
+                "duration_minutes": self.duration_minutes.data, "pricing": self.pricing.data,
+                "price": {"amount_minor": self.price_minor(), "currency": self.currency.data},
+                "minimum_minutes": self.minimum_minutes.data or 0,
+                "late_cancel_fee_percent": self.late_cancel_fee_percent.data or 0}
+        if self.description.data:
+            data["description"] = self.description.data.strip()
+        return data
+
+
+def parse_ranges(text: str) -> list[list[str]] | None:
+    """ "09:00-12:00, 14:00-18:00" -> [["09:00", "12:00"], ["14:00", "18:00"]]; None if bad."""
+    out = []
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        match = _RANGE.match(part)
+        if not match or match.group(1) >= match.group(3):
+            return None
+        out.append([match.group(1), match.group(3)])
+    return out
+
+
+def format_ranges(ranges: list) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in ranges)
+
+
+def _check_ranges(form: FlaskForm, field: StringField) -> None:
+    if parse_ranges(field.data) is None:
+        raise ValidationError(_l("Write hours like 09:00-12:00, 14:00-18:00."))
+
+
+class AvailabilityForm(FlaskForm):
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), known_zone])
+    buffer_minutes = IntegerField(_l("Buffer between calls (minutes)"), default=0,
+                                  validators=[Optional(), NumberRange(min=0, max=240)])
+    mon = StringField(DAY_NAMES["mon"], validators=[_check_ranges])
+    tue = StringField(DAY_NAMES["tue"], validators=[_check_ranges])
+    wed = StringField(DAY_NAMES["wed"], validators=[_check_ranges])
+    thu = StringField(DAY_NAMES["thu"], validators=[_check_ranges])
+    fri = StringField(DAY_NAMES["fri"], validators=[_check_ranges])
+    sat = StringField(DAY_NAMES["sat"], validators=[_check_ranges])
+    sun = StringField(DAY_NAMES["sun"], validators=[_check_ranges])
+
+    def day_fields(self) -> list:
+        return [getattr(self, d) for d in DAYS]
+
+    def to_data(self) -> dict:
+        weekly = {d: parse_ranges(getattr(self, d).data) or [] for d in DAYS}
+        return {"timezone": self.timezone.data, "buffer_minutes": self.buffer_minutes.data or 0,
+                "weekly": {d: r for d, r in weekly.items() if r}}

@@ -1,0 +1,88 @@
+"""The client's booking page (signed link): details, payment state, cancel, authorize, .ics."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from skod.calls import lifecycle, notify
+from skod.calls.models import Booking
+from skod.core.clock import utcnow
+from skod.core.errors import DomainError
+from skod.core.signing import read_token
+from skod.extensions import db
+from skod.notifications import ics
+from skod.web import display
+from skod.web.blueprint import bp, current_locale
+from skod.web.forms import ActionForm
+
+CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
+TO_AUTHORIZE = ("awaiting_card", "action_required")
+
+
+def booking_or_404(booking_id: int, token: str) -> Booking:
+    """The booking the signed token was made for; 404 for a forged, expired or other token."""
+    if read_token("booking", token) != booking_id:
+        abort(404)
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _view(booking: Booking, token: str) -> dict:
+    locale, tz = current_locale(), booking.client.timezone
+    return {
+        "booking": booking, "token": token, "tz": tz,
+        "when": display.when(booking.start_at, tz, locale),
+        "until": display.hour(booking.end_at, tz, locale),
+        "status": display.status_word(booking.status),
+        "payments": [display.payment_line(p, locale) for p in booking.payments],
+        "terms": display.terms_lines(booking, locale),
+        "price": display.price_words(booking, locale),
+        "can_cancel": booking.status in CANCELLABLE,
+        "cancel_preview": display.cancel_preview(booking, utcnow(), locale),
+        "authorize": booking.status in TO_AUTHORIZE,
+        "form": ActionForm(),
+        "config": {"booking_id": booking.id, "client_token": token,
+                   "manage_url": url_for("web.manage", booking_id=booking.id, token=token),
+                   "name": booking.client.name, "email": booking.client.email,
+                   "messages": display.js_messages()},
+    }
+
+
+@bp.get("/b/<int:booking_id>/<token>")
+def manage(booking_id: int, token: str) -> ResponseReturnValue:
+    booking = booking_or_404(booking_id, token)
+    return render_template("web/manage.html", **_view(booking, token))
+
+
+@bp.post("/b/<int:booking_id>/<token>/cancel")
+def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
+    booking = booking_or_404(booking_id, token)
+    if ActionForm().validate_on_submit():
+        was = booking.status
+        try:
+            booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
+        except DomainError as err:
+            db.session.rollback()
+            flash(display.error_text(err), "error")
+        else:
+            if booking.status != was:
+                notify.booking_cancelled(booking)
+            flash(_("Your booking is cancelled."), "success")
+    return redirect(url_for("web.manage", booking_id=booking_id, token=token))
+
+
+@bp.get("/b/<int:booking_id>/<token>/invite.ics")
+def manage_ics(booking_id: int, token: str) -> ResponseReturnValue:
+    booking = booking_or_404(booking_id, token)
+    link = url_for("web.manage", booking_id=booking.id, token=token, _external=True)
+    body = ics.invitation(
+        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
+        summary=f"{booking.offer.title} - {booking.provider.name}", description=link,
+        organizer_email=booking.provider.email, attendee_email=booking.client.email, url=link,
+        status="CANCELLED" if booking.status in ("cancelled", "expired") else "CONFIRMED")
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"'})

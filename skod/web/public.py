@@ -1,0 +1,78 @@
+"""Public pages: the landing page, a provider's page and the booking page of one offer."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from skod.accounts.models import Provider
+from skod.catalog.models import Offer
+from skod.catalog.services import availability_of, offer_slots
+from skod.core.clock import iso, utcnow
+from skod.extensions import db
+from skod.web import display
+from skod.web.blueprint import bp, current_locale
+
+SLOT_DAYS = 14
+
+
+@bp.get("/")
+def landing() -> ResponseReturnValue:
+    return render_template("web/landing.html")
+
+
+def provider_or_404(slug: str) -> Provider:
+    provider = db.session.scalar(select(Provider).where(Provider.slug == slug))
+    if provider is None:
+        abort(404)
+    return provider
+
+
+@bp.get("/p/<slug>")
+def provider_page(slug: str) -> ResponseReturnValue:
+    provider = provider_or_404(slug)
+    offers = db.session.scalars(select(Offer).where(
+        Offer.provider_id == provider.id, Offer.active.is_(True), Offer.kind == "call")
+        .order_by(Offer.id)).all()
+    locale = current_locale()
+    cards = [{"offer": o, "price": display.price_words(o, locale),
+              "fee": o.late_cancel_fee_percent} for o in offers]
+    return render_template("web/provider.html", provider=provider, cards=cards)
+
+
+def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime) -> list:
+    """Free slots of the next SLOT_DAYS days, grouped by day in the client's zone `tz`."""
+    first = now.astimezone(ZoneInfo(provider_tz)).date()
+    slots = offer_slots(offer, first, first + timedelta(days=SLOT_DAYS - 1), now)
+    days: OrderedDict[str, dict] = OrderedDict()
+    for slot in slots:
+        key = slot.start.astimezone(ZoneInfo(tz)).date().isoformat()
+        day = days.setdefault(key, {"date": key, "label": display.day_label(slot.start, tz, locale),
+                                    "slots": []})
+        day["slots"].append({"value": iso(slot.start), "label": display.hour(slot.start, tz,
+                                                                            locale)})
+    return list(days.values())
+
+
+@bp.get("/p/<slug>/o/<int:offer_id>")
+def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
+    provider = provider_or_404(slug)
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or offer.provider_id != provider.id or not offer.active \
+            or offer.kind != "call":
+        abort(404)
+    avail = availability_of(provider.id)
+    provider_tz = avail.timezone if avail else provider.timezone
+    tz = display.zone(request.args.get("tz"), provider_tz)
+    locale = current_locale()
+    config = {"offer_id": offer.id, "timezone": tz, "locale": locale,
+              "has_tz": "tz" in request.args, "messages": display.js_messages()}
+    return render_template(
+        "web/book.html", provider=provider, offer=offer, tz=tz, config=config,
+        days=slot_days(offer, provider_tz, tz, locale, utcnow()),
+        price=display.price_words(offer, locale), terms=display.terms_lines(offer, locale))

@@ -1,0 +1,156 @@
+"""The pages in headless Chromium against the Stripe emulator and its fake Stripe.js."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from skod.core.clock import iso
+from tests import factories as f
+from tests.support.stripe_helpers import CARD_3DS, CARD_OK
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots")
+PHONE = {"width": 390, "height": 844}
+COMPLETE_3DS = "Complete authentication"  # the fake Stripe.js modal (localstripe-v3.js)
+
+
+def _slug(prov: dict) -> str:
+    return prov["email"].split("@")[0].replace("provider", "provider-")
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
+
+
+def _choose_slot(page: Page, start: datetime) -> None:
+    value = iso(start)
+    day = page.locator("details.day", has=page.locator(f'input[value="{value}"]'))
+    if day.get_attribute("open") is None:
+        day.locator("summary").click()
+    page.locator(f'label.slot:has(input[value="{value}"])').click()
+
+
+def _fill_booking(page: Page, card: str) -> None:
+    page.fill("#name", "Camille Client")
+    page.fill("#email", "camille@example.test")
+    page.check("#accept_terms")
+    box = page.locator("#card-element")
+    for placeholder, value in (("number", card), ("exp_month", "12"), ("exp_year", "30"),
+                               ("cvc", "123"), ("postal_code", "75001")):
+        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
+
+
+def _book(page: Page, client, card: str, shot: str | None = None) -> tuple[dict, int]:
+    prov = f.provider(client)  # 20 minutes at 1.00 EUR per minute: the hold is 20.00 EUR
+    start = f.start_in(timedelta(days=1))
+    page.set_viewport_size(PHONE)
+    page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}")
+    page.wait_for_url(re.compile(r"[?&]tz="))  # the script added the browser's zone
+    _choose_slot(page, start)
+    _fill_booking(page, card)
+    if shot:
+        page.locator("#book-button").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{shot}-card.png"))
+        page.evaluate("window.scrollTo(0, 0)")
+        _shot(page, shot)
+    page.click("#book-button")
+    return prov, start
+
+
+def _landed_held(page: Page, client, stripe_raw) -> dict:
+    page.wait_for_url(re.compile(r"/b/\d+/[^/]+$"), timeout=15_000)
+    expect(page.locator("#booking-status")).to_have_text("Confirmé, paiement bloqué")
+    booking_id, token = re.search(r"/b/(\d+)/([^/?#]+)", page.url).groups()
+    booking = f.get(client, {"id": int(booking_id), "client_token": token})
+    assert booking["status"] == "held"
+    [hold] = booking["payments"]
+    pi = stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])
+    assert (pi["status"], pi["amount"], pi["capture_method"]) == ("requires_capture", 2000,
+                                                                   "manual")
+    expect(page.locator("#payment-state")).to_contain_text("20,00\xa0€ bloqués")
+    return booking
+
+
+def test_client_books_a_near_call_and_the_card_is_held(browser_page, client, stripe_raw):
+    page = browser_page
+    _book(page, client, CARD_OK, shot="booking")
+    _landed_held(page, client, stripe_raw)
+    _shot(page, "manage")
+
+
+def test_three_d_secure_card_completes_both_challenges(browser_page, client, stripe_raw):
+    page = browser_page
+    _book(page, client, CARD_3DS)
+    page.get_by_role("button", name=COMPLETE_3DS).click()  # saving the card
+    page.get_by_role("button", name=COMPLETE_3DS).click()  # the hold itself
+    _landed_held(page, client, stripe_raw)
+
+
+def test_slot_taken_meanwhile_shows_a_message(browser_page, client):
+    prov = f.provider(client)
+    start = f.start_in(timedelta(days=1))
+    page = browser_page
+    page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}")
+    page.wait_for_url(re.compile(r"[?&]tz="))
+    _choose_slot(page, start)
+    f.book(client, prov["offer_id"], start, email="first@example.test")  # someone was faster
+    _fill_booking(page, CARD_OK)
+    page.click("#book-button")
+    expect(page.locator("#form-error")).to_contain_text("vient d’être pris")
+    expect(page.locator(f'input[value="{iso(start)}"]')).to_have_count(0)
+    expect(page.locator("#book-button")).to_be_enabled()
+
+
+def test_provider_starts_and_ends_the_call_from_the_dashboard(browser_page, client, card_pm,
+                                                               stripe_raw):
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.fill("#email", prov["email"])
+    page.fill("#password", "password-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    call = page.locator(f'article[data-booking="{booking["id"]}"]')
+    expect(call).to_contain_text("Alex Client")
+    expect(call).to_contain_text("20,00\xa0€ bloqués")
+    call.get_by_role("button", name="Démarrer").click()
+    timer = call.locator(".timer")
+    expect(timer).to_have_text(re.compile(r"^00:0\d$"))
+    _shot(page, "dashboard")
+    # A call ended within its first second bills 0 minutes (see the report on end_call).
+    expect(timer).to_have_text(re.compile(r"^00:0[2-9]$"))
+    call.get_by_role("button", name="Terminer").click()
+    expect(call).to_contain_text("1,00\xa0€ débités")  # one started minute at 1.00 EUR
+    done = f.get(client, booking)
+    assert done["status"] == "completed"
+    assert f.captured_at_emulator(stripe_raw, done["payments"][0]["stripe_payment_intent_id"]) \
+        == 100
+
+
+def test_client_authorizes_a_booking_left_without_a_card(browser_page, client, stripe_raw):
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    page = browser_page
+    page.goto(f"/b/{booking['id']}/{booking['client_token']}")
+    expect(page.locator("#booking-status")).to_have_text("En attente de la carte")
+    expect(page.locator("#cancel-preview")).to_have_text("Annuler maintenant est gratuit.")
+    box = page.locator("#card-element")
+    for placeholder, value in (("number", CARD_3DS), ("exp_month", "12"), ("exp_year", "30"),
+                               ("cvc", "123")):
+        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
+    page.click("#authorize-button")
+    page.get_by_role("button", name=COMPLETE_3DS).click()
+    page.get_by_role("button", name=COMPLETE_3DS).click()
+    _landed_held(page, client, stripe_raw)
+    expect(page.locator("#authorize")).to_have_count(0)
