@@ -102,6 +102,8 @@ def _payment_rules() -> dict:
         "AUTO_CAPTURE_GRACE": _hours("AUTO_CAPTURE_GRACE_HOURS", 2),
         "FREE_CANCEL_HOURS": _hours("FREE_CANCEL_HOURS", 24),
         "PENDING_BOOKING_TTL": _hours("PENDING_BOOKING_TTL_HOURS", 0.5),
+        # the client needs time to pay; the provider time to prepare
+        "MIN_BOOKING_NOTICE": _hours("MIN_BOOKING_NOTICE_HOURS", 1),
         "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.core.clock import parse_iso
+from skod.core.clock import parse_iso, utcnow
 from tests import factories as f
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
@@ -121,3 +121,34 @@ def test_abandoned_booking_frees_its_slot(app, client):
     f.tick(app, created + timedelta(hours=1))
     assert f.get(client, booking)["status"] == "expired"
     assert _slot_free(client, prov["offer_id"], start)
+
+
+def test_unfinished_3ds_on_a_near_call_frees_the_slot_after_the_ttl(app, client, card_pm,
+                                                                   stripe_raw):
+    from tests.support.stripe_helpers import CARD_3DS
+
+    prov = f.provider(client)
+    start = f.start_in(timedelta(hours=3))  # inside AUTH_DEADLINE + 1 h: the page has time
+    booking = f.book(client, prov["offer_id"], start)
+    pm = card_pm(CARD_3DS).id
+    setup = f.pay(client, booking, pm)
+    stripe_raw.v1.setup_intents.confirm(setup["client_secret"].split("_secret_")[0])
+    assert f.pay(client, booking, pm)["status"] == "requires_action"
+    f.tick(app, utcnow() + timedelta(minutes=5))  # the client is still on the page
+    assert f.get(client, booking)["status"] == "action_required"
+    f.tick(app, utcnow() + timedelta(minutes=31))  # PENDING_BOOKING_TTL is 30 minutes
+    body = f.get(client, booking)
+    assert (body["status"], body["cancel_reason"]) == ("expired", "abandoned")
+    pi_id = body["payments"][0]["stripe_payment_intent_id"]
+    assert stripe_raw.v1.payment_intents.retrieve(pi_id)["status"] == "canceled"
+    assert _slot_free(client, prov["offer_id"], start)
+
+
+def test_slots_respect_the_minimum_notice(client):
+    prov = f.provider(client)
+    too_soon = f.start_in(timedelta(minutes=0))  # the next whole hour: under one hour away
+    assert not _slot_free(client, prov["offer_id"], too_soon)
+    status, body = api(client, "POST", "/api/v1/bookings", json={
+        "offer_id": prov["offer_id"], "start_at": too_soon.isoformat(), "accept_terms": True,
+        "client": {"email": "soon@example.test", "name": "Soon"}})
+    assert status == 409 and body["error"]["code"] == "slot_unavailable"

@@ -105,8 +105,8 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
         return {"status": "requires_action", "client_secret": _secret_of(hold)}
     if booking.status not in ("awaiting_card", "card_saved", "action_required"):
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
-    if booking.start_at - now <= pay.policy().auth_deadline:
-        raise Conflict("too late to pay for this call", code="too_late")
+    if booking.start_at <= now:
+        raise Conflict("this call has already started", code="too_late")
     pm = _confirmed_card(booking, payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": booking.setup_client_secret,

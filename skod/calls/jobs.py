@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from skod.calls import notify
 from skod.calls.booking import lock_booking, place_hold
@@ -46,27 +46,36 @@ def place_due_holds(now: datetime) -> int:
     return len(ids)
 
 
+def _waits_off_session():  # noqa: ANN202
+    """A far call waiting for its off-session hold, or for the client after that hold failed."""
+    return or_(Booking.status == "card_saved",
+               and_(Booking.status == "action_required", Booking.payment_mode == "save_card"))
+
+
+def _waits_on_page():  # noqa: ANN202
+    """A booking whose client is (or was) on the page: no card yet, or 3-D Secure unfinished."""
+    return or_(Booking.status == "awaiting_card",
+               and_(Booking.status == "action_required", Booking.payment_mode == "hold"))
+
+
 def cancel_unheld(now: datetime) -> int:
-    """No call starts unpaid: not held by start - AUTH_DEADLINE -> cancelled, slot freed."""
+    """No call starts unpaid: a far call not held by start - AUTH_DEADLINE is cancelled."""
     p = pay.policy()
-    ids = _ids(select(Booking.id).where(
-        Booking.status.in_(("awaiting_card", "card_saved", "action_required")),
-        Booking.start_at <= now + p.auth_deadline))
+    ids = _ids(select(Booking.id).where(_waits_off_session(),
+                                        Booking.start_at <= now + p.auth_deadline))
     done = 0
     for booking_id in ids:
         booking = lock_booking(booking_id)
-        if booking.status not in ("awaiting_card", "card_saved", "action_required"):
+        if booking.status not in ("card_saved", "action_required"):
             db.session.commit()
             continue
-        was_waiting = booking.status == "awaiting_card"
         release_hold_of(booking)
         booking = lock_booking(booking_id)
-        BOOKING_STATES.move(booking, "expired" if was_waiting else "cancelled")
+        BOOKING_STATES.move(booking, "cancelled")
         booking.cancelled_at, booking.cancelled_by = now, "system"
         booking.cancel_reason = "not_authorized"
         db.session.commit()
-        if not was_waiting:
-            notify.cancelled_unpaid(booking)
+        notify.cancelled_unpaid(booking)
         done += 1
     return done
 
@@ -92,17 +101,17 @@ def auto_capture(now: datetime) -> int:
 
 
 def expire_abandoned(now: datetime) -> int:
-    """A booking left without a card gives its slot back after PENDING_BOOKING_TTL."""
+    """A booking left unpaid on the page gives its slot back after PENDING_BOOKING_TTL."""
     ttl = pay.policy_ttl()
-    ids = _ids(select(Booking.id).where(Booking.status == "awaiting_card",
-                                        Booking.created_at <= now - ttl))
+    ids = _ids(select(Booking.id).where(
+        _waits_on_page(), or_(Booking.created_at <= now - ttl, Booking.start_at <= now)))
     for booking_id in ids:
         booking = lock_booking(booking_id)
-        if booking.status == "awaiting_card":
+        if booking.status in ("awaiting_card", "action_required"):
             release_hold_of(booking)
             booking = lock_booking(booking_id)
             BOOKING_STATES.move(booking, "expired")
-            booking.cancel_reason = "abandoned"
+            booking.cancelled_at, booking.cancel_reason = now, "abandoned"
         db.session.commit()
     return len(ids)
 

@@ -24,7 +24,7 @@ BOOKING_STATES = StateMachine(
         # far call: card saved, the hold comes HOLD_LEAD before the start
         "card_saved": {"held", "action_required", "cancelled"},
         # the hold failed off-session or needs 3-D Secure: the client was sent a link
-        "action_required": {"held", "card_saved", "cancelled"},
+        "action_required": {"held", "card_saved", "cancelled", "expired"},
         "held": {"in_progress", "completed", "payment_failed", "cancelled"},
         "in_progress": {"completed", "payment_failed"},
         "completed": set(),

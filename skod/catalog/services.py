@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from skod.accounts.models import Provider
@@ -72,5 +73,6 @@ def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Sl
     return free_slots(
         weekly=avail.weekly, tz_name=avail.timezone, first=first, last=last,
         duration=timedelta(minutes=offer.duration_minutes),
-        buffer=timedelta(minutes=avail.buffer_minutes), busy=busy, not_before=now,
+        buffer=timedelta(minutes=avail.buffer_minutes), busy=busy,
+        not_before=now + current_app.config["MIN_BOOKING_NOTICE"],
     )
