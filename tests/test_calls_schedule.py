@@ -90,15 +90,15 @@ def test_free_cancel_releases_the_hold(client, card_pm, stripe_raw):
 
 
 def test_late_cancel_captures_the_fee(client, card_pm, stripe_raw):
-    prov = f.provider(client)  # 20 min x 1.00 EUR, fee 50 % of the price
+    prov = f.provider(client)  # 20 min x 1.00 EUR scheduled, fee 50 % of that
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(hours=5)))
     f.pay(client, booking, card_pm(CARD_OK).id)
     status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/cancel",
                        token=booking["client_token"])
     assert status == 200 and body["status"] == "cancelled"
     [hold] = body["payments"]
-    assert (hold["status"], hold["amount_captured"]) == ("captured", 50)
-    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 50
+    assert (hold["status"], hold["amount_captured"]) == ("captured", 1000)
+    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 1000
 
 
 def test_provider_cancel_releases_even_late(client, card_pm, stripe_raw):

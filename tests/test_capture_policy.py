@@ -101,3 +101,17 @@ def test_hold_lead_and_auth_deadline():
     start = NOW + 10 * D
     assert cp.hold_due_at(P, start) == start - 24 * H
     assert cp.auth_deadline_at(P, start) == start - 2 * H
+
+
+@pytest.mark.parametrize(
+    ("pricing", "price", "minimum", "duration", "pct", "fee"),
+    [
+        ("flat", 9000, 0, 30, 50, 4500),
+        ("per_minute", 250, 0, 20, 30, 1500),  # 30 % of 20 min x 2.50
+        ("per_minute", 250, 30, 20, 30, 2250),  # the minimum is what was scheduled
+        ("per_minute", 250, 0, 20, 0, 0),
+    ],
+)
+def test_late_cancel_fee_is_a_share_of_the_scheduled_price(pricing, price, minimum, duration,
+                                                           pct, fee):
+    assert cp.late_cancel_fee(pricing, price, minimum, duration, pct) == fee

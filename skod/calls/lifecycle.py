@@ -134,7 +134,7 @@ def cancel_booking(booking_id: int, by: str, now: datetime, reason: str | None =
         raise Conflict(f"a {booking.status} call cannot be cancelled", code="invalid_state")
     outcome = cp.cancellation(pay.policy(), now, booking.start_at, by,
                               booking.late_cancel_fee_percent)
-    fee = cp.fee_amount(booking.price_minor, booking.late_cancel_fee_percent)
+    fee = _fee(booking)
     return _close(booking, by, now, reason or f"cancelled_by_{by}", fee if outcome == "fee" else 0)
 
 
@@ -144,8 +144,13 @@ def mark_no_show(booking_id: int, now: datetime) -> Booking:
     if booking.status != "held" or now < booking.start_at:
         raise Conflict("only a held call past its start can be marked no-show",
                        code="invalid_state")
-    fee = cp.fee_amount(booking.price_minor, booking.late_cancel_fee_percent)
+    fee = _fee(booking)
     return _close(booking, "provider", now, "no_show", fee)
+
+
+def _fee(booking: Booking) -> int:
+    return cp.late_cancel_fee(booking.pricing, booking.price_minor, booking.minimum_minutes,
+                              booking.duration_minutes, booking.late_cancel_fee_percent)
 
 
 def _close(booking: Booking, by: str, now: datetime, reason: str, fee: int) -> Booking:

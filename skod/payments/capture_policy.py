@@ -105,6 +105,13 @@ def cancellation(
     return "fee"
 
 
+def late_cancel_fee(pricing: str, price_minor: int, minimum_minutes: int, duration: int,
+                    fee_percent: int) -> int:
+    """fee_percent % of the scheduled price (per minute: rate x scheduled minutes)."""
+    scheduled = hold_ceiling(pricing, price_minor, minimum_minutes, duration)
+    return fee_amount(scheduled, fee_percent)
+
+
 def fee_amount(price_minor: int, fee_percent: int) -> int:
     """fee_percent % of the price, rounded half up to the minor unit."""
     return (price_minor * fee_percent + 50) // 100

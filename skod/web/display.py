@@ -77,7 +77,8 @@ def hold_amount(terms) -> int:  # noqa: ANN001
 
 
 def fee_amount(terms) -> int:  # noqa: ANN001
-    return cp.fee_amount(terms.price_minor, terms.late_cancel_fee_percent or 0)
+    return cp.late_cancel_fee(terms.pricing, terms.price_minor, terms.minimum_minutes or 0,
+                              terms.duration_minutes, terms.late_cancel_fee_percent or 0)
 
 
 def terms_lines(terms, locale: str) -> list[str]:  # noqa: ANN001
