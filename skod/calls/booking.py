@@ -10,15 +10,13 @@ from skod.accounts.models import Client, Provider
 from skod.calls.models import ACTIVE, BOOKING_STATES, Booking
 from skod.catalog.models import Offer
 from skod.catalog.services import offer_slots
-from skod.core.errors import Conflict, DomainError, Invalid, NotFound
+from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import capture_policy as cp
+from skod.payments import cards
 from skod.payments import services as pay
+from skod.payments.cards import StripeUnavailable
 from skod.stripe_gateway import GatewayError, gateway
-
-
-class StripeUnavailable(DomainError):
-    status, code = 503, "payment_provider_unavailable"
 
 
 def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime) -> Booking:
@@ -78,16 +76,7 @@ def _client(data: dict) -> Client:
 
 
 def _open_card_step(booking: Booking) -> None:
-    client = booking.client
-    if not client.stripe_customer_id:
-        client.stripe_customer_id = gateway().create_customer(
-            email=client.email, name=client.name, key=f"customer:client:{client.id}",
-            metadata={"skod_client_id": str(client.id)})
-    setup = gateway().create_setup_intent(
-        customer=client.stripe_customer_id, key=f"setup:booking:{booking.id}",
-        metadata={"skod_booking_id": str(booking.id)})
-    booking.stripe_setup_intent_id = setup.id
-    booking.setup_client_secret = setup.client_secret
+    cards.open_setup(booking, booking.client, f"booking:{booking.id}")
 
 
 def lock_booking(booking_id: int) -> Booking:
@@ -107,46 +96,16 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
     if booking.start_at <= now:
         raise Conflict("this call has already started", code="too_late")
-    pm = _confirmed_card(booking, payment_method)
+    pm = cards.confirmed_card(booking, booking.client, f"booking:{booking.id}", payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": booking.setup_client_secret,
                 "intent": "setup"}
-    booking.stripe_payment_method_id = pm
     if cp.hold_mode(pay.policy(), now, booking.end_at) == "save_card":
         if booking.status != "card_saved":
             BOOKING_STATES.move(booking, "card_saved")
         db.session.commit()
         return {"status": "card_saved"}
     return place_hold(booking, off_session=False, now=now)
-
-
-def _confirmed_card(booking: Booking, payment_method: str) -> str | None:
-    """The saved card's id once the SetupIntent succeeded; None while 3-D Secure is pending."""
-    gw = gateway()
-    try:
-        setup = gw.retrieve_setup_intent(booking.stripe_setup_intent_id or "")
-        other_card = payment_method and setup.payment_method != payment_method
-        if setup.status != "succeeded" or other_card:
-            if setup.status == "succeeded":
-                # A new card after a failure: a fresh SetupIntent for it.
-                setup = gw.create_setup_intent(
-                    customer=booking.client.stripe_customer_id or "",
-                    key=f"setup:booking:{booking.id}:{payment_method}",
-                    metadata={"skod_booking_id": str(booking.id)})
-                booking.stripe_setup_intent_id = setup.id
-                booking.setup_client_secret = setup.client_secret
-            setup = gw.confirm_setup_intent(setup.id, payment_method=payment_method,
-                                            key=f"setup-confirm:{setup.id}:{payment_method}")
-    except GatewayError as err:
-        db.session.rollback()
-        raise _card_problem(err) from err
-    if setup.status == "succeeded":
-        return setup.payment_method
-    if setup.status == "requires_action":
-        db.session.commit()
-        return None
-    db.session.rollback()
-    raise Invalid("the card could not be saved", {"payment_method": [setup.status]})
 
 
 def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
@@ -212,13 +171,6 @@ def _secret_of(payment) -> str | None:  # noqa: ANN001
         return None
 
 
-def _card_problem(err: GatewayError) -> DomainError:
-    from skod.core.errors import PaymentProblem
-
-    return PaymentProblem(err.message, {"payment_method": [err.code or err.kind]},
-                          code=err.kind)
-
-
 def refresh_hold(booking_id: int, now: datetime) -> Booking:
     """After the page completed 3-D Secure: read the hold back from Stripe."""
     booking = lock_booking(booking_id)
@@ -240,17 +192,4 @@ def card_setup(booking_id: int) -> dict:
     booking = lock_booking(booking_id)
     if booking.status not in ("awaiting_card", "card_saved", "action_required"):
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
-    try:
-        setup = gateway().retrieve_setup_intent(booking.stripe_setup_intent_id or "")
-        if setup.status in ("succeeded", "canceled"):
-            setup = gateway().create_setup_intent(
-                customer=booking.client.stripe_customer_id or "",
-                key=f"setup:booking:{booking.id}:after:{setup.id}",
-                metadata={"skod_booking_id": str(booking.id)})
-    except GatewayError as err:
-        db.session.rollback()
-        raise StripeUnavailable("the payment provider could not be reached") from err
-    booking.stripe_setup_intent_id = setup.id
-    booking.setup_client_secret = setup.client_secret
-    db.session.commit()
-    return {"client_secret": setup.client_secret, "intent": "setup"}
+    return cards.fresh_setup(booking, booking.client, f"booking:{booking.id}")

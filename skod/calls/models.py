@@ -14,6 +14,7 @@ from skod.core.money import Money
 from skod.core.states import StateMachine
 from skod.core.types import UTCDateTime
 from skod.extensions import db
+from skod.payments.cards import CardHolderMixin
 from skod.payments.models import Payment
 
 BOOKING_STATES = StateMachine(
@@ -38,7 +39,7 @@ ACTIVE = ("awaiting_card", "card_saved", "action_required", "held", "in_progress
 _ACTIVE_SQL = "status IN ('awaiting_card','card_saved','action_required','held','in_progress')"
 
 
-class Booking(db.Model):
+class Booking(CardHolderMixin, db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         # The database itself refuses two live bookings of one provider at the same start.
@@ -62,10 +63,7 @@ class Booking(db.Model):
     minimum_minutes: Mapped[int] = mapped_column(Integer, default=0)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     late_cancel_fee_percent: Mapped[int] = mapped_column(Integer, default=0)
-    # Card
-    stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(64))
-    setup_client_secret: Mapped[str | None] = mapped_column(String(255))
-    stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    # Card: stripe_setup_intent_id, setup_client_secret, stripe_payment_method_id (mixin)
     #: how many times a hold was tried (part of the idempotency key of each try)
     hold_attempts: Mapped[int] = mapped_column(Integer, default=0)
     authorize_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

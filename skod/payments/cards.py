@@ -1,0 +1,100 @@
+"""Saving a client's card with a SetupIntent, shared by everything sold (calls, messages,
+projects): the columns a card holder carries, and the three steps of the card form.
+
+`ref` names the holder in idempotency keys and Stripe metadata, e.g. "booking:12".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from skod.accounts.models import Client
+from skod.core.errors import DomainError, Invalid, PaymentProblem
+from skod.extensions import db
+from skod.stripe_gateway import GatewayError, gateway
+
+
+class StripeUnavailable(DomainError):
+    status, code = 503, "payment_provider_unavailable"
+
+
+class CardHolderMixin:
+    """Columns of a row whose client saves a card: the SetupIntent and the saved card."""
+
+    stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(64))
+    setup_client_secret: Mapped[str | None] = mapped_column(String(255))
+    stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+
+
+def _metadata(ref: str) -> dict:
+    kind, _, ident = ref.partition(":")
+    return {f"skod_{kind}_id": ident}
+
+
+def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
+    """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
+    if not client.stripe_customer_id:
+        client.stripe_customer_id = gateway().create_customer(
+            email=client.email, name=client.name, key=f"customer:client:{client.id}",
+            metadata={"skod_client_id": str(client.id)})
+    setup = gateway().create_setup_intent(customer=client.stripe_customer_id,
+                                          key=f"setup:{ref}", metadata=_metadata(ref))
+    holder.stripe_setup_intent_id = setup.id
+    holder.setup_client_secret = setup.client_secret
+
+
+def fresh_setup(holder: CardHolderMixin, client: Client, ref: str) -> dict:
+    """The open SetupIntent's secret, or a new one when the last one is finished."""
+    try:
+        setup = gateway().retrieve_setup_intent(holder.stripe_setup_intent_id or "")
+        if setup.status in ("succeeded", "canceled"):
+            setup = gateway().create_setup_intent(
+                customer=client.stripe_customer_id or "", key=f"setup:{ref}:after:{setup.id}",
+                metadata=_metadata(ref))
+    except GatewayError as err:
+        db.session.rollback()
+        raise StripeUnavailable("the payment provider could not be reached") from err
+    holder.stripe_setup_intent_id = setup.id
+    holder.setup_client_secret = setup.client_secret
+    db.session.commit()
+    return {"client_secret": setup.client_secret, "intent": "setup"}
+
+
+def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
+                   payment_method: str) -> str | None:
+    """The saved card's id once the SetupIntent succeeded; None while 3-D Secure is pending.
+
+    The page confirms the SetupIntent with Stripe.js and sends its card; an API client sends a
+    card it created, and the server confirms the SetupIntent with it.
+    """
+    gw = gateway()
+    try:
+        setup = gw.retrieve_setup_intent(holder.stripe_setup_intent_id or "")
+        other_card = payment_method and setup.payment_method != payment_method
+        if setup.status != "succeeded" or other_card:
+            if setup.status == "succeeded":  # a new card after a failure: its own SetupIntent
+                setup = gw.create_setup_intent(
+                    customer=client.stripe_customer_id or "", key=f"setup:{ref}:{payment_method}",
+                    metadata=_metadata(ref))
+                holder.stripe_setup_intent_id = setup.id
+                holder.setup_client_secret = setup.client_secret
+            setup = gw.confirm_setup_intent(setup.id, payment_method=payment_method,
+                                            key=f"setup-confirm:{setup.id}:{payment_method}")
+    except GatewayError as err:
+        db.session.rollback()
+        raise card_problem(err) from err
+    if setup.status == "succeeded":
+        holder.stripe_payment_method_id = setup.payment_method
+        return setup.payment_method
+    if setup.status == "requires_action":
+        db.session.commit()
+        return None
+    db.session.rollback()
+    raise Invalid("the card could not be saved", {"payment_method": [setup.status]})
+
+
+def card_problem(err: GatewayError) -> DomainError:
+    if err.kind == "retryable":
+        return StripeUnavailable("the payment provider could not be reached")
+    return PaymentProblem(err.message, {"payment_method": [err.code or err.kind]}, code=err.kind)
