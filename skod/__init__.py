@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     init_celery(app)
 
+    import skod.models  # noqa: F401  (every table in the metadata)
     from skod.accounts.models import Provider
 
     @login_manager.user_loader

@@ -172,7 +172,7 @@ def _create_schema(app) -> None:
     if any(versions.glob("*.py")):
         from flask_migrate import upgrade
 
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
     else:
         # Bootstrap only: no Alembic revision exists yet, so build the tables from the models.
         # Remove this branch once migrations/versions/ holds the first revision.

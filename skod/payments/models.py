@@ -16,6 +16,9 @@ from skod.extensions import db
 HOLD = "hold"  # the call's hold, captured (partly) at the end
 OVERRUN = "overrun"  # second off-session charge for minutes beyond the hold
 FEE = "late_cancel_fee"  # off-session charge of the fee when no hold exists
+ANSWER = "answer"  # a paid message's hold (or its pay-link charge after a failed capture)
+DEPOSIT = "deposit"  # a project's deposit, charged at acceptance
+MILESTONE = "milestone"  # a milestone's hold, or its off-session charge
 
 PAYMENT_STATES = StateMachine(
     "payment",
@@ -48,7 +51,11 @@ class Payment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    # What the payment is for: exactly one of these is set.
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(24), default="created")
     currency: Mapped[str] = mapped_column(String(3))

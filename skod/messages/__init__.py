@@ -1,0 +1,1 @@
+"""Paid messages: the client pays to ask; the hold is captured when the reply is sent."""

@@ -1,0 +1,8 @@
+"""Every model module, imported once so that the metadata (and Alembic) sees every table."""
+
+from skod.accounts import models as accounts  # noqa: F401
+from skod.calls import models as calls  # noqa: F401
+from skod.catalog import models as catalog  # noqa: F401
+from skod.messages import models as messages  # noqa: F401
+from skod.payments import models as payments  # noqa: F401
+from skod.projects import models as projects  # noqa: F401
