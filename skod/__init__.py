@@ -65,15 +65,20 @@ def register_blueprints(app: Flask) -> None:
     from skod.accounts.api import blp as accounts_api
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
+    from skod.messages.api import blp as messages_api
+    from skod.messages.pages import bp as message_pages
+    from skod.projects.api import blp as projects_api
+    from skod.projects.pages import bp as project_pages
     from skod.web.views import bp as web
     from skod.webhooks.views import bp as webhooks
 
-    for blp in (accounts_api, catalog_api, calls_api):
+    for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
     csrf.exempt(webhooks)
     app.register_blueprint(webhooks)
-    app.register_blueprint(web)
+    for pages in (web, message_pages, project_pages):
+        app.register_blueprint(pages)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -105,6 +105,12 @@ def _payment_rules() -> dict:
         # the client needs time to pay; the provider time to prepare
         "MIN_BOOKING_NOTICE": _hours("MIN_BOOKING_NOTICE_HOURS", 1),
         "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
+        # paid messages
+        "REPLY_WINDOW": _hours("REPLY_WINDOW_HOURS", 72),
+        "REPLY_REMINDERS_HOURS": [int(h) for h in os.environ.get(
+            "REPLY_REMINDERS_HOURS", "24,2").split(",") if h.strip()],
+        # projects
+        "APPROVAL_WINDOW": _hours("APPROVAL_WINDOW_HOURS", 72),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
     }
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.calls import jobs as call_jobs
+from skod.messages import jobs as message_jobs
+from skod.projects import jobs as project_jobs
 
 
 def tick(now: datetime) -> dict[str, int]:
-    return call_jobs.run_all(now)
+    """Each domain's jobs in turn; the report names every job with what it did."""
+    report: dict[str, int] = {}
+    for domain in (call_jobs, message_jobs, project_jobs):
+        report.update(domain.run_all(now))
+    return report

@@ -31,13 +31,18 @@ def policy() -> cp.Policy:
     return cp.Policy.from_config(current_app.config)
 
 
-def new_payment(*, provider_id: int, client_id: int, booking_id: int | None, purpose: str,
-                amount: int, currency: str, off_session: bool, key: str,
-                payment_method: str | None) -> Payment:
+def new_payment(*, provider_id: int, client_id: int, purpose: str, amount: int, currency: str,
+                off_session: bool, key: str, payment_method: str | None,
+                booking_id: int | None = None, message_id: int | None = None,
+                project_id: int | None = None, milestone_id: int | None = None) -> Payment:
+    """A `created` payment row with its idempotency key; the caller commits before calling
+    Stripe. Exactly one of booking_id / message_id / project_id (+ milestone_id) says what for."""
     payment = Payment(
-        provider_id=provider_id, client_id=client_id, booking_id=booking_id, purpose=purpose,
+        provider_id=provider_id, client_id=client_id, purpose=purpose,
         status="created", amount_requested_minor=amount, currency=currency,
         off_session=off_session, create_key=key, stripe_payment_method_id=payment_method,
+        booking_id=booking_id, message_id=message_id, project_id=project_id,
+        milestone_id=milestone_id,
     )
     db.session.add(payment)
     db.session.flush()
