@@ -54,6 +54,9 @@ def register_extensions(app: Flask) -> None:
     init_celery(app)
 
     import skod.models  # noqa: F401  (every table in the metadata)
+    from skod.calls.sync import register as register_call_hooks
+
+    register_call_hooks()  # how calls hear of payments changed by webhooks / reconciliation
     from skod.accounts.models import Provider
 
     @login_manager.user_loader

@@ -11,7 +11,7 @@ from flask import Flask
 
 from skod import config
 
-TASK_MODULES = ["skod.notifications.tasks", "skod.celery_app"]
+TASK_MODULES = ["skod.notifications.tasks", "skod.webhooks.tasks", "skod.celery_app"]
 
 celery = Celery("skod")
 _settings = config.load()

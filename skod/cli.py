@@ -29,3 +29,51 @@ def seed_demo_cmd() -> None:
 
     provider = seed_demo()
     click.echo(f"demo provider: {provider.email} / demo-password -> /p/{provider.slug}")
+
+
+@skod_cli.command("reconcile")
+@click.option("--since", default=None, help="only payments created since this ISO instant")
+@click.option("--at", "at", default=None, help="ISO 8601 instant (default: now)")
+def reconcile_cmd(since: str | None, at: str | None) -> None:
+    """Re-read open payments from Stripe and repair our side (and forgotten holds)."""
+    from skod.payments.reconcile import reconcile
+
+    now = parse_iso(at) if at else utcnow()
+    report = reconcile(now, parse_iso(since) if since else None)
+    click.echo(json.dumps({"at": now.isoformat(), **report}))
+
+
+events_cli = AppGroup("events", help="Stripe events received by the webhook.")
+skod_cli.add_command(events_cli)
+
+
+@events_cli.command("list")
+@click.option("--status", default="failed", show_default=True,
+              help="received, processing, processed, ignored, failed or all")
+@click.option("--limit", default=50, show_default=True)
+def events_list_cmd(status: str, limit: int) -> None:
+    """Operator view of the event log (failures first by default)."""
+    from sqlalchemy import select
+
+    from skod.extensions import db
+    from skod.webhooks.models import StripeEvent
+
+    stmt = select(StripeEvent).order_by(StripeEvent.id.desc()).limit(limit)
+    if status != "all":
+        stmt = stmt.where(StripeEvent.status == status)
+    for ev in db.session.scalars(stmt):
+        click.echo(f"{ev.id}\t{ev.stripe_event_id}\t{ev.type}\t{ev.status}\t"
+                   f"attempts={ev.attempts}\t{ev.last_error or ''}")
+
+
+@events_cli.command("replay")
+@click.argument("event_id", type=int)
+def events_replay_cmd(event_id: int) -> None:
+    """Process a stored event again (handlers are order-safe: replaying changes only what is
+    behind Stripe's truth)."""
+    from skod.webhooks.processing import EventFailed, process
+
+    try:
+        click.echo(process(event_id, utcnow(), replay=True))
+    except EventFailed as err:
+        raise click.ClickException(f"failed again: {err}") from err

@@ -63,6 +63,19 @@ def _stripe() -> dict:
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "STRIPE_API_VERSION": os.environ.get("STRIPE_API_VERSION", ""),
+        # Stripe allows about 100 requests/s live, 25/s in test mode: stay under it
+        "STRIPE_MAX_REQUESTS_PER_SECOND": int(os.environ.get(
+            "STRIPE_MAX_REQUESTS_PER_SECOND",
+            "100" if os.environ.get("STRIPE_SECRET_KEY", "").startswith("sk_live") else "25")),
+        # shared window for every process; by default the Celery broker when it is Redis
+        "RATE_LIMIT_REDIS_URL": os.environ.get("RATE_LIMIT_REDIS_URL") or (
+            os.environ.get("CELERY_BROKER_URL", "") if os.environ.get(
+                "CELERY_BROKER_URL", "").startswith("redis") else None),
+        # a webhook event processed in a worker is retried this many times with backoff
+        "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        # reconciliation looks at payments left in a non-final state longer than this
+        "RECONCILE_AFTER": timedelta(minutes=float(os.environ.get("RECONCILE_AFTER_MINUTES",
+                                                                   "10"))),
     }
 
 

@@ -7,12 +7,16 @@ soft_decline / hard_decline / authentication_required / retryable / fatal.
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 from flask import current_app
+
+from skod.core.ratelimit import RateLimiter
 
 HARD_DECLINES = frozenset({
     "stolen_card", "lost_card", "pickup_card", "fraudulent", "card_not_supported",
@@ -130,21 +134,34 @@ def _map_error(err: stripe.StripeError) -> GatewayError:
     return GatewayError("fatal", code or type(err).__name__, message, intent)
 
 
+RATE_LIMIT_RETRIES = (0.5, 1.0, 2.0)  # seconds before each new try after a 429
+
+
 class Gateway:
-    def __init__(self, secret_key: str, api_base: str = "", api_version: str = "") -> None:
+    def __init__(self, secret_key: str, api_base: str = "", api_version: str = "",
+                 limiter: RateLimiter | None = None) -> None:
         kwargs: dict[str, Any] = {"max_network_retries": 0}
         if api_base:
             kwargs["base_addresses"] = {"api": api_base}
         if api_version:
             kwargs["stripe_version"] = api_version
         self.client = stripe.StripeClient(secret_key, **kwargs)
+        self.limiter = limiter or RateLimiter(25)
 
     def _call(self, fn, *args, key: str | None = None, **params):  # noqa: ANN001
+        """One Stripe request under the rate limiter; a 429 is tried again with the same key."""
         options = {"idempotency_key": key} if key else {}
-        try:
-            return fn(*args, params=params, options=options)
-        except stripe.StripeError as err:
-            raise _map_error(err) from err
+        for pause in (*RATE_LIMIT_RETRIES, None):
+            self.limiter.acquire()
+            try:
+                return fn(*args, params=params, options=options)
+            except stripe.RateLimitError as err:
+                if pause is None:
+                    raise _map_error(err) from err
+                time.sleep(pause)
+            except stripe.StripeError as err:
+                raise _map_error(err) from err
+        raise AssertionError("unreachable")
 
     # Customers and cards -----------------------------------------------------------------
     def create_customer(self, *, email: str, name: str, key: str, metadata: dict) -> str:
@@ -196,14 +213,42 @@ class Gateway:
     def cancel(self, intent_id: str, *, key: str) -> Intent:
         return _intent(self._call(self.client.v1.payment_intents.cancel, intent_id, key=key))
 
+    def find_intent(self, customer: str, payment_id: int) -> Intent | None:
+        """The intent we made for `payment_id` when its id never reached our database."""
+        page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)
+        for pi in _val(page, "data", []):
+            if str(_val(_val(pi, "metadata"), "skod_payment_id", "")) == str(payment_id):
+                return _intent(pi)
+        return None
+
+    # Refunds -----------------------------------------------------------------------------
+    def create_refund(self, intent_id: str, *, amount: int, key: str) -> str:
+        return self._call(self.client.v1.refunds.create, key=key, payment_intent=intent_id,
+                          amount=amount)["id"]
+
+    def refunded_total(self, intent_id: str, captured: int) -> int:
+        """Real refunds of the intent's charge. The emulator books the released rest of a
+        partial capture as a refund and has no amount_captured: that part is taken out."""
+        pi = self._call(self.client.v1.payment_intents.retrieve, intent_id)
+        charge = _charge_of(pi)
+        refunded = int(_val(charge, "amount_refunded", 0))
+        if _val(charge, "amount_captured") is None:
+            refunded -= int(_val(charge, "amount", 0)) - captured
+        return max(0, refunded)
+
     # Webhooks ----------------------------------------------------------------------------
-    def verify_event(self, payload: bytes, signature: str | None, secret: str) -> dict:
+    def verify_event(self, payload: bytes, signature: str | None, secret: str,
+                     tolerance: int = 300) -> dict:
         """The event as a dict, or ValueError when the signature, age or body is wrong."""
         try:
-            event = self.client.construct_event(payload, signature, secret)
+            text = payload.decode("utf-8")
+            stripe.WebhookSignature.verify_header(text, signature or "", secret, tolerance)
+            event = json.loads(text)
         except (stripe.SignatureVerificationError, ValueError) as err:
             raise ValueError(str(err)) from err
-        return event.to_dict()
+        if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+            raise ValueError("not a Stripe event")
+        return event
 
 
 def gateway() -> Gateway:
@@ -211,6 +256,8 @@ def gateway() -> Gateway:
     gw = current_app.extensions.get("skod_gateway")
     if gw is None:
         cfg = current_app.config
-        gw = Gateway(cfg["STRIPE_SECRET_KEY"], cfg["STRIPE_API_BASE"], cfg["STRIPE_API_VERSION"])
+        limiter = RateLimiter(cfg["STRIPE_MAX_REQUESTS_PER_SECOND"], cfg["RATE_LIMIT_REDIS_URL"])
+        gw = Gateway(cfg["STRIPE_SECRET_KEY"], cfg["STRIPE_API_BASE"], cfg["STRIPE_API_VERSION"],
+                     limiter)
         current_app.extensions["skod_gateway"] = gw
     return gw

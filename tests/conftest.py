@@ -147,6 +147,9 @@ def app(pg_url, stripe_emulator, tmp_path_factory):
         "STRIPE_PUBLISHABLE_KEY": STRIPE_PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
         "MAIL_BACKEND": "outbox",
+        # the emulator has no rate limit; the limiter itself has its own test
+        "STRIPE_MAX_REQUESTS_PER_SECOND": 1000,
+        "RATE_LIMIT_REDIS_URL": None,
     })
     # CELERY_* were set in the environment above before skod was imported; make sure of it.
     celery_cfg = app.config.setdefault("CELERY", {})

@@ -42,7 +42,7 @@ def end_call(booking_id: int, now: datetime, minutes: int | None = None,
     if minutes is None:
         minutes = _minutes_of(booking, now, auto)
     due = cp.call_amount(booking.pricing, booking.price_minor, booking.minimum_minutes, minutes)
-    from_hold, overrun = cp.split_capture(due, hold.amount_held_minor)
+    from_hold, _overrun = cp.split_capture(due, hold.amount_held_minor)  # settle() charges it
     booking.ended_at, booking.minutes_billed = now, minutes
     booking.amount_due_minor, booking.auto_captured = due, auto
     if from_hold == 0:
@@ -51,7 +51,7 @@ def end_call(booking_id: int, now: datetime, minutes: int | None = None,
         return _release_unowed(booking, hold), True
     pay.begin_capture(hold, from_hold)
     db.session.commit()  # the capture is marked as sent: no second End can send it again
-    return _finish_capture(booking.id, hold.id, overrun, now), True
+    return _finish_capture(booking.id, hold.id, now), True
 
 
 def _release_unowed(booking: Booking, hold) -> Booking:  # noqa: ANN001
@@ -72,20 +72,30 @@ def _minutes_of(booking: Booking, now: datetime, auto: bool) -> int:
     return max(1, cp.billable_minutes(int((now - booking.started_at).total_seconds())))
 
 
-def _finish_capture(booking_id: int, payment_id: int, overrun: int, now: datetime) -> Booking:
-    """Send the capture (the payment row stays locked during the call) and move the booking."""
+def _finish_capture(booking_id: int, payment_id: int, now: datetime) -> Booking:
+    """Send the capture (the payment row stays locked during the call), then settle."""
     payment = pay.lock(payment_id)
     if payment.status == "capture_pending":
         pay.send_capture(payment)
+    db.session.commit()
+    return settle(booking_id, now)
+
+
+def settle(booking_id: int, now: datetime) -> Booking:
+    """Move an ended call on from what its hold became: completed (after charging any overrun)
+    or payment_failed. Safe to call again: from End, from a webhook, from reconciliation."""
     booking = lock_booking(booking_id)
-    if booking.status not in ("held", "in_progress"):
-        pass  # a cancelled booking's fee: the payment row tells the whole story
-    elif payment.status == "captured":
-        if overrun > 0:
+    hold = booking.hold_payment()
+    if booking.ended_at is None or booking.status not in ("held", "in_progress") or hold is None:
+        db.session.commit()  # not ended, already settled, or a cancelled booking's fee
+        return booking
+    if hold.status == "captured":
+        overrun = (booking.amount_due_minor or 0) - hold.amount_captured_minor
+        if overrun > 0 and not any(p.purpose == "overrun" for p in booking.payments):
             db.session.commit()
             return _charge_extra(booking_id, "overrun", overrun, now)
         BOOKING_STATES.move(booking, "completed")
-    elif payment.status == "failed":
+    elif hold.status == "failed":
         BOOKING_STATES.move(booking, "payment_failed")
     db.session.commit()
     return booking
@@ -97,12 +107,9 @@ def resume_capture(payment_id: int, now: datetime) -> Booking | None:
     if payment.status != "capture_pending" or payment.booking_id is None:
         db.session.commit()
         return None
-    booking = db.session.get(Booking, payment.booking_id)
-    overrun = max(0, (booking.amount_due_minor or 0) - (payment.capture_amount_minor or 0))
-    if booking.status not in ("held", "in_progress"):
-        overrun = 0
+    booking_id = payment.booking_id
     db.session.commit()
-    return _finish_capture(booking.id, payment_id, overrun, now)
+    return _finish_capture(booking_id, payment_id, now)
 
 
 def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> Booking:

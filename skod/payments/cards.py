@@ -98,3 +98,34 @@ def card_problem(err: GatewayError) -> DomainError:
     if err.kind == "retryable":
         return StripeUnavailable("the payment provider could not be reached")
     return PaymentProblem(err.message, {"payment_method": [err.code or err.kind]}, code=err.kind)
+
+
+def _holders():  # noqa: ANN202
+    """Every model that carries a saved card (Booking, Message, Project...)."""
+    return [cls for cls in CardHolderMixin.__subclasses__() if hasattr(cls, "__table__")]
+
+
+def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
+    """setup_intent.succeeded: keep the card on its holder even if the page never came back."""
+    from sqlalchemy import select
+
+    for model in _holders():
+        for holder in db.session.scalars(select(model).where(
+                model.stripe_setup_intent_id == obj.get("id")).with_for_update()):
+            if not holder.stripe_payment_method_id and isinstance(obj.get("payment_method"), str):
+                holder.stripe_payment_method_id = obj["payment_method"]
+    db.session.commit()
+    return None
+
+
+def card_detached(obj: dict, now) -> str | None:  # noqa: ANN001
+    """payment_method.detached: that card can no longer be charged; the next off-session hold
+    then asks the client for a card instead of failing at Stripe."""
+    from sqlalchemy import select
+
+    for model in _holders():
+        for holder in db.session.scalars(select(model).where(
+                model.stripe_payment_method_id == obj.get("id")).with_for_update()):
+            holder.stripe_payment_method_id = None
+    db.session.commit()
+    return None

@@ -76,6 +76,8 @@ class Payment(db.Model):
     cancel_key: Mapped[str | None] = mapped_column(String(255))
     #: amount the capture asked for (set with capture_pending)
     capture_amount_minor: Mapped[int | None] = mapped_column(Integer)
+    #: None, or the Stripe dispute's status ("needs_response", "won", "lost"...)
+    dispute_status: Mapped[str | None] = mapped_column(String(32))
     last_error_code: Mapped[str | None] = mapped_column(String(64))
     last_error_kind: Mapped[str | None] = mapped_column(String(32))
     last_error_message: Mapped[str | None] = mapped_column(String(500))

@@ -1,1 +1,1 @@
-"""Stripe webhooks: receive, verify, acknowledge. (Storage and dispatch come with issue #4.)"""
+"""Stripe webhooks: verify, store once, process in a task through the dispatch table."""

@@ -1,0 +1,64 @@
+"""Calls' side of Stripe's truth: react to a hold that changed elsewhere (webhook,
+reconciliation), and repair holds a call forgot. Registered in skod.payments.hooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from skod.calls import notify
+from skod.calls.booking import lock_booking
+from skod.calls.jobs import auto_capture
+from skod.calls.lifecycle import settle
+from skod.calls.models import BOOKING_STATES, Booking
+from skod.extensions import db
+from skod.payments import hooks
+from skod.payments import services as pay
+from skod.payments.models import Payment
+
+
+def payment_changed(payment: Payment, now: datetime) -> None:
+    """A hold authorised behind our back (3-D Secure finished but the page never came back)
+    secures the booking; a capture we had no answer for settles the ended call."""
+    booking_id, payment_id = payment.booking_id, payment.id
+    db.session.commit()
+    booking = lock_booking(booking_id)
+    payment = db.session.get(Payment, payment_id)
+    if payment.purpose == "hold" and payment.status == "held" and booking.status in (
+            "awaiting_card", "action_required"):
+        BOOKING_STATES.move(booking, "held")
+        db.session.commit()
+        notify.booking_confirmed(booking)
+        return
+    db.session.commit()
+    if booking.ended_at is not None:
+        before = booking.status
+        booking = settle(booking_id, now)
+        if before != booking.status:
+            notify.call_charged(booking)
+
+
+def repair_holds(now: datetime) -> int:
+    """Holds a call forgot: a finished call still held is captured (auto-capture rules); a
+    cancelled or expired booking still holding money is released."""
+    done = auto_capture(now)
+    rows = db.session.execute(
+        select(Booking.id, Payment.id).join(Payment, Payment.booking_id == Booking.id).where(
+            Booking.status.in_(("cancelled", "expired")), Payment.purpose == "hold",
+            Payment.status == "held")).all()
+    db.session.commit()
+    for booking_id, payment_id in rows:
+        lock_booking(booking_id)
+        payment = pay.lock(payment_id)
+        if payment.status == "held" and pay.begin_release(payment):
+            db.session.commit()
+            pay.send_release(pay.lock(payment_id))
+        db.session.commit()
+        done += 1
+    return done
+
+
+def register() -> None:
+    hooks.on_change("booking_id", payment_changed)
+    hooks.on_reconcile(repair_holds)

@@ -1,0 +1,71 @@
+"""Webhook handlers of the payments domain. Each re-reads from Stripe (or compares states
+monotonically), so a late, duplicated or out-of-order event changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from skod.extensions import db
+from skod.payments import hooks, refunds
+from skod.payments import services as pay
+from skod.payments.models import Payment
+from skod.stripe_gateway import gateway
+
+IGNORED = "ignored"
+
+
+def _payment_for(intent_id: str | None) -> Payment | None:
+    if not intent_id:
+        return None
+    payment_id = db.session.scalar(select(Payment.id).where(
+        Payment.stripe_payment_intent_id == intent_id))
+    return pay.lock(payment_id) if payment_id else None
+
+
+def intent_changed(obj: dict, now: datetime) -> str | None:
+    """payment_intent.* and charge.captured: read the intent back and apply it forward."""
+    intent_id = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    payment = _payment_for(intent_id)
+    if payment is None:
+        db.session.commit()
+        return IGNORED  # not one of ours (another integration on the same account)
+    before = (payment.status, payment.amount_captured_minor)
+    if payment.status != "capture_pending":  # a capture in flight is reconciliation's job
+        pay.apply_intent(payment, gateway().retrieve_intent(intent_id), now)
+    moved = (payment.status, payment.amount_captured_minor) != before
+    payment_id = payment.id
+    db.session.commit()
+    if moved:
+        hooks.changed(db.session.get(Payment, payment_id), now)
+    return None
+
+
+def charge_refunded(obj: dict, now: datetime) -> str | None:
+    payment = _payment_for(obj.get("payment_intent"))
+    if payment is None:
+        db.session.commit()
+        return IGNORED
+    total = gateway().refunded_total(payment.stripe_payment_intent_id or "",
+                                     payment.amount_captured_minor)
+    refunds.apply_refunded_total(payment, total)
+    db.session.commit()
+    return None
+
+
+def dispute_changed(obj: dict, now: datetime) -> str | None:
+    """charge.dispute.created / closed: the dispute's status is kept on the payment (the
+    dunning module pauses on it)."""
+    payment = _payment_for(obj.get("payment_intent"))
+    if payment is None:
+        db.session.commit()
+        return IGNORED
+    payment.dispute_status = str(obj.get("status") or "open")[:32]
+    db.session.commit()
+    return None
+
+
+def nothing_to_do(obj: dict, now: datetime) -> str | None:
+    """Events we take note of without acting: the page or our own call already did the work."""
+    return None

@@ -1,0 +1,26 @@
+"""The dispatch table: every Stripe event type we act on, and the domain service that owns it.
+A type missing here is stored and marked ignored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from skod.payments import cards, events
+
+Handler = Callable[[dict, datetime], "str | None"]
+
+HANDLERS: dict[str, Handler] = {
+    "payment_intent.amount_capturable_updated": events.intent_changed,
+    "payment_intent.succeeded": events.intent_changed,
+    "payment_intent.payment_failed": events.intent_changed,
+    "payment_intent.canceled": events.intent_changed,
+    "payment_intent.requires_action": events.intent_changed,
+    "setup_intent.succeeded": cards.setup_succeeded,
+    "setup_intent.setup_failed": events.nothing_to_do,  # the page shows the error
+    "charge.captured": events.intent_changed,
+    "charge.refunded": events.charge_refunded,
+    "charge.dispute.created": events.dispute_changed,
+    "charge.dispute.closed": events.dispute_changed,
+    "payment_method.detached": cards.card_detached,
+}
