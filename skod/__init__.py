@@ -70,12 +70,14 @@ def register_blueprints(app: Flask) -> None:
     from skod.catalog.api import blp as catalog_api
     from skod.messages.api import blp as messages_api
     from skod.messages.pages import bp as message_pages
+    from skod.payments.api import blp as payments_api
     from skod.projects.api import blp as projects_api
     from skod.projects.pages import bp as project_pages
     from skod.web.views import bp as web
     from skod.webhooks.views import bp as webhooks
 
-    for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api):
+    for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
+                payments_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
     csrf.exempt(webhooks)

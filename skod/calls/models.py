@@ -26,7 +26,8 @@ BOOKING_STATES = StateMachine(
         "card_saved": {"held", "action_required", "cancelled"},
         # the hold failed off-session or needs 3-D Secure: the client was sent a link
         "action_required": {"held", "card_saved", "cancelled", "expired"},
-        "held": {"in_progress", "completed", "payment_failed", "cancelled"},
+        # held -> action_required: the hold lapsed or was cancelled at Stripe before the call
+        "held": {"in_progress", "completed", "payment_failed", "cancelled", "action_required"},
         "in_progress": {"completed", "payment_failed"},
         "completed": set(),
         "payment_failed": {"completed"},

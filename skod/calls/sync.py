@@ -31,6 +31,14 @@ def payment_changed(payment: Payment, now: datetime) -> None:
         db.session.commit()
         notify.booking_confirmed(booking)
         return
+    if payment.purpose == "hold" and payment.status in ("released", "failed") and (
+            booking.status == "held" and booking.ended_at is None):
+        # The hold is gone at Stripe before the call: the client is asked to authorize again.
+        BOOKING_STATES.move(booking, "action_required")
+        booking.authorize_requested_at = now
+        db.session.commit()
+        notify.authorize_needed(booking)
+        return
     db.session.commit()
     if booking.ended_at is not None:
         before = booking.status

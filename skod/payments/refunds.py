@@ -48,6 +48,8 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
     if payment.status not in ("captured", "refunded"):
         raise Conflict(f"a {payment.status} payment cannot be refunded", code="not_captured")
     left = refundable(payment)
+    if left <= 0:
+        raise Conflict("this payment is already fully refunded", code="fully_refunded")
     amount = left if amount is None else amount
     if amount <= 0 or amount > left:
         raise Invalid(f"at most {left} can be refunded", {"amount_minor": [f"1..{left}"]})

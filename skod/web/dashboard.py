@@ -16,9 +16,11 @@ from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
 from skod.extensions import db
+from skod.payments import refunds
+from skod.payments.models import Payment
 from skod.web import display
 from skod.web.blueprint import bp, current_locale
-from skod.web.forms import ActionForm
+from skod.web.forms import ActionForm, RefundForm, parse_minor
 
 CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
 GONE = ("cancelled", "expired")
@@ -37,7 +39,15 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_end": booking.status == "in_progress",
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
+        "refundable": [(p.id, display.money(left, p.currency, locale))
+                       for p in booking.payments if (left := _refundable(p)) > 0],
     }
+
+
+def _refundable(payment) -> int:  # noqa: ANN001
+    if payment.status not in ("captured", "refunded"):
+        return 0
+    return refunds.refundable(payment)
 
 
 def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
@@ -63,7 +73,8 @@ def dashboard() -> ResponseReturnValue:
     today, upcoming, past = _calls(current_user.id, now, tz)
     rows = {name: [_row(b, tz, locale, now) for b in group]
             for name, group in (("today", today), ("upcoming", upcoming), ("past", past))}
-    return render_template("web/dashboard.html", rows=rows, form=ActionForm(), tz=tz)
+    return render_template("web/dashboard.html", rows=rows, form=ActionForm(), tz=tz,
+                           refund_form=RefundForm())
 
 
 def _run(action: str, booking_id: int) -> None:
@@ -103,4 +114,28 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         flash(display.error_text(err), "error")
     else:
         flash(str(DONE[action]), "success")
+    return redirect(url_for("web.dashboard"))
+
+
+@bp.post("/dashboard/payments/<int:payment_id>/refund")
+@login_required
+def refund_payment(payment_id: int) -> ResponseReturnValue:
+    """Refund all or part of a captured payment (a goodwill gesture, a call cut short...)."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.provider_id != current_user.id:
+        abort(404)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    amount = parse_minor(form.amount.data, payment.currency) if form.amount.data else None
+    if form.amount.data and amount is None:
+        flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
+        return redirect(url_for("web.dashboard"))
+    try:
+        refunds.refund(payment_id, current_user.id, amount, form.reason.data or None, utcnow())
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        flash(str(_l("The refund is on its way to the client.")), "success")
     return redirect(url_for("web.dashboard"))

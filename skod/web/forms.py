@@ -94,6 +94,24 @@ class SignupForm(FlaskForm):
                 "timezone": self.timezone.data, "legal": legal}
 
 
+def parse_minor(text: str | None, currency: str) -> int | None:
+    """An amount in minor units, from "90", "1,50" or "1.50" (no float involved)."""
+    exp = CURRENCY_EXPONENTS.get(currency, 2)
+    try:
+        value = Decimal((text or "").strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    minor = value.scaleb(exp)
+    if minor <= 0 or minor != minor.to_integral_value():
+        return None
+    return int(minor)
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(_l("Amount (empty: all that is left)"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
 class OfferForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
@@ -114,16 +132,7 @@ class OfferForm(FlaskForm):
             raise ValidationError(_l("A positive amount, like 90 or 1.50."))
 
     def price_minor(self) -> int | None:
-        """The price in minor units, from "90", "1,50" or "1.50" (no float involved)."""
-        exp = CURRENCY_EXPONENTS.get(self.currency.data or "EUR", 2)
-        try:
-            value = Decimal((self.price.data or "").strip().replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
-            return None
-        minor = value.scaleb(exp)
-        if minor <= 0 or minor != minor.to_integral_value():
-            return None
-        return int(minor)
+        return parse_minor(self.price.data, self.currency.data or "EUR")
 
     def to_data(self) -> dict:
         data = {"kind": "call", "title": self.title.data.strip(),

@@ -1,0 +1,130 @@
+"""The webhook: stored exactly once, refused when forged, and Stripe's truth applied once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from skod.extensions import db
+from skod.payments.models import Payment
+from skod.webhooks.models import StripeEvent
+from tests import factories as f
+from tests.support.api import api
+from tests.support.stripe_helpers import CARD_OK
+from tests.webhook_support import deliver, event, signed
+
+STATUS_OF = {"requires_capture": "held", "succeeded": "captured", "canceled": "released"}
+
+
+def _rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(StripeEvent))
+
+
+@pytest.mark.parametrize("case", ["forged", "old", "not_json", "no_header", "not_an_event"])
+def test_bad_deliveries_are_400_and_nothing_is_stored(app, client, case):
+    secret = app.config["STRIPE_WEBHOOK_SECRET"]
+    body = json.dumps(event("payment_intent.succeeded", {"id": "pi_x"}))
+    headers = {"Stripe-Signature": signed(body, secret)}
+    if case == "forged":
+        headers = {"Stripe-Signature": signed(body, "whsec_someone_else")}
+    elif case == "old":
+        headers = {"Stripe-Signature": signed(body, secret, int(time.time()) - 301)}
+    elif case == "not_json":
+        body = "{not json"
+        headers = {"Stripe-Signature": signed(body, secret)}
+    elif case == "no_header":
+        headers = {}
+    elif case == "not_an_event":
+        body = json.dumps({"hello": "world"})
+        headers = {"Stripe-Signature": signed(body, secret)}
+    resp = client.post("/stripe/webhook", data=body, headers=headers)
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_signature"
+    assert _rows(app) == 0
+
+
+def test_rotated_secrets_are_both_accepted(app, client):
+    old = app.config["STRIPE_WEBHOOK_SECRET"]
+    app.config["STRIPE_WEBHOOK_SECRET"] = f"whsec_new_one,{old}"
+    try:
+        for secret in ("whsec_new_one", old):
+            ev = event("customer.created", {"id": "cus_x", "object": "customer"})
+            assert deliver(client, ev, secret).status_code == 200
+    finally:
+        app.config["STRIPE_WEBHOOK_SECRET"] = old
+    assert _rows(app) == 2
+
+
+def test_unknown_type_is_stored_and_ignored_and_duplicate_is_a_no_op(app, client):
+    secret = app.config["STRIPE_WEBHOOK_SECRET"]
+    ev = event("customer.created", {"id": "cus_1", "object": "customer"})
+    first = deliver(client, ev, secret)
+    again = deliver(client, ev, secret)
+    assert first.get_json() == {"received": True, "duplicate": False}
+    assert again.status_code == 200 and again.get_json()["duplicate"] is True
+    with app.app_context():
+        [row] = db.session.scalars(db.select(StripeEvent)).all()
+        assert (row.status, row.attempts) == ("ignored", 0)
+
+
+def _fleet(client, card_pm, n: int) -> list[dict]:
+    """n held calls of one provider."""
+    prov = f.provider(client)
+    out = []
+    for i in range(n):
+        booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1, hours=i)),
+                         email=f"fleet{i}@example.test")
+        f.pay(client, booking, card_pm(CARD_OK).id)
+        out.append(booking | {"provider_token": prov["token"]})
+    return out
+
+
+def test_2000_shuffled_deliveries_with_duplicates(app, client, card_pm, stripe_raw, caplog):
+    bookings = _fleet(client, card_pm, 20)
+    intents = [f.get(client, b)["payments"][0]["stripe_payment_intent_id"] for b in bookings]
+    # Our own End for 5 of them; behind our back (dashboard, expiry) 5 captured, 5 cancelled.
+    for b in bookings[:5]:
+        api(client, "POST", f"/api/v1/bookings/{b['id']}/end", json={"minutes": 7},
+            token=b["provider_token"])
+    for pi in intents[5:10]:
+        stripe_raw.v1.payment_intents.capture(pi, params={"amount_to_capture": 1500})
+    for pi in intents[10:15]:
+        stripe_raw.v1.payment_intents.cancel(pi)
+    kinds = ["payment_intent.amount_capturable_updated", "payment_intent.succeeded",
+             "payment_intent.canceled", "charge.captured", "payment_intent.requires_action"]
+    unique = []
+    for i in range(1600):
+        pi = intents[i % len(intents)]
+        kind = kinds[i % len(kinds)]
+        obj = ({"id": f"ch_{i}", "object": "charge", "payment_intent": pi}
+               if kind.startswith("charge") else {"id": pi, "object": "payment_intent"})
+        unique.append(event(kind, obj))
+    deliveries = unique + random.Random(7).sample(unique, 400)
+    random.Random(11).shuffle(deliveries)
+    secret = app.config["STRIPE_WEBHOOK_SECRET"]
+    caplog.set_level(logging.INFO, logger="skod.core.states")
+    statuses = Counter(deliver(client, ev, secret).status_code for ev in deliveries)
+    assert statuses == {200: 2000}
+    with app.app_context():
+        events = db.session.scalars(db.select(StripeEvent)).all()
+        assert len(events) == 1600
+        assert {e.status for e in events} == {"processed"}
+        assert all(e.attempts == 1 for e in events)
+        for payment in db.session.scalars(db.select(Payment)):
+            truth = stripe_raw.v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
+            assert payment.status == STATUS_OF[truth["status"]], payment.id
+    moves = Counter(re.sub(r"^payment (\d+): .*$", r"\1", r.getMessage())
+                    for r in caplog.records if re.match(r"payment \d+: \w+ -> \w+$",
+                                                         r.getMessage()))
+    assert len(moves) == 10 and set(moves.values()) == {1}  # the 10 changed behind our back
+    with app.app_context():
+        captured = db.session.scalars(db.select(Payment).where(
+            Payment.stripe_payment_intent_id.in_(intents[5:10]))).all()
+        assert {p.amount_captured_minor for p in captured} == {1500}
