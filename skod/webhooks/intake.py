@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from skod.extensions import db
 from skod.stripe_gateway import gateway
@@ -34,13 +36,30 @@ def store(event: dict) -> int | None:
     values = {"stripe_event_id": event["id"], "type": str(event["type"])[:100],
               "object_id": str(obj.get("id"))[:255] if obj.get("id") else None,
               "payload": event, "status": "received", "attempts": 0}
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (insert(StripeEvent).values(**values)
             .on_conflict_do_nothing(index_elements=["stripe_event_id"])
             .returning(StripeEvent.id))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return conn.execute(stmt).scalar()
+    for attempt in (1, 2):
+        try:
+            with _intake_engine().connect() as conn:
+                return conn.execute(stmt).scalar()
+        except DBAPIError as err:
+            if not err.connection_invalidated or attempt == 2:
+                raise  # a dropped pooled connection is tried once more, anything else is a 500
+    raise AssertionError("unreachable")
+
+
+def _intake_engine() -> Engine:
+    """An engine whose connections stay in autocommit: the insert is one round trip (no
+    BEGIN/COMMIT, no isolation switch on checkout, no pre-ping)."""
+    engine = current_app.extensions.get("skod_intake_engine")
+    if engine is None:
+        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_size=5,
+                               max_overflow=10, pool_pre_ping=False)
+        current_app.extensions["skod_intake_engine"] = engine
+    return engine
 
 
 def receive(payload: bytes, signature: str | None) -> int | None:
