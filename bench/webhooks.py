@@ -6,6 +6,10 @@ their ratio. Events are verified, stored under their unique id and enqueued on R
 runs: the intake alone is measured). Not a test: it prints figures.
 
     .venv/bin/python bench/webhooks.py [-n 5000] [-c 50] [--workers 2] [--threads 16]
+
+The load comes from `wrk` (Debian package `wrk`) when it is installed: it costs the two cores
+far less than Python threads, so the server is what is measured. Without it, a Python client
+with C keep-alive connections sends the requests (slower figures for both endpoints).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,8 +51,8 @@ def server_env(db_url: str, instance: Path) -> dict:
 
 
 def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{port}",
          "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--log-level",
@@ -120,6 +125,48 @@ def run(port: int, path: str, bodies: list[tuple[bytes, str]], concurrency: int)
             "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))]}
 
 
+WRK_SCRIPT = """
+local requests, i = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local body, sig = line:match("^(.-)\\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", args[2], {
+      ["Content-Type"] = "application/json", ["Stripe-Signature"] = sig}, body)
+  end
+end
+function request()
+  i = i % #requests + 1
+  return requests[i]
+end
+"""
+
+
+def run_wrk(port: int, path: str, bodies: list[tuple[bytes, str]], concurrency: int,
+            seconds: int) -> dict:
+    """wrk for `seconds` at `concurrency` connections, cycling through the signed bodies."""
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data, script = Path(tmp) / "requests.tsv", Path(tmp) / "post.lua"
+        data.write_text("".join(f"{b.decode()}\t{s}\n" for b, s in bodies))
+        script.write_text(WRK_SCRIPT)
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--latency",
+             "-s", str(script), f"http://127.0.0.1:{port}{path}", "--", str(data), path],
+            capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": ms("50"), "p99_ms": ms("99")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=5000)
@@ -127,24 +174,32 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     args = parser.parse_args()
     instance = Path("/tmp/skod-bench-instance")
     instance.mkdir(exist_ok=True)
     proc = start_server(server_env(fresh_database(), instance), args.port, args.workers,
                         args.threads)
+    use_wrk = shutil.which("wrk") is not None
     try:
         events = signed_events(args.n)
         run(args.port, "/healthz", events[:200], args.c)  # warm both paths up
-        bare = run(args.port, "/healthz", events, args.c)
-        intake = run(args.port, "/stripe/webhook", events, args.c)
+        if use_wrk:
+            bare = run_wrk(args.port, "/healthz", events, args.c, args.seconds)
+            intake = run_wrk(args.port, "/stripe/webhook", events, args.c, args.seconds)
+        else:
+            bare = run(args.port, "/healthz", events, args.c)
+            intake = run(args.port, "/stripe/webhook", events, args.c)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
         redis.Redis.from_url(REDIS_URL).flushdb()
-    print(f"n={args.n} concurrency={args.c} gunicorn gthread {args.workers}x{args.threads}")
+    client = f"wrk {args.seconds}s per endpoint" if use_wrk else "python client"
+    print(f"events={args.n} concurrency={args.c} gunicorn gthread {args.workers}x{args.threads}"
+          f" load={client}")
     for name, r in (("bare /healthz", bare), ("intake /stripe/webhook", intake)):
-        print(f"{name:24s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.1f} ms   "
-              f"p99 {r['p99_ms']:6.1f} ms   errors {r['errors']}")
+        print(f"{name:24s} {r['requests']:7d} req {r['rps']:8.0f} req/s   "
+              f"p50 {r['p50_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms   errors {r['errors']}")
     print(f"intake / bare throughput ratio: {intake['rps'] / bare['rps']:.2f}")
 
 

@@ -1,7 +1,205 @@
-"""HTML pages of projects (being written)."""
+"""HTML pages of projects: the provider's list, creation form and project page (actions), and
+the client's project page behind its signed link (/pr/<id>/<token>)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from skod.core.clock import utcnow
+from skod.core.errors import DomainError
+from skod.core.signing import read_token
+from skod.extensions import db
+from skod.projects import milestones as ms
+from skod.projects import setup
+from skod.projects.forms import MILESTONE_ROWS, form_data, minor
+from skod.projects.models import Milestone, Project
+from skod.projects.schemas import ProjectCreateSchema
+from skod.web import display
+from skod.web.blueprint import current_locale
+from skod.web.forms import ActionForm
 
 bp = Blueprint("projects_pages", __name__)
+
+STATUS_WORDS = {
+    "sent": _l("Waiting for the client"), "deposit_pending": _l("Deposit being authorized"),
+    "accepted": _l("Accepted"), "completed": _l("Completed"), "cancelled": _l("Cancelled"),
+    "pending": _l("Not started"), "in_progress": _l("In progress"),
+    "action_required": _l("Payment to authorize"), "payment_failed": _l("Payment failed"),
+    "awaiting_approval": _l("Delivered, waiting for approval"), "contested": _l("Contested"),
+    "paid": _l("Paid"),
+}
+PURPOSES = {"deposit": _l("Deposit"), "milestone": _l("Milestone")}
+PROVIDER_ACTIONS = {"start": _l("The milestone has started."),
+                    "complete": _l("The milestone is marked done."),
+                    "resolve": _l("The milestone is resolved."),
+                    "cancel": _l("The milestone is cancelled."),
+                    "amount": _l("The amount is changed.")}
+
+
+def _payment_line(payment, locale: str) -> str:  # noqa: ANN001
+    word = PURPOSES.get(payment.purpose)
+    proxy = SimpleNamespace(**{c: getattr(payment, c) for c in (
+        "status", "currency", "amount_held_minor", "amount_captured_minor", "last_error_code")},
+        purpose=str(word) if word else payment.purpose)
+    return display.payment_line(proxy, locale)
+
+
+def _view(project: Project) -> dict:
+    locale = current_locale()
+
+    def money(amount: int) -> str:
+        return display.money(amount, project.currency, locale)
+
+    rows = [{"m": m, "status": str(STATUS_WORDS.get(m.status, m.status)),
+             "amount": money(m.amount_minor), "credit": money(m.deposit_credit_minor),
+             "payments": [_payment_line(p, locale) for p in m.payments]}
+            for m in project.milestones]
+    deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
+    return {"project": project, "rows": rows, "form": ActionForm(),
+            "status": str(STATUS_WORDS.get(project.status, project.status)),
+            "total": money(project.total.amount_minor), "paid": money(project.paid.amount_minor),
+            "remaining": money(project.remaining.amount_minor), "deposit": money(deposit),
+            "deposit_payments": [_payment_line(p, locale) for p in project.payments
+                                 if p.milestone_id is None]}
+
+
+# Provider ---------------------------------------------------------------------------------
+def _own(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None or project.provider_id != current_user.id:
+        abort(404)
+    return project
+
+
+@bp.get("/projects")
+@login_required
+def project_list() -> ResponseReturnValue:
+    projects = db.session.scalars(select(Project).where(Project.provider_id == current_user.id)
+                                  .order_by(Project.id.desc())).all()
+    locale = current_locale()
+    rows = [{"p": p, "status": str(STATUS_WORDS.get(p.status, p.status)),
+             "total": display.money(p.total.amount_minor, p.currency, locale),
+             "paid": display.money(p.paid.amount_minor, p.currency, locale)} for p in projects]
+    return render_template("web/projects/list.html", rows=rows)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def project_new() -> ResponseReturnValue:
+    errors: list[str] = []
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            data = ProjectCreateSchema().load(form_data(request.form))
+            project = setup.create_project(current_user.id, data, utcnow())
+        except ValidationError as err:
+            errors.append(_("Please check: %(fields)s", fields=", ".join(sorted(err.messages))))
+        except DomainError as err:
+            db.session.rollback()
+            errors.append(display.error_text(err))
+        else:
+            flash(_("The project is sent to the client."), "success")
+            return redirect(url_for("projects_pages.project_page", project_id=project.id))
+    return render_template("web/projects/new.html", form=form, errors=errors,
+                           values=request.form, rows=range(MILESTONE_ROWS),
+                           currency=current_user.currency)
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def project_page(project_id: int) -> ResponseReturnValue:
+    return render_template("web/projects/provider.html", **_view(_own(project_id)))
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/<action>")
+@login_required
+def milestone_action(project_id: int, milestone_id: int, action: str) -> ResponseReturnValue:
+    project = _own(project_id)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.project_id != project.id or action not in PROVIDER_ACTIONS:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    try:
+        if action == "start":
+            ms.start(milestone_id, now)
+        elif action == "complete":
+            ms.complete(milestone_id, (request.form.get("note") or "").strip() or None, now)
+        elif action == "resolve":
+            ms.resolve(milestone_id, now)
+        elif action == "cancel":
+            ms.cancel(milestone_id, now)
+        else:
+            amount = minor(request.form.get("amount", ""), project.currency)
+            if amount is None:
+                raise DomainError(_("A positive amount, like 90 or 1.50."))
+            ms.edit(milestone_id, {"amount_minor": amount}, now)
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        flash(str(PROVIDER_ACTIONS[action]), "success")
+    return redirect(url_for("projects_pages.project_page", project_id=project_id))
+
+
+# Client -----------------------------------------------------------------------------------
+def _client_project(project_id: int, token: str) -> Project:
+    if read_token("project", token) != project_id:
+        abort(404)
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    return project
+
+
+@bp.get("/pr/<int:project_id>/<token>")
+def client_page(project_id: int, token: str) -> ResponseReturnValue:
+    project = _client_project(project_id, token)
+    view = _view(project)
+    to_pay = next((m for m in project.milestones
+                   if m.status in ("action_required", "payment_failed")), None)
+    view.update(token=token, to_pay=to_pay, accepting=project.status in ("sent",
+                                                                         "deposit_pending"),
+                config={"project_id": project.id, "client_token": token,
+                        "milestone_id": to_pay.id if to_pay else None,
+                        "name": project.client.name, "email": project.client.email,
+                        "page_url": url_for("projects_pages.client_page",
+                                            project_id=project.id, token=token),
+                        "messages": display.js_messages()})
+    return render_template("web/projects/client.html", **view)
+
+
+@bp.post("/pr/<int:project_id>/<token>/m/<int:milestone_id>/<action>")
+def client_action(project_id: int, token: str, milestone_id: int,
+                  action: str) -> ResponseReturnValue:
+    project = _client_project(project_id, token)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.project_id != project.id or action not in (
+            "approve", "contest"):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        if action == "approve":
+            ms.approve(milestone_id, utcnow())
+            flash(_("Thank you: the milestone is approved."), "success")
+        elif not reason:
+            flash(_("Please say what is wrong."), "error")
+        else:
+            ms.contest(milestone_id, reason[:5000], utcnow())
+            flash(_("Your request is sent to the provider; nothing is charged meanwhile."),
+                  "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    return redirect(url_for("projects_pages.client_page", project_id=project_id, token=token))

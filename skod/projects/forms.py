@@ -1,0 +1,58 @@
+"""The provider's project form: plain fields turned into the API's payload, so the page and
+the API share one schema (ProjectCreateSchema) and one service."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from werkzeug.datastructures import MultiDict
+
+from skod.core.money import CURRENCY_EXPONENTS
+
+#: milestone rows offered by the form (blank rows are ignored)
+MILESTONE_ROWS = 5
+
+
+def minor(text: str, currency: str) -> int | None:
+    """ "90", "1,50" or "1.50" in minor units; None when not a positive amount."""
+    exp = CURRENCY_EXPONENTS.get(currency, 2)
+    try:
+        value = Decimal((text or "").strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    amount = value.scaleb(exp)
+    if amount <= 0 or amount != amount.to_integral_value():
+        return None
+    return int(amount)
+
+
+def _int(text: str | None, default: int = 0) -> int | str:
+    text = (text or "").strip()
+    if not text:
+        return default
+    return int(text) if text.isdigit() else text  # the schema says why a non-number is wrong
+
+
+def form_data(form: MultiDict) -> dict:
+    currency = (form.get("currency") or "EUR").upper()
+    milestones = []
+    for i in range(MILESTONE_ROWS):
+        title = (form.get(f"m{i}_title") or "").strip()
+        if not title:
+            continue
+        amount = minor(form.get(f"m{i}_amount", ""), currency)
+        milestones.append({"title": title, "amount_minor": amount if amount else 0,
+                           "expected_on": form.get(f"m{i}_expected_on") or None,
+                           "description": (form.get(f"m{i}_description") or "").strip()
+                           or None})
+    kind = form.get("client_kind") or "consumer"
+    return {
+        "client": {"email": (form.get("client_email") or "").strip(),
+                   "name": (form.get("client_name") or "").strip(), "kind": kind,
+                   "company_name": (form.get("client_company") or "").strip() or None,
+                   "locale": form.get("client_locale") or "fr"},
+        "title": (form.get("title") or "").strip(),
+        "description": (form.get("description") or "").strip() or None,
+        "currency": currency, "deposit_percent": _int(form.get("deposit_percent")),
+        "approval": form.get("approval") or "none", "milestones": milestones,
+    }

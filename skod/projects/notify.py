@@ -1,0 +1,165 @@
+"""E-mails of a project's life, to the client (signed link) and the provider, each in their
+own language."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from skod.core.money import Money
+from skod.core.signing import make_token
+from skod.notifications import mail
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/")
+
+
+def client_url(project) -> str:  # noqa: ANN001 - a Project
+    return f"{_base()}/pr/{project.id}/{make_token('project', project.id)}"
+
+
+def provider_url(project) -> str:  # noqa: ANN001
+    return f"{_base()}/projects/{project.id}"
+
+
+def _money(amount: int, project, locale: str) -> str:  # noqa: ANN001
+    return Money(amount, project.currency).format(locale)
+
+
+def _details(project, milestone, locale: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    rows = [(_("Project"), project.title), (_("With"), project.provider.name)]
+    if milestone is not None:
+        rows += [(_("Milestone"), f"{milestone.position}. {milestone.title}"),
+                 (_("Amount"), _money(milestone.amount_minor, project, locale))]
+    rows.append((_("Reference"), f"P{project.id}"))
+    return rows
+
+
+def _to_client(project, milestone, subject, lines, action: str | None) -> None:  # noqa: ANN001
+    client = project.client
+    with force_locale(client.locale):
+        ctx = {"greeting": _("Hello %(name)s,", name=client.name),
+               "paragraphs": [str(line()) for line in lines],
+               "action_url": client_url(project) if action else None,
+               "action_label": str(action()) if action else None,
+               "details": _details(project, milestone, client.locale)}
+        mail.send(mail.build(to=client.email, template="message", subject=str(subject()),
+                             context=ctx, locale=client.locale))
+
+
+def _to_provider(project, milestone, subject, lines) -> None:  # noqa: ANN001
+    provider = project.provider
+    with force_locale(provider.locale):
+        ctx = {"greeting": _("Hello %(name)s,", name=provider.name),
+               "paragraphs": [str(line()) for line in lines],
+               "action_url": provider_url(project), "action_label": _("Open the project"),
+               "details": _details(project, milestone, provider.locale)
+               + [(_("Client"), f"{project.client.name} <{project.client.email}>")]}
+        mail.send(mail.build(to=provider.email, template="message", subject=str(subject()),
+                             context=ctx, locale=provider.locale))
+
+
+# Texts are built inside each recipient's locale: hence the lambdas.
+def project_sent(project) -> None:  # noqa: ANN001
+    loc = project.client.locale
+    deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
+    lines = [lambda: _("%(name)s sent you a project: %(title)s.", name=project.provider.name,
+                       title=project.title),
+             lambda: _("Read it, accept the terms and save your card. Each milestone is "
+                       "charged when it is delivered.")]
+    if deposit:
+        lines.append(lambda: _("A deposit of %(amount)s is charged when you accept.",
+                               amount=_money(deposit, project, loc)))
+    _to_client(project, None, lambda: _("Project proposal: %(title)s", title=project.title),
+               lines, lambda: _("Read and accept the project"))
+
+
+def project_accepted(project) -> None:  # noqa: ANN001
+    deposit = project.deposit_payment()
+    paid = deposit.amount_captured_minor if deposit is not None else 0
+    _to_provider(project, None, lambda: _("Project accepted: %(title)s", title=project.title),
+                 [lambda: _("The client accepted the project and saved a card."),
+                  lambda: _("Deposit charged: %(amount)s.",
+                            amount=_money(paid, project, project.provider.locale))])
+    _to_client(project, None, lambda: _("You accepted the project %(title)s",
+                                        title=project.title),
+               [lambda: _("Thank you. Your card is saved for the milestones."),
+                lambda: _("Deposit charged: %(amount)s.",
+                          amount=_money(paid, project, project.client.locale))],
+               lambda: _("See the project"))
+
+
+def milestone_delivered(milestone) -> None:  # noqa: ANN001
+    project, client = milestone.project, milestone.project.client
+    lines = [lambda: _("The milestone \"%(title)s\" is delivered.", title=milestone.title)]
+    if milestone.delivery_note:
+        lines.append(lambda: milestone.delivery_note)
+    if milestone.status == "awaiting_approval":
+        when = format_datetime(milestone.approval_deadline.astimezone(ZoneInfo(client.timezone)),
+                               "d MMMM y HH:mm", locale=client.locale)
+        lines.append(lambda: _("Approve it or contest it before %(when)s; without an answer "
+                               "it is approved and charged then.", when=when))
+    _to_client(project, milestone, lambda: _("Milestone delivered: %(title)s",
+                                             title=milestone.title),
+               lines, (lambda: _("Approve or contest")) if milestone.status == "awaiting_approval"
+               else (lambda: _("See the project")))
+
+
+def milestone_paid(milestone) -> None:  # noqa: ANN001
+    project = milestone.project
+    charged = sum(p.amount_captured_minor for p in milestone.payments)
+
+    def line(loc: str):  # noqa: ANN202
+        return lambda: _("%(amount)s charged for this milestone (deposit credited: %(credit)s).",
+                         amount=_money(charged, project, loc),
+                         credit=_money(milestone.deposit_credit_minor, project, loc))
+
+    subject = lambda: _("Milestone paid: %(title)s", title=milestone.title)  # noqa: E731
+    _to_client(project, milestone, subject, [line(project.client.locale)],
+               lambda: _("See the project"))
+    _to_provider(project, milestone, subject, [line(project.provider.locale)])
+
+
+def payment_problem(milestone, payment, outcome: str) -> None:  # noqa: ANN001
+    """authorize: the bank wants the client on-session; failed: declined (dunning follows)."""
+    project = milestone.project
+    if outcome == "authorize":
+        _to_client(project, milestone, lambda: _("Action needed: authorize a payment"),
+                   [lambda: _("Your bank asks you to confirm the payment of this milestone."),
+                    lambda: _("Please open the project and authorize it.")],
+                   lambda: _("Authorize the payment"))
+        return
+    _to_client(project, milestone, lambda: _("Payment failed: %(title)s", title=milestone.title),
+               [lambda: _("The payment of this milestone was declined (%(code)s).",
+                          code=payment.last_error_code or "error"),
+                lambda: _("Please open the project and pay with another card.")],
+               lambda: _("Pay the milestone"))
+    _to_provider(project, milestone, lambda: _("Payment failed: %(title)s",
+                                               title=milestone.title),
+                 [lambda: _("The client's card was declined (%(code)s). The client was sent "
+                            "a link to pay.", code=payment.last_error_code or "error")])
+
+
+def milestone_contested(milestone) -> None:  # noqa: ANN001
+    project = milestone.project
+    reason = milestone.contest_reason or ""
+    _to_provider(project, milestone, lambda: _("Milestone contested: %(title)s",
+                                               title=milestone.title),
+                 [lambda: _("The client contested the milestone; nothing is charged until "
+                            "you resolve it or cancel it."), lambda: reason])
+    _to_client(project, milestone, lambda: _("You contested: %(title)s", title=milestone.title),
+               [lambda: _("Nothing is charged for this milestone until the provider resolves "
+                          "your request."), lambda: reason], lambda: _("See the project"))
+
+
+def milestone_cancelled(milestone) -> None:  # noqa: ANN001
+    project = milestone.project
+    _to_client(project, milestone, lambda: _("Milestone cancelled: %(title)s",
+                                             title=milestone.title),
+               [lambda: _("The provider cancelled this milestone; any amount held for it is "
+                          "released.")], lambda: _("See the project"))

@@ -1,0 +1,221 @@
+"""A milestone's money: place (or renew) its off-session hold, settle it (capture the hold, or
+charge the saved card off-session), and the client's on-session authorization after a failure.
+
+Same two halves as payments.services: under the milestone's row lock the state is checked and
+the idempotency key stored, the commit comes before the Stripe call, and the answer is recorded
+under the lock again. A hold in capture_pending or a charge still `created` means another
+worker is on it: nobody sends a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from skod.core.errors import Conflict, NotFound
+from skod.extensions import db
+from skod.payments import cards
+from skod.payments import services as pay
+from skod.payments.models import MILESTONE, Payment
+from skod.projects import notify
+from skod.projects.models import FINAL, MILESTONE_STATES, OPEN, STARTED, Milestone
+from skod.stripe_gateway import GatewayError, gateway
+
+
+def lock_milestone(milestone_id: int) -> Milestone:
+    milestone = db.session.get(Milestone, milestone_id, with_for_update=True,
+                               populate_existing=True)
+    if milestone is None:
+        raise NotFound("milestone not found")
+    return milestone
+
+
+def _new(milestone: Milestone, *, key: str, off_session: bool) -> Payment:
+    project = milestone.project
+    return pay.new_payment(
+        provider_id=project.provider_id, client_id=project.client_id, project_id=project.id,
+        milestone_id=milestone.id, purpose=MILESTONE, amount=milestone.due_minor,
+        currency=project.currency, off_session=off_session, key=key,
+        payment_method=project.stripe_payment_method_id)
+
+
+def _send(milestone_id: int, payment_id: int, *, manual: bool, now: datetime,
+          settling: bool) -> Milestone:
+    """Commit (key stored), send the create under the payment's lock, apply the outcome."""
+    db.session.commit()
+    payment = pay.lock(payment_id)
+    if payment.status == "created":
+        client = db.session.get(Milestone, milestone_id).project.client
+        _create(payment, client.stripe_customer_id or "", manual, now)
+    db.session.commit()
+    return after_payment(milestone_id, payment_id, now, settling=settling)
+
+
+def _create(payment: Payment, customer: str, manual: bool, now: datetime) -> None:
+    """pay.send_create, but the hold's default capture_before counts from `now` (a hold
+    placed by `tick --at` lapses from that instant, not from the wall clock)."""
+    try:
+        intent = gateway().create_intent(
+            amount=payment.amount_requested_minor, currency=payment.currency,
+            customer=customer, payment_method=payment.stripe_payment_method_id or "",
+            manual=manual, off_session=payment.off_session, key=payment.create_key,
+            metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose})
+    except GatewayError as err:
+        pay.apply_error(payment, err)
+        return
+    pay.apply_intent(payment, intent, now)
+
+
+def place_hold(milestone_id: int, now: datetime, renew: bool = False) -> Milestone:
+    """Hold what the milestone still costs, off-session; `renew` cancels the old hold first."""
+    milestone = lock_milestone(milestone_id)
+    current = milestone.live_hold()
+    busy = current is not None and (not renew or current.status != "held")
+    if milestone.status not in OPEN or milestone.due_minor == 0 or busy:
+        db.session.commit()
+        return milestone
+    if current is not None:  # renewal: the old hold goes first, then a fresh one
+        if pay.begin_release(current):
+            db.session.commit()
+            pay.send_release(pay.lock(current.id))
+        db.session.commit()
+        milestone = lock_milestone(milestone_id)
+    milestone.hold_attempts += 1
+    payment = _new(milestone, key=f"hold:milestone:{milestone.id}:{milestone.hold_attempts}",
+                   off_session=True)
+    return _send(milestone_id, payment.id, manual=True, now=now, settling=False)
+
+
+def settle(milestone_id: int, now: datetime) -> Milestone:
+    """Take what the milestone costs: capture its hold, or charge the saved card off-session;
+    nothing when the deposit covers it. Called once the milestone is done (and approved)."""
+    milestone = lock_milestone(milestone_id)
+    last = milestone.last_payment()
+    pending = last is not None and last.status in ("capture_pending", "created")
+    if milestone.status in FINAL or pending:
+        db.session.commit()
+        return milestone
+    if milestone.due_minor == 0:
+        MILESTONE_STATES.move(milestone, "paid")
+        db.session.commit()
+        return paid(milestone_id, now)
+    hold = milestone.live_hold()
+    if hold is not None:
+        hold = pay.lock(hold.id)
+        pay.begin_capture(hold, min(milestone.due_minor, hold.amount_held_minor))
+        db.session.commit()  # the capture is marked as sent: nobody sends it again
+        hold = pay.lock(hold.id)
+        if hold.status == "capture_pending":
+            pay.send_capture(hold)
+        db.session.commit()
+        return after_payment(milestone_id, hold.id, now, settling=True)
+    attempt = len(milestone.payments) + 1
+    payment = _new(milestone, key=f"charge:milestone:{milestone.id}:{attempt}", off_session=True)
+    return _send(milestone_id, payment.id, manual=False, now=now, settling=True)
+
+
+def after_payment(milestone_id: int, payment_id: int, now: datetime,
+                  settling: bool) -> Milestone:
+    """Move the milestone from what its payment became; tell the client what to do."""
+    milestone = lock_milestone(milestone_id)
+    payment = db.session.get(Payment, payment_id)
+    moves = settling or milestone.status in STARTED
+    outcome = None
+    if payment.status == "held":
+        if milestone.status in ("action_required", "payment_failed") and not settling:
+            MILESTONE_STATES.move(milestone, "in_progress")
+    elif payment.status == "captured":
+        if milestone.status not in FINAL:
+            MILESTONE_STATES.move(milestone, "paid")
+            db.session.commit()
+            return paid(milestone_id, now)
+    elif payment.status == "requires_action" or payment.last_error_kind == (
+            "authentication_required"):
+        outcome = "authorize"
+        if moves and milestone.status != "action_required":
+            MILESTONE_STATES.move_if(milestone, "action_required")
+    elif payment.status == "failed":
+        outcome = "failed"
+        if moves and milestone.status != "payment_failed":
+            MILESTONE_STATES.move_if(milestone, "payment_failed")
+    db.session.commit()
+    if outcome and payment.off_session:  # on-session, the client is on the page already
+        notify.payment_problem(milestone, payment, outcome)
+    return milestone
+
+
+def paid(milestone_id: int, now: datetime) -> Milestone:
+    """A paid milestone: both are told, the next one starts, a finished project completes."""
+    from skod.projects.milestones import start_next
+
+    milestone = db.session.get(Milestone, milestone_id)
+    notify.milestone_paid(milestone)
+    start_next(milestone.project_id, now)
+    return db.session.get(Milestone, milestone_id)
+
+
+def authorize(milestone_id: int, payment_method: str | None, now: datetime) -> dict:
+    """The client's link after an off-session failure: 3-D Secure on the intent the server
+    confirmed, or a new card. Not done yet: a hold; done: the charge itself."""
+    milestone = lock_milestone(milestone_id)
+    if milestone.status not in ("action_required", "payment_failed"):
+        raise Conflict(f"the milestone is {milestone.status}", code="invalid_state")
+    project, last = milestone.project, milestone.last_payment()
+    if payment_method:
+        pm = cards.confirmed_card(project, project.client, f"project:{project.id}",
+                                  payment_method)
+        if pm is None:
+            return {"status": "requires_action", "client_secret": project.setup_client_secret,
+                    "intent": "setup"}
+    elif last is not None and last.status == "requires_action":
+        db.session.commit()
+        return {"status": "requires_action", "client_secret": _secret_of(last),
+                "intent": "payment"}
+    charge = milestone.completed_at is not None
+    if not charge:
+        milestone.hold_attempts += 1
+    payment = _new(milestone, key=f"authorize:milestone:{milestone.id}:"
+                   f"{len(milestone.payments) + 1}", off_session=False)
+    payment_id = payment.id
+    milestone = _send(milestone_id, payment_id, manual=not charge, now=now, settling=charge)
+    return outcome_of(db.session.get(Payment, payment_id))
+
+
+def confirm(milestone_id: int, now: datetime) -> dict:
+    """After 3-D Secure on the page: read the intent back and move the milestone."""
+    milestone = lock_milestone(milestone_id)
+    last = milestone.last_payment()
+    if last is None or last.status != "requires_action" or not last.stripe_payment_intent_id:
+        db.session.commit()
+        return {"status": milestone.status}
+    pay.apply_intent(last, gateway().retrieve_intent(last.stripe_payment_intent_id), now)
+    payment_id = last.id
+    db.session.commit()
+    after_payment(milestone_id, payment_id, now, settling=milestone.completed_at is not None)
+    return outcome_of(db.session.get(Payment, payment_id))
+
+
+def outcome_of(payment: Payment) -> dict:
+    if payment.status == "requires_action":
+        return {"status": "requires_action", "client_secret": _secret_of(payment),
+                "intent": "payment"}
+    if payment.status == "failed":
+        return {"status": "failed", "error": {"code": payment.last_error_code,
+                                              "kind": payment.last_error_kind}}
+    return {"status": payment.status}
+
+
+def _secret_of(payment: Payment) -> str | None:
+    try:
+        return gateway().retrieve_intent(payment.stripe_payment_intent_id or "").client_secret
+    except GatewayError:
+        return None
+
+
+def release_hold(milestone_id: int) -> None:
+    """Release the milestone's live hold (the milestone is locked and final already)."""
+    milestone = lock_milestone(milestone_id)
+    hold = milestone.live_hold()
+    if hold is not None and hold.status == "held" and pay.begin_release(pay.lock(hold.id)):
+        db.session.commit()
+        pay.send_release(pay.lock(hold.id))
+    db.session.commit()

@@ -1,0 +1,200 @@
+"""A project before its work: created by the provider, accepted by the client (terms, saved
+card, deposit charged on-session), and its plan edited (add, edit, cancel a milestone).
+
+Before acceptance the deposit split follows every edit of the plan; from acceptance on it is
+frozen (the deposit is charged), so a milestone added later has no credit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app
+
+from skod.accounts.models import Client
+from skod.core.errors import Conflict, Invalid, NotFound
+from skod.extensions import db
+from skod.payments import cards
+from skod.payments import services as pay
+from skod.payments.cards import StripeUnavailable
+from skod.payments.models import DEPOSIT
+from skod.projects import notify
+from skod.projects import policy as pp
+from skod.projects.models import PROJECT_STATES, Milestone, Project
+from skod.stripe_gateway import GatewayError, gateway
+
+
+def project_policy() -> pp.ProjectPolicy:
+    return pp.ProjectPolicy.from_config(current_app.config)
+
+
+def lock_project(project_id: int) -> Project:
+    project = db.session.get(Project, project_id, with_for_update=True, populate_existing=True)
+    if project is None:
+        raise NotFound("project not found")
+    return project
+
+
+def ref(project: Project) -> str:
+    return f"project:{project.id}"
+
+
+def _client(data: dict) -> Client:
+    return Client(
+        email=data["email"].strip().lower(), name=data["name"].strip(),
+        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
+        siren=data.get("siren"), address=data.get("address"),
+        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
+    )
+
+
+def _check_dates(milestones: list[dict], today: date) -> None:
+    late = {str(i): {"expected_on": ["must not be in the past"]}
+            for i, m in enumerate(milestones) if m["expected_on"] < today}
+    if late:
+        raise Invalid("an expected date is in the past", {"milestones": late})
+
+
+def split_deposit(project: Project) -> None:
+    """Credit the deposit to the live milestones, from the last one backwards."""
+    live = sorted(project.live_milestones(), key=lambda m: m.position)
+    _, credits = pp.deposit_split([m.amount_minor for m in live], project.deposit_percent)
+    for milestone, credit in zip(live, credits, strict=True):
+        milestone.deposit_credit_minor = credit
+    for milestone in project.milestones:
+        if milestone.status == "cancelled":
+            milestone.deposit_credit_minor = 0
+
+
+def create_project(provider_id: int, data: dict, now: datetime) -> Project:
+    """The project, its milestones and the client's card step; the client is e-mailed."""
+    _check_dates(data["milestones"], now.date())
+    project = Project(
+        provider_id=provider_id, client=_client(data["client"]), title=data["title"].strip(),
+        description=data.get("description"), currency=data["currency"],
+        deposit_percent=data.get("deposit_percent") or 0, approval=data["approval"],
+        status="sent", created_at=now)
+    for position, spec in enumerate(data["milestones"], start=1):
+        project.milestones.append(Milestone(
+            position=position, title=spec["title"].strip(), description=spec.get("description"),
+            amount_minor=spec["amount_minor"], expected_on=spec["expected_on"],
+            status="pending", created_at=now))
+    split_deposit(project)
+    db.session.add(project)
+    db.session.flush()
+    try:
+        cards.open_setup(project, project.client, ref(project))
+    except GatewayError as err:
+        db.session.rollback()  # nothing is kept: the provider simply sends it again
+        raise StripeUnavailable("the payment provider could not be reached") from err
+    db.session.commit()
+    notify.project_sent(project)
+    return project
+
+
+def accept(project_id: int, payment_method: str, now: datetime) -> dict:
+    """The client accepts the terms and saves the card; the deposit is charged on-session."""
+    project = lock_project(project_id)
+    deposit = project.deposit_payment()
+    if project.status == "deposit_pending" and deposit is not None:
+        return _deposit_outcome(project, deposit, now)
+    if project.status != "sent":
+        raise Conflict(f"the project is {project.status}", code="invalid_state")
+    pm = cards.confirmed_card(project, project.client, ref(project), payment_method)
+    if pm is None:
+        return {"status": "requires_action", "client_secret": project.setup_client_secret,
+                "intent": "setup"}
+    amount = sum(m.deposit_credit_minor for m in project.live_milestones())
+    if amount == 0:
+        return _accepted(project, now)
+    attempt = sum(1 for p in project.payments if p.purpose == DEPOSIT) + 1
+    payment = pay.new_payment(
+        provider_id=project.provider_id, client_id=project.client_id, project_id=project.id,
+        purpose=DEPOSIT, amount=amount, currency=project.currency, off_session=False,
+        key=f"deposit:project:{project.id}:{attempt}", payment_method=pm)
+    project_id, payment_id = project.id, payment.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)
+    if payment.status == "created":
+        pay.send_create(payment, customer=project.client.stripe_customer_id or "", manual=False)
+    db.session.commit()
+    return _deposit_outcome(lock_project(project_id), pay.lock(payment_id), now)
+
+
+def _deposit_outcome(project: Project, deposit, now: datetime) -> dict:  # noqa: ANN001
+    if deposit.status == "captured":
+        return _accepted(project, now)
+    if deposit.status == "requires_action":
+        PROJECT_STATES.move_if(project, "deposit_pending")
+        db.session.commit()
+        return {"status": "requires_action", "client_secret": _secret_of(deposit),
+                "intent": "payment"}
+    if project.status == "deposit_pending" and deposit.status == "failed":
+        PROJECT_STATES.move(project, "sent")  # the client may try another card
+    db.session.commit()
+    if deposit.status == "created":
+        return {"status": "pending"}
+    return {"status": "failed", "error": {"code": deposit.last_error_code,
+                                          "kind": deposit.last_error_kind}}
+
+
+def _secret_of(payment) -> str | None:  # noqa: ANN001
+    try:
+        return gateway().retrieve_intent(payment.stripe_payment_intent_id or "").client_secret
+    except GatewayError:
+        return None
+
+
+def _accepted(project: Project, now: datetime) -> dict:
+    """Accepted: the first milestone starts at once (the client's yes is the go-ahead)."""
+    from skod.projects.milestones import start
+
+    PROJECT_STATES.move(project, "accepted")
+    project.accepted_at = now
+    project_id = project.id
+    first = min((m for m in project.milestones if m.status == "pending"),
+                key=lambda m: m.position, default=None)
+    first_id = first.id if first else None
+    db.session.commit()
+    notify.project_accepted(db.session.get(Project, project_id))
+    if first_id is not None:
+        start(first_id, now)
+    return {"status": "accepted"}
+
+
+def confirm_deposit(project_id: int, now: datetime) -> dict:
+    """After 3-D Secure on the page: read the deposit back from Stripe."""
+    project = lock_project(project_id)
+    deposit = project.deposit_payment()
+    if project.status != "deposit_pending" or deposit is None:
+        db.session.commit()
+        return {"status": project.status}
+    if deposit.status == "requires_action" and deposit.stripe_payment_intent_id:
+        pay.apply_intent(deposit, gateway().retrieve_intent(deposit.stripe_payment_intent_id),
+                         now)
+    return _deposit_outcome(project, deposit, now)
+
+
+def card_setup(project_id: int) -> dict:
+    """A SetupIntent secret for the card form (the open one, or a new one)."""
+    project = lock_project(project_id)
+    if project.status in ("cancelled", "completed"):
+        raise Conflict(f"the project is {project.status}", code="invalid_state")
+    return cards.fresh_setup(project, project.client, ref(project))
+
+
+def add_milestone(project_id: int, spec: dict, now: datetime) -> Milestone:
+    project = lock_project(project_id)
+    if project.status not in ("sent", "accepted"):
+        raise Conflict(f"the project is {project.status}", code="invalid_state")
+    _check_dates([spec], now.date())
+    milestone = Milestone(
+        position=max((m.position for m in project.milestones), default=0) + 1,
+        title=spec["title"].strip(), description=spec.get("description"),
+        amount_minor=spec["amount_minor"], expected_on=spec["expected_on"], status="pending",
+        created_at=now)
+    project.milestones.append(milestone)
+    if project.status == "sent":
+        split_deposit(project)
+    db.session.commit()
+    return milestone
