@@ -55,8 +55,11 @@ def register_extensions(app: Flask) -> None:
 
     import skod.models  # noqa: F401  (every table in the metadata)
     from skod.calls.sync import register as register_call_hooks
+    from skod.projects.sync import register as register_project_hooks
 
-    register_call_hooks()  # how calls hear of payments changed by webhooks / reconciliation
+    # how each domain hears of its payments changed by webhooks or reconciliation
+    register_call_hooks()
+    register_project_hooks()
     from skod.accounts.models import Provider
 
     @login_manager.user_loader

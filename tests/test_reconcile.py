@@ -122,3 +122,26 @@ def test_cancelled_booking_still_holding_money_is_released(app, client, card_pm,
     assert hold["status"] == "released"
     assert stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])["status"] \
         == "canceled"
+
+
+def test_milestone_capture_during_an_outage_is_finished_by_reconciliation(
+        app, client, card_pm, stripe_raw, stripe_emulator):
+    from tests.test_projects_api import accepted_project, read
+
+    prov, project, body = accepted_project(client, card_pm,
+                                           milestones=[("Audit", 40000, 2)])
+    [milestone] = body["milestones"]
+    assert milestone["status"] == "in_progress"
+    stripe_emulator.stop()
+    try:
+        status, _ = api(client, "POST", f"/api/v1/milestones/{milestone['id']}/complete",
+                        json={"note": "report sent"}, token=prov["token"])
+    finally:
+        stripe_emulator.start()
+    assert status == 200
+    assert read(client, project)["milestones"][0]["status"] != "paid"
+    reconcile(app)
+    after = read(client, project)
+    assert after["milestones"][0]["status"] == "paid"
+    [hold] = [p for p in after["payments"] if p["purpose"] == "milestone"]
+    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 40000

@@ -88,8 +88,10 @@ def apply_error(payment: Payment, err: GatewayError) -> None:
         PAYMENT_STATES.move(payment, "failed")
 
 
-def send_create(payment: Payment, *, customer: str, manual: bool) -> None:
-    """Create and confirm the intent of a `created` payment; records the answer (no commit)."""
+def send_create(payment: Payment, *, customer: str, manual: bool,
+                now: datetime | None = None) -> None:
+    """Create and confirm the intent of a `created` payment; records the answer (no commit).
+    `now` dates a hold's default capture_before (a hold placed by `tick --at` lapses from then)."""
     try:
         intent = gateway().create_intent(
             amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
@@ -100,7 +102,7 @@ def send_create(payment: Payment, *, customer: str, manual: bool) -> None:
     except GatewayError as err:
         apply_error(payment, err)
         return
-    apply_intent(payment, intent)
+    apply_intent(payment, intent, now)
 
 
 def begin_capture(payment: Payment, amount: int) -> None:

@@ -45,24 +45,10 @@ def _send(milestone_id: int, payment_id: int, *, manual: bool, now: datetime,
     payment = pay.lock(payment_id)
     if payment.status == "created":
         client = db.session.get(Milestone, milestone_id).project.client
-        _create(payment, client.stripe_customer_id or "", manual, now)
+        pay.send_create(payment, customer=client.stripe_customer_id or "", manual=manual,
+                        now=now)
     db.session.commit()
     return after_payment(milestone_id, payment_id, now, settling=settling)
-
-
-def _create(payment: Payment, customer: str, manual: bool, now: datetime) -> None:
-    """pay.send_create, but the hold's default capture_before counts from `now` (a hold
-    placed by `tick --at` lapses from that instant, not from the wall clock)."""
-    try:
-        intent = gateway().create_intent(
-            amount=payment.amount_requested_minor, currency=payment.currency,
-            customer=customer, payment_method=payment.stripe_payment_method_id or "",
-            manual=manual, off_session=payment.off_session, key=payment.create_key,
-            metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose})
-    except GatewayError as err:
-        pay.apply_error(payment, err)
-        return
-    pay.apply_intent(payment, intent, now)
 
 
 def place_hold(milestone_id: int, now: datetime, renew: bool = False) -> Milestone:
