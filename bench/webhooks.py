@@ -5,7 +5,8 @@ requests to the same server's bare POST /healthz, and prints throughput, p50 and
 their ratio. Events are verified, stored under their unique id and enqueued on Redis (no worker
 runs: the intake alone is measured). Not a test: it prints figures.
 
-    .venv/bin/python bench/webhooks.py [-n 5000] [-c 50] [--workers 2] [--threads 16]
+    .venv/bin/python bench/webhooks.py [-n 30000] [-c 50] [--workers 4] [--threads 1]
+                                       [--seconds 10] [--async-commit]
 
 The load comes from `wrk` (Debian package `wrk`) when it is installed: it costs the two cores
 far less than Python threads, so the server is what is measured. Without it, a Python client
@@ -44,10 +45,11 @@ def fresh_database() -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
-def server_env(db_url: str, instance: Path) -> dict:
+def server_env(db_url: str, instance: Path, sync_commit: bool) -> dict:
     return dict(os.environ, DATABASE_URL=db_url, CELERY_BROKER_URL=REDIS_URL,
                 CELERY_TASK_ALWAYS_EAGER="0", STRIPE_WEBHOOK_SECRET=SECRET,
-                SKOD_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1")
+                SKOD_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1",
+                WEBHOOK_INTAKE_SYNC_COMMIT="1" if sync_commit else "0")
 
 
 def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
@@ -55,8 +57,8 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
                    cwd=ROOT, env=env, check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--log-level",
-         "warning"], cwd=ROOT, env=env)
+         "-w", str(workers), "-k", "gthread" if threads > 1 else "sync", "--threads",
+         str(threads), "--log-level", "warning"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -169,17 +171,19 @@ def run_wrk(port: int, path: str, bodies: list[tuple[bytes, str]], concurrency: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=5000)
+    parser.add_argument("-n", type=int, default=30000, help="distinct signed events")
     parser.add_argument("-c", type=int, default=50)
     parser.add_argument("--port", type=int, default=8099)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="1: sync workers, else gthread")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    parser.add_argument("--async-commit", action="store_true",
+                        help="WEBHOOK_INTAKE_SYNC_COMMIT=0: the intake skips the WAL flush wait")
     args = parser.parse_args()
     instance = Path("/tmp/skod-bench-instance")
     instance.mkdir(exist_ok=True)
-    proc = start_server(server_env(fresh_database(), instance), args.port, args.workers,
-                        args.threads)
+    env = server_env(fresh_database(), instance, not args.async_commit)
+    proc = start_server(env, args.port, args.workers, args.threads)
     use_wrk = shutil.which("wrk") is not None
     try:
         events = signed_events(args.n)
@@ -195,8 +199,9 @@ def main() -> None:
         proc.wait(timeout=20)
         redis.Redis.from_url(REDIS_URL).flushdb()
     client = f"wrk {args.seconds}s per endpoint" if use_wrk else "python client"
-    print(f"events={args.n} concurrency={args.c} gunicorn gthread {args.workers}x{args.threads}"
-          f" load={client}")
+    kind = f"gthread {args.workers}x{args.threads}" if args.threads > 1 else f"sync x{args.workers}"
+    print(f"events={args.n} concurrency={args.c} gunicorn {kind}"
+          f" load={client} intake_commit={'async' if args.async_commit else 'sync'}")
     for name, r in (("bare /healthz", bare), ("intake /stripe/webhook", intake)):
         print(f"{name:24s} {r['requests']:7d} req {r['rps']:8.0f} req/s   "
               f"p50 {r['p50_ms']:6.1f} ms   p99 {r['p99_ms']:6.1f} ms   errors {r['errors']}")

@@ -71,6 +71,8 @@ def _stripe() -> dict:
         "RATE_LIMIT_REDIS_URL": os.environ.get("RATE_LIMIT_REDIS_URL") or (
             os.environ.get("CELERY_BROKER_URL", "") if os.environ.get(
                 "CELERY_BROKER_URL", "").startswith("redis") else None),
+        # 0: the webhook intake does not wait for PostgreSQL's WAL flush (faster, see README)
+        "WEBHOOK_INTAKE_SYNC_COMMIT": _env_bool("WEBHOOK_INTAKE_SYNC_COMMIT", True),
         # a webhook event processed in a worker is retried this many times with backoff
         "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         # reconciliation looks at payments left in a non-final state longer than this

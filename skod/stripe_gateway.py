@@ -7,6 +7,8 @@ soft_decline / hard_decline / authentication_required / retryable / fatal.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from dataclasses import dataclass
@@ -239,16 +241,31 @@ class Gateway:
     # Webhooks ----------------------------------------------------------------------------
     def verify_event(self, payload: bytes, signature: str | None, secret: str,
                      tolerance: int = 300) -> dict:
-        """The event as a dict, or ValueError when the signature, age or body is wrong."""
-        try:
-            text = payload.decode("utf-8")
-            stripe.WebhookSignature.verify_header(text, signature or "", secret, tolerance)
-            event = json.loads(text)
-        except (stripe.SignatureVerificationError, ValueError) as err:
-            raise ValueError(str(err)) from err
-        if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-            raise ValueError("not a Stripe event")
-        return event
+        """The event as a dict, or ValueError when the signature, age or body is wrong.
+
+        Stripe's scheme (`t=<ts>,v1=<hex hmac-sha256(secret, "<ts>.<body>")>`), checked here in
+        a few microseconds: the intake runs it on every delivery."""
+        return verify_signed_event(payload, signature, secret, tolerance)
+
+
+def verify_signed_event(payload: bytes, signature: str | None, secret: str,
+                        tolerance: int = 300) -> dict:
+    pairs = [item.split("=", 1) for item in (signature or "").split(",") if "=" in item]
+    stamps = [v for k, v in pairs if k.strip() == "t"]
+    signatures = [v.strip() for k, v in pairs if k.strip() == "v1"]
+    if not stamps or not signatures or not stamps[0].strip().isdigit():
+        raise ValueError("malformed Stripe-Signature header")
+    stamp = int(stamps[0])
+    expected = hmac.new(secret.encode(), f"{stamp}.".encode() + payload,
+                        hashlib.sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, sig) for sig in signatures):
+        raise ValueError("no signature matches the payload")
+    if tolerance and stamp < time.time() - tolerance:
+        raise ValueError("timestamp outside the tolerance")
+    event = json.loads(payload)
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise ValueError("not a Stripe event")
+    return event
 
 
 def gateway() -> Gateway:
