@@ -55,10 +55,12 @@ def register_extensions(app: Flask) -> None:
 
     import skod.models  # noqa: F401  (every table in the metadata)
     from skod.calls.sync import register as register_call_hooks
+    from skod.messages.sync import register as register_message_hooks
     from skod.projects.sync import register as register_project_hooks
 
     # how each domain hears of its payments changed by webhooks or reconciliation
     register_call_hooks()
+    register_message_hooks()
     register_project_hooks()
     from skod.accounts.models import Provider
 

@@ -13,16 +13,26 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class OfferCreateSchema(Schema):
-    kind = fields.String(load_default="call", validate=validate.OneOf(["call"]))
+    kind = fields.String(load_default="call", validate=validate.OneOf(["call", "message"]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=2000))
-    duration_minutes = fields.Integer(required=True, strict=True,
-                                      validate=validate.Range(min=5, max=480))
+    #: calls only (required for them)
+    duration_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=480))
+    # messages only: the window is checked against the hold validity by the service (422)
+    reply_window_hours = fields.Integer(strict=True, allow_none=True)
+    char_limit = fields.Integer(strict=True, allow_none=True,
+                                validate=validate.Range(min=1, max=20_000))
+    attachments_allowed = fields.Boolean(load_default=False)
     pricing = fields.String(load_default="flat", validate=validate.OneOf(["flat", "per_minute"]))
     price = fields.Nested(MoneySchema, required=True)
     minimum_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=480))
     late_cancel_fee_percent = fields.Integer(load_default=0,
                                              validate=validate.Range(min=0, max=100))
+
+    @validates_schema
+    def _call_duration(self, data: dict, **_: object) -> None:
+        if data.get("kind", "call") == "call" and data.get("duration_minutes") is None:
+            raise ValidationError({"duration_minutes": ["required for a call"]})
 
 
 class OfferSchema(Schema):
@@ -35,6 +45,9 @@ class OfferSchema(Schema):
     price = fields.Function(lambda o: o.price.as_dict())
     minimum_minutes = fields.Integer()
     late_cancel_fee_percent = fields.Integer()
+    reply_window_hours = fields.Integer()
+    char_limit = fields.Integer()
+    attachments_allowed = fields.Boolean()
     provider_slug = fields.Function(lambda o: o.provider.slug)
 
 

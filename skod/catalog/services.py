@@ -26,16 +26,36 @@ def create_offer(provider: Provider, data: dict) -> Offer:
         raise Invalid(str(err), {"price": {"currency": ["unknown currency"]}}) from err
     if price["amount_minor"] <= 0:
         raise Invalid("the price must be positive", {"price": {"amount_minor": ["must be > 0"]}})
+    kind = data.get("kind", "call")
     offer = Offer(
-        provider_id=provider.id, kind=data.get("kind", "call"), title=data["title"],
-        description=data.get("description"), duration_minutes=data["duration_minutes"],
+        provider_id=provider.id, kind=kind, title=data["title"],
+        description=data.get("description"), duration_minutes=data.get("duration_minutes"),
         pricing=data.get("pricing", "flat"), price_minor=price["amount_minor"],
         currency=currency, minimum_minutes=data.get("minimum_minutes") or 0,
         late_cancel_fee_percent=data.get("late_cancel_fee_percent") or 0,
     )
+    if kind == "message":
+        _message_terms(offer, data)
     db.session.add(offer)
     db.session.commit()
     return offer
+
+
+def _message_terms(offer: Offer, data: dict) -> None:
+    """A paid question: a flat price per answer, a reply window inside the hold validity."""
+    from skod.messages import policy  # pure rules of messages
+
+    hours = data.get("reply_window_hours")
+    if hours is None:
+        hours = int(current_app.config["REPLY_WINDOW"].total_seconds() // 3600)
+    problem = policy.window_error(policy.Windows.from_config(current_app.config), hours)
+    if problem:
+        raise Invalid("this reply window is not possible", {"reply_window_hours": [problem]})
+    offer.duration_minutes, offer.pricing, offer.minimum_minutes = None, "flat", 0
+    offer.late_cancel_fee_percent = 0
+    offer.reply_window_hours = hours
+    offer.char_limit = data.get("char_limit")
+    offer.attachments_allowed = bool(data.get("attachments_allowed"))
 
 
 def set_availability(provider: Provider, data: dict) -> Availability:

@@ -42,7 +42,12 @@ def provider_page(slug: str) -> ResponseReturnValue:
     locale = current_locale()
     cards = [{"offer": o, "price": display.price_words(o, locale),
               "fee": o.late_cancel_fee_percent} for o in offers]
-    return render_template("web/provider.html", provider=provider, cards=cards)
+    questions = [{"offer": o, "price": display.money(o.price_minor, o.currency, locale)}
+                 for o in db.session.scalars(select(Offer).where(
+                     Offer.provider_id == provider.id, Offer.active.is_(True),
+                     Offer.kind == "message").order_by(Offer.id))]
+    return render_template("web/provider.html", provider=provider, cards=cards,
+                           questions=questions)
 
 
 def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime) -> list:

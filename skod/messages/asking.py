@@ -1,0 +1,176 @@
+"""Asking a paid question: write it, save the card, hold the price on-session (3-D Secure when
+the bank asks). The same card step pays the pay link after a failed capture, charged at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from skod.accounts.models import Client
+from skod.catalog.models import Offer
+from skod.core.errors import Conflict, Invalid, NotFound
+from skod.extensions import db
+from skod.messages import policy
+from skod.messages.models import CHARGE_KEY, HOLD_KEY, MESSAGE_STATES, Message
+from skod.payments import cards
+from skod.payments import services as pay
+from skod.payments.cards import StripeUnavailable
+from skod.payments.models import ANSWER, Payment
+from skod.stripe_gateway import GatewayError, gateway
+
+#: states in which the client gives a card: to hold the price, or to pay after a failed capture
+TO_HOLD = ("awaiting_card", "action_required")
+TO_CHARGE = ("payment_failed",)
+
+
+def windows() -> policy.Windows:
+    return policy.Windows.from_config(current_app.config)
+
+
+def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> Message:
+    """The question, with the offer's terms copied, then the card step opened at Stripe."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer.active or offer.kind != "message":
+        raise NotFound("offer not found")
+    body = body.strip()
+    if not body:
+        raise Invalid("the question is empty", {"body": ["must not be empty"]})
+    if offer.char_limit and len(body) > offer.char_limit:
+        raise Invalid("the question is too long",
+                      {"body": [f"at most {offer.char_limit} characters"]})
+    message = Message(
+        provider_id=offer.provider_id, offer_id=offer.id, client=_client(client),
+        status="awaiting_card", body=body, price_minor=offer.price_minor,
+        currency=offer.currency, reply_window_hours=offer.reply_window_hours or int(
+            current_app.config["REPLY_WINDOW"].total_seconds() // 3600),
+        terms_accepted_at=now, created_at=now)
+    db.session.add(message)
+    db.session.commit()  # the question is kept before we talk to Stripe
+    try:
+        cards.open_setup(message, message.client, f"message:{message.id}")
+    except GatewayError as err:
+        MESSAGE_STATES.move(message, "abandoned")
+        db.session.commit()
+        raise StripeUnavailable("the payment provider could not be reached") from err
+    db.session.commit()
+    return message
+
+
+def _client(data: dict) -> Client:
+    return Client(
+        email=data["email"].strip().lower(), name=data["name"].strip(),
+        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
+        siren=data.get("siren"), address=data.get("address"),
+        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
+    )
+
+
+def lock_message(message_id: int) -> Message:
+    message = db.session.get(Message, message_id, with_for_update=True, populate_existing=True)
+    if message is None:
+        raise NotFound("message not found")
+    return message
+
+
+def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
+    """Save the card, then hold the price (a new question) or charge it (the pay link)."""
+    message = lock_message(message_id)
+    charging = message.status in TO_CHARGE
+    last = message.charge_payment() if charging else message.hold_payment()
+    if last is not None and last.status == "requires_action":
+        db.session.commit()
+        return {"status": "requires_action", "client_secret": _secret_of(last)}
+    if message.status not in TO_HOLD + TO_CHARGE:
+        raise Conflict(f"the message is {message.status}", code="invalid_state")
+    pm = cards.confirmed_card(message, message.client, f"message:{message.id}", payment_method)
+    if pm is None:
+        return {"status": "requires_action", "client_secret": message.setup_client_secret,
+                "intent": "setup"}
+    return _pay(message, charge=charging, now=now)
+
+
+def _pay(message: Message, *, charge: bool, now: datetime) -> dict:
+    """Create the hold or the charge with a key stored first; a try that got no answer is sent
+    again with the same key. The message is locked by the caller."""
+    payment = message.charge_payment() if charge else message.hold_payment()
+    if payment is None or payment.status in ("failed", "released"):
+        message.pay_attempts += 1
+        prefix = CHARGE_KEY if charge else HOLD_KEY
+        payment = pay.new_payment(
+            provider_id=message.provider_id, client_id=message.client_id,
+            message_id=message.id, purpose=ANSWER, amount=message.price_minor,
+            currency=message.currency, off_session=False,
+            key=f"{prefix}:{message.id}:{message.pay_attempts}",
+            payment_method=message.stripe_payment_method_id)
+    message_id, payment_id = message.id, payment.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)  # held during the call: a concurrent try waits, then reads
+    if payment.status == "created":
+        pay.send_create(payment, customer=message.client.stripe_customer_id or "",
+                        manual=not charge, now=now)
+    message = lock_message(message_id)
+    result = _outcome(message, payment, now)
+    db.session.commit()
+    return result
+
+
+def _outcome(message: Message, payment: Payment, now: datetime) -> dict:
+    if payment.status == "held" and message.status in TO_HOLD:
+        _mark_held(message, payment, now)
+        return {"status": "held"}
+    if payment.status == "captured" and message.status in TO_CHARGE:
+        MESSAGE_STATES.move(message, "answered")
+        message.delivered_at = now
+        return {"status": "answered"}
+    if payment.status in ("held", "captured"):
+        return {"status": message.status}
+    if payment.status == "created":  # no answer yet: the next try sends the same key
+        return {"status": "pending"}
+    if payment.status == "requires_action":
+        if message.status == "awaiting_card":
+            MESSAGE_STATES.move(message, "action_required")
+        return {"status": "requires_action", "client_secret": _secret_of(payment)}
+    if message.status == "action_required":
+        MESSAGE_STATES.move(message, "awaiting_card")
+    return {"status": "failed", "error": {"code": payment.last_error_code,
+                                          "kind": payment.last_error_kind}}
+
+
+def _mark_held(message: Message, payment: Payment, now: datetime) -> None:
+    MESSAGE_STATES.move(message, "held")
+    message.held_at = now
+    message.reply_deadline = policy.reply_deadline(
+        windows(), now, message.reply_window_hours, payment.capture_before)
+
+
+def _secret_of(payment: Payment) -> str | None:
+    if not payment.stripe_payment_intent_id:
+        return None
+    try:
+        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
+    except GatewayError:
+        return None
+
+
+def refresh(message_id: int, now: datetime) -> Message:
+    """After 3-D Secure on the page: read the hold (or the pay-link charge) back from Stripe."""
+    message = lock_message(message_id)
+    payment = message.charge_payment() if message.status in TO_CHARGE else message.hold_payment()
+    if payment is not None and payment.stripe_payment_intent_id and \
+            payment.status == "requires_action":
+        pay.apply_intent(payment, gateway().retrieve_intent(payment.stripe_payment_intent_id),
+                         now)
+    if payment is not None:
+        _outcome(message, payment, now)
+    db.session.commit()
+    return message
+
+
+def card_setup(message_id: int) -> dict:
+    """A SetupIntent secret for the card form: a client back on the page, or the pay link."""
+    message = lock_message(message_id)
+    if message.status not in TO_HOLD + TO_CHARGE:
+        raise Conflict(f"the message is {message.status}", code="invalid_state")
+    return cards.fresh_setup(message, message.client, f"message:{message.id}")

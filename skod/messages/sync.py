@@ -1,0 +1,35 @@
+"""Messages' side of Stripe's truth: react to a payment changed elsewhere (webhook,
+reconciliation). Registered in skod.payments.hooks by `register()` (called in create_app)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from skod.extensions import db
+from skod.messages import answering, asking, notify
+from skod.messages.jobs import deliver_outcome
+from skod.payments import hooks
+from skod.payments.models import Payment
+
+
+def payment_changed(payment: Payment, now: datetime) -> None:
+    """A hold authorised behind our back (3-D Secure finished, the page never came back)
+    sends the question; a capture we had no answer for settles the reply."""
+    message_id = payment.message_id
+    db.session.commit()
+    before = asking.lock_message(message_id).status
+    db.session.commit()
+    if before in asking.TO_HOLD + asking.TO_CHARGE:
+        message = asking.refresh(message_id, now)
+        if message.status == "held":
+            notify.question_held(message)
+        elif message.status == "answered":
+            notify.reply_delivered(message)
+    elif before == "replying":
+        message = answering.settle(message_id, now)
+        if message.status != before:
+            deliver_outcome(message)
+
+
+def register() -> None:
+    hooks.on_change("message_id", payment_changed)
