@@ -145,3 +145,26 @@ def test_milestone_capture_during_an_outage_is_finished_by_reconciliation(
     assert after["milestones"][0]["status"] == "paid"
     [hold] = after["milestones"][0]["payments"]
     assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 40000
+
+
+def test_reply_capture_during_an_outage_is_delivered_after_reconciliation(
+        app, client, card_pm, stripe_raw, stripe_emulator, outbox):
+    from tests.test_messages_api import ANSWER, CLIENT, held_message, read
+
+    prov, message = held_message(client, card_pm)
+    outbox.clear()
+    stripe_emulator.stop()
+    try:
+        status, body = api(client, "POST", f"/api/v1/messages/{message['id']}/reply",
+                           json={"body": ANSWER}, token=prov["token"])
+    finally:
+        stripe_emulator.start()
+    assert status in (200, 202, 409), body
+    waiting = read(client, message)
+    assert waiting["status"] == "replying" and "reply" not in waiting  # not delivered unpaid
+    reconcile(app)
+    done = read(client, message)
+    assert done["status"] == "answered" and done["reply"] == ANSWER
+    hold = done["payments"][0]
+    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 1000
+    assert any(ANSWER in m.get_body(("plain",)).get_content() for m in outbox.to(CLIENT))
