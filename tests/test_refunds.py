@@ -96,3 +96,43 @@ def test_rate_limiter_is_shared_through_redis():
     taken = [a._take(window), b._take(window), a._take(window), b._take(window),
              a._take(window)]
     assert taken == [True, True, True, True, False]
+
+
+def test_a_429_is_tried_again_with_the_same_idempotency_key():
+    """A local HTTP server answers like Stripe: 429 first, then the intent."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from skod.stripe_gateway import Gateway
+
+    seen: list[str | None] = []
+    intent = {"id": "pi_429", "object": "payment_intent", "status": "canceled", "amount": 500,
+              "currency": "eur", "latest_charge": None}
+
+    class Stripeish(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append(self.headers.get("Idempotency-Key"))
+            first = len(seen) == 1
+            body = json.dumps({"error": {"type": "rate_limit_error", "message": "slow down"}}
+                              if first else intent).encode()
+            self.send_response(429 if first else 200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # noqa: ANN002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stripeish)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        gw = Gateway("sk_test_x", f"http://127.0.0.1:{server.server_port}",
+                     limiter=RateLimiter(100))
+        result = gw.cancel("pi_429", key="cancel:payment:7")
+    finally:
+        server.shutdown()
+    assert result.status == "canceled"
+    assert seen == ["cancel:payment:7", "cancel:payment:7"]
