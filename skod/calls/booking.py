@@ -91,7 +91,7 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
     booking = lock_booking(booking_id)
     hold = booking.hold_payment()
     if hold is not None and hold.status == "requires_action":
-        return {"status": "requires_action", "client_secret": _secret_of(hold)}
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(hold)}
     if booking.status not in ("awaiting_card", "card_saved", "action_required"):
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
     if booking.start_at <= now:
@@ -154,7 +154,7 @@ def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: AN
         if booking.status != "action_required":
             BOOKING_STATES.move(booking, "action_required")
         booking.authorize_requested_at = now
-        return {"status": "requires_action", "client_secret": _secret_of(payment)}
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(payment)}
     if booking.status != "action_required" and booking.status != "awaiting_card":
         BOOKING_STATES.move(booking, "action_required")
     booking.authorize_requested_at = now
@@ -162,13 +162,6 @@ def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: AN
                                           "kind": payment.last_error_kind}}
 
 
-def _secret_of(payment) -> str | None:  # noqa: ANN001
-    if not payment.stripe_payment_intent_id:
-        return None
-    try:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
-    except GatewayError:
-        return None
 
 
 def refresh_hold(booking_id: int, now: datetime) -> Booking:

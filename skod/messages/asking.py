@@ -81,7 +81,7 @@ def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
     last = message.charge_payment() if charging else message.hold_payment()
     if last is not None and last.status == "requires_action":
         db.session.commit()
-        return {"status": "requires_action", "client_secret": _secret_of(last)}
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(last)}
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
     pm = cards.confirmed_card(message, message.client, f"message:{message.id}", payment_method)
@@ -131,7 +131,7 @@ def _outcome(message: Message, payment: Payment, now: datetime) -> dict:
     if payment.status == "requires_action":
         if message.status == "awaiting_card":
             MESSAGE_STATES.move(message, "action_required")
-        return {"status": "requires_action", "client_secret": _secret_of(payment)}
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(payment)}
     if message.status == "action_required":
         MESSAGE_STATES.move(message, "awaiting_card")
     return {"status": "failed", "error": {"code": payment.last_error_code,
@@ -145,13 +145,6 @@ def _mark_held(message: Message, payment: Payment, now: datetime) -> None:
         windows(), now, message.reply_window_hours, payment.capture_before)
 
 
-def _secret_of(payment: Payment) -> str | None:
-    if not payment.stripe_payment_intent_id:
-        return None
-    try:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
-    except GatewayError:
-        return None
 
 
 def refresh(message_id: int, now: datetime) -> Message:

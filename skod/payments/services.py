@@ -176,3 +176,13 @@ def lock(payment_id: int) -> Payment:
 def policy_ttl():  # noqa: ANN201
     """How long an unpaid booking keeps its slot."""
     return current_app.config["PENDING_BOOKING_TTL"]
+
+
+def client_secret_of(payment: Payment) -> str | None:
+    """The intent's client_secret, for the page to finish 3-D Secure (None when unreachable)."""
+    if not payment.stripe_payment_intent_id:
+        return None
+    try:
+        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
+    except GatewayError:
+        return None

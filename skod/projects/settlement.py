@@ -18,7 +18,7 @@ from skod.payments import services as pay
 from skod.payments.models import MILESTONE, Payment
 from skod.projects import notify
 from skod.projects.models import FINAL, MILESTONE_STATES, OPEN, STARTED, Milestone
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import gateway
 
 
 def lock_milestone(milestone_id: int) -> Milestone:
@@ -154,7 +154,7 @@ def authorize(milestone_id: int, payment_method: str | None, now: datetime) -> d
                     "intent": "setup"}
     elif last is not None and last.status == "requires_action":
         db.session.commit()
-        return {"status": "requires_action", "client_secret": _secret_of(last),
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(last),
                 "intent": "payment"}
     charge = milestone.completed_at is not None
     if not charge:
@@ -182,7 +182,7 @@ def confirm(milestone_id: int, now: datetime) -> dict:
 
 def outcome_of(payment: Payment) -> dict:
     if payment.status == "requires_action":
-        return {"status": "requires_action", "client_secret": _secret_of(payment),
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(payment),
                 "intent": "payment"}
     if payment.status == "failed":
         return {"status": "failed", "error": {"code": payment.last_error_code,
@@ -190,11 +190,6 @@ def outcome_of(payment: Payment) -> dict:
     return {"status": payment.status}
 
 
-def _secret_of(payment: Payment) -> str | None:
-    try:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id or "").client_secret
-    except GatewayError:
-        return None
 
 
 def release_hold(milestone_id: int) -> None:

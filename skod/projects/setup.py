@@ -127,7 +127,7 @@ def _deposit_outcome(project: Project, deposit, now: datetime) -> dict:  # noqa:
     if deposit.status == "requires_action":
         PROJECT_STATES.move_if(project, "deposit_pending")
         db.session.commit()
-        return {"status": "requires_action", "client_secret": _secret_of(deposit),
+        return {"status": "requires_action", "client_secret": pay.client_secret_of(deposit),
                 "intent": "payment"}
     if project.status == "deposit_pending" and deposit.status == "failed":
         PROJECT_STATES.move(project, "sent")  # the client may try another card
@@ -138,11 +138,6 @@ def _deposit_outcome(project: Project, deposit, now: datetime) -> dict:  # noqa:
                                           "kind": deposit.last_error_kind}}
 
 
-def _secret_of(payment) -> str | None:  # noqa: ANN001
-    try:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id or "").client_secret
-    except GatewayError:
-        return None
 
 
 def _accepted(project: Project, now: datetime) -> dict:
