@@ -1,0 +1,139 @@
+/* The card step shared by every client page (booking, question, project): Stripe Elements card,
+ * JSON calls to our API, errors shown next to their field, and the sequence
+ *   card -> SetupIntent (confirmCardSetup) -> POST <base>/payment-method
+ *        -> 3-D Secure on the server-confirmed intent (confirmCardPayment) -> POST <base>/confirm.
+ * The card number goes from the page to Stripe only; our server never sees it.
+ * Usage: var flow = SkodCardFlow(formElement, stripeKey, messages); */
+window.SkodCardFlow = function (form, stripeKey, msg) {
+  'use strict';
+  var stripe = window.Stripe(stripeKey);
+  var card = stripe.elements().create('card');
+  card.mount('#card-element');
+
+  function UiError(message, field) { this.message = message; this.field = field; }
+
+  function api(method, path, body, token) {
+    var headers = {'Accept': 'application/json'};
+    var isForm = body instanceof FormData;
+    if (body !== null && !isForm) { headers['Content-Type'] = 'application/json'; }
+    if (token) { headers['Authorization'] = 'Bearer ' + token; }
+    return fetch(path, {method: method, headers: headers, credentials: 'same-origin',
+                        body: body === null ? undefined : (isForm ? body : JSON.stringify(body))})
+      .then(function (resp) {
+        return resp.json().catch(function () { return {}; }).then(function (data) {
+          return {ok: resp.ok, status: resp.status, body: data};
+        });
+      });
+  }
+
+  function flatten(fields, prefix, out) {
+    Object.keys(fields || {}).forEach(function (key) {
+      var value = fields[key], name = prefix ? prefix + '.' + key : key;
+      if (Array.isArray(value)) { out[name] = value.join(' '); }
+      else if (value && typeof value === 'object') { flatten(value, name, out); }
+      else { out[name] = String(value); }
+    });
+    return out;
+  }
+
+  function showTop(text) {
+    var box = document.getElementById('form-error');
+    box.textContent = text;
+    box.hidden = false;
+    box.scrollIntoView({block: 'center', behavior: 'smooth'});
+  }
+
+  function showField(name, text) {
+    var node = form.querySelector('[data-error-for="' + name + '"]');
+    if (!node) { return false; }
+    node.textContent = text;
+    node.hidden = false;
+    return true;
+  }
+
+  function clearErrors() {
+    document.getElementById('form-error').hidden = true;
+    form.querySelectorAll('[data-error-for]').forEach(function (n) { n.hidden = true; });
+  }
+
+  function apiError(res) {
+    var err = (res.body && res.body.error) || {};
+    var e = new UiError(msg[err.code] || err.message || msg.network);
+    e.code = err.code;
+    e.status = res.status;
+    e.fields = flatten(err.fields, '', {});
+    return e;
+  }
+
+  function report(err) {
+    if (!(err instanceof UiError)) { showTop(msg.network); return; }
+    var shown = false;
+    Object.keys(err.fields || {}).forEach(function (name) {
+      shown = showField(name, err.fields[name]) || shown;
+    });
+    if (err.field) { shown = showField(err.field, err.message) || shown; }
+    if (!shown || !err.fields) { showTop(err.message); }
+  }
+
+  // `base` is the object's API path (e.g. /api/v1/bookings/12); `done` the statuses that mean
+  // the card is secured.
+  async function payWithCard(base, token, setupSecret, name, email, done) {
+    var setup = await stripe.confirmCardSetup(setupSecret, {
+      payment_method: {card: card, billing_details: {name: name, email: email}}});
+    if (setup.error) { throw new UiError(setup.error.message || msg.card_failed, 'card'); }
+    var res = await api('POST', base + '/payment-method',
+                        {payment_method: setup.setupIntent.payment_method}, token);
+    if (!res.ok) { throw apiError(res); }
+    var result = res.body;
+    if (result.status === 'requires_action' && result.intent !== 'setup') {
+      var paid = await stripe.confirmCardPayment(result.client_secret);
+      if (paid.error) { throw new UiError(paid.error.message || msg.failed, 'card'); }
+      res = await api('POST', base + '/confirm', null, token);
+      if (!res.ok) { throw apiError(res); }
+      result = {status: res.body.status};
+    }
+    if (done.indexOf(result.status) < 0) { throw new UiError(msg.failed, 'card'); }
+  }
+
+  async function freshSetup(base, token) {
+    var res = await api('POST', base + '/card-setup', null, token);
+    if (!res.ok) { throw apiError(res); }
+    return res.body.client_secret;
+  }
+
+  function busy(button, on) {
+    if (on) { button.dataset.label = button.textContent; button.textContent = msg.working; }
+    else if (button.dataset.label) { button.textContent = button.dataset.label; }
+    button.disabled = on;
+  }
+
+  // Submit handler: one try at a time, the button says it works, errors land on the form.
+  function onSubmit(action, onError) {
+    return function (event) {
+      event.preventDefault();
+      var button = form.querySelector('button[type=submit]');
+      if (button.disabled) { return; }
+      clearErrors();
+      busy(button, true);
+      action().catch(function (err) {
+        busy(button, false);
+        if (!onError || !onError(err)) { report(err); }
+      });
+    };
+  }
+
+  // The business fields show only for a business client.
+  function toggleBusiness() {
+    var business = document.getElementById('business-fields');
+    if (!business) { return; }
+    form.querySelectorAll('input[name=kind]').forEach(function (radio) {
+      radio.addEventListener('change', function () {
+        business.hidden = form.querySelector('input[name=kind]:checked').value !== 'business';
+      });
+    });
+  }
+
+  return {UiError: UiError, api: api, apiError: apiError, showTop: showTop,
+          payWithCard: payWithCard, freshSetup: freshSetup, onSubmit: onSubmit,
+          toggleBusiness: toggleBusiness};
+};
