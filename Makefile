@@ -28,7 +28,7 @@ run: $(STAMP)
 	scripts/dev.sh
 
 services:
-	scripts/services.sh chromium pg redis
+	scripts/services.sh chromium pdf pg redis
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure what the test suite needs is there: Chromium, PostgreSQL and Redis on loopback.
-#   scripts/services.sh [chromium] [pg] [redis]     (no argument: all three)
+# Make sure what the test suite needs is there: Chromium, the libraries WeasyPrint renders
+# invoices with (Pango, fonts), PostgreSQL and Redis on loopback.
+#   scripts/services.sh [chromium] [pdf] [pg] [redis]     (no argument: all four)
 # Installs/starts things only when running as root; otherwise it only checks.
 set -euo pipefail
 
@@ -21,6 +22,22 @@ ensure_chromium() {
         apt-get install -y -qq chromium >/dev/null
     else
         echo "warning: /usr/bin/chromium missing (not root: browser tests will be skipped)" >&2
+    fi
+}
+
+ensure_pdf() {
+    # WeasyPrint (invoice PDFs) loads Pango through ctypes; DejaVu is the invoices' font
+    if ldconfig -p | grep -q "libpangoft2-1.0.so.0" && [ -d /usr/share/fonts/truetype/dejavu ]; then
+        return 0
+    fi
+    if is_root; then
+        echo "Installing Pango and fonts for invoice PDFs (apt-get)..."
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+            fonts-dejavu-core >/dev/null
+    else
+        echo "warning: Pango or DejaVu fonts missing (not root): invoice PDFs will fail" >&2
     fi
 }
 
@@ -45,10 +62,11 @@ ensure_redis() {
     wait_port 127.0.0.1 6379 || { echo "Redis is not reachable on 127.0.0.1:6379" >&2; exit 1; }
 }
 
-[ $# -gt 0 ] || set -- chromium pg redis
+[ $# -gt 0 ] || set -- chromium pdf pg redis
 for what in "$@"; do
     case "$what" in
         chromium) ensure_chromium ;;
+        pdf) ensure_pdf ;;
         pg) ensure_pg ;;
         redis) ensure_redis ;;
         *) echo "unknown service: $what" >&2; exit 2 ;;

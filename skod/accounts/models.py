@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.core.clock import utcnow
@@ -31,6 +31,14 @@ class Provider(UserMixin, db.Model):
     siren: Mapped[str | None] = mapped_column(String(9))
     vat_number: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(Text)
+    #: VAT on invoices: a rate (2000 = 20 %), or an exemption mention such as
+    #: "TVA non applicable, art. 293 B du CGI" (the mention wins when both are set)
+    vat_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    vat_exempt_mention: Mapped[str | None] = mapped_column(Text)
+    #: days between issue and due date of an unpaid invoice (0 = payable on receipt)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: consumer mediator printed on B2C invoices (name, address, website)
+    mediator: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="provider")
@@ -42,7 +50,23 @@ class Provider(UserMixin, db.Model):
             "siren": self.siren,
             "vat_number": self.vat_number,
             "address": self.address,
+            "vat_rate_bp": self.vat_rate_bp,
+            "vat_exempt_mention": self.vat_exempt_mention,
+            "payment_terms_days": self.payment_terms_days,
+            "mediator": self.mediator,
         }
+
+    def missing_legal(self) -> list[str]:
+        """Identity data an invoice needs that this provider has not given yet."""
+        missing = [f for f in ("company_name", "legal_form", "siren", "address")
+                   if not getattr(self, f)]
+        if self.vat_rate_bp is None and not self.vat_exempt_mention:
+            missing.append("vat")
+        elif self.vat_rate_bp and not self.vat_number:
+            missing.append("vat_number")
+        if not self.mediator:
+            missing.append("mediator")
+        return missing
 
 
 class ApiToken(db.Model):

@@ -14,6 +14,12 @@ class LegalSchema(Schema):
                                                                     error="9 digits"))
     vat_number = fields.String(allow_none=True, validate=validate.Length(max=20))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    vat_rate_bp = fields.Integer(allow_none=True, strict=True,
+                                 validate=validate.Range(min=0, max=10000),
+                                 metadata={"description": "VAT rate in basis points: 2000 = 20 %"})
+    vat_exempt_mention = fields.String(allow_none=True, validate=validate.Length(max=200))
+    payment_terms_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
+    mediator = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
 class SignUpSchema(Schema):
@@ -45,6 +51,8 @@ class ProviderSchema(Schema):
     currency = fields.String()
     locale = fields.String()
     legal = fields.Function(lambda p: p.legal())
+    #: identity data still missing before invoices carry every legal mention
+    missing_legal = fields.Function(lambda p: p.missing_legal())
 
 
 class TokenRequestSchema(Schema):

@@ -15,7 +15,8 @@ from skod.core.errors import Conflict, Invalid, Unauthorized
 from skod.core.money import CurrencyError, check_currency
 from skod.extensions import db
 
-LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address")
+LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address", "vat_rate_bp",
+                "vat_exempt_mention", "mediator")
 
 
 def _hash(token: str) -> str:
@@ -50,9 +51,17 @@ def apply_profile(provider: Provider, data: dict) -> None:
             provider.currency = check_currency(data["currency"])
         except CurrencyError as err:
             raise Invalid(str(err), {"currency": ["unknown currency"]}) from err
+    legal = data.get("legal") or {}
     for field in LEGAL_FIELDS:
-        if field in (data.get("legal") or {}):
-            setattr(provider, field, data["legal"][field] or None)
+        if field in legal:
+            setattr(provider, field, None if legal[field] in (None, "") else legal[field])
+    # one VAT regime at a time: a rate given alone ends an exemption, and the other way round
+    if legal.get("vat_rate_bp") is not None and "vat_exempt_mention" not in legal:
+        provider.vat_exempt_mention = None
+    if legal.get("vat_exempt_mention") and "vat_rate_bp" not in legal:
+        provider.vat_rate_bp = None
+    if legal.get("payment_terms_days") is not None:
+        provider.payment_terms_days = legal["payment_terms_days"]
 
 
 def update_profile(provider: Provider, data: dict) -> Provider:

@@ -1,0 +1,1 @@
+"""Invoices and credit notes issued in the provider's name for every delivered service."""
