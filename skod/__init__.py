@@ -55,11 +55,13 @@ def register_extensions(app: Flask) -> None:
 
     import skod.models  # noqa: F401  (every table in the metadata)
     from skod.calls.sync import register as register_call_hooks
+    from skod.invoicing.sync import register as register_invoicing_hooks
     from skod.messages.sync import register as register_message_hooks
     from skod.projects.sync import register as register_project_hooks
 
     # how each domain hears of its payments changed by webhooks or reconciliation
     register_call_hooks()
+    register_invoicing_hooks()
     register_message_hooks()
     register_project_hooks()
     from skod.accounts.models import Provider
@@ -73,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     from skod.accounts.api import blp as accounts_api
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
+    from skod.invoicing.api import blp as invoices_api
+    from skod.invoicing.pages import bp as invoice_pages
     from skod.messages.api import blp as messages_api
     from skod.messages.pages import bp as message_pages
     from skod.payments.api import blp as payments_api
@@ -82,12 +86,12 @@ def register_blueprints(app: Flask) -> None:
     from skod.webhooks.views import bp as webhooks
 
     for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
-                payments_api):
+                payments_api, invoices_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
     csrf.exempt(webhooks)
     app.register_blueprint(webhooks)
-    for pages in (web, message_pages, project_pages):
+    for pages in (web, message_pages, project_pages, invoice_pages):
         app.register_blueprint(pages)
 
 

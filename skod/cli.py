@@ -43,6 +43,30 @@ def reconcile_cmd(since: str | None, at: str | None) -> None:
     click.echo(json.dumps({"at": now.isoformat(), **report}))
 
 
+invoices_cli = AppGroup("invoices", help="Invoices and credit notes.")
+skod_cli.add_command(invoices_cli)
+
+
+@invoices_cli.command("export")
+@click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "until", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--provider", "provider_id", type=int, default=None)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="CSV file (default: standard output)")
+def invoices_export_cmd(since, until, provider_id: int | None, output) -> None:  # noqa: ANN001
+    """CSV of the invoices and credit notes issued from FROM to TO (inclusive)."""
+    from skod.invoicing import export
+
+    ids = export.invoices_between(since.date(), until.date(), provider_id)
+    if output.name == "<stdout>" or len(ids) < 500:
+        count = export.write_csv(output, ids)
+    else:  # long exports show their progress on the terminal
+        with click.progressbar(ids, label="invoices", file=click.get_text_stream("stderr")) as bar:
+            count = export.write_csv(output, bar)
+    output.flush()  # the CSV is complete before the count is printed
+    click.echo(f"{count} invoices exported", err=True)
+
+
 events_cli = AppGroup("events", help="Stripe events received by the webhook.")
 skod_cli.add_command(events_cli)
 

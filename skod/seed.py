@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from skod.accounts.models import Provider
-from skod.accounts.services import sign_up
+from skod.accounts.services import sign_up, update_profile
 from skod.catalog.models import Offer
 from skod.catalog.services import create_offer, set_availability
 from skod.extensions import db
@@ -15,16 +15,24 @@ WEEKLY = {d: [["09:00", "12:00"], ["14:00", "18:00"]] for d in ("mon", "tue", "w
 WEEKLY["sat"] = [["10:00", "12:00"]]
 
 
+DEMO_LEGAL = {"company_name": "Camille Martin Conseil", "legal_form": "EI",
+              "siren": "123456789", "vat_number": "FR12123456789",
+              "address": "12 rue de la Paix\n75002 Paris", "vat_rate_bp": 2000,
+              "payment_terms_days": 30,
+              "mediator": "Médiateur de la consommation (exemple) : CM2C, 49 rue de Ponthieu, "
+                          "75008 Paris, www.cm2c.net"}
+
+
 def seed_demo() -> Provider:
     provider = db.session.scalar(select(Provider).where(Provider.email == DEMO_EMAIL))
     if provider is None:
         provider = sign_up({
             "email": DEMO_EMAIL, "password": "demo-password", "name": "Camille Martin",
             "slug": "demo", "timezone": "Europe/Paris", "currency": "EUR",
-            "legal": {"company_name": "Camille Martin Conseil", "legal_form": "EI",
-                      "siren": "123456789", "vat_number": "FR12123456789",
-                      "address": "12 rue de la Paix, 75002 Paris"},
+            "legal": DEMO_LEGAL,
         })
+    elif provider.missing_legal():  # a demo seeded before invoicing existed
+        update_profile(provider, {"legal": DEMO_LEGAL})
     if not db.session.scalar(select(Offer.id).where(Offer.provider_id == provider.id)):
         create_offer(provider, {"title": "Appel conseil 30 min", "duration_minutes": 30,
                                 "pricing": "flat", "price": {"amount_minor": 9000,

@@ -107,6 +107,9 @@ def test_answered_in_time_is_captured_once_then_delivered(client, card_pm, strip
     assert after["reply"] == ANSWER and after["payments"][0]["status"] == "captured"
     [delivered] = outbox.to(CLIENT)
     assert ANSWER in text_of(delivered)
+    [invoice] = api(client, "GET", "/api/v1/invoices", token=prov["token"])[1]
+    assert (invoice["message_id"], invoice["ttc_minor"], invoice["paid"]) == (
+        message["id"], 1000, True)
     # a second reply changes nothing and captures nothing
     status, body = reply(client, prov, message, "Another answer")
     assert status == 409 and body["error"]["code"] == "already_replied"
@@ -157,6 +160,12 @@ def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client,
     [notice] = outbox.to(CLIENT)
     assert ANSWER not in text_of(notice)
     assert f"/m/{message['id']}/{message['client_token']}" in text_of(notice)
+    # the answer is delivered: its invoice is issued unpaid, with its due date, and attached
+    [unpaid] = api(client, "GET", "/api/v1/invoices?paid=false", token=prov["token"])[1]
+    assert (unpaid["message_id"], unpaid["ttc_minor"], unpaid["paid"]) == (message["id"], 1000,
+                                                                           False)
+    assert [p.get_filename() for p in notice.iter_attachments()] == [
+        f"invoice-{unpaid['number']}.pdf"]
     outbox.clear()
 
     # the pay link: a fresh card step, then the price charged at once (automatic capture)
@@ -174,6 +183,9 @@ def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client,
                                                                    "automatic")
     [delivered] = outbox.to(CLIENT)
     assert ANSWER in text_of(delivered)
+    # the same invoice, now paid (no second one)
+    [invoice] = api(client, "GET", "/api/v1/invoices", token=prov["token"])[1]
+    assert (invoice["id"], invoice["paid"]) == (unpaid["id"], True)
 
 
 def test_concurrent_double_reply_captures_once(app, card_pm, stripe_raw, outbox):

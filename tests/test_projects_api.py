@@ -106,6 +106,14 @@ def test_deposit_and_three_milestones_each_captured_when_done(app, client, card_
     body = read(client, project, prov["token"])
     assert (body["status"], body["total_paid"], body["total_remaining"]) == (
         "completed", 60000, 0)
+    # one paid invoice for the deposit, then one per milestone for what it still cost
+    status, invoices = api(client, "GET", "/api/v1/invoices", token=prov["token"])
+    assert status == 200
+    invoices.sort(key=lambda i: i["number"])
+    assert [(i["ttc_minor"], i["paid"], i["milestone_id"]) for i in invoices] == [
+        (18000, True, None), (10000, True, m1["id"]), (20000, True, m2["id"]),
+        (12000, True, m3["id"])]
+    assert [i["number"][-6:] for i in invoices] == ["000001", "000002", "000003", "000004"]
 
 
 def test_approval_mode_auto_approves_after_the_window(app, client, card_pm, stripe_raw, outbox):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from skod.calls.models import Booking
 from skod.core.money import Money
 from skod.core.signing import make_token
+from skod.invoicing.issuing import documents_for
 from skod.notifications import ics, mail
 
 
@@ -36,7 +37,7 @@ def _details(booking: Booking, tz: str, locale: str) -> list[tuple[str, str]]:
 
 
 def _send_client(booking: Booking, subject: str, paragraphs: list[str], action: str | None,
-                 attachments: list | None = None) -> None:
+                 attachments: list | None = None, invoice_ids: list[int] | None = None) -> None:
     client = booking.client
     with force_locale(client.locale):
         ctx = {
@@ -45,7 +46,7 @@ def _send_client(booking: Booking, subject: str, paragraphs: list[str], action: 
             "action_label": action, "details": _details(booking, client.timezone, client.locale),
         }
     mail.send(mail.build(to=client.email, template="message", subject=subject, context=ctx,
-                         locale=client.locale, attachments=attachments))
+                         locale=client.locale, attachments=attachments), invoice_ids)
 
 
 def _send_provider(booking: Booking, subject: str, paragraphs: list[str]) -> None:
@@ -106,6 +107,7 @@ def cancelled_unpaid(booking: Booking) -> None:
 
 def booking_cancelled(booking: Booking) -> None:
     fee = booking.amount_due_minor or 0
+    invoices = documents_for("booking", booking.id) if fee else []
     with force_locale(booking.client.locale):
         lines = [_("The call was cancelled.")]
         if fee:
@@ -113,7 +115,7 @@ def booking_cancelled(booking: Booking) -> None:
                            amount=Money(fee, booking.currency).format(booking.client.locale)))
         else:
             lines.append(_("The amount held on your card is released."))
-        _send_client(booking, _("Your call was cancelled"), lines, None)
+        _send_client(booking, _("Your call was cancelled"), lines, None, invoice_ids=invoices)
     with force_locale(booking.provider.locale):
         line = (_("You cancelled the call.") if booking.cancelled_by == "provider"
                 else _("The client cancelled the call."))
@@ -123,9 +125,11 @@ def booking_cancelled(booking: Booking) -> None:
 def call_charged(booking: Booking) -> None:
     if booking.status != "completed":
         return
+    invoices = documents_for("booking", booking.id)
     with force_locale(booking.client.locale):
         amount = Money(booking.amount_due_minor or 0, booking.currency)
         _send_client(booking, _("Receipt for your call"),
                      [_("Your call is over. You were charged %(amount)s for %(n)s minutes.",
-                        amount=amount.format(booking.client.locale), n=booking.minutes_billed)],
-                     _("See your booking"))
+                        amount=amount.format(booking.client.locale), n=booking.minutes_billed)]
+                     + ([_("Your invoice is attached.")] if invoices else []),
+                     _("See your booking"), invoice_ids=invoices)

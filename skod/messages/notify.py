@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.core.signing import make_token
+from skod.invoicing.issuing import documents_for
 from skod.messages.models import Message
 from skod.notifications import mail
 
@@ -42,14 +43,14 @@ def _details(message: Message, tz: str, locale: str) -> list[tuple[str, str]]:
 
 
 def _send_client(message: Message, subject: str, paragraphs: list[str],
-                 action: str | None) -> None:
+                 action: str | None, invoice_ids: list[int] | None = None) -> None:
     client = message.client
     with force_locale(client.locale):
         ctx = {"greeting": _("Hello %(name)s,", name=client.name), "paragraphs": paragraphs,
                "action_url": client_url(message) if action else None, "action_label": action,
                "details": _details(message, client.timezone, client.locale)}
     mail.send(mail.build(to=client.email, template="message", subject=subject, context=ctx,
-                         locale=client.locale))
+                         locale=client.locale), invoice_ids)
 
 
 def _send_provider(message: Message, subject: str, paragraphs: list[str]) -> None:
@@ -78,23 +79,26 @@ def question_held(message: Message) -> None:
 
 
 def reply_delivered(message: Message) -> None:
-    """Paid: the reply goes to the client, in the e-mail and on the page."""
+    """Paid: the reply goes to the client, in the e-mail and on the page, with the invoice."""
+    invoices = documents_for("message", message.id)
     with force_locale(message.client.locale):
         _send_client(message, _("%(name)s answered your question", name=message.provider.name),
                      [_("Here is the answer:"), message.reply_body or "",
                       _("You were charged %(amount)s.",
                         amount=message.price.format(message.client.locale))],
-                     _("See the question and the answer"))
+                     _("See the question and the answer"), invoices)
 
 
 def payment_needed(message: Message) -> None:
-    """The capture failed: the answer waits for the client's payment through the link."""
+    """The capture failed: the answer waits for the client's payment through the link; the
+    invoice (unpaid, with its due date) goes with it."""
+    invoices = documents_for("message", message.id)
     with force_locale(message.client.locale):
         _send_client(message, _("Your answer is ready: payment needed"),
                      [_("%(name)s answered your question, but the payment held on your card "
                         "could not be taken.", name=message.provider.name),
                       _("Pay through the link to read the answer.")],
-                     _("Pay and read the answer"))
+                     _("Pay and read the answer"), invoices)
     with force_locale(message.provider.locale):
         _send_provider(message, _("Question #%(id)s: payment failed", id=message.id),
                        [_("Your answer is kept: the client was sent a link to pay, and reads "

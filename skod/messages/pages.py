@@ -16,6 +16,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import read_token
 from skod.extensions import db
+from skod.invoicing import queries
 from skod.messages import answering, notify
 from skod.messages.api import download
 from skod.messages.forms import DeclineForm, ReplyForm
@@ -88,7 +89,8 @@ def client_page(message_id: int, token: str) -> ResponseReturnValue:
               "message_url": url_for("messages_pages.client_page", message_id=message.id,
                                      token=token)}
     return render_template("web/messages/message.html", token=token, to_pay=to_pay,
-                           config=config, **_facts(message, message.client.timezone))
+                           config=config, **_facts(message, message.client.timezone),
+                           invoices=queries.for_client("message", message.id))
 
 
 @bp.get("/m/<int:message_id>/<token>/a/<int:attachment_id>")

@@ -33,11 +33,31 @@ def build(*, to: str, template: str, subject: str, context: dict, locale: str = 
     return msg
 
 
-def send(msg: EmailMessage) -> None:
-    """Queue delivery (a Celery task with retries); eager in one-process use and tests."""
+def send(msg: EmailMessage, invoice_ids: list[int] | None = None) -> None:
+    """Queue delivery (a Celery task with retries); eager in one-process use and tests.
+
+    `invoice_ids`: invoices whose PDF the worker attaches, so that no request waits for a
+    PDF to be rendered."""
     from skod.notifications.tasks import deliver_email
 
-    deliver_email.delay(msg.as_string())
+    deliver_email.delay(msg.as_string(), list(invoice_ids or []))
+
+
+def attach_invoices(raw: str, invoice_ids: list[int]) -> str:
+    """The e-mail `raw` with the PDF of each invoice attached (skipped when one cannot be
+    rendered: the e-mail still goes, the invoice stays on the client's page)."""
+    from email import message_from_string
+    from email import policy as email_policy
+
+    from skod.invoicing.queries import invoice_pdfs
+
+    files = invoice_pdfs(invoice_ids)
+    if not files:
+        return raw
+    msg = message_from_string(raw, policy=email_policy.default)
+    for filename, content in files:
+        msg.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
+    return msg.as_string()
 
 
 def deliver(raw: str) -> None:

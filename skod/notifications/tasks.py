@@ -10,5 +10,5 @@ from skod.notifications import mail
 
 @celery.task(bind=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=30,
              retry_backoff_max=3600, max_retries=8)
-def deliver_email(self, raw: str) -> None:  # noqa: ANN001
-    mail.deliver(raw)
+def deliver_email(self, raw: str, invoice_ids: list[int] | None = None) -> None:  # noqa: ANN001
+    mail.deliver(mail.attach_invoices(raw, invoice_ids) if invoice_ids else raw)

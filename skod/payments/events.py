@@ -49,8 +49,10 @@ def charge_refunded(obj: dict, now: datetime) -> str | None:
         return IGNORED
     total = gateway().refunded_total(payment.stripe_payment_intent_id or "",
                                      payment.amount_captured_minor)
-    refunds.apply_refunded_total(payment, total)
+    refund_id = refunds.apply_refunded_total(payment, total, now)
     db.session.commit()
+    if refund_id is not None:
+        hooks.refunded(refund_id, now)
     return None
 
 

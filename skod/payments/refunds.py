@@ -11,6 +11,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.types import UTCDateTime
 from skod.extensions import db
+from skod.payments import hooks
 from skod.payments import services as pay
 from skod.payments.models import PAYMENT_STATES, Payment
 from skod.stripe_gateway import GatewayError, gateway
@@ -58,7 +59,9 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
                  idempotency_key=f"refund:payment:{payment.id}:{count + 1}")
     db.session.add(row)
     db.session.commit()  # key stored before the call; the pending amount blocks a double refund
-    return _send(row.id)
+    row = _send(row.id)
+    hooks.refunded(row.id, now)
+    return row
 
 
 def _send(refund_id: int) -> Refund:
@@ -82,10 +85,24 @@ def _send(refund_id: int) -> Refund:
     return row
 
 
-def apply_refunded_total(payment: Payment, refunded_total: int) -> None:
-    """`charge.refunded`: Stripe's total refunded (dashboard refunds included) wins upward."""
-    if refunded_total <= payment.amount_refunded_minor:
-        return  # ours already counted, or a late event
-    payment.amount_refunded_minor = min(refunded_total, payment.amount_captured_minor)
+def apply_refunded_total(payment: Payment, refunded_total: int, now: datetime) -> int | None:
+    """`charge.refunded`: Stripe's total refunded (dashboard refunds included) wins upward.
+
+    What Stripe refunded beyond our refunds (sent or in flight) is recorded as a refund made at
+    Stripe, so that it gets its credit note; returns that refund's id (the caller commits)."""
+    pending = db.session.scalar(select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0))
+                                .where(Refund.payment_id == payment.id,
+                                       Refund.status == "pending")) or 0
+    outside = min(refunded_total, payment.amount_captured_minor) - (
+        payment.amount_refunded_minor + pending)
+    if outside <= 0:
+        return None  # ours already counted, in flight, or a late event
+    row = Refund(payment_id=payment.id, amount_minor=outside, reason="refunded at Stripe",
+                 status="succeeded", created_at=now,
+                 idempotency_key=f"refund:payment:{payment.id}:stripe-total:{refunded_total}")
+    db.session.add(row)
+    payment.amount_refunded_minor += outside
     if payment.amount_refunded_minor >= payment.amount_captured_minor:
         PAYMENT_STATES.move_if(payment, "refunded")
+    db.session.flush()
+    return row.id

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from skod.core.money import Money
 from skod.core.signing import make_token
+from skod.invoicing.issuing import documents_for
 from skod.notifications import mail
 
 
@@ -40,7 +41,8 @@ def _details(project, milestone, locale: str) -> list[tuple[str, str]]:  # noqa:
     return rows
 
 
-def _to_client(project, milestone, subject, lines, action: str | None) -> None:  # noqa: ANN001
+def _to_client(project, milestone, subject, lines, action: str | None,  # noqa: ANN001
+               invoice_ids: list[int] | None = None) -> None:
     client = project.client
     with force_locale(client.locale):
         ctx = {"greeting": _("Hello %(name)s,", name=client.name),
@@ -49,7 +51,7 @@ def _to_client(project, milestone, subject, lines, action: str | None) -> None: 
                "action_label": str(action()) if action else None,
                "details": _details(project, milestone, client.locale)}
         mail.send(mail.build(to=client.email, template="message", subject=str(subject()),
-                             context=ctx, locale=client.locale))
+                             context=ctx, locale=client.locale), invoice_ids)
 
 
 def _to_provider(project, milestone, subject, lines) -> None:  # noqa: ANN001
@@ -82,6 +84,7 @@ def project_sent(project) -> None:  # noqa: ANN001
 def project_accepted(project) -> None:  # noqa: ANN001
     deposit = project.deposit_payment()
     paid = deposit.amount_captured_minor if deposit is not None else 0
+    invoices = documents_for("deposit", project.id) if paid else []
     _to_provider(project, None, lambda: _("Project accepted: %(title)s", title=project.title),
                  [lambda: _("The client accepted the project and saved a card."),
                   lambda: _("Deposit charged: %(amount)s.",
@@ -91,7 +94,7 @@ def project_accepted(project) -> None:  # noqa: ANN001
                [lambda: _("Thank you. Your card is saved for the milestones."),
                 lambda: _("Deposit charged: %(amount)s.",
                           amount=_money(paid, project, project.client.locale))],
-               lambda: _("See the project"))
+               lambda: _("See the project"), invoices)
 
 
 def milestone_delivered(milestone) -> None:  # noqa: ANN001
@@ -121,7 +124,7 @@ def milestone_paid(milestone) -> None:  # noqa: ANN001
 
     subject = lambda: _("Milestone paid: %(title)s", title=milestone.title)  # noqa: E731
     _to_client(project, milestone, subject, [line(project.client.locale)],
-               lambda: _("See the project"))
+               lambda: _("See the project"), documents_for("milestone", milestone.id))
     _to_provider(project, milestone, subject, [line(project.provider.locale)])
 
 
@@ -138,7 +141,7 @@ def payment_problem(milestone, payment, outcome: str) -> None:  # noqa: ANN001
                [lambda: _("The payment of this milestone was declined (%(code)s).",
                           code=payment.last_error_code or "error"),
                 lambda: _("Please open the project and pay with another card.")],
-               lambda: _("Pay the milestone"))
+               lambda: _("Pay the milestone"), documents_for("milestone", milestone.id))
     _to_provider(project, milestone, lambda: _("Payment failed: %(title)s",
                                                title=milestone.title),
                  [lambda: _("The client's card was declined (%(code)s). The client was sent "

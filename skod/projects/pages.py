@@ -17,6 +17,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import read_token
 from skod.extensions import db
+from skod.invoicing import queries
 from skod.projects import milestones as ms
 from skod.projects import setup
 from skod.projects.forms import MILESTONE_ROWS, form_data, minor
@@ -169,6 +170,7 @@ def client_page(project_id: int, token: str) -> ResponseReturnValue:
                    if m.status in ("action_required", "payment_failed")), None)
     view.update(token=token, to_pay=to_pay, accepting=project.status in ("sent",
                                                                          "deposit_pending"),
+                invoices=queries.for_client("project", project.id),
                 config={"project_id": project.id, "client_token": token,
                         "milestone_id": to_pay.id if to_pay else None,
                         "name": project.client.name, "email": project.client.email,

@@ -12,6 +12,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import read_token
 from skod.extensions import db
+from skod.invoicing import queries
 from skod.notifications import ics
 from skod.web import display
 from skod.web.blueprint import bp, current_locale
@@ -55,7 +56,8 @@ def _view(booking: Booking, token: str) -> dict:
 @bp.get("/b/<int:booking_id>/<token>")
 def manage(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    return render_template("web/manage.html", **_view(booking, token))
+    return render_template("web/manage.html", **_view(booking, token),
+                           invoices=queries.for_client("booking", booking.id))
 
 
 @bp.post("/b/<int:booking_id>/<token>/cancel")

@@ -1,0 +1,63 @@
+"""CSV of a period's invoices and credit notes for the accountant (credit notes negative)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import select
+
+from skod.core.money import CURRENCY_EXPONENTS
+from skod.extensions import db
+from skod.invoicing.ledger import local_day
+from skod.invoicing.models import CREDIT_NOTE, Invoice
+
+HEADER = ["provider_id", "number", "kind", "issue_date", "due_date", "client", "client_siren",
+          "currency", "ht", "vat", "ttc", "vat_rate", "vat_exemption", "paid", "paid_on",
+          "credited_number"]
+
+
+def invoices_between(since: date, until: date, provider_id: int | None = None) -> list[int]:
+    stmt = select(Invoice.id).where(Invoice.issue_date >= since, Invoice.issue_date <= until)
+    if provider_id is not None:
+        stmt = stmt.where(Invoice.provider_id == provider_id)
+    return list(db.session.scalars(stmt.order_by(Invoice.provider_id, Invoice.series,
+                                                 Invoice.sequence)))
+
+
+def _amount(minor: int, sign: int, currency: str) -> str:
+    """Minor units as a plain decimal ("-12.50"), in the currency's own number of digits."""
+    return str(Decimal(sign * minor).scaleb(-CURRENCY_EXPONENTS.get(currency, 2)))
+
+
+def row(invoice: Invoice) -> list[str]:
+    sign = -1 if invoice.kind == CREDIT_NOTE else 1
+    buyer = invoice.snapshot["buyer"]
+    return [str(invoice.provider_id), invoice.number, invoice.kind,
+            invoice.issue_date.isoformat(), invoice.due_date.isoformat(),
+            buyer.get("company_name") or buyer["name"], buyer.get("siren") or "",
+            invoice.currency, *(_amount(v, sign, invoice.currency) for v in (
+                invoice.ht_minor, invoice.vat_minor, invoice.ttc_minor)),
+            "" if invoice.vat_rate_bp is None else f"{invoice.vat_rate_bp / 100:.2f}",
+            invoice.vat_exempt_mention or "", "yes" if invoice.paid else "no",
+            local_day(invoice.paid_at, invoice.provider.timezone).isoformat()
+            if invoice.paid_at else "",
+            invoice.credited.number if invoice.credited else ""]
+
+
+def rows(ids: Iterable[int]) -> Iterator[list[str]]:
+    for invoice_id in ids:
+        yield row(db.session.get(Invoice, invoice_id))
+
+
+def write_csv(out: TextIO, ids: Iterable[int]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    count = 0
+    for line in rows(ids):
+        writer.writerow(line)
+        count += 1
+    return count

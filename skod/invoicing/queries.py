@@ -1,0 +1,85 @@
+"""Reading invoices: the provider's list with filters, one invoice for whoever may see it, and
+its PDF (rendered from the document by the rendering module)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from sqlalchemy import Select, select
+
+from skod.accounts.auth import access
+from skod.core.errors import NotFound
+from skod.extensions import db
+from skod.invoicing.models import Invoice
+
+log = logging.getLogger(__name__)
+
+#: which client link opens an invoice: the signed token of its booking, message or project
+_LINKS = (("booking_id", "booking"), ("message_id", "message"), ("project_id", "project"))
+
+
+def listing(provider_id: int, paid: bool | None = None, since: date | None = None,
+            until: date | None = None) -> Select:
+    stmt = select(Invoice).where(Invoice.provider_id == provider_id)
+    if paid is not None:
+        stmt = stmt.where(Invoice.paid.is_(paid))
+    if since is not None:
+        stmt = stmt.where(Invoice.issue_date >= since)
+    if until is not None:
+        stmt = stmt.where(Invoice.issue_date <= until)
+    return stmt.order_by(Invoice.issue_date.desc(), Invoice.series.desc(),
+                         Invoice.sequence.desc())
+
+
+def visible(invoice_id: int) -> tuple[Invoice, str]:
+    """The invoice and the caller's role; a stranger (or another client's token) gets 404."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("invoice not found")
+    for column, purpose in _LINKS:
+        object_id = getattr(invoice, column)
+        if object_id is not None:
+            return invoice, access(purpose, object_id, invoice.provider_id)
+    return invoice, access("invoice", invoice.id, invoice.provider_id)
+
+
+def for_client(purpose: str, object_id: int) -> list[Invoice]:
+    """Invoices and credit notes of one booking / message / project (client pages)."""
+    column = {p: c for c, p in _LINKS}[purpose]
+    return list(db.session.scalars(select(Invoice).where(getattr(Invoice, column) == object_id)
+                                   .order_by(Invoice.id)))
+
+
+def pdf_bytes(invoice: Invoice) -> bytes:
+    """The invoice's PDF (Factur-X when it can be made, else the plain PDF)."""
+    from skod.invoicing import document
+    from skod.invoicing.facturx import render_facturx
+    from skod.invoicing.pdf import render_pdf
+
+    doc = document.build(invoice)
+    try:
+        return render_facturx(doc)
+    except Exception:  # noqa: BLE001 - the plain PDF is still a valid invoice
+        log.exception("invoice %s: Factur-X failed, the plain PDF is served", invoice.id)
+        return render_pdf(doc)
+
+
+def filename(invoice: Invoice) -> str:
+    prefix = "credit-note" if invoice.kind == "credit_note" else "invoice"
+    return f"{prefix}-{invoice.number}.pdf"
+
+
+def invoice_pdfs(invoice_ids: list[int]) -> list[tuple[str, bytes]]:
+    """[(filename, PDF bytes)] of these invoices, for an e-mail; one that cannot be rendered is
+    left out and logged (the e-mail goes anyway)."""
+    files = []
+    for invoice_id in invoice_ids:
+        invoice = db.session.get(Invoice, invoice_id)
+        if invoice is None:
+            continue
+        try:
+            files.append((filename(invoice), pdf_bytes(invoice)))
+        except Exception:  # noqa: BLE001 - a PDF problem must not stop the e-mail
+            log.exception("invoice %s could not be rendered for an e-mail", invoice_id)
+    return files
