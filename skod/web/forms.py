@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -29,6 +30,7 @@ from wtforms.validators import (
 
 from skod.catalog.slots import DAYS
 from skod.core.money import CURRENCY_EXPONENTS
+from skod.invoicing.vat import FRANCHISE_MENTION
 from skod.web.display import ZONES
 
 try:
@@ -184,3 +186,65 @@ class AvailabilityForm(FlaskForm):
         weekly = {d: parse_ranges(getattr(self, d).data) or [] for d in DAYS}
         return {"timezone": self.timezone.data, "buffer_minutes": self.buffer_minutes.data or 0,
                 "weekly": {d: r for d, r in weekly.items() if r}}
+
+
+#: the mention printed on the invoices of a provider under the VAT franchise (micro-entrepreneurs)
+FRANCHISE = "franchise"
+#: VAT regime choice -> rate in basis points (2000 = 20 %)
+VAT_RATES = {"2000": 2000, "1000": 1000, "550": 550, "210": 210}
+PROFILE_TEXTS = ("company_name", "legal_form", "siren", "vat_number", "address", "mediator")
+
+
+def _trimmed(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _compact(value: str | None) -> str | None:
+    """ "fr 44 732.829-320" -> "FR44732829320": the spaces, dots and dashes people type."""
+    return re.sub(r"[\s.\-]", "", value).upper() if isinstance(value, str) else value
+
+
+def vat_regime_of(provider: object) -> str | None:
+    """The ProfileForm choice matching a Provider's VAT setting; None if none matches (the
+    setting came from the API: another rate or exemption, which the form then keeps)."""
+    mention = getattr(provider, "vat_exempt_mention", None)
+    if mention:
+        return FRANCHISE if mention == FRANCHISE_MENTION else None
+    rate = str(getattr(provider, "vat_rate_bp", None))
+    return rate if rate in VAT_RATES else None
+
+
+class ProfileForm(FlaskForm):
+    """The provider's legal identity, VAT regime and terms: what its invoices print."""
+
+    company_name = StringField(_l("Company name"), filters=[_trimmed],
+                               validators=[Optional(), Length(max=200)])
+    legal_form = StringField(_l("Legal form"), filters=[_trimmed],
+                             validators=[Optional(), Length(max=64)])
+    siren = StringField(_l("SIREN"), filters=[_compact], validators=[
+        Optional(), Regexp(r"^\d{9}$", message=_l("9 digits."))])
+    vat_number = StringField(_l("VAT number"), filters=[_compact], validators=[
+        Optional(), Regexp(r"^[A-Z]{2}[A-Z0-9]{1,18}$", message=_l(
+            "Two letters, then up to 18 letters or digits (example: FR44732829320)."))])
+    address = TextAreaField(_l("Address"), filters=[_trimmed],
+                            validators=[Optional(), Length(max=500)])
+    vat_regime = RadioField(_l("VAT regime"), validators=[Optional()], choices=[
+        SelectChoice("2000", _l("VAT at 20 %")),
+        SelectChoice("1000", _l("VAT at 10 %")),
+        SelectChoice("550", _l("VAT at 5.5 %")),
+        SelectChoice("210", _l("VAT at 2.1 %")),
+        SelectChoice(FRANCHISE, _l("Not subject to VAT (franchise)"))])
+    payment_terms_days = IntegerField(_l("Payment terms (days)"), default=0, validators=[
+        InputRequired(REQUIRED), NumberRange(min=0, max=60, message=_l("From 0 to 60 days."))])
+    mediator = TextAreaField(_l("Consumer mediator"), filters=[_trimmed],
+                             validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> dict:
+        """Data for accounts.update_profile; an empty text clears it, no VAT choice keeps it."""
+        legal = {k: getattr(self, k).data or None for k in PROFILE_TEXTS}
+        legal["payment_terms_days"] = self.payment_terms_days.data
+        if self.vat_regime.data == FRANCHISE:
+            legal |= {"vat_rate_bp": None, "vat_exempt_mention": FRANCHISE_MENTION}
+        elif self.vat_regime.data in VAT_RATES:
+            legal |= {"vat_rate_bp": VAT_RATES[self.vat_regime.data], "vat_exempt_mention": None}
+        return {"legal": legal}
