@@ -11,6 +11,9 @@ from tests.support.api import api
 PARIS = ZoneInfo("Europe/Paris")
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 _seq = count(1)
+#: what a business client must give (printed on its invoices)
+BUSINESS = {"company_name": "Client Conseil SAS", "siren": "552100554",
+            "address": "5 avenue Foch\n69006 Lyon"}
 
 
 def provider(client, **offer) -> dict:
@@ -49,7 +52,8 @@ def book(client, offer_id: int, start: datetime, email: str = "client@example.te
          kind: str = "consumer") -> dict:
     status, body = api(client, "POST", "/api/v1/bookings", json={
         "offer_id": offer_id, "start_at": start.isoformat(), "accept_terms": True,
-        "client": {"email": email, "name": "Alex Client", "kind": kind}})
+        "client": {"email": email, "name": "Alex Client", "kind": kind,
+                   **(BUSINESS if kind == "business" else {})}})
     assert status == 201, body
     return body
 

@@ -240,3 +240,14 @@ def test_the_sweep_marks_paid_an_invoice_whose_payment_went_through_later(app, c
     assert '"invoices_marked_paid": 1' in f.tick(app, utcnow())
     [paid] = _invoices(client, prov)
     assert (paid["id"], paid["paid"], paid["number"]) == (unpaid["id"], True, unpaid["number"])
+
+
+def test_a_business_client_must_give_its_company_and_address(client):
+    prov = f.provider(client)
+    status, body = api(client, "POST", "/api/v1/bookings", json={
+        "offer_id": prov["offer_id"], "start_at": f.start_in(timedelta(days=1)).isoformat(),
+        "accept_terms": True, "client": {"email": CLIENT, "name": "Alex", "kind": "business"}})
+    assert status == 422
+    assert set(body["error"]["fields"]["client"]) == {"company_name", "address"}
+    status, _ = api(client, "GET", "/api/v1/bookings", token=prov["token"])
+    assert _ == []  # nothing booked

@@ -30,7 +30,8 @@ def message_provider(client, **offer) -> dict:
 def ask(client, prov: dict, body: str = QUESTION, email: str = CLIENT) -> dict:
     status, out = api(client, "POST", "/api/v1/messages", json={
         "offer_id": prov["message_offer"]["id"], "body": body, "accept_terms": True,
-        "client": {"email": email, "name": "Sam Asker", "kind": "business", "locale": "en"}})
+        "client": {"email": email, "name": "Sam Asker", "kind": "business", "locale": "en",
+                   "company_name": "Asker Ltd", "address": "1 Quay Street, Dublin"}})
     assert status == 201, out
     return out
 

@@ -41,6 +41,7 @@ def _choose_slot(page: Page, start: datetime) -> None:
 def _fill_booking(page: Page, card: str) -> None:
     page.fill("#name", "Camille Client")
     page.fill("#email", "camille@example.test")
+    page.fill("#address", "3 place Bellecour\n69002 Lyon")
     page.check("#accept_terms")
     box = page.locator("#card-element")
     for placeholder, value in (("number", card), ("exp_month", "12"), ("exp_year", "30"),
@@ -79,11 +80,17 @@ def _landed_held(page: Page, client, stripe_raw) -> dict:
     return booking
 
 
-def test_client_books_a_near_call_and_the_card_is_held(browser_page, client, stripe_raw):
+def test_client_books_a_near_call_and_the_card_is_held(browser_page, app, client, stripe_raw):
     page = browser_page
     _book(page, client, CARD_OK, shot="booking")
-    _landed_held(page, client, stripe_raw)
+    booking = _landed_held(page, client, stripe_raw)
     _shot(page, "manage")
+    with app.app_context():  # the billing address reached the client row (for the invoice)
+        from skod.calls.models import Booking
+        from skod.extensions import db
+
+        client_row = db.session.get(Booking, booking["id"]).client
+        assert client_row.address == "3 place Bellecour\n69002 Lyon"
 
 
 def test_three_d_secure_card_completes_both_challenges(browser_page, client, stripe_raw):

@@ -21,7 +21,7 @@ def new_project(client, prov: dict, *, deposit: int = 0, approval: str = "none",
     specs = milestones or [("Design", 10000, 2), ("Build", 20000, 3), ("Launch", 30000, 21)]
     status, body = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
         "client": {"email": email, "name": "Dana Buyer", "kind": "business",
-                   "company_name": "Buyer SARL"},
+                   "company_name": "Buyer SARL", "address": "4 quai Rambaud\n69002 Lyon"},
         "title": "New website", "currency": "EUR", "deposit_percent": deposit,
         "approval": approval,
         "milestones": [{"title": t, "amount_minor": a, "expected_on": day(d)}

@@ -18,6 +18,14 @@ def _login(client, prov: dict) -> None:
     assert resp.status_code == 302
 
 
+def _client_address(app, project_id: int) -> str | None:
+    from skod.extensions import db
+    from skod.projects.models import Project
+
+    with app.app_context():
+        return db.session.get(Project, project_id).client.address
+
+
 def test_provider_creates_a_project_from_the_form(client, outbox):
     prov = f.provider(client)
     _login(client, prov)
@@ -25,7 +33,8 @@ def test_provider_creates_a_project_from_the_form(client, outbox):
     when = (date.today() + timedelta(days=4)).isoformat()
     resp = client.post("/projects/new", data={
         "client_name": "Eve", "client_email": "eve@example.test", "client_kind": "consumer",
-        "title": "Logo", "currency": "EUR", "deposit_percent": "20", "approval": "client",
+        "client_address": "8 rue Neuve\n33000 Bordeaux", "title": "Logo", "currency": "EUR",
+        "deposit_percent": "20", "approval": "client",
         "m0_title": "Sketches", "m0_amount": "150,50", "m0_expected_on": when,
         "m1_title": "", "m1_amount": "", "m1_expected_on": ""})
     assert resp.status_code == 302
@@ -35,6 +44,7 @@ def test_provider_creates_a_project_from_the_form(client, outbox):
     body = api(client, "GET", f"/api/v1/projects/{project_id}", token=prov["token"])[1]
     assert (body["approval"], body["deposit"], body["milestones"][0]["amount_minor"]) == (
         "client", 3010, 15050)
+    assert _client_address(client.application, project_id) == "8 rue Neuve\n33000 Bordeaux"
     assert len(outbox.to("eve@example.test")) == 1
     assert "Logo" in client.get("/projects").get_data(as_text=True)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from skod.accounts.models import ApiToken, Provider
+from skod.accounts.models import ApiToken, Client, Provider
 from skod.core.errors import Conflict, Invalid, Unauthorized
 from skod.core.money import CurrencyError, check_currency
 from skod.extensions import db
@@ -89,3 +89,13 @@ def provider_for_token(token: str, now: datetime) -> Provider | None:
     if row is None:
         return None
     return row.provider
+
+
+def new_client(data: dict) -> Client:
+    """A provider's client as a booking, question or project gives it (not yet added)."""
+    return Client(
+        email=data["email"].strip().lower(), name=data["name"].strip(),
+        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
+        siren=data.get("siren"), address=data.get("address"),
+        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
+    )

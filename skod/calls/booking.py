@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from skod.accounts.models import Client, Provider
+from skod.accounts.models import Provider
+from skod.accounts.services import new_client
 from skod.calls.models import ACTIVE, BOOKING_STATES, Booking
 from skod.catalog.models import Offer
 from skod.catalog.services import offer_slots
@@ -31,7 +32,7 @@ def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime) -> B
     end_at = start_at + timedelta(minutes=offer.duration_minutes)
     _check_slot(offer, start_at, end_at, now)
     booking = Booking(
-        provider_id=offer.provider_id, offer_id=offer.id, client=_client(client),
+        provider_id=offer.provider_id, offer_id=offer.id, client=new_client(client),
         start_at=start_at, end_at=end_at, status="awaiting_card",
         payment_mode=cp.hold_mode(pay.policy(), now, end_at),
         pricing=offer.pricing, price_minor=offer.price_minor, currency=offer.currency,
@@ -66,13 +67,6 @@ def _check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetim
         raise Conflict("this slot is not available", code="slot_unavailable")
 
 
-def _client(data: dict) -> Client:
-    return Client(
-        email=data["email"].strip().lower(), name=data["name"].strip(),
-        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
-        siren=data.get("siren"), address=data.get("address"),
-        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
-    )
 
 
 def _open_card_step(booking: Booking) -> None:

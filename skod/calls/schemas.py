@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from skod.core.clock import iso
 from skod.core.schemas import check_timezone
@@ -18,6 +18,16 @@ class ClientSchema(Schema):
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+
+    @validates_schema
+    def _business_identity(self, data: dict, **_: object) -> None:
+        """A business client's invoice must name its company and address (B2B mentions)."""
+        if data.get("kind") != "business":
+            return
+        missing = {name: ["required for a business client: it is printed on the invoices"]
+                   for name in ("company_name", "address") if not (data.get(name) or "").strip()}
+        if missing:
+            raise ValidationError(missing)
 
 
 class BookingCreateSchema(Schema):

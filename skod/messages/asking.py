@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from skod.accounts.models import Client
+from skod.accounts.services import new_client
 from skod.catalog.models import Offer
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
@@ -41,7 +41,7 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> Message:
         raise Invalid("the question is too long",
                       {"body": [f"at most {offer.char_limit} characters"]})
     message = Message(
-        provider_id=offer.provider_id, offer_id=offer.id, client=_client(client),
+        provider_id=offer.provider_id, offer_id=offer.id, client=new_client(client),
         status="awaiting_card", body=body, price_minor=offer.price_minor,
         currency=offer.currency, reply_window_hours=offer.reply_window_hours or int(
             current_app.config["REPLY_WINDOW"].total_seconds() // 3600),
@@ -58,13 +58,6 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> Message:
     return message
 
 
-def _client(data: dict) -> Client:
-    return Client(
-        email=data["email"].strip().lower(), name=data["name"].strip(),
-        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
-        siren=data.get("siren"), address=data.get("address"),
-        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
-    )
 
 
 def lock_message(message_id: int) -> Message:

@@ -50,6 +50,8 @@ def form_data(form: MultiDict) -> dict:
         "client": {"email": (form.get("client_email") or "").strip(),
                    "name": (form.get("client_name") or "").strip(), "kind": kind,
                    "company_name": (form.get("client_company") or "").strip() or None,
+                   "siren": (form.get("client_siren") or "").strip() or None,
+                   "address": (form.get("client_address") or "").strip() or None,
                    "locale": form.get("client_locale") or "fr"},
         "title": (form.get("title") or "").strip(),
         "description": (form.get("description") or "").strip() or None,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from skod.accounts.models import Client
+from skod.accounts.services import new_client
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import cards
@@ -39,13 +39,6 @@ def ref(project: Project) -> str:
     return f"project:{project.id}"
 
 
-def _client(data: dict) -> Client:
-    return Client(
-        email=data["email"].strip().lower(), name=data["name"].strip(),
-        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
-        siren=data.get("siren"), address=data.get("address"),
-        timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
-    )
 
 
 def _check_dates(milestones: list[dict], today: date) -> None:
@@ -70,7 +63,7 @@ def create_project(provider_id: int, data: dict, now: datetime) -> Project:
     """The project, its milestones and the client's card step; the client is e-mailed."""
     _check_dates(data["milestones"], now.date())
     project = Project(
-        provider_id=provider_id, client=_client(data["client"]), title=data["title"].strip(),
+        provider_id=provider_id, client=new_client(data["client"]), title=data["title"].strip(),
         description=data.get("description"), currency=data["currency"],
         deposit_percent=data.get("deposit_percent") or 0, approval=data["approval"],
         status="sent", created_at=now)

@@ -48,15 +48,11 @@
   var created = null;  // a booking made by an earlier try on this page: pay it, do not rebook
 
   function bookingPayload() {
-    var f = bookingForm, kind = f.querySelector('input[name=kind]:checked').value;
-    var start = f.querySelector('input[name=start_at]:checked');
+    var f = bookingForm, start = f.querySelector('input[name=start_at]:checked');
     return {
       offer_id: config.offer_id, start_at: start ? start.value : null,
       accept_terms: f.querySelector('#accept_terms').checked,
-      client: {name: f.name.value.trim(), email: f.email.value.trim(), kind: kind,
-               company_name: kind === 'business' ? (f.company_name.value.trim() || null) : null,
-               siren: kind === 'business' ? (f.siren.value.trim() || null) : null,
-               timezone: config.timezone, locale: config.locale}
+      client: flow.clientDetails(config.timezone, config.locale)
     };
   }
 

@@ -133,7 +133,17 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
     });
   }
 
+  // The client block of the API payload, from the fields of templates/web/_client_details.html.
+  function clientDetails(timezone, locale) {
+    var kind = form.querySelector('input[name=kind]:checked').value;
+    var business = kind === 'business';
+    return {name: form.name.value.trim(), email: form.email.value.trim(), kind: kind,
+            company_name: business ? (form.company_name.value.trim() || null) : null,
+            siren: business ? (form.siren.value.trim() || null) : null,
+            address: form.address.value.trim() || null, timezone: timezone, locale: locale};
+  }
+
   return {UiError: UiError, api: api, apiError: apiError, showTop: showTop,
           payWithCard: payWithCard, freshSetup: freshSetup, onSubmit: onSubmit,
-          toggleBusiness: toggleBusiness};
+          toggleBusiness: toggleBusiness, clientDetails: clientDetails};
 };

@@ -22,15 +22,12 @@
   var created = null;  // the question made by an earlier try on this page: pay it, do not resend
 
   function askPayload() {
-    var f = askForm, kind = f.querySelector('input[name=kind]:checked').value;
+    var f = askForm;
     return {
       offer_id: config.offer_id, body: f.body.value.trim(),
       accept_terms: f.querySelector('#accept_terms').checked,
-      client: {name: f.name.value.trim(), email: f.email.value.trim(), kind: kind,
-               company_name: kind === 'business' ? (f.company_name.value.trim() || null) : null,
-               siren: kind === 'business' ? (f.siren.value.trim() || null) : null,
-               timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris',
-               locale: config.locale}
+      client: flow.clientDetails(
+        Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris', config.locale)
     };
   }
 
@@ -90,9 +87,9 @@
     flow.toggleBusiness();
     var counter = document.getElementById('char-count');
     if (counter) {
-      askForm.body.addEventListener('input', function () {
-        counter.textContent = String(askForm.body.value.length);
-      });
+      var count = function () { counter.textContent = String(askForm.body.value.length); };
+      askForm.body.addEventListener('input', count);
+      count();  // what was typed before this script ran (slow network) counts too
     }
   }
   if (payForm) { payForm.addEventListener('submit', flow.onSubmit(payLink)); }
