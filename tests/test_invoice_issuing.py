@@ -198,9 +198,14 @@ def test_provider_is_told_what_invoices_still_miss(client):
     assert status == 200 and me["missing_legal"] == []
     assert (me["legal"]["vat_rate_bp"], me["legal"]["vat_exempt_mention"]) == (
         None, "TVA non applicable, art. 293 B du CGI")
-    status, body = api(client, "PATCH", "/api/v1/me", token=token,
-                       json={"legal": {"vat_rate_bp": 20.5}})
-    assert status == 422 and "vat_rate_bp" in str(body["error"])
+    for bad in ({"vat_rate_bp": 20.5}, {"vat_rate_bp": 0}, {"vat_number": "44732829320"}):
+        status, body = api(client, "PATCH", "/api/v1/me", token=token, json={"legal": bad})
+        assert status == 422 and next(iter(bad)) in str(body["error"]), bad
+    # numbers typed with spaces and dots are the same numbers
+    status, me = api(client, "PATCH", "/api/v1/me", token=token, json={"legal": {
+        "siren": "732 829 320", "vat_number": "fr 44-732.829.320"}})
+    assert status == 200
+    assert (me["legal"]["siren"], me["legal"]["vat_number"]) == ("732829320", "FR44732829320")
 
 
 def test_the_sweep_credits_a_refund_left_without_its_credit_note(app, client, card_pm,

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, fields, pre_load, validate
 
 from skod.core.schemas import check_timezone
+
+
+def _compact(value: object) -> object:
+    """"732 829 320" -> "732829320", "fr 44-732.829.320" -> "FR44732829320"."""
+    return re.sub(r"[\s.\-]", "", value).upper() if isinstance(value, str) else value
 
 
 class LegalSchema(Schema):
@@ -12,14 +19,22 @@ class LegalSchema(Schema):
     legal_form = fields.String(allow_none=True, validate=validate.Length(max=64))
     siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$",
                                                                     error="9 digits"))
-    vat_number = fields.String(allow_none=True, validate=validate.Length(max=20))
+    vat_number = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^([A-Z]{2}[A-Z0-9]{2,18})?$", error="two letters, then up to 18 letters or digits"))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     vat_rate_bp = fields.Integer(allow_none=True, strict=True,
-                                 validate=validate.Range(min=0, max=10000),
+                                 validate=validate.Range(min=1, max=10000),
                                  metadata={"description": "VAT rate in basis points: 2000 = 20 %"})
     vat_exempt_mention = fields.String(allow_none=True, validate=validate.Length(max=200))
     payment_terms_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
     mediator = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+    @pre_load
+    def _normalise_numbers(self, data: dict, **_: object) -> dict:
+        """The same SIREN / VAT number typed with spaces or dots is the same number."""
+        if not isinstance(data, dict):
+            return data
+        return {**data, **{k: _compact(data[k]) for k in ("siren", "vat_number") if k in data}}
 
 
 class SignUpSchema(Schema):

@@ -27,6 +27,7 @@ from skod.core.clock import utcnow
 from skod.core.signing import read_token
 from skod.extensions import db
 from skod.invoicing import export, queries
+from skod.invoicing.ledger import local_day
 from skod.invoicing.models import CREDIT_NOTE, Invoice
 from skod.web import display
 from skod.web.blueprint import current_locale
@@ -99,7 +100,8 @@ def invoice_row(invoice: Invoice) -> dict:
         "client": buyer.get("company_name") or buyer.get("name", ""),
         "total": display.money(-invoice.ttc_minor if credit else invoice.ttc_minor,
                                invoice.currency, locale),
-        "state": state, "overdue": not invoice.paid and invoice.due_date < utcnow().date(),
+        "state": state, "overdue": not invoice.paid and invoice.due_date < local_day(
+            utcnow(), invoice.provider.timezone),  # due dates are the provider's days
     }
 
 
