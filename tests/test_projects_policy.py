@@ -65,3 +65,16 @@ def test_must_renew(capture_before_in, renew):
 def test_approval_deadline_stays_inside_the_hold(capture_before_in, deadline_in):
     cb = NOW + capture_before_in if capture_before_in is not None else None
     assert pp.approval_deadline(P, NOW, cb) == NOW + deadline_in
+
+
+@pytest.mark.parametrize(("credit", "rooms", "takes", "left"), [
+    (18000, [10000, 20000], [0, 18000], 0),        # the last open milestone takes it all
+    (18000, [10000, 5000], [10000, 5000], 3000),   # more than they can take: 3000 refunded
+    (0, [10000], [0], 0),
+    (5000, [], [], 5000),                          # nothing left to charge: all refunded
+    (700, [500, 0, 300], [400, 0, 300], 0),        # last first, a full one is skipped
+    (100, [-5, 50], [0, 50], 50),                  # a negative room takes nothing
+])
+def test_reassign_credit(credit, rooms, takes, left):
+    assert pp.reassign_credit(credit, rooms) == (takes, left)
+    assert sum(takes) + left == credit

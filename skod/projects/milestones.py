@@ -13,6 +13,7 @@ from skod.core.errors import Conflict, Invalid
 from skod.extensions import db
 from skod.projects import notify
 from skod.projects import policy as pp
+from skod.projects.deposit import refund_deposit_share
 from skod.projects.models import (
     FINAL,
     MILESTONE_STATES,
@@ -175,9 +176,31 @@ def cancel(milestone_id: int, now: datetime) -> Milestone:
     MILESTONE_STATES.move(milestone, "cancelled")
     milestone.cancelled_at = now
     _resplit(milestone.project)
+    unused = _pass_on_credit(milestone)
     project_id = milestone.project_id
     db.session.commit()
     release_hold(milestone_id)
+    if unused:
+        refund_deposit_share(project_id, unused, now)
     notify.milestone_cancelled(db.session.get(Milestone, milestone_id))
     start_next(project_id, now)
     return db.session.get(Milestone, milestone_id)
+
+
+#: milestones whose price is still to be charged, so that a deposit credit lowers it
+_TO_CHARGE = ("pending", "in_progress", "action_required", "awaiting_approval", "contested")
+
+
+def _pass_on_credit(cancelled: Milestone) -> int:
+    """After acceptance the deposit is charged: the cancelled milestone's share of it goes to
+    the milestones still to charge; returns what none could take (caller refunds it)."""
+    credit, cancelled.deposit_credit_minor = cancelled.deposit_credit_minor, 0
+    if not credit:
+        return 0
+    open_ones = sorted((m for m in cancelled.project.milestones if m.status in _TO_CHARGE),
+                       key=lambda m: m.position)
+    takes, left = pp.reassign_credit(
+        credit, [m.amount_minor - m.deposit_credit_minor for m in open_ones])
+    for milestone, take in zip(open_ones, takes, strict=True):
+        milestone.deposit_credit_minor += take
+    return left

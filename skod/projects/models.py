@@ -146,7 +146,10 @@ class Milestone(db.Model):
 
     @property
     def due_minor(self) -> int:
-        """What is still to charge for it: its amount less its share of the deposit."""
+        """What is still to charge for it: its amount less its share of the deposit (nothing
+        once cancelled)."""
+        if self.status == "cancelled":
+            return 0
         return max(0, self.amount_minor - self.deposit_credit_minor)
 
     def last_payment(self) -> Payment | None:

@@ -47,6 +47,18 @@ def deposit_split(amounts: list[int], percent: int) -> tuple[int, list[int]]:
     return deposit, credits
 
 
+def reassign_credit(credit: int, rooms: list[int]) -> tuple[list[int], int]:
+    """A cancelled milestone's share of a deposit already charged, moved onto the milestones
+    still to pay (`rooms`: what each can still take, in milestone order), the last first as
+    at the split; returns (what each takes, what none could take: refunded to the client)."""
+    takes = [0] * len(rooms)
+    left = credit
+    for i in range(len(rooms) - 1, -1, -1):
+        takes[i] = min(max(rooms[i], 0), left)
+        left -= takes[i]
+    return takes, left
+
+
 def due_at(expected_on: date, tz: str) -> datetime:
     """The end of the expected day in the provider's time zone (the delivery deadline)."""
     return datetime.combine(expected_on + timedelta(days=1), time.min, ZoneInfo(tz))
