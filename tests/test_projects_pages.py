@@ -94,3 +94,36 @@ def test_client_accepts_saves_the_card_and_pays_the_deposit(browser_page, client
     assert f.captured_at_emulator(stripe_raw, deposit["stripe_payment_intent_id"]) == 18000
     assert body["milestones"][0]["status"] == "in_progress"
     expect(page.locator("#total-paid")).to_contain_text("180,00")
+
+
+@pytest.mark.browser
+def test_client_authorizes_a_milestone_on_the_page_after_an_off_session_refusal(
+        browser_page, client, card_pm, stripe_raw):
+    """The bank asked for the client (3-D Secure off-session): the project page shows the
+    authorize form; a card typed there, with its challenge, places the milestone's hold."""
+    from tests.support.stripe_helpers import CARD_3DS
+    from tests.test_projects_api import accept
+
+    prov = f.provider(client)
+    project = new_project(client, prov, milestones=[("Build", 7000, 3)], email="sca@example.test")
+    pm = card_pm(CARD_3DS).id
+    first = accept(client, project, pm)
+    stripe_raw.v1.setup_intents.confirm(first["client_secret"].split("_secret_")[0])
+    assert accept(client, project, pm) == {"status": "accepted"}
+    assert read(client, project)["milestones"][0]["status"] == "action_required"
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(project["accept_url"])
+    box = page.locator("#authorize-form #card-element")
+    for placeholder, value in (("number", CARD_3DS), ("exp_month", "12"), ("exp_year", "30"),
+                               ("cvc", "123"), ("postal_code", "75001")):
+        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
+    page.click("#authorize-button")
+    page.get_by_role("button", name="Complete authentication").click()  # saving the card
+    page.get_by_role("button", name="Complete authentication").click()  # the hold itself
+    expect(page.locator("#authorize")).to_have_count(0, timeout=15_000)
+    [milestone] = read(client, project)["milestones"]
+    assert milestone["status"] == "in_progress"
+    hold = milestone["payments"][-1]
+    pi = stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])
+    assert (hold["status"], pi["status"], pi["amount"]) == ("held", "requires_capture", 7000)

@@ -58,7 +58,9 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
 
   function apiError(res) {
     var err = (res.body && res.body.error) || {};
-    var e = new UiError(msg[err.code] || err.message || msg.network);
+    var declined = err.code === 'card_declined' || res.status === 402;
+    var e = new UiError(msg[err.code] || (declined ? msg.card_failed : null) || err.message ||
+                        msg.network, declined ? 'card' : undefined);
     e.code = err.code;
     e.status = res.status;
     e.fields = flatten(err.fields, '', {});
@@ -76,12 +78,12 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
   }
 
   // `base` is the object's API path (e.g. /api/v1/bookings/12); `done` the statuses that mean
-  // the card is secured.
-  async function payWithCard(base, token, setupSecret, name, email, done) {
+  // the card is secured; `submitPath` where the saved card goes (default base/payment-method).
+  async function payWithCard(base, token, setupSecret, name, email, done, submitPath) {
     var setup = await stripe.confirmCardSetup(setupSecret, {
       payment_method: {card: card, billing_details: {name: name, email: email}}});
     if (setup.error) { throw new UiError(setup.error.message || msg.card_failed, 'card'); }
-    var res = await api('POST', base + '/payment-method',
+    var res = await api('POST', submitPath || base + '/payment-method',
                         {payment_method: setup.setupIntent.payment_method}, token);
     if (!res.ok) { throw apiError(res); }
     var result = res.body;
