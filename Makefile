@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
+	scripts/services.sh pdf
 	scripts/dev.sh
 
 services:
