@@ -33,6 +33,10 @@ def _invoices(client, prov, query: str = "") -> list[dict]:
     return sorted(body, key=lambda i: i["number"])
 
 
+def _receipts(outbox) -> list:
+    return [m for m in outbox.to(CLIENT) if m["Subject"] == "Reçu de votre appel"]
+
+
 def _pdfs(message) -> dict[str, bytes]:
     return {p.get_filename(): p.get_content() for p in message.iter_attachments()
             if p.get_content_type() == "application/pdf"}
@@ -44,7 +48,7 @@ def test_ended_call_gets_a_paid_invoice_attached_to_the_receipt(client, card_pm,
     assert (invoice["number"], invoice["kind"], invoice["ttc_minor"], invoice["paid"]) == (
         f"{YEAR}-000001", "invoice", 1700, True)
     assert invoice["booking_id"] == booking["id"] and invoice["payment_method"]
-    receipt = [m for m in outbox.to(CLIENT) if "1700" not in m["Subject"]][-1]
+    [receipt] = _receipts(outbox)
     pdfs = _pdfs(receipt)
     assert list(pdfs) == [f"invoice-{YEAR}-000001.pdf"]
     assert pdfs[f"invoice-{YEAR}-000001.pdf"].startswith(b"%PDF")
@@ -256,3 +260,27 @@ def test_a_business_client_must_give_its_company_and_address(client):
     assert set(body["error"]["fields"]["client"]) == {"company_name", "address"}
     status, _ = api(client, "GET", "/api/v1/bookings", token=prov["token"])
     assert _ == []  # nothing booked
+
+
+def test_a_broken_invoice_never_breaks_the_delivery_or_the_refund(app, client, card_pm, outbox,
+                                                                  monkeypatch):
+    from skod.invoicing import ledger
+
+    real_issue = ledger.issue
+
+    def broken(spec):  # noqa: ANN001, ANN202
+        raise RuntimeError("invoicing is down")
+
+    monkeypatch.setattr(ledger, "issue", broken)
+    prov, _booking, body = _ended(client, card_pm, minutes=15)  # End answered 200 all the same
+    [receipt] = _receipts(outbox)  # the receipt went, without the PDF
+    assert _pdfs(receipt) == {}
+    status, refund = api(client, "POST", f"/api/v1/payments/{body['payments'][0]['id']}/refund",
+                         json={"amount_minor": 200}, token=prov["token"])
+    assert status == 201 and refund["status"] == "succeeded"
+    assert _invoices(client, prov) == []
+    monkeypatch.setattr(ledger, "issue", real_issue)
+    output = f.tick(app, utcnow())  # invoicing back: the sweep issues both documents
+    assert '"invoices_issued": 1' in output and '"credit_notes_issued": 1' in output
+    assert [(i["kind"], i["ttc_minor"]) for i in _invoices(client, prov)] == [
+        ("invoice", 1500), ("credit_note", 200)]

@@ -8,6 +8,7 @@ Every function commits; callers call them after their own commit, never under th
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from babel.dates import format_date
@@ -20,6 +21,8 @@ from skod.extensions import db
 from skod.invoicing import ledger
 from skod.invoicing.models import CREDIT_NOTE, Invoice
 from skod.payments.models import Payment
+
+log = logging.getLogger(__name__)
 
 PAID = ("captured", "refunded")
 UNSETTLED = ("created", "requires_action", "held", "capture_pending")
@@ -221,5 +224,10 @@ def documents_for(what: str, object_id: int, now: datetime | None = None) -> lis
     announces the delivery to attach. `what`: booking, message, milestone or deposit (a
     project's id). Call it after the caller's commit (it commits)."""
     now = now or utcnow()
-    invoices = [issue(object_id, now) for issue in _ISSUERS_OF[what]]
+    try:
+        invoices = [issue(object_id, now) for issue in _ISSUERS_OF[what]]
+    except Exception:  # noqa: BLE001 - the delivery stands; the tick's sweep issues it later
+        db.session.rollback()
+        log.exception("%s %s: invoice not issued with its e-mail", what, object_id)
+        return []
     return [invoice.id for invoice in invoices if invoice is not None]

@@ -3,14 +3,25 @@ credit note, sent to the client. Registered in skod.payments.hooks by `register(
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from skod.extensions import db
 from skod.invoicing import issuing, notify
 from skod.payments import hooks
 
+log = logging.getLogger(__name__)
+
 
 def refund_made(refund_id: int, now: datetime) -> None:
-    note = issuing.credit_for_refund(refund_id, now)
+    """The refund stands whatever happens here: a credit note that fails now is issued by the
+    tick's sweep (without its e-mail)."""
+    try:
+        note = issuing.credit_for_refund(refund_id, now)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("refund %s: credit note not issued now", refund_id)
+        return
     if note is not None:
         notify.credit_note_issued(note)
 
