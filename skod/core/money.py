@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 # Currencies accepted for sale, with their number of minor-unit digits (ISO 4217).
 CURRENCY_EXPONENTS: dict[str, int] = {
     "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "CAD": 2, "SEK": 2, "DKK": 2, "NOK": 2,
     "PLN": 2, "CZK": 2, "AUD": 2, "JPY": 0,
 }
+
+
+def decimal_of(amount_minor: int, currency: str) -> Decimal:
+    """1234 EUR -> Decimal("12.34"): exact, in the currency's own number of digits."""
+    return Decimal(amount_minor).scaleb(-CURRENCY_EXPONENTS[currency])
+
+
+def parse_minor(text: str | None, currency: str) -> int | None:
+    """An amount typed by a person ("90", "1,50", "1.50", "1 200") in minor units; None when it
+    is not a positive amount with at most the currency's digits (no float involved)."""
+    try:
+        value = Decimal((text or "").strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    minor = value.scaleb(CURRENCY_EXPONENTS.get(currency, 2))
+    if minor <= 0 or minor != minor.to_integral_value():
+        return None
+    return int(minor)
 
 
 class CurrencyError(ValueError):
@@ -57,9 +76,6 @@ class Money:
     def format(self, locale: str = "fr") -> str:
         from babel.numbers import format_currency
 
-        exp = CURRENCY_EXPONENTS[self.currency]
-        # Babel formats a Decimal-like value; build it from integers without floats.
-        from decimal import Decimal
-
-        value = Decimal(self.amount_minor).scaleb(-exp)
-        return format_currency(value, self.currency, locale=locale)
+        # Babel formats a Decimal built from integers: no float on the way
+        return format_currency(decimal_of(self.amount_minor, self.currency), self.currency,
+                               locale=locale)

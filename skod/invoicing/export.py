@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import date
-from decimal import Decimal
 from typing import TextIO
 
 from sqlalchemy import select
 
-from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.money import decimal_of
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.invoicing.models import CREDIT_NOTE, Invoice
@@ -30,7 +29,7 @@ def invoices_between(since: date, until: date, provider_id: int | None = None) -
 
 def _amount(minor: int, sign: int, currency: str) -> str:
     """Minor units as a plain decimal ("-12.50"), in the currency's own number of digits."""
-    return str(Decimal(sign * minor).scaleb(-CURRENCY_EXPONENTS.get(currency, 2)))
+    return str(decimal_of(sign * minor, currency))
 
 
 def row(invoice: Invoice) -> list[str]:

@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from lxml import etree
 
-from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.money import decimal_of
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -90,12 +90,12 @@ class _Money:
     """Minor units -> the decimal text of the XML, in the currency's own exponent."""
 
     def __init__(self, currency: str) -> None:
-        self.exponent = CURRENCY_EXPONENTS.get(currency, 2)
+        self.currency = currency
 
     def __call__(self, minor: int) -> str:
         if not isinstance(minor, int) or isinstance(minor, bool):
             raise TypeError(f"amount in minor units must be an int, got {minor!r}")
-        return str(Decimal(minor).scaleb(-self.exponent))
+        return str(decimal_of(minor, self.currency))
 
 
 def _check_totals(doc: dict) -> None:

@@ -15,7 +15,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.money import CURRENCY_EXPONENTS, Money, decimal_of
 
 TEMPLATE = "invoicing/invoice.html"
 
@@ -26,19 +26,18 @@ class Formats:
     def __init__(self, locale: str, currency: str) -> None:
         self.locale = locale
         self.currency = currency
-        self.exponent = CURRENCY_EXPONENTS.get(currency, 2)
+        self.exponent = CURRENCY_EXPONENTS[currency]
 
     def amount(self, minor: int) -> str:
         """1234 -> "12,34 €" (fr) / "€12.34" (en)."""
-        return format_currency(Decimal(minor).scaleb(-self.exponent), self.currency,
-                               locale=self.locale)
+        return Money(minor, self.currency).format(self.locale)
 
     def whole_amount(self, minor: int) -> str:
         """A legal sum written the usual way: 4000 -> "40 €" (fr) / "EUR 40" (en)."""
         if minor % 10 ** self.exponent:
             return self.amount(minor)
         pattern = "#,##0\u00a0¤" if self.locale == "fr" else "¤¤\u00a0#,##0"
-        return format_currency(Decimal(minor).scaleb(-self.exponent), self.currency,
+        return format_currency(decimal_of(minor, self.currency), self.currency,
                                format=pattern, currency_digits=False, locale=self.locale)
 
     def rate(self, bp: int) -> str:

@@ -3,27 +3,12 @@ the API share one schema (ProjectCreateSchema) and one service."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from werkzeug.datastructures import MultiDict
 
-from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.money import parse_minor
 
 #: milestone rows offered by the form (blank rows are ignored)
 MILESTONE_ROWS = 5
-
-
-def minor(text: str, currency: str) -> int | None:
-    """ "90", "1,50" or "1.50" in minor units; None when not a positive amount."""
-    exp = CURRENCY_EXPONENTS.get(currency, 2)
-    try:
-        value = Decimal((text or "").strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    amount = value.scaleb(exp)
-    if amount <= 0 or amount != amount.to_integral_value():
-        return None
-    return int(amount)
 
 
 def _int(text: str | None, default: int = 0) -> int | str:
@@ -40,7 +25,7 @@ def form_data(form: MultiDict) -> dict:
         title = (form.get(f"m{i}_title") or "").strip()
         if not title:
             continue
-        amount = minor(form.get(f"m{i}_amount", ""), currency)
+        amount = parse_minor(form.get(f"m{i}_amount", ""), currency)
         milestones.append({"title": title, "amount_minor": amount if amount else 0,
                            "expected_on": form.get(f"m{i}_expected_on") or None,
                            "description": (form.get(f"m{i}_description") or "").strip()

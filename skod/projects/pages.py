@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
+from skod.core.money import parse_minor
 from skod.core.signing import read_token
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.projects import milestones as ms
 from skod.projects import setup
-from skod.projects.forms import MILESTONE_ROWS, form_data, minor
+from skod.projects.forms import MILESTONE_ROWS, form_data
 from skod.projects.models import Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
 from skod.web import display
@@ -140,7 +141,7 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
         elif action == "cancel":
             ms.cancel(milestone_id, now)
         else:
-            amount = minor(request.form.get("amount", ""), project.currency)
+            amount = parse_minor(request.form.get("amount", ""), project.currency)
             if amount is None:
                 raise DomainError(_("A positive amount, like 90 or 1.50."))
             ms.edit(milestone_id, {"amount_minor": amount}, now)

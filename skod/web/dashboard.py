@@ -15,12 +15,13 @@ from skod.calls import lifecycle, notify
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
+from skod.core.money import parse_minor
 from skod.extensions import db
 from skod.payments import refunds
 from skod.payments.models import Payment
 from skod.web import display
 from skod.web.blueprint import bp, current_locale
-from skod.web.forms import ActionForm, RefundForm, parse_minor
+from skod.web.forms import ActionForm, RefundForm
 
 CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
 GONE = ("cancelled", "expired")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,7 +28,7 @@ from wtforms.validators import (
 )
 
 from skod.catalog.slots import DAYS
-from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.money import CURRENCY_EXPONENTS, parse_minor
 from skod.invoicing.vat import FRANCHISE_MENTION
 from skod.web.display import ZONES
 
@@ -96,17 +95,6 @@ class SignupForm(FlaskForm):
                 "timezone": self.timezone.data, "legal": legal}
 
 
-def parse_minor(text: str | None, currency: str) -> int | None:
-    """An amount in minor units, from "90", "1,50" or "1.50" (no float involved)."""
-    exp = CURRENCY_EXPONENTS.get(currency, 2)
-    try:
-        value = Decimal((text or "").strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    minor = value.scaleb(exp)
-    if minor <= 0 or minor != minor.to_integral_value():
-        return None
-    return int(minor)
 
 
 class RefundForm(FlaskForm):
