@@ -214,6 +214,11 @@ def _links_of(invoice: Invoice, payment: Payment) -> dict:
             "payment_id": payment.id}
 
 
+#: the prefix of an invoice's source -> what issues (or marks paid) it from the object's id
+ISSUER_BY_PREFIX = {"booking": issue_for_booking, "overrun:booking": issue_for_overrun,
+                    "message": issue_for_message, "milestone": issue_for_milestone,
+                    "deposit:project": issue_for_deposit}
+
 _ISSUERS_OF = {"booking": (issue_for_booking, issue_for_overrun),
                "message": (issue_for_message,), "milestone": (issue_for_milestone,),
                "deposit": (issue_for_deposit,)}

@@ -55,24 +55,27 @@ def missing_milestones() -> list[int]:
         _without_invoice(Milestone.id)).order_by(Milestone.id).limit(BATCH)))
 
 
-def missing_deposits() -> list[int]:
+def _payments_without_invoice(link, purpose: str, statuses: tuple[str, ...]) -> list[int]:  # noqa: ANN001
+    """`link` (a Payment column) of the settled payments of `purpose` no invoice names yet."""
     from skod.payments.models import Payment
 
     no_invoice = ~exists().where(and_(Invoice.payment_id == Payment.id,
                                       Invoice.kind == INVOICE))
-    return list(db.session.scalars(select(Payment.project_id).where(
-        Payment.purpose == "deposit", Payment.status.in_(issuing.PAID),
-        Payment.project_id.is_not(None), no_invoice).order_by(Payment.id).limit(BATCH)))
+    return list(db.session.scalars(select(link).where(
+        Payment.purpose == purpose, Payment.status.in_(statuses), link.is_not(None),
+        no_invoice).order_by(Payment.id).limit(BATCH)))
+
+
+def missing_deposits() -> list[int]:
+    from skod.payments.models import Payment
+
+    return _payments_without_invoice(Payment.project_id, "deposit", issuing.PAID)
 
 
 def missing_overruns() -> list[int]:
     from skod.payments.models import Payment
 
-    no_invoice = ~exists().where(and_(Invoice.payment_id == Payment.id,
-                                      Invoice.kind == INVOICE))
-    return list(db.session.scalars(select(Payment.booking_id).where(
-        Payment.purpose == "overrun", Payment.status.in_(("captured", "refunded", "failed")),
-        no_invoice).order_by(Payment.id).limit(BATCH)))
+    return _payments_without_invoice(Payment.booking_id, "overrun", (*issuing.PAID, "failed"))
 
 
 def missing_credit_notes() -> list[int]:
@@ -89,15 +92,6 @@ def unpaid_sources() -> list[str]:
         Invoice.kind == INVOICE, Invoice.paid.is_(False)).order_by(Invoice.id).limit(BATCH)))
 
 
-_ISSUERS: dict[str, Callable[[int, datetime], Invoice | None]] = {
-    "booking": issuing.issue_for_booking,
-    "overrun:booking": issuing.issue_for_overrun,
-    "message": issuing.issue_for_message,
-    "milestone": issuing.issue_for_milestone,
-    "deposit:project": issuing.issue_for_deposit,
-}
-
-
 def _run(ids: list[int], issue: Callable[[int, datetime], Invoice | None],
          now: datetime) -> int:
     db.session.commit()  # the candidates were read; each issue is its own transaction
@@ -109,7 +103,7 @@ def recheck_unpaid(now: datetime) -> int:
     done = 0
     for source in unpaid_sources():
         prefix, _, object_id = source.rpartition(":")
-        issue = _ISSUERS.get(prefix)
+        issue = issuing.ISSUER_BY_PREFIX.get(prefix)
         invoice = issue(int(object_id), now) if issue else None
         done += bool(invoice is not None and invoice.paid)
     db.session.commit()

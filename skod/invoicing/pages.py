@@ -24,7 +24,6 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from skod.core.clock import utcnow
-from skod.core.signing import read_token
 from skod.extensions import db
 from skod.invoicing import export, queries
 from skod.invoicing.ledger import local_day
@@ -35,9 +34,6 @@ from skod.web.forms import SelectChoice
 
 bp = Blueprint("invoices", __name__)
 
-#: the client link that opens an invoice: the token of its booking, message or project (the
-#: purposes are those of make_token in calls/messages/projects)
-CLIENT_LINKS = (("booking_id", "booking"), ("message_id", "message"), ("project_id", "project"))
 #: rows shown on the page (the CSV has them all)
 PAGE_LIMIT = 300
 STATUS_FILTER = {"all": None, "paid": True, "unpaid": False}
@@ -143,18 +139,9 @@ def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
 
 
 # Client -----------------------------------------------------------------------------------
-def token_opens(invoice: Invoice, token: str) -> bool:
-    """True when `token` is the client link of the invoice's booking, message or project."""
-    for column, purpose in CLIENT_LINKS:
-        object_id = getattr(invoice, column)
-        if object_id is not None and read_token(purpose, token) == object_id:
-            return True
-    return False
-
-
 @bp.get("/i/<int:invoice_id>/<token>")
 def client_pdf(invoice_id: int, token: str) -> ResponseReturnValue:
     invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None or not token_opens(invoice, token):
+    if invoice is None or not queries.token_opens(invoice, token):
         abort(404)
     return _pdf(invoice)

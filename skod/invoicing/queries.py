@@ -10,13 +10,15 @@ from sqlalchemy import Select, select
 
 from skod.accounts.auth import access
 from skod.core.errors import NotFound
+from skod.core.signing import read_token
 from skod.extensions import db
 from skod.invoicing.models import Invoice
 
 log = logging.getLogger(__name__)
 
 #: which client link opens an invoice: the signed token of its booking, message or project
-_LINKS = (("booking_id", "booking"), ("message_id", "message"), ("project_id", "project"))
+#: (the purposes of make_token in calls, messages and projects)
+CLIENT_LINKS = (("booking_id", "booking"), ("message_id", "message"), ("project_id", "project"))
 
 
 def listing(provider_id: int, paid: bool | None = None, since: date | None = None,
@@ -37,7 +39,7 @@ def visible(invoice_id: int) -> tuple[Invoice, str]:
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound("invoice not found")
-    for column, purpose in _LINKS:
+    for column, purpose in CLIENT_LINKS:
         object_id = getattr(invoice, column)
         if object_id is not None:
             return invoice, access(purpose, object_id, invoice.provider_id)
@@ -46,7 +48,7 @@ def visible(invoice_id: int) -> tuple[Invoice, str]:
 
 def for_client(purpose: str, object_id: int) -> list[Invoice]:
     """Invoices and credit notes of one booking / message / project (client pages)."""
-    column = {p: c for c, p in _LINKS}[purpose]
+    column = {p: c for c, p in CLIENT_LINKS}[purpose]
     return list(db.session.scalars(select(Invoice).where(getattr(Invoice, column) == object_id)
                                    .order_by(Invoice.id)))
 
@@ -83,3 +85,12 @@ def invoice_pdfs(invoice_ids: list[int]) -> list[tuple[str, bytes]]:
         except Exception:  # noqa: BLE001 - a PDF problem must not stop the e-mail
             log.exception("invoice %s could not be rendered for an e-mail", invoice_id)
     return files
+
+
+def token_opens(invoice: Invoice, token: str) -> bool:
+    """True when `token` is the client link of the invoice's booking, message or project."""
+    for column, purpose in CLIENT_LINKS:
+        object_id = getattr(invoice, column)
+        if object_id is not None and read_token(purpose, token) == object_id:
+            return True
+    return False

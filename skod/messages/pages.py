@@ -14,7 +14,7 @@ from sqlalchemy import select
 from skod.catalog.models import Offer
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
-from skod.core.signing import read_token
+from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.messages import answering, notify
@@ -63,13 +63,7 @@ def ask_page(slug: str, offer_id: int) -> ResponseReturnValue:
 
 
 def message_or_404(message_id: int, token: str) -> Message:
-    """The message the signed token was made for; 404 for a forged, expired or other token."""
-    if read_token("message", token) != message_id:
-        abort(404)
-    message = db.session.get(Message, message_id)
-    if message is None:
-        abort(404)
-    return message
+    return signed_or_404(Message, "message", message_id, token)
 
 
 def _facts(message: Message, tz: str) -> dict:

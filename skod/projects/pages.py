@@ -16,7 +16,7 @@ from sqlalchemy import select
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.money import parse_minor
-from skod.core.signing import read_token
+from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.projects import milestones as ms
@@ -155,12 +155,7 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
 
 # Client -----------------------------------------------------------------------------------
 def _client_project(project_id: int, token: str) -> Project:
-    if read_token("project", token) != project_id:
-        abort(404)
-    project = db.session.get(Project, project_id)
-    if project is None:
-        abort(404)
-    return project
+    return signed_or_404(Project, "project", project_id, token)
 
 
 @bp.get("/pr/<int:project_id>/<token>")

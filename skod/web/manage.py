@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -10,7 +10,7 @@ from skod.calls import lifecycle, notify
 from skod.calls.models import Booking
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
-from skod.core.signing import read_token
+from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.notifications import ics
@@ -23,13 +23,7 @@ TO_AUTHORIZE = ("awaiting_card", "action_required")
 
 
 def booking_or_404(booking_id: int, token: str) -> Booking:
-    """The booking the signed token was made for; 404 for a forged, expired or other token."""
-    if read_token("booking", token) != booking_id:
-        abort(404)
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    return booking
+    return signed_or_404(Booking, "booking", booking_id, token)
 
 
 def _view(booking: Booking, token: str) -> dict:
