@@ -8,7 +8,7 @@ from flask_login import current_user
 from skod.accounts.models import Provider
 from skod.accounts.services import provider_for_token
 from skod.core.clock import utcnow
-from skod.core.errors import NotFound, Unauthorized
+from skod.core.errors import Forbidden, NotFound, Unauthorized
 from skod.core.signing import read_token
 
 
@@ -48,3 +48,18 @@ def access(purpose: str, object_id: int, owner_id: int) -> str:
     if provider.id != owner_id:
         raise NotFound(f"{purpose} not found")
     return "provider"
+
+
+def reach(model: type, purpose: str, object_id: int, role: str | None = None) -> tuple:
+    """(row, caller's role) of a booking, message or project: its provider or the holder of
+    its client token; a missing row or a stranger gets 404, the wrong side (when `role` is
+    asked) 403."""
+    from skod.extensions import db
+
+    row = db.session.get(model, object_id)
+    if row is None:
+        raise NotFound(f"{purpose} not found")
+    caller = access(purpose, row.id, row.provider_id)
+    if role is not None and caller != role:
+        raise Forbidden(f"only the {role} can do this")
+    return row, caller

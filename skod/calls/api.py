@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from skod.accounts.auth import access, require_provider
+from skod.accounts.auth import reach, require_provider
 from skod.calls import booking as booking_svc
 from skod.calls import lifecycle, notify
 from skod.calls.models import Booking
@@ -19,7 +19,7 @@ from skod.calls.schemas import (
     payment_block,
 )
 from skod.core.clock import utcnow
-from skod.core.errors import Forbidden, NotFound, PaymentProblem
+from skod.core.errors import PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 
@@ -27,17 +27,11 @@ blp = Blueprint("calls_api", __name__, description="Bookings of paid calls")
 
 
 def _booking(booking_id: int) -> tuple[Booking, str]:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        raise NotFound("booking not found")
-    return booking, access("booking", booking.id, booking.provider_id)
+    return reach(Booking, "booking", booking_id)
 
 
 def _provider_booking(booking_id: int) -> Booking:
-    booking, role = _booking(booking_id)
-    if role != "provider":
-        raise Forbidden("only the provider can do this")
-    return booking
+    return reach(Booking, "booking", booking_id, "provider")[0]
 
 
 @blp.post("/bookings")

@@ -6,9 +6,9 @@ from flask import request, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from skod.accounts.auth import access, require_provider
+from skod.accounts.auth import reach, require_provider
 from skod.core.clock import utcnow
-from skod.core.errors import Forbidden, Invalid, NotFound, PaymentProblem
+from skod.core.errors import Invalid, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 from skod.messages import answering, asking, attachments, notify
@@ -30,17 +30,11 @@ blp = Blueprint("messages_api", __name__, description="Paid messages")
 
 
 def _message(message_id: int) -> tuple[Message, str]:
-    message = db.session.get(Message, message_id)
-    if message is None:
-        raise NotFound("message not found")
-    return message, access("message", message.id, message.provider_id)
+    return reach(Message, "message", message_id)
 
 
 def _provider_message(message_id: int) -> Message:
-    message, role = _message(message_id)
-    if role != "provider":
-        raise Forbidden("only the provider can do this")
-    return message
+    return reach(Message, "message", message_id, "provider")[0]
 
 
 @blp.post("/messages")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from skod.accounts.auth import access, require_provider
+from skod.accounts.auth import access, reach, require_provider
 from skod.core.clock import utcnow
 from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
@@ -34,11 +34,7 @@ blp = Blueprint("projects_api", __name__, description="Projects paid by mileston
 
 def _project(project_id: int, role: str | None = None) -> Project:
     """The project if the caller is its provider or holds its client token; else 404/403."""
-    project = db.session.get(Project, project_id)
-    if project is None:
-        raise NotFound("project not found")
-    _check(access("project", project.id, project.provider_id), role)
-    return project
+    return reach(Project, "project", project_id, role)[0]
 
 
 def _milestone(milestone_id: int, role: str | None = None) -> Milestone:
