@@ -17,6 +17,7 @@ from skod.extensions import db
 from skod.invoicing.models import Invoice
 from tests import factories as f
 from tests.invoice_support import credit, issue, make_client
+from tests.support.browser import log_in
 from tests.test_messages_api import ask, message_provider
 from tests.test_projects_api import new_project
 
@@ -163,11 +164,7 @@ def test_invoice_list_fits_a_phone(app, browser_page, client):
         _issue(app, pid, 123456 + n, paid=paid, now=when)
     page = browser_page
     page.set_viewport_size(PHONE)
-    page.goto("/login")
-    page.fill("#email", prov["email"])
-    page.fill("#password", "password-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard$"))
+    log_in(page, prov["email"])
     page.goto("/invoices")
     expect(page.locator("#invoice-filters")).to_be_visible()
     expect(page.locator("#invoices")).to_be_visible()

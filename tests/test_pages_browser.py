@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from skod.core.clock import iso
 from tests import factories as f
+from tests.support.browser import log_in
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 
 pytestmark = pytest.mark.browser
@@ -123,11 +124,7 @@ def test_provider_starts_and_ends_the_call_from_the_dashboard(browser_page, clie
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
     page = browser_page
     page.set_viewport_size(PHONE)
-    page.goto("/login")
-    page.fill("#email", prov["email"])
-    page.fill("#password", "password-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard$"))
+    log_in(page, prov["email"])
     call = page.locator(f'article[data-booking="{booking["id"]}"]')
     expect(call).to_contain_text("Alex Client")
     expect(call).to_contain_text("20,00\xa0€ bloqués")
