@@ -28,6 +28,8 @@ NS = {
 }
 FLAVOR = "factur-x"
 LEVEL = "en16931"
+#: the PDF flavour Factur-X embeds its XML in
+PDF_VARIANT = "pdf/a-3b"
 GUIDELINE = "urn:cen.eu:en16931:2017"
 TYPE_CODES = {"invoice": "380", "credit_note": "381"}
 UNIT_CODE = "C62"  # UN/ECE rec. 20: "one" (one service)
@@ -58,13 +60,16 @@ def cii_xml(doc: dict) -> bytes:
 
 def render_facturx(doc: dict) -> bytes:
     """The invoice as a Factur-X PDF/A-3b: the PDF of `doc` with its CII XML embedded."""
-    from facturx import generate_from_binary
-
     from skod.invoicing.pdf import render_pdf
 
-    xml = cii_xml(doc)
-    pdf = render_pdf(doc, pdf_variant="pdf/a-3b")
-    return generate_from_binary(pdf, xml, flavor=FLAVOR, level=LEVEL, check_xsd=True,
+    return embed(render_pdf(doc, pdf_variant=PDF_VARIANT), doc)
+
+
+def embed(pdf: bytes, doc: dict) -> bytes:
+    """`pdf` (rendered as PDF_VARIANT) with the CII XML of `doc` embedded and checked."""
+    from facturx import generate_from_binary
+
+    return generate_from_binary(pdf, cii_xml(doc), flavor=FLAVOR, level=LEVEL, check_xsd=True,
                                 pdf_metadata=pdf_metadata(doc), lang=doc.get("locale") or "fr")
 
 

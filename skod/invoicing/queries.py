@@ -55,16 +55,17 @@ def for_client(purpose: str, object_id: int) -> list[Invoice]:
 
 def pdf_bytes(invoice: Invoice) -> bytes:
     """The invoice's PDF (Factur-X when it can be made, else the plain PDF)."""
-    from skod.invoicing import document
-    from skod.invoicing.facturx import render_facturx
+    from skod.invoicing import document, facturx
     from skod.invoicing.pdf import render_pdf
 
     doc = document.build(invoice)
+    pdf = render_pdf(doc, pdf_variant=facturx.PDF_VARIANT)  # rendered once, with or without XML
     try:
-        return render_facturx(doc)
-    except Exception:  # noqa: BLE001 - the plain PDF is still a valid invoice
-        log.exception("invoice %s: Factur-X failed, the plain PDF is served", invoice.id)
-        return render_pdf(doc)
+        return facturx.embed(pdf, doc)
+    except Exception:  # noqa: BLE001 - the PDF without its XML is still a valid invoice
+        log.exception("invoice %s: Factur-X failed, the PDF is served without its XML",
+                      invoice.id)
+        return pdf
 
 
 def filename(invoice: Invoice) -> str:
