@@ -57,12 +57,14 @@ def register_extensions(app: Flask) -> None:
     from skod.calls.sync import register as register_call_hooks
     from skod.invoicing.sync import register as register_invoicing_hooks
     from skod.messages.sync import register as register_message_hooks
+    from skod.payments.notify import register as register_payment_hooks
     from skod.projects.sync import register as register_project_hooks
 
     # how each domain hears of its payments changed by webhooks or reconciliation
     register_call_hooks()
     register_invoicing_hooks()
     register_message_hooks()
+    register_payment_hooks()
     register_project_hooks()
     from skod.accounts.models import Provider
 

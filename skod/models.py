@@ -5,7 +5,10 @@ from skod.calls import models as calls  # noqa: F401
 from skod.catalog import models as catalog  # noqa: F401
 from skod.invoicing import models as invoicing  # noqa: F401
 from skod.messages import models as messages  # noqa: F401
+from skod.payments import (
+    disputes,  # noqa: F401
+    refunds,  # noqa: F401
+)
 from skod.payments import models as payments  # noqa: F401
-from skod.payments import refunds  # noqa: F401
 from skod.projects import models as projects  # noqa: F401
 from skod.webhooks import models as webhooks  # noqa: F401

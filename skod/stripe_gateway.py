@@ -11,14 +11,23 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 from flask import current_app
 
 from skod.core.ratelimit import RateLimiter
+from skod.payments import stripe_objects as so
+from skod.payments.stripe_objects import Dispute, Intent, Refund, Setup
+
+__all__ = ["Dispute", "Gateway", "GatewayError", "Intent", "PINNED_API_VERSION", "Refund",
+           "Setup", "gateway", "verify_signed_event"]
+
+#: The API version this SDK is generated for: its parameter types and response shapes are that
+#: version's, so requests are sent with it unless STRIPE_API_VERSION says otherwise.
+PINNED_API_VERSION: str = stripe.api_version
+#: expanded on every intent we read: the hold's expiry lives on the charge's card details
+EXPAND_CHARGE = ["latest_charge"]
 
 HARD_DECLINES = frozenset({
     "stolen_card", "lost_card", "pickup_card", "fraudulent", "card_not_supported",
@@ -39,89 +48,12 @@ class GatewayError(Exception):
         self.intent = intent
 
 
-@dataclass(frozen=True)
-class Intent:
-    """What we keep of a PaymentIntent."""
-
-    id: str
-    status: str  # Stripe's own status word
-    amount: int
-    amount_capturable: int
-    amount_received: int
-    currency: str
-    client_secret: str | None
-    payment_method: str | None
-    capture_before: datetime | None
-    last_error_code: str | None
-
-
-@dataclass(frozen=True)
-class Setup:
-    id: str
-    status: str
-    client_secret: str | None
-    payment_method: str | None
-    customer: str | None
-
-
-def _val(obj: Any, key: str, default: Any = None) -> Any:
-    if obj is None:
-        return default
-    try:
-        value = obj[key]
-    except (KeyError, TypeError):
-        return default
-    return default if value is None else value
-
-
-def _charge_of(pi: Any) -> Any:
-    charge = _val(pi, "latest_charge")
-    if isinstance(charge, str) or charge is None:
-        charges = _val(_val(pi, "charges"), "data", [])
-        charge = charges[-1] if charges else None
-    return charge
-
-
-def _intent(pi: Any) -> Intent:
-    charge = _charge_of(pi)
-    card = _val(_val(charge, "payment_method_details"), "card")
-    capture_before = _val(card, "capture_before")
-    status = pi["status"]
-    amount = int(pi["amount"])
-    # The emulator lacks amount_capturable/amount_received: derive them from the charge.
-    capturable = _val(pi, "amount_capturable")
-    if capturable is None:
-        capturable = amount if status == "requires_capture" else 0
-    received = _val(pi, "amount_received")
-    if received is None:
-        received = int(_val(charge, "amount_captured", 0) or 0)
-        if status == "succeeded" and not received:
-            captured = _val(charge, "amount", amount) - _val(charge, "amount_refunded", 0)
-            received = int(captured)
-    pm = _val(pi, "payment_method")
-    return Intent(
-        id=pi["id"], status=status, amount=amount, amount_capturable=int(capturable),
-        amount_received=int(received), currency=str(pi["currency"]).upper(),
-        client_secret=_val(pi, "client_secret"),
-        payment_method=pm if isinstance(pm, str) or pm is None else pm["id"],
-        capture_before=datetime.fromtimestamp(capture_before, UTC) if capture_before else None,
-        last_error_code=_val(_val(pi, "last_payment_error"), "code"),
-    )
-
-
-def _setup(si: Any) -> Setup:
-    pm = _val(si, "payment_method")
-    return Setup(id=si["id"], status=si["status"], client_secret=_val(si, "client_secret"),
-                 payment_method=pm if isinstance(pm, str) or pm is None else pm["id"],
-                 customer=_val(si, "customer"))
-
-
 def _map_error(err: stripe.StripeError) -> GatewayError:
     body = (err.json_body or {}).get("error", {}) if isinstance(err.json_body, dict) else {}
     code = getattr(err, "code", None) or body.get("code")
     decline = body.get("decline_code")
     pi = body.get("payment_intent")
-    intent = _intent(pi) if isinstance(pi, dict) and pi.get("id") else None
+    intent = so.intent(pi) if isinstance(pi, dict) and pi.get("id") else None
     message = err.user_message or str(err)
     if isinstance(err, stripe.CardError):
         if code == "authentication_required" or decline == "authentication_required":
@@ -142,11 +74,10 @@ RATE_LIMIT_RETRIES = (0.5, 1.0, 2.0)  # seconds before each new try after a 429
 class Gateway:
     def __init__(self, secret_key: str, api_base: str = "", api_version: str = "",
                  limiter: RateLimiter | None = None) -> None:
-        kwargs: dict[str, Any] = {"max_network_retries": 0}
+        kwargs: dict[str, Any] = {"max_network_retries": 0,
+                                  "stripe_version": api_version or PINNED_API_VERSION}
         if api_base:
             kwargs["base_addresses"] = {"api": api_base}
-        if api_version:
-            kwargs["stripe_version"] = api_version
         self.client = stripe.StripeClient(secret_key, **kwargs)
         self.limiter = limiter or RateLimiter(25)
 
@@ -171,72 +102,77 @@ class Gateway:
                           metadata=metadata)["id"]
 
     def create_setup_intent(self, *, customer: str, key: str, metadata: dict) -> Setup:
+        # Cards only, confirmed by the page's Card Element: `allowed_payment_method_types`
+        # (payment_method_types is refused since 2026-09-30.endive).
         si = self._call(self.client.v1.setup_intents.create, key=key, customer=customer,
-                        usage="off_session", payment_method_types=["card"], metadata=metadata)
-        return _setup(si)
+                        usage="off_session", allowed_payment_method_types=["card"],
+                        metadata=metadata)
+        return so.setup(si)
 
     def retrieve_setup_intent(self, setup_id: str) -> Setup:
-        return _setup(self._call(self.client.v1.setup_intents.retrieve, setup_id))
+        return so.setup(self._call(self.client.v1.setup_intents.retrieve, setup_id))
 
     def confirm_setup_intent(self, setup_id: str, *, payment_method: str, key: str) -> Setup:
         si = self._call(self.client.v1.setup_intents.confirm, setup_id, key=key,
                         payment_method=payment_method)
-        return _setup(si)
+        return so.setup(si)
 
     def card_summary(self, payment_method: str) -> dict:
         pm = self._call(self.client.v1.payment_methods.retrieve, payment_method)
-        card = _val(pm, "card") or {}
-        return {"brand": _val(card, "brand"), "last4": _val(card, "last4")}
+        card = so.val(pm, "card") or {}
+        return {"brand": so.val(card, "brand"), "last4": so.val(card, "last4")}
 
     # Payment intents ---------------------------------------------------------------------
     def create_intent(self, *, amount: int, currency: str, customer: str, payment_method: str,
                       manual: bool, off_session: bool, key: str, metadata: dict) -> Intent:
-        """Create and confirm at once; a card error carrying the intent is raised as such."""
+        """Create and confirm at once with a saved card; a card error carrying the intent is
+        raised as such (off-session 3-D Secure: `authentication_required`)."""
         params: dict[str, Any] = {
             "amount": amount, "currency": currency.lower(), "customer": customer,
             "payment_method": payment_method, "confirm": True, "metadata": metadata,
             "capture_method": "manual" if manual else "automatic",
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"], "expand": EXPAND_CHARGE,
         }
-        # The card was saved by a SetupIntent (usage=off_session) before any hold, so no
-        # setup_future_usage here (the emulator refuses it, and Stripe does not need it).
         if off_session:
             params["off_session"] = True
-        return _intent(self._call(self.client.v1.payment_intents.create, key=key, **params))
+        return so.intent(self._call(self.client.v1.payment_intents.create, key=key, **params))
 
     def retrieve_intent(self, intent_id: str) -> Intent:
-        return _intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+        return so.intent(self._call(self.client.v1.payment_intents.retrieve, intent_id,
+                                    expand=EXPAND_CHARGE))
 
     def capture(self, intent_id: str, *, amount: int, key: str) -> Intent:
         pi = self._call(self.client.v1.payment_intents.capture, intent_id, key=key,
-                        amount_to_capture=amount)
-        return _intent(pi)
+                        amount_to_capture=amount, expand=EXPAND_CHARGE)
+        return so.intent(pi)
 
     def cancel(self, intent_id: str, *, key: str) -> Intent:
-        return _intent(self._call(self.client.v1.payment_intents.cancel, intent_id, key=key))
+        return so.intent(self._call(self.client.v1.payment_intents.cancel, intent_id, key=key,
+                                    expand=EXPAND_CHARGE))
 
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
         """The intent we made for `payment_id` when its id never reached our database."""
         page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)
-        for pi in _val(page, "data", []):
-            if str(_val(_val(pi, "metadata"), "skod_payment_id", "")) == str(payment_id):
-                return _intent(pi)
+        for pi in so.val(page, "data", []):
+            if str(so.val(so.val(pi, "metadata"), "skod_payment_id", "")) == str(payment_id):
+                return self.retrieve_intent(pi["id"])
         return None
 
-    # Refunds -----------------------------------------------------------------------------
-    def create_refund(self, intent_id: str, *, amount: int, key: str) -> str:
-        return self._call(self.client.v1.refunds.create, key=key, payment_intent=intent_id,
-                          amount=amount)["id"]
+    # Refunds and disputes ----------------------------------------------------------------
+    def create_refund(self, intent_id: str, *, amount: int, key: str, refund_id: int) -> Refund:
+        """A refund as Stripe answers it: often `succeeded`, sometimes `pending` (then
+        `refund.updated` / `refund.failed` tell the end)."""
+        return so.refund(self._call(self.client.v1.refunds.create, key=key,
+                                    payment_intent=intent_id, amount=amount,
+                                    metadata={"skod_refund_id": str(refund_id)}))
 
-    def refunded_total(self, intent_id: str, captured: int) -> int:
-        """Real refunds of the intent's charge. The emulator books the released rest of a
-        partial capture as a refund and has no amount_captured: that part is taken out."""
-        pi = self._call(self.client.v1.payment_intents.retrieve, intent_id)
-        charge = _charge_of(pi)
-        refunded = int(_val(charge, "amount_refunded", 0))
-        if _val(charge, "amount_captured") is None:
-            refunded -= int(_val(charge, "amount", 0)) - captured
-        return max(0, refunded)
+    def list_refunds(self, intent_id: str) -> list[Refund]:
+        """Every refund of the intent's charge, ours and those made in the dashboard."""
+        page = self._call(self.client.v1.refunds.list, payment_intent=intent_id, limit=100)
+        return [so.refund(re) for re in so.val(page, "data", [])]
+
+    def retrieve_dispute(self, dispute_id: str) -> Dispute:
+        return so.dispute(self._call(self.client.v1.disputes.retrieve, dispute_id))
 
     # Webhooks ----------------------------------------------------------------------------
     def verify_event(self, payload: bytes, signature: str | None, secret: str,

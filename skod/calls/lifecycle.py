@@ -95,6 +95,12 @@ def settle(booking_id: int, now: datetime) -> Booking:
             db.session.commit()
             return _charge_extra(booking_id, "overrun", overrun, now)
         BOOKING_STATES.move(booking, "completed")
+    elif hold.status == "failed" and hold.last_error_code == "hold_expired" and not any(
+            p.purpose == "call_charge" for p in booking.payments):
+        # The hold lapsed before the capture: the call took place and the card is saved, so
+        # the price is charged off-session once (its own key), as the terms said.
+        db.session.commit()
+        return _charge_extra(booking_id, "call_charge", booking.amount_due_minor or 0, now)
     elif hold.status == "failed":
         BOOKING_STATES.move(booking, "payment_failed")
     db.session.commit()
@@ -124,8 +130,8 @@ def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> 
     payment = pay.lock(payment_id)
     pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=False)
     booking = lock_booking(booking_id)
-    if purpose == "overrun":
-        ok = payment.status == "captured"
+    if purpose in ("overrun", "call_charge"):
+        ok = payment.status in ("captured", "waived")
         BOOKING_STATES.move(booking, "completed" if ok else "payment_failed")
     db.session.commit()
     return booking

@@ -56,10 +56,14 @@ class PaymentOutSchema(Schema):
     status = fields.String()
     amount_held = fields.Integer(attribute="amount_held_minor")
     amount_captured = fields.Integer(attribute="amount_captured_minor")
+    amount_refunded = fields.Integer(attribute="amount_refunded_minor")
+    amount_requested = fields.Integer(attribute="amount_requested_minor")
     currency = fields.String()
     capture_before = fields.Function(lambda p: iso(p.capture_before))
     stripe_payment_intent_id = fields.String()
     last_error_code = fields.String()
+    #: None, or the status of the client's dispute (chargeback): needs_response, won, lost...
+    dispute_status = fields.String(allow_none=True)
 
 
 class BookingSchema(Schema):

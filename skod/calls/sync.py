@@ -13,6 +13,7 @@ from skod.calls.jobs import auto_capture
 from skod.calls.lifecycle import settle
 from skod.calls.models import BOOKING_STATES, Booking
 from skod.extensions import db
+from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments import services as pay
 from skod.payments.models import Payment
@@ -67,6 +68,20 @@ def repair_holds(now: datetime) -> int:
     return done
 
 
+def evidence(payment: Payment) -> list[tuple[str, str]]:
+    """What shows the call took place: its slot and when it was started and ended."""
+    from flask_babel import gettext as _
+
+    booking = db.session.get(Booking, payment.booking_id)
+    tz, locale = booking.provider.timezone, booking.provider.locale
+    return [(_("Call booked for"), when(booking.start_at, tz, locale)),
+            (_("Call started"), when(booking.started_at, tz, locale)),
+            (_("Call ended"), when(booking.ended_at, tz, locale)),
+            (_("Client"), f"{booking.client.name} <{booking.client.email}>"),
+            (_("Terms accepted"), when(booking.terms_accepted_at, tz, locale))]
+
+
 def register() -> None:
     hooks.on_change("booking_id", payment_changed)
+    hooks.on_evidence("booking_id", evidence)
     hooks.on_reconcile(repair_holds)

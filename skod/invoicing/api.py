@@ -35,6 +35,8 @@ class InvoiceSchema(Schema):
     vat_rate_bp = fields.Integer(allow_none=True)
     vat_exempt_mention = fields.String(allow_none=True)
     paid = fields.Boolean()
+    #: still owed: the total while unpaid; after payment, what lost disputes took back
+    balance_minor = fields.Integer()
     paid_at = fields.String(allow_none=True)
     payment_method = fields.String(allow_none=True)
     source = fields.String()
@@ -54,14 +56,14 @@ def list_invoices(args: dict):
     provider = require_provider()
     stmt = queries.listing(provider.id, args.get("paid"), args.get("date_from"),
                            args.get("date_to"))
-    return [i.as_dict() for i in db.session.scalars(stmt)]
+    return [queries.with_balance(i) for i in db.session.scalars(stmt)]
 
 
 @blp.get("/invoices/<int:invoice_id>")
 @blp.response(200, InvoiceSchema)
 def get_invoice(invoice_id: int):
     invoice, _role = queries.visible(invoice_id)
-    return invoice.as_dict()
+    return queries.with_balance(invoice)
 
 
 @blp.get("/invoices/<int:invoice_id>/pdf")

@@ -87,10 +87,25 @@ def issue_for_booking(booking_id: int, now: datetime) -> Invoice | None:
         due -= overrun.amount_requested_minor if overrun else 0
     else:
         kind = "no_show" if booking.cancel_reason == "no_show" else "fee"
+    waived = sum(p.amount_requested_minor for p in booking.payments if p.status == "waived")
+    due -= 0 if overrun and overrun.status == "waived" else waived
+    if due <= 0:
+        db.session.commit()
+        return None  # all of it waived: below Stripe's minimum charge
     captured = _captured([p for p in booking.payments if p.purpose != "overrun"])
-    spec = _booking_spec(booking, f"booking:{booking.id}", _booking_text(booking, kind), due,
-                         now)
+    text = _booking_text(booking, kind) + _waived_text(booking, waived)
+    spec = _booking_spec(booking, f"booking:{booking.id}", text, due, now)
     return _sync(spec, captured >= due)
+
+
+def _waived_text(booking, waived: int) -> str:  # noqa: ANN001 - a Booking
+    """The part not charged because it is below Stripe's minimum, said on the invoice."""
+    if waived <= 0:
+        return ""
+    locale = booking.client.locale
+    with force_locale(locale):
+        return " " + _("(%(amount)s not charged: below the minimum card payment)",
+                       amount=Money(waived, booking.currency).format(locale))
 
 
 def issue_for_overrun(booking_id: int, now: datetime) -> Invoice | None:
@@ -99,7 +114,7 @@ def issue_for_overrun(booking_id: int, now: datetime) -> Invoice | None:
 
     booking = db.session.get(Booking, booking_id, populate_existing=True)
     overrun = next((p for p in booking.payments if p.purpose == "overrun"), None)
-    if overrun is None or overrun.status in UNSETTLED:
+    if overrun is None or overrun.status in (*UNSETTLED, "waived"):
         db.session.commit()
         return None
     spec = _booking_spec(booking, f"overrun:booking:{booking.id}",

@@ -89,6 +89,10 @@ def invoice_row(invoice: Invoice) -> dict:
         state = _("Refunded") if credit else _("Paid")
     else:
         state = _("Unpaid, due %(date)s", date=_day(invoice.due_date, locale))
+    owed = queries.balance(invoice) if invoice.paid else 0
+    if owed:
+        state = _("Owed again after a lost dispute: %(amount)s",
+                  amount=display.money(owed, invoice.currency, locale))
     buyer = invoice.snapshot.get("buyer", {})
     return {
         "kind": _("Credit note") if credit else _("Invoice"),

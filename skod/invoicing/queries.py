@@ -95,3 +95,31 @@ def token_opens(invoice: Invoice, token: str) -> bool:
         if object_id is not None and read_token(purpose, token) == object_id:
             return True
     return False
+
+
+def balance(invoice: Invoice) -> int:
+    """What the client still owes on the invoice: all of it while unpaid; once paid, what lost
+    disputes took back (a chargeback the bank decided for the client is owed again)."""
+    from skod.invoicing.issuing import invoice_of_payment
+    from skod.payments.disputes import Dispute
+    from skod.payments.models import Payment
+
+    if invoice.kind != "invoice":
+        return 0
+    if not invoice.paid:
+        return invoice.ttc_minor
+    links = [getattr(Payment, col) == getattr(invoice, col)
+             for col in ("booking_id", "message_id", "project_id", "milestone_id")
+             if getattr(invoice, col) is not None]
+    if not links:
+        return 0
+    rows = db.session.execute(
+        select(Payment, db.func.coalesce(db.func.sum(Dispute.amount_minor), 0))
+        .join(Dispute, Dispute.payment_id == Payment.id)
+        .where(Dispute.status == "lost", *links).group_by(Payment.id)).all()
+    lost = sum(amount for payment, amount in rows if invoice_of_payment(payment) is invoice)
+    return min(lost, invoice.ttc_minor)
+
+
+def with_balance(invoice: Invoice) -> dict:
+    return dict(invoice.as_dict(), balance_minor=balance(invoice))

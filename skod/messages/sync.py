@@ -8,6 +8,7 @@ from datetime import datetime
 from skod.extensions import db
 from skod.messages import answering, asking, notify
 from skod.messages.jobs import deliver_outcome
+from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments.models import Payment
 
@@ -31,5 +32,21 @@ def payment_changed(payment: Payment, now: datetime) -> None:
             deliver_outcome(message)
 
 
+def evidence(payment: Payment) -> list[tuple[str, str]]:
+    """What shows the answer was given: the question, the reply and when it reached the client."""
+    from flask_babel import gettext as _
+
+    from skod.messages.models import Message
+
+    message = db.session.get(Message, payment.message_id)
+    tz, locale = message.provider.timezone, message.provider.locale
+    return [(_("Question asked"), when(message.created_at, tz, locale)),
+            (_("Reply sent"), when(message.replied_at, tz, locale)),
+            (_("Reply delivered"), when(message.delivered_at, tz, locale)),
+            (_("Client"), f"{message.client.name} <{message.client.email}>"),
+            (_("Reply"), (message.reply_body or "-")[:500])]
+
+
 def register() -> None:
     hooks.on_change("message_id", payment_changed)
+    hooks.on_evidence("message_id", evidence)

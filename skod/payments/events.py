@@ -42,29 +42,18 @@ def intent_changed(obj: dict, now: datetime) -> str | None:
     return None
 
 
-def charge_refunded(obj: dict, now: datetime) -> str | None:
-    payment = _payment_for(obj.get("payment_intent"))
+def refunds_changed(obj: dict, now: datetime) -> str | None:
+    """charge.refunded, charge.refund.updated, refund.created|updated|failed: every refund of
+    the payment read back from Stripe; a refund that succeeded just now gets its credit note."""
+    intent_id = obj.get("payment_intent")
+    payment = _payment_for(intent_id if isinstance(intent_id, str) else None)
     if payment is None:
         db.session.commit()
         return IGNORED
-    total = gateway().refunded_total(payment.stripe_payment_intent_id or "",
-                                     payment.amount_captured_minor)
-    refund_id = refunds.apply_refunded_total(payment, total, now)
+    succeeded = refunds.sync_from_stripe(payment, now)
     db.session.commit()
-    if refund_id is not None:
+    for refund_id in succeeded:
         hooks.refunded(refund_id, now)
-    return None
-
-
-def dispute_changed(obj: dict, now: datetime) -> str | None:
-    """charge.dispute.created / closed: the dispute's status is kept on the payment (the
-    dunning module pauses on it)."""
-    payment = _payment_for(obj.get("payment_intent"))
-    if payment is None:
-        db.session.commit()
-        return IGNORED
-    payment.dispute_status = str(obj.get("status") or "open")[:32]
-    db.session.commit()
     return None
 
 

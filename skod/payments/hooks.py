@@ -16,6 +16,12 @@ _ON_CHANGE: dict[str, Callable[[Payment, datetime], None]] = {}
 _ON_REFUND: list[Callable[[int, datetime], None]] = []
 #: functions(now) -> int that repair a domain's forgotten holds; run by reconciliation
 _REPAIRS: list[Callable[[datetime], int]] = []
+#: link column -> function(payment) -> [(label, text)]: what the domain holds as evidence of
+#: the service delivered (call times, the reply, the milestone's delivery note)
+_EVIDENCE: dict[str, Callable[[Payment], list[tuple[str, str]]]] = {}
+#: functions(dispute_id, change, now) called when a dispute is first seen ("opened") and
+#: when it is closed ("closed")
+_ON_DISPUTE: list[Callable[[int, str, datetime], None]] = []
 
 
 def on_change(link: str, fn: Callable[[Payment, datetime], None]) -> None:
@@ -30,6 +36,27 @@ def on_reconcile(fn: Callable[[datetime], int]) -> None:
 def on_refund(fn: Callable[[int, datetime], None]) -> None:
     if fn not in _ON_REFUND:
         _ON_REFUND.append(fn)
+
+
+def on_evidence(link: str, fn: Callable[[Payment], list[tuple[str, str]]]) -> None:
+    _EVIDENCE[link] = fn
+
+
+def evidence(payment: Payment) -> list[tuple[str, str]]:
+    for link, fn in _EVIDENCE.items():
+        if getattr(payment, link, None) is not None:
+            return fn(payment)
+    return []
+
+
+def on_dispute(fn: Callable[[int, str, datetime], None]) -> None:
+    if fn not in _ON_DISPUTE:
+        _ON_DISPUTE.append(fn)
+
+
+def disputed(dispute_id: int, change: str, now: datetime) -> None:
+    for fn in _ON_DISPUTE:
+        fn(dispute_id, change, now)
 
 
 def refunded(refund_id: int, now: datetime) -> None:

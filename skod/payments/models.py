@@ -16,6 +16,7 @@ from skod.extensions import db
 HOLD = "hold"  # the call's hold, captured (partly) at the end
 OVERRUN = "overrun"  # second off-session charge for minutes beyond the hold
 FEE = "late_cancel_fee"  # off-session charge of the fee when no hold exists
+CALL_CHARGE = "call_charge"  # off-session charge of an ended call whose hold lapsed
 ANSWER = "answer"  # a paid message's hold (or its pay-link charge after a failed capture)
 DEPOSIT = "deposit"  # a project's deposit, charged at acceptance
 MILESTONE = "milestone"  # a milestone's hold, or its off-session charge
@@ -24,7 +25,7 @@ PAYMENT_STATES = StateMachine(
     "payment",
     {
         # intent created at Stripe, not confirmed yet (or the call failed before an answer)
-        "created": {"held", "requires_action", "captured", "failed", "released"},
+        "created": {"held", "requires_action", "captured", "failed", "released", "waived"},
         # 3-D Secure asked: the client must come back on-session
         "requires_action": {"held", "captured", "failed", "released"},
         # authorised, waiting for capture (capture_method=manual)
@@ -34,10 +35,13 @@ PAYMENT_STATES = StateMachine(
         "captured": {"refunded"},
         "released": set(),
         "failed": set(),
-        "refunded": set(),
+        # a refund that fails after it succeeded gives the money back to the provider
+        "refunded": {"captured"},
+        # below Stripe's minimum charge: never sent, recorded with the reason
+        "waived": set(),
     },
 )
-FINAL = {"captured", "released", "failed", "refunded"}
+FINAL = {"captured", "released", "failed", "refunded", "waived"}
 
 
 class Payment(db.Model):

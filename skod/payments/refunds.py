@@ -1,4 +1,10 @@
-"""Refunds of captured payments, asked by the provider or seen from the Stripe dashboard."""
+"""Refunds of captured payments, asked by the provider or made in the Stripe dashboard.
+
+A Refund row follows Stripe's own status (pending, requires_action, succeeded, failed,
+canceled). Only succeeded refunds count as paid back, and only they get a credit note (through
+`hooks.refunded`, called once per refund when it first succeeds). Refunds in flight block what
+they would take, so two refunds can never add up to more than was captured.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,12 @@ from skod.extensions import db
 from skod.payments import hooks
 from skod.payments import services as pay
 from skod.payments.models import PAYMENT_STATES, Payment
+from skod.payments.stripe_objects import Refund as StripeRefund
 from skod.stripe_gateway import GatewayError, gateway
+
+IN_FLIGHT = ("pending", "requires_action")
+#: what Stripe may answer, and "created": our row before Stripe gave any answer
+STATUSES = ("created", *IN_FLIGHT, "succeeded", "failed", "canceled")
 
 
 class Refund(db.Model):
@@ -25,19 +36,28 @@ class Refund(db.Model):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     amount_minor: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(500))
-    #: "pending" (sent, no answer yet), "succeeded", "failed"
+    #: Stripe's status of the refund ("pending" also while our request has no answer yet)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
     stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "amount": self.amount_minor, "status": self.status,
+                "failure_reason": self.failure_reason, "reason": self.reason}
+
+
+def _sum(payment_id: int, statuses: tuple[str, ...]) -> int:
+    return db.session.scalar(select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0))
+                             .where(Refund.payment_id == payment_id,
+                                    Refund.status.in_(statuses))) or 0
 
 
 def refundable(payment: Payment) -> int:
     """What can still be refunded: captured minus refunded and refunds in flight."""
-    pending = db.session.scalar(select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0))
-                                .where(Refund.payment_id == payment.id,
-                                       Refund.status == "pending")) or 0
-    return payment.amount_captured_minor - payment.amount_refunded_minor - pending
+    return payment.amount_captured_minor - _sum(payment.id, ("succeeded", *IN_FLIGHT))
 
 
 def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | None,
@@ -56,53 +76,84 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
         raise Invalid(f"at most {left} can be refunded", {"amount_minor": [f"1..{left}"]})
     count = db.session.scalar(select(db.func.count()).where(Refund.payment_id == payment.id))
     row = Refund(payment_id=payment.id, amount_minor=amount, reason=reason, created_at=now,
-                 idempotency_key=f"refund:payment:{payment.id}:{count + 1}")
+                 status="pending", idempotency_key=f"refund:payment:{payment.id}:{count + 1}")
     db.session.add(row)
     db.session.commit()  # key stored before the call; the pending amount blocks a double refund
-    row = _send(row.id)
-    hooks.refunded(row.id, now)
+    row = _send(row.id, now)
+    if row.status == "succeeded":
+        hooks.refunded(row.id, now)
     return row
 
 
-def _send(refund_id: int) -> Refund:
+def _send(refund_id: int, now: datetime) -> Refund:
     row = db.session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
     payment = pay.lock(row.payment_id)
     try:
-        stripe_id = gateway().create_refund(payment.stripe_payment_intent_id or "",
-                                            amount=row.amount_minor, key=row.idempotency_key)
+        answer = gateway().create_refund(payment.stripe_payment_intent_id or "",
+                                         amount=row.amount_minor, key=row.idempotency_key,
+                                         refund_id=row.id)
     except GatewayError as err:
         if err.kind != "retryable":
-            row.status = "failed"
+            row.status, row.failure_reason, row.updated_at = "failed", err.code, now
         db.session.commit()
         if err.kind == "retryable":
             raise Conflict("the refund is sent again later", code="refund_pending") from err
         raise Invalid(err.message, {"amount_minor": [err.code or err.kind]}) from err
-    row.status, row.stripe_refund_id = "succeeded", stripe_id
-    payment.amount_refunded_minor += row.amount_minor
-    if payment.amount_refunded_minor >= payment.amount_captured_minor:
-        PAYMENT_STATES.move_if(payment, "refunded")
+    row.stripe_refund_id = answer.id
+    _apply(row, answer, now)
+    recount(payment)
     db.session.commit()
     return row
 
 
-def apply_refunded_total(payment: Payment, refunded_total: int, now: datetime) -> int | None:
-    """`charge.refunded`: Stripe's total refunded (dashboard refunds included) wins upward.
+def _apply(row: Refund, answer: StripeRefund, now: datetime) -> bool:
+    """Copy Stripe's status; True when the refund has just succeeded (credit note due)."""
+    became = answer.status == "succeeded" and row.status != "succeeded"
+    if answer.status != row.status:
+        row.status, row.updated_at = answer.status[:16], now
+        row.failure_reason = (answer.failure_reason or None) and answer.failure_reason[:64]
+    return became
 
-    What Stripe refunded beyond our refunds (sent or in flight) is recorded as a refund made at
-    Stripe, so that it gets its credit note; returns that refund's id (the caller commits)."""
-    pending = db.session.scalar(select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0))
-                                .where(Refund.payment_id == payment.id,
-                                       Refund.status == "pending")) or 0
-    outside = min(refunded_total, payment.amount_captured_minor) - (
-        payment.amount_refunded_minor + pending)
-    if outside <= 0:
-        return None  # ours already counted, in flight, or a late event
-    row = Refund(payment_id=payment.id, amount_minor=outside, reason="refunded at Stripe",
-                 status="succeeded", created_at=now,
-                 idempotency_key=f"refund:payment:{payment.id}:stripe-total:{refunded_total}")
-    db.session.add(row)
-    payment.amount_refunded_minor += outside
-    if payment.amount_refunded_minor >= payment.amount_captured_minor:
+
+def recount(payment: Payment) -> None:
+    """The payment's refunded amount is its succeeded refunds; a failed refund gives the money
+    back to the provider (refunded -> captured)."""
+    payment.amount_refunded_minor = min(_sum(payment.id, ("succeeded",)),
+                                        payment.amount_captured_minor)
+    if payment.amount_captured_minor and (
+            payment.amount_refunded_minor >= payment.amount_captured_minor):
         PAYMENT_STATES.move_if(payment, "refunded")
+    elif payment.status == "refunded":
+        PAYMENT_STATES.move(payment, "captured")
+
+
+def sync_from_stripe(payment: Payment, now: datetime) -> list[int]:
+    """Read every refund of the payment back from Stripe (never the event body) and mirror it:
+    ours by id or by the metadata we sent, others as refunds made at Stripe. Returns the ids of
+    refunds that succeeded just now; the caller commits, then calls `hooks.refunded` on them."""
+    succeeded: list[int] = []
+    for answer in gateway().list_refunds(payment.stripe_payment_intent_id or ""):
+        row = _row_for(payment, answer, now)
+        if row is not None and _apply(row, answer, now):
+            succeeded.append(row.id)
     db.session.flush()
-    return row.id
+    recount(payment)
+    return succeeded
+
+
+def _row_for(payment: Payment, answer: StripeRefund, now: datetime) -> Refund | None:
+    row = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == answer.id)
+                            .with_for_update())
+    if row is None and (answer.skod_refund_id or "").isdigit():
+        row = db.session.get(Refund, int(answer.skod_refund_id or 0), with_for_update=True)
+        if row is not None and row.payment_id == payment.id and not row.stripe_refund_id:
+            row.stripe_refund_id = answer.id  # our request whose answer never came back
+        else:
+            row = None
+    if row is None and answer.amount > 0:
+        row = Refund(payment_id=payment.id, amount_minor=answer.amount,
+                     reason="refunded at Stripe", status="created", created_at=now,
+                     stripe_refund_id=answer.id, idempotency_key=f"stripe:{answer.id}")
+        db.session.add(row)
+        db.session.flush()
+    return row

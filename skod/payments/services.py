@@ -16,6 +16,7 @@ from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments.models import PAYMENT_STATES, Payment
+from skod.payments.stripe_objects import below_minimum, minimum_charge
 from skod.stripe_gateway import GatewayError, Intent, gateway
 
 _STATUS_FROM_STRIPE = {
@@ -61,6 +62,9 @@ def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) 
         _copy_amounts(payment, intent, now)
         if target == "failed":
             payment.last_error_code = intent.last_error_code or "requires_payment_method"
+        elif intent.lapsed:
+            # Stripe let the hold lapse (not our release): the domains ask for a new one
+            payment.last_error_code, payment.last_error_kind = "hold_expired", "expired"
 
 
 def _copy_amounts(payment: Payment, intent: Intent, now: datetime) -> None:
@@ -91,7 +95,11 @@ def apply_error(payment: Payment, err: GatewayError) -> None:
 def send_create(payment: Payment, *, customer: str, manual: bool,
                 now: datetime | None = None) -> None:
     """Create and confirm the intent of a `created` payment; records the answer (no commit).
-    `now` dates a hold's default capture_before (a hold placed by `tick --at` lapses from then)."""
+    `now` dates a hold's default capture_before (a hold placed by `tick --at` lapses from then).
+    An amount below Stripe's minimum charge is never sent: the payment is waived, with why."""
+    if below_minimum(payment.amount_requested_minor, payment.currency):
+        waive(payment)
+        return
     try:
         intent = gateway().create_intent(
             amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
@@ -103,6 +111,16 @@ def send_create(payment: Payment, *, customer: str, manual: bool,
         apply_error(payment, err)
         return
     apply_intent(payment, intent, now)
+
+
+def waive(payment: Payment) -> None:
+    """Record that a `created` payment is not asked of the card: Stripe refuses charges below
+    its minimum, and a charge sure to fail would only add a decline to the client's card."""
+    PAYMENT_STATES.move(payment, "waived")
+    payment.last_error_code, payment.last_error_kind = "below_minimum", "waived"
+    payment.last_error_message = (
+        f"{payment.amount_requested_minor} is below Stripe's minimum charge of "
+        f"{minimum_charge(payment.currency)} {payment.currency}")
 
 
 def begin_capture(payment: Payment, amount: int) -> None:
@@ -139,8 +157,11 @@ def _capture_failed(payment: Payment, err: GatewayError) -> None:
     except GatewayError:
         intent = None
     if intent is not None and intent.status == "succeeded":
+        # e.g. payment_intent_unexpected_state after a capture that did go through
         apply_intent(payment, intent)
     else:
+        if intent is not None and intent.lapsed:  # the hold lapsed before the capture
+            payment.last_error_code, payment.last_error_kind = "hold_expired", "expired"
         PAYMENT_STATES.move(payment, "failed")
         payment.amount_held_minor = 0
 

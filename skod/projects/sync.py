@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.extensions import db
+from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments.models import Payment
 
@@ -28,5 +29,27 @@ def payment_changed(payment: Payment, now: datetime) -> None:
         db.session.commit()
 
 
+def evidence(payment: Payment) -> list[tuple[str, str]]:
+    """What shows the work was delivered: the project's acceptance and the milestone's
+    delivery (date, note, the client's approval)."""
+    from flask_babel import gettext as _
+
+    from skod.projects.models import Milestone, Project
+
+    project = db.session.get(Project, payment.project_id)
+    tz, locale = project.provider.timezone, project.provider.locale
+    lines = [(_("Project"), project.title),
+             (_("Accepted by the client"), when(project.accepted_at, tz, locale)),
+             (_("Client"), f"{project.client.name} <{project.client.email}>")]
+    if payment.milestone_id is not None:
+        milestone = db.session.get(Milestone, payment.milestone_id)
+        lines += [(_("Milestone"), milestone.title),
+                  (_("Delivered"), when(milestone.completed_at, tz, locale)),
+                  (_("Delivery note"), (milestone.delivery_note or "-")[:500]),
+                  (_("Approved"), when(milestone.approved_at, tz, locale))]
+    return lines
+
+
 def register() -> None:
     hooks.on_change("project_id", payment_changed)
+    hooks.on_evidence("project_id", evidence)

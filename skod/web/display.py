@@ -31,6 +31,7 @@ PURPOSE_WORDS = {
     "hold": _l("Call"),
     "overrun": _l("Extra minutes"),
     "late_cancel_fee": _l("Late-cancellation fee"),
+    "call_charge": _l("Call (charged after the hold expired)"),
 }
 
 
@@ -113,11 +114,21 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
         "held": _("%(amount)s held", amount=money(payment.amount_held_minor, cur, locale)),
         "capture_pending": _("being charged"),
         "captured": _("%(amount)s charged",
-                      amount=money(payment.amount_captured_minor, cur, locale)),
+                      amount=money(payment.amount_captured_minor, cur, locale))
+        + (_(", %(amount)s refunded", amount=money(payment.amount_refunded_minor, cur, locale))
+           if payment.amount_refunded_minor else ""),
         "released": _("released, nothing charged"),
         "refunded": _("refunded"),
         "failed": _("failed (%(code)s)", code=payment.last_error_code or "error"),
+        "waived": _("%(amount)s not charged: below the minimum card payment",
+                    amount=money(payment.amount_requested_minor, cur, locale)),
     }
+    if payment.status == "released" and payment.last_error_code == "hold_expired":
+        words["released"] = _("the hold expired at the bank, nothing charged")
+    if payment.dispute_status:
+        return _("%(purpose)s: %(state)s (disputed by the client: %(dispute)s)",
+                 purpose=purpose, state=words.get(payment.status, payment.status),
+                 dispute=payment.dispute_status)
     return _("%(purpose)s: %(state)s", purpose=purpose,
              state=words.get(payment.status, payment.status))
 

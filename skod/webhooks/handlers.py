@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from skod.payments import cards, events
+from skod.payments import cards, disputes, events
 
 Handler = Callable[[dict, datetime], "str | None"]
 
@@ -19,8 +19,15 @@ HANDLERS: dict[str, Handler] = {
     "setup_intent.succeeded": cards.setup_succeeded,
     "setup_intent.setup_failed": events.nothing_to_do,  # the page shows the error
     "charge.captured": events.intent_changed,
-    "charge.refunded": events.charge_refunded,
-    "charge.dispute.created": events.dispute_changed,
-    "charge.dispute.closed": events.dispute_changed,
+    "charge.refunded": events.refunds_changed,
+    "charge.refund.updated": events.refunds_changed,
+    "refund.created": events.refunds_changed,
+    "refund.updated": events.refunds_changed,
+    "refund.failed": events.refunds_changed,
+    "charge.dispute.created": disputes.dispute_changed,
+    "charge.dispute.updated": disputes.dispute_changed,
+    "charge.dispute.closed": disputes.dispute_changed,
+    "charge.dispute.funds_withdrawn": disputes.dispute_changed,
+    "charge.dispute.funds_reinstated": disputes.dispute_changed,
     "payment_method.detached": cards.card_detached,
 }

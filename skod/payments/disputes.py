@@ -1,0 +1,94 @@
+"""Disputes (chargebacks) of our payments, mirrored from Stripe.
+
+Each `charge.dispute.*` event makes us read the dispute back from Stripe (the event body is
+never trusted), store amount, reason, status and the evidence deadline, and tell the provider at
+once with that deadline and the evidence Skod holds. A lost dispute takes the money back: the
+payment's invoice then shows that amount as owed again (`lost_amount`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from skod.core.clock import utcnow
+from skod.core.types import UTCDateTime
+from skod.extensions import db
+from skod.payments import hooks
+from skod.payments import services as pay
+from skod.payments.models import Payment
+from skod.stripe_gateway import gateway
+
+#: statuses in which the dispute is still open (the money is held back or at risk)
+OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+
+
+class Dispute(db.Model):
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    stripe_dispute_id: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    evidence_due_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the provider was told (once, at the first sight of the dispute)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "amount": self.amount_minor, "currency": self.currency,
+                "reason": self.reason, "status": self.status,
+                "evidence_due_by": self.evidence_due_by.isoformat()
+                if self.evidence_due_by else None}
+
+
+def lost_amount(payment_id: int) -> int:
+    """What lost disputes took back from this payment (owed again by the client)."""
+    return db.session.scalar(select(db.func.coalesce(db.func.sum(Dispute.amount_minor), 0))
+                             .where(Dispute.payment_id == payment_id,
+                                    Dispute.status == "lost")) or 0
+
+
+def of_payment(payment_id: int) -> list[Dispute]:
+    return list(db.session.scalars(select(Dispute).where(Dispute.payment_id == payment_id)
+                                   .order_by(Dispute.id)))
+
+
+def dispute_changed(obj: dict, now: datetime) -> str | None:
+    """charge.dispute.created|updated|closed|funds_withdrawn|funds_reinstated."""
+    dispute_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    if not dispute_id:
+        return "ignored"
+    truth = gateway().retrieve_dispute(dispute_id)
+    payment_id = db.session.scalar(select(Payment.id).where(
+        Payment.stripe_payment_intent_id == truth.payment_intent)) if truth.payment_intent else None
+    if payment_id is None:
+        db.session.commit()
+        return "ignored"  # not one of ours
+    payment = pay.lock(payment_id)
+    row = db.session.scalar(select(Dispute).where(Dispute.stripe_dispute_id == truth.id)
+                            .with_for_update())
+    if row is None:
+        row = Dispute(payment_id=payment.id, stripe_dispute_id=truth.id, created_at=now)
+        db.session.add(row)
+    row.amount_minor, row.currency, row.reason = truth.amount, truth.currency, truth.reason
+    row.status, row.evidence_due_by = truth.status[:32], truth.evidence_due_by
+    change = "opened" if row.notified_at is None else None
+    if not row.open and row.closed_at is None:
+        row.closed_at, change = now, "closed"
+    payment.dispute_status = row.status
+    row.notified_at = row.notified_at or now
+    db.session.commit()
+    if change:
+        hooks.disputed(row.id, change, now)
+    return None

@@ -1,0 +1,74 @@
+"""E-mails of the payments domain: a client's dispute (chargeback), told to the provider at
+once with the evidence deadline and the evidence Skod holds, and again when it is closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from skod.accounts.models import Provider
+from skod.core.money import Money
+from skod.extensions import db
+from skod.notifications import mail
+from skod.notifications.formats import when
+from skod.payments import hooks
+from skod.payments.disputes import Dispute
+from skod.payments.models import Payment
+
+
+def _deadline(dispute: Dispute, provider: Provider) -> str:
+    if dispute.evidence_due_by is None:
+        return _("as soon as possible")
+    return when(dispute.evidence_due_by, provider.timezone, provider.locale)
+
+
+def _paragraphs(dispute: Dispute, amount: str, provider: Provider, opened: bool) -> list[str]:
+    if opened:
+        return [_("Your client disputed a payment of %(amount)s with their bank (reason given: "
+                  "%(reason)s). The bank has taken the amount back while it decides.",
+                  amount=amount, reason=dispute.reason or "-"),
+                _("Send your evidence through your Stripe dashboard before %(deadline)s: after "
+                  "that date the bank decides without it.",
+                  deadline=_deadline(dispute, provider)),
+                _("What Skod holds of the service delivered is listed below; attach it with "
+                  "the invoice.")]
+    if dispute.status == "lost":
+        return [_("The bank decided the dispute of %(amount)s in the client's favour. The "
+                  "amount is owed to you again and shows as the balance of the invoice.",
+                  amount=amount)]
+    return [_("The dispute of %(amount)s is closed: %(status)s.", amount=amount,
+              status=dispute.status)]
+
+
+def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
+    """Opened: the deadline and the evidence. Closed: the outcome. Nothing in between."""
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None:
+        return
+    first_sight = change == "opened"
+    payment = db.session.get(Payment, dispute.payment_id)
+    provider = db.session.get(Provider, payment.provider_id)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(provider.locale):
+        amount = Money(dispute.amount_minor, dispute.currency).format(provider.locale)
+        details = [(_("Amount disputed"), amount), (_("Reason"), dispute.reason or "-"),
+                   (_("Evidence due by"), _deadline(dispute, provider)),
+                   (_("Payment"), f"#{payment.id}"), *hooks.evidence(payment)]
+        ctx = {"greeting": _("Hello %(name)s,", name=provider.name),
+               "paragraphs": _paragraphs(dispute, amount, provider, first_sight),
+               "action_url": f"{base}/dashboard", "action_label": _("Open your dashboard"),
+               "details": details}
+        subject = (_("A client disputes %(amount)s: evidence due by %(deadline)s",
+                     amount=amount, deadline=_deadline(dispute, provider)) if first_sight
+                   else _("Dispute of %(amount)s closed: %(status)s", amount=amount,
+                          status=dispute.status))
+    db.session.commit()
+    mail.send(mail.build(to=provider.email, template="message", subject=subject, context=ctx,
+                         locale=provider.locale))
+
+
+def register() -> None:
+    hooks.on_dispute(dispute_seen)

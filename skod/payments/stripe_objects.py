@@ -1,0 +1,150 @@
+"""What we keep of Stripe's objects, read from their JSON at the pinned API version.
+
+Pure: no `stripe` import and no I/O, so the gateway (the only module that talks to Stripe) and
+the tests share one reading of each shape. At `2026-10-28.endive` a PaymentIntent carries
+`amount_capturable` and `amount_received`, `latest_charge` is an id unless expanded (the gateway
+always expands it where the hold's expiry is needed), and there is no `charges` list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+#: Stripe's minimum charge per currency, in minor units (docs: "Minimum and maximum charge
+#: amounts"). A charge or capture below it is refused by Stripe, so it is never sent.
+MINIMUM_CHARGE: dict[str, int] = {
+    "EUR": 50, "USD": 50, "GBP": 30, "CHF": 50, "CAD": 50, "AUD": 50, "NZD": 50, "SGD": 50,
+    "BRL": 50, "INR": 50, "DKK": 250, "NOK": 300, "SEK": 300, "PLN": 200, "CZK": 1500,
+    "HUF": 17500, "RON": 200, "BGN": 100, "HKD": 400, "MXN": 1000, "AED": 200, "MYR": 200,
+    "THB": 1000, "JPY": 50,
+}
+
+
+def minimum_charge(currency: str) -> int:
+    """The smallest amount Stripe charges in `currency` (50 minor units when unlisted)."""
+    return MINIMUM_CHARGE.get(currency.upper(), 50)
+
+
+def below_minimum(amount: int, currency: str) -> bool:
+    return 0 < amount < minimum_charge(currency)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What we keep of a PaymentIntent."""
+
+    id: str
+    status: str  # Stripe's own status word
+    amount: int
+    amount_capturable: int
+    amount_received: int
+    currency: str
+    client_secret: str | None
+    payment_method: str | None
+    capture_before: datetime | None
+    last_error_code: str | None
+    #: None, or why Stripe canceled it: "automatic" when the hold lapsed at the bank
+    cancellation_reason: str | None = None
+    latest_charge: str | None = None
+
+    @property
+    def lapsed(self) -> bool:
+        """The hold expired at the bank (not released by us)."""
+        return self.status == "canceled" and self.cancellation_reason == "automatic"
+
+
+@dataclass(frozen=True)
+class Setup:
+    id: str
+    status: str
+    client_secret: str | None
+    payment_method: str | None
+    customer: str | None
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A Stripe refund: status pending / requires_action / succeeded / failed / canceled."""
+
+    id: str
+    status: str
+    amount: int
+    currency: str
+    payment_intent: str | None
+    failure_reason: str | None
+    skod_refund_id: str | None  # metadata we put on our own refunds
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: str
+    status: str  # warning_needs_response, needs_response, under_review, won, lost, ...
+    amount: int
+    currency: str
+    reason: str | None
+    evidence_due_by: datetime | None
+    charge: str | None
+    payment_intent: str | None
+
+
+def val(obj: Any, key: str, default: Any = None) -> Any:
+    """obj[key] for a dict or a StripeObject, `default` when absent or null."""
+    if obj is None:
+        return default
+    try:
+        value = obj[key]
+    except (KeyError, TypeError):
+        return default
+    return default if value is None else value
+
+
+def _id_of(obj: Any) -> str | None:
+    """An expandable field: an id string, or the expanded object (its id)."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    return val(obj, "id")
+
+
+def _stamp(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), UTC) if value else None
+
+
+def intent(pi: Any) -> Intent:
+    charge = val(pi, "latest_charge")
+    card = val(val(charge, "payment_method_details") if not isinstance(charge, str) else None,
+               "card")
+    return Intent(
+        id=pi["id"], status=pi["status"], amount=int(pi["amount"]),
+        amount_capturable=int(val(pi, "amount_capturable", 0)),
+        amount_received=int(val(pi, "amount_received", 0)),
+        currency=str(pi["currency"]).upper(), client_secret=val(pi, "client_secret"),
+        payment_method=_id_of(val(pi, "payment_method")),
+        capture_before=_stamp(val(card, "capture_before")),
+        last_error_code=val(val(pi, "last_payment_error"), "code"),
+        cancellation_reason=val(pi, "cancellation_reason"),
+        latest_charge=_id_of(charge),
+    )
+
+
+def setup(si: Any) -> Setup:
+    return Setup(id=si["id"], status=si["status"], client_secret=val(si, "client_secret"),
+                 payment_method=_id_of(val(si, "payment_method")),
+                 customer=_id_of(val(si, "customer")))
+
+
+def refund(re: Any) -> Refund:
+    return Refund(id=re["id"], status=str(re["status"]), amount=int(re["amount"]),
+                  currency=str(re["currency"]).upper(),
+                  payment_intent=_id_of(val(re, "payment_intent")),
+                  failure_reason=val(re, "failure_reason"),
+                  skod_refund_id=val(val(re, "metadata"), "skod_refund_id"))
+
+
+def dispute(du: Any) -> Dispute:
+    return Dispute(id=du["id"], status=str(du["status"]), amount=int(du["amount"]),
+                   currency=str(du["currency"]).upper(), reason=val(du, "reason"),
+                   evidence_due_by=_stamp(val(val(du, "evidence_details"), "due_by")),
+                   charge=_id_of(val(du, "charge")),
+                   payment_intent=_id_of(val(du, "payment_intent")))
