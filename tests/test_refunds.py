@@ -7,14 +7,17 @@ from datetime import timedelta
 from skod.core.ratelimit import RateLimiter
 from tests import factories as f
 from tests.support.api import api
+from tests.support.net import wait_until
 from tests.support.stripe_helpers import CARD_OK
 from tests.webhook_support import deliver, event
 
+CARD_REFUND_PENDING = "4000000000007726"  # Stripe's test card whose refunds start pending
 
-def _ended_call(client, card_pm, minutes=15):
+
+def _ended_call(client, card_pm, minutes=15, number=CARD_OK):
     prov = f.provider(client)
     b = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
-    f.pay(client, b, card_pm(CARD_OK).id)
+    f.pay(client, b, card_pm(number).id)
     status, body = api(client, "POST", f"/api/v1/bookings/{b['id']}/end",
                        json={"minutes": minutes}, token=prov["token"])
     assert status == 200 and body["status"] == "completed"
@@ -22,8 +25,15 @@ def _ended_call(client, card_pm, minutes=15):
 
 
 def _refunds_at_emulator(stripe_raw, pi_id: str) -> list[int]:
-    charge = stripe_raw.v1.payment_intents.retrieve(pi_id)["latest_charge"]
-    return sorted(r["amount"] for r in charge["refunds"]["data"])
+    """Stripe's refunds of the intent (the released rest of a partial capture is none)."""
+    page = stripe_raw.v1.refunds.list(params={"payment_intent": pi_id, "limit": 100})
+    return sorted(r["amount"] for r in page["data"])
+
+
+def _credit_notes(client, prov) -> list[dict]:
+    status, invoices = api(client, "GET", "/api/v1/invoices", token=prov["token"])
+    assert status == 200
+    return [i for i in invoices if i["kind"] == "credit_note"]
 
 
 def test_partial_then_full_refund_through_the_api(client, card_pm, stripe_raw):
@@ -38,9 +48,8 @@ def test_partial_then_full_refund_through_the_api(client, card_pm, stripe_raw):
     assert status == 201 and refund["amount_minor"] == 1100
     after = f.get(client, b)["payments"][0]
     assert after["status"] == "refunded"
-    # 500 released at capture (the emulator books it as a refund), then our 400 and 1100
-    assert _refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [400, 500,
-                                                                                     1100]
+    # the 500 released at capture is no refund: only our 400 and 1100
+    assert _refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [400, 1100]
     assert api(client, "POST", path, json={}, token=prov["token"])[0] == 409
 
 
@@ -80,6 +89,58 @@ def test_refund_made_in_the_stripe_dashboard_is_reflected(app, client, card_pm, 
     status, refund = api(client, "POST", f"/api/v1/payments/{payment['id']}/refund",
                          json={"amount_minor": 901}, token=prov["token"])
     assert status == 422  # 1500 - 600 = 900 left
+    assert [n["ttc_minor"] for n in _credit_notes(client, prov)] == [600]
+
+
+def _wait(check, what: str) -> None:
+    wait_until(check, timeout=20, what=what)
+
+
+def test_dashboard_refund_seen_through_the_emulators_own_events(client, card_pm, stripe_raw,
+                                                                stripe_webhooks):
+    """600 refunded at Stripe on a 1,500 capture: one credit note of 600, the payment shows
+    600 refunded (events sent by the emulator: refund.created, charge.refunded...)."""
+    prov, b, payment = _ended_call(client, card_pm)
+    stripe_raw.v1.refunds.create(params={"payment_intent": payment["stripe_payment_intent_id"],
+                                         "amount": 600})
+    _wait(lambda: f.get(client, b)["payments"][0]["amount_refunded"] == 600, "refund seen")
+    assert f.get(client, b)["payments"][0]["status"] == "captured"
+    _wait(lambda: len(_credit_notes(client, prov)) == 1, "credit note")
+    [note] = _credit_notes(client, prov)
+    assert note["ttc_minor"] == 600
+
+
+def test_a_pending_refund_that_fails_gets_no_credit_note(client, card_pm, stripe_raw,
+                                                         stripe_emulator, stripe_webhooks):
+    """Card 4000000000007726: Stripe answers refunds `pending`. A pending refund blocks what
+    it takes; when it fails, nothing counts as refunded and no credit note is issued."""
+    prov, b, payment = _ended_call(client, card_pm, number=CARD_REFUND_PENDING)
+    path = f"/api/v1/payments/{payment['id']}/refund"
+    status, refund = api(client, "POST", path, json={"amount_minor": 1000}, token=prov["token"])
+    assert status == 201 and refund["status"] == "pending"
+    assert f.get(client, b)["payments"][0]["amount_refunded"] == 0
+    assert api(client, "POST", path, json={"amount_minor": 501}, token=prov["token"])[0] == 422
+    [stripe_refund] = stripe_raw.v1.refunds.list(
+        params={"payment_intent": payment["stripe_payment_intent_id"]})["data"]
+    stripe_emulator.fail_refund(stripe_refund["id"])
+    _wait(lambda: _refund_rows(client, prov, payment) == ["failed"], "refund failed")
+    assert f.get(client, b)["payments"][0]["amount_refunded"] == 0
+    assert _credit_notes(client, prov) == []
+    # the money is refundable again
+    status, again = api(client, "POST", path, json={"amount_minor": 1500}, token=prov["token"])
+    assert status == 201 and again["status"] == "pending"
+    stripe_emulator.settle_refund(stripe_raw.v1.refunds.list(params={
+        "payment_intent": payment["stripe_payment_intent_id"]})["data"][0]["id"])
+    _wait(lambda: f.get(client, b)["payments"][0]["status"] == "refunded", "refund settled")
+    _wait(lambda: len(_credit_notes(client, prov)) == 1, "credit note")
+    assert _credit_notes(client, prov)[0]["ttc_minor"] == 1500
+
+
+def _refund_rows(client, prov, payment) -> list[str]:
+    status, body = api(client, "GET", f"/api/v1/payments/{payment['id']}/refunds",
+                       token=prov["token"])
+    assert status == 200, body
+    return [r["status"] for r in body]
 
 
 def test_rate_limiter_windows():
