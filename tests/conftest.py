@@ -23,6 +23,7 @@ os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ["MAIL_BACKEND"] = "outbox"
 os.environ["SKOD_INSTANCE_PATH"] = os.path.join(tempfile.gettempdir(), "skod-tests-instance")
 
+from tests.support import clock  # noqa: E402
 from tests.support.db import database_url_for_tests, recreate_database, truncate_all  # noqa: E402
 from tests.support.emulator import StripeEmulator  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
@@ -41,6 +42,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 _emulators: list[StripeEmulator] = []
+
+
+# --- Clock -------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def now():
+    """The instant this test started (aware UTC), taken once: every date a test derives (slots,
+    ticks, Paris day and year through tests.support.clock) comes from it. The app itself runs on
+    the real clock, so a test moves time forward with f.tick(app, now + ...), never backwards."""
+    yield clock.start_test()
+    clock.end_test()
 
 
 # --- Stripe emulator ---------------------------------------------------------------------------
