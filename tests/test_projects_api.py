@@ -10,6 +10,7 @@ from skod.core.clock import parse_iso, utcnow
 from tests import factories as f
 from tests.support import clock
 from tests.support.api import api
+from tests.support.links import assert_opens
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
 
 
@@ -68,9 +69,9 @@ def test_deposit_and_three_milestones_each_captured_when_done(app, client, card_
                                                              outbox, now):
     prov = f.provider(client)
     project = new_project(client, prov, deposit=30)
-    assert f"/pr/{project['id']}/" in project["accept_url"]
-    [invite] = outbox.to("buyer@example.test")
-    assert project["accept_url"] in invite.get_body(("plain",)).get_content()
+    assert_opens(client, project["accept_url"], "pr", project["id"])
+    [invite] = outbox.to("buyer@example.test")  # same link, a token of its own second
+    assert_opens(client, invite.get_body(("plain",)).get_content(), "pr", project["id"])
     assert accept(client, project, card_pm(CARD_OK).id) == {"status": "accepted"}
     body = read(client, project)
     [deposit] = body["payments"]
