@@ -222,6 +222,19 @@ def outbox(app):
     return Outbox(app.config["SKOD_INSTANCE_PATH"])
 
 
+# --- Redis -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_url():
+    """redis://host:port/N: a Redis database for this run only (host and port from TEST_REDIS_URL,
+    default redis://127.0.0.1:6379; N claimed among TEST_REDIS_DBS, default 1-15), emptied at
+    the start and at the end of the run. See tests/support/redis_db.py."""
+    from tests.support.redis_db import RunDatabase
+
+    run_db = RunDatabase()
+    yield run_db.url
+    run_db.release()
+
+
 # --- Live server, webhooks, browser ------------------------------------------------------------
 @pytest.fixture(scope="session")
 def live_server(app):

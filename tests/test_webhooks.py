@@ -130,14 +130,14 @@ def test_2000_shuffled_deliveries_with_duplicates(app, client, card_pm, stripe_r
         assert {p.amount_captured_minor for p in captured} == {1500}
 
 
-def test_a_burst_is_drained_by_one_queued_task(app, client, monkeypatch):
+def test_a_burst_is_drained_by_one_queued_task(app, client, monkeypatch, redis_url):
     """With Redis, the intake queues one drain per burst (SET NX flag) instead of one task per
     event; the drain clears the flag first, then processes every stored event."""
     import redis
 
     from skod.webhooks import tasks
 
-    url = "redis://127.0.0.1:6379/12"
+    url = redis_url
     flag = redis.Redis.from_url(url)
     flag.delete(tasks.DRAIN_FLAG)
     monkeypatch.setitem(app.config, "CELERY", dict(app.config["CELERY"], broker_url=url,
