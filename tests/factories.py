@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
-from zoneinfo import ZoneInfo
 
 from tests.support import clock
 from tests.support.api import api
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = clock.PARIS
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 _seq = count(1)
 #: what a business client must give (printed on its invoices)
