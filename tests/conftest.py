@@ -23,6 +23,8 @@ os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ["MAIL_BACKEND"] = "outbox"
 os.environ["SKOD_INSTANCE_PATH"] = os.path.join(tempfile.gettempdir(), "skod-tests-instance")
 
+from tests.support import clock  # noqa: E402
+from tests.support.chromium import no_chromium  # noqa: E402
 from tests.support.db import database_url_for_tests, recreate_database, truncate_all  # noqa: E402
 from tests.support.emulator import StripeEmulator  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
@@ -41,6 +43,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 _emulators: list[StripeEmulator] = []
+
+
+# --- Clock -------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def now():
+    """The instant this test started (aware UTC), taken once: every date a test derives (slots,
+    ticks, Paris day and year through tests.support.clock) comes from it. The app itself runs on
+    the real clock, so a test moves time forward with f.tick(app, now + ...), never backwards."""
+    yield clock.start_test()
+    clock.end_test()
 
 
 # --- Stripe emulator ---------------------------------------------------------------------------
@@ -211,6 +223,19 @@ def outbox(app):
     return Outbox(app.config["SKOD_INSTANCE_PATH"])
 
 
+# --- Redis -------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_url():
+    """redis://host:port/N: a Redis database for this run only (host and port from TEST_REDIS_URL,
+    default redis://127.0.0.1:6379; N claimed among TEST_REDIS_DBS, default 1-15), emptied at
+    the start and at the end of the run. See tests/support/redis_db.py."""
+    from tests.support.redis_db import RunDatabase
+
+    run_db = RunDatabase()
+    yield run_db.url
+    run_db.release()
+
+
 # --- Live server, webhooks, browser ------------------------------------------------------------
 @pytest.fixture(scope="session")
 def live_server(app):
@@ -237,7 +262,7 @@ def stripe_webhooks(stripe_emulator, live_server, app):
 @pytest.fixture(scope="session")
 def _browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        no_chromium(CHROMIUM)  # a failure under CI=true, a skip elsewhere
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

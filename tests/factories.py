@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
-from zoneinfo import ZoneInfo
 
+from tests.support import clock
 from tests.support.api import api
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = clock.PARIS
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 _seq = count(1)
 #: what a business client must give (printed on its invoices)
@@ -41,9 +41,10 @@ def provider(client, **offer) -> dict:
     return {"token": token, "offer_id": created["id"], "email": email, "offer": created}
 
 
-def start_in(delta: timedelta) -> datetime:
-    """A slot start about `delta` from now, on a whole local hour (every offer fits it)."""
-    local = (datetime.now(UTC) + delta).astimezone(PARIS)
+def start_in(delta: timedelta, now: datetime | None = None) -> datetime:
+    """A slot start about `delta` after `now` (default: the test's clock), on a whole local hour
+    (every offer fits it)."""
+    local = ((now or clock.current()) + delta).astimezone(PARIS)
     local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return local.astimezone(UTC)
 

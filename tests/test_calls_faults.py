@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.core.clock import utcnow
 from tests import factories as f
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK
 
 
 def test_capture_during_stripe_outage_is_resumed_once(app, client, card_pm, stripe_raw,
-                                                      stripe_emulator):
+                                                      stripe_emulator, now):
     prov = f.provider(client)
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
     f.pay(client, booking, card_pm(CARD_OK).id)
@@ -27,12 +26,12 @@ def test_capture_during_stripe_outage_is_resumed_once(app, client, card_pm, stri
     # a second End does not send another capture
     assert api(client, "POST", f"/api/v1/bookings/{booking['id']}/end", json={"minutes": 9},
                token=prov["token"])[1]["payments"][0]["status"] == "capture_pending"
-    f.tick(app, utcnow() + timedelta(minutes=2))
+    f.tick(app, now + timedelta(minutes=2))
     body = f.get(client, booking)
     assert body["status"] == "completed" and body["payments"][0]["status"] == "captured"
     pi_id = payment["stripe_payment_intent_id"]
     assert f.captured_at_emulator(stripe_raw, pi_id) == 900
-    f.tick(app, utcnow() + timedelta(minutes=4))  # nothing left to resume
+    f.tick(app, now + timedelta(minutes=4))  # nothing left to resume
     charge = stripe_raw.v1.payment_intents.retrieve(pi_id)["latest_charge"]
     assert len(charge["refunds"]["data"]) == 1
 

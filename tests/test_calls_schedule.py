@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.core.clock import parse_iso, utcnow
+from skod.core.clock import parse_iso
 from tests import factories as f
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
@@ -124,7 +124,7 @@ def test_abandoned_booking_frees_its_slot(app, client):
 
 
 def test_unfinished_3ds_on_a_near_call_frees_the_slot_after_the_ttl(app, client, card_pm,
-                                                                   stripe_raw):
+                                                                   stripe_raw, now):
     from tests.support.stripe_helpers import CARD_3DS
 
     prov = f.provider(client)
@@ -134,9 +134,9 @@ def test_unfinished_3ds_on_a_near_call_frees_the_slot_after_the_ttl(app, client,
     setup = f.pay(client, booking, pm)
     stripe_raw.v1.setup_intents.confirm(setup["client_secret"].split("_secret_")[0])
     assert f.pay(client, booking, pm)["status"] == "requires_action"
-    f.tick(app, utcnow() + timedelta(minutes=5))  # the client is still on the page
+    f.tick(app, now + timedelta(minutes=5))  # the client is still on the page
     assert f.get(client, booking)["status"] == "action_required"
-    f.tick(app, utcnow() + timedelta(minutes=31))  # PENDING_BOOKING_TTL is 30 minutes
+    f.tick(app, now + timedelta(minutes=31))  # PENDING_BOOKING_TTL is 30 minutes
     body = f.get(client, booking)
     assert (body["status"], body["cancel_reason"]) == ("expired", "abandoned")
     pi_id = body["payments"][0]["stripe_payment_intent_id"]

@@ -7,14 +7,21 @@ import csv
 import io
 from datetime import timedelta
 
-from skod.core.clock import utcnow
+import pytest
+
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK
 from tests.webhook_support import deliver, event
 
 CLIENT = "client@example.test"
-YEAR = utcnow().year  # the series of invoices issued now (Paris and UTC agree but at New Year)
+
+
+@pytest.fixture
+def year(now) -> int:
+    """The series of what the test issues: the Paris year (the UTC one is wrong at New Year)."""
+    return clock.paris_year(now)
 
 
 def _ended(client, card_pm, minutes: int = 17, **offer):
@@ -42,16 +49,16 @@ def _pdfs(message) -> dict[str, bytes]:
             if p.get_content_type() == "application/pdf"}
 
 
-def test_ended_call_gets_a_paid_invoice_attached_to_the_receipt(client, card_pm, outbox):
+def test_ended_call_gets_a_paid_invoice_attached_to_the_receipt(client, card_pm, outbox, year):
     prov, booking, _ = _ended(client, card_pm)
     [invoice] = _invoices(client, prov)
     assert (invoice["number"], invoice["kind"], invoice["ttc_minor"], invoice["paid"]) == (
-        f"{YEAR}-000001", "invoice", 1700, True)
+        f"{year}-000001", "invoice", 1700, True)
     assert invoice["booking_id"] == booking["id"] and invoice["payment_method"]
     [receipt] = _receipts(outbox)
     pdfs = _pdfs(receipt)
-    assert list(pdfs) == [f"invoice-{YEAR}-000001.pdf"]
-    assert pdfs[f"invoice-{YEAR}-000001.pdf"].startswith(b"%PDF")
+    assert list(pdfs) == [f"invoice-{year}-000001.pdf"]
+    assert pdfs[f"invoice-{year}-000001.pdf"].startswith(b"%PDF")
     # the client reaches it with the token of its booking; the API gives the same PDF
     status, same = api(client, "GET", f"/api/v1/invoices/{invoice['id']}",
                        token=booking["client_token"])
@@ -89,7 +96,7 @@ def test_free_cancellation_issues_nothing(client, card_pm):
     assert _invoices(client, prov) == []
 
 
-def test_refund_issues_a_credit_note_referring_to_the_invoice(client, card_pm, outbox):
+def test_refund_issues_a_credit_note_referring_to_the_invoice(client, card_pm, outbox, year):
     prov, booking, body = _ended(client, card_pm, minutes=15)
     payment_id = body["payments"][0]["id"]
     outbox.clear()
@@ -98,21 +105,21 @@ def test_refund_issues_a_credit_note_referring_to_the_invoice(client, card_pm, o
     assert status == 201
     invoice, note = _invoices(client, prov)
     assert (note["kind"], note["number"], note["ttc_minor"]) == ("credit_note",
-                                                                  f"{YEAR}-000002", 400)
-    assert note["credited_number"] == invoice["number"] == f"{YEAR}-000001"
+                                                                  f"{year}-000002", 400)
+    assert note["credited_number"] == invoice["number"] == f"{year}-000001"
     assert note["booking_id"] == booking["id"] and note["payment_id"] == payment_id
     [mail] = outbox.to(CLIENT)
-    assert list(_pdfs(mail)) == [f"credit-note-{YEAR}-000002.pdf"]
+    assert list(_pdfs(mail)) == [f"credit-note-{year}-000002.pdf"]
     assert invoice["number"] in mail.get_body(("plain",)).get_content()
     # the rest, refunded later: a second credit note, its own number
     api(client, "POST", f"/api/v1/payments/{payment_id}/refund", json={}, token=prov["token"])
     notes = [i for i in _invoices(client, prov) if i["kind"] == "credit_note"]
     assert [(n["number"], n["ttc_minor"]) for n in notes] == [
-        (f"{YEAR}-000002", 400), (f"{YEAR}-000003", 1100)]
+        (f"{year}-000002", 400), (f"{year}-000003", 1100)]
 
 
 def test_refund_made_in_the_stripe_dashboard_gets_its_credit_note(app, client, card_pm,
-                                                                  stripe_raw):
+                                                                  stripe_raw, year):
     prov, _booking, body = _ended(client, card_pm, minutes=15)
     pi_id = body["payments"][0]["stripe_payment_intent_id"]
     stripe_raw.v1.refunds.create(params={"payment_intent": pi_id, "amount": 600})
@@ -121,32 +128,33 @@ def test_refund_made_in_the_stripe_dashboard_gets_its_credit_note(app, client, c
     for _ in range(2):  # a duplicate delivery credits nothing more
         assert deliver(client, event("charge.refunded", obj), secret).status_code == 200
     notes = [i for i in _invoices(client, prov) if i["kind"] == "credit_note"]
-    assert [(n["ttc_minor"], n["credited_number"]) for n in notes] == [(600, f"{YEAR}-000001")]
+    assert [(n["ttc_minor"], n["credited_number"]) for n in notes] == [(600, f"{year}-000001")]
 
 
-def test_the_sweep_issues_what_a_crash_left_without_invoice(app, client, card_pm, monkeypatch):
+def test_the_sweep_issues_what_a_crash_left_without_invoice(app, client, card_pm, monkeypatch,
+                                                             now):
     import skod.calls.notify
 
     # the process dies between the capture and the invoice: the receipt goes without one
     monkeypatch.setattr(skod.calls.notify, "documents_for", lambda *a, **k: [])
     prov, booking, _ = _ended(client, card_pm)
     assert _invoices(client, prov) == []
-    output = f.tick(app, utcnow())
+    output = f.tick(app, now)
     assert '"invoices_issued": 1' in output
     [invoice] = _invoices(client, prov)
     assert (invoice["booking_id"], invoice["ttc_minor"], invoice["paid"]) == (booking["id"],
                                                                               1700, True)
-    assert '"invoices_issued": 0' in f.tick(app, utcnow())  # never twice
+    assert '"invoices_issued": 0' in f.tick(app, now)  # never twice
 
 
-def test_invoice_api_filters_and_access(app, client, card_pm):
+def test_invoice_api_filters_and_access(app, client, card_pm, now):
     prov, booking, _ = _ended(client, card_pm)
     _ended(client, card_pm)  # another provider, another invoice
     other = f.provider(client)
     [mine] = _invoices(client, prov)
     assert _invoices(client, prov, "?paid=true") == [mine]
     assert _invoices(client, prov, "?paid=false") == []
-    today = utcnow().date()
+    today = clock.paris_today(now)
     assert _invoices(client, prov, f"?from={today - timedelta(days=1)}&to={today}") == [mine]
     assert _invoices(client, prov, f"?from={today + timedelta(days=2)}") == []
     status, body = api(client, "GET", "/api/v1/invoices?from=yesterday", token=prov["token"])
@@ -161,14 +169,14 @@ def test_invoice_api_filters_and_access(app, client, card_pm):
     assert api(client, "GET", "/api/v1/invoices")[0] == 401
 
 
-def test_csv_export_of_a_period(app, client, card_pm, tmp_path, monkeypatch):
+def test_csv_export_of_a_period(app, client, card_pm, tmp_path, monkeypatch, now, year):
     from skod.invoicing import export
 
     monkeypatch.setattr(export, "CHUNK", 1)  # every row from its own read: order kept across
     prov, _booking, body = _ended(client, card_pm, minutes=15)
     api(client, "POST", f"/api/v1/payments/{body['payments'][0]['id']}/refund",
         json={"amount_minor": 250}, token=prov["token"])
-    today = utcnow().date()
+    today = clock.paris_today(now)
     out = tmp_path / "export.csv"
     result = app.test_cli_runner().invoke(args=[
         "skod", "invoices", "export", "--from", str(today - timedelta(days=1)),
@@ -177,8 +185,8 @@ def test_csv_export_of_a_period(app, client, card_pm, tmp_path, monkeypatch):
     assert "2 invoices exported" in result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [(r["number"], r["kind"], r["ttc"], r["credited_number"]) for r in rows] == [
-        (f"{YEAR}-000001", "invoice", "15.00", ""),
-        (f"{YEAR}-000002", "credit_note", "-2.50", f"{YEAR}-000001")]
+        (f"{year}-000001", "invoice", "15.00", ""),
+        (f"{year}-000002", "credit_note", "-2.50", f"{year}-000001")]
     empty = app.test_cli_runner().invoke(args=[
         "skod", "invoices", "export", "--from", "2020-01-01", "--to", "2020-12-31"])
     assert empty.exit_code == 0 and empty.output.splitlines()[0].startswith("provider_id,")
@@ -216,7 +224,7 @@ def test_provider_is_told_what_invoices_still_miss(client):
 
 
 def test_the_sweep_credits_a_refund_left_without_its_credit_note(app, client, card_pm,
-                                                                 monkeypatch):
+                                                                 monkeypatch, now):
     from skod.payments import hooks
 
     monkeypatch.setattr(hooks, "_ON_REFUND", [])  # the process died right after the refund
@@ -224,15 +232,15 @@ def test_the_sweep_credits_a_refund_left_without_its_credit_note(app, client, ca
     api(client, "POST", f"/api/v1/payments/{body['payments'][0]['id']}/refund",
         json={"amount_minor": 300}, token=prov["token"])
     assert [i["kind"] for i in _invoices(client, prov)] == ["invoice"]
-    assert '"credit_notes_issued": 1' in f.tick(app, utcnow())
+    assert '"credit_notes_issued": 1' in f.tick(app, now)
     invoice, note = _invoices(client, prov)
     assert (note["kind"], note["ttc_minor"], note["credited_number"]) == (
         "credit_note", 300, invoice["number"])
-    assert '"credit_notes_issued": 0' in f.tick(app, utcnow())
+    assert '"credit_notes_issued": 0' in f.tick(app, now)
 
 
 def test_the_sweep_marks_paid_an_invoice_whose_payment_went_through_later(app, client, card_pm,
-                                                                         monkeypatch):
+                                                                         monkeypatch, now):
     import skod.calls.notify
     from skod.invoicing import ledger
 
@@ -245,11 +253,11 @@ def test_the_sweep_marks_paid_an_invoice_whose_payment_went_through_later(app, c
         row = db.session.get(Booking, booking["id"])
         ledger.issue(ledger.IssueSpec(
             provider_id=row.provider_id, client_id=row.client_id, source=f"booking:{row.id}",
-            lines=[("call", 1700)], now=utcnow(), currency="EUR",
+            lines=[("call", 1700)], now=now, currency="EUR",
             links={"booking_id": row.id}))
     [unpaid] = _invoices(client, prov)
     assert unpaid["paid"] is False
-    assert '"invoices_marked_paid": 1' in f.tick(app, utcnow())
+    assert '"invoices_marked_paid": 1' in f.tick(app, now)
     [paid] = _invoices(client, prov)
     assert (paid["id"], paid["paid"], paid["number"]) == (unpaid["id"], True, unpaid["number"])
 
@@ -266,7 +274,7 @@ def test_a_business_client_must_give_its_company_and_address(client):
 
 
 def test_a_broken_invoice_never_breaks_the_delivery_or_the_refund(app, client, card_pm, outbox,
-                                                                  monkeypatch):
+                                                                  monkeypatch, now):
     from skod.invoicing import ledger
 
     real_issue = ledger.issue
@@ -283,7 +291,7 @@ def test_a_broken_invoice_never_breaks_the_delivery_or_the_refund(app, client, c
     assert status == 201 and refund["status"] == "succeeded"
     assert _invoices(client, prov) == []
     monkeypatch.setattr(ledger, "issue", real_issue)
-    output = f.tick(app, utcnow())  # invoicing back: the sweep issues both documents
+    output = f.tick(app, now)  # invoicing back: the sweep issues both documents
     assert '"invoices_issued": 1' in output and '"credit_notes_issued": 1' in output
     assert [(i["kind"], i["ttc_minor"]) for i in _invoices(client, prov)] == [
         ("invoice", 1500), ("credit_note", 200)]

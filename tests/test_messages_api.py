@@ -9,6 +9,7 @@ from datetime import timedelta
 from skod.core.clock import parse_iso
 from tests import factories as f
 from tests.support.api import api
+from tests.support.links import assert_opens
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 
 CLIENT = "asker@example.test"
@@ -160,7 +161,7 @@ def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client,
     assert hidden["payments"][0]["status"] == "failed"
     [notice] = outbox.to(CLIENT)
     assert ANSWER not in text_of(notice)
-    assert f"/m/{message['id']}/{message['client_token']}" in text_of(notice)
+    assert_opens(client, text_of(notice), "m", message["id"])  # its own token, as good
     # the answer is delivered: its invoice is issued unpaid, with its due date, and attached
     [unpaid] = api(client, "GET", "/api/v1/invoices?paid=false", token=prov["token"])[1]
     assert (unpaid["message_id"], unpaid["ttc_minor"], unpaid["paid"]) == (message["id"], 1000,

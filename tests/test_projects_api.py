@@ -4,16 +4,19 @@ holds placed late and renewed, approval, contest, failures."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 from skod.core.clock import parse_iso, utcnow
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
+from tests.support.links import assert_opens
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
 
 
 def day(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    """The Paris day n days after the test's; expected_on dates are the provider's days."""
+    return clock.paris_day(clock.current(), n).isoformat()
 
 
 def new_project(client, prov: dict, *, deposit: int = 0, approval: str = "none",
@@ -63,12 +66,12 @@ def accepted_project(client, card_pm, **kw) -> tuple[dict, dict, dict]:
 
 
 def test_deposit_and_three_milestones_each_captured_when_done(app, client, card_pm, stripe_raw,
-                                                             outbox):
+                                                             outbox, now):
     prov = f.provider(client)
     project = new_project(client, prov, deposit=30)
-    assert f"/pr/{project['id']}/" in project["accept_url"]
-    [invite] = outbox.to("buyer@example.test")
-    assert project["accept_url"] in invite.get_body(("plain",)).get_content()
+    assert_opens(client, project["accept_url"], "pr", project["id"])
+    [invite] = outbox.to("buyer@example.test")  # same link, a token of its own second
+    assert_opens(client, invite.get_body(("plain",)).get_content(), "pr", project["id"])
     assert accept(client, project, card_pm(CARD_OK).id) == {"status": "accepted"}
     body = read(client, project)
     [deposit] = body["payments"]
@@ -93,7 +96,7 @@ def test_deposit_and_three_milestones_each_captured_when_done(app, client, card_
     m3 = read(client, project)["milestones"][2]
     assert m3["status"] == "in_progress" and m3["payments"] == []
     hold_due = parse_iso(m3["hold_due_at"])
-    assert hold_due - utcnow() > timedelta(days=19)
+    assert hold_due - now > timedelta(days=19)
     f.tick(app, hold_due - timedelta(hours=1))
     assert read(client, project)["milestones"][2]["payments"] == []
     f.tick(app, hold_due)
@@ -116,14 +119,16 @@ def test_deposit_and_three_milestones_each_captured_when_done(app, client, card_
     assert [i["number"][-6:] for i in invoices] == ["000001", "000002", "000003", "000004"]
 
 
-def test_approval_mode_auto_approves_after_the_window(app, client, card_pm, stripe_raw, outbox):
+def test_approval_mode_auto_approves_after_the_window(app, client, card_pm, stripe_raw, outbox,
+                                                      now):
     prov, project, body = accepted_project(client, card_pm, approval="client",
                                            milestones=[("Audit", 5000, 1)])
     [m] = body["milestones"]
     done = act(client, m["id"], "complete", prov["token"], {"note": "report.pdf"})
     assert done["status"] == "awaiting_approval"
     deadline = parse_iso(done["approval_deadline"])
-    assert timedelta(hours=71) < deadline - utcnow() <= timedelta(hours=72)
+    # 72 h after the request, which the app timed on its own clock between `now` and utcnow()
+    assert now + timedelta(hours=72) <= deadline <= utcnow() + timedelta(hours=72)
     mail = outbox.to("buyer@example.test")[-1]
     assert "report.pdf" in mail.get_body(("plain",)).get_content()
     f.tick(app, deadline - timedelta(minutes=1))

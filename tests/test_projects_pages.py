@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
 from tests.test_projects_api import new_project, read
 
@@ -26,11 +26,11 @@ def _client_address(app, project_id: int) -> str | None:
         return db.session.get(Project, project_id).client.address
 
 
-def test_provider_creates_a_project_from_the_form(client, outbox):
+def test_provider_creates_a_project_from_the_form(client, outbox, now):
     prov = f.provider(client)
     _login(client, prov)
     assert client.get("/projects/new").status_code == 200
-    when = (date.today() + timedelta(days=4)).isoformat()
+    when = clock.paris_day(now, 4).isoformat()
     resp = client.post("/projects/new", data={
         "client_name": "Eve", "client_email": "eve@example.test", "client_kind": "consumer",
         "client_address": "8 rue Neuve\n33000 Bordeaux", "title": "Logo", "currency": "EUR",

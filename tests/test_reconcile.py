@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from skod.core.clock import parse_iso, utcnow
+from skod.core.clock import parse_iso
 from skod.extensions import db
 from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.stripe_gateway import gateway
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK
 
 
 def reconcile(app, at=None) -> dict:
-    args = ["skod", "reconcile", "--at", (at or utcnow() + timedelta(hours=1)).isoformat()]
+    args = ["skod", "reconcile", "--at", (at or clock.current() + timedelta(hours=1)).isoformat()]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)

@@ -130,14 +130,14 @@ def test_2000_shuffled_deliveries_with_duplicates(app, client, card_pm, stripe_r
         assert {p.amount_captured_minor for p in captured} == {1500}
 
 
-def test_a_burst_is_drained_by_one_queued_task(app, client, monkeypatch):
+def test_a_burst_is_drained_by_one_queued_task(app, client, monkeypatch, redis_url):
     """With Redis, the intake queues one drain per burst (SET NX flag) instead of one task per
     event; the drain clears the flag first, then processes every stored event."""
     import redis
 
     from skod.webhooks import tasks
 
-    url = "redis://127.0.0.1:6379/12"
+    url = redis_url
     flag = redis.Redis.from_url(url)
     flag.delete(tasks.DRAIN_FLAG)
     monkeypatch.setitem(app.config, "CELERY", dict(app.config["CELERY"], broker_url=url,
@@ -156,16 +156,15 @@ def test_a_burst_is_drained_by_one_queued_task(app, client, monkeypatch):
     app.extensions.pop("skod_wakeup_redis", None)
 
 
-def test_sweep_processes_events_whose_wake_up_was_lost(app, client):
-    from skod.core.clock import utcnow
+def test_sweep_processes_events_whose_wake_up_was_lost(app, client, now):
     from skod.webhooks.intake import store
 
     with app.app_context():
         event_id = store(event("customer.created", {"id": "cus_lost", "object": "customer"}))
         from skod.webhooks.jobs import sweep_events
 
-        assert sweep_events(utcnow()) == 0  # inside the grace: maybe still queued
-        assert sweep_events(utcnow() + timedelta(minutes=2)) == 1
+        assert sweep_events(now) == 0  # inside the grace: maybe still queued
+        assert sweep_events(now + timedelta(minutes=2)) == 1
         assert db.session.get(StripeEvent, event_id).status == "ignored"
 
 

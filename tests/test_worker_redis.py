@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def worker(tmp_path, pg_url):
-    env = dict(os.environ, CELERY_BROKER_URL=REDIS_URL, CELERY_TASK_ALWAYS_EAGER="0",
+def worker(tmp_path, pg_url, redis_url):
+    env = dict(os.environ, CELERY_BROKER_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="0",
                DATABASE_URL=pg_url, SKOD_INSTANCE_PATH=str(tmp_path), MAIL_BACKEND="outbox")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "skod.celery_app:celery", "worker",
@@ -32,10 +31,10 @@ def worker(tmp_path, pg_url):
         proc.kill()
 
 
-def test_worker_delivers_mail_through_redis(worker, monkeypatch):
+def test_worker_delivers_mail_through_redis(worker, monkeypatch, redis_url):
     # Celery lets CELERY_BROKER_URL (memory:// for the in-process tests) win over `broker=`.
-    monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
-    sender = Celery(broker=REDIS_URL)
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_url)
+    sender = Celery(broker=redis_url)
     msg = EmailMessage()
     msg["To"], msg["Subject"] = "worker@example.test", "Through Redis"
     msg.set_content("hello from the queue")
