@@ -74,11 +74,26 @@ def get(client, booking: dict, token: str | None = None) -> dict:
 
 
 def captured_at_emulator(stripe_raw, pi_id: str) -> int:
-    """Captured amount as the emulator shows it: charge amount minus the released rest."""
+    """Captured amount as Stripe shows it at the pinned version: `amount_received`."""
     pi = stripe_raw.v1.payment_intents.retrieve(pi_id)
-    charge = pi["latest_charge"]
     assert pi["status"] == "succeeded", pi["status"]
-    return charge["amount"] - charge["amount_refunded"]
+    return pi["amount_received"]
+
+
+def captures_at_emulator(stripe_raw, pi_id: str) -> int:
+    """How many captures acted at Stripe on this intent: its `payment_intent.succeeded` events
+    (a replayed idempotent request sends none)."""
+    created = stripe_raw.v1.payment_intents.retrieve(pi_id)["created"]
+    page = stripe_raw.v1.events.list(params={"type": "payment_intent.succeeded", "limit": 100,
+                                             "created": {"gte": created}})
+    return sum(1 for ev in page.auto_paging_iter() if ev["data"]["object"]["id"] == pi_id)
+
+
+def refunds_at_emulator(stripe_raw, pi_id: str) -> list[int]:
+    """Stripe's refunds of the intent, smallest first (the released rest of a partial capture
+    is no refund)."""
+    page = stripe_raw.v1.refunds.list(params={"payment_intent": pi_id, "limit": 100})
+    return sorted(r["amount"] for r in page["data"])
 
 
 def tick(app, at: datetime) -> str:

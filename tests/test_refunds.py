@@ -24,12 +24,6 @@ def _ended_call(client, card_pm, minutes=15, number=CARD_OK):
     return prov, b, body["payments"][0]
 
 
-def _refunds_at_emulator(stripe_raw, pi_id: str) -> list[int]:
-    """Stripe's refunds of the intent (the released rest of a partial capture is none)."""
-    page = stripe_raw.v1.refunds.list(params={"payment_intent": pi_id, "limit": 100})
-    return sorted(r["amount"] for r in page["data"])
-
-
 def _credit_notes(client, prov) -> list[dict]:
     status, invoices = api(client, "GET", "/api/v1/invoices", token=prov["token"])
     assert status == 200
@@ -49,7 +43,7 @@ def test_partial_then_full_refund_through_the_api(client, card_pm, stripe_raw):
     after = f.get(client, b)["payments"][0]
     assert after["status"] == "refunded"
     # the 500 released at capture is no refund: only our 400 and 1100
-    assert _refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [400, 1100]
+    assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [400, 1100]
     assert api(client, "POST", path, json={}, token=prov["token"])[0] == 409
 
 
@@ -75,7 +69,7 @@ def test_dashboard_refund_button(app, client, card_pm, stripe_raw):
     resp = client.post(f"/dashboard/payments/{payment['id']}/refund",
                        data={"amount": "2,50", "reason": "goodwill"})
     assert resp.status_code == 302
-    assert 250 in _refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"])
+    assert 250 in f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"])
 
 
 def test_refund_made_in_the_stripe_dashboard_is_reflected(app, client, card_pm, stripe_raw):
@@ -149,8 +143,8 @@ def test_rate_limiter_windows():
     assert local._take(101)  # a new second, a new window
 
 
-def test_rate_limiter_is_shared_through_redis():
-    url = "redis://127.0.0.1:6379/14"
+def test_rate_limiter_is_shared_through_redis(redis_url):
+    url = redis_url
     a, b = RateLimiter(4, url, name="test-shared"), RateLimiter(4, url, name="test-shared")
     window = 10**9 + int(__import__("time").time())  # a window nobody else uses
     a._redis.delete(f"skod:rate:test-shared:{window}")
