@@ -15,6 +15,7 @@ from skod.calls.models import BOOKING_STATES, Booking
 from skod.extensions import db
 from skod.payments import hooks
 from skod.payments import services as pay
+from skod.payments.cards import adopt_card
 from skod.payments.models import Payment
 
 
@@ -27,6 +28,7 @@ def payment_changed(payment: Payment, now: datetime) -> None:
     payment = db.session.get(Payment, payment_id)
     if payment.purpose == "hold" and payment.status == "held" and booking.status in (
             "awaiting_card", "action_required"):
+        adopt_card(booking, payment)  # a page intent saved the card it held
         BOOKING_STATES.move(booking, "held")
         db.session.commit()
         notify.booking_confirmed(booking)
