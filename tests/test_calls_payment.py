@@ -14,7 +14,8 @@ def _held_call(client, card_pm, **offer):
     prov = f.provider(client, **offer)
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
     assert booking["payment"]["mode"] == "hold"
-    assert booking["payment"]["client_secret"].startswith("seti_")
+    assert booking["payment"]["client_secret"].startswith("pi_")  # the page intent
+    assert booking["payment"]["intent"] == "payment"
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
     return prov, booking
 
