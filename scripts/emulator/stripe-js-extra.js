@@ -21,10 +21,11 @@
   var originalStripe = window.Stripe;
   if (typeof originalStripe !== 'function' || originalStripe.skodExtra) { return; }
 
+  // A JSON body without a Content-Type header, as localstripe-v3.js sends it: a "simple"
+  // cross-origin request, so no CORS preflight (the emulator refuses OPTIONS without a key).
   async function post(path, body) {
     var response = await fetch(LOCALSTRIPE_BASE_API + path, {
       method: 'POST',
-      headers: {'Content-Type': 'application/json'},
       body: JSON.stringify(body),
     });
     var data = await response.json().catch(function () { return {}; });
