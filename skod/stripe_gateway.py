@@ -150,6 +150,19 @@ class Gateway:
         return so.intent(self._call(self.client.v1.payment_intents.cancel, intent_id, key=key,
                                     expand=EXPAND_CHARGE))
 
+    def create_page_intent(self, *, amount: int, currency: str, customer: str, key: str,
+                           metadata: dict) -> Intent:
+        """A manual-capture intent the page confirms with the card (Stripe.js
+        confirmCardPayment): one 3-D Secure challenge gives the hold AND the saved card, which
+        Stripe attaches to `customer` (setup_future_usage) for later off-session charges.
+        Not confirmed here and without a payment method: its status is requires_payment_method.
+        """
+        pi = self._call(self.client.v1.payment_intents.create, key=key, amount=amount,
+                        currency=currency.lower(), customer=customer, capture_method="manual",
+                        setup_future_usage="off_session",
+                        allowed_payment_method_types=["card"], metadata=metadata)
+        return _intent(pi)
+
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
         """The intent we made for `payment_id` when its id never reached our database."""
         page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)

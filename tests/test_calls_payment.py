@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import requests
+
 from skod.core.clock import parse_iso
 from tests import factories as f
 from tests.support.api import api
@@ -14,7 +16,8 @@ def _held_call(client, card_pm, **offer):
     prov = f.provider(client, **offer)
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
     assert booking["payment"]["mode"] == "hold"
-    assert booking["payment"]["client_secret"].startswith("seti_")
+    assert booking["payment"]["client_secret"].startswith("pi_")  # the page intent
+    assert booking["payment"]["intent"] == "payment"
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
     return prov, booking
 
@@ -125,3 +128,35 @@ def test_zero_minutes_owed_releases_instead_of_capturing(client, card_pm, stripe
     assert (hold["status"], hold["amount_captured"]) == ("released", 0)
     assert stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])["status"] \
         == "canceled"
+
+
+def test_page_intent_confirmed_once_by_webhook_then_page(app, client, card_pm, stripe_raw,
+                                                         outbox):
+    """The page confirms the page intent; the webhook comes first, then the page's /confirm:
+    the booking is held with the intent's card saved, and confirmed (one e-mail) once."""
+    from skod.calls.models import Booking
+    from skod.core.clock import utcnow
+    from skod.extensions import db
+    from skod.payments.events import intent_changed
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    secret = booking["payment"]["client_secret"]
+    pi_id = secret.split("_secret_")[0]
+    pm = card_pm(CARD_OK).id
+    # What Stripe.js confirmCardPayment does with the publishable key and the client secret.
+    r = requests.post(f"{app.config['STRIPE_API_BASE']}/v1/payment_intents/{pi_id}/confirm",
+                      json={"key": app.config["STRIPE_PUBLISHABLE_KEY"], "client_secret": secret,
+                            "payment_method": pm}, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "requires_capture", r.text
+    with app.app_context():
+        intent_changed({"id": pi_id, "object": "payment_intent"}, utcnow())
+        row = db.session.get(Booking, booking["id"])
+        assert (row.status, row.stripe_payment_method_id) == ("held", pm)
+    assert len(outbox.to("client@example.test")) == 1
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/confirm",
+                       token=booking["client_token"])
+    assert status == 200 and body["status"] == "held"
+    [hold] = body["payments"]
+    assert (hold["status"], hold["amount_held"]) == ("held", 2000)
+    assert len(outbox.to("client@example.test")) == 1

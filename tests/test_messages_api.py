@@ -55,7 +55,8 @@ def held_message(client, card_pm, **offer) -> tuple[dict, dict]:
     prov = message_provider(client, **offer)
     message = ask(client, prov)
     assert message["payment"]["mode"] == "hold"
-    assert message["payment"]["client_secret"].startswith("seti_")
+    assert message["payment"]["client_secret"].startswith("pi_")
+    assert message["payment"]["intent"] == "payment"
     assert pay(client, message, card_pm(CARD_OK).id) == {"status": "held"}
     return prov, message
 

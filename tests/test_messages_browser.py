@@ -9,8 +9,9 @@ from playwright.sync_api import Page, expect
 
 from tests import factories as f
 from tests.support.api import api
-from tests.support.stripe_helpers import CARD_OK
+from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 from tests.test_messages_api import ANSWER, QUESTION, held_message, message_provider, read
+from tests.test_pages_browser import COMPLETE_3DS, card_saved_for, count_3ds
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +64,33 @@ def test_client_asks_and_pays_then_reads_the_reply(browser_page, client, stripe_
     expect(page.locator("#message-status")).to_have_class(re.compile(r"status-answered"))
     expect(page.locator("#reply-body")).to_have_text(ANSWER)
     assert f.captured_at_emulator(stripe_raw, pi["id"]) == 1000
+
+
+def test_three_d_secure_question_asks_one_challenge(app, browser_page, client, stripe_raw):
+    """The price held and the card saved by ONE PaymentIntent confirmed on the page."""
+    from skod.messages.models import Message
+
+    prov = message_provider(client)
+    page = browser_page
+    challenges = count_3ds(page)
+    page.goto(f"/p/{_slug(prov)}/m/{prov['message_offer']['id']}")
+    page.fill("#body", QUESTION)
+    page.fill("#name", "Camille Client")
+    page.fill("#email", "camille@example.test")
+    page.check("#accept_terms")
+    _fill_card(page, CARD_3DS)
+    page.click("#ask-button")
+    page.get_by_role("button", name=COMPLETE_3DS).click()
+    message = _landed(page)
+    expect(page.locator("#message-status")).to_have_class(re.compile(r"status-held"))
+    assert len(challenges) == 1
+    body = read(client, message)
+    [hold] = body["payments"]
+    assert (body["status"], hold["status"]) == ("held", "held")
+    pi = stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])
+    assert (pi["status"], pi["amount"], pi["capture_method"]) == ("requires_capture", 1000,
+                                                                   "manual")
+    card_saved_for(app, stripe_raw, Message, message["id"], pi)
 
 
 def test_pay_link_page_releases_the_reply(app, browser_page, client, card_pm, stripe_raw):

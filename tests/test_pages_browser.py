@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from skod.core.clock import iso
 from tests import factories as f
+from tests.support.api import api
 from tests.support.browser import log_in
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 
@@ -19,6 +20,39 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
 PHONE = {"width": 390, "height": 844}
 COMPLETE_3DS = "Complete authentication"  # the fake Stripe.js modal (localstripe-v3.js)
+# Counts every 3-D Secure dialog the fake Stripe.js opens, across the page's navigations.
+_COUNT_3DS = """
+new MutationObserver(function (changes) {
+  changes.forEach(function (change) {
+    change.addedNodes.forEach(function (node) {
+      if (node.nodeType === 1 && (node.textContent || '').indexOf('3D Secure') === 0) {
+        window.skodSaw3ds();
+      }
+    });
+  });
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def count_3ds(page: Page) -> list[int]:
+    """A list that gets one item per 3-D Secure dialog shown in `page` from now on."""
+    seen: list[int] = []
+    page.expose_function("skodSaw3ds", lambda: seen.append(1))
+    page.add_init_script(_COUNT_3DS)
+    return seen
+
+
+def card_saved_for(app, stripe_raw, model, row_id: int, pi: dict) -> str:
+    """The card the page intent held is the row's saved card, attached to the client's Stripe
+    customer (setup_future_usage): it can be charged off-session later."""
+    from skod.extensions import db
+
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        saved, customer = row.stripe_payment_method_id, row.client.stripe_customer_id
+    assert saved and saved == pi["payment_method"]
+    assert stripe_raw.v1.payment_methods.retrieve(saved)["customer"] == customer
+    return saved
 
 
 def _slug(prov: dict) -> str:
@@ -78,28 +112,67 @@ def _landed_held(page: Page, client, stripe_raw) -> dict:
     assert (pi["status"], pi["amount"], pi["capture_method"]) == ("requires_capture", 2000,
                                                                    "manual")
     expect(page.locator("#payment-state")).to_contain_text("20,00\xa0€ bloqués")
+    booking["pi"] = pi
     return booking
 
 
 def test_client_books_a_near_call_and_the_card_is_held(browser_page, app, client, stripe_raw):
+    from skod.calls.models import Booking
+
     page = browser_page
-    _book(page, client, CARD_OK, shot="booking")
+    prov, _ = _book(page, client, CARD_OK, shot="booking")
     booking = _landed_held(page, client, stripe_raw)
     _shot(page, "manage")
     with app.app_context():  # the billing address reached the client row (for the invoice)
-        from skod.calls.models import Booking
         from skod.extensions import db
 
         client_row = db.session.get(Booking, booking["id"]).client
         assert client_row.address == "3 place Bellecour\n69002 Lyon"
+    saved = card_saved_for(app, stripe_raw, Booking, booking["id"], booking["pi"])
+    # The overrun is charged off-session on the card the page intent saved.
+    base = f"/api/v1/bookings/{booking['id']}"
+    assert api(client, "POST", f"{base}/start", token=prov["token"])[0] == 200
+    status, done = api(client, "POST", f"{base}/end", json={"minutes": 30}, token=prov["token"])
+    assert status == 200 and done["status"] == "completed", done
+    overrun = [p for p in done["payments"] if p["purpose"] == "overrun"]
+    assert [p["status"] for p in overrun] == ["captured"]
+    charged = stripe_raw.v1.payment_intents.retrieve(overrun[0]["stripe_payment_intent_id"])
+    assert (charged["payment_method"], charged["amount"]) == (saved, 1000)
 
 
-def test_three_d_secure_card_completes_both_challenges(browser_page, client, stripe_raw):
+def test_three_d_secure_near_call_asks_one_challenge(browser_page, app, client, stripe_raw):
+    """The hold and the saved card come from ONE PaymentIntent confirmed on the page."""
+    from skod.calls.models import Booking
+
     page = browser_page
+    challenges = count_3ds(page)
     _book(page, client, CARD_3DS)
-    page.get_by_role("button", name=COMPLETE_3DS).click()  # saving the card
-    page.get_by_role("button", name=COMPLETE_3DS).click()  # the hold itself
-    _landed_held(page, client, stripe_raw)
+    page.get_by_role("button", name=COMPLETE_3DS).click()
+    booking = _landed_held(page, client, stripe_raw)
+    assert len(challenges) == 1
+    assert booking["pi"]["setup_future_usage"] == "off_session"
+    card_saved_for(app, stripe_raw, Booking, booking["id"], booking["pi"])
+
+
+def test_three_d_secure_far_call_saves_the_card_with_one_challenge(browser_page, client,
+                                                                   stripe_raw):
+    """A far call keeps the SetupIntent: one challenge, the hold comes later off-session."""
+    prov = f.provider(client)
+    start = f.start_in(timedelta(days=12))
+    page = browser_page
+    challenges = count_3ds(page)
+    page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}")
+    page.wait_for_url(re.compile(r"[?&]tz="))
+    _choose_slot(page, start)
+    _fill_booking(page, CARD_3DS)
+    page.click("#book-button")
+    page.get_by_role("button", name=COMPLETE_3DS).click()
+    page.wait_for_url(re.compile(r"/b/\d+/[^/]+$"), timeout=15_000)
+    booking_id, token = re.search(r"/b/(\d+)/([^/?#]+)", page.url).groups()
+    booking = f.get(client, {"id": int(booking_id), "client_token": token})
+    assert (booking["status"], booking["payment_mode"], booking["payments"]) == (
+        "card_saved", "save_card", [])
+    assert len(challenges) == 1
 
 
 def test_slot_taken_meanwhile_shows_a_message(browser_page, client):
@@ -146,6 +219,7 @@ def test_client_authorizes_a_booking_left_without_a_card(browser_page, client, s
     prov = f.provider(client)
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
     page = browser_page
+    challenges = count_3ds(page)
     page.goto(f"/b/{booking['id']}/{booking['client_token']}")
     expect(page.locator("#booking-status")).to_have_text("En attente de la carte")
     expect(page.locator("#cancel-preview")).to_have_text("Annuler maintenant est gratuit.")
@@ -155,6 +229,6 @@ def test_client_authorizes_a_booking_left_without_a_card(browser_page, client, s
         box.locator(f'input[placeholder="{placeholder}"]').fill(value)
     page.click("#authorize-button")
     page.get_by_role("button", name=COMPLETE_3DS).click()
-    page.get_by_role("button", name=COMPLETE_3DS).click()
     _landed_held(page, client, stripe_raw)
+    assert len(challenges) == 1
     expect(page.locator("#authorize")).to_have_count(0)

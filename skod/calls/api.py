@@ -38,11 +38,11 @@ def _provider_booking(booking_id: int) -> Booking:
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingCreatedSchema)
 def create_booking(data: dict):
-    booking = booking_svc.book(offer_id=data["offer_id"], start_at=data["start_at"],
-                               client=data["client"], now=utcnow())
+    booking, step = booking_svc.book(offer_id=data["offer_id"], start_at=data["start_at"],
+                                     client=data["client"], now=utcnow())
     return {"id": booking.id, "status": booking.status,
             "client_token": make_token("booking", booking.id),
-            "manage_url": notify.manage_url(booking), "payment": payment_block(booking)}
+            "manage_url": notify.manage_url(booking), "payment": payment_block(booking, step)}
 
 
 @blp.post("/bookings/<int:booking_id>/payment-method")
@@ -62,18 +62,21 @@ def give_card(data: dict, booking_id: int):
 @blp.post("/bookings/<int:booking_id>/card-setup")
 @blp.response(200, CardResultSchema)
 def card_setup(booking_id: int):
-    """A SetupIntent secret to (re)enter the card on the page."""
+    """The secret the page confirms to (re)enter the card: a near call's PaymentIntent
+    (`intent: payment`, one 3-D Secure for the hold and the saved card) or a SetupIntent."""
     _booking(booking_id)
-    return booking_svc.card_setup(booking_id)
+    return booking_svc.card_setup(booking_id, utcnow())
 
 
 @blp.post("/bookings/<int:booking_id>/confirm")
 @blp.response(200, BookingSchema)
 def confirm(booking_id: int):
-    """After 3-D Secure on the page: read the hold back from Stripe."""
+    """After the card step on the page: read the hold back from Stripe. The booking is
+    confirmed (e-mail) by whichever comes first, this call or the webhook."""
     _booking(booking_id)
-    booking = booking_svc.refresh_hold(booking_id, utcnow())
-    _confirm_if_secured(booking_id, {"status": booking.status})
+    booking, secured_now = booking_svc.refresh_hold(booking_id, utcnow())
+    if secured_now:
+        _confirm_if_secured(booking_id, {"status": booking.status})
     return booking
 
 

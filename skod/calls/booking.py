@@ -1,4 +1,10 @@
-"""Booking a call and securing its card: book, attach the card, place or renew the hold."""
+"""Booking a call and securing its card: book, attach the card, place or renew the hold.
+
+A near call (the hold fits in a customer-initiated hold) gets a page intent at booking: one
+PaymentIntent the page confirms with the card, so ONE 3-D Secure challenge both holds the ceiling
+and saves the card. A far call saves the card with a SetupIntent; its hold comes later,
+off-session. An API client that sends its own card (payment-method) keeps the server-side flow.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +23,13 @@ from skod.payments import capture_policy as cp
 from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import GatewayError
 
 
-def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime) -> Booking:
-    """Take the slot, then open the card step with Stripe. 409 when the slot is taken."""
+def book(*, offer_id: int, start_at: datetime, client: dict,
+         now: datetime) -> tuple[Booking, dict]:
+    """Take the slot, then open the card step with Stripe. 409 when the slot is taken.
+    Returns the booking and the card step for the page: {"client_secret", "intent"}."""
     offer = db.session.get(Offer, offer_id)
     if offer is None or not offer.active or offer.kind != "call":
         raise NotFound("offer not found")
@@ -42,14 +50,17 @@ def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime) -> B
     )
     db.session.add(booking)
     db.session.commit()  # the slot is ours before we talk to Stripe
+    booking_id = booking.id
     try:
-        _open_card_step(booking)
+        step = _open_card_step(booking, now)
     except GatewayError as err:
+        db.session.rollback()
+        booking = lock_booking(booking_id)
         BOOKING_STATES.move(booking, "expired")
         db.session.commit()
         raise StripeUnavailable("the payment provider could not be reached") from err
     db.session.commit()
-    return booking
+    return db.session.get(Booking, booking_id), step
 
 
 def _check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetime) -> None:
@@ -69,8 +80,35 @@ def _check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetim
 
 
 
-def _open_card_step(booking: Booking) -> None:
+def _open_card_step(booking: Booking, now: datetime) -> dict:
+    if booking.payment_mode == "hold":
+        return _page_step(booking, now)
     cards.open_setup(booking, booking.client, f"booking:{booking.id}")
+    return {"client_secret": booking.setup_client_secret, "intent": "setup"}
+
+
+def _page_step(booking: Booking, now: datetime) -> dict:
+    """The page intent's secret: the open one, or a new hold after a failed try. A create that
+    got no answer is sent again with the same key. The booking is locked by the caller."""
+    hold = booking.hold_payment()
+    if cards.is_page_intent(hold):
+        secret = cards.page_secret(hold, now)
+        if secret:
+            db.session.commit()
+            return {"client_secret": secret, "intent": "payment"}
+    if hold is not None and hold.status in ("held", "capture_pending", "captured"):
+        result = _hold_outcome(booking, hold, now)
+        db.session.commit()
+        return result
+    if hold is None or hold.status != "created" or hold.stripe_payment_intent_id:
+        hold = _new_hold(booking, off_session=False)
+    booking_id, payment_id = booking.id, hold.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)
+    booking = lock_booking(booking_id)
+    secret = cards.open_page_intent(payment, booking.client, f"booking:{booking_id}")
+    db.session.commit()
+    return {"client_secret": secret, "intent": "payment"}
 
 
 def lock_booking(booking_id: int) -> Booking:
@@ -90,6 +128,8 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
     if booking.start_at <= now:
         raise Conflict("this call has already started", code="too_late")
+    if not booking.stripe_setup_intent_id:  # a near call opened a page intent instead
+        _guarded(lambda: cards.open_setup(booking, booking.client, f"booking:{booking.id}"))
     pm = cards.confirmed_card(booking, booking.client, f"booking:{booking.id}", payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": booking.setup_client_secret,
@@ -99,7 +139,28 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
             BOOKING_STATES.move(booking, "card_saved")
         db.session.commit()
         return {"status": "card_saved"}
+    _guarded(lambda: _drop_page_intent(booking, now))
     return place_hold(booking, off_session=False, now=now)
+
+
+def _guarded(step) -> None:  # noqa: ANN001
+    try:
+        step()
+    except GatewayError as err:
+        db.session.rollback()
+        raise cards.card_problem(err) from err
+
+
+def _drop_page_intent(booking: Booking, now: datetime) -> None:
+    """The API client's own card replaces the page intent, unless the page used it meanwhile."""
+    hold = booking.hold_payment()
+    if hold is None or hold.status != "created" or not hold.stripe_payment_intent_id:
+        return
+    cards.read_page_intent(hold, now)
+    if hold.status == "created":
+        booking.hold_attempts += 1
+        cards.drop_page_intent(hold, f"hold:booking:{booking.id}:{booking.hold_attempts}",
+                               booking.stripe_payment_method_id)
 
 
 def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
@@ -140,6 +201,7 @@ def _new_hold(booking: Booking, off_session: bool):  # noqa: ANN202
 def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: ANN001
     if payment.status in ("held", "capture_pending", "captured"):
         if booking.status != "held":
+            cards.adopt_card(booking, payment)
             BOOKING_STATES.move(booking, "held")
         return {"status": "held"}
     if payment.status == "created":  # no answer yet: the next try sends the same key
@@ -158,25 +220,40 @@ def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: AN
 
 
 
-def refresh_hold(booking_id: int, now: datetime) -> Booking:
-    """After the page completed 3-D Secure: read the hold back from Stripe."""
+def refresh_hold(booking_id: int, now: datetime) -> tuple[Booking, bool]:
+    """After the page's card step (confirmCardPayment of the page intent, or 3-D Secure of a
+    server-confirmed hold): read the hold back. True when this call secured the booking, so
+    that it is confirmed once whether the page or a webhook comes first (both lock the row)."""
     booking = lock_booking(booking_id)
     hold = booking.hold_payment()
-    if hold is not None and hold.stripe_payment_intent_id and hold.status == "requires_action":
-        pay.apply_intent(hold, gateway().retrieve_intent(hold.stripe_payment_intent_id), now)
-        if hold.status == "held" and booking.status != "held":
-            BOOKING_STATES.move(booking, "held")
+    if cards.is_page_intent(hold):
+        _guarded(lambda: cards.read_page_intent(hold, now))
+    moved = False
+    if hold is not None and hold.status == "held" and booking.status in (
+            "awaiting_card", "card_saved", "action_required"):
+        cards.adopt_card(booking, hold)
+        BOOKING_STATES.move(booking, "held")
+        moved = True
     db.session.commit()
-    return booking
+    return booking, moved
 
 
-def card_setup(booking_id: int) -> dict:
-    """The SetupIntent secret the page confirms: the open one, or a new one after a success.
+def card_setup(booking_id: int, now: datetime) -> dict:
+    """The secret the page confirms: a near call's page intent (the open one, or a new one
+    after a failed try), else the SetupIntent's (the open one, or a new one after a success).
 
     Used by the page that authorizes a payment after an off-session failure (new card or 3-D
-    Secure), and by a client who comes back to a booking left without a card.
+    Secure), by a client who comes back to a booking left without a card, and by the booking
+    page when it tries again.
     """
     booking = lock_booking(booking_id)
     if booking.status not in ("awaiting_card", "card_saved", "action_required"):
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
+    if booking.payment_mode == "hold" and booking.status != "card_saved" and \
+            booking.start_at > now:
+        try:
+            return _page_step(booking, now)
+        except GatewayError as err:
+            db.session.rollback()
+            raise StripeUnavailable("the payment provider could not be reached") from err
     return cards.fresh_setup(booking, booking.client, f"booking:{booking.id}")

@@ -106,6 +106,9 @@ class CardResultSchema(Schema):
     error = fields.Dict()
 
 
-def payment_block(booking) -> dict:  # noqa: ANN001
-    return {"mode": booking.payment_mode, "client_secret": booking.setup_client_secret,
-            "intent": "setup", "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+def payment_block(booking, step: dict) -> dict:  # noqa: ANN001
+    """What the page confirms: a near call's PaymentIntent (`intent: payment`: one challenge
+    holds and saves the card) or a far call's SetupIntent (`intent: setup`)."""
+    return {"mode": booking.payment_mode, "client_secret": step.get("client_secret"),
+            "intent": step.get("intent", "setup"),
+            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}

@@ -16,6 +16,7 @@ from skod.extensions import db
 from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments import services as pay
+from skod.payments.cards import adopt_card
 from skod.payments.models import Payment
 
 
@@ -28,6 +29,7 @@ def payment_changed(payment: Payment, now: datetime) -> None:
     payment = db.session.get(Payment, payment_id)
     if payment.purpose == "hold" and payment.status == "held" and booking.status in (
             "awaiting_card", "action_required"):
+        adopt_card(booking, payment)  # a page intent saved the card it held
         BOOKING_STATES.move(booking, "held")
         db.session.commit()
         notify.booking_confirmed(booking)

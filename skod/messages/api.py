@@ -41,11 +41,11 @@ def _provider_message(message_id: int) -> Message:
 @blp.arguments(MessageCreateSchema)
 @blp.response(201, MessageCreatedSchema)
 def create_message(data: dict):
-    message = asking.ask(offer_id=data["offer_id"], body=data["body"], client=data["client"],
-                         now=utcnow())
+    message, step = asking.ask(offer_id=data["offer_id"], body=data["body"],
+                               client=data["client"], now=utcnow())
     return {"id": message.id, "status": message.status,
             "client_token": make_token("message", message.id),
-            "message_url": notify.client_url(message), "payment": payment_block(message)}
+            "message_url": notify.client_url(message), "payment": payment_block(message, step)}
 
 
 @blp.post("/messages/<int:message_id>/payment-method")
@@ -66,19 +66,20 @@ def give_card(data: dict, message_id: int):
 @blp.post("/messages/<int:message_id>/card-setup")
 @blp.response(200, CardResultSchema)
 def card_setup(message_id: int):
-    """A SetupIntent secret to (re)enter the card on the page."""
+    """The secret the page confirms: the question's PaymentIntent (`intent: payment`, one 3-D
+    Secure for the hold and the saved card) or the pay link's SetupIntent."""
     _message(message_id)
-    return asking.card_setup(message_id)
+    return asking.card_setup(message_id, utcnow())
 
 
 @blp.post("/messages/<int:message_id>/confirm")
 @blp.response(200)
 def confirm(message_id: int):
-    """After 3-D Secure on the page: read the hold or the charge back from Stripe."""
-    before, role = _message(message_id)
-    was = before.status
-    message = asking.refresh(message_id, utcnow())
-    if message.status != was:
+    """After the card step on the page: read the hold or the charge back from Stripe. The
+    question is sent by whichever comes first, this call or the webhook."""
+    role = _message(message_id)[1]
+    message, moved = asking.refresh(message_id, utcnow())
+    if moved:
         _tell(message_id, message.status)
     return message_out(message, role)
 

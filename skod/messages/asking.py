@@ -1,5 +1,8 @@
-"""Asking a paid question: write it, save the card, hold the price on-session (3-D Secure when
-the bank asks). The same card step pays the pay link after a failed capture, charged at once.
+"""Asking a paid question: write it, then hold the price on-session with a page intent: one
+PaymentIntent the page confirms with the card, so ONE 3-D Secure challenge holds the price and
+saves the card. An API client that sends its own card keeps the server-side flow (SetupIntent,
+then a hold the server confirms). The pay link after a failed capture saves a card with a
+SetupIntent and is charged at once.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import ANSWER, Payment
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import GatewayError
 
 #: states in which the client gives a card: to hold the price, or to pay after a failed capture
 TO_HOLD = ("awaiting_card", "action_required")
@@ -29,8 +32,9 @@ def windows() -> policy.Windows:
     return policy.Windows.from_config(current_app.config)
 
 
-def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> Message:
-    """The question, with the offer's terms copied, then the card step opened at Stripe."""
+def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> tuple[Message, dict]:
+    """The question, with the offer's terms copied, then the card step opened at Stripe.
+    Returns the message and the card step for the page: {"client_secret", "intent"}."""
     offer = db.session.get(Offer, offer_id)
     if offer is None or not offer.active or offer.kind != "message":
         raise NotFound("offer not found")
@@ -48,14 +52,51 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> Message:
         terms_accepted_at=now, created_at=now)
     db.session.add(message)
     db.session.commit()  # the question is kept before we talk to Stripe
+    message_id = message.id
     try:
-        cards.open_setup(message, message.client, f"message:{message.id}")
+        step = _page_step(lock_message(message_id), now)
     except GatewayError as err:
+        db.session.rollback()
+        message = lock_message(message_id)
         MESSAGE_STATES.move(message, "abandoned")
         db.session.commit()
         raise StripeUnavailable("the payment provider could not be reached") from err
+    return db.session.get(Message, message_id), step
+
+
+def _page_step(message: Message, now: datetime) -> dict:
+    """The page intent's secret: the open one, or a new hold after a failed try. A create that
+    got no answer is sent again with the same key. The message is locked by the caller."""
+    hold = message.hold_payment()
+    if cards.is_page_intent(hold):
+        secret = cards.page_secret(hold, now)
+        if secret:
+            db.session.commit()
+            return {"client_secret": secret, "intent": "payment"}
+    if hold is not None and hold.status in ("held", "capture_pending", "captured"):
+        result = _outcome(message, hold, now)
+        db.session.commit()
+        return result
+    if hold is None or hold.status != "created" or hold.stripe_payment_intent_id:
+        hold = _new_payment(message, charge=False)
+    message_id, payment_id = message.id, hold.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)
+    message = lock_message(message_id)
+    secret = cards.open_page_intent(payment, message.client, f"message:{message_id}")
     db.session.commit()
-    return message
+    return {"client_secret": secret, "intent": "payment"}
+
+
+def _new_payment(message: Message, *, charge: bool) -> Payment:
+    message.pay_attempts += 1
+    prefix = CHARGE_KEY if charge else HOLD_KEY
+    return pay.new_payment(
+        provider_id=message.provider_id, client_id=message.client_id,
+        message_id=message.id, purpose=ANSWER, amount=message.price_minor,
+        currency=message.currency, off_session=False,
+        key=f"{prefix}:{message.id}:{message.pay_attempts}",
+        payment_method=message.stripe_payment_method_id)
 
 
 
@@ -77,11 +118,35 @@ def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
         return {"status": "requires_action", "client_secret": pay.client_secret_of(last)}
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
+    if not message.stripe_setup_intent_id:  # the question opened a page intent instead
+        _guarded(lambda: cards.open_setup(message, message.client, f"message:{message.id}"))
     pm = cards.confirmed_card(message, message.client, f"message:{message.id}", payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": message.setup_client_secret,
                 "intent": "setup"}
+    if not charging:
+        _guarded(lambda: _drop_page_intent(message, now))
     return _pay(message, charge=charging, now=now)
+
+
+def _guarded(step) -> None:  # noqa: ANN001
+    try:
+        step()
+    except GatewayError as err:
+        db.session.rollback()
+        raise cards.card_problem(err) from err
+
+
+def _drop_page_intent(message: Message, now: datetime) -> None:
+    """The API client's own card replaces the page intent, unless the page used it meanwhile."""
+    hold = message.hold_payment()
+    if hold is None or hold.status != "created" or not hold.stripe_payment_intent_id:
+        return
+    cards.read_page_intent(hold, now)
+    if hold.status == "created":
+        message.pay_attempts += 1
+        cards.drop_page_intent(hold, f"{HOLD_KEY}:{message.id}:{message.pay_attempts}",
+                               message.stripe_payment_method_id)
 
 
 def _pay(message: Message, *, charge: bool, now: datetime) -> dict:
@@ -89,14 +154,7 @@ def _pay(message: Message, *, charge: bool, now: datetime) -> dict:
     again with the same key. The message is locked by the caller."""
     payment = message.charge_payment() if charge else message.hold_payment()
     if payment is None or payment.status in ("failed", "released"):
-        message.pay_attempts += 1
-        prefix = CHARGE_KEY if charge else HOLD_KEY
-        payment = pay.new_payment(
-            provider_id=message.provider_id, client_id=message.client_id,
-            message_id=message.id, purpose=ANSWER, amount=message.price_minor,
-            currency=message.currency, off_session=False,
-            key=f"{prefix}:{message.id}:{message.pay_attempts}",
-            payment_method=message.stripe_payment_method_id)
+        payment = _new_payment(message, charge=charge)
     message_id, payment_id = message.id, payment.id
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)  # held during the call: a concurrent try waits, then reads
@@ -132,6 +190,7 @@ def _outcome(message: Message, payment: Payment, now: datetime) -> dict:
 
 
 def _mark_held(message: Message, payment: Payment, now: datetime) -> None:
+    cards.adopt_card(message, payment)
     MESSAGE_STATES.move(message, "held")
     message.held_at = now
     message.reply_deadline = policy.reply_deadline(
@@ -140,23 +199,32 @@ def _mark_held(message: Message, payment: Payment, now: datetime) -> None:
 
 
 
-def refresh(message_id: int, now: datetime) -> Message:
-    """After 3-D Secure on the page: read the hold (or the pay-link charge) back from Stripe."""
+def refresh(message_id: int, now: datetime) -> tuple[Message, bool]:
+    """After the card step on the page (or a webhook): read the hold (or the pay-link charge)
+    back from Stripe. True when this call moved the message, so that the question is sent
+    (held) or the reply delivered once whether the page or the webhook comes first."""
     message = lock_message(message_id)
+    before = message.status
     payment = message.charge_payment() if message.status in TO_CHARGE else message.hold_payment()
-    if payment is not None and payment.stripe_payment_intent_id and \
-            payment.status == "requires_action":
-        pay.apply_intent(payment, gateway().retrieve_intent(payment.stripe_payment_intent_id),
-                         now)
+    if cards.is_page_intent(payment):
+        _guarded(lambda: cards.read_page_intent(payment, now))
     if payment is not None:
         _outcome(message, payment, now)
+    moved = message.status != before
     db.session.commit()
-    return message
+    return message, moved
 
 
-def card_setup(message_id: int) -> dict:
-    """A SetupIntent secret for the card form: a client back on the page, or the pay link."""
+def card_setup(message_id: int, now: datetime) -> dict:
+    """The secret for the card form: the page intent of a question to hold (a client back on
+    the page, or a new try), or a SetupIntent for the pay link."""
     message = lock_message(message_id)
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
-    return cards.fresh_setup(message, message.client, f"message:{message.id}")
+    if message.status in TO_CHARGE:
+        return cards.fresh_setup(message, message.client, f"message:{message.id}")
+    try:
+        return _page_step(message, now)
+    except GatewayError as err:
+        db.session.rollback()
+        raise StripeUnavailable("the payment provider could not be reached") from err

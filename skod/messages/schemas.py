@@ -89,6 +89,8 @@ class MessageCreatedSchema(Schema):
     payment = fields.Dict()
 
 
-def payment_block(message: Message) -> dict:
-    return {"mode": "hold", "client_secret": message.setup_client_secret, "intent": "setup",
+def payment_block(message: Message, step: dict) -> dict:
+    """What the page confirms: the question's PaymentIntent (`intent: payment`)."""
+    return {"mode": "hold", "client_secret": step.get("client_secret"),
+            "intent": step.get("intent", "payment"),
             "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}

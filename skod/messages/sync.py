@@ -21,10 +21,10 @@ def payment_changed(payment: Payment, now: datetime) -> None:
     before = asking.lock_message(message_id).status
     db.session.commit()
     if before in asking.TO_HOLD + asking.TO_CHARGE:
-        message = asking.refresh(message_id, now)
-        if message.status == "held":
+        message, moved = asking.refresh(message_id, now)
+        if moved and message.status == "held":
             notify.question_held(message)
-        elif message.status == "answered":
+        elif moved and message.status == "answered":
             notify.reply_delivered(message)
     elif before == "replying":
         message = answering.settle(message_id, now)

@@ -1,10 +1,14 @@
-"""Saving a client's card with a SetupIntent, shared by everything sold (calls, messages,
-projects): the columns a card holder carries, and the three steps of the card form.
+"""Saving a client's card, shared by everything sold (calls, messages, projects): the columns a
+card holder carries, the three steps of the SetupIntent card form, and the page intent: one
+PaymentIntent the page confirms, which holds the price and saves the card with ONE 3-D Secure
+challenge (near calls, paid questions).
 
 `ref` names the holder in idempotency keys and Stripe metadata, e.g. "booking:12".
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,7 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from skod.accounts.models import Client
 from skod.core.errors import DomainError, Invalid, PaymentProblem
 from skod.extensions import db
-from skod.stripe_gateway import GatewayError, gateway
+from skod.payments import services as pay
+from skod.payments.models import Payment
+from skod.stripe_gateway import GatewayError, Intent, gateway
 
 
 class StripeUnavailable(DomainError):
@@ -32,13 +38,18 @@ def _metadata(ref: str) -> dict:
     return {f"skod_{kind}_id": ident}
 
 
-def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
-    """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
+def ensure_customer(client: Client) -> str:
+    """The client's Stripe customer, created on first use."""
     if not client.stripe_customer_id:
         client.stripe_customer_id = gateway().create_customer(
             email=client.email, name=client.name, key=f"customer:client:{client.id}",
             metadata={"skod_client_id": str(client.id)})
-    setup = gateway().create_setup_intent(customer=client.stripe_customer_id,
+    return client.stripe_customer_id
+
+
+def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
+    """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
+    setup = gateway().create_setup_intent(customer=ensure_customer(client),
                                           key=f"setup:{ref}", metadata=_metadata(ref))
     holder.stripe_setup_intent_id = setup.id
     holder.setup_client_secret = setup.client_secret
@@ -92,6 +103,67 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
         return None
     db.session.rollback()
     raise Invalid("the card could not be saved", {"payment_method": [setup.status]})
+
+
+# The page intent ------------------------------------------------------------------------------
+#: an intent in these states was never tried by the page: the row stays `created`
+_UNTRIED = ("requires_payment_method", "requires_confirmation")
+
+
+def open_page_intent(payment: Payment, client: Client, ref: str) -> str | None:
+    """Create the page intent of a `created` payment whose key the caller stored and committed;
+    returns the client_secret the page confirms. The row stays `created`: the intent's
+    requires_payment_method means "not tried yet" here, not a failure."""
+    intent = gateway().create_page_intent(
+        amount=payment.amount_requested_minor, currency=payment.currency,
+        customer=ensure_customer(client), key=payment.create_key,
+        metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose,
+                  **_metadata(ref)})
+    payment.stripe_payment_intent_id = intent.id
+    return intent.client_secret
+
+
+def is_page_intent(payment: Payment | None) -> bool:
+    """A payment the page confirms: created at Stripe, not answered yet."""
+    return payment is not None and payment.status in ("created", "requires_action") and \
+        bool(payment.stripe_payment_intent_id)
+
+
+def read_page_intent(payment: Payment, now: datetime) -> Intent:
+    """After the page's confirmCardPayment (or a webhook): apply what Stripe says. The card the
+    intent used is kept on the payment (apply_intent); the holder adopts it with adopt_card."""
+    intent = gateway().retrieve_intent(payment.stripe_payment_intent_id or "")
+    if not (intent.status in _UNTRIED and not intent.last_error_code):
+        pay.apply_intent(payment, intent, now)
+    return intent
+
+
+def page_secret(payment: Payment, now: datetime) -> str | None:
+    """The open page intent's secret for a page that comes back; None when the intent is done
+    (its outcome is then applied to the row) and a new one is needed."""
+    intent = read_page_intent(payment, now)
+    if intent.status in (*_UNTRIED, "requires_action") and payment.status in (
+            "created", "requires_action"):
+        return intent.client_secret
+    return None
+
+
+def drop_page_intent(payment: Payment, new_key: str, payment_method: str | None) -> None:
+    """An API client sends its own card while the page intent is open and untried: that intent
+    is cancelled at Stripe (its secret could still confirm it) and the row is reused for the
+    hold the server confirms, under a new key. The caller commits before the next call."""
+    intent_id = payment.stripe_payment_intent_id or ""
+    gateway().cancel(intent_id, key=f"cancel:page:{intent_id}")
+    payment.stripe_payment_intent_id = None
+    payment.create_key = new_key
+    payment.stripe_payment_method_id = payment_method
+
+
+def adopt_card(holder: CardHolderMixin, payment: Payment) -> None:
+    """The card a held payment used becomes the holder's saved card (a page intent saves it
+    with setup_future_usage): overruns and late fees are charged on it off-session."""
+    if payment.stripe_payment_method_id:
+        holder.stripe_payment_method_id = payment.stripe_payment_method_id
 
 
 def card_problem(err: GatewayError) -> DomainError:

@@ -54,6 +54,9 @@ def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) 
     """Record what Stripe says of the intent; only forward moves are applied."""
     now = now or utcnow()
     payment.stripe_payment_intent_id = intent.id
+    if intent.payment_method and not payment.stripe_payment_method_id:
+        # a page intent gets its card from the page: keep it (the holder saves it)
+        payment.stripe_payment_method_id = intent.payment_method
     target = _STATUS_FROM_STRIPE.get(intent.status)
     if target is None or target == payment.status:
         _copy_amounts(payment, intent, now)

@@ -71,20 +71,20 @@
       if (!res.ok) { throw flow.apiError(res); }
       created = res.body;
       created.start_at = data.start_at;
-      created.secret = created.payment.client_secret;
+      created.step = created.payment;
     } else {
-      created.secret = await flow.freshSetup('/api/v1/bookings/' + created.id,
-                                             created.client_token);
+      created.step = await flow.freshSetup('/api/v1/bookings/' + created.id,
+                                           created.client_token);
     }
     await flow.payWithCard('/api/v1/bookings/' + created.id, created.client_token,
-                           created.secret, data.client.name, data.client.email, SECURED);
+                           created.step, data.client.name, data.client.email, SECURED);
     window.location.assign(created.manage_url);
   }
 
   async function authorize() {
     var base = '/api/v1/bookings/' + config.booking_id;
-    var secret = await flow.freshSetup(base, config.client_token);
-    await flow.payWithCard(base, config.client_token, secret, config.name, config.email, SECURED);
+    var step = await flow.freshSetup(base, config.client_token);
+    await flow.payWithCard(base, config.client_token, step, config.name, config.email, SECURED);
     window.location.assign(config.manage_url);
   }
 

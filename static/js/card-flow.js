@@ -1,7 +1,11 @@
 /* The card step shared by every client page (booking, question, project): Stripe Elements card,
- * JSON calls to our API, errors shown next to their field, and the sequence
- *   card -> SetupIntent (confirmCardSetup) -> POST <base>/payment-method
- *        -> 3-D Secure on the server-confirmed intent (confirmCardPayment) -> POST <base>/confirm.
+ * JSON calls to our API, errors shown next to their field, and one of two sequences, chosen by
+ * the step the server gives ({client_secret, intent}):
+ *   intent "payment" (near call, question): card -> confirmCardPayment of the PaymentIntent (ONE
+ *        3-D Secure challenge: the hold, and the card saved for later) -> POST <base>/confirm;
+ *   intent "setup" (far call, project): card -> SetupIntent (confirmCardSetup)
+ *        -> POST <base>/payment-method -> 3-D Secure on the server-confirmed intent
+ *        (confirmCardPayment) -> POST <base>/confirm.
  * The card number goes from the page to Stripe only; our server never sees it.
  * Usage: var flow = SkodCardFlow(formElement, stripeKey, messages); */
 window.SkodCardFlow = function (form, stripeKey, msg) {
@@ -77,10 +81,16 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
     if (!shown || !err.fields) { showTop(err.message); }
   }
 
-  // `base` is the object's API path (e.g. /api/v1/bookings/12); `done` the statuses that mean
-  // the card is secured; `submitPath` where the saved card goes (default base/payment-method).
-  async function payWithCard(base, token, setupSecret, name, email, done, submitPath) {
-    var setup = await stripe.confirmCardSetup(setupSecret, {
+  // `base` is the object's API path (e.g. /api/v1/bookings/12); `step` the server's card step
+  // ({client_secret, intent}, or a SetupIntent secret); `done` the statuses that mean the card
+  // is secured; `submitPath` where the saved card goes (default base/payment-method).
+  async function payWithCard(base, token, step, name, email, done, submitPath) {
+    if (typeof step === 'string') { step = {client_secret: step, intent: 'setup'}; }
+    if (done.indexOf(step.status) >= 0) { return; }  // secured meanwhile (another tab)
+    if (step.intent === 'payment') {
+      return payIntent(base, token, step.client_secret, name, email, done);
+    }
+    var setup = await stripe.confirmCardSetup(step.client_secret, {
       payment_method: {card: card, billing_details: {name: name, email: email}}});
     if (setup.error) { throw new UiError(setup.error.message || msg.card_failed, 'card'); }
     var res = await api('POST', submitPath || base + '/payment-method',
@@ -97,10 +107,22 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
     if (done.indexOf(result.status) < 0) { throw new UiError(msg.failed, 'card'); }
   }
 
+  // One PaymentIntent confirmed here with the card: one challenge holds and saves it; the
+  // server reads it back (the webhook may have done it first: the answer is the same).
+  async function payIntent(base, token, secret, name, email, done) {
+    var paid = await stripe.confirmCardPayment(secret, {
+      payment_method: {card: card, billing_details: {name: name, email: email}}});
+    if (paid.error) { throw new UiError(paid.error.message || msg.card_failed, 'card'); }
+    var res = await api('POST', base + '/confirm', null, token);
+    if (!res.ok) { throw apiError(res); }
+    if (done.indexOf(res.body.status) < 0) { throw new UiError(msg.failed, 'card'); }
+  }
+
+  // The card step to (re)enter the card: {client_secret, intent} (see payWithCard).
   async function freshSetup(base, token) {
     var res = await api('POST', base + '/card-setup', null, token);
     if (!res.ok) { throw apiError(res); }
-    return res.body.client_secret;
+    return res.body;
   }
 
   function busy(button, on) {

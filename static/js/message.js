@@ -65,19 +65,19 @@
       var res = await api('POST', '/api/v1/messages', data, null);
       if (!res.ok) { throw apiError(res); }
       created = res.body;
-      created.secret = created.payment.client_secret;
+      created.step = created.payment;
     } else {
-      created.secret = await flow.freshSetup(base(created.id), created.client_token);
+      created.step = await flow.freshSetup(base(created.id), created.client_token);
     }
     await upload(created.id, created.client_token);
-    await flow.payWithCard(base(created.id), created.client_token, created.secret,
+    await flow.payWithCard(base(created.id), created.client_token, created.step,
                            data.client.name, data.client.email, PAID);
     window.location.assign(created.message_url);
   }
 
   async function payLink() {
-    var secret = await flow.freshSetup(base(config.message_id), config.client_token);
-    await flow.payWithCard(base(config.message_id), config.client_token, secret, config.name,
+    var step = await flow.freshSetup(base(config.message_id), config.client_token);
+    await flow.payWithCard(base(config.message_id), config.client_token, step, config.name,
                            config.email, PAID);
     window.location.assign(config.message_url);
   }

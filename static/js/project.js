@@ -18,8 +18,8 @@
   // The card is saved through the project's SetupIntent, then sent to `submitPath`;
   // 3-D Secure on the resulting payment is confirmed at base + '/confirm'.
   async function secure(base, submitPath) {
-    var secret = await flow.freshSetup(project, config.client_token);
-    await flow.payWithCard(base, config.client_token, secret, config.name, config.email,
+    var step = await flow.freshSetup(project, config.client_token);
+    await flow.payWithCard(base, config.client_token, step, config.name, config.email,
                            SECURED, submitPath);
   }
 
