@@ -161,7 +161,7 @@ class Gateway:
                         currency=currency.lower(), customer=customer, capture_method="manual",
                         setup_future_usage="off_session",
                         allowed_payment_method_types=["card"], metadata=metadata)
-        return _intent(pi)
+        return so.intent(pi)
 
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
         """The intent we made for `payment_id` when its id never reached our database."""
