@@ -10,7 +10,6 @@ from skod.core.errors import Conflict
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import services as pay
-from skod.payments.models import PAYMENT_STATES
 
 
 def start_call(booking_id: int, now: datetime) -> Booking:
@@ -195,9 +194,7 @@ def release_hold_of(booking: Booking) -> None:
     hold = booking.hold_payment()
     if hold is None:
         return
-    if hold.status == "created":
-        PAYMENT_STATES.move(hold, "released")
-    elif pay.begin_release(hold):
+    if pay.begin_release(hold):  # a page intent never confirmed is cancelled at Stripe too
         booking_id = booking.id
         db.session.commit()
         pay.send_release(pay.lock(hold.id))

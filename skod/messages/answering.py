@@ -12,7 +12,6 @@ from skod.extensions import db
 from skod.messages.asking import lock_message
 from skod.messages.models import MESSAGE_STATES, Message
 from skod.payments import services as pay
-from skod.payments.models import PAYMENT_STATES
 
 REPLIED = ("replying", "answered", "payment_failed")
 
@@ -120,9 +119,7 @@ def _release(message: Message) -> Message:
     """Cancel the hold at Stripe (once: begin_release under the lock), then commit."""
     hold = message.hold_payment()
     message_id = message.id
-    if hold is not None and hold.status == "created":
-        PAYMENT_STATES.move(hold, "released")
-    elif hold is not None and pay.begin_release(hold):
+    if hold is not None and pay.begin_release(hold):  # page intents too
         db.session.commit()
         pay.send_release(pay.lock(hold.id))
     db.session.commit()

@@ -170,8 +170,10 @@ def _capture_failed(payment: Payment, err: GatewayError) -> None:
 
 
 def begin_release(payment: Payment) -> bool:
-    """Under the caller's lock: True when there is something to release at Stripe."""
-    if payment.status not in ("held", "requires_action") or not payment.stripe_payment_intent_id:
+    """Under the caller's lock: True when there is something to release at Stripe (a hold,
+    or a page intent never confirmed: a stale page must not be able to place it later)."""
+    if payment.status not in ("held", "requires_action", "created") or (
+            not payment.stripe_payment_intent_id):
         if payment.status == "created":
             PAYMENT_STATES.move(payment, "released")
         return False
