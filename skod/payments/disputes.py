@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +24,33 @@ from skod.stripe_gateway import gateway
 
 #: statuses in which the dispute is still open (the money is held back or at risk)
 OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+
+#: Stripe's words, as the provider reads them
+STATUS_WORDS = {
+    "warning_needs_response": _l("inquiry from the bank, awaiting your evidence"),
+    "warning_under_review": _l("inquiry under review by the bank"),
+    "warning_closed": _l("inquiry closed"),
+    "needs_response": _l("awaiting your evidence"),
+    "under_review": _l("under review by the bank"),
+    "won": _l("won"), "lost": _l("lost"),
+}
+REASON_WORDS = {
+    "fraudulent": _l("the cardholder says they did not make this payment"),
+    "product_not_received": _l("the client says the service was not delivered"),
+    "product_unacceptable": _l("the client says the service was not as described"),
+    "duplicate": _l("the client says they were charged twice"),
+    "credit_not_processed": _l("the client says a promised refund was not made"),
+    "unrecognized": _l("the client does not recognise the payment"),
+    "subscription_canceled": _l("the client says they had cancelled"),
+}
+
+
+def status_words(status: str | None) -> str:
+    return str(STATUS_WORDS.get(status or "", status or ""))
+
+
+def reason_words(reason: str | None) -> str:
+    return str(REASON_WORDS.get(reason or "", _l("other reason given by the bank")))
 
 
 class Dispute(db.Model):

@@ -15,7 +15,7 @@ from skod.extensions import db
 from skod.notifications import mail
 from skod.notifications.formats import when
 from skod.payments import hooks
-from skod.payments.disputes import Dispute
+from skod.payments.disputes import Dispute, reason_words, status_words
 from skod.payments.models import Payment
 
 
@@ -27,9 +27,9 @@ def _deadline(dispute: Dispute, provider: Provider) -> str:
 
 def _paragraphs(dispute: Dispute, amount: str, provider: Provider, opened: bool) -> list[str]:
     if opened:
-        return [_("Your client disputed a payment of %(amount)s with their bank (reason given: "
-                  "%(reason)s). The bank has taken the amount back while it decides.",
-                  amount=amount, reason=dispute.reason or "-"),
+        return [_("Your client disputed a payment of %(amount)s with their bank (%(reason)s). "
+                  "The bank has taken the amount back while it decides.",
+                  amount=amount, reason=reason_words(dispute.reason)),
                 _("Send your evidence through your Stripe dashboard before %(deadline)s: after "
                   "that date the bank decides without it.",
                   deadline=_deadline(dispute, provider)),
@@ -40,7 +40,7 @@ def _paragraphs(dispute: Dispute, amount: str, provider: Provider, opened: bool)
                   "amount is owed to you again and shows as the balance of the invoice.",
                   amount=amount)]
     return [_("The dispute of %(amount)s is closed: %(status)s.", amount=amount,
-              status=dispute.status)]
+              status=status_words(dispute.status))]
 
 
 def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
@@ -54,7 +54,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(provider.locale):
         amount = Money(dispute.amount_minor, dispute.currency).format(provider.locale)
-        details = [(_("Amount disputed"), amount), (_("Reason"), dispute.reason or "-"),
+        details = [(_("Amount disputed"), amount), (_("Reason"), reason_words(dispute.reason)),
                    (_("Evidence due by"), _deadline(dispute, provider)),
                    (_("Payment"), f"#{payment.id}"), *hooks.evidence(payment)]
         ctx = {"greeting": _("Hello %(name)s,", name=provider.name),
@@ -64,7 +64,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
         subject = (_("A client disputes %(amount)s: evidence due by %(deadline)s",
                      amount=amount, deadline=_deadline(dispute, provider)) if first_sight
                    else _("Dispute of %(amount)s closed: %(status)s", amount=amount,
-                          status=dispute.status))
+                          status=status_words(dispute.status)))
     db.session.commit()
     mail.send(mail.build(to=provider.email, template="message", subject=subject, context=ctx,
                          locale=provider.locale))

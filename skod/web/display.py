@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from skod.core.money import Money
 from skod.payments import capture_policy as cp
+from skod.payments.disputes import status_words
 
 ZONES = frozenset(available_timezones())
 
@@ -128,7 +129,7 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
     if payment.dispute_status:
         return _("%(purpose)s: %(state)s (disputed by the client: %(dispute)s)",
                  purpose=purpose, state=words.get(payment.status, payment.status),
-                 dispute=payment.dispute_status)
+                 dispute=status_words(payment.dispute_status))
     return _("%(purpose)s: %(state)s", purpose=purpose,
              state=words.get(payment.status, payment.status))
 
