@@ -22,8 +22,9 @@ its extra routes (confirm, capture, ...) when the server module builds its route
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 def _replacer(extra_apis: list) -> Callable[..., Any]:

@@ -26,9 +26,10 @@ from stripe._request_options import RequestOptions
 REQUEST_OPTION_KEYS = frozenset(RequestOptions.__annotations__)
 
 # Stripe's own code for a parameter removed at the pinned version (changelog 2026-09-30.endive).
+_NO_PMT = "payment_method_types_no_longer_supported"
 REMOVED = {
-    ("PaymentIntentCreateParams", "payment_method_types"): "payment_method_types_no_longer_supported",
-    ("SetupIntentCreateParams", "payment_method_types"): "payment_method_types_no_longer_supported",
+    ("PaymentIntentCreateParams", "payment_method_types"): _NO_PMT,
+    ("SetupIntentCreateParams", "payment_method_types"): _NO_PMT,
 }
 
 _ID = r"[A-Za-z0-9_]+"
@@ -93,7 +94,7 @@ class _Names(dict):
 _NAMES = _Names()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fields(td: type) -> dict[str, Any]:
     """Annotations of a TypedDict (inherited ones merged in by TypedDict itself)."""
     module_globals = vars(sys.modules[td.__module__])
@@ -149,7 +150,7 @@ def _check_value(value: Any, tp: Any, path: str) -> str | None:
         return None if None in errors else errors[0]
     if isinstance(value, list):
         for m in members:
-            if typing_extensions.get_origin(m) in (list, typing.List):
+            if typing_extensions.get_origin(m) is list:  # List[X] too
                 (item_tp,) = typing_extensions.get_args(m) or (Any,)
                 item_tp = _resolve(item_tp, vars(stripe.params))
                 for i, item in enumerate(value):

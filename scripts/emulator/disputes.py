@@ -17,10 +17,10 @@ from .events import StripeError, send
 from .shapes import amount_captured
 
 EVIDENCE_WINDOW = 7 * 24 * 3600
-REASONS = ("bank_cannot_process", "check_returned", "credit_not_processed", "customer_initiated",
-           "debit_not_authorized", "duplicate", "fraudulent", "general", "incorrect_account_details",
-           "insufficient_funds", "product_not_received", "product_unacceptable",
-           "subscription_canceled", "unrecognized")
+REASONS = ("bank_cannot_process", "check_returned", "credit_not_processed",
+           "customer_initiated", "debit_not_authorized", "duplicate", "fraudulent", "general",
+           "incorrect_account_details", "insufficient_funds", "product_not_received",
+           "product_unacceptable", "subscription_canceled", "unrecognized")
 OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from localstripe import resources
 from localstripe.errors import UserError
-from localstripe.resources import Charge, PaymentIntent, PaymentMethod, SetupIntent
+from localstripe.resources import Charge, PaymentIntent, PaymentMethod
 
 from .events import StripeError, send, unexpected_state
 
