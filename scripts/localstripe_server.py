@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM -> clean exit (aiohttp handles SIGINT itself).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+    logging.basicConfig(format="%(name)s: %(message)s")  # the emulator's refusals, even --quiet
     logger = logging.getLogger("aiohttp.access")
     if not args.quiet:
         logger.setLevel(logging.DEBUG)

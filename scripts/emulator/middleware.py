@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ EXTRA_JS = Path(__file__).with_name("stripe-js-extra.js")
 LOCALSTRIPE_JS = Path(server.__file__).with_name("localstripe-v3.js")
 PK_CONFIRM = re.compile(r"/v1/payment_intents/\w+/confirm")
 PK_OK = "emulator.publishable_ok"
+log = logging.getLogger("emulator")
 
 
 def _error(status: int, error: dict, headers: dict | None = None) -> web.Response:
@@ -103,12 +105,18 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
 def _refusal(request: web.Request, params: dict, api_version: str) -> web.Response | None:
     version = request.headers.get("Stripe-Version")
     if version != api_version:
+        log.warning("refused %s %s: Stripe-Version %r", request.method, request.path, version)
         return _error(400, {
             "type": "invalid_request_error", "code": "api_version_invalid",
             "message": f"This emulator answers only at API version {api_version}; the request "
                        f"had Stripe-Version {version!r}. Send the pinned version."})
     error = violation(request.method, request.path, params)
-    return None if error is None else _error(400, error)
+    if error is None:
+        return None
+    # One line per refusal, so that a failing app test shows which request to fix.
+    log.warning("refused %s %s: %s %s", request.method, request.path, error["code"],
+                error["param"])
+    return _error(400, error)
 
 
 async def _idempotent(request, handler, cache: IdempotencyCache, slot: str, fp: str):
