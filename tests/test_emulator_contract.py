@@ -317,3 +317,35 @@ def test_dispute_opened_and_lost(stripe_raw, stripe_emulator, customer_with, rec
     assert events["charge.dispute.closed"]["status"] == "lost"
     assert events["charge.dispute.created"]["object"] == "dispute"
     assert "charge.dispute.funds_reinstated" not in events
+
+
+def test_server_side_confirm_needs_return_url_or_no_redirects(stripe_raw, customer_with):
+    customer, pm = customer_with()
+    base = {"amount": 1000, "currency": "eur", "customer": customer, "payment_method": pm,
+            "confirm": True}
+    with pytest.raises(stripe.InvalidRequestError) as exc:
+        stripe_raw.v1.payment_intents.create(params=base)
+    assert exc.value.param == "return_url"
+    assert stripe_raw.v1.payment_intents.create(
+        params=dict(base, return_url="https://skod.example/back")).status == "succeeded"
+
+
+def test_setup_future_usage_saves_the_card_and_setup_succeeded_is_sent(
+        stripe_raw, customer_with, receiver):
+    customer = stripe_raw.v1.customers.create(params={"email": f"{uuid.uuid4()}@example.org"})
+    pm = create_card_pm(stripe_raw)
+    pi = stripe_raw.v1.payment_intents.create(params={
+        "amount": 1200, "currency": "eur", "customer": customer.id, "payment_method": pm.id,
+        "confirm": True, "setup_future_usage": "off_session",
+        "allowed_payment_method_types": ["card"]})
+    assert pi.status == "succeeded" and pi.setup_future_usage == "off_session"
+    assert stripe_raw.v1.payment_methods.retrieve(pm.id).customer == customer.id
+    si = stripe_raw.v1.setup_intents.create(params={
+        "customer": customer.id, "usage": "off_session",
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}})
+    other = create_card_pm(stripe_raw)
+    done = stripe_raw.v1.setup_intents.confirm(si.id, params={"payment_method": other.id})
+    assert done.status == "succeeded"
+    assert stripe_raw.v1.payment_methods.retrieve(other.id).customer == customer.id
+    receiver.wait_for(si.id, {"setup_intent.succeeded"})
+    receiver.wait_for(other.id, {"payment_method.attached"})

@@ -7,6 +7,7 @@ every hook registered with `POST /_config/webhooks/{id}`). Its `data.object` is 
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from localstripe.errors import UserError
@@ -14,6 +15,10 @@ from localstripe.resources import Event
 from localstripe.webhooks import schedule_webhook
 
 API_VERSION = {"value": "2026-10-28.endive"}
+# True while a request authenticated with a secret key is handled (set by middleware.py): rules
+# for server-side confirmation do not apply to Stripe.js, which handles redirects itself.
+SECRET_KEY_REQUEST: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "secret_key_request", default=False)
 
 
 def send(event_type: str, obj: Any) -> None:
@@ -50,3 +55,25 @@ def unexpected_state(intent: Any, action: str, allowed: tuple[str, ...]) -> Stri
                    f"may be {action}: {', '.join(allowed)}.",
         "payment_intent": intent._export(),
     })
+
+
+def redirects_unhandled(obj: Any, return_url: Any) -> StripeError | None:
+    """Stripe's 400 for a server-side confirm that could need a redirect and has no return_url.
+
+    Intents use the payment methods enabled in the Dashboard unless `allowed_payment_method_types`
+    narrows them or `automatic_payment_methods[allow_redirects]` is `never`.
+    """
+    if not SECRET_KEY_REQUEST.get() or return_url or getattr(obj, "_allowed_types", None):
+        return None
+    automatic = getattr(obj, "_automatic_payment_methods", None) or {}
+    if automatic.get("enabled") and automatic.get("allow_redirects") == "never":
+        return None
+    return StripeError(400, {
+        "type": "invalid_request_error", "param": "return_url",
+        "message": "A `return_url` must be specified because this Payment Intent is configured "
+                   "to automatically accept the payment methods enabled in the Dashboard, some "
+                   "of which may require a full page redirect to succeed. If you do not want to "
+                   "accept redirect-based payment methods, set "
+                   "`automatic_payment_methods[enabled]` to `true` and "
+                   "`automatic_payment_methods[allow_redirects]` to `never` when creating Setup "
+                   "Intents and Payment Intents."})

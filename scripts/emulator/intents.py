@@ -28,7 +28,7 @@ from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.resources import Charge, PaymentIntent, PaymentMethod
 
-from .events import StripeError, send, unexpected_state
+from .events import StripeError, redirects_unhandled, send, unexpected_state
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation",
@@ -46,32 +46,48 @@ def _flag(value: Any) -> bool:
     return str(value).lower() in ("true", "1", "one_off", "recurring")
 
 
-def create(cls, confirm=None, off_session=None, setup_future_usage=None,
-           error_on_requires_action=None, automatic_payment_methods=None, **data):
+def create(cls, confirm=None, off_session=None, setup_future_usage=None,  # noqa: PLR0913
+           error_on_requires_action=None, automatic_payment_methods=None,
+           allowed_payment_method_types=None, return_url=None, **data):
     """POST /v1/payment_intents."""
     if off_session is not None and not _flag(confirm):
         raise StripeError(400, {"type": "invalid_request_error", "param": "off_session",
                                 "message": "off_session can only be used with confirm=true."})
     obj = PaymentIntent(**accepted(PaymentIntent, data))
     obj._setup_future_usage = setup_future_usage
-    obj._automatic_payment_methods = automatic_payment_methods and {
-        "enabled": _flag(automatic_payment_methods.get("enabled")),
-        "allow_redirects": automatic_payment_methods.get("allow_redirects", "always")}
+    obj._automatic_payment_methods = automatic(automatic_payment_methods)
+    obj._allowed_types = allowed_payment_method_types
     obj._off_session = off_session is not None and _flag(off_session)
     obj._error_on_requires_action = _flag(error_on_requires_action)
     if _flag(confirm):
+        # Off-session: no customer to redirect; not refused here (Stripe's rule unverified).
+        refused = not obj._off_session and redirects_unhandled(obj, return_url)
+        if refused:
+            raise refused
         obj._confirm(on_failure_now=obj._report_failure)
     return obj
 
 
+def automatic(value: Any) -> dict | None:
+    """automatic_payment_methods as given, with its booleans parsed."""
+    if not isinstance(value, dict):
+        return None
+    return {"enabled": _flag(value.get("enabled")),
+            "allow_redirects": value.get("allow_redirects", "always")}
+
+
 def confirm(id, payment_method=None, client_secret=None, off_session=None,  # noqa: A002
-            error_on_requires_action=None, setup_future_usage=None, **_ignored):
+            error_on_requires_action=None, setup_future_usage=None, return_url=None,
+            **_ignored):
     """POST /v1/payment_intents/{id}/confirm (secret key, or Stripe.js with client_secret)."""
     obj = PaymentIntent._api_retrieve(id)
     if client_secret is not None and client_secret != obj.client_secret:
         raise UserError(401, "Unauthorized")
     if obj.status not in CONFIRMABLE:
         raise unexpected_state(obj, "confirmed", CONFIRMABLE)
+    refused = not _flag(off_session) and redirects_unhandled(obj, return_url)
+    if refused:
+        raise refused
     if payment_method is not None:
         PaymentMethod._api_retrieve(payment_method)  # 404 if unknown
         obj.payment_method = payment_method

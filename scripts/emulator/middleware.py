@@ -8,6 +8,7 @@ For `/v1/...`:
    localstripe's authentication, which only knows a few publishable-key routes;
 4. POSTs with `Idempotency-Key` are replayed or refused as Stripe does (idempotency.py);
 5. a 402 is a `card_error`, as Stripe types it.
+`DELETE /_config/idempotency` forgets every idempotency key (so does `DELETE /_config/data`).
 It also serves `/js.stripe.com/v3/`: localstripe's fake Stripe.js followed by
 `scripts/emulator/stripe-js-extra.js` when that file exists (read at each request).
 """
@@ -26,6 +27,7 @@ from localstripe import server
 from localstripe.errors import UserError
 
 from .contract import violation
+from .events import SECRET_KEY_REQUEST
 from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_error
 
 EXTRA_JS = Path(__file__).with_name("stripe-js-extra.js")
@@ -73,6 +75,9 @@ def make_middleware(api_version: str, cache: IdempotencyCache):
             return stripe_js(request)
         if request.method == "DELETE" and request.path == "/_config/data":
             cache.clear()
+        if request.method == "DELETE" and request.path == "/_config/idempotency":
+            cache.clear()  # a new Stripe account, as far as idempotency keys go
+            return web.Response()
         if request.path.startswith("/_test/"):
             request[PK_OK] = True  # test controls: no authentication, like /_config
         if not request.path.startswith("/v1/"):
@@ -87,6 +92,8 @@ def make_middleware(api_version: str, cache: IdempotencyCache):
 async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> web.StreamResponse:
     params = await read_params(request)
     key = api_key(request, params) or ""
+    # Set for every /v1 request: aiohttp serves a keep-alive connection's requests in one task.
+    SECRET_KEY_REQUEST.set(key.startswith("sk_"))
     if key.startswith("sk_"):
         refused = _refusal(request, params, api_version)
         if refused is not None:

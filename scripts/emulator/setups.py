@@ -13,24 +13,30 @@ from typing import Any
 
 from localstripe.resources import PaymentMethod, SetupIntent
 
-from .events import send
-from .intents import accepted
+from .events import redirects_unhandled, send
+from .intents import accepted, automatic
 
 
-def setup_create(cls, payment_method=None, confirm=None, **data):
+def setup_create(cls, payment_method=None, confirm=None, automatic_payment_methods=None,
+                 allowed_payment_method_types=None, return_url=None, **data):
     """POST /v1/setup_intents."""
     obj = SetupIntent(**accepted(SetupIntent, data))
+    obj._automatic_payment_methods = automatic(automatic_payment_methods)
+    obj._allowed_types = allowed_payment_method_types
     if payment_method is not None:
         PaymentMethod._api_retrieve(payment_method)  # 404 if unknown
         obj.payment_method = payment_method
     if str(confirm).lower() == "true":
-        return setup_confirm(obj.id, payment_method=payment_method)
+        return setup_confirm(obj.id, payment_method=payment_method, return_url=return_url)
     return obj
 
 
 def wrap_setup_confirm(original):
     def confirm(id, **data):  # noqa: A002 - localstripe's own signature
         obj = SetupIntent._api_retrieve(id)
+        refused = redirects_unhandled(obj, data.get("return_url"))
+        if refused:
+            raise refused
         before = obj.status
         result = original(id, **accepted_confirm(data))
         if before != "succeeded" and result.status == "succeeded":

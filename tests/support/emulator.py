@@ -121,6 +121,16 @@ class StripeEmulator:
         r = requests.post(f"{self.base_url}/_config/webhooks/{hook_id}", json=body, timeout=5)
         r.raise_for_status()
 
+    def forget_idempotency(self) -> None:
+        """DELETE /_config/idempotency: forget every Idempotency-Key seen so far.
+
+        The app builds keys from database ids; a test database emptied between tests hands the
+        same ids out again, which real Stripe (and the emulator) would answer with
+        idempotency_error. Forgetting the keys whenever the database is emptied is a fresh
+        Stripe account for the next test.
+        """
+        requests.delete(f"{self.base_url}/_config/idempotency", timeout=5).raise_for_status()
+
     def flush(self) -> None:
         """DELETE /_config/data: forget every stored object."""
         requests.delete(f"{self.base_url}/_config/data", timeout=5).raise_for_status()
