@@ -54,7 +54,9 @@ class Receiver:
         out = []
         for body, sig in list(self.deliveries):
             stripe.WebhookSignature.verify_header(body.decode(), sig, HOOK_SECRET)
-            out.append(json.loads(body))
+            event = json.loads(body)
+            assert event["api_version"] == stripe.api_version
+            out.append(event)
         return out
 
     def wait_for(self, about: str, types: set[str], timeout: float = 15.0) -> dict[str, dict]:
@@ -112,6 +114,13 @@ def assert_pinned_intent(obj: dict) -> None:
     for field in ("amount_capturable", "amount_received", "cancellation_reason",
                   "capture_method", "setup_future_usage"):
         assert field in obj, field
+
+
+def test_stripe_js_is_served(stripe_emulator):
+    r = requests.get(stripe_emulator.js_url, timeout=10)
+    assert r.status_code == 200
+    assert "confirmCardSetup" in r.text and r.headers["Content-Type"].startswith(
+        "application/javascript")
 
 
 # --- parameters and version --------------------------------------------------------------------
