@@ -102,5 +102,18 @@ def move(refund: Any, status: str, failure_reason: str | None = None) -> Any:
     return refund
 
 
+def wrap_list(original):
+    def list_all(cls, url, payment_intent=None, **data):
+        """An intent without a charge has no refunds (localstripe fails on it)."""
+        if payment_intent is not None and PaymentIntent._api_retrieve(
+                payment_intent).latest_charge is None:
+            li = original(url, **data)
+            li._list = []
+            return li
+        return original(url, payment_intent=payment_intent, **data)
+    return list_all
+
+
 def install() -> None:
     Refund._api_create = classmethod(create)
+    Refund._api_list_all = classmethod(wrap_list(Refund._api_list_all))
