@@ -11,6 +11,12 @@ process killed mid-write never leaves a truncated store behind.
 
 Without --from-scratch, the objects of a previous run are loaded from --state. Webhook
 registrations live in memory only: register them again after every start.
+
+On top of localstripe, the package `scripts/emulator/` makes the emulator answer as Stripe does at
+the pinned API version (`--api-version`, default: the one the installed stripe SDK pins): it
+refuses requests without that `Stripe-Version` and parameters that version does not accept,
+replays idempotent requests (cache in `<state>.idempotency.jsonl`), answers in the pinned shapes
+and adds test controls under `/_test/...` (see scripts/emulator/controls.py and README.md).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+
+# Run as a script: make the sibling package `emulator` importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def patch_store(state: Path) -> None:
@@ -71,31 +80,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", default="instance/localstripe.pickle", help="pickle store path")
     parser.add_argument("--from-scratch", action="store_true", help="ignore a previous store")
     parser.add_argument("--quiet", action="store_true", help="no access log")
+    parser.add_argument("--api-version", default=None,
+                        help="the only Stripe-Version accepted (default: stripe.api_version)")
     args = parser.parse_args(argv)
 
     state = Path(args.state).resolve()
     state.parent.mkdir(parents=True, exist_ok=True)
     patch_store(state)
 
+    import stripe
     from aiohttp import web
+    from emulator import install
     from localstripe.resources import store
-    from localstripe.server import app
 
     if args.from_scratch:
         state.unlink(missing_ok=True)
-    else:
-        store.try_load_from_disk()
+        state.with_name(state.name + ".idempotency.jsonl").unlink(missing_ok=True)
+    api_version = args.api_version or stripe.api_version
+    app = install(state, api_version)
+    if not args.from_scratch:
+        store.try_load_from_disk()  # after install(): the store may hold emulator.disputes objects
 
     # SIGTERM -> clean exit (aiohttp handles SIGINT itself).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+    logging.basicConfig(format="%(name)s: %(message)s")  # the emulator's refusals, even --quiet
     logger = logging.getLogger("aiohttp.access")
     if not args.quiet:
         logger.setLevel(logging.DEBUG)
         logger.addHandler(logging.StreamHandler())
     print(
         f"localstripe on http://{args.host}:{args.port} (store {state}, "
-        f"{len(store)} objects loaded)",
+        f"{len(store)} objects loaded, Stripe-Version {api_version})",
         flush=True,
     )
     web.run_app(

@@ -209,6 +209,8 @@ def clean_db(request):
         db.session.remove()
         truncate_all(db.engine, db.metadata)
     Outbox(app.config["SKOD_INSTANCE_PATH"]).clear()
+    # Ids start again at 1, and so do the idempotency keys built from them.
+    request.getfixturevalue("stripe_emulator").forget_idempotency()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import requests
+import stripe
 
 from tests.support.net import wait_until
 
@@ -89,7 +90,8 @@ class StripeEmulator:
             raise RuntimeError(f"localstripe exited ({self._proc.returncode}); log:\n{self.log()}")
         try:
             r = requests.get(f"{self.base_url}/v1/customers", timeout=1,
-                             headers={"Authorization": f"Bearer {PROBE_KEY}"})
+                             headers={"Authorization": f"Bearer {PROBE_KEY}",
+                                      "Stripe-Version": stripe.api_version})
         except requests.RequestException:
             return False
         return r.status_code == 200
@@ -119,6 +121,56 @@ class StripeEmulator:
         r = requests.post(f"{self.base_url}/_config/webhooks/{hook_id}", json=body, timeout=5)
         r.raise_for_status()
 
+    def forget_idempotency(self) -> None:
+        """DELETE /_config/idempotency: forget every Idempotency-Key seen so far.
+
+        The app builds keys from database ids; a test database emptied between tests hands the
+        same ids out again, which real Stripe (and the emulator) would answer with
+        idempotency_error. Forgetting the keys whenever the database is emptied is a fresh
+        Stripe account for the next test.
+        """
+        requests.delete(f"{self.base_url}/_config/idempotency", timeout=5).raise_for_status()
+
     def flush(self) -> None:
         """DELETE /_config/data: forget every stored object."""
         requests.delete(f"{self.base_url}/_config/data", timeout=5).raise_for_status()
+
+    # -- test controls (scripts/emulator/controls.py) -----------------------------------------
+    def control(self, path: str, body: dict | None = None) -> dict:
+        """POST /_test/<path>; the changed object as JSON (AssertionError on an error answer)."""
+        r = requests.post(f"{self.base_url}/_test/{path}", json=body or {}, timeout=10)
+        if r.status_code != 200:
+            raise AssertionError(f"/_test/{path} -> {r.status_code}: {r.text}")
+        return r.json()
+
+    def expire_hold(self, pi_id: str) -> dict:
+        """The authorization lapses: intent canceled, cancellation_reason automatic."""
+        return self.control(f"payment_intents/{pi_id}/expire")
+
+    def dispute(self, pi_or_charge: str, amount: int | None = None,
+                reason: str | None = None) -> dict:
+        """Open a dispute on a charge (ch_...) or on an intent's latest charge (pi_...)."""
+        kind = "payment_intents" if pi_or_charge.startswith("pi_") else "charges"
+        body = {k: v for k, v in (("amount", amount), ("reason", reason)) if v is not None}
+        return self.control(f"{kind}/{pi_or_charge}/dispute", body)
+
+    def close_dispute(self, dispute_id: str, outcome: str) -> dict:
+        """outcome: "won" or "lost"."""
+        return self.control(f"disputes/{dispute_id}/close", {"outcome": outcome})
+
+    def update_dispute(self, dispute_id: str) -> dict:
+        """Evidence submitted: the dispute goes under_review."""
+        return self.control(f"disputes/{dispute_id}/update")
+
+    def settle_refund(self, refund_id: str) -> dict:
+        """A pending refund succeeds."""
+        return self.control(f"refunds/{refund_id}/succeed")
+
+    def fail_refund(self, refund_id: str, failure_reason: str | None = None) -> dict:
+        """A pending or succeeded refund fails (default reason lost_or_stolen_card)."""
+        body = {"failure_reason": failure_reason} if failure_reason else {}
+        return self.control(f"refunds/{refund_id}/fail", body)
+
+    def cancel_refund(self, refund_id: str) -> dict:
+        """A pending refund is canceled."""
+        return self.control(f"refunds/{refund_id}/cancel")

@@ -12,8 +12,13 @@ CARD_DECLINED = "4000000000000002"
 
 
 def make_client(base_url: str, secret_key: str) -> stripe.StripeClient:
+    """A client on the emulator, at the API version the SDK pins (the emulator refuses others).
+
+    The SDK already sends `Stripe-Version: stripe.api_version` by default; saying it here keeps
+    it explicit and the same as what the emulator was started with.
+    """
     return stripe.StripeClient(secret_key, base_addresses={"api": base_url},
-                               max_network_retries=0)
+                               max_network_retries=0, stripe_version=stripe.api_version)
 
 
 def create_card_pm(client: stripe.StripeClient, number: str = CARD_OK, **extra):

@@ -1,0 +1,65 @@
+"""A strict layer over localstripe: Stripe as it answers at the pinned API version.
+
+localstripe (an aiohttp app) accepts parameters real Stripe refuses and answers in the shape of
+an API version years old. This package patches its resource classes and wraps its app, never
+editing site-packages:
+
+- contract.py     parameters checked against the stripe SDK's own TypedDicts
+- middleware.py   Stripe-Version check, contract, idempotency, Stripe.js with its extra file
+- idempotency.py  replay / mismatch of Idempotency-Key, kept beside the --state store
+- shapes.py       PaymentIntent / Charge / Refund in the pinned shape (API, errors, events)
+- intents.py      PaymentIntent confirm with a payment method, off-session 3-D Secure, capture,
+                  cancel, hold lapse; setups.py: SetupIntent create/confirm, attach events
+- refunds.py      refund statuses (pending, failed, canceled) and their events
+- disputes.py     Dispute objects and GET /v1/disputes
+- controls.py     /_test/... routes (documented there and in README.md)
+- events.py       webhook events through localstripe's own mechanism
+
+`install()` must run before `localstripe.server` is imported: localstripe binds the functions of
+its extra routes (confirm, capture, ...) when the server module builds its router.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _replacer(extra_apis: list) -> Callable[..., Any]:
+    def replace(method: str, url: str, factory: Callable[[Any], Any]) -> Any:
+        for i, (m, u, func) in enumerate(extra_apis):
+            if (m, u) == (method, url):
+                new = factory(func)
+                extra_apis[i] = (m, u, new)
+                return new
+        raise LookupError(f"localstripe has no route {method} {url}")
+    return replace
+
+
+def install(state: Path, api_version: str) -> Any:
+    """Patch localstripe, then build its app with our middleware and routes; returns the app."""
+    if "localstripe.server" in sys.modules:
+        raise RuntimeError("emulator.install() must run before localstripe.server is imported")
+    from localstripe import resources
+
+    from . import events, intents, refunds, setups, shapes
+
+    events.patch_event_version(api_version)
+    shapes.install()
+    replace = _replacer(resources.extra_apis)
+    intents.install(replace)
+    setups.install(replace)
+    refunds.install()
+
+    from localstripe import server
+
+    from . import controls, disputes, middleware
+    from .idempotency import IdempotencyCache
+
+    cache = IdempotencyCache(state.with_name(state.name + ".idempotency.jsonl"))
+    middleware.install(server.app, api_version, cache)
+    disputes.add_routes(server)
+    controls.add_routes(server.app)
+    return server.app

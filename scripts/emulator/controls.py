@@ -1,0 +1,93 @@
+"""Test controls: HTTP routes that make the emulator do what only time or a bank does.
+
+No authentication, JSON in and out (the object after the change); errors in Stripe's shape.
+Each sends the webhook events real Stripe sends, through localstripe's webhook mechanism.
+
+    POST /_test/refunds/{id}/succeed              pending -> succeeded
+    POST /_test/refunds/{id}/fail                 pending|succeeded -> failed
+                                                  body (optional): {"failure_reason": "..."}
+    POST /_test/refunds/{id}/cancel               pending -> canceled
+    POST /_test/payment_intents/{id}/expire       requires_capture -> canceled (automatic)
+    POST /_test/charges/{id}/dispute              open a dispute (needs_response)
+    POST /_test/payment_intents/{id}/dispute      the same on the intent's latest charge
+                                                  body (optional): {"amount": 500,
+                                                  "reason": "fraudulent"}
+    POST /_test/disputes/{id}/update              -> under_review
+    POST /_test/disputes/{id}/close               body: {"outcome": "won" | "lost"}
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from localstripe.errors import UserError
+from localstripe.resources import Charge, PaymentIntent, Refund
+from localstripe.server import json_response
+
+from . import disputes, intents, refunds
+
+
+async def _body(request: web.Request) -> dict:
+    text = await request.text()
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise UserError(400, "The body of a test control is JSON.") from None
+    if not isinstance(data, dict):
+        raise UserError(400, "The body of a test control is a JSON object.")
+    return data
+
+
+def _refund_action(status: str):
+    async def handler(request: web.Request) -> web.Response:
+        refund = Refund._api_retrieve(request.match_info["id"])
+        body = await _body(request)
+        return json_response(refunds.move(refund, status, body.get("failure_reason"))._export())
+    return handler
+
+
+async def expire(request: web.Request) -> web.Response:
+    intent = PaymentIntent._api_retrieve(request.match_info["id"])
+    return json_response(intents.expire(intent)._export())
+
+
+async def dispute_charge(request: web.Request) -> web.Response:
+    charge = Charge._api_retrieve(request.match_info["id"])
+    return await _open(request, charge)
+
+
+async def dispute_intent(request: web.Request) -> web.Response:
+    intent = PaymentIntent._api_retrieve(request.match_info["id"])
+    if intent.latest_charge is None:
+        raise UserError(400, f"PaymentIntent {intent.id} has no charge.")
+    return await _open(request, intent.latest_charge)
+
+
+async def _open(request: web.Request, charge) -> web.Response:
+    body = await _body(request)
+    dispute = disputes.open_dispute(charge, body.get("amount"), body.get("reason"))
+    return json_response(dispute._export())
+
+
+async def update_dispute(request: web.Request) -> web.Response:
+    dispute = disputes.Dispute._api_retrieve(request.match_info["id"])
+    return json_response(disputes.update(dispute)._export())
+
+
+async def close_dispute(request: web.Request) -> web.Response:
+    dispute = disputes.Dispute._api_retrieve(request.match_info["id"])
+    body = await _body(request)
+    return json_response(disputes.close(dispute, body.get("outcome"))._export())
+
+
+def add_routes(app: web.Application) -> None:
+    for status, verb in (("succeeded", "succeed"), ("failed", "fail"), ("canceled", "cancel")):
+        app.router.add_post(f"/_test/refunds/{{id}}/{verb}", _refund_action(status))
+    app.router.add_post("/_test/payment_intents/{id}/expire", expire)
+    app.router.add_post("/_test/charges/{id}/dispute", dispute_charge)
+    app.router.add_post("/_test/payment_intents/{id}/dispute", dispute_intent)
+    app.router.add_post("/_test/disputes/{id}/update", update_dispute)
+    app.router.add_post("/_test/disputes/{id}/close", close_dispute)

@@ -1,0 +1,88 @@
+"""SetupIntents and PaymentMethods: what Stripe accepts and sends that localstripe does not.
+
+- SetupIntent create accepts `payment_method` and `confirm` (and drops parameters without an
+  effect here, e.g. `automatic_payment_methods`, `return_url`, `description`);
+- when a SetupIntent succeeds: its payment method is attached to its customer
+  (`payment_method.attached`) and `setup_intent.succeeded` is sent;
+- PaymentMethod attach / detach send `payment_method.attached` / `.detached`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localstripe.resources import PaymentMethod, SetupIntent
+
+from .events import redirects_unhandled, send
+from .intents import accepted, automatic
+
+
+def setup_create(cls, payment_method=None, confirm=None, automatic_payment_methods=None,
+                 allowed_payment_method_types=None, return_url=None, **data):
+    """POST /v1/setup_intents."""
+    obj = SetupIntent(**accepted(SetupIntent, data))
+    obj._automatic_payment_methods = automatic(automatic_payment_methods)
+    obj._allowed_types = allowed_payment_method_types
+    if payment_method is not None:
+        PaymentMethod._api_retrieve(payment_method)  # 404 if unknown
+        obj.payment_method = payment_method
+    if str(confirm).lower() == "true":
+        return setup_confirm(obj.id, payment_method=payment_method, return_url=return_url)
+    return obj
+
+
+def wrap_setup_confirm(original):
+    def confirm(id, **data):  # noqa: A002 - localstripe's own signature
+        obj = SetupIntent._api_retrieve(id)
+        refused = redirects_unhandled(obj, data.get("return_url"))
+        if refused:
+            raise refused
+        before = obj.status
+        result = original(id, **accepted_confirm(data))
+        if before != "succeeded" and result.status == "succeeded":
+            _attach_to_customer(result)
+            send("setup_intent.succeeded", result)
+        return result
+    return confirm
+
+
+def accepted_confirm(data: dict) -> dict:
+    known = ("use_stripe_sdk", "client_secret", "payment_method", "payment_method_data")
+    return {k: v for k, v in data.items() if k in known}
+
+
+def _attach_to_customer(intent: Any) -> None:
+    if not intent.customer or not intent.payment_method:
+        return
+    pm = PaymentMethod._api_retrieve(intent.payment_method)
+    if pm.customer != intent.customer:
+        pm.customer = intent.customer
+        send("payment_method.attached", pm)
+
+
+def wrap_attach(original):
+    def attach(id, **data):  # noqa: A002
+        obj = original(id, **data)
+        send("payment_method.attached", obj)
+        return obj
+    return attach
+
+
+def wrap_detach(original):
+    def detach(id, **data):  # noqa: A002
+        obj = original(id, **data)
+        send("payment_method.detached", obj)
+        return obj
+    return detach
+
+
+setup_confirm = None  # set by install(): the wrapped confirm, also used by setup_create
+
+
+def install(replace) -> None:
+    """`replace(method, url, factory)` swaps an extra API of localstripe for factory(old)."""
+    global setup_confirm
+    setup_confirm = replace("POST", "/v1/setup_intents/{id}/confirm", wrap_setup_confirm)
+    replace("POST", "/v1/payment_methods/{id}/attach", wrap_attach)
+    replace("POST", "/v1/payment_methods/{id}/detach", wrap_detach)
+    SetupIntent._api_create = classmethod(setup_create)
