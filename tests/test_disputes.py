@@ -9,6 +9,7 @@ from tests import factories as f
 from tests.support.api import api
 from tests.support.net import wait_until
 from tests.support.stripe_helpers import CARD_OK
+from tests.webhook_support import deliver, event
 
 
 def _captured_call(client, card_pm, kind="business"):
@@ -68,7 +69,11 @@ def test_dispute_opened_then_lost(client, card_pm, stripe_emulator, stripe_webho
     assert _invoice(client, prov)["balance_minor"] == 1500
     wait_until(lambda: len(outbox.to(prov["email"])) == 2, timeout=10, what="outcome told")
     # a late copy of an event changes nothing and sends nothing more
-    stripe_emulator.update_dispute(dispute["id"])
+    late = event("charge.dispute.updated", {"id": dispute["id"], "object": "dispute",
+                                            "status": "needs_response"})
+    assert deliver(client, late, client.application.config["STRIPE_WEBHOOK_SECRET"]
+                   ).status_code == 200
+    assert _disputes(client, prov, payment)[0]["status"] == "lost"  # read back, not the body
     assert len(outbox.to(prov["email"])) == 2
     assert _invoice(client, prov)["balance_minor"] == 1500
 
@@ -78,6 +83,9 @@ def test_a_won_dispute_owes_nothing(client, card_pm, stripe_emulator, stripe_web
     dispute = stripe_emulator.dispute(payment["stripe_payment_intent_id"], amount=1000)
     wait_until(lambda: len(_disputes(client, prov, payment)) == 1, timeout=20,
                what="dispute recorded")
+    stripe_emulator.update_dispute(dispute["id"])  # under review: charge.dispute.updated
+    wait_until(lambda: _disputes(client, prov, payment)[0]["status"] == "under_review",
+               timeout=20, what="dispute under review")
     stripe_emulator.close_dispute(dispute["id"], "won")
     wait_until(lambda: _disputes(client, prov, payment)[0]["status"] == "won", timeout=20,
                what="dispute won")

@@ -26,7 +26,7 @@ from typing import Any
 
 from localstripe import resources
 from localstripe.errors import UserError
-from localstripe.resources import Charge, PaymentIntent, PaymentMethod
+from localstripe.resources import Charge, PaymentIntent, PaymentMethod, StripeObject
 
 from .events import StripeError, redirects_unhandled, send, unexpected_state
 
@@ -230,9 +230,21 @@ def expire(obj: Any) -> Any:
     return mark_canceled(obj, "automatic")
 
 
+def list_all(cls, url, customer=None, limit=None, starting_after=None, **_ignored):
+    """GET /v1/payment_intents, with Stripe's `customer` filter (localstripe has none); newest
+    first, as Stripe lists."""
+    li = StripeObject._api_list_all.__func__(cls, url, limit=limit,
+                                            starting_after=starting_after)
+    if customer is not None:
+        li._list = [pi for pi in li._list if pi.customer == customer]
+    li._list.sort(key=lambda pi: pi.created, reverse=True)
+    return li
+
+
 def install(replace) -> None:
     """Patch PaymentIntent / Charge; `replace` swaps localstripe's extra API routes."""
     PaymentIntent._api_create = classmethod(create)
+    PaymentIntent._api_list_all = classmethod(list_all)
     PaymentIntent._confirm = _confirm
     PaymentIntent._create_charge = _create_charge
     PaymentIntent.last_payment_error = _last_payment_error(PaymentIntent.last_payment_error)
