@@ -210,7 +210,9 @@ def clean_db(request):
         truncate_all(db.engine, db.metadata)
     Outbox(app.config["SKOD_INSTANCE_PATH"]).clear()
     # Ids start again at 1, and so do the idempotency keys built from them.
-    request.getfixturevalue("stripe_emulator").forget_idempotency()
+    emulator = request.getfixturevalue("stripe_emulator")
+    emulator.forget_idempotency()
+    emulator.set_clock(None)  # a test that moved time leaves Stripe's clock as it found it
 
 
 @pytest.fixture

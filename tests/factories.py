@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+import requests
+
 from tests.support import clock
 from tests.support.api import api
 
@@ -97,6 +99,12 @@ def refunds_at_emulator(stripe_raw, pi_id: str) -> list[int]:
 
 
 def tick(app, at: datetime) -> str:
+    """`flask skod tick --at AT`, with Stripe's clock (the emulator's) moved to AT first, as a
+    Stripe test clock: what Stripe dates then (a hold's capture_before) agrees with AT."""
+    base = app.config.get("STRIPE_API_BASE")
+    if base:
+        requests.post(f"{base}/_test/clock", json={"now": at.timestamp()},
+                      timeout=10).raise_for_status()
     result = app.test_cli_runner().invoke(args=["skod", "tick", "--at", at.isoformat()])
     assert result.exit_code == 0, result.output
     return result.output

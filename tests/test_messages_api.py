@@ -116,9 +116,9 @@ def test_answered_in_time_is_captured_once_then_delivered(client, card_pm, strip
     # a second reply changes nothing and captures nothing
     status, body = reply(client, prov, message, "Another answer")
     assert status == 409 and body["error"]["code"] == "already_replied"
-    charge = stripe_raw.v1.payment_intents.retrieve(hold["stripe_payment_intent_id"])[
-        "latest_charge"]
-    assert charge["captured"] and len(charge["refunds"]["data"]) == 0
+    pi_id = hold["stripe_payment_intent_id"]
+    assert f.captures_at_emulator(stripe_raw, pi_id) == 1
+    assert f.refunds_at_emulator(stripe_raw, pi_id) == []
     assert read(client, message)["reply"] == ANSWER
 
 

@@ -264,11 +264,18 @@ def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client
     m = read(client, project)["milestones"][0]
     assert m["status"] == "action_required"
     assert "/pr/" in outbox.to("sca@example.test")[-1].get_body(("plain",)).get_content()
+    # as Stripe does off-session: 402 authentication_required, the intent back to
+    # requires_payment_method; the client's page then holds with a new, on-session intent
+    [refused] = m["payments"]
+    assert (refused["status"], refused["last_error_code"]) == ("failed",
+                                                                 "authentication_required")
+    assert pi(stripe_raw, refused)["status"] == "requires_payment_method"
     out = act(client, m["id"], "authorize", project["client_token"])
     assert out["status"] == "requires_action" and out["client_secret"]
-    authenticate_3ds(m["payments"][0]["stripe_payment_intent_id"], out["client_secret"])
+    authenticate_3ds(out["client_secret"].split("_secret_")[0], out["client_secret"])
     assert act(client, m["id"], "confirm", project["client_token"]) == {"status": "held"}
     m = read(client, project)["milestones"][0]
     assert m["status"] == "in_progress"
     assert act(client, m["id"], "complete", prov["token"])["status"] == "paid"
-    assert f.captured_at_emulator(stripe_raw, m["payments"][0]["stripe_payment_intent_id"]) == 7000
+    held = m["payments"][-1]["stripe_payment_intent_id"]
+    assert f.captured_at_emulator(stripe_raw, held) == 7000

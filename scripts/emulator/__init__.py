@@ -44,8 +44,9 @@ def install(state: Path, api_version: str) -> Any:
         raise RuntimeError("emulator.install() must run before localstripe.server is imported")
     from localstripe import resources
 
-    from . import events, intents, refunds, setups, shapes
+    from . import clock, events, intents, refunds, setups, shapes
 
+    clock.install()
     events.patch_event_version(api_version)
     shapes.install()
     replace = _replacer(resources.extra_apis)

@@ -14,6 +14,9 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
                                                   "reason": "fraudulent"}
     POST /_test/disputes/{id}/update              -> under_review
     POST /_test/disputes/{id}/close               body: {"outcome": "won" | "lost"}
+    POST /_test/clock                             body: {"now": <unix seconds> | null}: what
+                                                  Stripe dates from now (created,
+                                                  capture_before...), as a Stripe test clock
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from localstripe.errors import UserError
 from localstripe.resources import Charge, PaymentIntent, Refund
 from localstripe.server import json_response
 
-from . import disputes, intents, refunds
+from . import clock, disputes, intents, refunds
 
 
 async def _body(request: web.Request) -> dict:
@@ -83,7 +86,14 @@ async def close_dispute(request: web.Request) -> web.Response:
     return json_response(disputes.close(dispute, body.get("outcome"))._export())
 
 
+async def set_clock(request: web.Request) -> web.Response:
+    at = (await _body(request)).get("now")
+    clock.set_now(float(at) if at is not None else None)
+    return json_response({"now": int(clock.now())})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/_test/clock", set_clock)
     for status, verb in (("succeeded", "succeed"), ("failed", "fail"), ("canceled", "cancel")):
         app.router.add_post(f"/_test/refunds/{{id}}/{verb}", _refund_action(status))
     app.router.add_post("/_test/payment_intents/{id}/expire", expire)

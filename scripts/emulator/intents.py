@@ -21,13 +21,13 @@ SetupIntent create / confirm and PaymentMethod attach / detach:
 from __future__ import annotations
 
 import inspect
-import time
 from typing import Any
 
 from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.resources import Charge, PaymentIntent, PaymentMethod, StripeObject
 
+from . import clock
 from .events import StripeError, redirects_unhandled, send, unexpected_state
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
@@ -218,7 +218,7 @@ def mark_canceled(obj: Any, reason: str | None) -> Any:
     obj._canceled = True
     obj.next_action = None
     obj._cancellation_reason = reason
-    obj._canceled_at = int(time.time())
+    obj._canceled_at = int(clock.now())
     send("payment_intent.canceled", obj)
     return obj
 

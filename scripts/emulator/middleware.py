@@ -33,6 +33,8 @@ from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_e
 EXTRA_JS = Path(__file__).with_name("stripe-js-extra.js")
 LOCALSTRIPE_JS = Path(server.__file__).with_name("localstripe-v3.js")
 PK_CONFIRM = re.compile(r"/v1/payment_intents/\w+/confirm")
+#: Stripe.js creates the card's PaymentMethod with the publishable key, as real Stripe allows
+PK_CREATE = re.compile(r"/v1/payment_methods")
 PK_OK = "emulator.publishable_ok"
 log = logging.getLogger("emulator")
 
@@ -101,6 +103,9 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
     elif key.startswith("pk_") and PK_CONFIRM.fullmatch(request.path):
         if not params.get("client_secret"):
             raise UserError(401, "Unauthorized")
+        request[PK_OK] = True
+    elif key.startswith("pk_") and request.method == "POST" and PK_CREATE.fullmatch(
+            request.path):
         request[PK_OK] = True
     idem = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not idem:

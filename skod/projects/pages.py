@@ -49,7 +49,8 @@ PROVIDER_ACTIONS = {"start": _l("The milestone has started."),
 def _payment_line(payment, locale: str) -> str:  # noqa: ANN001
     word = PURPOSES.get(payment.purpose)
     proxy = SimpleNamespace(**{c: getattr(payment, c) for c in (
-        "status", "currency", "amount_held_minor", "amount_captured_minor", "last_error_code")},
+        "status", "currency", "amount_held_minor", "amount_captured_minor", "last_error_code",
+        "amount_refunded_minor", "amount_requested_minor", "dispute_status")},
         purpose=str(word) if word else payment.purpose)
     return display.payment_line(proxy, locale)
 

@@ -109,6 +109,7 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
     """One payment's state: "Call: 20,00 € held", "captured 17,00 €", "failed (card_declined)"."""
     purpose = str(PURPOSE_WORDS.get(payment.purpose, payment.purpose))
     cur = payment.currency
+    refunded = payment.amount_refunded_minor
     words = {
         "created": _("being set up"),
         "requires_action": _("waiting for the card holder's authentication"),
@@ -116,8 +117,7 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
         "capture_pending": _("being charged"),
         "captured": _("%(amount)s charged",
                       amount=money(payment.amount_captured_minor, cur, locale))
-        + (_(", %(amount)s refunded", amount=money(payment.amount_refunded_minor, cur, locale))
-           if payment.amount_refunded_minor else ""),
+        + (_(", %(amount)s refunded", amount=money(refunded, cur, locale)) if refunded else ""),
         "released": _("released, nothing charged"),
         "refunded": _("refunded"),
         "failed": _("failed (%(code)s)", code=payment.last_error_code or "error"),

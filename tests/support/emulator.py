@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -130,6 +131,10 @@ class StripeEmulator:
         Stripe account for the next test.
         """
         requests.delete(f"{self.base_url}/_config/idempotency", timeout=5).raise_for_status()
+
+    def set_clock(self, at: datetime | None) -> None:
+        """POST /_test/clock: Stripe's "now" follows the app's moved time (None: real time)."""
+        self.control("clock", {"now": at.timestamp() if at is not None else None})
 
     def flush(self) -> None:
         """DELETE /_config/data: forget every stored object."""
