@@ -120,7 +120,10 @@ class Gateway:
     def card_summary(self, payment_method: str) -> dict:
         pm = self._call(self.client.v1.payment_methods.retrieve, payment_method)
         card = so.val(pm, "card") or {}
-        return {"brand": so.val(card, "brand"), "last4": so.val(card, "last4")}
+        customer = so.val(pm, "customer")
+        return {"brand": so.val(card, "brand"), "last4": so.val(card, "last4"),
+                "customer": customer if isinstance(customer, str) or customer is None
+                else customer["id"]}
 
     # Payment intents ---------------------------------------------------------------------
     def create_intent(self, *, amount: int, currency: str, customer: str, payment_method: str,

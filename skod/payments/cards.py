@@ -178,26 +178,37 @@ def _holders():  # noqa: ANN202
 
 
 def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
-    """setup_intent.succeeded: keep the card on its holder even if the page never came back."""
+    """setup_intent.succeeded: keep the card on its holder even if the page never came back.
+    The SetupIntent is read back from Stripe: the event body is not trusted."""
     from sqlalchemy import select
 
+    setup_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    if not setup_id:
+        return "ignored"
+    setup = gateway().retrieve_setup_intent(setup_id)
+    if setup.status != "succeeded" or not setup.payment_method:
+        return "ignored"
     for model in _holders():
         for holder in db.session.scalars(select(model).where(
-                model.stripe_setup_intent_id == obj.get("id")).with_for_update()):
-            if not holder.stripe_payment_method_id and isinstance(obj.get("payment_method"), str):
-                holder.stripe_payment_method_id = obj["payment_method"]
+                model.stripe_setup_intent_id == setup.id).with_for_update()):
+            if not holder.stripe_payment_method_id:
+                holder.stripe_payment_method_id = setup.payment_method
     db.session.commit()
     return None
 
 
 def card_detached(obj: dict, now) -> str | None:  # noqa: ANN001
     """payment_method.detached: that card can no longer be charged; the next off-session hold
-    then asks the client for a card instead of failing at Stripe."""
+    then asks the client for a card instead of failing at Stripe. Read back from Stripe: a
+    card attached again since is kept."""
     from sqlalchemy import select
 
+    pm_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    if not pm_id or gateway().card_summary(pm_id).get("customer"):
+        return "ignored"
     for model in _holders():
         for holder in db.session.scalars(select(model).where(
-                model.stripe_payment_method_id == obj.get("id")).with_for_update()):
+                model.stripe_payment_method_id == pm_id).with_for_update()):
             holder.stripe_payment_method_id = None
     db.session.commit()
     return None
