@@ -20,8 +20,9 @@ import urllib.request
 
 
 def reachable(api_base: str) -> bool:
-    req = urllib.request.Request(f"{api_base}/v1/customers?limit=1",
-                                 headers={"Authorization": "Bearer sk_test_probe"})
+    # The fake Stripe.js needs no key and no Stripe-Version (the API refuses a request
+    # without the pinned version).
+    req = urllib.request.Request(f"{api_base}/js.stripe.com/v3/")
     try:
         with urllib.request.urlopen(req, timeout=2) as resp:
             return resp.status == 200
