@@ -284,14 +284,14 @@ def test_hold_lapse_then_capture_refused(stripe_raw, stripe_emulator, customer_w
     pi = hold(stripe_raw, customer_with)
     expired = stripe_emulator.expire_hold(pi.id)
     assert expired["status"] == "canceled"
-    assert expired["cancellation_reason"] == "automatic"
+    assert expired["cancellation_reason"] == "expired"
     with pytest.raises(stripe.InvalidRequestError) as exc:
         stripe_raw.v1.payment_intents.capture(pi.id)
     assert exc.value.code == "payment_intent_unexpected_state"
     assert exc.value.error.payment_intent.status == "canceled"
     events = receiver.wait_for(pi.id, {"payment_intent.amount_capturable_updated",
                                        "payment_intent.canceled"})
-    assert events["payment_intent.canceled"]["cancellation_reason"] == "automatic"
+    assert events["payment_intent.canceled"]["cancellation_reason"] == "expired"
     assert events["payment_intent.amount_capturable_updated"]["amount_capturable"] == 5000
     for obj in events.values():
         assert_pinned_intent(obj)

@@ -1,4 +1,4 @@
-"""Holds that Stripe lets lapse (`cancellation_reason: automatic`), told apart from our own
+"""Holds that Stripe lets lapse (`cancellation_reason: expired`), told apart from our own
 release; and charges below Stripe's minimum, never sent. Events come from the emulator."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
     POST /_test/refunds/{id}/fail                 pending|succeeded -> failed
                                                   body (optional): {"failure_reason": "..."}
     POST /_test/refunds/{id}/cancel               pending -> canceled
-    POST /_test/payment_intents/{id}/expire       requires_capture -> canceled (automatic)
+    POST /_test/payment_intents/{id}/expire       requires_capture -> canceled (expired)
     POST /_test/charges/{id}/dispute              open a dispute (needs_response)
     POST /_test/payment_intents/{id}/dispute      the same on the intent's latest charge
                                                   body (optional): {"amount": 500,

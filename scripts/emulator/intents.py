@@ -224,10 +224,10 @@ def mark_canceled(obj: Any, reason: str | None) -> Any:
 
 
 def expire(obj: Any) -> Any:
-    """The authorization lapsed: Stripe cancels the intent with cancellation_reason automatic."""
+    """The authorization lapsed: Stripe cancels the intent with cancellation_reason expired."""
     if obj.status != "requires_capture":
         raise unexpected_state(obj, "expired", ("requires_capture",))
-    return mark_canceled(obj, "automatic")
+    return mark_canceled(obj, "expired")  # since 2025-03-31.basil, was "automatic"
 
 
 def list_all(cls, url, customer=None, limit=None, starting_after=None, **_ignored):

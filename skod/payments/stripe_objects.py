@@ -45,14 +45,15 @@ class Intent:
     payment_method: str | None
     capture_before: datetime | None
     last_error_code: str | None
-    #: None, or why Stripe canceled it: "automatic" when the hold lapsed at the bank
+    #: None, or why it was canceled: "expired" when the hold lapsed at the bank (Stripe's
+    #: value since 2025-03-31.basil; "automatic" before it)
     cancellation_reason: str | None = None
     latest_charge: str | None = None
 
     @property
     def lapsed(self) -> bool:
         """The hold expired at the bank (not released by us)."""
-        return self.status == "canceled" and self.cancellation_reason == "automatic"
+        return self.status == "canceled" and self.cancellation_reason in ("expired", "automatic")
 
 
 @dataclass(frozen=True)

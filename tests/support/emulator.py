@@ -149,7 +149,7 @@ class StripeEmulator:
         return r.json()
 
     def expire_hold(self, pi_id: str) -> dict:
-        """The authorization lapses: intent canceled, cancellation_reason automatic."""
+        """The authorization lapses: intent canceled, cancellation_reason expired."""
         return self.control(f"payment_intents/{pi_id}/expire")
 
     def dispute(self, pi_or_charge: str, amount: int | None = None,
