@@ -88,27 +88,10 @@ def _open_card_step(booking: Booking, now: datetime) -> dict:
 
 
 def _page_step(booking: Booking, now: datetime) -> dict:
-    """The page intent's secret: the open one, or a new hold after a failed try. A create that
-    got no answer is sent again with the same key. The booking is locked by the caller."""
-    hold = booking.hold_payment()
-    if cards.is_page_intent(hold):
-        secret = cards.page_secret(hold, now)
-        if secret:
-            db.session.commit()
-            return {"client_secret": secret, "intent": "payment"}
-    if hold is not None and hold.status in ("held", "capture_pending", "captured"):
-        result = _hold_outcome(booking, hold, now)
-        db.session.commit()
-        return result
-    if hold is None or hold.status != "created" or hold.stripe_payment_intent_id:
-        hold = _new_hold(booking, off_session=False)
-    booking_id, payment_id = booking.id, hold.id
-    db.session.commit()  # key stored before the call
-    payment = pay.lock(payment_id)
-    booking = lock_booking(booking_id)
-    secret = cards.open_page_intent(payment, booking.client, f"booking:{booking_id}")
-    db.session.commit()
-    return {"client_secret": secret, "intent": "payment"}
+    """The page intent's secret (the booking is locked by the caller)."""
+    return cards.page_step(booking, now, ref=f"booking:{booking.id}", outcome=_hold_outcome,
+                           new_hold=lambda b: _new_hold(b, off_session=False),
+                           relock=lock_booking)
 
 
 def lock_booking(booking_id: int) -> Booking:

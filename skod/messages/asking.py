@@ -65,27 +65,10 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> tuple[Messa
 
 
 def _page_step(message: Message, now: datetime) -> dict:
-    """The page intent's secret: the open one, or a new hold after a failed try. A create that
-    got no answer is sent again with the same key. The message is locked by the caller."""
-    hold = message.hold_payment()
-    if cards.is_page_intent(hold):
-        secret = cards.page_secret(hold, now)
-        if secret:
-            db.session.commit()
-            return {"client_secret": secret, "intent": "payment"}
-    if hold is not None and hold.status in ("held", "capture_pending", "captured"):
-        result = _outcome(message, hold, now)
-        db.session.commit()
-        return result
-    if hold is None or hold.status != "created" or hold.stripe_payment_intent_id:
-        hold = _new_payment(message, charge=False)
-    message_id, payment_id = message.id, hold.id
-    db.session.commit()  # key stored before the call
-    payment = pay.lock(payment_id)
-    message = lock_message(message_id)
-    secret = cards.open_page_intent(payment, message.client, f"message:{message_id}")
-    db.session.commit()
-    return {"client_secret": secret, "intent": "payment"}
+    """The page intent's secret (the message is locked by the caller)."""
+    return cards.page_step(message, now, ref=f"message:{message.id}", outcome=_outcome,
+                           new_hold=lambda m: _new_payment(m, charge=False),
+                           relock=lock_message)
 
 
 def _new_payment(message: Message, *, charge: bool) -> Payment:

@@ -177,6 +177,32 @@ def _holders():  # noqa: ANN202
     return [cls for cls in CardHolderMixin.__subclasses__() if hasattr(cls, "__table__")]
 
 
+def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> dict:  # noqa: ANN001
+    """The page intent's secret for a booking or a question (`holder`, locked by the caller):
+    the open one, or a new hold after a failed try; a create that got no answer is sent again
+    with the same key. `outcome(holder, hold, now)` answers for a hold already placed,
+    `new_hold(holder)` makes the next payment row, `relock(id)` locks the holder again."""
+    hold = holder.hold_payment()
+    if is_page_intent(hold):
+        secret = page_secret(hold, now)
+        if secret:
+            db.session.commit()
+            return {"client_secret": secret, "intent": "payment"}
+    if hold is not None and hold.status in ("held", "capture_pending", "captured"):
+        result = outcome(holder, hold, now)
+        db.session.commit()
+        return result
+    if hold is None or hold.status != "created" or hold.stripe_payment_intent_id:
+        hold = new_hold(holder)
+    holder_id, payment_id = holder.id, hold.id
+    db.session.commit()  # key stored before the call
+    payment = pay.lock(payment_id)
+    holder = relock(holder_id)
+    secret = open_page_intent(payment, holder.client, ref)
+    db.session.commit()
+    return {"client_secret": secret, "intent": "payment"}
+
+
 def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
     """setup_intent.succeeded: keep the card on its holder even if the page never came back.
     The SetupIntent is read back from Stripe: the event body is not trusted."""
