@@ -130,6 +130,31 @@ def test_a_pending_refund_that_fails_gets_no_credit_note(client, card_pm, stripe
     assert _credit_notes(client, prov)[0]["ttc_minor"] == 1500
 
 
+def test_a_refund_whose_request_was_lost_is_sent_once_by_reconciliation(app, client, card_pm,
+                                                                          stripe_raw, now):
+    """A refund row stored (key first) whose request never reached Stripe: reconciliation sends
+    it with the same key, once; a second run sends nothing more."""
+    from skod.extensions import db
+    from skod.payments.refunds import Refund
+
+    prov, b, payment = _ended_call(client, card_pm)
+    with app.app_context():
+        db.session.add(Refund(payment_id=payment["id"], amount_minor=300, status="pending",
+                              idempotency_key=f"refund:payment:{payment['id']}:1",
+                              created_at=now))
+        db.session.commit()
+    pi_id = payment["stripe_payment_intent_id"]
+    assert f.refunds_at_emulator(stripe_raw, pi_id) == []
+    for _ in range(2):
+        result = app.test_cli_runner().invoke(
+            args=["skod", "reconcile", "--at", (now + timedelta(hours=1)).isoformat()])
+        assert result.exit_code == 0, result.output
+    assert f.refunds_at_emulator(stripe_raw, pi_id) == [300]
+    assert _refund_rows(client, prov, payment) == ["succeeded"]
+    assert f.get(client, b)["payments"][0]["amount_refunded"] == 300
+    assert [n["ttc_minor"] for n in _credit_notes(client, prov)] == [300]
+
+
 def _refund_rows(client, prov, payment) -> list[str]:
     status, body = api(client, "GET", f"/api/v1/payments/{payment['id']}/refunds",
                        token=prov["token"])

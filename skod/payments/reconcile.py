@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from skod.extensions import db
-from skod.payments import hooks
+from skod.payments import hooks, refunds
 from skod.payments import services as pay
 from skod.payments.models import PAYMENT_STATES, Payment
 from skod.stripe_gateway import GatewayError, Intent, gateway
@@ -40,8 +40,9 @@ def candidates(now: datetime, since: datetime | None = None) -> list[int]:
 
 
 def reconcile(now: datetime, since: datetime | None = None) -> dict[str, int]:
-    """Every open payment checked against Stripe, then each domain's forgotten holds."""
-    report = {"checked": 0, "changed": 0, "errors": 0, "repaired": 0}
+    """Every open payment checked against Stripe, then refunds left in flight, then each
+    domain's forgotten holds."""
+    report = {"checked": 0, "changed": 0, "errors": 0, "repaired": 0, "refunds": 0}
     for payment_id in candidates(now, since):
         report["checked"] += 1
         try:
@@ -50,6 +51,12 @@ def reconcile(now: datetime, since: datetime | None = None) -> dict[str, int]:
             db.session.rollback()
             report["errors"] += 1
             log.warning("reconcile payment %s: %s", payment_id, err)
+    try:
+        report["refunds"] = refunds.reconcile(now, current_app.config["RECONCILE_AFTER"])
+    except GatewayError as err:
+        db.session.rollback()
+        report["errors"] += 1
+        log.warning("reconcile refunds: %s", err)
     for repair in hooks.repairs():
         report["repaired"] += repair(now)
     return report

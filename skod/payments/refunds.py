@@ -8,7 +8,7 @@ they would take, so two refunds can never add up to more than was captured.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -157,3 +157,33 @@ def _row_for(payment: Payment, answer: StripeRefund, now: datetime) -> Refund | 
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def reconcile(now: datetime, stale_after: timedelta) -> int:
+    """Refunds still in flight after `stale_after`: read back from Stripe; one whose request
+    never reached Stripe (no Stripe id, none found by its metadata) is sent again with its
+    stored key, so it can neither stay pending forever nor be made twice."""
+    ids = list(db.session.scalars(select(Refund.payment_id).distinct().where(
+        Refund.status.in_(IN_FLIGHT), Refund.created_at <= now - stale_after)))
+    db.session.commit()
+    for payment_id in ids:
+        payment = pay.lock(payment_id)
+        succeeded = sync_from_stripe(payment, now)
+        lost = list(db.session.scalars(select(Refund.id).where(
+            Refund.payment_id == payment_id, Refund.status.in_(IN_FLIGHT),
+            Refund.stripe_refund_id.is_(None))))
+        db.session.commit()
+        for refund_id in succeeded:
+            hooks.refunded(refund_id, now)
+        for refund_id in lost:
+            _resend(refund_id, now)
+    return len(ids)
+
+
+def _resend(refund_id: int, now: datetime) -> None:
+    try:
+        row = _send(refund_id, now)
+    except (Conflict, Invalid):
+        return  # recorded on the row (failed), or still unreachable: the next run tries again
+    if row.status == "succeeded":
+        hooks.refunded(row.id, now)
