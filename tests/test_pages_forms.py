@@ -47,7 +47,7 @@ def test_signup_errors_are_shown_on_the_form(client):
     page = _text(bad)
     assert "Lettres minuscules, chiffres et tirets" in page
     assert "Fuseau horaire inconnu" in page
-    assert "Au moins 8 caractères" in page
+    assert "Au moins 10 caractères" in page
 
 
 def test_public_page_lists_offers_in_both_languages(client):
