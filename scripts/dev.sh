@@ -22,7 +22,7 @@ cat <<MSG
 
   Skod            $PUBLIC_URL/
   Provider page   $PUBLIC_URL/p/demo
-  Provider login  demo@skod.local / demo-password
+  Provider login  demo@skod.local / skod-demo-garden-42
   Stripe emulator $STRIPE_API_BASE  (state: $SKOD_INSTANCE_PATH/localstripe.pickle)
   E-mails         $SKOD_INSTANCE_PATH/outbox/*.eml
   Test cards      4242424242424242 (OK), 4000002500003155 (3-D Secure),

@@ -4,10 +4,13 @@ errors -> CLI."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, request, session
+from flask_talisman import Talisman
 
 from skod import config
+from skod.accounts import login_guard
 from skod.extensions import api, babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     csrf.init_app(app)
+    login_guard.init_app(app)
+    register_security_headers(app)
     compile_catalogs_if_writable(ROOT / "translations")
     babel.init_app(app, locale_selector=_locale,
                    default_translation_directories=str(ROOT / "translations"))
@@ -66,11 +71,53 @@ def register_extensions(app: Flask) -> None:
     register_message_hooks()
     register_payment_hooks()
     register_project_hooks()
-    from skod.accounts.models import Provider
+    from skod.accounts.services import load_session
 
-    @login_manager.user_loader
-    def load_provider(provider_id: str) -> Provider | None:
-        return db.session.get(Provider, int(provider_id))
+    login_manager.user_loader(load_session)
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def content_security_policy(app: Flask) -> dict:
+    """Exactly what the pages load: our own files, Stripe.js, its frames and its API (the
+    emulator's origin where STRIPE_JS_URL / STRIPE_API_BASE point to it). No inline script: page
+    data travels in <script type="application/json"> blocks, which are not run."""
+    stripe_js = {"https://js.stripe.com", _origin(app.config["STRIPE_JS_URL"])} - {None}
+    stripe_api = {"https://api.stripe.com", _origin(app.config["STRIPE_API_BASE"])} - {None}
+    return {
+        "default-src": "'self'",
+        "script-src": ["'self'", *sorted(stripe_js)],
+        "frame-src": [*sorted(stripe_js), "https://hooks.stripe.com"],
+        "connect-src": ["'self'", *sorted(stripe_api | stripe_js)],
+        "img-src": ["'self'", "data:", "https://*.stripe.com"],
+        "style-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, frame, nosniff, Referrer-Policy and (over https only) HSTS on every response."""
+    https = app.config["PUBLIC_URL"].startswith("https://")
+    Talisman(
+        app,
+        # TLS ends at the proxy in production; dev and tests run on plain http
+        force_https=False,
+        strict_transport_security=https,
+        strict_transport_security_max_age=365 * 24 * 3600,
+        content_security_policy=content_security_policy(app),
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        # the cookie flags are settings (skod.config): Talisman must not override them
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+    )
 
 
 def register_blueprints(app: Flask) -> None:

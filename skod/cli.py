@@ -28,7 +28,7 @@ def seed_demo_cmd() -> None:
     from skod.seed import seed_demo
 
     provider = seed_demo()
-    click.echo(f"demo provider: {provider.email} / demo-password -> /p/{provider.slug}")
+    click.echo(f"demo provider: {provider.email} / skod-demo-garden-42 -> /p/{provider.slug}")
 
 
 @skod_cli.command("reconcile")

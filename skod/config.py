@@ -1,7 +1,8 @@
 """Settings read from the environment, with embedded defaults that run on one machine.
 
 Every duration of the payment rules (DESIGN.md section 1) is a setting here, not a literal
-in code.
+in code. With live Stripe keys, check_production() refuses the defaults that are only safe on a
+developer's machine.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+DEV_WEBHOOK_SECRET = "whsec_local"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -32,7 +37,7 @@ def load(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping: environment first, then explicit overrides (tests)."""
     inst = instance_path()
     cfg = {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{inst / 'skod.sqlite'}")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -45,13 +50,60 @@ def load(overrides: dict | None = None) -> dict:
         **_stripe(),
         **_mail(),
         **_payment_rules(),
+        **_web_security(),
     }
     if overrides:
         cfg.update(overrides)
-    if cfg["STRIPE_SECRET_KEY"].startswith(("sk_live", "rk_live")) and (
-            cfg["SECRET_KEY"] == "dev-only-not-secret"):
-        raise RuntimeError("SECRET_KEY must be set when live Stripe keys are used")
+    _cookie_flags(cfg)
+    check_production(cfg)
     return cfg
+
+
+def _web_security() -> dict:
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        # Lax: the cookie still comes with a top-level link from an e-mail, never with a
+        # cross-site form post or fetch
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # failed logins counted per account (the e-mail) and per address (Flask-Limiter syntax)
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "20 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS",
+                                                  "100 per 15 minutes"),
+    }
+
+
+def _cookie_flags(cfg: dict) -> None:
+    """Secure cookies whenever the public address is https (never on a plain-http dev box)."""
+    https = str(cfg.get("PUBLIC_URL", "")).startswith("https://")
+    cfg.setdefault("SESSION_COOKIE_SECURE", https)
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", https)
+
+
+def production_problems(cfg: dict) -> list[str]:
+    """What makes these settings unsafe with live Stripe keys; empty when safe or not live."""
+    if not str(cfg.get("STRIPE_SECRET_KEY", "")).startswith(("sk_live", "rk_live")):
+        return []
+    problems = []
+    secret = cfg.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"SECRET_KEY: set a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                        "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    webhook = [s.strip() for s in str(cfg.get("STRIPE_WEBHOOK_SECRET") or "").split(",")]
+    if not any(webhook) or DEV_WEBHOOK_SECRET in webhook:
+        problems.append("STRIPE_WEBHOOK_SECRET: set the endpoint's signing secret (whsec_...) "
+                        "from the Stripe Dashboard, not the local default")
+    if not str(cfg.get("PUBLIC_URL", "")).startswith("https://"):
+        problems.append("PUBLIC_URL: set the site's https:// address")
+    return problems
+
+
+def check_production(cfg: dict) -> None:
+    """Refuse to start with live keys and an unsafe setting; the message names what to set."""
+    problems = production_problems(cfg)
+    if problems:
+        raise RuntimeError("unsafe settings with live Stripe keys:\n- " + "\n- ".join(problems))
 
 
 def _stripe() -> dict:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -31,3 +33,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 api = Api()
+#: no default limit: only the login views are limited (skod.accounts.login_guard)
+limiter = Limiter(key_func=get_remote_address)

@@ -27,7 +27,7 @@ def seed_demo() -> Provider:
     provider = db.session.scalar(select(Provider).where(Provider.email == DEMO_EMAIL))
     if provider is None:
         provider = sign_up({
-            "email": DEMO_EMAIL, "password": "demo-password", "name": "Camille Martin",
+            "email": DEMO_EMAIL, "password": "skod-demo-garden-42", "name": "Camille Martin",
             "slug": "demo", "timezone": "Europe/Paris", "currency": "EUR",
             "legal": DEMO_LEGAL,
         })

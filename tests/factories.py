@@ -23,12 +23,12 @@ def provider(client, **offer) -> dict:
     n = next(_seq)
     email = f"provider{n}@example.test"
     status, _ = api(client, "POST", "/api/v1/providers", json={
-        "email": email, "password": "password-123", "name": f"Provider {n}",
+        "email": email, "password": "kiwi-falcon-2291", "name": f"Provider {n}",
         "slug": f"provider-{n}", "timezone": "Europe/Paris",
         "legal": {"company_name": f"Provider {n} SAS", "siren": "123456789"}})
     assert status == 201
     status, body = api(client, "POST", "/api/v1/auth/tokens",
-                       json={"email": email, "password": "password-123"})
+                       json={"email": email, "password": "kiwi-falcon-2291"})
     assert status == 201
     token = body["token"]
     spec = {"kind": "call", "title": "Consultation", "duration_minutes": 20,

@@ -194,11 +194,11 @@ def test_csv_export_of_a_period(app, client, card_pm, tmp_path, monkeypatch, now
 
 def test_provider_is_told_what_invoices_still_miss(client):
     status, _ = api(client, "POST", "/api/v1/providers", json={
-        "email": "bare@example.test", "password": "password-123", "name": "Bare",
+        "email": "bare@example.test", "password": "kiwi-falcon-2291", "name": "Bare",
         "slug": "bare", "timezone": "Europe/Paris"})
     assert status == 201
     token = api(client, "POST", "/api/v1/auth/tokens",
-                json={"email": "bare@example.test", "password": "password-123"})[1]["token"]
+                json={"email": "bare@example.test", "password": "kiwi-falcon-2291"})[1]["token"]
     me = api(client, "GET", "/api/v1/me", token=token)[1]
     assert set(me["missing_legal"]) == {"company_name", "legal_form", "siren", "address", "vat",
                                         "mediator"}

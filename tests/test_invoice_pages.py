@@ -27,7 +27,7 @@ SHOTS = Path("/tmp/shots")
 
 
 def _login(client, prov: dict) -> None:
-    resp = client.post("/login", data={"email": prov["email"], "password": "password-123"})
+    resp = client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
     assert resp.status_code == 302
 
 

@@ -70,7 +70,7 @@ def test_provider_sign_up_profile_and_token_errors(client):
     assert api(client, "POST", "/api/v1/auth/tokens",
                json={"email": prov["email"], "password": "wrong-password"})[0] == 401
     status, body = api(client, "POST", "/api/v1/providers", json={
-        "email": prov["email"], "password": "password-123", "name": "Dup", "slug": "dup-slug",
+        "email": prov["email"], "password": "kiwi-falcon-2291", "name": "Dup", "slug": "dup-slug",
         "timezone": "Europe/Paris"})
     assert status == 409 and body["error"]["code"] == "email_taken"
     status, body = api(client, "POST", "/api/v1/providers", json={

@@ -12,7 +12,7 @@ def _slug(prov: dict) -> str:
 
 
 def _login(client, prov: dict) -> None:
-    resp = client.post("/login", data={"email": prov["email"], "password": "password-123"})
+    resp = client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
     assert resp.status_code == 302
 
 

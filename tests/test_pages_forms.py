@@ -10,7 +10,7 @@ import pytest
 from tests import factories as f
 from tests.support.stripe_helpers import CARD_OK
 
-SIGNUP = {"email": "jeanne@example.test", "password": "password-123", "name": "Jeanne Martin",
+SIGNUP = {"email": "jeanne@example.test", "password": "kiwi-falcon-2291", "name": "Jeanne Martin",
           "slug": "jeanne", "timezone": "Europe/Paris", "siren": "123456789"}
 
 
@@ -32,7 +32,7 @@ def test_signup_login_logout(client):
 
     bad = client.post("/login", data={"email": SIGNUP["email"], "password": "wrong-one"})
     assert bad.status_code == 200 and "Adresse e-mail ou mot de passe incorrect" in _text(bad)
-    good = client.post("/login", data={"email": SIGNUP["email"], "password": "password-123"})
+    good = client.post("/login", data={"email": SIGNUP["email"], "password": "kiwi-falcon-2291"})
     assert good.status_code == 302 and good.headers["Location"].endswith("/dashboard")
     assert "Vos appels" in _text(client.get("/dashboard"))
 
@@ -47,7 +47,7 @@ def test_signup_errors_are_shown_on_the_form(client):
     page = _text(bad)
     assert "Lettres minuscules, chiffres et tirets" in page
     assert "Fuseau horaire inconnu" in page
-    assert "Au moins 8 caractères" in page
+    assert "Au moins 10 caractères" in page
 
 
 def test_public_page_lists_offers_in_both_languages(client):
@@ -105,7 +105,7 @@ def test_client_cancels_early_for_free(client, card_pm, outbox):
 
 
 def _login(client, email: str) -> None:
-    resp = client.post("/login", data={"email": email, "password": "password-123"})
+    resp = client.post("/login", data={"email": email, "password": "kiwi-falcon-2291"})
     assert resp.status_code == 302
 
 

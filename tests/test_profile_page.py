@@ -14,7 +14,7 @@ from sqlalchemy import select
 from skod.accounts.models import Provider
 from skod.extensions import db
 
-SIGNUP = {"email": "paul@example.test", "password": "password-123", "name": "Paul Durand",
+SIGNUP = {"email": "paul@example.test", "password": "kiwi-falcon-2291", "name": "Paul Durand",
           "slug": "paul", "timezone": "Europe/Paris"}
 COMPLETE = {"company_name": "Paul Durand Conseil", "legal_form": "SASU",
             "siren": "732 829 320", "vat_number": "fr 44 732829320",

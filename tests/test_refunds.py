@@ -63,7 +63,7 @@ def test_refund_is_for_the_owner_only_and_only_when_captured(client, card_pm):
 
 def test_dashboard_refund_button(app, client, card_pm, stripe_raw):
     prov, b, payment = _ended_call(client, card_pm)
-    client.post("/login", data={"email": prov["email"], "password": "password-123"})
+    client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
     page = client.get("/dashboard").get_data(as_text=True)
     assert f"/dashboard/payments/{payment['id']}/refund" in page
     resp = client.post(f"/dashboard/payments/{payment['id']}/refund",

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from skod.accounts import services
 from skod.accounts.auth import require_provider
+from skod.accounts.login_guard import login_limits
 from skod.accounts.schemas import (
     ProfileUpdateSchema,
     ProviderSchema,
@@ -38,6 +39,7 @@ def update_me(data: dict):
 
 
 @blp.post("/auth/tokens")
+@login_limits
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(data: dict):

@@ -1,9 +1,13 @@
-"""Who is calling: a provider (API token or session) or a client (signed booking token)."""
+"""Who is calling the JSON API: a provider (API token) or a client (signed booking token).
+
+Only bearer tokens count here, never the provider's session cookie: a browser sends the cookie
+with any cross-site form post, so accepting it would let another site refund or cancel in the
+provider's name (the API blueprints carry no CSRF token). The provider pages use their own
+CSRF-protected forms instead."""
 
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 
 from skod.accounts.models import Provider
 from skod.accounts.services import provider_for_token
@@ -23,8 +27,6 @@ def optional_provider() -> Provider | None:
     token = bearer()
     if token and token.startswith("skp_"):
         return provider_for_token(token, utcnow())
-    if current_user.is_authenticated:
-        return current_user._get_current_object()
     return None
 
 

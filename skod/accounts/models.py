@@ -40,8 +40,19 @@ class Provider(UserMixin, db.Model):
     #: consumer mediator printed on B2C invoices (name, address, website)
     mediator: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: part of the login session's user id: bumped on logout and password change, so that a
+    #: session cookie copied earlier (the cookie is signed, not stored) no longer loads anyone
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="provider")
+
+    def get_id(self) -> str:
+        """flask-login's user id: "<id>:<session_version>" (see load_session)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every login session of this provider stops working (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def legal(self) -> dict:
         return {

@@ -6,6 +6,7 @@ import re
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from skod.accounts import passwords
 from skod.core.schemas import check_timezone
 
 
@@ -39,7 +40,11 @@ class LegalSchema(Schema):
 
 class SignUpSchema(Schema):
     email = fields.Email(required=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8))
+    password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+        metadata={"description": "at least 10 characters, not a common password, not the "
+                                 "account's e-mail, name or slug"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     slug = fields.String(required=True, validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9-]{1,62}$", error="lowercase letters, digits and dashes"))

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from skod.accounts import passwords
 from skod.accounts.models import ApiToken, Client, Provider
 from skod.core.errors import Conflict, Invalid, Unauthorized
 from skod.core.money import CurrencyError, check_currency
@@ -23,14 +23,23 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_password(password: str, email: str, name: str, slug: str) -> None:
+    """Invalid (422, fields.password) when the password breaks a rule of accounts.passwords."""
+    broken = passwords.problem(password, email=email, name=name, slug=slug)
+    if broken:
+        raise Invalid(passwords.message(broken), {"password": [passwords.message(broken)]},
+                      code=f"password_{broken}")
+
+
 def sign_up(data: dict) -> Provider:
     email = data["email"].strip().lower()
+    check_password(data["password"], email, data["name"], data["slug"])
     if db.session.scalar(select(Provider.id).where(Provider.email == email)):
         raise Conflict("an account with this e-mail exists", {"email": ["already used"]},
                        code="email_taken")
     if db.session.scalar(select(Provider.id).where(Provider.slug == data["slug"])):
         raise Conflict("this address is taken", {"slug": ["already used"]}, code="slug_taken")
-    provider = Provider(email=email, password_hash=generate_password_hash(data["password"]),
+    provider = Provider(email=email, password_hash=passwords.hash_password(data["password"]),
                         name=data["name"], slug=data["slug"])
     apply_profile(provider, data)
     db.session.add(provider)
@@ -71,9 +80,39 @@ def update_profile(provider: Provider, data: dict) -> Provider:
 
 
 def authenticate(email: str, password: str) -> Provider:
+    """The provider with this e-mail and password; one hash check whether the e-mail is known
+    or not (the answer time must not tell which e-mails have an account)."""
     provider = db.session.scalar(select(Provider).where(Provider.email == email.strip().lower()))
-    if provider is None or not check_password_hash(provider.password_hash, password):
+    if not passwords.verify(provider.password_hash if provider else None, password):
         raise Unauthorized("wrong e-mail or password", code="bad_credentials")
+    return provider
+
+
+def change_password(provider: Provider, current: str, new: str) -> None:
+    """A new password (same rules as at sign-up); every login session of the provider ends."""
+    if not passwords.verify(provider.password_hash, current):
+        raise Invalid("the current password is wrong", {"current_password": ["wrong password"]},
+                      code="bad_credentials")
+    check_password(new, provider.email, provider.name, provider.slug)
+    provider.password_hash = passwords.hash_password(new)
+    provider.end_sessions()
+    db.session.commit()
+
+
+def end_sessions(provider: Provider) -> None:
+    """Log out everywhere: every session cookie issued so far stops working."""
+    provider.end_sessions()
+    db.session.commit()
+
+
+def load_session(user_id: str) -> Provider | None:
+    """flask-login's user loader: "<id>:<session_version>"; a stale or malformed id is nobody."""
+    provider_id, _, version = user_id.partition(":")
+    if not (provider_id.isdigit() and version.isdigit()) or len(provider_id) > 12:
+        return None
+    provider = db.session.get(Provider, int(provider_id))
+    if provider is None or provider.session_version != int(version):
+        return None
     return provider
 
 

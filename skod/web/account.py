@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from skod.accounts import services as accounts
+from skod.accounts.login_guard import login_limits
 from skod.core.errors import DomainError
 from skod.extensions import db
 from skod.web.blueprint import bp, current_locale
@@ -45,7 +46,9 @@ def signup() -> ResponseReturnValue:
 
 def _signup_errors(form: SignupForm, err: DomainError) -> None:
     fields = err.fields or {}
-    if "email" in fields or err.code == "email_taken":
+    if "password" in fields:
+        form.password.errors = list(fields["password"])
+    elif "email" in fields or err.code == "email_taken":
         form.email.errors = [_("An account with this e-mail already exists.")]
     elif "slug" in fields or err.code == "slug_taken":
         form.slug.errors = [_("This address is already taken.")]
@@ -54,6 +57,7 @@ def _signup_errors(form: SignupForm, err: DomainError) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -73,6 +77,8 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
+        # ends this session and any copy of its cookie, and the provider's other sessions
+        accounts.end_sessions(current_user._get_current_object())
         logout_user()
         flash(_("You are logged out."), "success")
     return redirect(url_for("web.landing"))

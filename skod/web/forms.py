@@ -27,6 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from skod.accounts.passwords import MESSAGES as PASSWORD_MESSAGES
+from skod.accounts.passwords import MIN_LENGTH
 from skod.catalog.slots import DAYS
 from skod.core.money import CURRENCY_EXPONENTS, parse_minor
 from skod.invoicing.vat import FRANCHISE_MENTION
@@ -72,7 +74,8 @@ class LoginForm(FlaskForm):
 class SignupForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), email_address])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(REQUIRED), Length(min=8, message=_l("At least 8 characters."))])
+        DataRequired(REQUIRED),
+        Length(min=MIN_LENGTH, message=PASSWORD_MESSAGES["too_short"])])
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     slug = StringField(_l("Address of your page"), validators=[
         DataRequired(REQUIRED),

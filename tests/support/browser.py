@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page
 
 
-def log_in(page: Page, email: str, password: str = "password-123") -> None:
+def log_in(page: Page, email: str, password: str = "kiwi-falcon-2291") -> None:
     """Sign a provider in through the login form; returns on the dashboard."""
     page.goto("/login")
     page.fill("#email", email)
