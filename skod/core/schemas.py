@@ -21,8 +21,24 @@ class MoneySchema(Schema):
     currency = fields.String(required=True, validate=validate.Length(equal=3))
 
 
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid"})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields",
+                          metadata={"description": "per field: its messages (or nested)"})
+
+
 class ErrorSchema(Schema):
-    error = fields.Dict(metadata={"description": "{code, message, fields?}"})
+    """Every error answer of the API: `{"error": {"code", "message", "fields"?}}`."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+#: Input ceilings, documented in README (Limits). Amounts: Stripe's maximum per charge in EUR
+#: (999,999.99) is the ceiling of any price or amount.
+MAX_AMOUNT_MINOR = 99_999_999
+#: dates the product accepts (bookings, milestones, invoice filters)
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 Currency = fields.String(validate=validate.OneOf(sorted(CURRENCY_EXPONENTS)))
