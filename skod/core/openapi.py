@@ -34,7 +34,7 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
     if method == "post" and (path.endswith(PAYING) or path in ("/api/v1/bookings",
                                                                  "/api/v1/messages",
                                                                  "/api/v1/projects")):
-        statuses |= {402, 502}
+        statuses |= {402, 503}
     return statuses
 
 
