@@ -60,8 +60,8 @@ class PaymentOutSchema(Schema):
     amount_requested = fields.Integer(attribute="amount_requested_minor")
     currency = fields.String()
     capture_before = fields.Function(lambda p: iso(p.capture_before))
-    stripe_payment_intent_id = fields.String()
-    last_error_code = fields.String()
+    stripe_payment_intent_id = fields.String(allow_none=True)
+    last_error_code = fields.String(allow_none=True)
     #: None, or the status of the client's dispute (chargeback): needs_response, won, lost...
     dispute_status = fields.String(allow_none=True)
 
@@ -82,10 +82,10 @@ class BookingSchema(Schema):
     late_cancel_fee_percent = fields.Integer()
     started_at = fields.Function(lambda b: iso(b.started_at))
     ended_at = fields.Function(lambda b: iso(b.ended_at))
-    minutes_billed = fields.Integer()
-    amount_due = fields.Integer(attribute="amount_due_minor")
-    cancelled_by = fields.String()
-    cancel_reason = fields.String()
+    minutes_billed = fields.Integer(allow_none=True)
+    amount_due = fields.Integer(attribute="amount_due_minor", allow_none=True)
+    cancelled_by = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
     client = fields.Function(lambda b: {"name": b.client.name, "email": b.client.email,
                                         "kind": b.client.kind})
     payments = fields.List(fields.Nested(PaymentOutSchema))

@@ -26,7 +26,7 @@ class RefundSchema(Schema):
     id = fields.Integer()
     payment_id = fields.Integer()
     amount_minor = fields.Integer()
-    reason = fields.String()
+    reason = fields.String(allow_none=True)
     #: Stripe's status: pending, requires_action, succeeded, failed or canceled
     status = fields.String()
     failure_reason = fields.String(allow_none=True)
