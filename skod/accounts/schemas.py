@@ -6,7 +6,7 @@ import re
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from skod.core.schemas import check_timezone
+from skod.core.schemas import check_timezone, email_length
 
 
 def _compact(value: object) -> object:
@@ -38,7 +38,7 @@ class LegalSchema(Schema):
 
 
 class SignUpSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     slug = fields.String(required=True, validate=validate.Regexp(
@@ -71,7 +71,7 @@ class ProviderSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     password = fields.String(required=True, load_only=True)
 
 

@@ -6,11 +6,11 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from skod.core.clock import iso
-from skod.core.schemas import check_timezone
+from skod.core.schemas import check_timezone, check_year, db_id_range, email_length
 
 
 class ClientSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="consumer", validate=validate.OneOf(["business", "consumer"]))
     company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -31,8 +31,8 @@ class ClientSchema(Schema):
 
 
 class BookingCreateSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
-    start_at = fields.AwareDateTime(required=True, default_timezone=None)
+    offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
+    start_at = fields.AwareDateTime(required=True, default_timezone=None, validate=check_year)
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)
 

@@ -12,6 +12,7 @@ from skod.calls.schemas import (  # noqa: F401  (shared with calls: one name in 
     PaymentOutSchema,
 )
 from skod.core.clock import iso
+from skod.core.schemas import db_id_range
 from skod.messages.models import Message
 
 #: a hard ceiling whatever the offer says (the offer's char_limit is checked by the service)
@@ -19,7 +20,7 @@ MAX_BODY = 20_000
 
 
 class MessageCreateSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
+    offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
     body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BODY))
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)

@@ -13,24 +13,25 @@ from skod.calls.schemas import (
 )
 from skod.core.clock import iso
 from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.schemas import amount_range, check_year
 
 __all__ = ["CardResultSchema", "PaymentMethodSchema"]
 
-_AMOUNT = validate.Range(min=1, max=100_000_000)
+_AMOUNT = amount_range
 
 
 class MilestoneInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(required=True, strict=True, validate=_AMOUNT)
-    expected_on = fields.Date(required=True)
+    expected_on = fields.Date(required=True, validate=check_year)
 
 
 class MilestonePatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(strict=True, validate=_AMOUNT)
-    expected_on = fields.Date()
+    expected_on = fields.Date(validate=check_year)
 
 
 class ProjectCreateSchema(Schema):
