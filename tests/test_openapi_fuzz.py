@@ -8,6 +8,7 @@ The number of requests sent is printed at the end of the module.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -20,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.support.api import api
 
-FUZZ_EXAMPLES = int(os.environ.get("SKOD_FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("SKOD_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 SENT = {"requests": 0}
@@ -30,16 +32,31 @@ SENT = {"requests": 0}
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    line = f"schemathesis: {SENT['requests']} requests sent over every API operation"
-    if reporter is not None:
-        reporter.write_line(line)
-    print(line)
+    line = f"\nschemathesis: {SENT['requests']} requests sent over every API operation"
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(line)
 
 
 @pytest.fixture
-def provider_token(client):
-    return factories.provider(client)["token"]
+def provider_token(client, now):
+    """The provider (id 1, ids start again at 1 in every test) with rows the generated ids
+    can reach: a call offer, a message offer, a booking, a question and a project."""
+    prov = factories.provider(client)
+    token = prov["token"]
+    factories.book(client, prov["offer_id"], factories.start_in(timedelta(days=3), now))
+    status, offer = api(client, "POST", "/api/v1/offers", token=token, json={
+        "kind": "message", "title": "Ask", "price": {"amount_minor": 900, "currency": "EUR"}})
+    assert status == 201, offer
+    status, body = api(client, "POST", "/api/v1/messages", json={
+        "offer_id": offer["id"], "body": "A question?", "accept_terms": True,
+        "client": {"email": "c@example.test", "name": "C"}})
+    assert status == 201, body
+    status, body = api(client, "POST", "/api/v1/projects", token=token, json={
+        "title": "Site", "currency": "EUR", "client": {"email": "c@example.test", "name": "C"},
+        "milestones": [{"title": "M1", "amount_minor": 10_000, "expected_on": "2030-01-01"}]})
+    assert status == 201, body
+    return token
 
 
 def _document() -> dict:
