@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 from flask_talisman import Talisman
+from werkzeug.routing import IntegerConverter
 
 from skod import config
 from skod.accounts import login_guard
@@ -55,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     compile_catalogs_if_writable(ROOT / "translations")
     babel.init_app(app, locale_selector=_locale,
                    default_translation_directories=str(ROOT / "translations"))
+    from skod.core.schemas import ErrorSchema
+
+    api.ERROR_SCHEMA = ErrorSchema  # the `{"error": {...}}` every API error answers
     api.init_app(app)
     init_celery(app)
 
@@ -120,10 +124,22 @@ def register_security_headers(app: Flask) -> None:
     )
 
 
+class DbIdConverter(IntegerConverter):
+    """`<int:...>` ids: above PostgreSQL's integer (2**31-1) is no row, so 404 at routing
+    instead of a DataError in the query."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
     from skod.accounts.api import blp as accounts_api
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
+    from skod.core.openapi import document_errors
     from skod.invoicing.api import blp as invoices_api
     from skod.invoicing.pages import bp as invoice_pages
     from skod.messages.api import blp as messages_api
@@ -133,11 +149,13 @@ def register_blueprints(app: Flask) -> None:
     from skod.projects.pages import bp as project_pages
     from skod.web.views import bp as web
     from skod.webhooks.views import bp as webhooks
-
+    app.url_map.converters["int"] = DbIdConverter
+    api.register_converter(DbIdConverter, integerconverter2paramschema)
     for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
                 payments_api, invoices_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
+    document_errors(api)
     csrf.exempt(webhooks)
     app.register_blueprint(webhooks)
     for pages in (web, message_pages, project_pages, invoice_pages):

@@ -7,7 +7,7 @@ import re
 from marshmallow import Schema, fields, pre_load, validate
 
 from skod.accounts import passwords
-from skod.core.schemas import check_timezone
+from skod.core.schemas import check_timezone, email_length
 
 
 def _compact(value: object) -> object:
@@ -39,7 +39,7 @@ class LegalSchema(Schema):
 
 
 class SignUpSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     password = fields.String(
         required=True, load_only=True,
         validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
@@ -76,7 +76,7 @@ class ProviderSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     password = fields.String(required=True, load_only=True)
 
 

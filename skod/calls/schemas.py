@@ -6,11 +6,11 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from skod.core.clock import iso
-from skod.core.schemas import check_timezone
+from skod.core.schemas import check_timezone, check_year, db_id_range, email_length
 
 
 class ClientSchema(Schema):
-    email = fields.Email(required=True)
+    email = fields.Email(required=True, validate=email_length)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default="consumer", validate=validate.OneOf(["business", "consumer"]))
     company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -31,8 +31,8 @@ class ClientSchema(Schema):
 
 
 class BookingCreateSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
-    start_at = fields.AwareDateTime(required=True, default_timezone=None)
+    offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
+    start_at = fields.AwareDateTime(required=True, default_timezone=None, validate=check_year)
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)
 
@@ -60,8 +60,8 @@ class PaymentOutSchema(Schema):
     amount_requested = fields.Integer(attribute="amount_requested_minor")
     currency = fields.String()
     capture_before = fields.Function(lambda p: iso(p.capture_before))
-    stripe_payment_intent_id = fields.String()
-    last_error_code = fields.String()
+    stripe_payment_intent_id = fields.String(allow_none=True)
+    last_error_code = fields.String(allow_none=True)
     #: None, or the status of the client's dispute (chargeback): needs_response, won, lost...
     dispute_status = fields.String(allow_none=True)
 
@@ -82,10 +82,10 @@ class BookingSchema(Schema):
     late_cancel_fee_percent = fields.Integer()
     started_at = fields.Function(lambda b: iso(b.started_at))
     ended_at = fields.Function(lambda b: iso(b.ended_at))
-    minutes_billed = fields.Integer()
-    amount_due = fields.Integer(attribute="amount_due_minor")
-    cancelled_by = fields.String()
-    cancel_reason = fields.String()
+    minutes_billed = fields.Integer(allow_none=True)
+    amount_due = fields.Integer(attribute="amount_due_minor", allow_none=True)
+    cancelled_by = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
     client = fields.Function(lambda b: {"name": b.client.name, "email": b.client.email,
                                         "kind": b.client.kind})
     payments = fields.List(fields.Nested(PaymentOutSchema))

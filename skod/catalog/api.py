@@ -59,6 +59,6 @@ def public_provider(slug: str):
 @blp.response(200, SlotSchema(many=True))
 def slots(query: dict, offer_id: int):
     offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.active:
-        raise NotFound("offer not found")
+    if offer is None or not offer.active or offer.kind != "call":
+        raise NotFound("offer not found")  # a message offer has no slots
     return services.offer_slots(offer, query["from_"], query["to"], utcnow())

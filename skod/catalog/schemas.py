@@ -6,7 +6,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from skod.core.schemas import MoneySchema, check_timezone
+from skod.core.schemas import MAX_RANGES_PER_DAY, MoneySchema, check_timezone, check_year
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -19,7 +19,8 @@ class OfferCreateSchema(Schema):
     #: calls only (required for them)
     duration_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=480))
     # messages only: the window is checked against the hold validity by the service (422)
-    reply_window_hours = fields.Integer(strict=True, allow_none=True)
+    reply_window_hours = fields.Integer(strict=True, allow_none=True,
+                                        validate=validate.Range(min=1, max=24 * 365))
     char_limit = fields.Integer(strict=True, allow_none=True,
                                 validate=validate.Range(min=1, max=20_000))
     attachments_allowed = fields.Boolean(load_default=False)
@@ -39,14 +40,14 @@ class OfferSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     title = fields.String()
-    description = fields.String()
-    duration_minutes = fields.Integer()
+    description = fields.String(allow_none=True)
+    duration_minutes = fields.Integer(allow_none=True)
     pricing = fields.String()
     price = fields.Function(lambda o: o.price.as_dict())
     minimum_minutes = fields.Integer()
     late_cancel_fee_percent = fields.Integer()
-    reply_window_hours = fields.Integer()
-    char_limit = fields.Integer()
+    reply_window_hours = fields.Integer(allow_none=True)
+    char_limit = fields.Integer(allow_none=True)
     attachments_allowed = fields.Boolean()
     provider_slug = fields.Function(lambda o: o.provider.slug)
 
@@ -60,14 +61,16 @@ class AvailabilitySchema(Schema):
     @validates("weekly")
     def _hours(self, weekly: dict, **_: object) -> None:
         for day, ranges in weekly.items():
+            if len(ranges) > MAX_RANGES_PER_DAY:
+                raise ValidationError(f"{day}: at most {MAX_RANGES_PER_DAY} ranges a day")
             for pair in ranges:
                 if len(pair) != 2 or not all(_HHMM.match(v) for v in pair) or pair[0] >= pair[1]:
                     raise ValidationError(f"{day}: each range is [HH:MM, HH:MM], start < end")
 
 
 class SlotQuerySchema(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = fields.Date(required=True, data_key="from", validate=check_year)
+    to = fields.Date(required=True, validate=check_year)
 
     @validates_schema
     def _order(self, data: dict, **_: object) -> None:

@@ -1,9 +1,24 @@
-"""Domain errors and their JSON form `{"error": {"code", "message", "fields"}}`."""
+"""Domain errors and their JSON form `{"error": {"code", "message", "fields"}}`.
+
+Also the guards that keep bad input from ever becoming a 500 on the API and the webhook:
+body size limits, malformed JSON, NUL bytes, and database errors caused by input.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+import logging
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+log = logging.getLogger(__name__)
+
+#: Request body ceilings (bytes). Stripe events are a few KB; the API takes small JSON bodies;
+#: attachments (multipart, one file of at most messages.attachments.MAX_BYTES) get their own.
+API_MAX_BODY = 256 * 1024
+WEBHOOK_MAX_BODY = 256 * 1024
+ATTACHMENT_MAX_BODY = 6 * 1024 * 1024
 
 
 class DomainError(Exception):
@@ -51,26 +66,110 @@ class PaymentProblem(DomainError):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.is_json
+    return (request.path.startswith(("/api/", "/stripe/")) or request.is_json)
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _body_limit() -> int | None:
+    path = request.path
+    if path.startswith("/stripe/webhook"):
+        return WEBHOOK_MAX_BODY
+    if path.startswith("/api/") and path.endswith("/attachments"):
+        return ATTACHMENT_MAX_BODY
+    if path.startswith("/api/"):
+        return API_MAX_BODY
+    return None
+
+
+def _guard_api_input() -> Response | None:
+    """Before an /api view: size limit, JSON that parses, no NUL byte anywhere (PostgreSQL
+    text cannot hold one: it would be a DataError deep in a service)."""
+    limit = _body_limit()
+    if limit is not None:
+        request.max_content_length = limit
+    if not request.path.startswith("/api/"):
+        return None
+    if _has_nul(request.path) or any(_has_nul(k) or _has_nul(v)
+                                     for k, v in request.args.items(multi=True)):
+        return _error(400, "invalid", "NUL bytes are not accepted")
+    if request.mimetype == "application/json" and request.content_length != 0:
+        data = request.get_data(cache=True)
+        if data:
+            try:
+                parsed = request.get_json(cache=True)
+            except BadRequest:
+                return _error(400, "malformed_json", "the body is not valid JSON")
+            if _has_nul(parsed):
+                return _error(400, "invalid", "NUL bytes are not accepted")
+    return None
+
+
+def _http_error(err: HTTPException):
+    if not _wants_json():
+        return err
+    code = (err.name or "error").lower().replace(" ", "_")
+    fields = None
+    # flask-smorest / webargs put validation messages here.
+    data = getattr(err, "data", None)
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if isinstance(messages, dict) and messages:
+        fields = {}
+        for location in messages.values():
+            if isinstance(location, dict):
+                fields.update(location)
+            else:
+                fields.setdefault("_schema", location)
+        code = "invalid"
+    response = _error(err.code or 500, code, str(err.description or err.name), fields)
+    if err.code == 405 and getattr(err, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(err.valid_methods)
+    return response
+
+
+def _database_error(err: StatementError):
+    """Input the schemas let through and the database refused: never a 500."""
+    from skod.extensions import db
+
+    db.session.rollback()
+    if isinstance(err, IntegrityError):
+        log.info("integrity error from input: %s", err.orig)
+        return _error(409, "conflict", "this conflicts with existing data")
+    log.info("data error from input: %s", err.orig)
+    return _error(422, "invalid", "a value is out of the accepted range")
 
 
 def register_errorhandlers(app: Flask) -> None:
+    app.before_request(_guard_api_input)
+
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         return jsonify(err.to_dict()), err.status
 
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        if not _wants_json():
-            return err
-        body: dict = {"code": (err.name or "error").lower().replace(" ", "_"),
-                      "message": err.description}
-        # flask-smorest / webargs put validation messages here.
-        messages = getattr(err, "data", {}).get("messages") if hasattr(err, "data") else None
-        if messages:
-            fields = {}
-            for location in messages.values():
-                fields.update(location)
-            body["fields"] = fields
-            body["code"] = "invalid"
-        return jsonify({"error": body}), err.code
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _database_error)
+    app.register_error_handler(IntegrityError, _database_error)
+
+    @app.errorhandler(StatementError)
+    def statement_error(err: StatementError):
+        # psycopg refuses a NUL byte in a bound string with ValueError before the query runs
+        if isinstance(err.orig, ValueError):
+            return _database_error(DataError(err.statement, err.params, err.orig))
+        raise err

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from skod.accounts.auth import require_provider
+from skod.core.schemas import check_year
 from skod.extensions import db
 from skod.invoicing import queries
 
@@ -18,8 +19,8 @@ blp = Blueprint("invoices_api", __name__, description="Invoices and credit notes
 
 class InvoiceQuerySchema(Schema):
     paid = fields.Boolean()
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = fields.Date(data_key="from", validate=check_year)
+    date_to = fields.Date(data_key="to", validate=check_year)
 
 
 class InvoiceSchema(Schema):

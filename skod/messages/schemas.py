@@ -12,6 +12,7 @@ from skod.calls.schemas import (  # noqa: F401  (shared with calls: one name in 
     PaymentOutSchema,
 )
 from skod.core.clock import iso
+from skod.core.schemas import db_id_range
 from skod.messages.models import Message
 
 #: a hard ceiling whatever the offer says (the offer's char_limit is checked by the service)
@@ -19,7 +20,7 @@ MAX_BODY = 20_000
 
 
 class MessageCreateSchema(Schema):
-    offer_id = fields.Integer(required=True, strict=True)
+    offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
     body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BODY))
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)
@@ -53,14 +54,14 @@ class MessageSchema(Schema):
     provider_slug = fields.Function(lambda m: m.provider.slug)
     body = fields.String()
     price = fields.Function(lambda m: m.price.as_dict())
-    reply_window_hours = fields.Integer()
+    reply_window_hours = fields.Integer(allow_none=True)
     held_at = fields.Function(lambda m: iso(m.held_at))
     reply_deadline = fields.Function(lambda m: iso(m.reply_deadline))
     amount_waiting = fields.Function(lambda m: _waiting(m))
     replied_at = fields.Function(lambda m: iso(m.replied_at))
     delivered_at = fields.Function(lambda m: iso(m.delivered_at))
-    decline_note = fields.String()
-    reply = fields.String(attribute="reply_body")
+    decline_note = fields.String(allow_none=True)
+    reply = fields.String(attribute="reply_body", allow_none=True)
     client = fields.Function(lambda m: {"name": m.client.name, "email": m.client.email,
                                         "kind": m.client.kind})
     attachments = fields.List(fields.Nested(AttachmentOutSchema))

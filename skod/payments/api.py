@@ -9,6 +9,7 @@ from sqlalchemy import select
 from skod.accounts.auth import require_provider
 from skod.core.clock import iso, utcnow
 from skod.core.errors import NotFound
+from skod.core.schemas import amount_range
 from skod.extensions import db
 from skod.payments import disputes, refunds
 from skod.payments.models import Payment
@@ -17,7 +18,7 @@ blp = Blueprint("payments_api", __name__, description="Payments and refunds")
 
 
 class RefundRequestSchema(Schema):
-    amount_minor = fields.Integer(strict=True, validate=validate.Range(min=1),
+    amount_minor = fields.Integer(strict=True, validate=amount_range,
                                   metadata={"description": "default: all that is left"})
     reason = fields.String(validate=validate.Length(max=500))
 
@@ -26,7 +27,7 @@ class RefundSchema(Schema):
     id = fields.Integer()
     payment_id = fields.Integer()
     amount_minor = fields.Integer()
-    reason = fields.String()
+    reason = fields.String(allow_none=True)
     #: Stripe's status: pending, requires_action, succeeded, failed or canceled
     status = fields.String()
     failure_reason = fields.String(allow_none=True)

@@ -13,24 +13,25 @@ from skod.calls.schemas import (
 )
 from skod.core.clock import iso
 from skod.core.money import CURRENCY_EXPONENTS
+from skod.core.schemas import amount_range, check_year
 
 __all__ = ["CardResultSchema", "PaymentMethodSchema"]
 
-_AMOUNT = validate.Range(min=1, max=100_000_000)
+_AMOUNT = amount_range
 
 
 class MilestoneInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(required=True, strict=True, validate=_AMOUNT)
-    expected_on = fields.Date(required=True)
+    expected_on = fields.Date(required=True, validate=check_year)
 
 
 class MilestonePatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(strict=True, validate=_AMOUNT)
-    expected_on = fields.Date()
+    expected_on = fields.Date(validate=check_year)
 
 
 class ProjectCreateSchema(Schema):
@@ -62,7 +63,7 @@ class MilestoneSchema(Schema):
     id = fields.Integer()
     position = fields.Integer()
     title = fields.String()
-    description = fields.String()
+    description = fields.String(allow_none=True)
     status = fields.String()
     amount_minor = fields.Integer()
     deposit_credit_minor = fields.Integer()
@@ -71,10 +72,10 @@ class MilestoneSchema(Schema):
     hold_due_at = fields.Function(lambda m: iso(m.hold_due_at))
     started_at = fields.Function(lambda m: iso(m.started_at))
     completed_at = fields.Function(lambda m: iso(m.completed_at))
-    delivery_note = fields.String()
+    delivery_note = fields.String(allow_none=True)
     approval_deadline = fields.Function(lambda m: iso(m.approval_deadline))
     approved_at = fields.Function(lambda m: iso(m.approved_at))
-    contest_reason = fields.String()
+    contest_reason = fields.String(allow_none=True)
     cancelled_at = fields.Function(lambda m: iso(m.cancelled_at))
     hold_attempts = fields.Integer()
     payments = fields.List(fields.Nested(PaymentOutSchema))
@@ -83,7 +84,7 @@ class MilestoneSchema(Schema):
 class ProjectSchema(Schema):
     id = fields.Integer()
     title = fields.String()
-    description = fields.String()
+    description = fields.String(allow_none=True)
     status = fields.String()
     currency = fields.String()
     deposit_percent = fields.Integer()

@@ -78,9 +78,32 @@ def _intake_engine() -> Engine:
     return engine
 
 
+def check_shape(payload: bytes, event: object) -> dict:
+    """A signed body is still refused (nothing stored) unless it is UTF-8 JSON with the shape of
+    a Stripe event: string `id` and `type`, an object `data.object`. Stripe only sends such."""
+    try:
+        text_body = payload.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadEvent("the body is not UTF-8") from err
+    if "\x00" in text_body or "\\u0000" in text_body:
+        raise BadEvent("the body holds a NUL character")
+    if not isinstance(event, dict):
+        raise BadEvent("the body is not a JSON object")
+    data = event.get("data")
+    checks = (isinstance(event.get("id"), str) and 0 < len(event["id"]) <= 255,
+              isinstance(event.get("type"), str) and 0 < len(event["type"]) <= 100,
+              isinstance(data, dict) and isinstance(data.get("object"), dict))
+    if not all(checks):
+        raise BadEvent("the body is not a Stripe event (id, type, data.object)")
+    obj_id = data["object"].get("id")
+    if obj_id is not None and not isinstance(obj_id, str):
+        raise BadEvent("data.object.id is not a string")
+    return event
+
+
 def receive(payload: bytes, signature: str | None) -> int | None:
     """Verify, store, wake a worker up; returns the new row id (None for a duplicate)."""
-    event = verify(payload, signature)
+    event = check_shape(payload, verify(payload, signature))
     event_id = store(event, payload)
     if event_id is not None:
         wake_up(event_id)
