@@ -39,6 +39,9 @@ def test_twenty_wrong_passwords_lock_the_account_for_a_while(app, client):
     page = client.post("/login", data={"email": prov["email"].upper(), "password": PASSWORD},
                        **_from("10.1.1.2"))
     assert page.status_code == 429 and "Retry-After" in page.headers
+    # a person reads why on the login form itself, in French
+    assert "Trop de tentatives" in page.get_data(as_text=True)
+    assert 'name="password"' in page.get_data(as_text=True)
     # another account is not locked
     other = f.provider(client)
     status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.1.1.3"),

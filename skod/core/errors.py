@@ -122,7 +122,8 @@ def _guard_api_input() -> Response | None:
     return None
 
 
-def _http_error(err: HTTPException):
+def http_error(err: HTTPException):
+    """The JSON error body on the API (and for JSON callers); the HTML error page elsewhere."""
     if not _wants_json():
         return err
     code = (err.name or "error").lower().replace(" ", "_")
@@ -163,7 +164,7 @@ def register_errorhandlers(app: Flask) -> None:
     def domain_error(err: DomainError):
         return jsonify(err.to_dict()), err.status
 
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(DataError, _database_error)
     app.register_error_handler(IntegrityError, _database_error)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from skod.accounts import services as accounts
 from skod.accounts.login_guard import login_limits
-from skod.core.errors import DomainError
+from skod.core.errors import DomainError, http_error
 from skod.extensions import db
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, LoginForm, SignupForm
@@ -71,6 +72,20 @@ def login() -> ResponseReturnValue:
             login_user(provider)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("web/login.html", form=form)
+
+
+@bp.app_errorhandler(429)
+def too_many_logins(err: TooManyRequests) -> ResponseReturnValue:
+    """Past the login limit the page says so on its form (still 429, with Retry-After); the
+    API keeps its JSON answer."""
+    if request.path.startswith("/api/") or request.endpoint != "web.login":
+        return http_error(err)
+    form = LoginForm()
+    form.form_errors.append(_("Too many failed attempts: wait a few minutes, then try again."))
+    response = make_response(render_template("web/login.html", form=form), 429)
+    response.headers.update({k: v for k, v in (err.get_headers() or [])
+                             if k.lower() in ("retry-after", "x-ratelimit-reset")})
+    return response
 
 
 @bp.post("/logout")
