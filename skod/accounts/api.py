@@ -8,6 +8,7 @@ from skod.accounts import services
 from skod.accounts.auth import require_provider
 from skod.accounts.login_guard import login_limits
 from skod.accounts.schemas import (
+    PasswordChangeSchema,
     ProfileUpdateSchema,
     ProviderSchema,
     SignUpSchema,
@@ -36,6 +37,16 @@ def me():
 @blp.response(200, ProviderSchema)
 def update_me(data: dict):
     return services.update_profile(require_provider(), data)
+
+
+@blp.post("/me/password")
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+def change_password(data: dict):
+    """A new password; every login session of the provider ends (API tokens stay: revoke
+    them apart)."""
+    services.change_password(require_provider(), data["current_password"],
+                             data["new_password"])
 
 
 @blp.post("/auth/tokens")

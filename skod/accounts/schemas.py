@@ -80,5 +80,14 @@ class TokenRequestSchema(Schema):
     password = fields.String(required=True, load_only=True)
 
 
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(max=passwords.MAX_LENGTH))
+    new_password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+        metadata={"description": "same rules as at sign-up; every login session ends"})
+
+
 class TokenSchema(Schema):
     token = fields.String()

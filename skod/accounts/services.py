@@ -93,7 +93,11 @@ def change_password(provider: Provider, current: str, new: str) -> None:
     if not passwords.verify(provider.password_hash, current):
         raise Invalid("the current password is wrong", {"current_password": ["wrong password"]},
                       code="bad_credentials")
-    check_password(new, provider.email, provider.name, provider.slug)
+    try:
+        check_password(new, provider.email, provider.name, provider.slug)
+    except Invalid as err:
+        raise Invalid(err.message, {"new_password": err.fields["password"]},
+                      code=err.code) from None
     provider.password_hash = passwords.hash_password(new)
     provider.end_sessions()
     db.session.commit()

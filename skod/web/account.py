@@ -15,7 +15,7 @@ from skod.accounts.login_guard import login_limits
 from skod.core.errors import DomainError, http_error
 from skod.extensions import db
 from skod.web.blueprint import bp, current_locale
-from skod.web.forms import ActionForm, LoginForm, SignupForm
+from skod.web.forms import ActionForm, LoginForm, PasswordForm, SignupForm
 
 
 def _safe_next(target: str | None) -> str:
@@ -86,6 +86,29 @@ def too_many_logins(err: TooManyRequests) -> ResponseReturnValue:
     response.headers.update({k: v for k, v in (err.get_headers() or [])
                              if k.lower() in ("retry-after", "x-ratelimit-reset")})
     return response
+
+
+@bp.route("/dashboard/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """A new password ends every session of the provider; this browser logs in again."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        provider = current_user._get_current_object()
+        try:
+            accounts.change_password(provider, form.current_password.data,
+                                     form.new_password.data)
+        except DomainError as err:
+            fields = err.fields or {}
+            form.current_password.errors = list(fields.get("current_password", []))
+            form.new_password.errors = list(fields.get("new_password", []))
+        else:
+            login_user(provider)  # the new session version: other sessions stay ended
+            flash(_("Your password is changed; your other sessions are logged out."),
+                  "success")
+            return redirect(url_for("web.profile"))
+    page = render_template("web/password.html", form=form)
+    return page, 422 if form.errors else 200
 
 
 @bp.post("/logout")

@@ -100,6 +100,14 @@ class SignupForm(FlaskForm):
 
 
 
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(REQUIRED),
+        Length(min=MIN_LENGTH, message=PASSWORD_MESSAGES["too_short"])])
+
+
 class RefundForm(FlaskForm):
     amount = StringField(_l("Amount (empty: all that is left)"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
