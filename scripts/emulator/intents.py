@@ -154,7 +154,13 @@ def _create_charge(self, on_failure_now):
 
 def _save_for_future(intent: Any) -> None:
     """setup_future_usage: Stripe attaches the payment method to the customer on success."""
-    if not getattr(intent, "_setup_future_usage", None) or not intent.customer:
+    if getattr(intent, "_setup_future_usage", None):
+        attach_to_customer(intent)
+
+
+def attach_to_customer(intent: Any) -> None:
+    """The card of a PaymentIntent or SetupIntent becomes its customer's (event sent once)."""
+    if not intent.customer or not intent.payment_method:
         return
     pm = PaymentMethod._api_retrieve(intent.payment_method)
     if pm.customer != intent.customer:

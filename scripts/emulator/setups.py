@@ -9,12 +9,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from localstripe.resources import PaymentMethod, SetupIntent
 
 from .events import redirects_unhandled, send
-from .intents import accepted, automatic
+from .intents import accepted, attach_to_customer, automatic
 
 
 def setup_create(cls, payment_method=None, confirm=None, automatic_payment_methods=None,
@@ -40,7 +38,7 @@ def wrap_setup_confirm(original):
         before = obj.status
         result = original(id, **accepted_confirm(data))
         if before != "succeeded" and result.status == "succeeded":
-            _attach_to_customer(result)
+            attach_to_customer(result)
             send("setup_intent.succeeded", result)
         return result
     return confirm
@@ -51,29 +49,15 @@ def accepted_confirm(data: dict) -> dict:
     return {k: v for k, v in data.items() if k in known}
 
 
-def _attach_to_customer(intent: Any) -> None:
-    if not intent.customer or not intent.payment_method:
-        return
-    pm = PaymentMethod._api_retrieve(intent.payment_method)
-    if pm.customer != intent.customer:
-        pm.customer = intent.customer
-        send("payment_method.attached", pm)
-
-
-def wrap_attach(original):
-    def attach(id, **data):  # noqa: A002
-        obj = original(id, **data)
-        send("payment_method.attached", obj)
-        return obj
-    return attach
-
-
-def wrap_detach(original):
-    def detach(id, **data):  # noqa: A002
-        obj = original(id, **data)
-        send("payment_method.detached", obj)
-        return obj
-    return detach
+def sending(event_type: str):
+    """Wrap a localstripe route so that it sends `event_type` with the object it returns."""
+    def wrap(original):
+        def route(id, **data):  # noqa: A002
+            obj = original(id, **data)
+            send(event_type, obj)
+            return obj
+        return route
+    return wrap
 
 
 setup_confirm = None  # set by install(): the wrapped confirm, also used by setup_create
@@ -83,6 +67,6 @@ def install(replace) -> None:
     """`replace(method, url, factory)` swaps an extra API of localstripe for factory(old)."""
     global setup_confirm
     setup_confirm = replace("POST", "/v1/setup_intents/{id}/confirm", wrap_setup_confirm)
-    replace("POST", "/v1/payment_methods/{id}/attach", wrap_attach)
-    replace("POST", "/v1/payment_methods/{id}/detach", wrap_detach)
+    replace("POST", "/v1/payment_methods/{id}/attach", sending("payment_method.attached"))
+    replace("POST", "/v1/payment_methods/{id}/detach", sending("payment_method.detached"))
     SetupIntent._api_create = classmethod(setup_create)
