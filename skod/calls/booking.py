@@ -112,7 +112,7 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
     if booking.start_at <= now:
         raise Conflict("this call has already started", code="too_late")
     if not booking.stripe_setup_intent_id:  # a near call opened a page intent instead
-        _guarded(lambda: cards.open_setup(booking, booking.client, f"booking:{booking.id}"))
+        cards.guarded(lambda: cards.open_setup(booking, booking.client, f"booking:{booking.id}"))
     pm = cards.confirmed_card(booking, booking.client, f"booking:{booking.id}", payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": booking.setup_client_secret,
@@ -122,28 +122,15 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
             BOOKING_STATES.move(booking, "card_saved")
         db.session.commit()
         return {"status": "card_saved"}
-    _guarded(lambda: _drop_page_intent(booking, now))
+    cards.guarded(lambda: cards.drop_page_intent(booking, now,
+                                                 lambda: _next_hold_key(booking)))
     return place_hold(booking, off_session=False, now=now)
 
 
-def _guarded(step) -> None:  # noqa: ANN001
-    try:
-        step()
-    except GatewayError as err:
-        db.session.rollback()
-        raise cards.card_problem(err) from err
-
-
-def _drop_page_intent(booking: Booking, now: datetime) -> None:
-    """The API client's own card replaces the page intent, unless the page used it meanwhile."""
-    hold = booking.hold_payment()
-    if hold is None or hold.status != "created" or not hold.stripe_payment_intent_id:
-        return
-    cards.read_page_intent(hold, now)
-    if hold.status == "created":
-        booking.hold_attempts += 1
-        cards.drop_page_intent(hold, f"hold:booking:{booking.id}:{booking.hold_attempts}",
-                               booking.stripe_payment_method_id)
+def _next_hold_key(booking: Booking) -> str:
+    """The idempotency key of the booking's next try at a hold (the try is counted)."""
+    booking.hold_attempts += 1
+    return f"hold:booking:{booking.id}:{booking.hold_attempts}"
 
 
 def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
@@ -173,19 +160,23 @@ def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
 def _new_hold(booking: Booking, off_session: bool):  # noqa: ANN202
     amount = cp.hold_ceiling(booking.pricing, booking.price_minor, booking.minimum_minutes,
                              booking.duration_minutes)
-    booking.hold_attempts += 1
     return pay.new_payment(
         provider_id=booking.provider_id, client_id=booking.client_id, booking_id=booking.id,
         purpose="hold", amount=amount, currency=booking.currency, off_session=off_session,
-        key=f"hold:booking:{booking.id}:{booking.hold_attempts}",
-        payment_method=booking.stripe_payment_method_id)
+        key=_next_hold_key(booking), payment_method=booking.stripe_payment_method_id)
+
+
+def mark_held(booking: Booking, hold) -> None:  # noqa: ANN001
+    """The hold is placed: the booking is secured, and the card the hold used (a page intent
+    saves it) becomes the booking's, for overruns and late fees off-session."""
+    cards.adopt_card(booking, hold)
+    BOOKING_STATES.move(booking, "held")
 
 
 def _hold_outcome(booking: Booking, payment, now: datetime) -> dict:  # noqa: ANN001
     if payment.status in ("held", "capture_pending", "captured"):
         if booking.status != "held":
-            cards.adopt_card(booking, payment)
-            BOOKING_STATES.move(booking, "held")
+            mark_held(booking, payment)
         return {"status": "held"}
     if payment.status == "created":  # no answer yet: the next try sends the same key
         return {"status": "pending"}
@@ -210,12 +201,11 @@ def refresh_hold(booking_id: int, now: datetime) -> tuple[Booking, bool]:
     booking = lock_booking(booking_id)
     hold = booking.hold_payment()
     if cards.is_page_intent(hold):
-        _guarded(lambda: cards.read_page_intent(hold, now))
+        cards.guarded(lambda: cards.read_page_intent(hold, now))
     moved = False
     if hold is not None and hold.status == "held" and booking.status in (
             "awaiting_card", "card_saved", "action_required"):
-        cards.adopt_card(booking, hold)
-        BOOKING_STATES.move(booking, "held")
+        mark_held(booking, hold)
         moved = True
     db.session.commit()
     return booking, moved

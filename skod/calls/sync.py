@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.calls import notify
-from skod.calls.booking import lock_booking
+from skod.calls.booking import lock_booking, mark_held
 from skod.calls.jobs import auto_capture
 from skod.calls.lifecycle import settle
 from skod.calls.models import BOOKING_STATES, Booking
@@ -16,7 +16,6 @@ from skod.extensions import db
 from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments import services as pay
-from skod.payments.cards import adopt_card
 from skod.payments.models import Payment
 
 
@@ -29,8 +28,7 @@ def payment_changed(payment: Payment, now: datetime) -> None:
     payment = db.session.get(Payment, payment_id)
     if payment.purpose == "hold" and payment.status == "held" and booking.status in (
             "awaiting_card", "action_required"):
-        adopt_card(booking, payment)  # a page intent saved the card it held
-        BOOKING_STATES.move(booking, "held")
+        mark_held(booking, payment)
         db.session.commit()
         notify.booking_confirmed(booking)
         return

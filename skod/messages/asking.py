@@ -72,14 +72,18 @@ def _page_step(message: Message, now: datetime) -> dict:
 
 
 def _new_payment(message: Message, *, charge: bool) -> Payment:
-    message.pay_attempts += 1
-    prefix = CHARGE_KEY if charge else HOLD_KEY
     return pay.new_payment(
         provider_id=message.provider_id, client_id=message.client_id,
         message_id=message.id, purpose=ANSWER, amount=message.price_minor,
-        currency=message.currency, off_session=False,
-        key=f"{prefix}:{message.id}:{message.pay_attempts}",
+        currency=message.currency, off_session=False, key=_next_key(message, charge),
         payment_method=message.stripe_payment_method_id)
+
+
+def _next_key(message: Message, charge: bool) -> str:
+    """The idempotency key of the message's next try at a hold or a charge (the try is
+    counted)."""
+    message.pay_attempts += 1
+    return f"{CHARGE_KEY if charge else HOLD_KEY}:{message.id}:{message.pay_attempts}"
 
 
 
@@ -102,34 +106,15 @@ def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
     if not message.stripe_setup_intent_id:  # the question opened a page intent instead
-        _guarded(lambda: cards.open_setup(message, message.client, f"message:{message.id}"))
+        cards.guarded(lambda: cards.open_setup(message, message.client, f"message:{message.id}"))
     pm = cards.confirmed_card(message, message.client, f"message:{message.id}", payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": message.setup_client_secret,
                 "intent": "setup"}
     if not charging:
-        _guarded(lambda: _drop_page_intent(message, now))
+        cards.guarded(lambda: cards.drop_page_intent(message, now,
+                                                     lambda: _next_key(message, False)))
     return _pay(message, charge=charging, now=now)
-
-
-def _guarded(step) -> None:  # noqa: ANN001
-    try:
-        step()
-    except GatewayError as err:
-        db.session.rollback()
-        raise cards.card_problem(err) from err
-
-
-def _drop_page_intent(message: Message, now: datetime) -> None:
-    """The API client's own card replaces the page intent, unless the page used it meanwhile."""
-    hold = message.hold_payment()
-    if hold is None or hold.status != "created" or not hold.stripe_payment_intent_id:
-        return
-    cards.read_page_intent(hold, now)
-    if hold.status == "created":
-        message.pay_attempts += 1
-        cards.drop_page_intent(hold, f"{HOLD_KEY}:{message.id}:{message.pay_attempts}",
-                               message.stripe_payment_method_id)
 
 
 def _pay(message: Message, *, charge: bool, now: datetime) -> dict:
@@ -190,7 +175,7 @@ def refresh(message_id: int, now: datetime) -> tuple[Message, bool]:
     before = message.status
     payment = message.charge_payment() if message.status in TO_CHARGE else message.hold_payment()
     if cards.is_page_intent(payment):
-        _guarded(lambda: cards.read_page_intent(payment, now))
+        cards.guarded(lambda: cards.read_page_intent(payment, now))
     if payment is not None:
         _outcome(message, payment, now)
     moved = message.status != before

@@ -8,6 +8,7 @@ challenge (near calls, paid questions).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import String
@@ -148,15 +149,22 @@ def page_secret(payment: Payment, now: datetime) -> str | None:
     return None
 
 
-def drop_page_intent(payment: Payment, new_key: str, payment_method: str | None) -> None:
-    """An API client sends its own card while the page intent is open and untried: that intent
-    is cancelled at Stripe (its secret could still confirm it) and the row is reused for the
-    hold the server confirms, under a new key. The caller commits before the next call."""
-    intent_id = payment.stripe_payment_intent_id or ""
+def drop_page_intent(holder, now: datetime, next_key: Callable[[], str]) -> None:  # noqa: ANN001
+    """An API client sends its own card while the holder's page intent is open: unless the
+    page used it meanwhile, that intent is cancelled at Stripe (its secret could still confirm
+    it) and the row is reused for the hold the server confirms, under `next_key()` (which
+    counts the try). The holder is locked by the caller, who commits before the next call."""
+    payment = holder.hold_payment()
+    if payment is None or payment.status != "created" or not payment.stripe_payment_intent_id:
+        return
+    read_page_intent(payment, now)
+    if payment.status != "created":
+        return
+    intent_id = payment.stripe_payment_intent_id
     gateway().cancel(intent_id, key=f"cancel:page:{intent_id}")
     payment.stripe_payment_intent_id = None
-    payment.create_key = new_key
-    payment.stripe_payment_method_id = payment_method
+    payment.create_key = next_key()
+    payment.stripe_payment_method_id = holder.stripe_payment_method_id
 
 
 def adopt_card(holder: CardHolderMixin, payment: Payment) -> None:
@@ -164,6 +172,16 @@ def adopt_card(holder: CardHolderMixin, payment: Payment) -> None:
     with setup_future_usage): overruns and late fees are charged on it off-session."""
     if payment.stripe_payment_method_id:
         holder.stripe_payment_method_id = payment.stripe_payment_method_id
+
+
+def guarded(step: Callable[[], object]) -> None:
+    """Run a Stripe step of the card flow; its failure rolls back and answers as a card
+    problem (402), or 503 when Stripe could not be reached."""
+    try:
+        step()
+    except GatewayError as err:
+        db.session.rollback()
+        raise card_problem(err) from err
 
 
 def card_problem(err: GatewayError) -> DomainError:
