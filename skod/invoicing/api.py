@@ -57,14 +57,14 @@ def list_invoices(args: dict):
     provider = require_provider()
     stmt = queries.listing(provider.id, args.get("paid"), args.get("date_from"),
                            args.get("date_to"))
-    return [queries.with_balance(i) for i in db.session.scalars(stmt)]
+    return queries.with_balances(list(db.session.scalars(stmt)))
 
 
 @blp.get("/invoices/<int:invoice_id>")
 @blp.response(200, InvoiceSchema)
 def get_invoice(invoice_id: int):
     invoice, _role = queries.visible(invoice_id)
-    return queries.with_balance(invoice)
+    return queries.with_balances([invoice])[0]
 
 
 @blp.get("/invoices/<int:invoice_id>/pdf")

@@ -81,18 +81,21 @@ def _day(value: date, locale: str) -> str:
 
 
 @bp.app_template_global()
-def invoice_row(invoice: Invoice) -> dict:
-    """What a page shows of an invoice, in the page's language (credit notes negative)."""
+def invoice_row(invoice: Invoice, owed: dict[int, int] | None = None) -> dict:
+    """What a page shows of an invoice, in the page's language (credit notes negative).
+    `owed`: the list's balances (queries.balances), computed once for the whole list."""
     locale = current_locale()
     credit = invoice.kind == CREDIT_NOTE
     if invoice.paid:
         state = _("Refunded") if credit else _("Paid")
     else:
         state = _("Unpaid, due %(date)s", date=_day(invoice.due_date, locale))
-    owed = queries.balance(invoice) if invoice.paid else 0
-    if owed:
+    if owed is None:
+        owed = queries.balances([invoice])
+    again = owed.get(invoice.id, 0) if invoice.paid else 0
+    if again:
         state = _("Owed again after a lost dispute: %(amount)s",
-                  amount=display.money(owed, invoice.currency, locale))
+                  amount=display.money(again, invoice.currency, locale))
     buyer = invoice.snapshot.get("buyer", {})
     return {
         "kind": _("Credit note") if credit else _("Invoice"),
@@ -118,6 +121,7 @@ def invoice_list() -> ResponseReturnValue:
     stmt = form.statement(current_user.id).limit(PAGE_LIMIT + 1)
     invoices = list(db.session.scalars(stmt))
     return render_template("invoicing/list.html", form=form, invoices=invoices[:PAGE_LIMIT],
+                           owed=queries.balances(invoices[:PAGE_LIMIT]),
                            truncated=len(invoices) > PAGE_LIMIT, filtered=form.is_filtered(),
                            query=form.query())
 

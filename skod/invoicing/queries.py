@@ -97,29 +97,25 @@ def token_opens(invoice: Invoice, token: str) -> bool:
     return False
 
 
-def balance(invoice: Invoice) -> int:
-    """What the client still owes on the invoice: all of it while unpaid; once paid, what lost
-    disputes took back (a chargeback the bank decided for the client is owed again)."""
+def balances(invoices: list[Invoice]) -> dict[int, int]:
+    """invoice id -> what the client still owes on it: all of it while unpaid; once paid, what
+    lost disputes took back (a chargeback the bank decided for the client is owed again). One
+    query for the whole list; each payment with a lost dispute is then matched to its invoice."""
     from skod.invoicing.issuing import invoice_of_payment
-    from skod.payments.disputes import Dispute
+    from skod.payments.disputes import lost_by_payment
     from skod.payments.models import Payment
 
-    if invoice.kind != "invoice":
-        return 0
-    if not invoice.paid:
-        return invoice.ttc_minor
-    links = [getattr(Payment, col) == getattr(invoice, col)
-             for col in ("booking_id", "message_id", "project_id", "milestone_id")
-             if getattr(invoice, col) is not None]
-    if not links:
-        return 0
-    rows = db.session.execute(
-        select(Payment, db.func.coalesce(db.func.sum(Dispute.amount_minor), 0))
-        .join(Dispute, Dispute.payment_id == Payment.id)
-        .where(Dispute.status == "lost", *links).group_by(Payment.id)).all()
-    lost = sum(amount for payment, amount in rows if invoice_of_payment(payment) is invoice)
-    return min(lost, invoice.ttc_minor)
+    owed = {i.id: i.ttc_minor if i.kind == "invoice" and not i.paid else 0 for i in invoices}
+    paid = {i.id: i for i in invoices if i.kind == "invoice" and i.paid}
+    if not paid:
+        return owed
+    for payment_id, lost in lost_by_payment({i.provider_id for i in paid.values()}).items():
+        invoice = invoice_of_payment(db.session.get(Payment, payment_id))
+        if invoice is not None and invoice.id in paid:
+            owed[invoice.id] = min(owed[invoice.id] + lost, invoice.ttc_minor)
+    return owed
 
 
-def with_balance(invoice: Invoice) -> dict:
-    return dict(invoice.as_dict(), balance_minor=balance(invoice))
+def with_balances(invoices: list[Invoice]) -> list[dict]:
+    owed = balances(invoices)
+    return [dict(i.as_dict(), balance_minor=owed[i.id]) for i in invoices]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import iso, utcnow
@@ -63,9 +62,7 @@ def refund(data: dict, payment_id: int):
 @blp.get("/payments/<int:payment_id>/refunds")
 @blp.response(200, RefundSchema(many=True))
 def list_refunds(payment_id: int):
-    payment = _own_payment(payment_id)
-    return list(db.session.scalars(select(refunds.Refund).where(
-        refunds.Refund.payment_id == payment.id).order_by(refunds.Refund.id)))
+    return refunds.of_payment(_own_payment(payment_id).id)
 
 
 @blp.get("/payments/<int:payment_id>/disputes")

@@ -3,7 +3,7 @@
 Each `charge.dispute.*` event makes us read the dispute back from Stripe (the event body is
 never trusted), store amount, reason, status and the evidence deadline, and tell the provider at
 once with that deadline and the evidence Skod holds. A lost dispute takes the money back: the
-payment's invoice then shows that amount as owed again (`lost_amount`).
+payment's invoice then shows that amount as owed again (`lost_by_payment`).
 """
 
 from __future__ import annotations
@@ -80,11 +80,15 @@ class Dispute(db.Model):
                 if self.evidence_due_by else None}
 
 
-def lost_amount(payment_id: int) -> int:
-    """What lost disputes took back from this payment (owed again by the client)."""
-    return db.session.scalar(select(db.func.coalesce(db.func.sum(Dispute.amount_minor), 0))
-                             .where(Dispute.payment_id == payment_id,
-                                    Dispute.status == "lost")) or 0
+def lost_by_payment(provider_ids: set[int]) -> dict[int, int]:
+    """payment id -> what lost disputes took back from it (owed again by the client), for
+    these providers' payments; one query, and usually empty."""
+    rows = db.session.execute(
+        select(Dispute.payment_id, db.func.sum(Dispute.amount_minor))
+        .join(Payment, Payment.id == Dispute.payment_id)
+        .where(Dispute.status == "lost", Payment.provider_id.in_(provider_ids))
+        .group_by(Dispute.payment_id)).all()
+    return {payment_id: int(amount) for payment_id, amount in rows}
 
 
 def of_payment(payment_id: int) -> list[Dispute]:

@@ -50,10 +50,7 @@ def refunds_changed(obj: dict, now: datetime) -> str | None:
     if payment is None:
         db.session.commit()
         return IGNORED
-    succeeded = refunds.sync_from_stripe(payment, now)
-    db.session.commit()
-    for refund_id in succeeded:
-        hooks.refunded(refund_id, now)
+    refunds.sync_from_stripe(payment, now)
     return None
 
 

@@ -8,6 +8,7 @@ they would take, so two refunds can never add up to more than was captured.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
@@ -24,8 +25,6 @@ from skod.payments.stripe_objects import Refund as StripeRefund
 from skod.stripe_gateway import GatewayError, gateway
 
 IN_FLIGHT = ("pending", "requires_action")
-#: what Stripe may answer, and "created": our row before Stripe gave any answer
-STATUSES = ("created", *IN_FLIGHT, "succeeded", "failed", "canceled")
 
 
 class Refund(db.Model):
@@ -79,13 +78,17 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
                  status="pending", idempotency_key=f"refund:payment:{payment.id}:{count + 1}")
     db.session.add(row)
     db.session.commit()  # key stored before the call; the pending amount blocks a double refund
-    row = _send(row.id, now)
-    if row.status == "succeeded":
-        hooks.refunded(row.id, now)
-    return row
+    return _send(row.id, now)
+
+
+def of_payment(payment_id: int) -> list[Refund]:
+    return list(db.session.scalars(select(Refund).where(Refund.payment_id == payment_id)
+                                   .order_by(Refund.id)))
 
 
 def _send(refund_id: int, now: datetime) -> Refund:
+    """Send a stored refund with its key and record Stripe's answer; a refund that succeeded
+    gets its credit note (hooks.refunded) after the commit."""
     row = db.session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
     payment = pay.lock(row.payment_id)
     try:
@@ -100,9 +103,11 @@ def _send(refund_id: int, now: datetime) -> Refund:
             raise Conflict("the refund is sent again later", code="refund_pending") from err
         raise Invalid(err.message, {"amount_minor": [err.code or err.kind]}) from err
     row.stripe_refund_id = answer.id
-    _apply(row, answer, now)
+    succeeded = _apply(row, answer, now)
     recount(payment)
     db.session.commit()
+    if succeeded:
+        hooks.refunded(row.id, now)
     return row
 
 
@@ -111,7 +116,7 @@ def _apply(row: Refund, answer: StripeRefund, now: datetime) -> bool:
     became = answer.status == "succeeded" and row.status != "succeeded"
     if answer.status != row.status:
         row.status, row.updated_at = answer.status[:16], now
-        row.failure_reason = (answer.failure_reason or None) and answer.failure_reason[:64]
+        row.failure_reason = answer.failure_reason[:64] if answer.failure_reason else None
     return became
 
 
@@ -127,10 +132,10 @@ def recount(payment: Payment) -> None:
         PAYMENT_STATES.move(payment, "captured")
 
 
-def sync_from_stripe(payment: Payment, now: datetime) -> list[int]:
-    """Read every refund of the payment back from Stripe (never the event body) and mirror it:
-    ours by id or by the metadata we sent, others as refunds made at Stripe. Returns the ids of
-    refunds that succeeded just now; the caller commits, then calls `hooks.refunded` on them."""
+def sync_from_stripe(payment: Payment, now: datetime) -> None:
+    """Read every refund of the locked payment back from Stripe (never an event body) and
+    mirror it: ours by id or by the metadata we sent, others as refunds made at Stripe. Commits;
+    then a refund that succeeded just now gets its credit note (hooks.refunded)."""
     succeeded: list[int] = []
     for answer in gateway().list_refunds(payment.stripe_payment_intent_id or ""):
         row = _row_for(payment, answer, now)
@@ -138,7 +143,9 @@ def sync_from_stripe(payment: Payment, now: datetime) -> list[int]:
             succeeded.append(row.id)
     db.session.flush()
     recount(payment)
-    return succeeded
+    db.session.commit()
+    for refund_id in succeeded:
+        hooks.refunded(refund_id, now)
 
 
 def _row_for(payment: Payment, answer: StripeRefund, now: datetime) -> Refund | None:
@@ -167,23 +174,13 @@ def reconcile(now: datetime, stale_after: timedelta) -> int:
         Refund.status.in_(IN_FLIGHT), Refund.created_at <= now - stale_after)))
     db.session.commit()
     for payment_id in ids:
-        payment = pay.lock(payment_id)
-        succeeded = sync_from_stripe(payment, now)
+        sync_from_stripe(pay.lock(payment_id), now)
         lost = list(db.session.scalars(select(Refund.id).where(
             Refund.payment_id == payment_id, Refund.status.in_(IN_FLIGHT),
             Refund.stripe_refund_id.is_(None))))
         db.session.commit()
-        for refund_id in succeeded:
-            hooks.refunded(refund_id, now)
         for refund_id in lost:
-            _resend(refund_id, now)
+            # a refusal is recorded on the row (failed); unreachable: the next run tries again
+            with suppress(Conflict, Invalid):
+                _send(refund_id, now)
     return len(ids)
-
-
-def _resend(refund_id: int, now: datetime) -> None:
-    try:
-        row = _send(refund_id, now)
-    except (Conflict, Invalid):
-        return  # recorded on the row (failed), or still unreachable: the next run tries again
-    if row.status == "succeeded":
-        hooks.refunded(row.id, now)
