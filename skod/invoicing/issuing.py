@@ -87,13 +87,15 @@ def issue_for_booking(booking_id: int, now: datetime) -> Invoice | None:
         due -= overrun.amount_requested_minor if overrun else 0
     else:
         kind = "no_show" if booking.cancel_reason == "no_show" else "fee"
-    waived = sum(p.amount_requested_minor for p in booking.payments if p.status == "waived")
-    due -= 0 if overrun and overrun.status == "waived" else waived
+    waived = [p for p in booking.payments if p.status == "waived"]
+    # a waived overrun is already out of `due` (the overrun is never this invoice's)
+    due -= sum(p.amount_requested_minor for p in waived if p is not overrun)
     if due <= 0:
         db.session.commit()
         return None  # all of it waived: below Stripe's minimum charge
     captured = _captured([p for p in booking.payments if p.purpose != "overrun"])
-    text = _booking_text(booking, kind) + _waived_text(booking, waived)
+    text = _booking_text(booking, kind) + _waived_text(
+        booking, sum(p.amount_requested_minor for p in waived))
     spec = _booking_spec(booking, f"booking:{booking.id}", text, due, now)
     return _sync(spec, captured >= due)
 

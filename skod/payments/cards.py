@@ -226,7 +226,7 @@ def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
     The SetupIntent is read back from Stripe: the event body is not trusted."""
     from sqlalchemy import select
 
-    setup_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    setup_id = obj.get("id")  # a string or None: checked at intake
     if not setup_id:
         return "ignored"
     setup = gateway().retrieve_setup_intent(setup_id)
@@ -247,7 +247,7 @@ def card_detached(obj: dict, now) -> str | None:  # noqa: ANN001
     card attached again since is kept."""
     from sqlalchemy import select
 
-    pm_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    pm_id = obj.get("id")  # a string or None: checked at intake
     if not pm_id or gateway().card_summary(pm_id).get("customer"):
         return "ignored"
     for model in _holders():

@@ -98,7 +98,7 @@ def of_payment(payment_id: int) -> list[Dispute]:
 
 def dispute_changed(obj: dict, now: datetime) -> str | None:
     """charge.dispute.created|updated|closed|funds_withdrawn|funds_reinstated."""
-    dispute_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    dispute_id = obj.get("id")  # a string or None: checked at intake
     if not dispute_id:
         return "ignored"
     truth = gateway().retrieve_dispute(dispute_id)

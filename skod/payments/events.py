@@ -16,8 +16,10 @@ from skod.stripe_gateway import gateway
 IGNORED = "ignored"
 
 
-def _payment_for(intent_id: str | None) -> Payment | None:
-    if not intent_id:
+def _payment_for(intent_id: object) -> Payment | None:
+    """Our payment of that intent, locked; None for another integration's (or a field that is
+    not an id: only the object's own `id` is checked at intake)."""
+    if not isinstance(intent_id, str) or not intent_id:
         return None
     payment_id = db.session.scalar(select(Payment.id).where(
         Payment.stripe_payment_intent_id == intent_id))
@@ -45,8 +47,7 @@ def intent_changed(obj: dict, now: datetime) -> str | None:
 def refunds_changed(obj: dict, now: datetime) -> str | None:
     """charge.refunded, charge.refund.updated, refund.created|updated|failed: every refund of
     the payment read back from Stripe; a refund that succeeded just now gets its credit note."""
-    intent_id = obj.get("payment_intent")
-    payment = _payment_for(intent_id if isinstance(intent_id, str) else None)
+    payment = _payment_for(obj.get("payment_intent"))
     if payment is None:
         db.session.commit()
         return IGNORED

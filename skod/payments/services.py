@@ -65,9 +65,13 @@ def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) 
         _copy_amounts(payment, intent, now)
         if target == "failed":
             payment.last_error_code = intent.last_error_code or "requires_payment_method"
-        elif intent.lapsed:
-            # Stripe let the hold lapse (not our release): the domains ask for a new one
-            payment.last_error_code, payment.last_error_kind = "hold_expired", "expired"
+        elif intent.lapsed:  # not our release: the domains ask for a new hold
+            _mark_lapsed(payment)
+
+
+def _mark_lapsed(payment: Payment) -> None:
+    """Stripe let the hold lapse at the bank: told apart from our own release."""
+    payment.last_error_code, payment.last_error_kind = "hold_expired", "expired"
 
 
 def _copy_amounts(payment: Payment, intent: Intent, now: datetime) -> None:
@@ -164,7 +168,7 @@ def _capture_failed(payment: Payment, err: GatewayError) -> None:
         apply_intent(payment, intent)
     else:
         if intent is not None and intent.lapsed:  # the hold lapsed before the capture
-            payment.last_error_code, payment.last_error_kind = "hold_expired", "expired"
+            _mark_lapsed(payment)
         PAYMENT_STATES.move(payment, "failed")
         payment.amount_held_minor = 0
 
