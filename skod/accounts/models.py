@@ -39,6 +39,9 @@ class Provider(UserMixin, db.Model):
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: consumer mediator printed on B2C invoices (name, address, website)
     mediator: Mapped[str | None] = mapped_column(Text)
+    #: bank details printed on reminders and the pay page for a payment by transfer
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: part of the login session's user id: bumped on logout and password change, so that a
     #: session cookie copied earlier (the cookie is signed, not stored) no longer loads anyone
@@ -101,7 +104,7 @@ class Client(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: "business" or "consumer": decides penalties and mentions later on
+    #: "business", "consumer" or "public" (a public body): decides penalties and mentions
     kind: Mapped[str] = mapped_column(String(10), default="consumer")
     company_name: Mapped[str | None] = mapped_column(String(200))
     siren: Mapped[str | None] = mapped_column(String(9))

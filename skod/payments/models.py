@@ -20,6 +20,7 @@ CALL_CHARGE = "call_charge"  # off-session charge of an ended call whose hold la
 ANSWER = "answer"  # a paid message's hold (or its pay-link charge after a failed capture)
 DEPOSIT = "deposit"  # a project's deposit, charged at acceptance
 MILESTONE = "milestone"  # a milestone's hold, or its off-session charge
+RECOVERY = "recovery"  # a dunning charge: smart retry, pay page or payment-plan instalment
 
 PAYMENT_STATES = StateMachine(
     "payment",
@@ -60,6 +61,9 @@ class Payment(db.Model):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), index=True)
+    #: a payment the dunning module asks for (smart retry, pay page, instalment): it pays the
+    #: receivable, never the service's own payment rows
+    receivable_id: Mapped[int | None] = mapped_column(ForeignKey("receivables.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(24), default="created")
     currency: Mapped[str] = mapped_column(String(3))
@@ -85,6 +89,9 @@ class Payment(db.Model):
     last_error_code: Mapped[str | None] = mapped_column(String(64))
     last_error_kind: Mapped[str | None] = mapped_column(String(32))
     last_error_message: Mapped[str | None] = mapped_column(String(500))
+    #: the card network's advice with a decline (Stripe's advice_code): "do_not_try_again"
+    #: forbids any new attempt on that card
+    last_error_advice: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
