@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
 
     import skod.models  # noqa: F401  (every table in the metadata)
     from skod.calls.sync import register as register_call_hooks
+    from skod.dunning.sync import register as register_dunning_hooks
     from skod.invoicing.sync import register as register_invoicing_hooks
     from skod.messages.sync import register as register_message_hooks
     from skod.payments.notify import register as register_payment_hooks
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
     # how each domain hears of its payments changed by webhooks or reconciliation
     register_call_hooks()
+    register_dunning_hooks()
     register_invoicing_hooks()
     register_message_hooks()
     register_payment_hooks()

@@ -50,6 +50,7 @@ def load(overrides: dict | None = None) -> dict:
         **_stripe(),
         **_mail(),
         **_payment_rules(),
+        **_dunning(),
         **_web_security(),
     }
     if overrides:
@@ -179,6 +180,20 @@ def _payment_rules() -> dict:
         # projects
         "APPROVAL_WINDOW": _hours("APPROVAL_WINDOW_HOURS", 72),
         "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
+    }
+
+
+def _dunning() -> dict:
+    """DESIGN.md section 2: the ladder's timing and the sweep's batch."""
+    return {
+        # two steps of one case are never closer than this
+        "DUNNING_MIN_GAP": timedelta(days=float(os.environ.get("DUNNING_MIN_GAP_DAYS", 5))),
+        # rows locked (SKIP LOCKED) per transaction of the sweep
+        "DUNNING_BATCH": int(os.environ.get("DUNNING_BATCH", "200")),
+        # card networks' limit on attempts on one card within 30 days, all our charges together
+        "DUNNING_CARD_ATTEMPTS_30D": int(os.environ.get("DUNNING_CARD_ATTEMPTS_30D", "15")),
+        # how long the pay page's signed link works
+        "PAY_LINK_MAX_AGE": _hours("PAY_LINK_MAX_AGE_HOURS", 24 * 400),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.calls import jobs as call_jobs
+from skod.dunning import jobs as dunning_jobs
 from skod.invoicing import jobs as invoice_jobs
 from skod.messages import jobs as message_jobs
 from skod.projects import jobs as project_jobs
@@ -14,7 +15,9 @@ from skod.webhooks import jobs as webhook_jobs
 def tick(now: datetime) -> dict[str, int]:
     """Each domain's jobs in turn; the report names every job with what it did."""
     report: dict[str, int] = {}
-    # invoicing last: it invoices what the other jobs delivered in this very tick
-    for domain in (call_jobs, message_jobs, project_jobs, webhook_jobs, invoice_jobs):
+    # invoicing after the services: it invoices what they delivered in this very tick; dunning
+    # last: it chases what is still unpaid once all of that is recorded
+    for domain in (call_jobs, message_jobs, project_jobs, webhook_jobs, invoice_jobs,
+                   dunning_jobs):
         report.update(domain.run_all(now))
     return report

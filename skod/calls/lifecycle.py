@@ -7,6 +7,7 @@ from datetime import datetime
 from skod.calls.booking import lock_booking
 from skod.calls.models import BOOKING_STATES, Booking
 from skod.core.errors import Conflict
+from skod.dunning.receivables import open_for_payment
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import services as pay
@@ -102,6 +103,8 @@ def settle(booking_id: int, now: datetime) -> Booking:
         return _charge_extra(booking_id, "call_charge", booking.amount_due_minor or 0, now)
     elif hold.status == "failed":
         BOOKING_STATES.move(booking, "payment_failed")
+        # the call took place: what it cost is owed, in this same transaction
+        open_for_payment(hold, f"booking:{booking.id}", booking.amount_due_minor or 0, now)
     db.session.commit()
     return booking
 
@@ -132,6 +135,10 @@ def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> 
     if purpose in ("overrun", "call_charge"):
         ok = payment.status in ("captured", "waived")
         BOOKING_STATES.move(booking, "completed" if ok else "payment_failed")
+    if payment.status == "failed":  # delivered (the call, or the fee agreed at booking)
+        source = f"overrun:booking:{booking.id}" if purpose == "overrun" else (
+            f"booking:{booking.id}")
+        open_for_payment(payment, source, amount, now)
     db.session.commit()
     return booking
 
@@ -177,6 +184,8 @@ def _close(booking: Booking, by: str, now: datetime, reason: str, fee: int) -> B
         db.session.commit()
         payment = pay.lock(hold.id)
         pay.send_capture(payment)
+        if payment.status == "failed":  # the fee agreed at booking is owed all the same
+            open_for_payment(payment, f"booking:{booking_id}", fee, now)
     elif hold is not None and pay.begin_release(hold):
         db.session.commit()
         payment = pay.lock(hold.id)

@@ -81,7 +81,19 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
             (_("Terms accepted"), when(booking.terms_accepted_at, tz, locale))]
 
 
+def recovered(booking_id: int, now: datetime) -> None:
+    """The debt of an ended call (its price or its overrun) was paid: the call is complete."""
+    booking = lock_booking(booking_id)
+    if booking.status == "payment_failed":
+        BOOKING_STATES.move(booking, "completed")
+    db.session.commit()
+
+
 def register() -> None:
+    from skod.dunning.recovery import on_recovered
+
+    on_recovered("booking", recovered)
+    on_recovered("overrun:booking", recovered)
     hooks.on_change("booking_id", payment_changed)
     hooks.on_evidence("booking_id", evidence)
     hooks.on_reconcile(repair_holds)

@@ -40,6 +40,22 @@ class IssueSpec:
     credited: Invoice | None = None
 
 
+#: functions(invoice_id, now) called after an invoice was issued, and after one was marked
+#: paid (dunning links its receivable, and closes its case): invoicing imports no listener
+_ON_ISSUED: list = []
+_ON_PAID: list = []
+
+
+def on_issued(fn) -> None:  # noqa: ANN001 - Callable[[int, datetime], None]
+    if fn not in _ON_ISSUED:
+        _ON_ISSUED.append(fn)
+
+
+def on_paid(fn) -> None:  # noqa: ANN001 - Callable[[int, datetime], None]
+    if fn not in _ON_PAID:
+        _ON_PAID.append(fn)
+
+
 def by_source(source: str) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.source == source))
 
@@ -86,7 +102,10 @@ def issue(spec: IssueSpec) -> Invoice:
     counter.last_issued_at = spec.now
     db.session.add(invoice)
     db.session.commit()
-    return invoice
+    invoice_id = invoice.id
+    for fn in _ON_ISSUED:
+        fn(invoice_id, spec.now)
+    return db.session.get(Invoice, invoice_id)
 
 
 def _new_invoice(spec: IssueSpec, provider: Provider, client: Client, issue_date: date,
@@ -133,11 +152,22 @@ def _snapshot(provider: Provider, client: Client, lines: list[dict], due: date) 
             "mediator": provider.mediator}
 
 
-def mark_paid(invoice_id: int, paid_at: datetime) -> Invoice:
-    """Record that an unpaid invoice was paid later (the only change an invoice accepts)."""
+def mark_paid(invoice_id: int, paid_at: datetime, method: str = "card") -> Invoice:
+    """Record that an unpaid invoice was paid later (the only change an invoice accepts);
+    `method`: card or transfer."""
     invoice = db.session.get(Invoice, invoice_id, with_for_update=True, populate_existing=True)
-    if not invoice.paid:
+    changed = not invoice.paid
+    if changed:
         invoice.paid, invoice.paid_at = True, paid_at
-        invoice.payment_method = payment_method_text(invoice.locale)
+        invoice.payment_method = (transfer_text(invoice.locale) if method == "transfer"
+                                  else payment_method_text(invoice.locale))
     db.session.commit()
-    return invoice
+    if changed:
+        for fn in _ON_PAID:
+            fn(invoice_id, paid_at)
+    return db.session.get(Invoice, invoice_id)
+
+
+def transfer_text(locale: str) -> str:
+    with force_locale(locale):
+        return _("Bank transfer")

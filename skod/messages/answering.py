@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.core.errors import Conflict, Invalid
+from skod.dunning.receivables import open_for_payment
 from skod.extensions import db
 from skod.messages.asking import lock_message
 from skod.messages.models import MESSAGE_STATES, Message
@@ -35,6 +36,9 @@ def reply(message_id: int, body: str, now: datetime) -> Message:
         # Nothing left to capture (the hold lapsed or was cancelled at Stripe): the client
         # pays through the link, as after a refused capture.
         MESSAGE_STATES.move(message, "payment_failed")
+        last = hold or (message.payments[-1] if message.payments else None)
+        if last is not None:  # the answer is written: its price is owed
+            open_for_payment(last, f"message:{message.id}", message.price_minor, now)
         db.session.commit()
         return message
     pay.begin_capture(hold, hold.amount_held_minor)
@@ -64,6 +68,8 @@ def settle(message_id: int, now: datetime) -> Message:
             message.delivered_at = now
         elif hold.status in ("failed", "released"):
             MESSAGE_STATES.move(message, "payment_failed")
+            # the answer is written: its price is owed (the reply waits for the payment)
+            open_for_payment(hold, f"message:{message.id}", message.price_minor, now)
     db.session.commit()
     return message
 

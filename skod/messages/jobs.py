@@ -98,11 +98,10 @@ def close_abandoned(now: datetime) -> int:
 
 
 def deliver_outcome(message: Message) -> None:
-    """After a reply settled: the reply to the client, or the pay link."""
+    """After a reply settled: the reply to the client. A reply left unpaid is a debt whose
+    notice (with the pay link) is the dunning ladder's first step, not an e-mail from here."""
     if message.status == "answered":
         notify.reply_delivered(message)
-    elif message.status == "payment_failed":
-        notify.payment_needed(message)
 
 
 JOBS = (close_abandoned, resume_captures, expire_unanswered, send_reminders)

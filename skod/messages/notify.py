@@ -89,22 +89,6 @@ def reply_delivered(message: Message) -> None:
                      _("See the question and the answer"), invoices)
 
 
-def payment_needed(message: Message) -> None:
-    """The capture failed: the answer waits for the client's payment through the link; the
-    invoice (unpaid, with its due date) goes with it."""
-    invoices = documents_for("message", message.id)
-    with force_locale(message.client.locale):
-        _send_client(message, _("Your answer is ready: payment needed"),
-                     [_("%(name)s answered your question, but the payment held on your card "
-                        "could not be taken.", name=message.provider.name),
-                      _("Pay through the link to read the answer.")],
-                     _("Pay and read the answer"), invoices)
-    with force_locale(message.provider.locale):
-        _send_provider(message, _("Question #%(id)s: payment failed", id=message.id),
-                       [_("Your answer is kept: the client was sent a link to pay, and reads "
-                          "the answer once paid.")])
-
-
 def declined(message: Message) -> None:
     with force_locale(message.client.locale):
         lines = [_("%(name)s will not answer this question. The amount held on your card is "

@@ -47,6 +47,22 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
             (_("Reply"), (message.reply_body or "-")[:500])]
 
 
+def recovered(message_id: int, now: datetime) -> None:
+    """The debt of an unpaid answer was paid (pay page, retry, transfer): the answer goes."""
+    from skod.messages.models import MESSAGE_STATES
+
+    message = asking.lock_message(message_id)
+    moved = MESSAGE_STATES.move_if(message, "answered")
+    if moved:
+        message.delivered_at = now
+    db.session.commit()
+    if moved:
+        notify.reply_delivered(message)
+
+
 def register() -> None:
+    from skod.dunning.recovery import on_recovered
+
+    on_recovered("message", recovered)
     hooks.on_change("message_id", payment_changed)
     hooks.on_evidence("message_id", evidence)

@@ -63,7 +63,8 @@ class Payment(db.Model):
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"), index=True)
     #: a payment the dunning module asks for (smart retry, pay page, instalment): it pays the
     #: receivable, never the service's own payment rows
-    receivable_id: Mapped[int | None] = mapped_column(ForeignKey("receivables.id"), index=True)
+    receivable_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receivables.id", use_alter=True), index=True)
     purpose: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(24), default="created")
     currency: Mapped[str] = mapped_column(String(3))

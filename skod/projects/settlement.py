@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.core.errors import Conflict, NotFound
+from skod.dunning.receivables import open_for_payment
 from skod.extensions import db
 from skod.payments import cards
 from skod.payments import services as pay
@@ -123,8 +124,13 @@ def after_payment(milestone_id: int, payment_id: int, now: datetime,
         outcome = "failed"
         if moves and milestone.status != "payment_failed":
             MILESTONE_STATES.move_if(milestone, "payment_failed")
+    # delivered work left unpaid is a debt, opened in this transaction; its notice and
+    # reminders are the dunning ladder's, not a second e-mail from here
+    debt = outcome is not None and payment.status == "failed" and (
+        milestone.completed_at is not None) and open_for_payment(
+            payment, f"milestone:{milestone.id}", milestone.due_minor, now) is not None
     db.session.commit()
-    if outcome and payment.off_session:  # on-session, the client is on the page already
+    if outcome and payment.off_session and not debt:  # on-session: the client is on the page
         notify.payment_problem(milestone, payment, outcome)
     return milestone
 

@@ -50,6 +50,21 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
     return lines
 
 
+def recovered(milestone_id: int, now: datetime) -> None:
+    """The debt of a delivered milestone was paid: it is paid, and the project goes on."""
+    from skod.projects.models import MILESTONE_STATES
+    from skod.projects.settlement import lock_milestone, paid
+
+    milestone = lock_milestone(milestone_id)
+    moved = MILESTONE_STATES.move_if(milestone, "paid")
+    db.session.commit()
+    if moved:
+        paid(milestone_id, now)
+
+
 def register() -> None:
+    from skod.dunning.recovery import on_recovered
+
+    on_recovered("milestone", recovered)
     hooks.on_change("project_id", payment_changed)
     hooks.on_evidence("project_id", evidence)

@@ -1,0 +1,139 @@
+"""What people do to a case: the provider pauses, resumes, writes off, marks paid by transfer or
+sends the next reminder now; the client disputes or promises a date. Each is one service that
+takes the receivable's row lock, checks the state inside it, records the timeline and commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from skod.core.errors import Conflict, Invalid, NotFound
+from skod.dunning import notify
+from skod.dunning import receivables as recv
+from skod.dunning.models import CLOSED, RECEIVABLE_STATES, Receivable
+from skod.extensions import db
+
+#: the latest date a client may promise to pay, from today
+PROMISE_MAX = timedelta(days=30)
+
+
+def locked(receivable_id: int, provider_id: int | None = None) -> Receivable:
+    """The receivable, locked; 404 for another provider's (they do not learn it exists)."""
+    receivable = recv.lock(receivable_id)
+    if receivable is None or (provider_id is not None and receivable.provider_id != provider_id):
+        db.session.rollback()
+        raise NotFound("receivable not found")
+    return receivable
+
+
+def _still_owed(receivable: Receivable) -> None:
+    if receivable.status in CLOSED:
+        db.session.rollback()
+        raise Conflict(f"this debt is {receivable.status.replace('_', ' ')}",
+                       code="receivable_closed")
+
+
+def pause(receivable_id: int, now: datetime, reason: str, until: datetime | None = None,
+          provider_id: int | None = None, **data: object) -> Receivable:
+    """Stop the ladder (and the retries) until `until`, or until resumed."""
+    receivable = locked(receivable_id, provider_id)
+    _still_owed(receivable)
+    if receivable.status == "open":
+        RECEIVABLE_STATES.move(receivable, "paused")
+    receivable.pause_reason, receivable.paused_until = reason, until
+    receivable.next_action_at = None
+    recv.record(receivable, "pause", now, reason=reason,
+                until=until.isoformat() if until else None, **data)
+    db.session.commit()
+    return receivable
+
+
+def resume(receivable_id: int, now: datetime, provider_id: int | None = None,
+           why: str = "provider") -> Receivable:
+    """The ladder goes on from the next step not yet taken (never a skipped step)."""
+    receivable = locked(receivable_id, provider_id)
+    _still_owed(receivable)
+    if receivable.status == "paused":
+        RECEIVABLE_STATES.move(receivable, "open")
+        receivable.pause_reason = None
+        # a promise's date stays the earliest instant of the next step
+        if receivable.paused_until and receivable.paused_until < now:
+            receivable.paused_until = None
+        recv.record(receivable, "resume", now, why=why)
+        recv.schedule(receivable, now)
+    db.session.commit()
+    return receivable
+
+
+def write_off(receivable_id: int, now: datetime, provider_id: int,
+              note: str | None = None) -> Receivable:
+    receivable = locked(receivable_id, provider_id)
+    _still_owed(receivable)
+    recv._close(receivable, "written_off", now, note=note or "")
+    db.session.commit()
+    return receivable
+
+
+def mark_paid(receivable_id: int, now: datetime, provider_id: int,
+              amount: int | None = None) -> Receivable:
+    """The provider received a transfer: all of the balance, or `amount` of it."""
+    receivable = locked(receivable_id, provider_id)
+    _still_owed(receivable)
+    amount = receivable.balance_minor if amount is None else amount
+    if not 0 < amount <= receivable.balance_minor:
+        db.session.rollback()
+        raise Invalid("the amount must be between 0.01 and the balance",
+                      fields={"amount_minor": ["more than the balance, or not positive"]})
+    db.session.commit()
+    return recv.settle(receivable_id, amount, now, "transfer")
+
+
+def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
+    """Send the next step now, if the order and the minimum gap allow it; its step number."""
+    from skod.dunning import sweep
+
+    receivable = locked(receivable_id, provider_id)
+    _still_owed(receivable)
+    if receivable.status != "open":
+        db.session.rollback()
+        raise Conflict("the case is paused: resume it first", code="receivable_paused")
+    ladder = recv.ladder_for(receivable.provider_id)
+    step = sweep.claim_step(receivable, now, ladder, force=True)
+    if step is None:
+        db.session.rollback()
+        raise Conflict("the next reminder cannot go yet (last one too recent, or none left)",
+                       code="too_soon")
+    recv.schedule(receivable, now, ladder)
+    db.session.commit()
+    sweep.send_step(step, [receivable_id], now)
+    return step
+
+
+def promise(receivable_id: int, now: datetime, on: datetime) -> Receivable:
+    """The client will pay by `on` (at most 30 days away): paused until then."""
+    if not now < on <= now + PROMISE_MAX:
+        raise Invalid("the date must be within the next 30 days",
+                      fields={"date": ["within the next 30 days"]})
+    receivable = pause(receivable_id, now, "promise", until=on)
+    notify.provider_told(receivable, "promise")
+    return receivable
+
+
+def client_dispute(receivable_id: int, now: datetime, reason: str) -> Receivable:
+    """The client contests the debt: the case waits for the provider."""
+    receivable = pause(receivable_id, now, "client_dispute", reason=reason)
+    notify.provider_told(receivable, "client_dispute", reason=reason)
+    return receivable
+
+
+def resume_due(now: datetime) -> int:
+    """Promises whose date passed while the debt is still unpaid: the ladder resumes."""
+    ids = db.session.scalars(select(Receivable.id).where(
+        Receivable.status == "paused", Receivable.pause_reason == "promise",
+        Receivable.paused_until <= now).limit(1000)).all()
+    db.session.commit()
+    for receivable_id in ids:
+        resume(receivable_id, now, why="promise_passed")
+    return len(ids)

@@ -1,0 +1,42 @@
+"""The dunning jobs of every tick: promises whose date passed resume, unpaid invoices past
+their due date get a receivable (the net under the domains' own openings), then the sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+
+from skod.dunning import cases, receivables, sweep
+from skod.dunning.models import Receivable
+from skod.extensions import db
+from skod.invoicing.models import INVOICE, Invoice
+from skod.payments.models import Payment
+
+#: invoices looked at per tick by the net; the next tick takes the rest
+BATCH = 500
+
+
+def open_overdue(now: datetime) -> int:
+    """Every invoice still unpaid the day after its due date is chased."""
+    yesterday = (now - timedelta(days=1)).date()
+    ids = db.session.scalars(
+        select(Invoice.id).where(
+            Invoice.kind == INVOICE, Invoice.paid.is_(False), Invoice.due_date <= yesterday,
+            ~exists().where(Receivable.source == Invoice.source))
+        .order_by(Invoice.id).limit(BATCH)).all()
+    opened = 0
+    for invoice_id in ids:
+        invoice = db.session.get(Invoice, invoice_id)
+        payment = db.session.get(Payment, invoice.payment_id) if invoice.payment_id else None
+        if receivables.open_for_invoice(invoice, now, payment) is not None:
+            opened += 1
+        db.session.commit()
+    return opened
+
+
+def run_all(now: datetime) -> dict[str, int]:
+    report = {"dunning_resumed": cases.resume_due(now),
+              "dunning_opened": open_overdue(now)}
+    report.update(sweep.sweep(now))
+    return report

@@ -1,0 +1,151 @@
+"""The dunning ladder as data, and the pure rules of what happens next to a debt.
+
+Steps are rows of a table (offset from the invoice due date, channel, template); a provider's
+settings change offsets, channels and texts, never the order. `next_step` answers "which step,
+and when" from the case's state and `now`: always the step after the last one taken (never a
+skipped step, so a mise en demeure is never the first letter), no sooner than its offset, at
+least `min_gap` after the previous step, after any pause, inside the client's working hours on
+a French business day. No I/O here: the caller passes `now` and the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    #: days after the invoice due date; None = at the failure itself (step 0)
+    offset_days: int | None
+    channel: str
+    template: str
+    #: False for a step this version does not send yet: the ladder stops before it
+    available: bool = True
+
+
+#: the default ladder (DESIGN.md section 2)
+DEFAULT_STEPS: tuple[Step, ...] = (
+    Step(0, None, "email", "notice"),
+    Step(1, 7, "email", "friendly"),
+    Step(2, 15, "email", "formal"),
+    Step(3, 30, "letter", "formal_notice", available=False),  # mise en demeure: next issue
+    Step(4, 45, "file", "recourse", available=False),  # recourse file: next issue
+)
+DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
+WORK_START, WORK_END = time(9, 0), time(18, 0)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    steps: tuple[Step, ...] = DEFAULT_STEPS
+    retry_days: tuple[int, ...] = DEFAULT_RETRY_DAYS
+    min_gap: timedelta = timedelta(days=5)
+
+    def step(self, number: int) -> Step | None:
+        return next((s for s in self.steps if s.number == number), None)
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the rules need of a receivable."""
+
+    status: str
+    opened_at: datetime
+    due_date: date
+    timezone: str
+    last_step: int = -1
+    last_step_at: datetime | None = None
+    paused_until: datetime | None = None
+
+
+class SettingsError(ValueError):
+    """A provider's ladder override that would break the ladder's rules."""
+
+
+def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
+    """The ladder with a provider's overrides applied: offsets must grow step after step and
+    stay at least `min_gap` apart; channels come from the step's known ones."""
+    overrides = overrides or {}
+    steps = list(DEFAULT_STEPS)
+    for key, change in (overrides.get("steps") or {}).items():
+        number = int(key)
+        if not 1 <= number < len(steps) or not isinstance(change, dict):
+            raise SettingsError(f"step {key} cannot be changed")
+        offset = change.get("offset_days", steps[number].offset_days)
+        if not isinstance(offset, int) or not 1 <= offset <= 365:
+            raise SettingsError(f"step {key}: offset_days must be 1-365")
+        steps[number] = replace(steps[number], offset_days=offset)
+    offsets = [s.offset_days for s in steps[1:]]
+    if any(b - a < min_gap.days for a, b in zip(offsets, offsets[1:], strict=False)):
+        raise SettingsError(f"steps must stay at least {min_gap.days} days apart, in order")
+    retry = tuple(overrides.get("retry_days") or DEFAULT_RETRY_DAYS)
+    if len(retry) > 5 or any(not isinstance(d, int) or not 1 <= d <= 14 for d in retry) or (
+            list(retry) != sorted(set(retry))):
+        raise SettingsError("retry_days: up to 5 growing days between 1 and 14")
+    return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap)
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _french_holidays(day.year)
+
+
+def _french_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("FR", years=year)
+
+
+def send_window(moment: datetime, tz: str) -> datetime:
+    """The first instant from `moment` on a French business day between 09:00 and 18:00 in
+    `tz` (a reminder at night or on 1 May waits for the next working morning)."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    for _ in range(30):  # a month of holidays in a row does not exist
+        if is_business_day(local.date()):
+            if local.time() < WORK_START:
+                return datetime.combine(local.date(), WORK_START, zone).astimezone(moment.tzinfo)
+            if local.time() < WORK_END:
+                return moment.astimezone(moment.tzinfo)
+        local = datetime.combine(local.date() + timedelta(days=1), WORK_START, zone)
+        moment = local
+    raise RuntimeError("no business day within 30 days")  # pragma: no cover
+
+
+def nominal_at(step: Step, case: CaseState) -> datetime:
+    """When a step is due before the business-hours rule: the failure for step 0, else the
+    morning of due date + offset in the client's time zone."""
+    if step.offset_days is None:
+        return case.opened_at
+    day = case.due_date + timedelta(days=step.offset_days)
+    return datetime.combine(day, WORK_START, ZoneInfo(case.timezone))
+
+
+def next_step(case: CaseState, now: datetime, ladder: Ladder = Ladder()) -> (  # noqa: B008
+        tuple[int, datetime] | None):
+    """(step number, instant it may be sent) for the step after the last one taken, or None
+    when the case is closed or the ladder has no further step available yet."""
+    if case.status != "open":
+        return None
+    step = ladder.step(case.last_step + 1)
+    if step is None or not step.available:
+        return None
+    earliest = nominal_at(step, case)
+    if case.last_step_at is not None:
+        earliest = max(earliest, case.last_step_at + ladder.min_gap)
+    if case.paused_until is not None:
+        earliest = max(earliest, case.paused_until)
+    # never in the past: after downtime the step waits for the next working hour from now
+    return step.number, send_window(max(earliest, now), case.timezone)
+
+
+def next_retry(opened_at: datetime, retries_done: int, ladder: Ladder = Ladder()) -> (  # noqa: B008
+        datetime | None):
+    """When the next smart retry of the card is planned (J+1, J+3, J+5 of the failure by
+    default), or None when all were made. Whether a retry is allowed at all is the caller's
+    rule (soft decline only, within the networks' limits)."""
+    if retries_done >= len(ladder.retry_days):
+        return None
+    return opened_at + timedelta(days=ladder.retry_days[retries_done])

@@ -1,0 +1,216 @@
+"""Receivables: opened when delivered value goes unpaid, linked to their invoice, closed by any
+payment, and scheduled on the ladder.
+
+`open_for_payment` runs inside the domain's own transaction (the failure and the debt are one
+fact) and never commits; everything else here is a service that owns its transaction. A
+receivable is unique per source, so a webhook, a retried job and the sweep opening the same
+debt at once end with one row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from skod.accounts.models import Client
+from skod.dunning import ladder as rules
+from skod.dunning.models import (
+    CLIENT_KINDS,
+    CLOSED,
+    RECEIVABLE_STATES,
+    DunningEvent,
+    DunningSettings,
+    Receivable,
+)
+from skod.extensions import db
+from skod.invoicing import ledger
+from skod.invoicing.models import Invoice
+from skod.payments import hooks
+from skod.payments.models import Payment
+
+log = logging.getLogger(__name__)
+
+
+def by_source(source: str) -> Receivable | None:
+    return db.session.scalar(select(Receivable).where(Receivable.source == source))
+
+
+def lock(receivable_id: int) -> Receivable | None:
+    return db.session.get(Receivable, receivable_id, with_for_update=True,
+                          populate_existing=True)
+
+
+def record(receivable: Receivable, event: str, now: datetime, **data: object) -> None:
+    """One line of the case's timeline (the caller commits)."""
+    db.session.add(DunningEvent(receivable_id=receivable.id, at=now, kind=event, data=data))
+
+
+def ladder_for(provider_id: int) -> rules.Ladder:
+    """The provider's ladder; a stored override that no longer validates falls back to the
+    default (and is logged) rather than stopping every reminder of that provider."""
+    gap = current_app.config["DUNNING_MIN_GAP"]
+    row = db.session.get(DunningSettings, provider_id)
+    try:
+        return rules.settings_from(row.overrides if row else None, gap)
+    except rules.SettingsError:
+        log.exception("provider %s: ladder settings ignored", provider_id)
+        return rules.Ladder(min_gap=gap)
+
+
+def state_of(receivable: Receivable) -> rules.CaseState:
+    return rules.CaseState(
+        status=receivable.status, opened_at=receivable.opened_at,
+        due_date=receivable.due_date, timezone=receivable.client.timezone,
+        last_step=receivable.last_step, last_step_at=receivable.last_step_at,
+        paused_until=receivable.paused_until)
+
+
+def schedule(receivable: Receivable, now: datetime, ladder: rules.Ladder | None = None) -> None:
+    """Set `next_action_at`: the next step's instant or the next retry, whichever comes first
+    (None when nothing is planned: closed, paused without a date, or the ladder's end)."""
+    if receivable.status != "open":
+        receivable.next_action_at = None
+        return
+    ladder = ladder or ladder_for(receivable.provider_id)
+    planned = rules.next_step(state_of(receivable), now, ladder)
+    moments = [m for m in (planned[1] if planned else None, receivable.next_retry_at) if m]
+    receivable.next_action_at = min(moments) if moments else None
+
+
+def client_kind(client: Client) -> str:
+    return client.kind if client.kind in CLIENT_KINDS else "consumer"
+
+
+def open_for_payment(payment: Payment, source: str, amount: int, now: datetime) -> (
+        Receivable | None):
+    """In the caller's transaction: the debt left by `payment`'s failure for good on delivered
+    value `source` (the invoice's source). Idempotent on the source; no commit."""
+    if amount <= 0:
+        return None
+    existing = by_source(source)
+    if existing is not None:
+        return existing
+    client = db.session.get(Client, payment.client_id)
+    receivable = Receivable(
+        provider_id=payment.provider_id, client_id=payment.client_id, source=source,
+        currency=payment.currency, principal_minor=amount, client_kind=client_kind(client),
+        due_date=ledger.local_day(now, client.timezone), status="open", opened_at=now,
+        payment_id=payment.id, failure_code=payment.last_error_code,
+        failure_kind=payment.last_error_kind,
+        stripe_payment_method_id=payment.stripe_payment_method_id,
+        evidence=[list(pair) for pair in hooks.evidence(payment)])
+    return _insert(receivable, now)
+
+
+def open_for_invoice(invoice: Invoice, now: datetime, payment: Payment | None = None) -> (
+        Receivable | None):
+    """The sweep's net: an invoice still unpaid after its due date gets its receivable."""
+    if by_source(invoice.source) is not None:
+        return None
+    receivable = Receivable(
+        provider_id=invoice.provider_id, client_id=invoice.client_id, source=invoice.source,
+        invoice_id=invoice.id, currency=invoice.currency, principal_minor=invoice.ttc_minor,
+        client_kind=client_kind(invoice.client), due_date=invoice.due_date, status="open",
+        opened_at=now, payment_id=payment.id if payment else None,
+        failure_code=payment.last_error_code if payment else None,
+        failure_kind=payment.last_error_kind if payment else None,
+        stripe_payment_method_id=payment.stripe_payment_method_id if payment else None,
+        evidence=[list(pair) for pair in hooks.evidence(payment)] if payment else [])
+    return _insert(receivable, now)
+
+
+def _insert(receivable: Receivable, now: datetime) -> Receivable:
+    """Insert under a savepoint: a concurrent opener of the same source wins cleanly."""
+    invoice = ledger.by_source(receivable.source)
+    if invoice is not None and receivable.invoice_id is None:
+        receivable.invoice_id, receivable.due_date = invoice.id, invoice.due_date
+    try:
+        with db.session.begin_nested():
+            db.session.add(receivable)
+            db.session.flush()
+    except IntegrityError:
+        return by_source(receivable.source)
+    from skod.dunning import retries
+
+    retries.plan_first(receivable)
+    record(receivable, "opened", now, amount=receivable.principal_minor,
+           code=receivable.failure_code, kind=receivable.failure_kind)
+    schedule(receivable, now)
+    return receivable
+
+
+def link_invoice(invoice_id: int, now: datetime) -> None:
+    """An invoice was issued: its receivable (if any) takes its id and its due date."""
+    invoice = db.session.get(Invoice, invoice_id)
+    receivable = by_source(invoice.source) if invoice else None
+    if receivable is None or receivable.invoice_id is not None:
+        return
+    receivable = lock(receivable.id)
+    receivable.invoice_id, receivable.due_date = invoice.id, invoice.due_date
+    schedule(receivable, now)
+    db.session.commit()
+
+
+def settle(receivable_id: int, amount: int, now: datetime, via: str,
+           payment_id: int | None = None) -> Receivable | None:
+    """A payment of `amount` reached the provider (card, transfer, instalment): counted, and
+    the case closes in this transaction when nothing is left; the invoice is marked paid."""
+    receivable = lock(receivable_id)
+    if receivable is None or receivable.status in CLOSED or (
+            payment_id and on_timeline(receivable_id, payment_id, "payment")):
+        db.session.commit()  # closed already, or this payment counted (webhook and answer)
+        return receivable
+    receivable.paid_minor = min(receivable.principal_minor, receivable.paid_minor + amount)
+    record(receivable, "payment", now, amount=amount, via=via, payment_id=payment_id)
+    closed = receivable.balance_minor == 0
+    if closed:
+        _close(receivable, "paid", now, via=via)
+    db.session.commit()
+    if closed:
+        after_paid(receivable.id, now, via)
+    return receivable
+
+
+def on_timeline(receivable_id: int, payment_id: int, kind: str) -> bool:
+    """Whether this payment's outcome is already on the case's timeline (the caller holds
+    the receivable's lock, so a webhook and the synchronous answer count it once)."""
+    rows = db.session.scalars(select(DunningEvent).where(
+        DunningEvent.receivable_id == receivable_id, DunningEvent.kind == kind))
+    return any((e.data or {}).get("payment_id") == payment_id for e in rows)
+
+
+def _close(receivable: Receivable, status: str, now: datetime, **data: object) -> None:
+    RECEIVABLE_STATES.move(receivable, status)
+    receivable.closed_at, receivable.next_action_at = now, None
+    receivable.next_retry_at = receivable.paused_until = receivable.pause_reason = None
+    record(receivable, status, now, **data)
+
+
+def after_paid(receivable_id: int, now: datetime, via: str) -> None:
+    """Once the case is closed as paid: the invoice says so, the service is released (a held
+    reply, a milestone), the provider is told. Each part commits on its own."""
+    from skod.dunning import notify, recovery
+
+    receivable = db.session.get(Receivable, receivable_id)
+    if receivable.invoice_id is not None and not receivable.source.startswith("dispute:"):
+        ledger.mark_paid(receivable.invoice_id, now, method=via)
+    recovery.recovered(receivable, now)
+    notify.provider_paid(receivable)
+
+
+def invoice_paid(invoice_id: int, now: datetime) -> None:
+    """The invoice was paid by another path (the service's own pay link, reconciliation):
+    its case closes, and a step already claimed will not be sent."""
+    rows = db.session.scalars(select(Receivable.id).where(
+        Receivable.invoice_id == invoice_id, Receivable.status.not_in(CLOSED),
+        ~Receivable.source.startswith("dispute:"))).all()
+    for receivable_id in rows:
+        receivable = lock(receivable_id)
+        if receivable.status not in CLOSED:
+            receivable.paid_minor = receivable.principal_minor
+            _close(receivable, "paid", now, via="invoice")
+        db.session.commit()

@@ -1,0 +1,161 @@
+"""The dunning sweep (Celery beat through `skod tick`): every due case takes its next step or
+its smart retry, at most once, even with several workers sweeping at the same time.
+
+Two phases per batch. The claim runs in one transaction over rows selected by the indexed
+`next_action_at` with FOR UPDATE SKIP LOCKED (a second worker takes other rows): each due step
+gets its unique (receivable, step) row and each due retry its number, and the case's plan moves
+on before the commit. Then, without locks, the e-mails go (one per client, provider and step,
+listing every invoice of that step) and the cards are charged. A case paid or paused between
+the claim and the send gets no e-mail: its claim is withdrawn.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from skod.dunning import ladder as rules
+from skod.dunning import notify, retries
+from skod.dunning import receivables as recv
+from skod.dunning.models import DunningStep, Receivable
+from skod.extensions import db
+
+#: a sweep never loops for ever: a row still due after its turn waits for the next tick
+MAX_ROUNDS = 10_000
+
+
+@dataclass
+class Claimed:
+    #: (provider_id, client_id, step) -> receivable ids whose step was claimed
+    emails: dict[tuple[int, int, int], list[int]] = field(default_factory=lambda: (
+        defaultdict(list)))
+    #: (receivable id, retry number)
+    retries: list[tuple[int, int]] = field(default_factory=list)
+    seen: int = 0
+
+
+def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
+    """Claim and act on every case due at `now`, batch after batch."""
+    batch = batch or current_app.config["DUNNING_BATCH"]
+    report = {"dunning_steps": 0, "dunning_emails": 0, "dunning_retries": 0}
+    for _ in range(MAX_ROUNDS):
+        claimed = claim_batch(now, batch)
+        for (_provider, _client, step), ids in claimed.emails.items():
+            sent = send_step(step, ids, now)
+            report["dunning_steps"] += sent
+            report["dunning_emails"] += 1 if sent else 0
+        for receivable_id, number in claimed.retries:
+            retries.send(receivable_id, number, now)
+            report["dunning_retries"] += 1
+        if claimed.seen < batch:
+            break
+    return report
+
+
+def due_ids(now: datetime, batch: int) -> list[int]:
+    """Due open cases, oldest first, skipping rows another sweep holds."""
+    return list(db.session.scalars(
+        select(Receivable.id)
+        .where(Receivable.status == "open", Receivable.next_action_at.is_not(None),
+               Receivable.next_action_at <= now)
+        .order_by(Receivable.next_action_at).limit(batch)
+        .with_for_update(skip_locked=True)))
+
+
+def claim_batch(now: datetime, batch: int) -> Claimed:
+    claimed = Claimed()
+    ids = due_ids(now, batch)
+    claimed.seen = len(ids)
+    rows = db.session.scalars(select(Receivable).where(Receivable.id.in_(ids))
+                              .execution_options(populate_existing=True)).all() if ids else []
+    ladders: dict[int, rules.Ladder] = {}
+    for receivable in rows:
+        ladder = ladders.setdefault(receivable.provider_id,
+                                    recv.ladder_for(receivable.provider_id))
+        number = retries.claim(receivable, now, ladder)
+        if number is not None:
+            claimed.retries.append((receivable.id, number))
+        step = claim_step(receivable, now, ladder)
+        if step is not None:
+            claimed.emails[(receivable.provider_id, receivable.client_id, step)].append(
+                receivable.id)
+        recv.schedule(receivable, now, ladder)
+        if receivable.next_action_at is not None and receivable.next_action_at <= now and (
+                number is None and step is None):
+            receivable.next_action_at = None  # nothing to do after all: never a busy loop
+    db.session.commit()
+    return claimed
+
+
+def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
+               force: bool = False) -> int | None:
+    """Under the row lock: record the next step as taken when it is due (or `force`d by the
+    provider's "remind now", which still keeps the order and the minimum gap)."""
+    planned = rules.next_step(recv.state_of(receivable), now, ladder)
+    if planned is None:
+        return None
+    step, when = planned
+    if when > now and not (force and _gap_kept(receivable, now, ladder)):
+        return None
+    try:
+        with db.session.begin_nested():
+            db.session.add(DunningStep(receivable_id=receivable.id, step=step, claimed_at=now,
+                                       channel=ladder.step(step).channel))
+            db.session.flush()
+    except IntegrityError:
+        return None  # taken already: the unique pair says so
+    receivable.last_step, receivable.last_step_at = step, now
+    return step
+
+
+def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bool:
+    last = receivable.last_step_at
+    return last is None or now - last >= ladder.min_gap
+
+
+def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
+    """Send the claimed step to the client for the cases still open; a case paid or paused
+    since the claim gets its claim withdrawn. Returns how many steps were sent."""
+    live = []
+    for receivable_id in receivable_ids:
+        receivable = recv.lock(receivable_id)
+        row = _step_row(receivable_id, step)
+        if receivable.status != "open":
+            _withdraw(receivable, row)
+        elif row is not None and row.status == "claimed":
+            live.append(receivable_id)
+        db.session.commit()
+    if not live:
+        return 0
+    message_id = notify.send_step(step, live, now)
+    for receivable_id in live:
+        receivable = recv.lock(receivable_id)
+        row = _step_row(receivable_id, step)
+        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        recv.record(receivable, "step", now, step=step, message_id=message_id)
+        db.session.commit()
+    return len(live)
+
+
+def _step_row(receivable_id: int, step: int) -> DunningStep | None:
+    return db.session.scalar(select(DunningStep).where(
+        DunningStep.receivable_id == receivable_id, DunningStep.step == step))
+
+
+def _withdraw(receivable: Receivable, row: DunningStep | None) -> None:
+    """Not sent: the case closed or paused after the claim. A paused case gets the step back
+    (a step is never skipped); a closed one keeps the record that nothing went out."""
+    if row is None or row.status != "claimed":
+        return
+    if receivable.status == "paused":
+        previous = _step_row(receivable.id, row.step - 1)
+        receivable.last_step = row.step - 1
+        receivable.last_step_at = previous.sent_at if previous else None
+        db.session.delete(row)
+    else:
+        row.status = "withdrawn"

@@ -1,0 +1,74 @@
+"""How dunning hears of the rest: invoices issued and paid (invoicing's listeners), recovery
+payments changed by a webhook or reconciliation, disputes opened and closed (payments' hooks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from skod.dunning import cases, receivables, retries
+from skod.dunning.models import Receivable
+from skod.extensions import db
+from skod.invoicing import issuing, ledger
+from skod.payments import hooks
+from skod.payments.models import Payment
+
+
+def recovery_changed(payment: Payment, now: datetime) -> None:
+    retries.after_attempt(payment.id, now)
+
+
+def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
+    """A Stripe dispute pauses the case of what it disputes while open; a lost one leaves a
+    debt of its own; a closed one (won or lost) lets the paused case go on."""
+    from skod.payments.disputes import Dispute
+
+    dispute = db.session.get(Dispute, dispute_id)
+    payment = db.session.get(Payment, dispute.payment_id)
+    case = _case_of(payment)
+    if change == "opened" and case is not None and case.status == "open":
+        cases.pause(case.id, now, "stripe_dispute", dispute_id=dispute_id)
+    if change != "closed":
+        return
+    if case is not None and case.status == "paused" and case.pause_reason == "stripe_dispute":
+        cases.resume(case.id, now, why="dispute_closed")
+    if dispute.status == "lost":
+        _open_for_lost(dispute, payment, now)
+
+
+def _case_of(payment: Payment) -> Receivable | None:
+    if payment.receivable_id is not None:
+        return db.session.get(Receivable, payment.receivable_id)
+    invoice = issuing.invoice_of_payment(payment)
+    return receivables.by_source(invoice.source) if invoice else None
+
+
+def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: ANN001
+    """The bank took the money back: the client owes it again, chased like any debt, with
+    the disputed payment's invoice as its document."""
+    receivable = receivables.open_for_payment(payment, f"dispute:{dispute.id}",
+                                              dispute.amount_minor, now)
+    if receivable is not None:
+        invoice = issuing.invoice_of_payment(payment) if payment.receivable_id is None else (
+            db.session.get(Receivable, payment.receivable_id).invoice)
+        if invoice is not None:
+            receivable.invoice_id = invoice.id
+        receivable.failure_code, receivable.failure_kind = "dispute_lost", "dispute"
+        receivable.next_retry_at = None  # never retry a card whose holder disputed
+        receivables.schedule(receivable, now)
+    db.session.commit()
+
+
+def invoice_issued(invoice_id: int, now: datetime) -> None:
+    receivables.link_invoice(invoice_id, now)
+
+
+def invoice_paid(invoice_id: int, now: datetime) -> None:
+    receivables.invoice_paid(invoice_id, now)
+
+
+def register() -> None:
+    hooks.on_change("receivable_id", recovery_changed)
+    hooks.on_dispute(dispute_seen)
+    ledger.on_issued(invoice_issued)
+    ledger.on_paid(invoice_paid)
+
