@@ -31,7 +31,6 @@ PINNED_API_VERSION: str = stripe.api_version
 EXPAND_CHARGE = ["latest_charge"]
 
 
-
 class GatewayError(Exception):
     """`code`: the most specific code (a card error's decline_code, else Stripe's code);
     `decline_code`: the issuer's decline code as Stripe gave it (None when Stripe answered with
