@@ -120,7 +120,7 @@ def test_marked_done_after_a_refused_hold_the_failed_charge_is_invoiced(app, cli
     done = act(client, m["id"], "complete", prov["token"])
     assert done["status"] == "payment_failed" and done["completed_at"]
     assert [(p["status"], p["last_error_code"]) for p in done["payments"]] == [
-        ("failed", "card_declined"), ("failed", "card_declined")]
+        ("failed", "generic_decline"), ("failed", "generic_decline")]
     [invoice] = _invoices_of(app, m["id"])
     assert invoice == ("invoice", 7000, False)
     failed = outbox.to(POOR)[-1]
