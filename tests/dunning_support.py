@@ -31,9 +31,10 @@ def working_instant(after: datetime, hour: int = 10) -> datetime:
 
 def project_debt(client, card_pm, *, amount: int = 7000, kind: str = "business",
                  email: str = "debtor@example.test", card: str = CARD_OFF_SESSION_DECLINE,
-                 prov: dict | None = None) -> tuple[dict, dict, dict]:
+                 prov: dict | None = None, declines: tuple = ()) -> tuple[dict, dict, dict]:
     """A project accepted with `card`, its milestone marked done: the off-session charge is
-    refused and the work is owed. (provider, project, milestone as the API shows it)."""
+    refused and the work is owed. (provider, project, milestone as the API shows it).
+    `declines`: (emulator, outcomes...) scripted on the card before the work is done."""
     prov = prov or f.provider(client)
     expected = clock.paris_day(clock.current(), 40).isoformat()  # no hold before delivery
     client_spec = {"email": email, "name": "Dana Debtor", "kind": kind}
@@ -45,10 +46,12 @@ def project_debt(client, card_pm, *, amount: int = 7000, kind: str = "business",
         "deposit_percent": 0, "approval": "none",
         "milestones": [{"title": "Build", "amount_minor": amount, "expected_on": expected}]})
     assert status == 201, project
+    pm = card_pm(card).id
     status, body = api(client, "POST", f"/api/v1/projects/{project['id']}/payment-method",
-                       json={"payment_method": card_pm(card).id},
-                       token=project["client_token"])
+                       json={"payment_method": pm}, token=project["client_token"])
     assert status == 200, body
+    if declines:
+        declines[0].script_declines(pm, *declines[1:])
     status, read = api(client, "GET", f"/api/v1/projects/{project['id']}",
                        token=project["client_token"])
     milestone = read["milestones"][0]

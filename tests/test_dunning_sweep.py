@@ -192,3 +192,97 @@ def test_two_sweeps_at_once_send_every_step_exactly_once(app, client, outbox, no
     # and a second sweep at the same instant finds nothing to do
     with app.app_context():
         assert sweep.sweep(at)["dunning_steps"] == 0
+
+
+SOFT = {"decline_code": "insufficient_funds", "advice_code": "try_again_later"}
+
+
+def _tick_days(app, debt, days: list[int]) -> None:
+    """Tick at J+d of the failure (+ 2 hours: past the retry instant) for each d."""
+    for d in days:
+        f.tick(app, debt.opened_at + timedelta(days=d, hours=2))
+
+
+def test_a_soft_decline_recovered_by_the_j3_retry_closes_the_case(app, client, card_pm,
+                                                                   outbox, stripe_emulator,
+                                                                   stripe_raw, now):
+    from tests.support.stripe_helpers import CARD_OK
+
+    _prov, _project, milestone = project_debt(client, card_pm, card=CARD_OK,
+                                              declines=(stripe_emulator, SOFT, SOFT))
+    debt = receivable_of(app, f"milestone:{milestone['id']}")
+    assert (debt.failure_kind, debt.failure_code) == ("soft_decline", "insufficient_funds")
+    _tick_days(app, debt, [0, 1])
+    assert [s for s, _ in recovery_payments(app, debt.id)] == ["failed"]
+    _tick_days(app, debt, [3])
+    assert [s for s, _ in recovery_payments(app, debt.id)] == ["failed", "captured"]
+    paid = receivable_of(app, debt.source)
+    assert (paid.status, paid.paid_minor, paid.next_action_at) == ("paid", 7000, None)
+    with app.app_context():
+        from skod.dunning.models import Receivable
+        from skod.extensions import db
+        from skod.payments.models import Payment
+
+        invoice = db.session.get(Receivable, debt.id).invoice
+        assert invoice is not None and invoice.paid
+        charge = db.session.scalar(db.select(Payment).where(
+            Payment.receivable_id == debt.id, Payment.status == "captured"))
+        assert f.captured_at_emulator(stripe_raw, charge.stripe_payment_intent_id) == 7000
+    # the milestone itself is paid now, and nothing more reaches the client
+    sent_before = sorted(dunning_mails(app, outbox, debt.id))
+    for d in (8, 9, 16, 17):
+        f.tick(app, working_instant(debt.opened_at + timedelta(days=d)))
+    assert sorted(dunning_mails(app, outbox, debt.id)) == sent_before
+    assert 1 not in sent_before and 2 not in sent_before
+    assert len(recovery_payments(app, debt.id)) == 2
+
+
+def test_a_hard_decline_is_never_retried(app, client, card_pm, stripe_emulator, now):
+    from tests.support.stripe_helpers import CARD_OK
+
+    _prov, _project, milestone = project_debt(
+        client, card_pm, card=CARD_OK, declines=(stripe_emulator, {"decline_code": "lost_card"}))
+    debt = receivable_of(app, f"milestone:{milestone['id']}")
+    assert (debt.failure_kind, debt.next_retry_at) == ("hard_decline", None)
+    _tick_days(app, debt, [1, 3, 5, 6])
+    assert recovery_payments(app, debt.id) == []
+
+
+def test_do_not_try_again_stops_every_retry_on_that_card(app, client, card_pm, stripe_emulator,
+                                                        now):
+    """A soft decline first (retries planned), then the network says never again: the J+3
+    and J+5 retries are not made."""
+    from tests.support.stripe_helpers import CARD_OK
+
+    never = {"decline_code": "generic_decline", "advice_code": "do_not_try_again"}
+    _prov, _project, milestone = project_debt(client, card_pm, card=CARD_OK,
+                                              declines=(stripe_emulator, SOFT, never))
+    debt = receivable_of(app, f"milestone:{milestone['id']}")
+    _tick_days(app, debt, [1, 3, 5])
+    assert recovery_payments(app, debt.id) == [("failed", "generic_decline")]
+    assert receivable_of(app, debt.source).next_retry_at is None
+
+
+def test_fifteen_attempts_on_a_card_in_thirty_days_stop_the_retries(app, client, card_pm,
+                                                                     stripe_emulator, now):
+    from tests.support.stripe_helpers import CARD_OK
+
+    _prov, _project, milestone = project_debt(client, card_pm, card=CARD_OK,
+                                              declines=(stripe_emulator, SOFT))
+    debt = receivable_of(app, f"milestone:{milestone['id']}")
+    with app.app_context():  # 14 more charges of that card by Skod in the last 30 days
+        from skod.extensions import db
+        from skod.payments.models import Payment
+
+        first = db.session.get(Payment, debt.payment_id)
+        for n in range(14):
+            db.session.add(Payment(
+                provider_id=first.provider_id, client_id=first.client_id, purpose="milestone",
+                status="failed", currency="EUR", amount_requested_minor=100,
+                create_key=f"other:{debt.id}:{n}",
+                stripe_payment_method_id=debt.stripe_payment_method_id,
+                created_at=debt.opened_at - timedelta(days=20)))
+        db.session.commit()
+    _tick_days(app, debt, [1])
+    assert recovery_payments(app, debt.id) == []
+    assert receivable_of(app, debt.source).next_retry_at is None

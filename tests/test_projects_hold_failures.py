@@ -59,7 +59,7 @@ def test_hold_declined_before_delivery_asks_the_client_warns_the_provider_no_inv
                                                  milestones=[("Build", 7000, 3)])
     [refused] = m["payments"]
     assert (m["status"], m["completed_at"]) == ("action_required", None)
-    assert (refused["status"], refused["last_error_code"]) == ("failed", "card_declined")
+    assert (refused["status"], refused["last_error_code"]) == ("failed", "generic_decline")
     assert _invoices_of(app, m["id"]) == []
     # The client: asked to authorize, with the link; told nothing is owed; no invoice attached
     [asked] = [mail for mail in outbox.to(POOR) if "Build" in mail["Subject"]]
