@@ -239,7 +239,7 @@ def test_off_session_decline_marks_the_milestone_payment_failed(client, card_pm,
     m = read(client, project)["milestones"][0]
     [failed] = m["payments"]
     assert m["status"] == "payment_failed"
-    assert (failed["status"], failed["last_error_code"]) == ("failed", "card_declined")
+    assert (failed["status"], failed["last_error_code"]) == ("failed", "generic_decline")
     mail = outbox.to("poor@example.test")[-1]
     assert f"/pr/{project['id']}/" in mail.get_body(("plain",)).get_content()
     assert len(outbox.to(prov["email"])) == 2  # accepted, then the failure
