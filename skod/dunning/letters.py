@@ -22,6 +22,9 @@ from skod.core.money import Money
 from skod.dunning.penalties import Breakdown
 from skod.payments.decline_words import words
 
+#: failure kinds that are the bank's answer (the decline code then says why, in words)
+DECLINES = ("soft_decline", "hard_decline", "authentication_required")
+
 
 @dataclass(frozen=True)
 class Creditor:
@@ -82,11 +85,13 @@ class Facts:
 
 @dataclass
 class Block:
-    """One part of the e-mail: a title, sentences, label/value rows, links, one table."""
+    """One part of the e-mail, in this order: a title, sentences, label/value rows, one
+    table, notes (sentences after the figures), links."""
 
     title: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     #: (header cells, rows of cells)
     table: tuple[list[str], list[list[str]]] | None = None
@@ -187,7 +192,10 @@ def reason(debt: Debt) -> str | None:
                  "delivered, so the amount is due again.")
     if debt.failure_code is None and debt.failure_kind is None:
         return None
-    return str(words(debt.failure_code))
+    if debt.failure_kind in DECLINES or debt.failure_kind is None:
+        return str(words(debt.failure_code))
+    # not the bank's answer (an error of ours or of the network): never say "declined"
+    return _("The payment could not be completed with your card.")
 
 
 def debt_block(facts: Facts, debt: Debt) -> Block:
@@ -209,7 +217,7 @@ def debt_block(facts: Facts, debt: Debt) -> Block:
     why = reason(debt)
     if why:
         block.rows.append((_("Why the card payment failed"), why))
-    block.paragraphs += situation(facts, debt)
+    block.notes += situation(facts, debt)
     block.links.append((_("Pay online (card, secure page)"), debt.pay_url))
     if debt.invoice_url:
         block.links.append((_("The invoice (PDF)"), debt.invoice_url))

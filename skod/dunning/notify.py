@@ -89,8 +89,16 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
         step=step, creditor=creditor_of(provider),
         debtor=f"{client.company_name} ({client.name})" if business else client.name,
         client_name=client.name, client_kind=kind, locale=locale, timezone=client.timezone,
-        today=today, debts=debts,
-        deadline=today + timedelta(days=DEADLINE_DAYS) if step >= 2 else None)
+        today=today, debts=debts, deadline=deadline_from(today) if step >= 2 else None)
+
+
+def deadline_from(today: date) -> date:
+    """DEADLINE_DAYS from today, moved to the next French business day (a deadline on a
+    Sunday or a public holiday would give less time than it says)."""
+    day = today + timedelta(days=DEADLINE_DAYS)
+    while not rules.is_business_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def creditor_of(provider: Provider) -> letters.Creditor:
