@@ -123,7 +123,8 @@ def promise(receivable_id: int, now: datetime, on: datetime) -> Receivable:
 
 def client_dispute(receivable_id: int, now: datetime, reason: str) -> Receivable:
     """The client contests the debt: the case waits for the provider."""
-    receivable = pause(receivable_id, now, "client_dispute", reason=reason)
+    # the timeline keeps the client's words apart from the pause reason (a keyword of pause)
+    receivable = pause(receivable_id, now, "client_dispute", client_reason=reason)
     notify.provider_told(receivable, "client_dispute", reason=reason)
     return receivable
 
