@@ -70,6 +70,9 @@ class Provider(UserMixin, db.Model):
             "mediator": self.mediator,
         }
 
+    def bank(self) -> dict:
+        return {"iban": self.iban, "bic": self.bic}
+
     def missing_legal(self) -> list[str]:
         """Identity data an invoice needs that this provider has not given yet."""
         missing = [f for f in ("company_name", "legal_form", "siren", "address")
