@@ -8,17 +8,13 @@ they send (received by a small HTTP server here, signatures verified).
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 import stripe
 
-from tests.support.net import free_port
+from tests.support.receiver import receiving
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK, create_card_pm
 
 HOOK_SECRET = "whsec_contract_test"
@@ -28,56 +24,9 @@ CARD_REFUND_FAILS = "4000000000005126"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-class Receiver:
-    """An HTTP endpoint that keeps every webhook delivery (body, Stripe-Signature)."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[bytes, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.deliveries.append((body, self.headers.get("Stripe-Signature", "")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *_args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self) -> list[dict]:
-        """Every delivery as JSON, once its signature is verified with the registered secret."""
-        out = []
-        for body, sig in list(self.deliveries):
-            stripe.WebhookSignature.verify_header(body.decode(), sig, HOOK_SECRET)
-            event = json.loads(body)
-            assert event["api_version"] == stripe.api_version
-            out.append(event)
-        return out
-
-    def wait_for(self, about: str, types: set[str], timeout: float = 15.0) -> dict[str, dict]:
-        """{type: data.object} of the events about object `about`, once all `types` arrived."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = {e["type"]: e["data"]["object"]
-                     for e in self.events() if e["data"]["object"].get("id") == about}
-            if types <= found.keys() or time.monotonic() > deadline:
-                assert types <= found.keys(), f"missing {types - found.keys()} for {about}"
-                return found
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def receiver(stripe_emulator):
-    rec = Receiver()
-    stripe_emulator.register_webhook(rec.url, HOOK_SECRET, hook_id="contract")
-    yield rec
-    stripe_emulator.mute_webhook("contract")
-    rec.server.shutdown()
+    yield from receiving(stripe_emulator, HOOK_SECRET, "contract")
 
 
 @pytest.fixture

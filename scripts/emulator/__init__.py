@@ -10,6 +10,7 @@ editing site-packages:
 - shapes.py       PaymentIntent / Charge / Refund in the pinned shape (API, errors, events)
 - intents.py      PaymentIntent confirm with a payment method, off-session 3-D Secure, capture,
                   cancel, hold lapse; setups.py: SetupIntent create/confirm, attach events
+- declines.py     card declines: test card numbers, scripted outcomes, Stripe's 402 card_error
 - refunds.py      refund statuses (pending, failed, canceled) and their events
 - disputes.py     Dispute objects and GET /v1/disputes
 - controls.py     /_test/... routes (documented there and in README.md)
@@ -44,7 +45,7 @@ def install(state: Path, api_version: str) -> Any:
         raise RuntimeError("emulator.install() must run before localstripe.server is imported")
     from localstripe import resources
 
-    from . import clock, events, intents, refunds, setups, shapes
+    from . import clock, declines, events, intents, refunds, setups, shapes
 
     clock.install()
     events.patch_event_version(api_version)
@@ -52,6 +53,7 @@ def install(state: Path, api_version: str) -> Any:
     replace = _replacer(resources.extra_apis)
     intents.install(replace)
     setups.install(replace)
+    declines.install(replace)  # after setups: a declined attach sends no attached event
     refunds.install()
 
     from localstripe import server

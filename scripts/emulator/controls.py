@@ -17,6 +17,16 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
     POST /_test/clock                             body: {"now": <unix seconds> | null}: what
                                                   Stripe dates from now (created,
                                                   capture_before...), as a Stripe test clock
+    POST /_test/declines                          body: {"payment_method": "pm_...",
+                                                  "outcomes": [{"decline_code":
+                                                  "insufficient_funds", "advice_code":
+                                                  "try_again_later", "network_advice_code":
+                                                  "02", "network_decline_code": "51"},
+                                                  {"authentication_required": true}, ...]}:
+                                                  the next confirmations of a PaymentIntent
+                                                  with that card take them in order (see
+                                                  declines.py); replaces an earlier script,
+                                                  [] clears it
 """
 
 from __future__ import annotations
@@ -25,10 +35,10 @@ import json
 
 from aiohttp import web
 from localstripe.errors import UserError
-from localstripe.resources import Charge, PaymentIntent, Refund
+from localstripe.resources import Charge, PaymentIntent, PaymentMethod, Refund
 from localstripe.server import json_response
 
-from . import clock, disputes, intents, refunds
+from . import clock, declines, disputes, intents, refunds
 
 
 async def _body(request: web.Request) -> dict:
@@ -92,8 +102,19 @@ async def set_clock(request: web.Request) -> web.Response:
     return json_response({"now": int(clock.now())})
 
 
+async def script_declines(request: web.Request) -> web.Response:
+    body = await _body(request)
+    pm_id, outcomes = body.get("payment_method"), body.get("outcomes")
+    if not isinstance(pm_id, str) or not isinstance(outcomes, list):
+        raise UserError(400, "Give payment_method (an id) and outcomes (a list).")
+    pm = PaymentMethod._api_retrieve(pm_id)
+    pm._scripted_declines = [declines.outcome(spec) for spec in outcomes]
+    return json_response({"payment_method": pm.id, "outcomes": pm._scripted_declines})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/_test/clock", set_clock)
+    app.router.add_post("/_test/declines", script_declines)
     for status, verb in (("succeeded", "succeed"), ("failed", "fail"), ("canceled", "cancel")):
         app.router.add_post(f"/_test/refunds/{{id}}/{verb}", _refund_action(status))
     app.router.add_post("/_test/payment_intents/{id}/expire", expire)

@@ -11,6 +11,10 @@ SetupIntent create / confirm and PaymentMethod attach / detach:
 - off-session (or `error_on_requires_action`) confirmation of a card that requires
   authentication: 402 card_error `authentication_required`, intent back in
   `requires_payment_method` with `last_payment_error`;
+- a declined charge (test card numbers, or outcomes scripted with /_test/declines; see
+  declines.py): 402 card_error with Stripe's code / decline_code / advice codes, the intent in
+  `requires_payment_method` without its payment method, `last_payment_error` set, events
+  `payment_intent.payment_failed` and `charge.failed`;
 - a partial capture releases the rest without booking a Refund (see shapes.py);
 - capture / cancel of an intent in the wrong status: 400 `payment_intent_unexpected_state`;
 - events localstripe does not send: `payment_intent.amount_capturable_updated`,
@@ -27,7 +31,7 @@ from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.resources import Charge, PaymentIntent, PaymentMethod, StripeObject
 
-from . import clock
+from . import clock, declines
 from .events import StripeError, redirects_unhandled, send, unexpected_state
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
@@ -111,9 +115,14 @@ def confirm(id, payment_method=None, client_secret=None, off_session=None,  # no
 
 
 def _confirm(self, on_failure_now):
+    """One confirmation: it takes the card's next decline outcome (scripted, or its number)."""
     self._authentication_failed = False
     pm = PaymentMethod._api_retrieve(self.payment_method)
-    if not pm._requires_authentication():
+    self._decline = declines.on_charge(pm)
+    asked = bool(self._decline and self._decline.get("authentication_required"))
+    if asked:
+        self._decline = None  # the bank asks for 3-D Secure this time; the charge may then pass
+    if not (asked or pm._requires_authentication()):
         self._create_charge(on_failure_now=on_failure_now)
     elif getattr(self, "_off_session", False) or getattr(self, "_error_on_requires_action", False):
         _authentication_required(self, pm)
@@ -132,6 +141,7 @@ def _authentication_required(intent: Any, pm: Any) -> None:
     intent._last_error = error
     intent.payment_method = None
     intent.next_action = None
+    intent._decline = None
     send("payment_intent.payment_failed", intent)
     raise StripeError(402, dict(error, payment_intent=intent._export()))
 
@@ -139,8 +149,11 @@ def _authentication_required(intent: Any, pm: Any) -> None:
 def _create_charge(self, on_failure_now):
     if self.status != "requires_confirmation":
         raise UserError(400, "Bad request")
+    decline, self._decline = getattr(self, "_decline", None), None
     charge = Charge(amount=self.amount, currency=self.currency, customer=self.customer,
                     source=self.payment_method, capture=(self.capture_method != "manual"))
+    charge._decline = decline
+    charge._authorized = charge._authorized and decline is None
     charge.payment_intent = self.id
     charge._manual = self.capture_method == "manual"
     charge._off_session = bool(getattr(self, "_off_session", False))
@@ -166,15 +179,6 @@ def attach_to_customer(intent: Any) -> None:
     if pm.customer != intent.customer:
         pm.customer = intent.customer
         send("payment_method.attached", pm)
-
-
-def _raise_failure(self):
-    """A decline as Stripe answers it: 402 card_error with the intent attached."""
-    error = {"type": "card_error", "code": self.failure_code, "decline_code": "generic_decline",
-             "message": self.failure_message, "charge": self.id}
-    if self.payment_intent:
-        error["payment_intent"] = PaymentIntent._api_retrieve(self.payment_intent)._export()
-    raise StripeError(402, error)
 
 
 def _last_payment_error(original):
@@ -254,7 +258,6 @@ def install(replace) -> None:
     PaymentIntent._confirm = _confirm
     PaymentIntent._create_charge = _create_charge
     PaymentIntent.last_payment_error = _last_payment_error(PaymentIntent.last_payment_error)
-    Charge._raise_failure = _raise_failure
     Charge._capture = _capture
     replace("POST", "/v1/payment_intents/{id}/confirm", lambda _old: confirm)
     replace("POST", "/v1/payment_intents/{id}/capture", lambda _old: capture)

@@ -148,6 +148,15 @@ class StripeEmulator:
             raise AssertionError(f"/_test/{path} -> {r.status_code}: {r.text}")
         return r.json()
 
+    def script_declines(self, payment_method_id: str, *outcomes: dict) -> dict:
+        """The next confirmations of a PaymentIntent with this card decline, one outcome each,
+        in order; then the card behaves normally again. An outcome is
+        {"decline_code": "insufficient_funds", "advice_code": "try_again_later"} (optional:
+        "network_advice_code", "network_decline_code") or {"authentication_required": True}.
+        No outcome clears the script."""
+        return self.control("declines", {"payment_method": payment_method_id,
+                                         "outcomes": list(outcomes)})
+
     def expire_hold(self, pi_id: str) -> dict:
         """The authorization lapses: intent canceled, cancellation_reason expired."""
         return self.control(f"payment_intents/{pi_id}/expire")
