@@ -72,25 +72,29 @@ def _here(receivable: Receivable, token: str) -> ResponseReturnValue:
                     303)
 
 
-def _render(receivable: Receivable, token: str, status: int = 200,
+def _render(receivable: Receivable, token: str, status: int = 200, refused: str | None = None,
             **forms: FlaskForm) -> ResponseReturnValue:
+    """The page; `refused`: why the action just sent was not taken (its form may be gone)."""
     forms = {"dispute_form": DisputeForm(), "promise_form": PromiseForm(),
              "plan_form": PlanForm(), **forms}
     view = pay_view.page(receivable, token, utcnow())
-    return render_template("dunning/pay.html", **view, **forms), status
+    return render_template("dunning/pay.html", refused=refused, **view, **forms), status
 
 
-def _refused(form: FlaskForm, err: DomainError, field: str | None = None) -> int:
-    """The service's refusal as the form's message; the answer's status."""
+def _refused(receivable: Receivable, token: str, err: DomainError, form: FlaskForm,
+             field: str) -> ResponseReturnValue:
+    """The service's refusal, on its field when it is about the input, else at the top of
+    the page; nothing was changed."""
     db.session.rollback()
-    words = ERROR_WORDS.get(err.code)
-    if words is None and field is not None and err.fields:
+    if err.code not in ERROR_WORDS and err.fields:
         getattr(form, field).errors = [*getattr(form, field).errors, str(FIELD_WORDS[field])]
-    else:
-        form.form_errors.append(str(words or _("This is not possible now.")))
-    return err.status
+        return _render(receivable, token, err.status, **{_FORMS[field]: form})
+    words = ERROR_WORDS.get(err.code) or _("This is not possible now.")
+    return _render(receivable, token, err.status, refused=str(words),
+                   **{_FORMS[field]: form})
 
 
+_FORMS = {"day": "promise_form", "reason": "dispute_form", "instalments": "plan_form"}
 FIELD_WORDS = {
     "day": _l("Choose a date between today and 30 days from now."),
     "reason": _l("Say why, in at most 2000 characters."),
@@ -124,8 +128,7 @@ def dispute(receivable_id: int, token: str) -> ResponseReturnValue:
         try:
             cases.client_dispute(receivable_id, utcnow(), form.reason.data)
         except DomainError as err:
-            status = _refused(form, err, "reason")
-            return _render(receivable, token, status, dispute_form=form)
+            return _refused(receivable, token, err, form, "reason")
         flash(_("Your dispute is sent to %(provider)s. Reminders are paused meanwhile.",
                 provider=receivable.provider.name), "success")
     return _here(receivable, token)
@@ -141,8 +144,7 @@ def promise(receivable_id: int, token: str) -> ResponseReturnValue:
         try:
             cases.promise(receivable_id, utcnow(), form.day.data)
         except DomainError as err:
-            status = _refused(form, err, "day")
-            return _render(receivable, token, status, promise_form=form)
+            return _refused(receivable, token, err, form, "day")
         flash(_("Thank you. %(provider)s is told of the date you gave.",
                 provider=receivable.provider.name), "success")
     return _here(receivable, token)
@@ -162,8 +164,7 @@ def plan(receivable_id: int, token: str) -> ResponseReturnValue:
                 db.session.rollback()
                 return redirect(url_for("pay_pages.plan_card", receivable_id=receivable_id,
                                         token=token, instalments=form.instalments.data), 303)
-            status = _refused(form, err, "instalments")
-            return _render(receivable, token, status, plan_form=form)
+            return _refused(receivable, token, err, form, "instalments")
         flash(_("Your request is sent to %(provider)s, who will answer by e-mail.",
                 provider=receivable.provider.name), "success")
     return _here(receivable, token)

@@ -287,9 +287,13 @@ def _failed(instalment_id: int, payment_id: int | None, now: datetime) -> str:
     instalment = _lock(instalment_id)
     plan = instalment.plan
     receivable_id = plan.receivable_id
+    receivable = recv.lock(receivable_id)
     instalment.status = "failed"
     _end(plan, "failed")
-    recv.record(plan.receivable, "plan_failed", now, plan_id=plan.id, seq=instalment.seq,
+    # the card was just refused again: the retries planned after the first failure are
+    # stale, and the ladder goes on by e-mail
+    receivable.next_retry_at = None
+    recv.record(receivable, "plan_failed", now, plan_id=plan.id, seq=instalment.seq,
                 payment_id=payment_id)
     db.session.commit()
     if payment_id is not None:
