@@ -17,6 +17,7 @@ from tests.support.stripe_helpers import CARD_OK
 AMOUNT = 12_000
 SOFT = {"decline_code": "insufficient_funds"}
 AUTH = {"authentication_required": True}
+IBAN = "FR7630006000011234567890189"
 
 
 def business_at(day: date, hour: int = 10) -> datetime:
@@ -103,3 +104,16 @@ def recovery_intents(app, receivable_id: int, prefix: str = "") -> list[str]:
         return list(db.session.scalars(select(Payment.stripe_payment_intent_id).where(
             Payment.receivable_id == receivable_id, Payment.create_key.startswith(prefix),
             Payment.stripe_payment_intent_id.is_not(None)).order_by(Payment.id)))
+
+
+def set_bank(app, provider_email: str) -> None:
+    """The provider gives its bank details (the provider pages of H5 will have a form)."""
+    from sqlalchemy import select
+
+    from skod.accounts.models import Provider
+    from skod.extensions import db
+
+    with app.app_context():
+        provider = db.session.scalar(select(Provider).where(Provider.email == provider_email))
+        provider.iban, provider.bic = IBAN, "AGRIFRPP882"
+        db.session.commit()

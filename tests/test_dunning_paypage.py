@@ -10,27 +10,13 @@ from urllib.parse import urlsplit
 
 from skod.core.signing import make_token
 from tests import factories as f
-from tests.dunning_paypage_support import AMOUNT, business_at, debt, state
+from tests.dunning_paypage_support import AMOUNT, IBAN, business_at, debt, set_bank, state
 from tests.support import clock
 from tests.support.api import api
-
-IBAN = "FR7630006000011234567890189"
 
 
 def _html(response) -> str:
     return response.get_data(as_text=True)
-
-
-def _set_bank(app, provider_email: str) -> None:
-    from sqlalchemy import select
-
-    from skod.accounts.models import Provider
-    from skod.extensions import db
-
-    with app.app_context():
-        provider = db.session.scalar(select(Provider).where(Provider.email == provider_email))
-        provider.iban, provider.bic = IBAN, "AGRIFRPP882"
-        db.session.commit()
 
 
 def test_only_the_debts_own_unexpired_link_opens_the_page(app, client, stripe_emulator,
@@ -75,7 +61,7 @@ def test_page_shows_the_debt_in_the_clients_language(app, client, stripe_emulato
     english = _html(client.get(d["path"] + "?lang=en"))
     assert "Payment to Provider" in english and "€120.00" in english
 
-    _set_bank(app, d["provider"]["email"])
+    set_bank(app, d["provider"]["email"])
     page = _html(client.get(d["path"] + "?lang=fr"))
     assert IBAN in page and "AGRIFRPP882" in page
     assert re.search(r'id="transfer-reference">SKOD-[^<]+<', page)
@@ -183,3 +169,18 @@ def test_a_paid_debts_page_says_so_without_a_pay_button(app, client, stripe_emul
         assert f'id="{form}"' not in page
     assert client.post(d["path"] + "/dispute", data={"reason": "late"}).status_code == 409
     assert state(app, d["id"])["status"] == "paid"
+
+
+def test_the_forms_need_their_csrf_token(app, client, stripe_emulator, card_pm):
+    d = debt(app, client, stripe_emulator, card_pm)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        forged = client.post(d["path"] + "/dispute", data={"reason": "forged elsewhere"})
+        assert forged.status_code == 400 and state(app, d["id"])["status"] == "open"
+        page = _html(client.get(d["path"]))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        sent = client.post(d["path"] + "/dispute",
+                           data={"reason": "Not what we agreed.", "csrf_token": token})
+        assert sent.status_code == 303 and state(app, d["id"])["status"] == "paused"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

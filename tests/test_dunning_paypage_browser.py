@@ -10,7 +10,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
-from tests.dunning_paypage_support import AMOUNT, AUTH, business_at, debt, recovery_intents, state
+from tests.dunning_paypage_support import (
+    AMOUNT,
+    AUTH,
+    IBAN,
+    business_at,
+    debt,
+    recovery_intents,
+    set_bank,
+    state,
+)
 from tests.support import clock
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 from tests.test_pages_browser import COMPLETE_3DS, count_3ds
@@ -38,6 +47,7 @@ def test_paid_on_the_page_at_j10_with_3ds_closes_the_case_and_stops_the_ladder(
     f.tick(app, business_at(clock.paris_day(now, 1)))  # step 0: the notice
     f.tick(app, business_at(clock.paris_day(now, 10)))  # J+10: step 1 went at J+7 or after
     assert state(app, d["id"])["steps"] == [0, 1]
+    set_bank(app, d["provider"]["email"])  # the transfer details show too (a long IBAN)
 
     page = browser_page
     page.set_viewport_size(PHONE)
@@ -45,6 +55,7 @@ def test_paid_on_the_page_at_j10_with_3ds_closes_the_case_and_stops_the_ladder(
     page.goto(d["path"])
     expect(page.locator("#debt-status")).to_have_class(re.compile(r"status-owed"))
     expect(page.locator("#failure")).to_be_visible()
+    expect(page.locator("#iban")).to_have_text(IBAN)
     assert _fits(page), "the pay page scrolls sideways at 390 px"
     _fill_card(page, CARD_3DS)
     page.click("#pay-button")

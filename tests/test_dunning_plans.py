@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from skod.core.clock import parse_iso
 from skod.core.errors import Invalid
-from skod.dunning import plans
+from skod.dunning import plan_rules
 from tests import factories as f
 from tests.dunning_paypage_support import (
     AUTH,
@@ -33,17 +33,17 @@ from tests.support.api import api
     (100_005, 6, [16_670, 16_667, 16_667, 16_667, 16_667, 16_667]),
 ])
 def test_split_adds_up_exactly_with_the_remainder_on_the_first(balance, n, amounts):
-    assert plans.split(balance, n) == amounts and sum(amounts) == balance
+    assert plan_rules.split(balance, n) == amounts and sum(amounts) == balance
 
 
 def test_monthly_keeps_the_local_day_and_hour_and_clamps_short_months():
     first = datetime(2026, 1, 31, 10, 30, tzinfo=clock.PARIS).astimezone(UTC)
-    dates = [d.astimezone(clock.PARIS) for d in plans.monthly(first, 4, "Europe/Paris")]
+    dates = [d.astimezone(clock.PARIS) for d in plan_rules.monthly(first, 4, "Europe/Paris")]
     assert [(d.month, d.day, d.hour, d.minute) for d in dates] == [
         (1, 31, 10, 30), (2, 28, 10, 30), (3, 31, 10, 30), (4, 30, 10, 30)]  # across DST
     late = datetime(2026, 11, 15, 23, 0, tzinfo=clock.PARIS).astimezone(UTC)
     assert [(d.year, d.month, d.day) for d in (x.astimezone(clock.PARIS) for x in
-                                               plans.monthly(late, 3, "Europe/Paris"))] == [
+                                               plan_rules.monthly(late, 3, "Europe/Paris"))] == [
         (2026, 11, 15), (2026, 12, 15), (2027, 1, 15)]
 
 
@@ -51,7 +51,7 @@ def test_monthly_keeps_the_local_day_and_hour_and_clamps_short_months():
     (12_000, 1, "invalid"), (12_000, 7, "invalid"), (250, 6, "instalment_too_small")])
 def test_plans_outside_2_to_6_or_below_the_minimum_charge_are_refused(balance, n, code):
     with pytest.raises(Invalid) as err:
-        plans.check_instalments(balance, n, "EUR")
+        plan_rules.check_instalments(balance, n, "EUR")
     assert err.value.code == code
 
 
@@ -102,7 +102,7 @@ def test_plan_of_three_is_charged_three_times_on_schedule_and_closes_the_debt(
         (4_000, "paid"), (4_000, "scheduled"), (4_000, "scheduled")]
     assert "Votre échéancier est accepté" in [m["Subject"] for m in outbox.to(d["email"])]
     due = [parse_iso(i["due_at"]) for i in plan["schedule"]]
-    assert due == plans.monthly(due[0], 3, "Europe/Paris")
+    assert due == plan_rules.monthly(due[0], 3, "Europe/Paris")
     assert len(recovery_intents(app, d["id"], "instalment:")) == 1
 
     f.tick(app, due[1] - timedelta(hours=1))  # not due yet

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from skod.dunning.cases import DISPUTE_REASON_MAX
-from skod.dunning.plans import MAX_INSTALMENTS, MIN_INSTALMENTS
+from skod.dunning.plan_rules import MAX_INSTALMENTS, MIN_INSTALMENTS
 from skod.web.forms import REQUIRED, SelectChoice
 
 

@@ -30,7 +30,7 @@ from flask_wtf import FlaskForm
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
-from skod.dunning import cases, links, pay_view, plans
+from skod.dunning import cases, links, pay_view, plan_rules, plans
 from skod.dunning.forms import DisputeForm, PlanForm, PromiseForm
 from skod.dunning.models import CLOSED, Receivable
 from skod.extensions import db
@@ -179,6 +179,6 @@ def plan_card(receivable_id: int, token: str) -> ResponseReturnValue:
     with force_locale(_locale(receivable)):
         wanted = request.args.get("instalments", type=int)
         form = PlanForm(formdata=None, instalments=wanted if wanted in range(
-            plans.MIN_INSTALMENTS, plans.MAX_INSTALMENTS + 1) else 3)
+            plan_rules.MIN_INSTALMENTS, plan_rules.MAX_INSTALMENTS + 1) else 3)
         view = pay_view.page(receivable, token, utcnow())
         return render_template("dunning/pay_plan.html", plan_form=form, **view)
