@@ -8,17 +8,17 @@ own net (receivables.open_for_invoice). Ticks happen at 10:00 Paris on French bu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from skod.accounts.models import Client, Provider
 from skod.dunning import cases, receivables
-from skod.dunning.ladder import is_business_day
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.models import Invoice
 from tests import factories as f
+from tests.dunning_support import working_instant
 from tests.invoice_support import issue, make_client
 from tests.support import clock
 from tests.support.api import api
@@ -29,10 +29,7 @@ PARIS = clock.PARIS
 def business_morning(after: datetime, days: int = 1) -> datetime:
     """10:00 Paris on the first French business day at least `days` days after `after`'s
     Paris day."""
-    day = clock.paris_today(after) + timedelta(days=days)
-    while not is_business_day(day):
-        day += timedelta(days=1)
-    return datetime.combine(day, time(10), PARIS).astimezone(UTC)
+    return working_instant(after + timedelta(days=days - 1))
 
 
 def provider_id(app, prov: dict) -> int:
@@ -108,7 +105,13 @@ def test_list_and_case_shapes_filters_and_paging(app, client, now):
         assert status == 200 and {i["id"] for i in body["items"]} == expected, query
     status, body = api(client, "GET", "/api/v1/receivables?status=lost", token=token)
     assert status == 422 and "status" in body["error"]["fields"]
-    # one case
+
+
+def test_one_case_with_its_timeline_steps_and_age(app, client, now):
+    prov = f.provider(client)
+    token = prov["token"]
+    late = open_debt(app, provider_id(app, prov), now, amount=12_000, days_late=20)
+    f.tick(app, business_morning(now))  # step 0
     detail = case(client, token, late["id"])
     assert detail["invoice_id"] == late["invoice_id"] and detail["age_days"] == 20
     assert detail["last_step"] == 0 and detail["next_action"]["step"] == 1
@@ -179,7 +182,7 @@ def test_pause_and_resume_refusals(app, client, now):
     with app.app_context():
         cases.pause(debt["id"], now, "stripe_dispute", dispute_id=1)
     body = act(client, token, debt["id"], "resume", expect=409)
-    assert body["error"]["code"] == "paused_by_stripe_dispute"
+    assert body["error"]["code"] == "paused_stripe_dispute"
     assert act(client, token, debt["id"], "remind", expect=409)["error"]["code"] == (
         "receivable_paused")
 
@@ -269,3 +272,27 @@ def test_another_providers_receivable_is_not_found(app, client, now):
     assert case(client, owner["token"], debt["id"])["status"] == "open"
     status, _ = api(client, "GET", "/api/v1/receivables")
     assert status == 401
+
+
+def test_client_filter_gathers_every_row_of_the_same_person(app, client, now):
+    from skod.accounts.services import new_client
+
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    first = open_debt(app, pid, now, amount=5_000)
+    with app.app_context():  # the same person booked again: a client row per booking
+        again = new_client({"email": first["email"].upper(), "name": "Bruno Petit"})
+        db.session.add(again)
+        db.session.commit()
+        again_id = again.id
+    second = open_debt(app, pid, now, amount=2_500, client_id=again_id)
+    stranger = open_debt(app, pid, now, amount=1_000)
+    for client_id in (first["client_id"], again_id):
+        status, body = api(client, "GET", f"/api/v1/receivables?client_id={client_id}",
+                           token=prov["token"])
+        assert status == 200 and {i["id"] for i in body["items"]} == {first["id"],
+                                                                       second["id"]}
+    status, body = api(client, "GET", "/api/v1/receivables?client_id=999999",
+                       token=prov["token"])
+    assert status == 200 and body["total"] == 0
+    assert stranger["id"] not in {i["id"] for i in body["items"]}

@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from skod.accounts.models import Provider
-from skod.dunning.models import Receivable
+from skod.dunning import cases
+from skod.dunning.models import PaymentPlan, Receivable
 from skod.extensions import db
 from skod.web import display
+from tests import dunning_paypage_support as paypage
 from tests import factories as f
-from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE
+from tests.dunning_support import project_debt, receivable_of
+from tests.support import clock
 from tests.test_dunning_provider_api import act, business_morning, case, open_debt, provider_id
-from tests.test_projects_api import accept, new_project, read
-from tests.test_projects_api import act as milestone_act
 
 
 def _login(client, prov: dict, lang: str = "en") -> None:
@@ -39,20 +39,13 @@ def _shown(page: str) -> list[int]:
 
 
 def declined_milestone(app, client, card_pm, prov: dict) -> dict:
-    """A milestone delivered and marked done whose off-session charge is declined: the
-    settlement opens its receivable in the failure's own transaction."""
-    project = new_project(client, prov, milestones=[("Build", 7000, 3)],
-                          email="late.payer@example.test")
-    accept(client, project, card_pm(CARD_OFF_SESSION_DECLINE).id)
-    milestone = read(client, project)["milestones"][0]
-    milestone_act(client, milestone["id"], "complete", prov["token"],
-                  json={"note": "Site delivered"})
-    with app.app_context():
-        receivable = db.session.scalar(select(Receivable).where(
-            Receivable.source == f"milestone:{milestone['id']}"))
-        assert receivable is not None
-        return {"id": receivable.id, "client_id": receivable.client_id,
-                "email": "late.payer@example.test"}
+    """A milestone delivered whose off-session charge is declined: its debt, opened by the
+    settlement in the failure's own transaction."""
+    _prov, _project, milestone = project_debt(client, card_pm, prov=prov,
+                                              email="late.payer@example.test")
+    receivable = receivable_of(app, f"milestone:{milestone['id']}")
+    return {"id": receivable.id, "client_id": receivable.client_id,
+            "email": "late.payer@example.test"}
 
 
 def test_list_shows_step_age_amount_and_next_action(app, client, now):
@@ -93,7 +86,7 @@ def test_case_page_of_a_declined_milestone_has_its_timeline_in_words(app, client
     assert "refusé par la banque du client (cela peut réussir plus tard)" in timeline
     assert "Avis de non-paiement envoyé par e-mail au client." in timeline
     assert "card_declined" not in page and "soft_decline" not in page
-    assert "Site delivered" in page  # the evidence of the delivery
+    assert "New website" in page.split('id="evidence"')[1]  # the delivered project
     assert f'href="/dashboard/clients/{debt["client_id"]}"' in page
     for action in ("remind", "pause", "mark-paid", "write-off"):
         assert f'data-action="{action}"' in page
@@ -156,16 +149,24 @@ def test_client_file_lists_payments_incidents_debts_and_reminders(app, client, c
     f.tick(app, business_morning(now))
     _login(client, prov)
     page = _text(client.get(f"/dashboard/clients/{debt['client_id']}"))
-    assert "Buyer SARL" in page and "late.payer@example.test" in page
+    assert "Debtor SARL" in page and "late.payer@example.test" in page
     payments = page.split('id="payments"')[1]
-    assert payments.count("data-payment=") == 2 and "Milestone" in payments
+    assert payments.count("data-payment=") == 1 and "Milestone" in payments
     incidents = page.split('id="incidents"')[1].split("</section>")[0]
-    assert incidents.count('data-incident="failed"') == 2
+    assert incidents.count('data-incident="failed"') == 1
     assert "declined by the client&#39;s bank" in incidents
     assert _shown(page) == [debt["id"]]
     reminders = page.split('id="reminders"')[1].split("</section>")[0]
     assert "Notice of non-payment" in reminders
     assert client.get("/dashboard/clients/999999").status_code == 404
+    # the same person's next project, in the same file (a client is a row per project)
+    _p, _project, milestone = project_debt(client, card_pm, prov=prov,
+                                           email="late.payer@example.test", amount=3_000)
+    again = receivable_of(app, f"milestone:{milestone['id']}")
+    assert again.client_id != debt["client_id"]
+    page = _text(client.get(f"/dashboard/clients/{again.client_id}"))
+    assert set(_shown(page)) == {debt["id"], again.id}
+    assert page.split('id="payments"')[1].count("data-payment=") == 2
 
 
 def test_dashboard_shows_the_total_owed_and_what_happened_since_the_last_visit(app, client,
@@ -178,99 +179,29 @@ def test_dashboard_shows_the_total_owed_and_what_happened_since_the_last_visit(a
     with app.app_context():  # the last visit was a minute before the debts below
         db.session.get(Provider, pid).dunning_seen_at = now - timedelta(minutes=1)
         db.session.commit()
-    debts = [open_debt(app, pid, now, amount=a) for a in (12_000, 4_500, 3_000, 999)]
+    debts = [open_debt(app, pid, now, amount=a)
+             for a in (12_000, 4_500, 3_000, 999, 700, 800)]
     act(client, prov["token"], debts[0]["id"], "mark-paid", {"amount_minor": 2_000})
     act(client, prov["token"], debts[1]["id"], "pause")
     act(client, prov["token"], debts[2]["id"], "mark-paid")
     act(client, prov["token"], debts[3]["id"], "write-off")
     act(client, prov["token"], debts[0]["id"], "remind")
-    with app.app_context():
+    with app.app_context():  # what the client does on the pay page
+        cases.client_dispute(debts[4]["id"], now, "I never got the report")
+        cases.promise(debts[5]["id"], now, clock.paris_day(now, 10))
+        db.session.add(PaymentPlan(receivable_id=debts[5]["id"], instalments=2))
+        db.session.commit()
         owed = sum(r.balance_minor for r in db.session.scalars(select(Receivable))
                    if r.status in ("open", "paused"))
-    assert owed == 10_000 + 4_500
+    assert owed == 10_000 + 4_500 + 700 + 800
     page = _text(client.get("/dashboard"))
     box = page.split('id="money-owed"')[1].split("</section>")[0]
-    assert re.findall(r'data-currency="EUR">([^<]+)<', box) == ["€145.00"]
-    news = re.findall(r"<li>([^<]+)</li>", box)
-    assert news == ["2 payments recovered (€50.00)", "1 reminder sent", "4 new debts"]
+    assert re.findall(r'data-currency="EUR">([^<]+)<', box) == ["€160.00"]
+    assert re.findall(r"<li>([^<]+)</li>", box) == [
+        "2 payments recovered (€50.00)", "1 reminder sent", "6 new debts",
+        "1 client disputes a debt", "1 promise to pay", "1 payment plan request"]
     again = _text(client.get("/dashboard")).split('id="money-owed"')[1].split("</section>")[0]
-    assert 'id="no-news"' in again and "€145.00" in again
-
-
-@pytest.mark.parametrize(("lang", "message"), [
-    ("en", "Each step must come at least 5 days after the previous one"),
-    ("fr", "Chaque étape doit venir au moins 5 jours après la précédente"),
-])
-def test_reminder_settings_refused_by_the_ladder_rules(app, client, lang, message):
-    prov = f.provider(client)
-    _login(client, prov, lang=lang)
-    page = _text(client.get("/dashboard/reminders"))
-    assert re.search(r'name="step1"[^>]*value="7"', page)
-    assert re.search(r'name="retry_days"[^>]*value="1, 3, 5"', page)
-    resp = client.post("/dashboard/reminders", data={
-        "step1": "10", "step2": "12", "step3": "30", "step4": "45", "retry_days": "1, 3, 5"})
-    assert resp.status_code == 422 and message in _text(resp)
-    assert 'value="12"' in _text(resp)  # what was typed stays
-
-
-def test_reminder_settings_are_stored_and_used_by_the_ladder(app, client):
-    from skod.dunning.models import DunningSettings
-    from skod.dunning.receivables import ladder_for
-
-    prov = f.provider(client)
-    pid = provider_id(app, prov)
-    with app.app_context():  # a text override set elsewhere is kept
-        db.session.add(DunningSettings(provider_id=pid, overrides={
-            "steps": {"1": {"subject": {"fr": "Petit rappel"}}}}))
-        db.session.commit()
-    _login(client, prov)
-    for data, field, text in (
-            ({"step1": "0"}, "step1", "From 1 to 365 days."),
-            ({"retry_days": "5, 3"}, "retry_days", "Up to 5 days, each from 1 to 14"),
-            ({"retry_days": "one"}, "retry_days", "Whole numbers separated by commas"),
-            ({"step2": ""}, "step2", "This field is required.")):
-        form = {"step1": "7", "step2": "15", "step3": "30", "step4": "45",
-                "retry_days": "1, 3, 5"} | data
-        resp = client.post("/dashboard/reminders", data=form)
-        assert resp.status_code == 422 and text in _text(resp), field
-    resp = client.post("/dashboard/reminders", data={
-        "step1": "10", "step2": "20", "step3": "30", "step4": "60", "retry_days": "2 4"})
-    assert resp.status_code == 302
-    assert "Your reminder settings are saved." in _text(client.get("/dashboard/reminders"))
-    with app.app_context():
-        row = db.session.get(DunningSettings, pid)
-        assert row.overrides["steps"]["1"] == {"subject": {"fr": "Petit rappel"},
-                                               "offset_days": 10}
-        ladder = ladder_for(pid)
-        assert [s.offset_days for s in ladder.steps] == [None, 10, 20, 30, 60]
-        assert ladder.retry_days == (2, 4)
-
-
-def test_bank_details_on_the_profile_are_checked_and_stored_compact(app, client):
-    prov = f.provider(client)
-    pid = provider_id(app, prov)
-    _login(client, prov)
-    form = {"payment_terms_days": "0", "iban": "fr76 3000 6000 0112 3456 7890 189",
-            "bic": "agri fr pp"}
-    assert client.post("/dashboard/profile", data=form).status_code == 302
-    with app.app_context():
-        row = db.session.get(Provider, pid)
-        assert (row.iban, row.bic) == ("FR7630006000011234567890189", "AGRIFRPP")
-    for field, value, text in (("iban", "FR7630006000011234567890188", "This IBAN is not valid"),
-                               ("iban", "FR76", "This IBAN is not valid"),
-                               ("bic", "AGRIFRP", "A BIC has 8 or 11 letters")):
-        resp = client.post("/dashboard/profile", data=form | {field: value})
-        assert resp.status_code == 422 and text in _text(resp), value
-    with app.app_context():
-        assert db.session.get(Provider, pid).iban == "FR7630006000011234567890189"
-    from tests.support.api import api
-
-    status, body = api(client, "PATCH", "/api/v1/me", token=prov["token"],
-                       json={"bank": {"iban": "DE89 3704 0044 0532 0130 00", "bic": None}})
-    assert status == 200 and body["bank"] == {"iban": "DE89370400440532013000", "bic": None}
-    status, body = api(client, "PATCH", "/api/v1/me", token=prov["token"],
-                       json={"bank": {"iban": "DE89370400440532013001"}})
-    assert status == 422 and "iban" in str(body["error"]["fields"])
+    assert 'id="no-news"' in again and "€160.00" in again
 
 
 def test_reminder_settings_and_actions_need_a_login(client):
@@ -280,27 +211,48 @@ def test_reminder_settings_and_actions_need_a_login(client):
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], path
 
 
-def test_a_proposed_plan_is_shown_and_only_the_plan_decides_the_pause(app, client, now):
-    from skod.dunning import cases
-    from skod.dunning.models import PaymentPlan
+def test_a_proposed_plan_is_accepted_or_refused_from_the_case_page(app, client, card_pm,
+                                                                    stripe_emulator, now):
+    from skod.dunning import plans
 
-    prov = f.provider(client)
-    debt = open_debt(app, provider_id(app, prov), now)
-    with app.app_context():  # what the pay page records when the client asks for a plan
-        db.session.add(PaymentPlan(receivable_id=debt["id"], instalments=3, status="proposed",
-                                   note="Three months, please"))
-        db.session.commit()
-        cases.pause(debt["id"], now, "plan")
+    first = paypage.debt(app, client, stripe_emulator, card_pm, amount=9_000,
+                         email="plan.one@example.test")
+    prov = first["provider"]
+    second = paypage.debt(app, client, stripe_emulator, card_pm, amount=4_000,
+                          email="plan.two@example.test")
+    with app.app_context():  # what the pay page does when the client asks for a plan
+        plans.propose(first["id"], 3, now)
     _login(client, prov)
-    page = _text(client.get(f"/dashboard/receivables/{debt['id']}"))
+    base = f"/dashboard/receivables/{first['id']}"
+    page = _text(client.get(base))
     plan = page.split('id="plan"')[1].split("</section>")[0]
-    assert "3 monthly instalments" in plan and "Three months, please" in plan
-    assert 'data-action="plan-accept"' in plan and 'data-action="plan-refuse"' in plan
-    assert 'data-action="resume"' not in page
-    confirm = client.get(f"/dashboard/receivables/{debt['id']}/plan-accept")
+    assert "3 monthly instalments" in plan and "requested by the client" in plan
+    assert 'data-action="plan-accept"' in plan and 'data-action="resume"' not in page
+    assert "The client asks for a payment plan in 3 monthly instalments." in page
+    assert act(client, prov["token"], first["id"], "resume", expect=409)["error"]["code"] == (
+        "paused_plan")
+    confirm = client.get(f"{base}/plan-accept")
     assert confirm.status_code == 200 and "Accept the payment plan?" in _text(confirm)
-    body = act(client, prov["token"], debt["id"], "resume", expect=409)
-    assert body["error"]["code"] == "paused_by_plan"
+    assert case(client, prov["token"], first["id"])["plan"]["status"] == "proposed"
+    assert client.post(f"{base}/plan-accept").status_code == 302
+    accepted = case(client, prov["token"], first["id"])
+    assert accepted["plan"]["status"] == "accepted"
+    assert [(i["amount_minor"], i["status"]) for i in accepted["plan"]["schedule"]] == [
+        (3_000, "paid"), (3_000, "scheduled"), (3_000, "scheduled")]
+    assert accepted["paid_minor"] == 3_000
+    assert "The payment plan is accepted" in _text(client.get(base))
+    assert client.post(f"{base}/plan-accept").status_code == 302  # decided already
+    assert "There is no payment plan waiting for your answer." in _text(client.get(base))
+    # refused: the ladder goes on
+    with app.app_context():
+        paypage_seen = plans.propose(second["id"], 2, now)
+        assert paypage_seen.status == "proposed"
+    client.post("/logout")
+    _login(client, second["provider"])
+    other = f"/dashboard/receivables/{second['id']}"
+    assert client.post(f"{other}/plan-refuse").status_code == 302
+    refused = case(client, second["provider"]["token"], second["id"])
+    assert refused["plan"]["status"] == "refused" and refused["status"] == "open"
 
 
 def test_page_actions_and_settings_need_their_csrf_token(app, client, now):

@@ -69,7 +69,7 @@ def resume(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
         _refuse(Conflict("the case is not paused", code="receivable_not_paused"))
     if receivable.pause_reason in NOT_RESUMABLE:
         _refuse(Conflict(NOT_RESUMABLE[receivable.pause_reason],
-                         code=f"paused_by_{receivable.pause_reason}"))
+                         code=f"paused_{receivable.pause_reason}"))
     if receivable.pause_reason == "provider":
         # the provider resumes before the end date it gave: the ladder goes on now
         receivable.paused_until = None

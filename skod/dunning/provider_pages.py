@@ -51,9 +51,9 @@ ERROR_WORDS = {
     "receivable_paused": _l("The case is paused: resume it first."),
     "already_paused": _l("The case is paused already."),
     "receivable_not_paused": _l("The case is not paused."),
-    "paused_by_stripe_dispute": _l("The client's bank is deciding a dispute: the case resumes "
+    "paused_stripe_dispute": _l("The client's bank is deciding a dispute: the case resumes "
                                    "by itself when the dispute closes."),
-    "paused_by_plan": _l("A payment plan decides this case: accept or refuse it first."),
+    "paused_plan": _l("A payment plan decides this case: accept or refuse it first."),
     "ladder_end": _l("No further reminder is available for this debt for now."),
     "no_plan": _l("There is no payment plan waiting for your answer."),
 }

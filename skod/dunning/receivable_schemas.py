@@ -18,7 +18,9 @@ class ReceivableQuerySchema(Schema):
     step = fields.Integer(validate=validate.Range(min=-1, max=4), metadata={
         "description": "the last ladder step taken (-1: none yet, 0 notice, 1 friendly, "
                        "2 formal, 3 formal notice, 4 recourse file)"})
-    client_id = fields.Integer(validate=db_id_range)
+    client_id = fields.Integer(validate=db_id_range, metadata={
+        "description": "the debts of this client's person: every client row with the same "
+                       "e-mail (a client is a row per booking, question or project)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
@@ -73,23 +75,23 @@ class ReceivablePageSchema(Schema):
     total = fields.Integer()
 
 
-class FailureSchema(Schema):
+class CaseFailureSchema(Schema):
     code = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
 
 
-class EvidenceSchema(Schema):
+class CaseEvidenceSchema(Schema):
     label = fields.String()
     text = fields.String()
 
 
-class EventSchema(Schema):
+class CaseEventSchema(Schema):
     at = fields.DateTime()
     kind = fields.String()
     data = fields.Dict()
 
 
-class StepSchema(Schema):
+class CaseStepSchema(Schema):
     step = fields.Integer()
     status = fields.String(metadata={"description": "claimed, sent or withdrawn"})
     channel = fields.String()
@@ -97,31 +99,31 @@ class StepSchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class InstalmentSchema(Schema):
+class CaseInstalmentSchema(Schema):
     seq = fields.Integer()
     due_at = fields.DateTime()
     amount_minor = fields.Integer()
     status = fields.String()
 
 
-class PlanSchema(Schema):
+class CasePlanSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     instalments = fields.Integer()
     note = fields.String(allow_none=True)
     created_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
-    schedule = fields.List(fields.Nested(InstalmentSchema))
+    schedule = fields.List(fields.Nested(CaseInstalmentSchema))
 
 
 class ReceivableDetailSchema(ReceivableSchema):
-    failure = fields.Nested(FailureSchema)
+    failure = fields.Nested(CaseFailureSchema)
     retries_done = fields.Integer()
     next_retry_at = fields.DateTime(allow_none=True)
-    evidence = fields.List(fields.Nested(EvidenceSchema))
-    events = fields.List(fields.Nested(EventSchema))
-    steps = fields.List(fields.Nested(StepSchema))
-    plan = fields.Nested(PlanSchema, allow_none=True)
+    evidence = fields.List(fields.Nested(CaseEvidenceSchema))
+    events = fields.List(fields.Nested(CaseEventSchema))
+    steps = fields.List(fields.Nested(CaseStepSchema))
+    plan = fields.Nested(CasePlanSchema, allow_none=True)
 
 
 class PauseBodySchema(Schema):

@@ -125,10 +125,18 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Paid in full: the case is closed.")
     if kind == "written_off":
         return _("Written off: the case is closed, no more reminders.")
-    if kind.startswith("plan"):
+    if kind == "plan_proposed":
+        return _("The client asks for a payment plan in %(n)s monthly instalments.",
+                 n=data.get("instalments"))
+    if kind == "plan_failed":
+        return _("Payment plan stopped: instalment no. %(seq)s was refused; the reminders "
+                 "resume.", seq=data.get("seq"))
+    if kind.startswith("plan_"):
         return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
-    if kind.startswith("instalment"):
-        return _("Instalment of the payment plan.")
+    if kind == "instalment":
+        return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
+    if kind == "card_saved":
+        return _("The client saved a card on the payment page.")
     return _("Other event.")
 
 
