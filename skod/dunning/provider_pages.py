@@ -57,6 +57,7 @@ ERROR_WORDS = {
     "ladder_end": _l("No further reminder is available for this debt for now."),
     "no_plan": _l("There is no payment plan waiting for your answer."),
 }
+ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
 
 
 def _owned(receivable_id: int):  # noqa: ANN202
