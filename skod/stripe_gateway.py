@@ -153,14 +153,16 @@ class Gateway:
                                     expand=EXPAND_CHARGE))
 
     def create_page_intent(self, *, amount: int, currency: str, customer: str, key: str,
-                           metadata: dict) -> Intent:
-        """A manual-capture intent the page confirms with the card (Stripe.js
-        confirmCardPayment): one 3-D Secure challenge gives the hold AND the saved card, which
-        Stripe attaches to `customer` (setup_future_usage) for later off-session charges.
-        Not confirmed here and without a payment method: its status is requires_payment_method.
+                           metadata: dict, manual: bool = True) -> Intent:
+        """An intent the page confirms with the card (Stripe.js confirmCardPayment): one 3-D
+        Secure challenge gives the hold (or, `manual=False`, the payment itself: a debt's pay
+        page) AND the saved card, which Stripe attaches to `customer` (setup_future_usage) for
+        later off-session charges. Not confirmed here and without a payment method: its status
+        is requires_payment_method.
         """
         pi = self._call(self.client.v1.payment_intents.create, key=key, amount=amount,
-                        currency=currency.lower(), customer=customer, capture_method="manual",
+                        currency=currency.lower(), customer=customer,
+                        capture_method="manual" if manual else "automatic",
                         setup_future_usage="off_session",
                         allowed_payment_method_types=["card"], metadata=metadata)
         return so.intent(pi)

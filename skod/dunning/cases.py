@@ -5,18 +5,22 @@ takes the receivable's row lock, checks the state inside it, records the timelin
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import notify
 from skod.dunning import receivables as recv
+from skod.dunning.ladder import WORK_START
 from skod.dunning.models import CLOSED, RECEIVABLE_STATES, Receivable
 from skod.extensions import db
 
 #: the latest date a client may promise to pay, from today
 PROMISE_MAX = timedelta(days=30)
+#: the longest reason a client may give for contesting a debt
+DISPUTE_REASON_MAX = 2000
 
 
 def locked(receivable_id: int, provider_id: int | None = None) -> Receivable:
@@ -111,30 +115,57 @@ def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
     return step
 
 
-def promise(receivable_id: int, now: datetime, on: datetime) -> Receivable:
-    """The client will pay by `on` (at most 30 days away): paused until then."""
-    if not now < on <= now + PROMISE_MAX:
+def promise(receivable_id: int, now: datetime, day: date) -> Receivable:
+    """The client will pay on `day` (a day of the client's calendar, from today to 30 days
+    ahead): paused until the morning after it, when the ladder resumes by itself if the debt
+    is still unpaid (resume_due)."""
+    receivable = _client_may(receivable_id, ("plan", "stripe_dispute"))
+    zone = ZoneInfo(receivable.client.timezone)
+    today = now.astimezone(zone).date()
+    if not today <= day <= today + PROMISE_MAX:
         raise Invalid("the date must be within the next 30 days",
                       fields={"date": ["within the next 30 days"]})
-    receivable = pause(receivable_id, now, "promise", until=on)
-    notify.provider_told(receivable, "promise")
+    until = datetime.combine(day + timedelta(days=1), WORK_START, zone).astimezone(UTC)
+    receivable = pause(receivable_id, now, "promise", until=until, day=day.isoformat())
+    notify.provider_told(receivable, "promise", day=day.isoformat())
     return receivable
 
 
 def client_dispute(receivable_id: int, now: datetime, reason: str) -> Receivable:
     """The client contests the debt: the case waits for the provider."""
-    # the timeline keeps the client's words apart from the pause reason (a keyword of pause)
-    receivable = pause(receivable_id, now, "client_dispute", client_reason=reason)
+    reason = (reason or "").strip()
+    if not 0 < len(reason) <= DISPUTE_REASON_MAX:
+        raise Invalid("say why, in at most 2000 characters",
+                      fields={"reason": [f"required, at most {DISPUTE_REASON_MAX} characters"]})
+    _client_may(receivable_id, ("plan",))
+    receivable = pause(receivable_id, now, "client_dispute", text=reason)
     notify.provider_told(receivable, "client_dispute", reason=reason)
     return receivable
 
 
+def _client_may(receivable_id: int, not_during: tuple[str, ...]) -> Receivable:
+    """The receivable, unless a pause the client's action must not replace holds it (a plan
+    owns its pause until it ends; a bank dispute is the bank's)."""
+    receivable = db.session.get(Receivable, receivable_id)
+    if receivable is None:
+        raise NotFound("receivable not found")
+    if receivable.status == "paused" and receivable.pause_reason in not_during:
+        raise Conflict(f"the case is paused for {receivable.pause_reason}",
+                       code=f"paused_{receivable.pause_reason}")
+    return receivable
+
+
+#: pauses with an end date that the tick ends by itself: why the ladder then resumes
+DATED_PAUSES = {"promise": "promise_passed", "provider": "pause_ended"}
+
+
 def resume_due(now: datetime) -> int:
-    """Promises whose date passed while the debt is still unpaid: the ladder resumes."""
-    ids = db.session.scalars(select(Receivable.id).where(
-        Receivable.status == "paused", Receivable.pause_reason == "promise",
+    """Promises whose date passed while the debt is still unpaid, and the provider's pauses
+    whose end date came: the ladder resumes."""
+    rows = db.session.execute(select(Receivable.id, Receivable.pause_reason).where(
+        Receivable.status == "paused", Receivable.pause_reason.in_(list(DATED_PAUSES)),
         Receivable.paused_until <= now).limit(1000)).all()
     db.session.commit()
-    for receivable_id in ids:
-        resume(receivable_id, now, why="promise_passed")
-    return len(ids)
+    for receivable_id, reason in rows:
+        resume(receivable_id, now, why=DATED_PAUSES[reason])
+    return len(rows)

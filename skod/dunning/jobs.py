@@ -1,5 +1,7 @@
 """The dunning jobs of every tick: promises whose date passed resume, unpaid invoices past
-their due date get a receivable (the net under the domains' own openings), then the sweep."""
+their due date get a receivable (the net under the domains' own openings), the instalments of
+accepted payment plans due now are charged, then the sweep (which then sees the cases a failed
+instalment resumed)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 
-from skod.dunning import cases, receivables, sweep
+from skod.dunning import cases, plans, receivables, sweep
 from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.invoicing.models import INVOICE, Invoice
@@ -37,6 +39,7 @@ def open_overdue(now: datetime) -> int:
 
 def run_all(now: datetime) -> dict[str, int]:
     report = {"dunning_resumed": cases.resume_due(now),
-              "dunning_opened": open_overdue(now)}
+              "dunning_opened": open_overdue(now),
+              "dunning_instalments": plans.charge_due(now)}
     report.update(sweep.sweep(now))
     return report

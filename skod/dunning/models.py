@@ -30,6 +30,7 @@ from skod.core.states import StateMachine
 from skod.core.types import UTCDateTime
 from skod.extensions import db
 from skod.invoicing.models import Invoice
+from skod.payments.cards import CardHolderMixin
 
 #: a case is open (the ladder runs), paused (dispute, promise, plan) or closed for good
 RECEIVABLE_STATES = StateMachine(
@@ -45,8 +46,11 @@ CLOSED = ("paid", "written_off")
 CLIENT_KINDS = ("business", "consumer", "public")
 
 
-class Receivable(db.Model):
-    """Money owed for a service already delivered, and the dunning case chasing it."""
+class Receivable(CardHolderMixin, db.Model):
+    """Money owed for a service already delivered, and the dunning case chasing it.
+
+    A card holder: the pay page's plan form saves a new card through a SetupIntent when the
+    one that failed cannot carry instalments."""
 
     __tablename__ = "receivables"
     __table_args__ = (
@@ -184,7 +188,7 @@ class Instalment(db.Model):
     seq: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     amount_minor: Mapped[int] = mapped_column(Integer)
-    #: scheduled, charging, paid, failed
+    #: scheduled, charging, paid, failed; canceled when the debt closed by another path
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
 

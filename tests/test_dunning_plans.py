@@ -1,0 +1,192 @@
+"""Payment plans: the split and the monthly schedule (pure rules), the client's request on the
+pay page, the provider's decision through the API, the instalments charged month by month at
+the emulator, and a refused instalment that ends the plan and resumes the ladder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from skod.core.clock import parse_iso
+from skod.core.errors import Invalid
+from skod.dunning import plan_rules
+from tests import factories as f
+from tests.dunning_paypage_support import (
+    AUTH,
+    SOFT,
+    business_at,
+    debt,
+    recovery_intents,
+    state,
+)
+from tests.support import clock
+from tests.support.api import api
+
+
+# Pure rules -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("balance", "n", "amounts"), [
+    (12_000, 3, [4_000, 4_000, 4_000]),
+    (10_000, 3, [3_334, 3_333, 3_333]),
+    (10_001, 2, [5_001, 5_000]),
+    (100_005, 6, [16_670, 16_667, 16_667, 16_667, 16_667, 16_667]),
+])
+def test_split_adds_up_exactly_with_the_remainder_on_the_first(balance, n, amounts):
+    assert plan_rules.split(balance, n) == amounts and sum(amounts) == balance
+
+
+def test_monthly_keeps_the_local_day_and_hour_and_clamps_short_months():
+    first = datetime(2026, 1, 31, 10, 30, tzinfo=clock.PARIS).astimezone(UTC)
+    dates = [d.astimezone(clock.PARIS) for d in plan_rules.monthly(first, 4, "Europe/Paris")]
+    assert [(d.month, d.day, d.hour, d.minute) for d in dates] == [
+        (1, 31, 10, 30), (2, 28, 10, 30), (3, 31, 10, 30), (4, 30, 10, 30)]  # across DST
+    late = datetime(2026, 11, 15, 23, 0, tzinfo=clock.PARIS).astimezone(UTC)
+    assert [(d.year, d.month, d.day) for d in (x.astimezone(clock.PARIS) for x in
+                                               plan_rules.monthly(late, 3, "Europe/Paris"))] == [
+        (2026, 11, 15), (2026, 12, 15), (2027, 1, 15)]
+
+
+@pytest.mark.parametrize(("balance", "n", "code"), [
+    (12_000, 1, "invalid"), (12_000, 7, "invalid"), (250, 6, "instalment_too_small")])
+def test_plans_outside_2_to_6_or_below_the_minimum_charge_are_refused(balance, n, code):
+    with pytest.raises(Invalid) as err:
+        plan_rules.check_instalments(balance, n, "EUR")
+    assert err.value.code == code
+
+
+# Through the pay page, the API and the emulator -----------------------------------------------
+def _ask(client, d: dict, n) -> object:
+    return client.post(d["path"] + "/plan", data={"instalments": n})
+
+
+def _decide(client, d: dict, what: str, token: str | None = None) -> tuple[int, dict]:
+    return api(client, "POST", f"/api/v1/receivables/{d['id']}/plan/{what}",
+               token=token or d["provider"]["token"])
+
+
+def _plan_rows(app, receivable_id: int) -> list[tuple[str, list[str]]]:
+    from skod.dunning.models import PaymentPlan
+    from skod.extensions import db
+
+    with app.app_context():
+        db.session.expire_all()
+        rows = db.session.scalars(select(PaymentPlan).where(
+            PaymentPlan.receivable_id == receivable_id).order_by(PaymentPlan.id)).all()
+        return [(p.status, [i.status for i in p.schedule]) for p in rows]
+
+
+def _intent(stripe_raw, pi_id: str) -> tuple[str, int, bool]:
+    pi = stripe_raw.v1.payment_intents.retrieve(pi_id)
+    return pi["status"], pi["amount_received"], pi["capture_method"] == "automatic"
+
+
+def test_plan_of_three_is_charged_three_times_on_schedule_and_closes_the_debt(
+        app, client, stripe_emulator, stripe_raw, card_pm, outbox):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=SOFT)
+    for bad in ("1", "7", "three", ""):
+        assert _ask(client, d, bad).status_code == 422, bad
+    assert _plan_rows(app, d["id"]) == [] and state(app, d["id"])["status"] == "open"
+    told = len(outbox.to(d["provider"]["email"]))
+    assert _ask(client, d, 3).status_code == 303
+    case = state(app, d["id"])
+    assert (case["status"], case["pause_reason"]) == ("paused", "plan")
+    assert len(outbox.to(d["provider"]["email"])) == told + 1
+    page = client.get(d["path"]).get_data(as_text=True)
+    assert 'data-status="proposed"' in page and 'id="plan-form"' not in page
+    assert 'id="promise-form"' not in page and 'id="pay-form"' in page
+
+    status, plan = _decide(client, d, "accept")
+    assert status == 200, plan
+    assert [(i["amount_minor"], i["status"]) for i in plan["schedule"]] == [
+        (4_000, "paid"), (4_000, "scheduled"), (4_000, "scheduled")]
+    assert "Votre échéancier est accepté" in [m["Subject"] for m in outbox.to(d["email"])]
+    due = [parse_iso(i["due_at"]) for i in plan["schedule"]]
+    assert due == plan_rules.monthly(due[0], 3, "Europe/Paris")
+    assert len(recovery_intents(app, d["id"], "instalment:")) == 1
+
+    f.tick(app, due[1] - timedelta(hours=1))  # not due yet
+    assert len(recovery_intents(app, d["id"], "instalment:")) == 1
+    f.tick(app, due[1] + timedelta(minutes=1))
+    assert state(app, d["id"])["balance"] == 4_000
+    f.tick(app, due[2] + timedelta(minutes=1))
+    f.tick(app, due[2] + timedelta(days=1))  # nothing is charged twice
+    intents = recovery_intents(app, d["id"], "instalment:")
+    assert [_intent(stripe_raw, pi) for pi in intents] == [("succeeded", 4_000, True)] * 3
+    case = state(app, d["id"])
+    assert (case["status"], case["balance"], case["invoice_paid"]) == ("paid", 0, True)
+    assert case["steps"] == []  # no reminder while the plan ran
+    assert _plan_rows(app, d["id"]) == [("completed", ["paid", "paid", "paid"])]
+
+
+def test_a_refused_second_instalment_fails_the_plan_and_the_ladder_resumes(
+        app, client, stripe_emulator, stripe_raw, card_pm, outbox):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=SOFT)
+    assert _ask(client, d, 3).status_code == 303
+    status, plan = _decide(client, d, "accept")
+    assert status == 200 and plan["schedule"][0]["status"] == "paid"
+    second = parse_iso(plan["schedule"][1]["due_at"])
+    stripe_emulator.script_declines(d["card"], SOFT)  # the card refuses its next charge
+    provider_mails, client_mails = (len(outbox.to(d["provider"]["email"])),
+                                    len(outbox.to(d["email"])))
+    at = business_at(second.astimezone(clock.PARIS).date() + timedelta(days=1))
+    f.tick(app, at)
+    assert _plan_rows(app, d["id"]) == [("failed", ["paid", "failed", "canceled"])]
+    case = state(app, d["id"])
+    assert (case["status"], case["pause_reason"], case["balance"]) == ("open", None, 8_000)
+    assert case["steps"] == [0]  # the ladder goes on: its first step goes out in that tick
+    assert len(outbox.to(d["provider"]["email"])) > provider_mails
+    subjects = [m["Subject"] for m in outbox.to(d["email"])[client_mails:]]
+    assert "Une échéance de votre échéancier a échoué" in subjects
+    intents = recovery_intents(app, d["id"], "instalment:")
+    assert [_intent(stripe_raw, pi)[:2] for pi in intents] == [
+        ("succeeded", 4_000), ("requires_payment_method", 0)]
+    f.tick(app, parse_iso(plan["schedule"][2]["due_at"]) + timedelta(hours=1))
+    assert len(recovery_intents(app, d["id"], "instalment:")) == 2  # no third charge
+    page = client.get(d["path"]).get_data(as_text=True)
+    assert 'data-status="failed"' in page and 'id="pause"' not in page
+
+
+def test_a_refused_plan_resumes_the_ladder_and_the_api_checks_who_decides(
+        app, client, stripe_emulator, card_pm, outbox):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=SOFT)
+    assert _decide(client, d, "accept")[0] == 409  # nothing proposed yet
+    assert _ask(client, d, 2).status_code == 303
+    again = _ask(client, d, 4)
+    assert again.status_code == 409 and "déjà" in again.get_data(as_text=True)
+    other = f.provider(client)
+    assert _decide(client, d, "accept", token=other["token"])[0] == 404
+    assert _decide(client, d, "refuse", token=d["path"].rsplit("/", 1)[1])[0] == 401
+    assert api(client, "POST", "/api/v1/receivables/999999/plan/accept",
+               token=d["provider"]["token"])[0] == 404
+    status, plan = _decide(client, d, "refuse")
+    assert (status, plan["status"], plan["schedule"]) == (200, "refused", [])
+    assert state(app, d["id"])["status"] == "open"
+    assert "Votre échéancier n'est pas accepté" in [m["Subject"] for m in outbox.to(d["email"])]
+    assert _decide(client, d, "accept")[0] == 409
+    page = client.get(d["path"]).get_data(as_text=True)
+    assert 'data-status="refused"' in page and 'id="plan-form"' in page
+
+
+def test_a_card_that_cannot_carry_instalments_is_replaced_before_the_plan_is_asked(
+        app, client, stripe_emulator, stripe_raw, card_pm):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=AUTH)
+    asked = _ask(client, d, 3)
+    assert asked.status_code == 303 and asked.location.endswith("/plan?instalments=3")
+    assert _plan_rows(app, d["id"]) == [] and state(app, d["id"])["status"] == "open"
+    page = client.get(asked.location).get_data(as_text=True)
+    assert 'id="plan-card-form"' in page and 'id="card-element"' in page
+    token = d["path"].rsplit("/", 1)[1]
+    status, step = api(client, "POST", f"/api/v1/pay/{d['id']}/plan/card-setup", token=token)
+    assert status == 200 and step["intent"] == "setup", step
+    new_card = card_pm().id
+    stripe_raw.v1.setup_intents.confirm(step["client_secret"].split("_secret_")[0],
+                                        params={"payment_method": new_card})  # as Stripe.js
+    status, saved = api(client, "POST", f"/api/v1/pay/{d['id']}/plan/payment-method",
+                        json={"payment_method": new_card}, token=token)
+    assert (status, saved["status"]) == (200, "card_saved")
+    assert state(app, d["id"])["card"] == new_card
+    assert _ask(client, d, 3).status_code == 303
+    assert _plan_rows(app, d["id"]) == [("proposed", [])]
+    status, plan = _decide(client, d, "accept")
+    assert plan["schedule"][0]["status"] == "paid"  # charged on the new card
