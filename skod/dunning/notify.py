@@ -73,6 +73,11 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
                          context={"letter": letter}, locale=locale)
     msg["Reply-To"] = provider.email
     mail.send(msg, [r.invoice_id for r in rows if r.invoice_id is not None])
+    if step == 0:
+        from skod.dunning import notices
+
+        for receivable in rows:
+            notices.debt_opened(receivable)
     return msg["Message-ID"]
 
 
