@@ -184,7 +184,8 @@ def test_two_sweeps_at_once_send_every_step_exactly_once(app, client, outbox, no
             DunningStep.receivable_id.in_(ids))).all()
     assert len(rows) == 500 and {r.step for r in rows} == {0}
     assert all(r.status == "sent" and r.message_id for r in rows)
-    sent_ids = [m["Message-ID"] for m in outbox.messages()]
+    # the clients' e-mails (the provider hears of the debts apart, once per client and sweep)
+    sent_ids = [m["Message-ID"] for m in outbox.messages() if "buyer" in str(m["To"])]
     assert len(sent_ids) == len(set(sent_ids)) == len({r.message_id for r in rows})
     assert set(sent_ids) == {r.message_id for r in rows}
     # every client got its reminder; a client's debts split between two batches (of either

@@ -84,27 +84,27 @@ def paid(receivable: Receivable, via: str | None) -> None:
                     [words, _("The case is closed: no further reminder will be sent.")])
 
 
-def debt_opened(receivable: Receivable) -> None:
-    """With the client's notice (step 0): the provider learns the payment failed for good,
-    why, and what Skod does next, so that nobody chases the client a second time by hand."""
+def debt_opened(rows: list[Receivable]) -> None:
+    """With the client's notice (step 0), one e-mail for the same debts: the provider learns
+    the payments failed for good, why, and what Skod does next, so that nobody chases the
+    client a second time by hand."""
     from skod.dunning import words
 
-    provider = receivable.provider
+    first, provider = rows[0], rows[0].provider
     locale = locale_of(provider)
     with force_locale(locale):
         lines = [_("The payment of %(amount)s by %(client)s for invoice %(number)s did not go "
-                   "through: %(why)s.", amount=_money(receivable, receivable.balance_minor,
-                                                     locale),
-                   client=receivable.client.name, number=label(receivable),
-                   why=words.failure(receivable.failure_code, receivable.failure_kind)),
-                 _("Your client was sent a notice with a link to pay online.")]
-        if receivable.next_retry_at is not None:
+                   "through: %(why)s.", amount=_money(r, r.balance_minor, locale),
+                   client=r.client.name, number=label(r),
+                   why=words.failure(r.failure_code, r.failure_kind)) for r in rows]
+        lines.append(_("Your client was sent a notice with a link to pay online."))
+        retry = min((r.next_retry_at for r in rows if r.next_retry_at), default=None)
+        if retry is not None:
             lines.append(_("The saved card will be tried again on %(day)s.", day=_day(
-                receivable.next_retry_at, provider.timezone, locale)))
+                retry, provider.timezone, locale)))
         lines.append(_("Reminders follow by themselves until it is paid; you can pause them, "
                        "send one now or mark a transfer as received on the case page."))
-        to_provider(receivable, _("Payment failed: invoice %(number)s",
-                                  number=label(receivable)), lines)
+        to_provider(first, _("Payment failed: invoice %(number)s", number=label(first)), lines)
 
 
 def told(receivable: Receivable, what: str, data: dict) -> None:

@@ -76,8 +76,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     if step == 0:
         from skod.dunning import notices
 
-        for receivable in rows:
-            notices.debt_opened(receivable)
+        notices.debt_opened(rows)
     return msg["Message-ID"]
 
 
