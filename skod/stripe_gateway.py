@@ -2,7 +2,8 @@
 
 Amounts cross this boundary as integer minor units. Every mutating call takes the idempotency key
 the caller stored on its row before calling. Errors become `GatewayError` with a `kind`:
-soft_decline / hard_decline / authentication_required / retryable / fatal.
+soft_decline / hard_decline / authentication_required / retryable / fatal; a card error also
+carries its decline code and the network's advice (read by stripe_objects.decline).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from flask import current_app
 
 from skod.core.ratelimit import RateLimiter
 from skod.payments import stripe_objects as so
-from skod.payments.stripe_objects import Dispute, Intent, Refund, Setup
+from skod.payments.stripe_objects import HARD_DECLINES, Dispute, Intent, Refund, Setup
 
-__all__ = ["Dispute", "Gateway", "GatewayError", "Intent", "PINNED_API_VERSION", "Refund",
-           "Setup", "gateway", "verify_signed_event"]
+__all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PINNED_API_VERSION",
+           "Refund", "Setup", "gateway", "verify_signed_event"]
 
 #: The API version this SDK is generated for: its parameter types and response shapes are that
 #: version's, so requests are sent with it unless STRIPE_API_VERSION says otherwise.
@@ -29,38 +30,36 @@ PINNED_API_VERSION: str = stripe.api_version
 #: expanded on every intent we read: the hold's expiry lives on the charge's card details
 EXPAND_CHARGE = ["latest_charge"]
 
-HARD_DECLINES = frozenset({
-    "stolen_card", "lost_card", "pickup_card", "fraudulent", "card_not_supported",
-    "expired_card", "incorrect_number", "invalid_number", "invalid_account", "restricted_card",
-    "security_violation", "revocation_of_authorization", "revocation_of_all_authorizations",
-    "stop_payment_order", "do_not_honor_fraud", "merchant_blacklist", "invalid_expiry_year",
-    "incorrect_cvc", "invalid_cvc", "currency_not_supported", "transaction_not_allowed",
-})
-
 
 class GatewayError(Exception):
+    """`code`: the most specific code (a card error's decline_code, else Stripe's code);
+    `decline_code`: the issuer's decline code as Stripe gave it (None when Stripe answered with
+    a code of its own, e.g. expired_card); `advice`: confirm_card_data / do_not_try_again /
+    try_again_later, from Stripe's advice_code or the network's advice code."""
+
     def __init__(self, kind: str, code: str | None, message: str,
-                 intent: Intent | None = None) -> None:
+                 intent: Intent | None = None, *, decline_code: str | None = None,
+                 advice: str | None = None) -> None:
         super().__init__(f"{kind}: {code}: {message}")
         self.kind = kind
         self.code = code
         self.message = message
         self.intent = intent
+        self.decline_code = decline_code
+        self.advice = advice
 
 
 def _map_error(err: stripe.StripeError) -> GatewayError:
     body = (err.json_body or {}).get("error", {}) if isinstance(err.json_body, dict) else {}
     code = getattr(err, "code", None) or body.get("code")
-    decline = body.get("decline_code")
     pi = body.get("payment_intent")
     intent = so.intent(pi) if isinstance(pi, dict) and pi.get("id") else None
     message = err.user_message or str(err)
     if isinstance(err, stripe.CardError):
-        if code == "authentication_required" or decline == "authentication_required":
-            return GatewayError("authentication_required", code, message, intent)
-        if decline in HARD_DECLINES or code in HARD_DECLINES:
-            return GatewayError("hard_decline", decline or code, message, intent)
-        return GatewayError("soft_decline", decline or code, message, intent)
+        # hard: a code of HARD_DECLINES, or the network's "do not try again" on any code
+        card = so.decline(dict(body, code=code))
+        return GatewayError(card.kind, card.reason, message, intent,
+                            decline_code=card.decline_code, advice=card.advice)
     if isinstance(err, stripe.RateLimitError | stripe.APIConnectionError):
         return GatewayError("retryable", code or "network", message, intent)
     if isinstance(err, stripe.APIError) or (err.http_status or 0) >= 500:

@@ -25,7 +25,13 @@ os.environ["SKOD_INSTANCE_PATH"] = os.path.join(tempfile.gettempdir(), "skod-tes
 
 from tests.support import clock  # noqa: E402
 from tests.support.chromium import no_chromium  # noqa: E402
-from tests.support.db import database_url_for_tests, recreate_database, truncate_all  # noqa: E402
+from tests.support.db import (  # noqa: E402
+    database_url_for_tests,
+    recreate_database,
+    reseed,
+    seeded_rows,
+    truncate_all,
+)
 from tests.support.emulator import StripeEmulator  # noqa: E402
 from tests.support.live_server import LiveServer  # noqa: E402
 from tests.support.net import free_port  # noqa: E402
@@ -43,6 +49,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 _emulators: list[StripeEmulator] = []
+#: reference rows the migrations seed (late_rates), put back after every test's truncate
+_seeded: dict[str, list[dict]] = {}
 
 
 # --- Clock -------------------------------------------------------------------------------------
@@ -173,6 +181,9 @@ def app(pg_url, stripe_emulator, tmp_path_factory):
 
     with app.app_context():
         _create_schema(app)
+        from skod.extensions import db
+
+        _seeded.update(seeded_rows(db.engine, db.metadata))
     yield app
     with app.app_context():
         from skod.extensions import db
@@ -208,6 +219,7 @@ def clean_db(request):
     with app.app_context():
         db.session.remove()
         truncate_all(db.engine, db.metadata)
+        reseed(db.engine, db.metadata, _seeded)
     Outbox(app.config["SKOD_INSTANCE_PATH"]).clear()
     # Ids start again at 1, and so do the idempotency keys built from them.
     emulator = request.getfixturevalue("stripe_emulator")

@@ -111,7 +111,7 @@ def test_declined_card_is_402_and_another_card_can_follow(client, card_pm, strip
     status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/payment-method",
                        json={"payment_method": card_pm(CARD_OFF_SESSION_DECLINE).id},
                        token=booking["client_token"])
-    assert status == 402 and body["error"]["fields"]["payment_method"] == ["card_declined"]
+    assert status == 402 and body["error"]["fields"]["payment_method"] == ["generic_decline"]
     after = f.get(client, booking)
     assert after["status"] == "awaiting_card" and after["payments"][0]["status"] == "failed"
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}

@@ -48,7 +48,7 @@ def test_off_session_decline_sends_authorize_link_then_cancels(app, client, card
     body = f.get(client, booking)
     assert body["status"] == "action_required"
     assert body["payments"][0]["status"] == "failed"
-    assert body["payments"][0]["last_error_code"] == "card_declined"
+    assert body["payments"][0]["last_error_code"] == "generic_decline"  # the decline code
     [mail] = outbox.to("late@example.test")
     text = mail.get_body(("plain",)).get_content()
     assert f"/b/{booking['id']}/" in text

@@ -42,9 +42,12 @@ def test_setup_succeeded_then_card_detached(app, client, card_pm, stripe_raw, st
     stripe_raw.v1.setup_intents.confirm(setup_id, params={"payment_method": pm})
     wait_until(lambda: _booking_card(app, booking["id"]) == pm, timeout=20,
                what="card kept from setup_intent.succeeded")
-    assert _event_states(app, "setup_intent.succeeded", setup_id) == ["processed"]
+    # the handler's change is committed before the event is marked processed: wait for both
+    wait_until(lambda: _event_states(app, "setup_intent.succeeded", setup_id) == ["processed"],
+               timeout=20, what="setup_intent.succeeded marked processed")
 
     stripe_raw.v1.payment_methods.detach(pm)
     wait_until(lambda: _booking_card(app, booking["id"]) is None, timeout=20,
                what="card forgotten on payment_method.detached")
-    assert _event_states(app, "payment_method.detached", pm) == ["processed"]
+    wait_until(lambda: _event_states(app, "payment_method.detached", pm) == ["processed"],
+               timeout=20, what="payment_method.detached marked processed")

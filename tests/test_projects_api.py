@@ -11,7 +11,7 @@ from tests import factories as f
 from tests.support import clock
 from tests.support.api import api
 from tests.support.links import assert_opens
-from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
+from tests.support.stripe_helpers import CARD_OK
 
 
 def day(n: int) -> str:
@@ -231,24 +231,6 @@ def test_concurrent_double_complete_captures_once(app, card_pm, stripe_raw, clie
     assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 7000
 
 
-def test_off_session_decline_marks_the_milestone_payment_failed(client, card_pm, outbox):
-    prov = f.provider(client)
-    project = new_project(client, prov, milestones=[("Build", 7000, 3)], email="poor@example.test")
-    outbox.clear()
-    assert accept(client, project, card_pm(CARD_OFF_SESSION_DECLINE).id)["status"] == "accepted"
-    m = read(client, project)["milestones"][0]
-    [failed] = m["payments"]
-    assert m["status"] == "payment_failed"
-    assert (failed["status"], failed["last_error_code"]) == ("failed", "card_declined")
-    mail = outbox.to("poor@example.test")[-1]
-    assert f"/pr/{project['id']}/" in mail.get_body(("plain",)).get_content()
-    assert len(outbox.to(prov["email"])) == 2  # accepted, then the failure
-    # Marked done anyway: the saved card is charged off-session, and fails again, recorded.
-    done = act(client, m["id"], "complete", prov["token"])
-    assert done["status"] == "payment_failed" and done["payments"][-1]["purpose"] == "milestone"
-    assert [p["status"] for p in done["payments"]] == ["failed", "failed"]
-
-
 def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client, card_pm,
                                                                           stripe_raw, outbox,
                                                                           authenticate_3ds):
@@ -264,6 +246,9 @@ def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client
     m = read(client, project)["milestones"][0]
     assert m["status"] == "action_required"
     assert "/pr/" in outbox.to("sca@example.test")[-1].get_body(("plain",)).get_content()
+    # before delivery: the provider is warned not to work unpaid; nothing is invoiced
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement non garanti : Build"
+    assert api(client, "GET", "/api/v1/invoices", token=prov["token"]) == (200, [])
     # as Stripe does off-session: 402 authentication_required, the intent back to
     # requires_payment_method; the client's page then holds with a new, on-session intent
     [refused] = m["payments"]
@@ -276,6 +261,7 @@ def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client
     assert act(client, m["id"], "confirm", project["client_token"]) == {"status": "held"}
     m = read(client, project)["milestones"][0]
     assert m["status"] == "in_progress"
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti : Build"
     assert act(client, m["id"], "complete", prov["token"])["status"] == "paid"
     held = m["payments"][-1]["stripe_payment_intent_id"]
     assert f.captured_at_emulator(stripe_raw, held) == 7000

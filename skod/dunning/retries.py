@@ -58,7 +58,9 @@ def claim(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> int | 
         return None
     number = receivable.retries_done + 1
     receivable.retries_done = number
-    receivable.next_retry_at = rules.next_retry(receivable.opened_at, number, ladder)
+    planned = rules.next_retry(receivable.opened_at, number, ladder)
+    # after downtime the missed retries are not made in a burst: one a day at most
+    receivable.next_retry_at = planned and max(planned, now + timedelta(days=1))
     if receivable.balance_minor <= 0 or card_blocked(receivable.stripe_payment_method_id, now):
         receivable.next_retry_at = None
         recv.record(receivable, "retry_skipped", now, attempt=number, why="card_limits")

@@ -18,6 +18,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from skod.dunning import ladder as rules
 from skod.dunning import notify, retries
@@ -31,8 +32,9 @@ MAX_ROUNDS = 10_000
 
 @dataclass
 class Claimed:
-    #: (provider_id, client_id, step) -> receivable ids whose step was claimed
-    emails: dict[tuple[int, int, int], list[int]] = field(default_factory=lambda: (
+    #: (provider_id, client e-mail, step) -> receivable ids whose step was claimed (a client
+    #: is a row per booking or project: the e-mail address is the person)
+    emails: dict[tuple[int, str, int], list[int]] = field(default_factory=lambda: (
         defaultdict(list)))
     #: (receivable id, retry number)
     retries: list[tuple[int, int]] = field(default_factory=list)
@@ -72,6 +74,7 @@ def claim_batch(now: datetime, batch: int) -> Claimed:
     ids = due_ids(now, batch)
     claimed.seen = len(ids)
     rows = db.session.scalars(select(Receivable).where(Receivable.id.in_(ids))
+                              .options(selectinload(Receivable.client))
                               .execution_options(populate_existing=True)).all() if ids else []
     ladders: dict[int, rules.Ladder] = {}
     for receivable in rows:
@@ -82,8 +85,8 @@ def claim_batch(now: datetime, batch: int) -> Claimed:
             claimed.retries.append((receivable.id, number))
         step = claim_step(receivable, now, ladder)
         if step is not None:
-            claimed.emails[(receivable.provider_id, receivable.client_id, step)].append(
-                receivable.id)
+            key = (receivable.provider_id, receivable.client.email.lower(), step)
+            claimed.emails[key].append(receivable.id)
         recv.schedule(receivable, now, ladder)
         if receivable.next_action_at is not None and receivable.next_action_at <= now and (
                 number is None and step is None):

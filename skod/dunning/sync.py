@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
+
+from skod.accounts.models import Client
 from skod.dunning import cases, receivables, retries
 from skod.dunning.models import Receivable
 from skod.extensions import db
@@ -18,28 +21,33 @@ def recovery_changed(payment: Payment, now: datetime) -> None:
 
 
 def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
-    """A Stripe dispute pauses the case of what it disputes while open; a lost one leaves a
-    debt of its own; a closed one (won or lost) lets the paused case go on."""
+    """While a client disputes one of their payments with their bank, no reminder goes to
+    them for that provider: their open cases pause (an automatic chase beside a chargeback
+    reads as pressure, and the provider decides). Closed, the cases it paused go on; lost,
+    the amount taken back is a debt of its own."""
     from skod.payments.disputes import Dispute
 
     dispute = db.session.get(Dispute, dispute_id)
     payment = db.session.get(Payment, dispute.payment_id)
-    case = _case_of(payment)
-    if change == "opened" and case is not None and case.status == "open":
-        cases.pause(case.id, now, "stripe_dispute", dispute_id=dispute_id)
+    if change == "opened":
+        for case_id in _cases_of(payment, "open"):
+            cases.pause(case_id, now, "stripe_dispute", dispute_id=dispute_id)
     if change != "closed":
         return
-    if case is not None and case.status == "paused" and case.pause_reason == "stripe_dispute":
-        cases.resume(case.id, now, why="dispute_closed")
+    for case_id in _cases_of(payment, "paused"):
+        case = db.session.get(Receivable, case_id)
+        if case.pause_reason == "stripe_dispute":
+            cases.resume(case_id, now, why="dispute_closed")
     if dispute.status == "lost":
         _open_for_lost(dispute, payment, now)
 
 
-def _case_of(payment: Payment) -> Receivable | None:
-    if payment.receivable_id is not None:
-        return db.session.get(Receivable, payment.receivable_id)
-    invoice = issuing.invoice_of_payment(payment)
-    return receivables.by_source(invoice.source) if invoice else None
+def _cases_of(payment: Payment, status: str) -> list[int]:
+    """The cases of the person who paid (same e-mail: a client is a row per booking)."""
+    email = db.session.get(Client, payment.client_id).email.lower()
+    return list(db.session.scalars(select(Receivable.id).join(Client).where(
+        Receivable.provider_id == payment.provider_id, func.lower(Client.email) == email,
+        Receivable.status == status)))
 
 
 def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: ANN001

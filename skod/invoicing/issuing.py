@@ -145,12 +145,13 @@ def issue_for_message(message_id: int, now: datetime) -> Invoice | None:
 
 def issue_for_milestone(milestone_id: int, now: datetime) -> Invoice | None:
     """A milestone done: paid, or its payment failed. The part the deposit covers is on the
-    deposit's invoice, so this one is for what the milestone still cost."""
+    deposit's invoice, so this one is for what the milestone still cost. Never before it is
+    marked done: a receivable is for delivered value only, whatever its payment did."""
     from skod.projects.models import Milestone
 
     milestone = db.session.get(Milestone, milestone_id, populate_existing=True)
-    due = milestone.due_minor
-    if milestone.status not in ("paid", "payment_failed") or due <= 0:
+    due, delivered = milestone.due_minor, milestone.completed_at is not None
+    if not delivered or milestone.status not in ("paid", "payment_failed") or due <= 0:
         db.session.commit()
         return None
     project, locale = milestone.project, milestone.project.client.locale

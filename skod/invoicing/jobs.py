@@ -50,8 +50,9 @@ def missing_messages() -> list[int]:
 def missing_milestones() -> list[int]:
     from skod.projects.models import Milestone
 
+    # delivered only (marked done): a hold refused before delivery owes nothing yet
     return list(db.session.scalars(select(Milestone.id).where(
-        Milestone.status.in_(("paid", "payment_failed")),
+        Milestone.status.in_(("paid", "payment_failed")), Milestone.completed_at.is_not(None),
         _without_invoice(Milestone.id)).order_by(Milestone.id).limit(BATCH)))
 
 

@@ -1,12 +1,77 @@
-"""Placeholder until the decline-words module lands: the retry rule only."""
+"""Card declines in words for the client, and the rule of when a declined card may be retried.
+
+Pure: no I/O. `words(code)` gives a short sentence for a decline code (lazy, translated when
+shown) and never the raw code: an unknown code gets the generic sentence. As Stripe asks
+(docs.stripe.com/declines/codes), lost, stolen, blocked and fraud declines read like a generic
+decline. `retry_allowed(kind, code, advice)` says whether a new off-session attempt on the same
+card is allowed: the dunning module retries soft declines only.
+"""
 
 from __future__ import annotations
 
-EXPIRED = frozenset({"expired_card", "invalid_expiry_year", "invalid_expiry_month"})
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+GENERIC = _l("Your bank declined the payment. Please use another card or contact your bank.")
+_UNREACHABLE = _l("Your bank could not answer for this payment. It can be tried again later.")
+_LIMIT = _l("Your bank declined the payment: the card's spending limit is reached.")
+_NOT_ALLOWED = _l("Your bank does not allow this kind of payment with this card.")
+_CVC = _l("The card's security code is incorrect.")
+_NUMBER = _l("The card number is incorrect.")
+_EXPIRY = _l("The card's expiry date is incorrect.")
+
+WORDS: dict[str, LazyString] = {
+    "insufficient_funds": _l("Your bank declined the payment: insufficient funds."),
+    "card_velocity_exceeded": _LIMIT,
+    "withdrawal_count_limit_exceeded": _LIMIT,
+    "invalid_amount": _l("Your bank declined the payment: the amount is above what the card "
+                         "allows."),
+    "expired_card": _l("The card has expired."),
+    "incorrect_cvc": _CVC, "invalid_cvc": _CVC,
+    "incorrect_number": _NUMBER, "invalid_number": _NUMBER,
+    "invalid_expiry_month": _EXPIRY, "invalid_expiry_year": _EXPIRY,
+    "authentication_required": _l("Your bank asked for you to confirm the payment "
+                                  "(3-D Secure)."),
+    "payment_intent_authentication_failure": _l("The confirmation of the payment with your "
+                                                "bank (3-D Secure) did not succeed."),
+    "processing_error": _l("An error occurred while the card was processed. The payment can "
+                           "be tried again."),
+    "try_again_later": _UNREACHABLE, "issuer_not_available": _UNREACHABLE,
+    "reenter_transaction": _UNREACHABLE,
+    "card_not_supported": _l("The card does not accept this kind of payment."),
+    "currency_not_supported": _l("The card does not accept payments in this currency."),
+    "transaction_not_allowed": _NOT_ALLOWED, "not_permitted": _NOT_ALLOWED,
+    "service_not_allowed": _NOT_ALLOWED,
+    "new_account_information_available": _l("Your bank has new details for this card: please "
+                                            "enter the card again."),
+    "revocation_of_authorization": _l("You asked your bank to stop these payments."),
+    "revocation_of_all_authorizations": _l("You asked your bank to stop these payments."),
+    "stop_payment_order": _l("You asked your bank to stop these payments."),
+    # lost_card, stolen_card, pickup_card, fraudulent, merchant_blacklist, do_not_honor,
+    # generic_decline, call_issuer...: GENERIC, on purpose
+}
+
+EXPIRED_CARD = frozenset({"expired_card"})
+#: the kinds of a decline the same card may get past later without the client
+RETRYABLE_KINDS = frozenset({"soft_decline"})
+#: advice that forbids a new attempt on the card as it is (confirm_card_data: the client must
+#: enter the card's details again first)
+NO_RETRY_ADVICE = frozenset({"do_not_try_again", "confirm_card_data"})
+
+
+def words(code: str | None) -> LazyString:
+    """The sentence shown to the client for a decline code (GENERIC when unknown or None)."""
+    return WORDS.get(code or "", GENERIC)
+
+
+def is_expired_card(code: str | None) -> bool:
+    return code in EXPIRED_CARD
 
 
 def retry_allowed(kind: str | None, code: str | None, advice: str | None) -> bool:
-    """A soft decline may be retried later; never a hard one, an authentication request, an
-    expired card, or a card the network said not to try again."""
-    return (kind == "soft_decline" and code not in EXPIRED
-            and advice != "do_not_try_again")
+    """May the same card be charged again off-session (a smart retry)? Only after a soft
+    decline; never after a hard decline, authentication_required (the client must be present),
+    an expired card, or when the network said "do not try again"."""
+    if kind not in RETRYABLE_KINDS or code == "authentication_required":
+        return False
+    return not is_expired_card(code) and advice not in NO_RETRY_ADVICE

@@ -64,7 +64,9 @@ def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) 
     if PAYMENT_STATES.move_if(payment, target):
         _copy_amounts(payment, intent, now)
         if target == "failed":
+            # the decline code (insufficient_funds...), not Stripe's generic card_declined
             payment.last_error_code = intent.last_error_code or "requires_payment_method"
+            payment.last_error_advice = intent.last_error_advice
         elif intent.lapsed:  # not our release: the domains ask for a new hold
             _mark_lapsed(payment)
 
@@ -87,10 +89,17 @@ def _copy_amounts(payment: Payment, intent: Intent, now: datetime) -> None:
         payment.amount_held_minor = 0
 
 
-def apply_error(payment: Payment, err: GatewayError) -> None:
+def record_error(payment: Payment, err: GatewayError) -> None:
+    """What Stripe refused, on the row: the decline code, its kind and the network's advice
+    (the dunning module decides its retries from these)."""
     payment.last_error_code = (err.code or err.kind)[:64]
     payment.last_error_kind = err.kind
+    payment.last_error_advice = err.advice
     payment.last_error_message = err.message[:500]
+
+
+def apply_error(payment: Payment, err: GatewayError) -> None:
+    record_error(payment, err)
     if err.intent is not None:
         apply_intent(payment, err.intent)
     if err.kind == "retryable":
@@ -153,9 +162,7 @@ def send_capture(payment: Payment) -> None:
 
 
 def _capture_failed(payment: Payment, err: GatewayError) -> None:
-    payment.last_error_code = (err.code or err.kind)[:64]
-    payment.last_error_kind = err.kind
-    payment.last_error_message = err.message[:500]
+    record_error(payment, err)
     if err.kind == "retryable":
         return  # stays capture_pending: retried with the same key, or reconciled
     # Stripe refused: read the intent back to learn whether it is still capturable.
@@ -190,8 +197,7 @@ def send_release(payment: Payment) -> None:
         intent = gateway().cancel(payment.stripe_payment_intent_id or "",
                                   key=payment.cancel_key or "")
     except GatewayError as err:
-        payment.last_error_code = (err.code or err.kind)[:64]
-        payment.last_error_kind = err.kind
+        record_error(payment, err)
         if err.kind != "retryable":
             # Already canceled or expired at Stripe: read the truth back.
             apply_intent(payment, gateway().retrieve_intent(payment.stripe_payment_intent_id))

@@ -4,6 +4,9 @@ Pure: no `stripe` import and no I/O, so the gateway (the only module that talks 
 the tests share one reading of each shape. At `2026-10-28.endive` a PaymentIntent carries
 `amount_capturable` and `amount_received`, `latest_charge` is an id unless expanded (the gateway
 always expands it where the hold's expiry is needed), and there is no `charges` list.
+
+A card decline (an API error body, or an intent's `last_payment_error`) is read here too: its
+most specific code, its advice, and whether it is soft or hard (`decline_kind`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,38 @@ MINIMUM_CHARGE: dict[str, int] = {
     "HUF": 17500, "RON": 200, "BGN": 100, "HKD": 400, "MXN": 1000, "AED": 200, "MYR": 200,
     "THB": 1000, "JPY": 50,
 }
+
+
+#: Declines after which the same card, as saved, will not pass later without the client doing
+#: something (a new card, new details, a call to the bank): never retried off-session. From
+#: Stripe's decline codes (docs.stripe.com/declines/codes) and the networks' "issuer will never
+#: approve" class. Everything else (insufficient_funds, card_velocity_exceeded, do_not_honor,
+#: generic_decline, processing_error, try_again_later, issuer_not_available...) is soft.
+HARD_DECLINES = frozenset({
+    # lost, stolen, blocked: Stripe shows these to the client as a generic decline
+    "lost_card", "stolen_card", "pickup_card", "fraudulent", "merchant_blacklist",
+    "security_violation", "restricted_card",
+    # the account or card is gone or replaced
+    "invalid_account", "new_account_information_available", "expired_card",
+    # the card cannot make this payment at all
+    "card_not_supported", "currency_not_supported", "transaction_not_allowed", "not_permitted",
+    "service_not_allowed", "testmode_decline", "live_mode_test_card",
+    # the cardholder stopped payments to us
+    "revocation_of_authorization", "revocation_of_all_authorizations", "stop_payment_order",
+    # the saved details are wrong: the same details fail the same way
+    "incorrect_number", "invalid_number", "incorrect_cvc", "invalid_cvc",
+    "invalid_expiry_month", "invalid_expiry_year",
+    # deprecated decline code, now advice_code do_not_try_again
+    "do_not_try_again",
+})
+#: Stripe's advice_code values (docs.stripe.com/declines/card, "retrying issuer declines")
+ADVICE_CODES = ("confirm_card_data", "do_not_try_again", "try_again_later")
+#: network_advice_code, read when Stripe gives no advice_code: Mastercard's merchant advice
+#: codes (01 new account information, 02 try again later, 03 do not try again, 21 payment
+#: cancelled / stop recurring, 24-30 retry after 1 hour ... 10 days)
+NETWORK_ADVICE = {"01": "confirm_card_data", "02": "try_again_later", "03": "do_not_try_again",
+                  "21": "do_not_try_again",
+                  **{str(n): "try_again_later" for n in range(24, 31)}}
 
 
 def minimum_charge(currency: str) -> int:
@@ -49,6 +84,8 @@ class Intent:
     #: value since 2025-03-31.basil; "automatic" before it)
     cancellation_reason: str | None = None
     latest_charge: str | None = None
+    #: the card network's advice with the last decline (see `advice`)
+    last_error_advice: str | None = None
 
     @property
     def lapsed(self) -> bool:
@@ -101,6 +138,51 @@ def val(obj: Any, key: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
+@dataclass(frozen=True)
+class Decline:
+    """What a card error says: Stripe's `code` (card_declined, expired_card, ...), the issuer's
+    `decline_code` when there is one, and the advice."""
+
+    code: str | None
+    decline_code: str | None
+    advice: str | None
+
+    @property
+    def reason(self) -> str | None:
+        """The most specific code: the decline code, else Stripe's code."""
+        return self.decline_code or self.code
+
+    @property
+    def kind(self) -> str:
+        if self.code in ("authentication_required", *HARD_DECLINES):
+            return decline_kind(self.code, self.advice)  # Stripe's own code says it already
+        return decline_kind(self.reason, self.advice)
+
+
+def decline(error: Any) -> Decline:
+    """A card error body (`error` of a 402) or a `last_payment_error`, read."""
+    return Decline(code=val(error, "code"), decline_code=val(error, "decline_code"),
+                   advice=advice_of(error))
+
+
+def advice_of(error: Any) -> str | None:
+    """Stripe's advice_code, else the network's advice code mapped to Stripe's words."""
+    given = val(error, "advice_code")
+    if given in ADVICE_CODES:
+        return given
+    return NETWORK_ADVICE.get(str(val(error, "network_advice_code", "")))
+
+
+def decline_kind(reason: str | None, advice_code: str | None) -> str:
+    """authentication_required, hard_decline (HARD_DECLINES, or the network said do not try
+    again) or soft_decline."""
+    if reason == "authentication_required":
+        return "authentication_required"
+    if reason in HARD_DECLINES or advice_code == "do_not_try_again":
+        return "hard_decline"
+    return "soft_decline"
+
+
 def _id_of(obj: Any) -> str | None:
     """An expandable field: an id string, or the expanded object (its id)."""
     if obj is None or isinstance(obj, str):
@@ -116,6 +198,7 @@ def intent(pi: Any) -> Intent:
     charge = val(pi, "latest_charge")
     card = val(val(charge, "payment_method_details") if not isinstance(charge, str) else None,
                "card")
+    error = decline(val(pi, "last_payment_error"))
     return Intent(
         id=pi["id"], status=pi["status"], amount=int(pi["amount"]),
         amount_capturable=int(val(pi, "amount_capturable", 0)),
@@ -123,7 +206,8 @@ def intent(pi: Any) -> Intent:
         currency=str(pi["currency"]).upper(), client_secret=val(pi, "client_secret"),
         payment_method=_id_of(val(pi, "payment_method")),
         capture_before=_stamp(val(card, "capture_before")),
-        last_error_code=val(val(pi, "last_payment_error"), "code"),
+        last_error_code=error.reason,
+        last_error_advice=error.advice,
         cancellation_reason=val(pi, "cancellation_reason"),
         latest_charge=_id_of(charge),
     )

@@ -37,10 +37,12 @@ MILESTONE_STATES = StateMachine(
         # started: the hold is placed now, later (HOLD_LEAD before the due date), or not needed
         "in_progress": {"action_required", "payment_failed", "awaiting_approval", "paid",
                         "cancelled"},
-        # an off-session hold or charge needs the client on-session: the link was sent
+        # an off-session hold or charge needs the client on-session: the link was sent;
+        # before delivery a declined hold waits here too (nothing is owed yet)
         "action_required": {"in_progress", "payment_failed", "awaiting_approval", "paid",
                             "cancelled"},
-        # declined: the failure is on its Payment row (dunning starts from it)
+        # done, and its charge declined: the failure is on its Payment row, the milestone
+        # is invoiced unpaid (dunning starts from it)
         "payment_failed": {"in_progress", "action_required", "awaiting_approval", "paid",
                            "cancelled"},
         # done, approval mode "client": captured on approval or at approval_deadline

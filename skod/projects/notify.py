@@ -128,8 +128,55 @@ def milestone_paid(milestone) -> None:  # noqa: ANN001
     _to_provider(project, milestone, subject, [line(project.provider.locale)])
 
 
+def hold_not_secured(milestone, payment) -> None:  # noqa: ANN001
+    """Before delivery the hold was declined or the bank wants the client: nothing is owed
+    yet, so no invoice; the client is asked to authorize, the provider warned not to work
+    unpaid meanwhile."""
+    project, code = milestone.project, payment.last_error_code or "error"
+    bank = payment.status == "requires_action" or (
+        payment.last_error_kind == "authentication_required")
+
+    def why() -> str:
+        if bank:
+            return _("Your bank asks you to confirm the amount reserved for this milestone.")
+        return _("Your card was declined when the amount of this milestone was to be "
+                 "reserved (%(code)s).", code=code)
+
+    def cause() -> str:
+        if bank:
+            return _("The client's bank asks the client to confirm the payment of this "
+                     "milestone.")
+        return _("The client's card was declined when the amount of this milestone was to "
+                 "be reserved (%(code)s).", code=code)
+
+    _to_client(project, milestone, lambda: _("Action needed: secure the payment of %(title)s",
+                                             title=milestone.title),
+               [why, lambda: _("Nothing is owed yet: this milestone is not delivered and "
+                               "nothing was charged. Its amount is reserved on your card "
+                               "while the work is done, and charged once it is delivered."),
+                lambda: _("Until you authorize it, the work on this milestone is not paid "
+                          "for. Please open the project and authorize the payment, with "
+                          "this card or another one.")],
+               lambda: _("Authorize the payment"))
+    _to_provider(project, milestone, lambda: _("Payment not secured: %(title)s",
+                                               title=milestone.title),
+                 [cause, lambda: _("The payment of this milestone is not secured: the client "
+                                   "was asked to authorize it. Until then, we advise you not "
+                                   "to work on this milestone unpaid."),
+                  lambda: _("You will receive an e-mail as soon as the payment is secured.")])
+
+
+def payment_secured(milestone) -> None:  # noqa: ANN001
+    """The client authorized after a hold failed: the provider may work on it again."""
+    _to_provider(milestone.project, milestone,
+                 lambda: _("Payment secured: %(title)s", title=milestone.title),
+                 [lambda: _("The client authorized the payment: the amount of this milestone "
+                            "is reserved on their card. You can work on it.")])
+
+
 def payment_problem(milestone, payment, outcome: str) -> None:  # noqa: ANN001
-    """authorize: the bank wants the client on-session; failed: declined (dunning follows)."""
+    """A delivered milestone: authorize, the bank wants the client on-session; failed,
+    declined (invoiced; dunning follows)."""
     project = milestone.project
     if outcome == "authorize":
         _to_client(project, milestone, lambda: _("Action needed: authorize a payment"),

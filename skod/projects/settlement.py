@@ -102,37 +102,62 @@ def settle(milestone_id: int, now: datetime) -> Milestone:
 
 def after_payment(milestone_id: int, payment_id: int, now: datetime,
                   settling: bool) -> Milestone:
-    """Move the milestone from what its payment became; tell the client what to do."""
+    """Move the milestone from what its payment became; whoever must know is told once, on
+    the move (a second call for the same payment, a webhook or a retried job, finds the
+    milestone moved already and tells nobody again)."""
     milestone = lock_milestone(milestone_id)
     payment = db.session.get(Payment, payment_id)
-    moves = settling or milestone.status in STARTED
-    outcome = None
-    if payment.status == "held":
-        if milestone.status in ("action_required", "payment_failed") and not settling:
-            MILESTONE_STATES.move(milestone, "in_progress")
-    elif payment.status == "captured":
+    before = milestone.status
+    if payment.status == "captured":
         if milestone.status not in FINAL:
             MILESTONE_STATES.move(milestone, "paid")
             db.session.commit()
             return paid(milestone_id, now)
-    elif payment.status == "requires_action" or payment.last_error_kind == (
-            "authentication_required"):
-        outcome = "authorize"
-        if moves and milestone.status != "action_required":
-            MILESTONE_STATES.move_if(milestone, "action_required")
-    elif payment.status == "failed":
-        outcome = "failed"
-        if moves and milestone.status != "payment_failed":
-            MILESTONE_STATES.move_if(milestone, "payment_failed")
-    # delivered work left unpaid is a debt, opened in this transaction; its notice and
+    elif payment.status == "held":
+        if before in ("action_required", "payment_failed") and not settling:
+            MILESTONE_STATES.move(milestone, "in_progress")
+    elif settling or before in STARTED:
+        target = problem_state(milestone, payment)
+        if target is not None and target != before:
+            MILESTONE_STATES.move_if(milestone, target)
+    # delivered work left unpaid is a debt, opened in this same transaction; its notice and
     # reminders are the dunning ladder's, not a second e-mail from here
-    debt = outcome is not None and payment.status == "failed" and (
-        milestone.completed_at is not None) and open_for_payment(
-            payment, f"milestone:{milestone.id}", milestone.due_minor, now) is not None
+    debt = payment.status == "failed" and milestone.completed_at is not None and (
+        open_for_payment(payment, f"milestone:{milestone.id}", milestone.due_minor, now)
+        is not None)
+    moved = milestone.status != before
     db.session.commit()
-    if outcome and payment.off_session and not debt:  # on-session: the client is on the page
-        notify.payment_problem(milestone, payment, outcome)
+    if moved and not debt:
+        _tell(milestone, payment)
     return milestone
+
+
+def problem_state(milestone: Milestone, payment: Payment) -> str | None:
+    """Where a payment that did not go through leaves its milestone. Before delivery nothing
+    is owed: a declined hold, like one the bank wants authenticated, waits for the client to
+    authorize on-session (action_required), never payment_failed, which is a debt for
+    delivered work (invoiced, then dunned)."""
+    if payment.status == "requires_action" or payment.last_error_kind == (
+            "authentication_required"):
+        return "action_required"
+    if payment.status == "failed":
+        return "action_required" if milestone.completed_at is None else "payment_failed"
+    return None
+
+
+def _tell(milestone: Milestone, payment: Payment) -> None:
+    """After a move: the provider hears the hold is back; a problem found off-session goes to
+    the client (on-session, the client is on the page already) and, before delivery, to the
+    provider as a warning not to work unpaid."""
+    if milestone.status == "in_progress":
+        notify.payment_secured(milestone)
+    elif not payment.off_session:
+        return
+    elif milestone.completed_at is None:
+        notify.hold_not_secured(milestone, payment)
+    else:
+        outcome = "authorize" if milestone.status == "action_required" else "failed"
+        notify.payment_problem(milestone, payment, outcome)
 
 
 def paid(milestone_id: int, now: datetime) -> Milestone:

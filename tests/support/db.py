@@ -1,4 +1,5 @@
-"""The PostgreSQL test database: create it fresh, empty it between tests."""
+"""The PostgreSQL test database: create it fresh, empty it between tests, and put back the
+reference rows the migrations seed (the late-payment rate table), which the code reads as data."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import os
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/skod_test"
+#: tables a migration fills with reference data: emptied with the rest, then seeded again
+SEEDED_TABLES = ("late_rates",)
 
 
 def database_url_for_tests() -> str:
@@ -56,3 +59,21 @@ def truncate_all(engine, metadata) -> None:
         else:
             for name in reversed(tables):
                 conn.execute(text(f"DELETE FROM {quote(name)}"))
+
+
+def seeded_rows(engine, metadata) -> dict[str, list[dict]]:
+    """The rows of SEEDED_TABLES as the migrations left them (read once, after upgrade)."""
+    with engine.connect() as conn:
+        return {name: [dict(row._mapping) for row in conn.execute(
+            select(metadata.tables[name]).order_by(metadata.tables[name].c.id))]
+            for name in SEEDED_TABLES}
+
+
+def reseed(engine, metadata, rows: dict[str, list[dict]]) -> None:
+    """Insert the seeded rows again, without their ids: the restarted sequence numbers them as
+    the migration did and stays ahead of them (a test's own insert gets the next id)."""
+    with engine.begin() as conn:
+        for name, table_rows in rows.items():
+            if table_rows:
+                conn.execute(insert(metadata.tables[name]),
+                             [{k: v for k, v in row.items() if k != "id"} for row in table_rows])
