@@ -187,8 +187,9 @@ def test_two_sweeps_at_once_send_every_step_exactly_once(app, client, outbox, no
     sent_ids = [m["Message-ID"] for m in outbox.messages()]
     assert len(sent_ids) == len(set(sent_ids)) == len({r.message_id for r in rows})
     assert set(sent_ids) == {r.message_id for r in rows}
-    # one e-mail per client unless the two sweeps split that client's batch between them
-    assert 50 <= len(sent_ids) <= 100
+    # every client got its reminder; a client's debts split between two batches (of either
+    # sweep) get one e-mail per batch: the grouping itself is tested in test_dunning_emails
+    assert len(sent_ids) >= 50
     # and a second sweep at the same instant finds nothing to do
     with app.app_context():
         assert sweep.sweep(at)["dunning_steps"] == 0

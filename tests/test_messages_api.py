@@ -3,13 +3,14 @@ then deliver, capture failure and the pay link, deadline release, decline, the d
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
 from skod.core.clock import parse_iso
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
-from tests.support.links import assert_opens
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK
 
 CLIENT = "asker@example.test"
@@ -145,7 +146,9 @@ def test_not_answered_by_the_deadline_releases_the_hold(app, client, card_pm, st
 
 
 def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client, card_pm,
-                                                                     stripe_raw, outbox):
+                                                                     stripe_raw, outbox, now):
+    from skod.dunning import links
+    from skod.dunning.models import Receivable
     from skod.extensions import db
     from skod.payments.models import Payment
 
@@ -160,18 +163,34 @@ def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client,
     hidden = read(client, message)
     assert hidden["status"] == "payment_failed" and "reply" not in hidden
     assert hidden["payments"][0]["status"] == "failed"
+    # no e-mail of the message's own: the notice is the dunning ladder's step 0, sent by the
+    # sweep in the client's working hours
+    assert outbox.to(CLIENT) == []
+    f.tick(app, clock.working_hour(now))
     [notice] = outbox.to(CLIENT)
-    assert ANSWER not in text_of(notice)
-    assert_opens(client, text_of(notice), "m", message["id"])  # its own token, as good
+    text, page = text_of(notice), notice.get_body(("html",)).get_content()
+    assert ANSWER not in text and ANSWER not in page
+    with app.app_context():
+        debt = db.session.scalar(db.select(Receivable))
+        rid, code = debt.id, debt.failure_code
+        found = re.search(rf"/pay/{rid}/([A-Za-z0-9_.\-]+)", text)
+        assert found and links.opens(rid, found.group(1))  # the pay link
+    assert "€10.00" in text and "€10.00" in page  # the client's language: English
+    # why, in words: the intent was gone (an error, not a refusal of the bank), never the code
+    assert code and code not in text and "declined" not in text
+    assert "The payment could not be completed with your card." in text
+    assert "Your answer is ready: it is released to you as soon as this payment is made." in text
     # the answer is delivered: its invoice is issued unpaid, with its due date, and attached
     [unpaid] = api(client, "GET", "/api/v1/invoices?paid=false", token=prov["token"])[1]
     assert (unpaid["message_id"], unpaid["ttc_minor"], unpaid["paid"]) == (message["id"], 1000,
                                                                            False)
+    assert unpaid["number"] in notice["Subject"]
     assert [p.get_filename() for p in notice.iter_attachments()] == [
         f"invoice-{unpaid['number']}.pdf"]
     outbox.clear()
 
-    # the pay link: a fresh card step, then the price charged at once (automatic capture)
+    # the message's own pay link still works: a fresh card step, then the price charged at
+    # once (automatic capture), and the debt is closed
     status, setup = api(client, "POST", f"/api/v1/messages/{message['id']}/card-setup",
                         token=message["client_token"])
     assert status == 200 and setup["client_secret"].startswith("seti_")
@@ -186,9 +205,11 @@ def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client,
                                                                    "automatic")
     [delivered] = outbox.to(CLIENT)
     assert ANSWER in text_of(delivered)
-    # the same invoice, now paid (no second one)
+    # the same invoice, now paid (no second one), and the case closed
     [invoice] = api(client, "GET", "/api/v1/invoices", token=prov["token"])[1]
     assert (invoice["id"], invoice["paid"]) == (unpaid["id"], True)
+    with app.app_context():
+        assert db.session.get(Receivable, rid).status == "paid"
 
 
 def test_concurrent_double_reply_captures_once(app, card_pm, stripe_raw, outbox):

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from skod.core.clock import utcnow
 from tests import factories as f
+from tests.dunning_support import working_instant
+from tests.support import clock
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
 from tests.test_projects_api import accept, act, new_project, pi, read
@@ -110,7 +112,7 @@ def test_hold_declined_before_delivery_asks_the_client_warns_the_provider_no_inv
 
 
 def test_marked_done_after_a_refused_hold_the_failed_charge_is_invoiced(app, client, card_pm,
-                                                                       outbox):
+                                                                       outbox, now):
     """Delivered without a hold (the client never authorized): the saved card is charged
     off-session at done; declined, it is a debt for delivered work: payment_failed, with
     its unpaid invoice sent to the client."""
@@ -121,11 +123,18 @@ def test_marked_done_after_a_refused_hold_the_failed_charge_is_invoiced(app, cli
     assert done["status"] == "payment_failed" and done["completed_at"]
     assert [(p["status"], p["last_error_code"]) for p in done["payments"]] == [
         ("failed", "generic_decline"), ("failed", "generic_decline")]
+    # a debt now: its notice is the dunning ladder's step 0, sent in working hours, with the
+    # unpaid invoice; the provider hears of it at the same time (not twice)
+    assert [mail["Subject"] for mail in outbox.to(POOR)] == ["Étape livrée : Build"]
+    assert outbox.to(prov["email"]) == []
+    outbox.clear()
+    f.tick(app, working_instant(clock.current()))
     [invoice] = _invoices_of(app, m["id"])
     assert invoice == ("invoice", 7000, False)
-    failed = outbox.to(POOR)[-1]
-    assert failed["Subject"] == "Paiement refusé : Build" and len(_pdfs(failed)) == 1
-    assert [mail["Subject"] for mail in outbox.to(prov["email"])] == ["Paiement refusé : Build"]
+    [notice] = outbox.to(POOR)
+    assert "paiement" in notice["Subject"].lower() and len(_pdfs(notice)) == 1
+    [told] = outbox.to(prov["email"])
+    assert told["Subject"].startswith("Paiement refusé : facture ")
 
 
 def test_done_without_a_hold_and_declined_still_gets_its_unpaid_invoice(app, client, card_pm,

@@ -42,6 +42,8 @@ class Provider(UserMixin, db.Model):
     #: bank details printed on reminders and the pay page for a payment by transfer
     iban: Mapped[str | None] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
+    #: the provider's last look at the dashboard: "since your last visit" counts from here
+    dunning_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: part of the login session's user id: bumped on logout and password change, so that a
     #: session cookie copied earlier (the cookie is signed, not stored) no longer loads anyone
@@ -69,6 +71,9 @@ class Provider(UserMixin, db.Model):
             "payment_terms_days": self.payment_terms_days,
             "mediator": self.mediator,
         }
+
+    def bank(self) -> dict:
+        return {"iban": self.iban, "bic": self.bic}
 
     def missing_legal(self) -> list[str]:
         """Identity data an invoice needs that this provider has not given yet."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from skod.accounts import passwords
+from skod.accounts import bank, passwords
 from skod.core.schemas import check_timezone, email_length
 
 
@@ -38,6 +38,30 @@ class LegalSchema(Schema):
         return {**data, **{k: _compact(data[k]) for k in ("siren", "vat_number") if k in data}}
 
 
+def _iban(value: str) -> None:
+    if not bank.iban_ok(value):
+        raise ValidationError("not a valid IBAN (country, check digits, account: mod 97)")
+
+
+def _bic(value: str) -> None:
+    if not bank.bic_ok(value):
+        raise ValidationError("not a valid BIC (8 or 11 letters and digits)")
+
+
+class BankSchema(Schema):
+    """Bank details for a payment by transfer (reminders, pay page); stored without spaces."""
+
+    iban = fields.String(allow_none=True, validate=_iban,
+                         metadata={"example": "FR7630006000011234567890189"})
+    bic = fields.String(allow_none=True, validate=_bic, metadata={"example": "AGRIFRPP"})
+
+    @pre_load
+    def _normalise(self, data: dict, **_: object) -> dict:
+        if not isinstance(data, dict):
+            return data
+        return {**data, **{k: bank.compact(data[k]) for k in ("iban", "bic") if k in data}}
+
+
 class SignUpSchema(Schema):
     email = fields.Email(required=True, validate=email_length)
     password = fields.String(
@@ -60,6 +84,7 @@ class ProfileUpdateSchema(Schema):
     currency = fields.String(validate=validate.Length(equal=3))
     locale = fields.String(validate=validate.OneOf(["fr", "en"]))
     legal = fields.Nested(LegalSchema)
+    bank = fields.Nested(BankSchema)
 
 
 class ProviderSchema(Schema):
@@ -71,6 +96,7 @@ class ProviderSchema(Schema):
     currency = fields.String()
     locale = fields.String()
     legal = fields.Function(lambda p: p.legal())
+    bank = fields.Function(lambda p: p.bank())
     #: identity data still missing before invoices carry every legal mention
     missing_legal = fields.Function(lambda p: p.missing_legal())
 

@@ -71,6 +71,10 @@ def apply_profile(provider: Provider, data: dict) -> None:
         provider.vat_rate_bp = None
     if legal.get("payment_terms_days") is not None:
         provider.payment_terms_days = legal["payment_terms_days"]
+    bank = data.get("bank") or {}
+    for field in ("iban", "bic"):
+        if field in bank:
+            setattr(provider, field, bank[field] or None)
 
 
 def update_profile(provider: Provider, data: dict) -> Provider:

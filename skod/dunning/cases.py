@@ -155,12 +155,17 @@ def _client_may(receivable_id: int, not_during: tuple[str, ...]) -> Receivable:
     return receivable
 
 
+#: pauses with an end date that the tick ends by itself: why the ladder then resumes
+DATED_PAUSES = {"promise": "promise_passed", "provider": "pause_ended"}
+
+
 def resume_due(now: datetime) -> int:
-    """Promises whose date passed while the debt is still unpaid: the ladder resumes."""
-    ids = db.session.scalars(select(Receivable.id).where(
-        Receivable.status == "paused", Receivable.pause_reason == "promise",
+    """Promises whose date passed while the debt is still unpaid, and the provider's pauses
+    whose end date came: the ladder resumes."""
+    rows = db.session.execute(select(Receivable.id, Receivable.pause_reason).where(
+        Receivable.status == "paused", Receivable.pause_reason.in_(list(DATED_PAUSES)),
         Receivable.paused_until <= now).limit(1000)).all()
     db.session.commit()
-    for receivable_id in ids:
-        resume(receivable_id, now, why="promise_passed")
-    return len(ids)
+    for receivable_id, reason in rows:
+        resume(receivable_id, now, why=DATED_PAUSES[reason])
+    return len(rows)

@@ -1,53 +1,194 @@
 """Dunning e-mails: the step e-mails to the client (one per client, provider and step, listing
-every invoice), and what the provider is told (paid, disputed, promised).
+every invoice of that step) and what the provider (and, for a payment plan, the client) is told.
 
-Placeholder wording; the full texts with every item the law asks for replace it."""
+Thin on purpose: this module reads the rows (receivables, invoices, rates, the ladder) into
+`letters.Facts`, and letters.py / formal.py decide what the e-mail says. Client e-mails are in
+the client's language and time zone, carry the invoice PDFs (attached by the delivery worker)
+and answer to the provider's address (Reply-To), since the provider is who the client deals with.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from skod.core.money import Money
+from skod.accounts.models import Client, Provider
+from skod.core.signing import make_token
+from skod.dunning import ladder as rules
+from skod.dunning import letters, links, rates
+from skod.dunning import receivables as recv
 from skod.dunning.models import Receivable
+from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
+from skod.dunning.recovery import split_source
 from skod.extensions import db
+from skod.invoicing.ledger import local_day
+from skod.invoicing.models import Invoice
+from skod.invoicing.queries import CLIENT_LINKS
 from skod.notifications import mail
+
+log = logging.getLogger(__name__)
+
+#: the formal reminder's new deadline, in days from the day it is sent
+DEADLINE_DAYS = 8
+LOCALES = ("fr", "en")
+
+
+def locale_of(person: Client | Provider) -> str:
+    return person.locale if person.locale in LOCALES else "fr"
+
+
+def base_url() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/")
+
+
+def case_url(receivable: Receivable) -> str:
+    """The provider's page of the case."""
+    return f"{base_url()}/dashboard/receivables/{receivable.id}"
+
+
+def invoice_url(invoice: Invoice | None) -> str | None:
+    """The client's download link of the invoice (the signed link of its booking, message or
+    project, as on the client's pages); None when the invoice has none."""
+    for column, purpose in CLIENT_LINKS if invoice is not None else ():
+        object_id = getattr(invoice, column)
+        if object_id is not None:
+            return f"{base_url()}/i/{invoice.id}/{make_token(purpose, object_id)}"
+    return None
 
 
 def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     """E-mail step `step` for these receivables (same client and provider); the Message-ID."""
-    rows = [db.session.get(Receivable, rid) for rid in receivable_ids]
-    client = rows[0].client
-    with force_locale(client.locale):
-        lines = [f"{r.invoice.number if r.invoice else r.source}: "
-                 f"{Money(r.balance_minor, r.currency).format(client.locale)}" for r in rows]
-        msg = mail.build(to=client.email, template="message",
-                         subject=_("Payment reminder (step %(step)s)", step=step),
-                         context={"greeting": _("Hello %(name)s,", name=client.name),
-                                  "paragraphs": lines, "action_url": None, "details": []},
-                         locale=client.locale)
-    mail.send(msg)
+    rows = sorted((db.session.get(Receivable, rid) for rid in receivable_ids),
+                  key=lambda r: (r.due_date, r.id))
+    client, provider = rows[0].client, rows[0].provider
+    locale = locale_of(client)
+    with force_locale(locale):
+        letter = letters.build(facts_for(step, rows, now, locale))
+        msg = mail.build(to=client.email, template="dunning_client", subject=letter.subject,
+                         context={"letter": letter}, locale=locale)
+    msg["Reply-To"] = provider.email
+    mail.send(msg, [r.invoice_id for r in rows if r.invoice_id is not None])
+    if step == 0:
+        from skod.dunning import notices
+
+        for receivable in rows:
+            notices.debt_opened(receivable)
     return msg["Message-ID"]
 
 
+def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> letters.Facts:
+    client, provider, kind = rows[0].client, rows[0].provider, rows[0].client_kind
+    today = local_day(now, client.timezone)
+    ladder = recv.ladder_for(provider.id)
+    # penalties run on the provider's days, like the invoice's due date
+    until = local_day(now, provider.timezone)
+    table = rates.table() if step >= 2 and kind != "consumer" else None
+    debts = tuple(debt_of(r, step, now, ladder, table, until) for r in rows)
+    business = kind != "consumer" and client.company_name
+    return letters.Facts(
+        step=step, creditor=creditor_of(provider),
+        debtor=f"{client.company_name} ({client.name})" if business else client.name,
+        client_name=client.name, client_kind=kind, locale=locale, timezone=client.timezone,
+        today=today, debts=debts, deadline=deadline_from(today) if step >= 2 else None)
+
+
+def deadline_from(today: date) -> date:
+    """DEADLINE_DAYS from today, moved to the next French business day (a deadline on a
+    Sunday or a public holiday would give less time than it says)."""
+    day = today + timedelta(days=DEADLINE_DAYS)
+    while not rules.is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def creditor_of(provider: Provider) -> letters.Creditor:
+    return letters.Creditor(
+        name=provider.name, email=provider.email, company_name=provider.company_name,
+        legal_form=provider.legal_form, siren=provider.siren, address=provider.address,
+        iban=provider.iban, bic=provider.bic, mediator=provider.mediator)
+
+
+def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
+            table: RateTable | None, until: date) -> letters.Debt:
+    invoice = r.invoice
+    return letters.Debt(
+        service=service_of(r), source_kind=source_kind(r), currency=r.currency,
+        total_minor=r.principal_minor, paid_minor=r.paid_minor, balance_minor=r.balance_minor,
+        due_date=r.due_date, pay_url=links.pay_url(r), reference=links.transfer_reference(r),
+        invoice_number=invoice.number if invoice else None,
+        issue_date=invoice.issue_date if invoice else None, invoice_url=invoice_url(invoice),
+        failure_code=r.failure_code, failure_kind=r.failure_kind,
+        retries=planned_retries(r, now, ladder) if step == 0 else (),
+        penalties=penalties_of(r, until, table) if table is not None else None)
+
+
+def source_kind(r: Receivable) -> str:
+    parts = split_source(r.source)
+    return parts[0] if parts else r.source
+
+
+def service_of(r: Receivable) -> str | None:
+    """What was delivered, as the invoice says it (in the client's language), else in words
+    from the kind of debt."""
+    if r.invoice is not None:
+        lines = [line.get("description", "") for line in r.invoice.snapshot.get("lines", [])]
+        if any(lines):
+            return "; ".join(line for line in lines if line)
+    generic = {"booking": _("A paid call"),
+               "overrun:booking": _("Minutes beyond the amount held for a call"),
+               "message": _("A written answer to your question"),
+               "milestone": _("A delivered project milestone")}
+    return generic.get(source_kind(r))
+
+
+def planned_retries(r: Receivable, now: datetime, ladder: rules.Ladder) -> tuple[datetime, ...]:
+    """The smart retries still planned: the next one, then the ladder's later retry days."""
+    if r.next_retry_at is None:
+        return ()
+    later = [rules.next_retry(r.opened_at, n, ladder)
+             for n in range(r.retries_done + 1, len(ladder.retry_days))]
+    return tuple(m for m in [r.next_retry_at, *later] if m is not None and m > now)
+
+
+def penalties_of(r: Receivable, until: date, table: RateTable) -> Breakdown | None:
+    """Penalties to date on the balance; None (and logged) when the rate table cannot answer:
+    the reminder still goes, with the legal basis but without figures."""
+    try:
+        return compute(amount_minor=r.balance_minor, currency=r.currency, due=r.due_date,
+                       until=until, client_kind=r.client_kind, table=table)
+    except PenaltyError:
+        log.exception("receivable %s: penalties left out of the reminder", r.id)
+        return None
+
+
+# Provider (and client) notices ------------------------------------------------------------
 def provider_paid(receivable: Receivable) -> None:
-    _to_provider(receivable, "paid")
+    """The debt is paid in full: how, and that the case is closed."""
+    from skod.dunning import notices
+
+    notices.paid(receivable, last_via(receivable))
 
 
 def provider_told(receivable: Receivable, what: str, **data: object) -> None:
-    _to_provider(receivable, what)
+    """`what`: promise (data: on, else the pause's date), client_dispute (reason),
+    plan_proposed / plan_accepted / plan_refused / plan_failed (plan_id, else the latest plan;
+    plan_failed: amount_minor of the instalment that failed). The client hears of the
+    provider's decision on a plan, and of a failed instalment, too."""
+    from skod.dunning import notices
+
+    notices.told(receivable, what, data)
 
 
-def _to_provider(receivable: Receivable, what: str) -> None:
-    provider = receivable.provider
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    with force_locale(provider.locale):
-        msg = mail.build(to=provider.email, template="message", subject=what,
-                         context={"greeting": _("Hello %(name)s,", name=provider.name),
-                                  "paragraphs": [what], "action_url": f"{base}/dashboard",
-                                  "action_label": _("Open your dashboard"), "details": []},
-                         locale=provider.locale)
-    mail.send(msg)
+def last_via(receivable: Receivable) -> str | None:
+    from skod.dunning.models import DunningEvent
+
+    event = db.session.scalar(
+        select(DunningEvent).where(DunningEvent.receivable_id == receivable.id,
+                                   DunningEvent.kind.in_(("paid", "payment")))
+        .order_by(DunningEvent.id.desc()).limit(1))
+    return (event.data or {}).get("via") if event is not None else None

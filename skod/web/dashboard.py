@@ -1,4 +1,5 @@
-"""The provider's dashboard: today's and upcoming calls, past calls, and the call buttons."""
+"""The provider's dashboard: the money owed (total, and what happened since the last visit),
+today's and upcoming calls, past calls, and the call buttons."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
 from skod.core.money import parse_minor
+from skod.dunning import overview
+from skod.dunning import words as dunning_words
 from skod.extensions import db
 from skod.payments import refunds
 from skod.payments.models import Payment
@@ -67,6 +70,16 @@ def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
     return today, upcoming, past
 
 
+def _money_owed(provider_id: int, now: datetime, tz: str, locale: str) -> dict:
+    """The total still owed and what happened to the debts since the last visit (which this
+    visit now becomes)."""
+    previous = overview.visit(provider_id, now)
+    return {"owed": {currency: display.money(amount, currency, locale)
+                     for currency, amount in overview.totals(provider_id).items()},
+            "since": display.when(previous, tz, locale),
+            "news": dunning_words.news(overview.since(provider_id, previous), locale)}
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> ResponseReturnValue:
@@ -74,8 +87,9 @@ def dashboard() -> ResponseReturnValue:
     today, upcoming, past = _calls(current_user.id, now, tz)
     rows = {name: [_row(b, tz, locale, now) for b in group]
             for name, group in (("today", today), ("upcoming", upcoming), ("past", past))}
+    money = _money_owed(current_user.id, now, tz, locale)
     return render_template("web/dashboard.html", rows=rows, form=ActionForm(), tz=tz,
-                           refund_form=RefundForm())
+                           refund_form=RefundForm(), money=money)
 
 
 def _run(action: str, booking_id: int) -> None:

@@ -27,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from skod.accounts import bank
 from skod.accounts.passwords import MESSAGES as PASSWORD_MESSAGES
 from skod.accounts.passwords import MIN_LENGTH
 from skod.catalog.slots import DAYS
@@ -203,6 +204,17 @@ def _compact(value: str | None) -> str | None:
     return re.sub(r"[\s.\-]", "", value).upper() if isinstance(value, str) else value
 
 
+def valid_iban(form: FlaskForm, field: StringField) -> None:
+    if field.data and not bank.iban_ok(field.data):
+        raise ValidationError(_l("This IBAN is not valid: check each character (example: "
+                                 "FR76 3000 6000 0112 3456 7890 189)."))
+
+
+def valid_bic(form: FlaskForm, field: StringField) -> None:
+    if field.data and not bank.bic_ok(field.data):
+        raise ValidationError(_l("A BIC has 8 or 11 letters and digits (example: AGRIFRPP)."))
+
+
 def vat_regime_of(provider: object) -> str | None:
     """The ProfileForm choice matching a Provider's VAT setting; None if none matches (the
     setting came from the API: another rate or exemption, which the form then keeps)."""
@@ -237,6 +249,8 @@ class ProfileForm(FlaskForm):
         InputRequired(REQUIRED), NumberRange(min=0, max=60, message=_l("From 0 to 60 days."))])
     mediator = TextAreaField(_l("Consumer mediator"), filters=[_trimmed],
                              validators=[Optional(), Length(max=500)])
+    iban = StringField(_l("IBAN"), filters=[bank.compact], validators=[Optional(), valid_iban])
+    bic = StringField(_l("BIC"), filters=[bank.compact], validators=[Optional(), valid_bic])
 
     def to_data(self) -> dict:
         """Data for accounts.update_profile; an empty text clears it, no VAT choice keeps it."""
@@ -246,4 +260,5 @@ class ProfileForm(FlaskForm):
             legal |= {"vat_rate_bp": None, "vat_exempt_mention": FRANCHISE_MENTION}
         elif self.vat_regime.data in VAT_RATES:
             legal |= {"vat_rate_bp": VAT_RATES[self.vat_regime.data], "vat_exempt_mention": None}
-        return {"legal": legal}
+        return {"legal": legal, "bank": {"iban": self.iban.data or None,
+                                         "bic": self.bic.data or None}}

@@ -9,8 +9,10 @@ differ, and a test reading the UTC date then fails for one hour a day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from skod.core.clock import utcnow
 
@@ -49,3 +51,19 @@ def paris_year(now: datetime) -> int:
 def paris_day(now: datetime, days: int) -> date:
     """The Paris day `days` after the Paris day of `now`."""
     return paris_today(now) + timedelta(days=days)
+
+
+def business_day(day: date) -> bool:
+    """A French business day (no weekend, no public holiday): dunning writes only then."""
+    return day.weekday() < 5 and day not in holidays.country_holidays("FR", years=day.year)
+
+
+def working_hour(after: datetime, hour: int = 10, tz: ZoneInfo = PARIS) -> datetime:
+    """The first `hour`:00 in `tz` on a French business day strictly after `after` (aware
+    UTC): an instant when the dunning sweep may write, whatever day the test runs."""
+    day = after.astimezone(tz).date()
+    while True:
+        at = datetime.combine(day, time(hour), tz)
+        if at > after and business_day(day):
+            return at.astimezone(UTC)
+        day += timedelta(days=1)

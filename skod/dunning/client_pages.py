@@ -1,0 +1,99 @@
+"""The provider's file on one client (/dashboard/clients/<id>): the client's payments to this
+provider, the incidents (failed payments, disputes at the bank), the debts and the reminders
+sent. A client is a row per booking, question or project, so the file gathers every row of
+the same person (e-mail address). A client the provider has never dealt with is "not found"."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import Select, exists, select
+
+from skod.accounts.models import Client
+from skod.core.clock import utcnow
+from skod.dunning import queries, words
+from skod.dunning.models import DunningStep, Receivable
+from skod.dunning.provider_pages import bp
+from skod.dunning.provider_view import list_row
+from skod.extensions import db
+from skod.invoicing.models import Invoice
+from skod.payments.disputes import Dispute, reason_words, status_words
+from skod.payments.models import Payment
+from skod.web import display
+from skod.web.blueprint import current_locale
+
+#: the latest rows of each section (a file is for reading, not an export)
+LIMIT = 100
+PURPOSE_WORDS = {
+    **display.PURPOSE_WORDS, "answer": _l("Paid question"), "deposit": _l("Project deposit"),
+    "milestone": _l("Milestone"), "recovery": _l("Debt payment"),
+}
+STATE_WORDS = {
+    "created": _l("being set up"), "requires_action": _l("waiting for the client's "
+                                                        "confirmation"),
+    "held": _l("held on the card"), "capture_pending": _l("being charged"),
+    "captured": _l("paid"), "released": _l("released, nothing charged"),
+    "failed": _l("failed"), "refunded": _l("refunded"),
+    "waived": _l("not charged: below the minimum card payment"),
+}
+
+
+def _payment(payment: Payment, tz: str, locale: str) -> dict:
+    amount = payment.amount_captured_minor or payment.amount_requested_minor
+    return {"id": payment.id, "when": display.when(payment.created_at, tz, locale),
+            "what": str(PURPOSE_WORDS.get(payment.purpose, payment.purpose)),
+            "amount": display.money(amount, payment.currency, locale),
+            "state": str(STATE_WORDS.get(payment.status, payment.status)),
+            "failed": payment.status == "failed",
+            "why": words.failure(payment.last_error_code, payment.last_error_kind)
+            if payment.status == "failed" else None}
+
+
+def _dispute(dispute: Dispute, tz: str, locale: str) -> dict:
+    return {"when": display.when(dispute.created_at, tz, locale),
+            "amount": display.money(dispute.amount_minor, dispute.currency, locale),
+            "why": reason_words(dispute.reason), "state": status_words(dispute.status)}
+
+
+def _known(provider_id: int, person: Select) -> bool:
+    """Whether this provider has any payment, debt or invoice with this person."""
+    return bool(db.session.scalar(select(
+        exists().where(Payment.provider_id == provider_id, Payment.client_id.in_(person))
+        | exists().where(Receivable.provider_id == provider_id,
+                         Receivable.client_id.in_(person))
+        | exists().where(Invoice.provider_id == provider_id,
+                         Invoice.client_id.in_(person)))))
+
+
+@bp.get("/dashboard/clients/<int:client_id>")
+@login_required
+def client_file(client_id: int) -> ResponseReturnValue:
+    pid, now, tz, locale = current_user.id, utcnow(), current_user.timezone, current_locale()
+    client = db.session.get(Client, client_id)
+    person = queries.same_person(client_id)
+    if client is None or not _known(pid, person):
+        abort(404)
+    mine = (Payment.provider_id == pid, Payment.client_id.in_(person))
+    payments = db.session.scalars(select(Payment).where(*mine)
+                                  .order_by(Payment.created_at.desc()).limit(LIMIT)).all()
+    disputes = db.session.scalars(select(Dispute).join(Payment, Payment.id == Dispute.payment_id)
+                                  .where(*mine).order_by(Dispute.created_at.desc())
+                                  .limit(LIMIT)).all()
+    debts = db.session.scalars(queries.listing(pid, client_id=client_id).limit(LIMIT)).all()
+    reminders = db.session.execute(
+        select(DunningStep, Receivable).join(Receivable, Receivable.id ==
+                                             DunningStep.receivable_id)
+        .where(Receivable.provider_id == pid, Receivable.client_id.in_(person),
+               DunningStep.status == "sent")
+        .order_by(DunningStep.sent_at.desc()).limit(LIMIT)).all()
+    return render_template(
+        "dunning/provider_client.html", client=client,
+        payments=[_payment(p, tz, locale) for p in payments],
+        incidents=[_payment(p, tz, locale) for p in payments if p.status == "failed"],
+        disputes=[_dispute(d, tz, locale) for d in disputes],
+        debts=[list_row(r, now, tz, locale) for r in debts],
+        reminders=[{"name": words.step(step.step), "receivable_id": r.id,
+                    "invoice": r.invoice.number if r.invoice else None,
+                    "when": display.when(step.sent_at, tz, locale)} for step, r in reminders])

@@ -1,0 +1,114 @@
+"""What the formal reminder (step 2, J+15) adds to the friendly one, pure like letters.py.
+
+- every client: a new deadline, printed in full;
+- a business or public client: the late-payment penalties accrued to date for each invoice,
+  half-year segment by segment with their day counts and rates, the rate's legal basis, the
+  fixed 40 EUR indemnity per invoice, and that all of it is owed without any reminder
+  (Code de commerce L441-10, D441-5; public buyers: ECB + 8 points);
+- a consumer: no fee and no penalty of any kind (CPCE L111-8), only the notice that a formal
+  notice will follow and that legal interest runs from it, and the consumer mediator.
+The figures come from penalties.compute() (notify.py passes the Breakdown in each Debt).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+
+from skod.dunning.letters import Block, Debt, Facts, day, money
+from skod.dunning.penalties import B2B_MARGIN_BP, INDEMNITY_MINOR, PUBLIC_MARGIN_BP, Segment
+
+#: margin over the ECB rate of each basis penalties.compute() names
+MARGINS = {"ecb_plus_10": B2B_MARGIN_BP, "ecb_plus_8": PUBLIC_MARGIN_BP}
+
+
+def percent(bp: int, locale: str) -> str:
+    return format_decimal(Decimal(bp) / 100, format="#,##0.00", locale=locale) + " %"
+
+
+def blocks(facts: Facts) -> list[Block]:
+    out = [deadline_block(facts)]
+    if facts.client_kind == "consumer":
+        out.append(consumer_block(facts))
+        return out
+    out += [penalty_block(facts, d) for d in facts.debts if d.penalties is not None]
+    out.append(basis_block(facts))
+    return out
+
+
+def deadline_block(facts: Facts) -> Block:
+    when = day(facts.deadline, facts.locale, "full") if facts.deadline else "-"
+    return Block(title=_("New deadline"), paragraphs=[
+        _("Please pay the balance due by %(date)s at the latest.", date=when)])
+
+
+def rate_words(segment: Segment, locale: str) -> str:
+    margin = MARGINS.get(segment.basis)
+    if margin is None:
+        return percent(segment.rate_bp, locale)
+    return _("%(rate)s (ECB %(ecb)s + %(points)s points)", rate=percent(segment.rate_bp, locale),
+             ecb=percent(segment.rate_bp - margin, locale), points=margin // 100)
+
+
+def penalty_block(facts: Facts, debt: Debt) -> Block:
+    """One invoice's penalties to date: a row per half-year segment, then the totals."""
+    loc, owed = facts.locale, debt.penalties
+    label = debt.invoice_number or debt.reference
+    header = [_("Period"), _("Days"), _("Rate"), _("Penalties")]
+    rows = [[f"{day(s.start, loc, 'medium')} – {day(s.end, loc, 'medium')}", str(s.days),
+             rate_words(s, loc), money(s.amount_minor, debt.currency, loc)]
+            for s in owed.segments]
+    block = Block(title=_("Late-payment penalties on invoice %(number)s", number=label),
+                  paragraphs=[_("Computed on the balance of %(amount)s incl. VAT, from the day "
+                                "after the due date (%(due)s) to %(today)s: %(days)s days late.",
+                                amount=money(owed.principal_minor, debt.currency, loc),
+                                due=day(owed.due, loc), today=day(owed.until, loc),
+                                days=owed.days_late)],
+                  table=(header, rows))
+    block.rows = [(_("Penalties to date"), money(owed.interest_minor, debt.currency, loc))]
+    if owed.indemnity_minor:
+        block.rows.append((_("Fixed indemnity for recovery costs"),
+                           money(owed.indemnity_minor, "EUR", loc)))
+    block.rows.append((_("Total due for this invoice"), money(owed.total_minor, debt.currency,
+                                                              loc)))
+    return block
+
+
+def basis_block(facts: Facts) -> Block:
+    """The rate's basis and that penalties and indemnity need no reminder."""
+    fixed = money(INDEMNITY_MINOR, "EUR", facts.locale)
+    if facts.client_kind == "public":
+        lines = [_("Rate: the main refinancing rate of the European Central Bank of the "
+                   "half-year in which the delay began, plus 8 points (Code de la commande "
+                   "publique, art. R2192-31)."),
+                 _("This interest and the fixed indemnity for recovery costs of %(amount)s per "
+                   "invoice (art. D2192-35) are owed by law from the day after the due date, "
+                   "without any reminder being needed (art. L2192-13).", amount=fixed)]
+    else:
+        lines = [_("Rate: the main refinancing rate of the European Central Bank in force on "
+                   "1 January or 1 July of each half-year, plus 10 points (Code de commerce, "
+                   "art. L441-10)."),
+                 _("These penalties and the fixed indemnity for recovery costs of %(amount)s per "
+                   "invoice (art. D441-5) are owed by law from the day after the due date, "
+                   "without any reminder being needed (Code de commerce, art. L441-10).",
+                   amount=fixed)]
+    block = Block(title=_("Legal basis"), paragraphs=lines)
+    figured = [d for d in facts.debts if d.penalties is not None]
+    if len(figured) > 1 and len({d.currency for d in figured}) == 1:
+        total = sum(d.penalties.total_minor for d in figured)
+        block.rows.append((_("Total due to date, all invoices"),
+                           money(total, figured[0].currency, facts.locale)))
+    return block
+
+
+def consumer_block(facts: Facts) -> Block:
+    """A consumer: what comes next, and the mediator; never a fee."""
+    lines = [_("Without payment by that date, a formal notice (mise en demeure) will be sent to "
+               "you. From that notice on, interest at the legal rate will run on the amount due "
+               "(Code civil, art. 1231-6 and 1344-1).")]
+    if facts.creditor.mediator:
+        lines.append(_("In case of disagreement, you may refer the matter free of charge to the "
+                       "consumer mediator: %(mediator)s", mediator=facts.creditor.mediator))
+    return Block(title=_("What happens next"), paragraphs=lines)

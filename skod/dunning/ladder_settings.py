@@ -1,0 +1,51 @@
+"""A provider's reminder settings: the offsets of the ladder's steps (1-2 sent today, 3-4 stored
+for when they exist) and the days of the card retries, stored as DunningSettings.overrides.
+
+The rules are the ladder's own (ladder.settings_from): what it refuses is never stored. Keys
+of the overrides this page does not edit (texts, channels) are kept as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from skod.dunning import ladder as rules
+from skod.dunning.models import DunningSettings
+from skod.dunning.receivables import ladder_for
+from skod.extensions import db
+
+#: the steps whose offset a provider sets (0 is the failure itself)
+EDITABLE = (1, 2, 3, 4)
+
+
+def current(provider_id: int) -> dict:
+    """What the settings page shows: each step's days after the due date, the retry days."""
+    ladder = ladder_for(provider_id)
+    return {"offsets": {n: ladder.step(n).offset_days for n in EDITABLE},
+            "retry_days": list(ladder.retry_days)}
+
+
+def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
+         now: datetime) -> rules.Ladder:
+    """Store the new offsets and retry days; SettingsError (nothing stored) when the ladder's
+    rules refuse them."""
+    row = db.session.get(DunningSettings, provider_id, with_for_update=True)
+    overrides = dict(row.overrides or {}) if row else {}
+    steps = {str(k): dict(v) for k, v in (overrides.get("steps") or {}).items()
+             if isinstance(v, dict)}
+    for number, days in offsets.items():
+        steps[str(number)] = {**steps.get(str(number), {}), "offset_days": days}
+    wanted = {**overrides, "steps": steps, "retry_days": list(retry_days)}
+    try:
+        ladder = rules.settings_from(wanted, current_app.config["DUNNING_MIN_GAP"])
+    except rules.SettingsError:
+        db.session.rollback()
+        raise
+    if row is None:
+        row = DunningSettings(provider_id=provider_id)
+        db.session.add(row)
+    row.overrides, row.updated_at = wanted, now  # a new dict: the JSON column sees the change
+    db.session.commit()
+    return ladder

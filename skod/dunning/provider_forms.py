@@ -1,0 +1,82 @@
+"""Forms of the provider's dunning pages: the list's filter, the actions' confirmation forms
+and the reminder settings (each posting form carries its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from skod.web.forms import REQUIRED, SelectChoice
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
+
+
+class FilterForm(FlaskForm):
+    """The list's GET filter (changes nothing: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Show"), default="owed", choices=[
+        SelectChoice("owed", _l("Still owed")), SelectChoice("open", _l("Being chased")),
+        SelectChoice("paused", _l("Paused")), SelectChoice("closed", _l("Closed"))])
+
+
+class PauseForm(FlaskForm):
+    until = DateField(_l("Resume by itself on (optional)"), format=DATE_FORMATS,
+                      validators=[Optional()])
+    note = TextAreaField(_l("Note for your records (optional)"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class WriteOffForm(FlaskForm):
+    note = TextAreaField(_l("Note for your records (optional)"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class MarkPaidForm(FlaskForm):
+    amount = StringField(_l("Amount received (empty: all of the balance)"),
+                         validators=[Optional(), Length(max=20)])
+
+
+class ConfirmForm(FlaskForm):
+    """Resume, remind, accept or refuse a plan: only the CSRF token."""
+
+
+def parse_days(text: str | None) -> list[int] | None:
+    """ "1, 3, 5" -> [1, 3, 5]; None when it is not whole numbers separated by commas."""
+    parts = [p for p in re.split(r"[\s,;]+", (text or "").strip()) if p]
+    if not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+def _days_list(form: FlaskForm, field: StringField) -> None:
+    if parse_days(field.data) is None:
+        raise ValidationError(_l("Whole numbers separated by commas, like 1, 3, 5."))
+
+
+class ReminderSettingsForm(FlaskForm):
+    """Days after the due date of each step, and of the card retries after a failure. The
+    rules (growing, minimum gap, ranges) are the ladder's own: ladder.settings_from."""
+
+    step1 = IntegerField(_l("Friendly reminder: days after the due date"),
+                         validators=[InputRequired(REQUIRED)])
+    step2 = IntegerField(_l("Formal reminder: days after the due date"),
+                         validators=[InputRequired(REQUIRED)])
+    step3 = IntegerField(_l("Formal notice: days after the due date"),
+                         validators=[InputRequired(REQUIRED)])
+    step4 = IntegerField(_l("Recourse file: days after the due date"),
+                         validators=[InputRequired(REQUIRED)])
+    retry_days = StringField(_l("Card retries: days after the failure"),
+                             validators=[Optional(), Length(max=40), _days_list])
+
+    def offsets(self) -> dict[int, int]:
+        return {n: getattr(self, f"step{n}").data for n in (1, 2, 3, 4)}
+
+    def retries(self) -> list[int]:
+        return parse_days(self.retry_days.data) or []

@@ -1,0 +1,183 @@
+"""The provider's pages about money owed: the receivables list (/dashboard/receivables), the
+case page with its timeline (/dashboard/receivables/<id>) and the actions on a case, each
+behind a confirmation page (GET shows what will happen, POST does it).
+
+The client file and the reminder settings register on the same blueprint (client_pages,
+settings_pages, imported at the end).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from skod.core.clock import parse_iso, utcnow
+from skod.core.errors import DomainError, Invalid, NotFound
+from skod.core.money import parse_minor
+from skod.dunning import actions, queries
+from skod.dunning.provider_forms import (
+    ConfirmForm,
+    FilterForm,
+    MarkPaidForm,
+    PauseForm,
+    WriteOffForm,
+)
+from skod.dunning.provider_view import case_view, list_row
+from skod.extensions import db
+from skod.web import display
+from skod.web.blueprint import current_locale
+
+bp = Blueprint("dunning_pages", __name__)
+
+#: rows shown on the list page
+PAGE_LIMIT = 300
+#: action -> (its form, what the provider is told once done)
+ACTIONS = {
+    "pause": (PauseForm, _l("The case is paused: no reminder and no card retry until it "
+                            "resumes.")),
+    "resume": (ConfirmForm, _l("The case resumes: the next reminder follows the ladder.")),
+    "remind": (ConfirmForm, _l("The next reminder is sent.")),
+    "mark-paid": (MarkPaidForm, _l("The transfer is recorded.")),
+    "write-off": (WriteOffForm, _l("The debt is written off: no more reminders.")),
+    "plan-accept": (ConfirmForm, _l("The payment plan is accepted: the instalments will be "
+                                    "charged on their dates.")),
+    "plan-refuse": (ConfirmForm, _l("The payment plan is refused: the reminders go on.")),
+}
+ERROR_WORDS = {
+    "receivable_closed": _l("This debt is closed already."),
+    "receivable_paused": _l("The case is paused: resume it first."),
+    "already_paused": _l("The case is paused already."),
+    "receivable_not_paused": _l("The case is not paused."),
+    "paused_stripe_dispute": _l("The client's bank is deciding a dispute: the case resumes "
+                                   "by itself when the dispute closes."),
+    "paused_plan": _l("A payment plan decides this case: accept or refuse it first."),
+    "ladder_end": _l("No further reminder is available for this debt for now."),
+    "no_plan": _l("There is no payment plan waiting for your answer."),
+}
+ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
+
+
+def _owned(receivable_id: int):  # noqa: ANN202
+    try:
+        return queries.owned(receivable_id, current_user.id)
+    except NotFound:
+        abort(404)
+
+
+def error_words(err: DomainError) -> str:
+    """A refused action, in the page's language."""
+    if err.code == "too_soon" and err.fields:
+        when = display.when(parse_iso(err.fields["earliest"][0]), current_user.timezone,
+                            current_locale())
+        return _("The last reminder is too recent: the next one can go from %(when)s.",
+                 when=when)
+    return str(ERROR_WORDS.get(err.code, display.error_text(err)))
+
+
+@bp.get("/dashboard/receivables")
+@login_required
+def receivable_list() -> ResponseReturnValue:
+    form = FilterForm(formdata=request.args)
+    if not form.validate():
+        form.status.data = "owed"
+    stmt = queries.listing(current_user.id, form.status.data).limit(PAGE_LIMIT + 1)
+    rows = list(db.session.scalars(stmt))
+    now, tz, locale = utcnow(), current_user.timezone, current_locale()
+    owed = {currency: display.money(amount, currency, locale)
+            for currency, amount in queries.totals(current_user.id).items()}
+    return render_template("dunning/provider_list.html", form=form, owed=owed,
+                           rows=[list_row(r, now, tz, locale) for r in rows[:PAGE_LIMIT]],
+                           truncated=len(rows) > PAGE_LIMIT)
+
+
+@bp.get("/dashboard/receivables/<int:receivable_id>")
+@login_required
+def receivable_case(receivable_id: int) -> ResponseReturnValue:
+    receivable = _owned(receivable_id)
+    view = case_view(receivable, utcnow(), current_user.timezone, current_locale())
+    return render_template("dunning/provider_case.html", **view)
+
+
+@bp.route("/dashboard/receivables/<int:receivable_id>/<action>", methods=["GET", "POST"])
+@login_required
+def receivable_action(receivable_id: int, action: str) -> ResponseReturnValue:
+    """GET: what the action will do, with its form; POST: do it."""
+    if action not in ACTIONS:
+        abort(404)
+    receivable = _owned(receivable_id)
+    form_class, done = ACTIONS[action]
+    form = form_class()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            _run(action, receivable, form)
+        except Invalid as err:
+            db.session.rollback()
+            _field_errors(form, err)
+        except DomainError as err:
+            db.session.rollback()
+            flash(error_words(err), "error")
+            return redirect(url_for("dunning_pages.receivable_case",
+                                    receivable_id=receivable_id))
+        else:
+            flash(str(done), "success")
+            return redirect(url_for("dunning_pages.receivable_case",
+                                    receivable_id=receivable_id))
+    view = case_view(receivable, utcnow(), current_user.timezone, current_locale())
+    page = render_template("dunning/provider_confirm.html", action=action, form=form,
+                           gap_days=current_app.config["DUNNING_MIN_GAP"].days, **view)
+    return page, 422 if form.errors else 200
+
+
+def _run(action: str, receivable, form) -> None:  # noqa: ANN001
+    now, pid, rid = utcnow(), current_user.id, receivable.id
+    if action == "pause":
+        actions.pause(rid, pid, now, form.until.data, form.note.data or None)
+    elif action == "resume":
+        actions.resume(rid, pid, now)
+    elif action == "remind":
+        actions.remind(rid, pid, now)
+    elif action == "write-off":
+        actions.write_off(rid, pid, now, form.note.data or None)
+    elif action == "mark-paid":
+        amount = None
+        if form.amount.data:
+            amount = parse_minor(form.amount.data, receivable.currency)
+            if amount is None:
+                raise Invalid("not an amount", fields={"amount": ["not an amount"]})
+        actions.mark_paid(rid, pid, now, amount)
+    else:
+        _decide_plan(rid, action.removeprefix("plan-"), now)
+
+
+def _decide_plan(receivable_id: int, decision: str, now) -> None:  # noqa: ANN001
+    """Accept or refuse the plan the client asked for (skod/dunning/plans.py owns the rule)."""
+    plan = queries.latest_plan(receivable_id)
+    if plan is None or plan.status != "proposed":
+        raise DomainError("no plan waiting", code="no_plan")
+    from skod.dunning import plans  # the pay page's module (another branch): imported when used
+
+    service = plans.accept if decision == "accept" else plans.refuse
+    service(plan.id, current_user.id, now)
+
+
+#: a service's field -> the form's field that shows its error
+FIELD_OF = {"amount_minor": "amount", "amount": "amount", "until": "until"}
+FIELD_WORDS = {
+    "amount": _l("A positive amount, at most the balance, like 90 or 1.50."),
+    "until": _l("A day from tomorrow to one year from today."),
+}
+
+
+def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
+    for name in err.fields or {"_": []}:
+        target = getattr(form, FIELD_OF.get(name, ""), None)
+        if target is None:
+            form.form_errors.append(error_words(err))
+        else:
+            target.errors = [*target.errors, str(FIELD_WORDS[FIELD_OF[name]])]
+
+
+from skod.dunning import client_pages, settings_pages  # noqa: E402, F401  (their routes)

@@ -1,0 +1,92 @@
+"""What the provider's pages show of a receivable, in the page's language and the provider's
+time zone: one list row, and the case page (facts, timeline, reminders, evidence, plan, and
+which actions are open)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date
+from flask_babel import lazy_gettext as _l
+
+from skod.dunning import queries, words
+from skod.dunning.actions import NOT_RESUMABLE
+from skod.dunning.models import Receivable
+from skod.web import display
+
+STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
+               "withdrawn": _l("not sent: paid or paused meanwhile")}
+INSTALMENT_STATUS = {"scheduled": _l("scheduled"), "charging": _l("being charged"),
+                     "paid": _l("paid"), "failed": _l("failed")}
+
+
+def _next_words(action: dict | None) -> str | None:
+    if action is None:
+        return None
+    if action["kind"] == "retry":
+        return str(_l("Card retry no. %(n)s", n=action["attempt"]))
+    return words.step(action["step"])
+
+
+def list_row(receivable: Receivable, now: datetime, tz: str, locale: str) -> dict:
+    data = queries.row(receivable, now)
+    client = receivable.client
+    action = data["next_action"]
+
+    def money(amount: int) -> str:
+        return display.money(amount, receivable.currency, locale)
+
+    return {
+        "id": receivable.id, "status": receivable.status,
+        "status_words": words.status(receivable.status),
+        "client": client.company_name or client.name, "client_id": client.id,
+        "invoice": data["invoice_number"], "step": words.step(receivable.last_step),
+        "age": data["age_days"], "amount": money(receivable.principal_minor),
+        "balance": money(receivable.balance_minor), "partly_paid": receivable.paid_minor > 0,
+        "next": _next_words(action),
+        "next_at": display.when(action["at"], tz, locale) if action else None,
+        "pause": words.pause(receivable.pause_reason) if receivable.status == "paused" else None,
+        "paused_until": display.when(receivable.paused_until, tz, locale)
+        if receivable.status == "paused" and receivable.paused_until else None,
+    }
+
+
+def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> dict:
+    """Everything the case page and the confirmation pages show."""
+    detail = queries.detail(receivable, now)
+    plan = detail["plan"]
+    status = receivable.status
+    return {
+        "r": receivable, "row": list_row(receivable, now, tz, locale),
+        "paid": display.money(receivable.paid_minor, receivable.currency, locale),
+        "due": format_date(detail["due_date"], "long", locale=locale),
+        "failure": words.failure(receivable.failure_code, receivable.failure_kind)
+        if receivable.failure_code or receivable.failure_kind else None,
+        "timeline": [{"when": display.when(e["at"], tz, locale), "kind": e["kind"],
+                      "text": words.event(e["kind"], e["data"], receivable.currency, locale,
+                                          tz)} for e in reversed(detail["events"])],
+        "steps": [{"name": words.step(s["step"]),
+                   "status": str(STEP_STATUS.get(s["status"], s["status"])),
+                   "when": display.when(s["sent_at"] or s["claimed_at"], tz, locale)}
+                  for s in detail["steps"]],
+        "evidence": detail["evidence"],
+        "plan": _plan(plan, receivable.currency, tz, locale) if plan else None,
+        "can": {
+            "pause": status == "open",
+            "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE,
+            "remind": status == "open",
+            "mark-paid": status in queries.OWED, "write-off": status in queries.OWED,
+            "plan": bool(plan and plan["status"] == "proposed" and status in queries.OWED),
+        },
+    }
+
+
+def _plan(plan: dict, currency: str, tz: str, locale: str) -> dict:
+    return {
+        "status": words.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
+        "instalments": plan["instalments"], "note": plan["note"],
+        "schedule": [{"seq": i["seq"], "when": display.when(i["due_at"], tz, locale),
+                      "amount": display.money(i["amount_minor"], currency, locale),
+                      "status": str(INSTALMENT_STATUS.get(i["status"], i["status"]))}
+                     for i in plan["schedule"]],
+    }

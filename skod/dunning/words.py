@@ -1,0 +1,175 @@
+"""Words for the provider's pages about a debt: ladder steps, case states, pause reasons, why a
+payment failed (never a raw code), and one sentence per timeline event.
+
+The client-facing decline sentences live in skod/payments/decline_words.py; these speak to the
+provider about the client ("the client's bank...").
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from skod.web import display
+
+STEP_WORDS = {
+    -1: _l("No reminder yet"),
+    0: _l("Notice of non-payment"),
+    1: _l("Friendly reminder"),
+    2: _l("Formal reminder"),
+    3: _l("Formal notice"),
+    4: _l("Recourse file"),
+}
+STATUS_WORDS = {
+    "open": _l("Being chased"), "paused": _l("Paused"), "paid": _l("Paid"),
+    "written_off": _l("Written off"),
+}
+PAUSE_WORDS = {
+    "provider": _l("paused by you"),
+    "stripe_dispute": _l("the client disputes the card payment with their bank"),
+    "client_dispute": _l("the client disputes the debt"),
+    "promise": _l("the client promised to pay"),
+    "plan": _l("payment plan"),
+}
+RESUME_WORDS = {
+    "provider": _l("resumed by you"),
+    "promise_passed": _l("the promised date passed without payment"),
+    "pause_ended": _l("the end date of your pause came"),
+    "dispute_closed": _l("the bank closed the dispute"),
+}
+VIA_WORDS = {
+    "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
+    "invoice": _l("paid on the invoice's own payment link"),
+}
+#: why a payment failed, said to the provider; by decline code first, then by kind
+FAILURE_CODES = {
+    "insufficient_funds": _l("insufficient funds on the client's card"),
+    "expired_card": _l("the client's card has expired"),
+    "lost_card": _l("the card was reported lost"),
+    "stolen_card": _l("the card was reported stolen"),
+    "card_velocity_exceeded": _l("the card's spending limit is reached"),
+    "withdrawal_count_limit_exceeded": _l("the card's spending limit is reached"),
+    "incorrect_cvc": _l("the card's details are incorrect"),
+    "incorrect_number": _l("the card's details are incorrect"),
+    "processing_error": _l("a processing error at the bank"),
+    "authentication_required": _l("the bank asked the client to confirm the payment "
+                                  "(3-D Secure), which was not done"),
+    "hold_expired": _l("the amount held on the card expired before it could be charged"),
+    "dispute_lost": _l("the bank took the payment back after the client disputed it"),
+}
+FAILURE_KINDS = {
+    "soft_decline": _l("declined by the client's bank (it may succeed later)"),
+    "hard_decline": _l("declined by the client's bank for good"),
+    "authentication_required": FAILURE_CODES["authentication_required"],
+    "retryable": _l("the bank did not answer"),
+}
+
+
+def step(number: int) -> str:
+    return str(STEP_WORDS.get(number, _l("Step %(n)s", n=number)))
+
+
+def status(value: str) -> str:
+    return str(STATUS_WORDS.get(value, value))
+
+
+def pause(reason: str | None) -> str:
+    return str(PAUSE_WORDS.get(reason or "", _l("paused")))
+
+
+def failure(code: str | None, kind: str | None) -> str:
+    """Why a payment failed, in words; an unknown code falls back on its kind."""
+    words = FAILURE_CODES.get(code or "") or FAILURE_KINDS.get(kind or "")
+    return str(words or _l("the payment failed"))
+
+
+def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
+    """One timeline line: what happened, in the page's language."""
+    def money(amount: object) -> str:
+        return display.money(int(amount or 0), currency, locale)
+
+    if kind == "opened":
+        why = (failure(data.get("code"), data.get("kind")) if data.get("code") or data.get("kind")
+               else _("the invoice was still unpaid after its due date"))
+        return _("Debt opened: %(amount)s unpaid (%(why)s).", amount=money(data.get("amount")),
+                 why=why)
+    if kind == "retry":
+        return _("Automatic card retry no. %(n)s.", n=data.get("attempt"))
+    if kind == "retry_skipped":
+        return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
+                 n=data.get("attempt"))
+    if kind == "attempt":
+        return _("Card payment failed: %(why)s.", why=failure(data.get("code"), data.get("kind")))
+    if kind == "step":
+        return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
+    if kind == "payment":
+        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
+        return _("Payment received: %(amount)s (%(via)s).", amount=money(data.get("amount")),
+                 via=via)
+    return _other(kind, data, locale, tz)
+
+
+def _other(kind: str, data: dict, locale: str, tz: str) -> str:
+    if kind == "pause":
+        line = _("Paused: %(why)s.", why=pause(data.get("reason")))
+        if data.get("until"):
+            from skod.core.clock import parse_iso
+
+            line += " " + _("Until %(date)s.", date=display.when(parse_iso(data["until"]), tz,
+                                                                 locale))
+        return line
+    if kind == "resume":
+        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
+                                                          RESUME_WORDS["provider"]))
+    if kind == "paid":
+        return _("Paid in full: the case is closed.")
+    if kind == "written_off":
+        return _("Written off: the case is closed, no more reminders.")
+    if kind == "plan_proposed":
+        return _("The client asks for a payment plan in %(n)s monthly instalments.",
+                 n=data.get("instalments"))
+    if kind == "plan_failed":
+        return _("Payment plan stopped: instalment no. %(seq)s was refused; the reminders "
+                 "resume.", seq=data.get("seq"))
+    if kind.startswith("plan_"):
+        return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
+    if kind == "instalment":
+        return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
+    if kind == "card_saved":
+        return _("The client saved a card on the payment page.")
+    return _("Other event.")
+
+
+PLAN_WORDS = {
+    "proposed": _l("requested by the client, waiting for your answer"),
+    "accepted": _l("accepted"), "refused": _l("refused"), "completed": _l("completed"),
+    "failed": _l("stopped after a failed instalment"),
+}
+
+
+def plan_status(value: str) -> str:
+    return str(PLAN_WORDS.get(value, _l("updated")))
+
+
+def news(counts: dict, locale: str) -> list[str]:
+    """The dashboard's "since your last visit", one line per kind of news that happened."""
+    from flask_babel import ngettext
+
+    recovered = ", ".join(display.money(amount, currency, locale)
+                          for currency, amount in counts["recovered"].items())
+    lines = [
+        (counts["payments"], ngettext("%(num)d payment recovered (%(amount)s)",
+                                      "%(num)d payments recovered (%(amount)s)",
+                                      counts["payments"], amount=recovered)),
+        (counts["reminders"], ngettext("%(num)d reminder sent", "%(num)d reminders sent",
+                                       counts["reminders"])),
+        (counts["new_debts"], ngettext("%(num)d new debt", "%(num)d new debts",
+                                       counts["new_debts"])),
+        (counts["disputes"], ngettext("%(num)d client disputes a debt",
+                                      "%(num)d clients dispute a debt", counts["disputes"])),
+        (counts["promises"], ngettext("%(num)d promise to pay", "%(num)d promises to pay",
+                                      counts["promises"])),
+        (counts["plans"], ngettext("%(num)d payment plan request",
+                                   "%(num)d payment plan requests", counts["plans"])),
+    ]
+    return [text for count, text in lines if count]
