@@ -5,7 +5,7 @@ takes the receivable's row lock, checks the state inside it, records the timelin
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -115,19 +115,23 @@ def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
     return step
 
 
-def promise(receivable_id: int, now: datetime, day: date) -> Receivable:
-    """The client will pay on `day` (a day of the client's calendar, from today to 30 days
-    ahead): paused until the morning after it, when the ladder resumes by itself if the debt
-    is still unpaid (resume_due)."""
+def promise(receivable_id: int, now: datetime, day: date | datetime) -> Receivable:
+    """The client will pay on `day` (a day of the client's calendar, or an instant in it,
+    from today to 30 days ahead): paused until the morning after it, when the ladder resumes
+    by itself if the debt is still unpaid (resume_due)."""
     receivable = _client_may(receivable_id, ("plan", "stripe_dispute"))
     zone = ZoneInfo(receivable.client.timezone)
+    if isinstance(day, datetime):
+        day = day.astimezone(zone).date()
     today = now.astimezone(zone).date()
     if not today <= day <= today + PROMISE_MAX:
         raise Invalid("the date must be within the next 30 days",
                       fields={"date": ["within the next 30 days"]})
     until = datetime.combine(day + timedelta(days=1), WORK_START, zone).astimezone(UTC)
     receivable = pause(receivable_id, now, "promise", until=until, day=day.isoformat())
-    notify.provider_told(receivable, "promise", day=day.isoformat())
+    # the promised day itself (noon in the client's zone) for the provider's notice
+    notify.provider_told(receivable, "promise",
+                         on=datetime.combine(day, time(12), zone).astimezone(UTC))
     return receivable
 
 

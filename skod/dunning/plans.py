@@ -7,8 +7,8 @@ first; the first due at once, then monthly on the same day of the client's calen
 the first. `charge_due` (every tick, before the sweep) charges each due instalment off-session
 at most once: the instalment's row lock and status, and its key `instalment:{plan}:{seq}`
 stored before the call. A paid instalment settles its share of the debt (the last one closes
-the case); a failed one fails the plan and the ladder resumes. The client is told by e-mail of
-every decision and of a failure, the provider of a proposal and of a failure.
+the case); a failed one fails the plan and the ladder resumes. Everyone is told through
+notify.provider_told: the provider of a proposal, both sides of a decision and of a failure.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
-from skod.dunning import cases, notify, plan_notify, retries
+from skod.dunning import cases, notify, retries
 from skod.dunning import receivables as recv
 from skod.dunning.models import (
     CLOSED,
@@ -142,7 +142,7 @@ def accept(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
                                   status="scheduled"))
     recv.record(receivable, "plan_accepted", now, plan_id=plan.id, amounts=amounts)
     db.session.commit()
-    plan_notify.decided(receivable, plan, accepted=True)
+    notify.provider_told(receivable, "plan_accepted", plan_id=plan_id)  # and the client
     first = db.session.scalar(select(Instalment.id).where(
         Instalment.plan_id == plan_id, Instalment.seq == 1))
     charge_one(first, now)
@@ -158,7 +158,8 @@ def refuse(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
     db.session.commit()
     if receivable.status == "paused" and receivable.pause_reason == "plan":
         cases.resume(receivable.id, now, why="plan_refused")
-    plan_notify.decided(db.session.get(Receivable, receivable.id), plan, accepted=False)
+    notify.provider_told(db.session.get(Receivable, receivable.id), "plan_refused",
+                         plan_id=plan_id)  # and the client
     return db.session.get(PaymentPlan, plan_id)
 
 
@@ -249,14 +250,14 @@ def _failed(instalment_id: int, payment_id: int | None, now: datetime) -> str:
     """A refused instalment ends the plan: the ladder resumes, both sides are told."""
     instalment = _lock(instalment_id)
     plan = instalment.plan
-    receivable_id = plan.receivable_id
+    plan_id, receivable_id, amount = plan.id, plan.receivable_id, instalment.amount_minor
     receivable = recv.lock(receivable_id)
     instalment.status = "failed"
     _end(plan, "failed")
     # the card was just refused again: the retries planned after the first failure are
     # stale, and the ladder goes on by e-mail
     receivable.next_retry_at = None
-    recv.record(receivable, "plan_failed", now, plan_id=plan.id, seq=instalment.seq,
+    recv.record(receivable, "plan_failed", now, plan_id=plan_id, seq=instalment.seq,
                 payment_id=payment_id)
     db.session.commit()
     if payment_id is not None:
@@ -264,8 +265,8 @@ def _failed(instalment_id: int, payment_id: int | None, now: datetime) -> str:
     receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
     if receivable.status == "paused" and receivable.pause_reason == "plan":
         receivable = cases.resume(receivable_id, now, why="plan_failed")
-    notify.provider_told(receivable, "plan_failed", plan_id=plan.id)
-    plan_notify.failed(receivable, plan)
+    notify.provider_told(receivable, "plan_failed", plan_id=plan_id,
+                         amount_minor=amount)  # and the client
     return "failed"
 
 
