@@ -2,7 +2,7 @@
 from
 
 Revision ID: h5prov01
-Revises: d1dunning01
+Revises: h4plan01
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'h5prov01'
-down_revision = 'd1dunning01'
+down_revision = 'h4plan01'
 branch_labels = None
 depends_on = None
 
