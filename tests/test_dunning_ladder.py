@@ -114,12 +114,21 @@ def test_retries_at_one_three_and_five_days(done, expected):
     ({"retry_days": [5, 3]}, "retry_days"),
     ({"retry_days": [1, 2, 3, 4, 5, 6]}, "retry_days"),
     ({"retry_days": [0]}, "retry_days"),
+    # the provider's own words: per language, short; step 0 takes words but no offset
+    ({"steps": {"0": {"text": {"fr": "Merci !", "en": "Thanks!"}}}}, None),
+    ({"steps": {"0": {"offset_days": 2}}}, "cannot"),
+    ({"steps": {"1": {"text": {"de": "Danke"}}}}, "text"),
+    ({"steps": {"1": {"text": {"fr": "x" * 1001}}}}, "text"),
+    ({"steps": {"1": {"text": "Merci"}}}, "text"),
 ])
 def test_provider_overrides(overrides, error):
     if error is None:
         ladder = L.settings_from(overrides, GAP)
         for key, change in overrides.get("steps", {}).items():
-            assert ladder.step(int(key)).offset_days == change["offset_days"]
+            if "offset_days" in change:
+                assert ladder.step(int(key)).offset_days == change["offset_days"]
+            for locale, words in change.get("text", {}).items():
+                assert ladder.text(int(key), locale) == words
         if "retry_days" in overrides:
             assert ladder.retry_days == tuple(overrides["retry_days"])
     else:

@@ -109,3 +109,48 @@ def test_iban_rule(iban, valid):
     ("AGRIFRPPXX", False)])
 def test_bic_rule(bic, valid):
     assert bank.bic_ok(bic) is valid
+
+
+def test_the_providers_own_words_reach_the_clients_email_in_their_language(
+        app, client, card_pm, stripe_emulator, outbox):
+    """Saved on the settings page per step and language; the notice in French carries the
+    French words, and the English ones stay out of it."""
+    from tests.support.dunning import assert_in_both, declined_debts, walk
+
+    french, english = "Merci de votre confiance, à très vite.", "Thank you, see you soon."
+    prov, project, [rid] = declined_debts(
+        app, client, card_pm, stripe_emulator, kind="business", locale="fr",
+        before_delivery=lambda _project: _words(client, prov_of(app, _project), french,
+                                                english))
+    outbox.clear()
+    walk(app, rid, until_step=1)
+    notice, friendly = outbox.to(project["email"])
+    assert_in_both(notice, french)
+    assert english not in notice.get_body(("plain",)).get_content()
+    assert french not in friendly.get_body(("plain",)).get_content()  # step 0's words only
+    # emptied again: the override goes, the standard text alone remains
+    _login(client, prov)
+    emptied = _FORM | {"text0_fr": "", "text0_en": ""}  # what the page posts, emptied
+    assert client.post("/dashboard/reminders", data=emptied).status_code == 302
+    with app.app_context():
+        from skod.dunning.receivables import ladder_for
+
+        assert ladder_for(provider_id(app, prov)).text(0, "fr") is None
+
+
+_FORM = {"step1": "7", "step2": "15", "step3": "30", "step4": "45", "retry_days": "1, 3, 5"}
+
+
+def prov_of(app, project: dict) -> dict:
+    from skod.projects.models import Project
+
+    with app.app_context():
+        provider = db.session.get(Project, project["id"]).provider
+        return {"email": provider.email}
+
+
+def _words(client, prov: dict, french: str, english: str) -> None:
+    _login(client, prov)
+    resp = client.post("/dashboard/reminders",
+                       data=_FORM | {"text0_fr": french, "text0_en": english})
+    assert resp.status_code == 302, _text(resp)

@@ -14,6 +14,7 @@ import pytest
 import requests
 import stripe
 
+from tests.support import stripe_helpers
 from tests.support.receiver import receiving
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK, create_card_pm
 
@@ -30,12 +31,7 @@ def receiver(stripe_emulator):
 @pytest.fixture
 def saved_card(stripe_raw):
     """saved_card(number) -> (customer id, PaymentMethod id attached to it)."""
-    def make(number: str = CARD_OK) -> tuple[str, str]:
-        customer = stripe_raw.v1.customers.create(params={"email": f"{uuid.uuid4()}@example.org"})
-        pm = create_card_pm(stripe_raw, number)
-        stripe_raw.v1.payment_methods.attach(pm.id, params={"customer": customer.id})
-        return customer.id, pm.id
-    return make
+    return lambda number=CARD_OK: stripe_helpers.saved_card(stripe_raw, number)
 
 
 def charge(stripe_raw, customer: str, pm: str, off_session: bool = True, **extra):

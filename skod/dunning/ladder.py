@@ -10,7 +10,7 @@ a French business day. No I/O here: the caller passes `now` and the case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,10 @@ class Step:
     #: False for a step this version does not send yet: the ladder stops before it
     available: bool = True
 
+
+#: the longest personal text a provider adds to a step's e-mail, per language
+TEXT_MAX = 1000
+TEXT_LOCALES = ("fr", "en")
 
 #: the default ladder (DESIGN.md section 2)
 DEFAULT_STEPS: tuple[Step, ...] = (
@@ -45,6 +49,11 @@ class Ladder:
     steps: tuple[Step, ...] = DEFAULT_STEPS
     retry_days: tuple[int, ...] = DEFAULT_RETRY_DAYS
     min_gap: timedelta = timedelta(days=5)
+    #: the provider's own words added to a step's e-mail: step -> locale -> text
+    texts: dict = field(default_factory=dict)
+
+    def text(self, number: int, locale: str) -> str | None:
+        return (self.texts.get(number) or {}).get(locale)
 
     def step(self, number: int) -> Step | None:
         return next((s for s in self.steps if s.number == number), None)
@@ -69,17 +78,20 @@ class SettingsError(ValueError):
 
 def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
     """The ladder with a provider's overrides applied: offsets must grow step after step and
-    stay at least `min_gap` apart; channels come from the step's known ones."""
+    stay at least `min_gap` apart; a step's own words are short texts per language."""
     overrides = overrides or {}
-    steps = list(DEFAULT_STEPS)
+    steps, texts = list(DEFAULT_STEPS), {}
     for key, change in (overrides.get("steps") or {}).items():
-        number = int(key)
-        if not 1 <= number < len(steps) or not isinstance(change, dict):
+        number = int(key) if str(key).isdigit() else -1
+        if not 0 <= number < len(steps) or not isinstance(change, dict) or (
+                number == 0 and "offset_days" in change):
             raise SettingsError(f"step {key} cannot be changed")
         offset = change.get("offset_days", steps[number].offset_days)
-        if not isinstance(offset, int) or not 1 <= offset <= 365:
+        if number and (not isinstance(offset, int) or not 1 <= offset <= 365):
             raise SettingsError(f"step {key}: offset_days must be 1-365")
         steps[number] = replace(steps[number], offset_days=offset)
+        if change.get("text"):
+            texts[number] = _texts(key, change["text"])
     offsets = [s.offset_days for s in steps[1:]]
     if any(b - a < min_gap.days for a, b in zip(offsets, offsets[1:], strict=False)):
         raise SettingsError(f"steps must stay at least {min_gap.days} days apart, in order")
@@ -87,7 +99,14 @@ def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
     if len(retry) > 5 or any(not isinstance(d, int) or not 1 <= d <= 14 for d in retry) or (
             list(retry) != sorted(set(retry))):
         raise SettingsError("retry_days: up to 5 growing days between 1 and 14")
-    return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap)
+    return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap, texts=texts)
+
+
+def _texts(key: str, given: object) -> dict[str, str]:
+    if not isinstance(given, dict) or not set(given) <= set(TEXT_LOCALES) or any(
+            not isinstance(t, str) or len(t) > TEXT_MAX for t in given.values()):
+        raise SettingsError(f"step {key}: text must be at most {TEXT_MAX} characters per language")
+    return {locale: t.strip() for locale, t in given.items() if t.strip()}
 
 
 def is_business_day(day: date) -> bool:

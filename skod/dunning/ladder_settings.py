@@ -1,8 +1,9 @@
 """A provider's reminder settings: the offsets of the ladder's steps (1-2 sent today, 3-4 stored
-for when they exist) and the days of the card retries, stored as DunningSettings.overrides.
+for when they exist), the days of the card retries and the provider's own words per step,
+stored as DunningSettings.overrides.
 
 The rules are the ladder's own (ladder.settings_from): what it refuses is never stored. Keys
-of the overrides this page does not edit (texts, channels) are kept as they are.
+of the overrides this page does not edit (channels) are kept as they are.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from skod.extensions import db
 
 #: the steps whose offset a provider sets (0 is the failure itself)
 EDITABLE = (1, 2, 3, 4)
+#: the steps whose e-mail carries the provider's own words, if any
+WORDED = (0, 1, 2)
 
 
 def current(provider_id: int) -> dict:
     """What the settings page shows: each step's days after the due date, the retry days."""
     ladder = ladder_for(provider_id)
     return {"offsets": {n: ladder.step(n).offset_days for n in EDITABLE},
-            "retry_days": list(ladder.retry_days)}
+            "retry_days": list(ladder.retry_days),
+            "texts": {n: dict(ladder.texts.get(n) or {}) for n in WORDED}}
 
 
 def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
-         now: datetime) -> rules.Ladder:
+         now: datetime, texts: dict[int, dict[str, str]] | None = None) -> rules.Ladder:
     """Store the new offsets and retry days; SettingsError (nothing stored) when the ladder's
     rules refuse them."""
     row = db.session.get(DunningSettings, provider_id, with_for_update=True)
@@ -37,6 +41,15 @@ def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
              if isinstance(v, dict)}
     for number, days in offsets.items():
         steps[str(number)] = {**steps.get(str(number), {}), "offset_days": days}
+    for number, words in (texts or {}).items():
+        entry = {k: v for k, v in steps.get(str(number), {}).items() if k != "text"}
+        kept = {loc: t.strip() for loc, t in words.items() if t and t.strip()}
+        if kept:
+            entry["text"] = kept
+        if entry:
+            steps[str(number)] = entry
+        else:
+            steps.pop(str(number), None)
     wanted = {**overrides, "steps": steps, "retry_days": list(retry_days)}
     try:
         ladder = rules.settings_from(wanted, current_app.config["DUNNING_MIN_GAP"])

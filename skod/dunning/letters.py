@@ -81,6 +81,8 @@ class Facts:
     today: date
     debts: tuple[Debt, ...]
     deadline: date | None = None
+    #: the provider's own words for this step, in the client's language (settings)
+    personal: str | None = None
 
 
 @dataclass
@@ -136,7 +138,8 @@ def build(facts: Facts) -> Letter:
         action = (_("Pay %(amount)s online",
                     amount=money(only.balance_minor, only.currency, facts.locale)), only.pay_url)
     return Letter(subject=subject(facts), greeting=_("Hello %(name)s,", name=facts.client_name),
-                  intro=intro(facts), blocks=blocks, closing=closing(facts), action=action)
+                  intro=intro(facts) + ([facts.personal] if facts.personal else []),
+                  blocks=blocks, closing=closing(facts), action=action)
 
 
 def subject(facts: Facts) -> str:

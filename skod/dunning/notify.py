@@ -93,7 +93,8 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
         step=step, creditor=creditor_of(provider),
         debtor=f"{client.company_name} ({client.name})" if business else client.name,
         client_name=client.name, client_kind=kind, locale=locale, timezone=client.timezone,
-        today=today, debts=debts, deadline=deadline_from(today) if step >= 2 else None)
+        today=today, debts=debts, deadline=deadline_from(today) if step >= 2 else None,
+        personal=ladder.text(step, locale))
 
 
 def deadline_from(today: date) -> date:

@@ -75,8 +75,24 @@ class ReminderSettingsForm(FlaskForm):
     retry_days = StringField(_l("Card retries: days after the failure"),
                              validators=[Optional(), Length(max=40), _days_list])
 
+    # the provider's own words in each step's e-mail, per language of the client
+    text0_fr = TextAreaField(_l("Notice, in French"), validators=[Optional(), Length(max=1000)])
+    text0_en = TextAreaField(_l("Notice, in English"), validators=[Optional(), Length(max=1000)])
+    text1_fr = TextAreaField(_l("Friendly reminder, in French"),
+                             validators=[Optional(), Length(max=1000)])
+    text1_en = TextAreaField(_l("Friendly reminder, in English"),
+                             validators=[Optional(), Length(max=1000)])
+    text2_fr = TextAreaField(_l("Formal reminder, in French"),
+                             validators=[Optional(), Length(max=1000)])
+    text2_en = TextAreaField(_l("Formal reminder, in English"),
+                             validators=[Optional(), Length(max=1000)])
+
     def offsets(self) -> dict[int, int]:
         return {n: getattr(self, f"step{n}").data for n in (1, 2, 3, 4)}
+
+    def texts(self) -> dict[int, dict[str, str]]:
+        return {n: {loc: getattr(self, f"text{n}_{loc}").data or "" for loc in ("fr", "en")}
+                for n in (0, 1, 2)}
 
     def retries(self) -> list[int]:
         return parse_days(self.retry_days.data) or []

@@ -21,6 +21,8 @@ from skod.dunning.provider_pages import bp
 def _initial(provider_id: int) -> dict:
     current = ladder_settings.current(provider_id)
     data = {f"step{n}": days for n, days in current["offsets"].items()}
+    data |= {f"text{n}_{loc}": words.get(loc, "") for n, words in current["texts"].items()
+             for loc in ("fr", "en")}
     return data | {"retry_days": ", ".join(str(d) for d in current["retry_days"])}
 
 
@@ -51,7 +53,8 @@ def reminder_settings() -> ResponseReturnValue:
     form = ReminderSettingsForm(data=_initial(current_user.id))
     if form.validate_on_submit():
         try:
-            ladder_settings.save(current_user.id, form.offsets(), form.retries(), utcnow())
+            ladder_settings.save(current_user.id, form.offsets(), form.retries(), utcnow(),
+                                 texts=form.texts())
         except SettingsError as err:
             _show_error(form, err)
         else:

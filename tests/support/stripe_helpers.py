@@ -44,3 +44,13 @@ def authenticate_3ds(base_url: str, pi_id: str, client_secret: str, success: boo
     if r.status_code != 200:
         raise AssertionError(f"_authenticate {pi_id} -> {r.status_code}: {r.text}")
     return r.json()
+
+
+def saved_card(stripe_raw, number: str = CARD_OK) -> tuple[str, str]:
+    """A new customer with a card of `number` attached: (customer id, PaymentMethod id)."""
+    import uuid
+
+    customer = stripe_raw.v1.customers.create(params={"email": f"{uuid.uuid4()}@example.org"})
+    pm = create_card_pm(stripe_raw, number)
+    stripe_raw.v1.payment_methods.attach(pm.id, params={"customer": customer.id})
+    return customer.id, pm.id
