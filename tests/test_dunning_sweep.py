@@ -191,6 +191,9 @@ def test_two_sweeps_at_once_send_every_step_exactly_once(app, client, outbox, no
     # every client got its reminder; a client's debts split between two batches (of either
     # sweep) get one e-mail per batch: the grouping itself is tested in test_dunning_emails
     assert len(sent_ids) >= 50
+    # invoices left unpaid (no card refused): the notice says they are due, not "refused"
+    buyers = [m for m in outbox.messages() if "buyer" in str(m["To"])]
+    assert all("échéance" in m["Subject"] for m in buyers), {m["Subject"] for m in buyers}
     # and a second sweep at the same instant finds nothing to do
     with app.app_context():
         assert sweep.sweep(at)["dunning_steps"] == 0

@@ -170,6 +170,11 @@ def resume_due(now: datetime) -> int:
         Receivable.status == "paused", Receivable.pause_reason.in_(list(DATED_PAUSES)),
         Receivable.paused_until <= now).limit(1000)).all()
     db.session.commit()
+    resumed = 0
     for receivable_id, reason in rows:
-        resume(receivable_id, now, why=DATED_PAUSES[reason])
-    return len(rows)
+        try:
+            resume(receivable_id, now, why=DATED_PAUSES[reason])
+            resumed += 1
+        except Conflict:  # paid or written off since the selection: nothing to resume
+            continue
+    return resumed

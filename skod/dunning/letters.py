@@ -146,6 +146,11 @@ def subject(facts: Facts) -> str:
     count, first = len(facts.debts), facts.debts[0]
     number = first.invoice_number
     when = day(facts.deadline, facts.locale) if facts.deadline else ""
+    if facts.step == 0 and not any(failed(d) for d in facts.debts):
+        if count > 1:
+            return _("%(count)s invoices now due", count=count)
+        if number:
+            return _("Invoice %(number)s is now due", number=number)
     if facts.step == 0:
         if count > 1:
             return _("%(count)s invoices: the payments did not go through", count=count)
@@ -170,6 +175,11 @@ def subject(facts: Facts) -> str:
 
 def intro(facts: Facts) -> list[str]:
     several, name = len(facts.debts) > 1, facts.creditor.name
+    if facts.step == 0 and not any(failed(d) for d in facts.debts):
+        return [_("The invoices below from %(name)s are due and not paid yet.", name=name)
+                if several else
+                _("The invoice below from %(name)s is due and not paid yet.", name=name),
+                _("You can pay now with the secure link; the details follow.")]
     if facts.step == 0:
         first = (_("%(name)s could not collect the payment of the services below.", name=name)
                  if several else
@@ -184,6 +194,11 @@ def intro(facts: Facts) -> list[str]:
     return [_("Despite our previous reminder, the invoices below remain unpaid to date.")
             if several else
             _("Despite our previous reminder, the invoice below remains unpaid to date.")]
+
+
+def failed(debt: Debt) -> bool:
+    """Whether a card payment failed (else: an invoice simply left unpaid past its due date)."""
+    return debt.failure_code is not None or debt.failure_kind is not None
 
 
 def reason(debt: Debt) -> str | None:

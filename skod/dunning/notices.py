@@ -96,7 +96,11 @@ def debt_opened(rows: list[Receivable]) -> None:
         lines = [_("The payment of %(amount)s by %(client)s for invoice %(number)s did not go "
                    "through: %(why)s.", amount=_money(r, r.balance_minor, locale),
                    client=r.client.name, number=label(r),
-                   why=words.failure(r.failure_code, r.failure_kind)) for r in rows]
+                   why=words.failure(r.failure_code, r.failure_kind))
+                 if r.failure_code or r.failure_kind else
+                 _("Invoice %(number)s of %(client)s (%(amount)s) is still unpaid after its due "
+                   "date.", amount=_money(r, r.balance_minor, locale), client=r.client.name,
+                   number=label(r)) for r in rows]
         lines.append(_("Your client was sent a notice with a link to pay online."))
         retry = min((r.next_retry_at for r in rows if r.next_retry_at), default=None)
         if retry is not None:
@@ -104,7 +108,10 @@ def debt_opened(rows: list[Receivable]) -> None:
                 retry, provider.timezone, locale)))
         lines.append(_("Reminders follow by themselves until it is paid; you can pause them, "
                        "send one now or mark a transfer as received on the case page."))
-        to_provider(first, _("Payment failed: invoice %(number)s", number=label(first)), lines)
+        failure = any(r.failure_code or r.failure_kind for r in rows)
+        to_provider(first, _("Payment failed: invoice %(number)s", number=label(first))
+                    if failure else _("Unpaid invoice %(number)s: reminders started",
+                                      number=label(first)), lines)
 
 
 def told(receivable: Receivable, what: str, data: dict) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from skod.accounts.models import Client
+from skod.core.errors import Conflict
 from skod.dunning import cases, receivables, retries
 from skod.dunning.models import Receivable
 from skod.extensions import db
@@ -31,13 +32,19 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
     payment = db.session.get(Payment, dispute.payment_id)
     if change == "opened":
         for case_id in _cases_of(payment, "open"):
-            cases.pause(case_id, now, "stripe_dispute", dispute_id=dispute_id)
+            try:
+                cases.pause(case_id, now, "stripe_dispute", dispute_id=dispute_id)
+            except Conflict:  # closed since the selection
+                continue
     if change != "closed":
         return
     for case_id in _cases_of(payment, "paused"):
         case = db.session.get(Receivable, case_id)
         if case.pause_reason == "stripe_dispute":
-            cases.resume(case_id, now, why="dispute_closed")
+            try:
+                cases.resume(case_id, now, why="dispute_closed")
+            except Conflict:
+                continue
     if dispute.status == "lost":
         _open_for_lost(dispute, payment, now)
 
