@@ -125,7 +125,9 @@ def _guard_api_input() -> Response | None:
 def http_error(err: HTTPException):
     """The JSON error body on the API (and for JSON callers); the HTML error page elsewhere."""
     if not _wants_json():
-        return err
+        from skod.core.error_pages import error_page
+
+        return error_page(err)
     code = (err.name or "error").lower().replace(" ", "_")
     fields = None
     # flask-smorest / webargs put validation messages here.

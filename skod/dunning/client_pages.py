@@ -43,7 +43,7 @@ STATE_WORDS = {
 def _payment(payment: Payment, tz: str, locale: str) -> dict:
     amount = payment.amount_captured_minor or payment.amount_requested_minor
     return {"id": payment.id, "when": display.when(payment.created_at, tz, locale),
-            "what": str(PURPOSE_WORDS.get(payment.purpose, payment.purpose)),
+            "what": str(PURPOSE_WORDS.get(payment.purpose, _l("Payment"))),
             "amount": display.money(amount, payment.currency, locale),
             "state": str(STATE_WORDS.get(payment.status, payment.status)),
             "failed": payment.status == "failed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from skod.core.signing import make_token, read_token
+from skod.core.signing import expired_for, make_token, read_token
 from skod.dunning.models import Receivable
 
 PURPOSE = "pay"
@@ -19,6 +19,11 @@ def opens(receivable_id: int, token: str) -> bool:
     """True when `token` is this receivable's pay link and has not expired."""
     age = current_app.config["PAY_LINK_MAX_AGE"]
     return read_token(PURPOSE, token, max_age=age) == receivable_id
+
+
+def expired(receivable_id: int, token: str) -> bool:
+    """True when `token` is this receivable's pay link whose time is over."""
+    return expired_for(PURPOSE, token, receivable_id)
 
 
 def transfer_reference(receivable: Receivable) -> str:

@@ -49,9 +49,10 @@ ERROR_WORDS = {
 
 
 def _debt(receivable_id: int, token: str) -> Receivable:
-    """The receivable the link opens; 404 for a forged, expired or other debt's token."""
+    """The receivable the link opens; 410 for its expired link, 404 for a forged or other
+    debt's token."""
     if not links.opens(receivable_id, token):
-        abort(404)
+        abort(410 if links.expired(receivable_id, token) else 404)
     receivable = db.session.get(Receivable, receivable_id)
     if receivable is None:
         abort(404)

@@ -14,6 +14,7 @@ from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
 from skod.notifications import mail
+from skod.web.display import failure_words
 
 
 def _base() -> str:
@@ -132,7 +133,7 @@ def hold_not_secured(milestone, payment) -> None:  # noqa: ANN001
     """Before delivery the hold was declined or the bank wants the client: nothing is owed
     yet, so no invoice; the client is asked to authorize, the provider warned not to work
     unpaid meanwhile."""
-    project, code = milestone.project, payment.last_error_code or "error"
+    project, code = milestone.project, payment.last_error_code
     bank = payment.status == "requires_action" or (
         payment.last_error_kind == "authentication_required")
 
@@ -140,14 +141,15 @@ def hold_not_secured(milestone, payment) -> None:  # noqa: ANN001
         if bank:
             return _("Your bank asks you to confirm the amount reserved for this milestone.")
         return _("Your card was declined when the amount of this milestone was to be "
-                 "reserved (%(code)s).", code=code)
+                 "reserved. %(why)s", why=failure_words(code))
 
     def cause() -> str:
         if bank:
             return _("The client's bank asks the client to confirm the payment of this "
                      "milestone.")
+        # the decline words speak to the card holder: the provider reads the fact only
         return _("The client's card was declined when the amount of this milestone was to "
-                 "be reserved (%(code)s).", code=code)
+                 "be reserved.")
 
     _to_client(project, milestone, lambda: _("Action needed: secure the payment of %(title)s",
                                              title=milestone.title),
@@ -185,14 +187,14 @@ def payment_problem(milestone, payment, outcome: str) -> None:  # noqa: ANN001
                    lambda: _("Authorize the payment"))
         return
     _to_client(project, milestone, lambda: _("Payment failed: %(title)s", title=milestone.title),
-               [lambda: _("The payment of this milestone was declined (%(code)s).",
-                          code=payment.last_error_code or "error"),
+               [lambda: _("The payment of this milestone was declined. %(why)s",
+                          why=failure_words(payment.last_error_code)),
                 lambda: _("Please open the project and pay with another card.")],
                lambda: _("Pay the milestone"), documents_for("milestone", milestone.id))
     _to_provider(project, milestone, lambda: _("Payment failed: %(title)s",
                                                title=milestone.title),
-                 [lambda: _("The client's card was declined (%(code)s). The client was sent "
-                            "a link to pay.", code=payment.last_error_code or "error")])
+                 [lambda: _("The client's card was declined. The client was sent a link to "
+                            "pay.")])
 
 
 def milestone_contested(milestone) -> None:  # noqa: ANN001

@@ -3,8 +3,6 @@ the client's project page behind its signed link (/pr/<id>/<token>)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -38,21 +36,11 @@ STATUS_WORDS = {
     "awaiting_approval": _l("Delivered, waiting for approval"), "contested": _l("Contested"),
     "paid": _l("Paid"),
 }
-PURPOSES = {"deposit": _l("Deposit"), "milestone": _l("Milestone")}
 PROVIDER_ACTIONS = {"start": _l("The milestone has started."),
                     "complete": _l("The milestone is marked done."),
                     "resolve": _l("The milestone is resolved."),
                     "cancel": _l("The milestone is cancelled."),
                     "amount": _l("The amount is changed.")}
-
-
-def _payment_line(payment, locale: str) -> str:  # noqa: ANN001
-    word = PURPOSES.get(payment.purpose)
-    proxy = SimpleNamespace(**{c: getattr(payment, c) for c in (
-        "status", "currency", "amount_held_minor", "amount_captured_minor", "last_error_code",
-        "amount_refunded_minor", "amount_requested_minor", "dispute_status")},
-        purpose=str(word) if word else payment.purpose)
-    return display.payment_line(proxy, locale)
 
 
 def _view(project: Project) -> dict:
@@ -63,14 +51,14 @@ def _view(project: Project) -> dict:
 
     rows = [{"m": m, "status": str(STATUS_WORDS.get(m.status, m.status)),
              "amount": money(m.amount_minor), "credit": money(m.deposit_credit_minor),
-             "payments": [_payment_line(p, locale) for p in m.payments]}
+             "payments": [display.payment_line(p, locale) for p in m.payments]}
             for m in project.milestones]
     deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
     return {"project": project, "rows": rows, "form": ActionForm(),
             "status": str(STATUS_WORDS.get(project.status, project.status)),
             "total": money(project.total.amount_minor), "paid": money(project.paid.amount_minor),
             "remaining": money(project.remaining.amount_minor), "deposit": money(deposit),
-            "deposit_payments": [_payment_line(p, locale) for p in project.payments
+            "deposit_payments": [display.payment_line(p, locale) for p in project.payments
                                  if p.milestone_id is None]}
 
 

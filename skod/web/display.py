@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from skod.core.money import Money
 from skod.payments import capture_policy as cp
+from skod.payments import decline_words
 from skod.payments.disputes import status_words
 
 ZONES = frozenset(available_timezones())
@@ -33,6 +34,16 @@ PURPOSE_WORDS = {
     "overrun": _l("Extra minutes"),
     "late_cancel_fee": _l("Late-cancellation fee"),
     "call_charge": _l("Call (charged after the hold expired)"),
+    "answer": _l("Answer"),
+    "deposit": _l("Deposit"),
+    "milestone": _l("Milestone"),
+    "recovery": _l("Payment of an unpaid amount"),
+}
+
+#: failures of our own (not a bank's decline code) in words
+OWN_FAILURES = {
+    "hold_expired": _l("The amount held expired at the bank before it was charged."),
+    "below_minimum": _l("The amount is below the minimum card payment."),
 }
 
 
@@ -105,9 +116,21 @@ def terms_lines(terms, locale: str) -> list[str]:  # noqa: ANN001
     return lines
 
 
+def purpose_word(purpose: str | None) -> str:
+    """A payment's purpose in words; never the code (an unknown one reads "Payment")."""
+    return str(PURPOSE_WORDS.get(purpose or "", _l("Payment")))
+
+
+def failure_words(code: str | None) -> str:
+    """Why a payment failed, in words: our own failures, else the bank's decline reason."""
+    own = OWN_FAILURES.get(code or "")
+    return str(own if own is not None else decline_words.words(code))
+
+
 def payment_line(payment, locale: str) -> str:  # noqa: ANN001
-    """One payment's state: "Call: 20,00 € held", "captured 17,00 €", "failed (card_declined)"."""
-    purpose = str(PURPOSE_WORDS.get(payment.purpose, payment.purpose))
+    """One payment's state in words: "Call: 20,00 € held", "Deposit: failed. The card has
+    expired." — purpose and decline codes never reach the page."""
+    purpose = purpose_word(payment.purpose)
     cur = payment.currency
     refunded = payment.amount_refunded_minor
     words = {
@@ -120,7 +143,7 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
         + (_(", %(amount)s refunded", amount=money(refunded, cur, locale)) if refunded else ""),
         "released": _("released, nothing charged"),
         "refunded": _("refunded"),
-        "failed": _("failed (%(code)s)", code=payment.last_error_code or "error"),
+        "failed": _("failed. %(why)s", why=failure_words(payment.last_error_code)),
         "waived": _("%(amount)s not charged: below the minimum card payment",
                     amount=money(payment.amount_requested_minor, cur, locale)),
     }
@@ -174,4 +197,6 @@ def js_messages() -> dict:
         "working": _("Please wait..."),
         "failed": _("The payment was not authorized. Please try again or use another card."),
         "too_late": _("It is too late to pay for this call."),
+        # Stripe.js reports errors in English: the card pages show these instead, by code
+        "declines": {code: str(text) for code, text in decline_words.WORDS.items()},
     }

@@ -63,11 +63,33 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
   function apiError(res) {
     var err = (res.body && res.body.error) || {};
     var declined = err.code === 'card_declined' || res.status === 402;
-    var e = new UiError(msg[err.code] || (declined ? msg.card_failed : null) || err.message ||
-                        msg.network, declined ? 'card' : undefined);
+    if (declined) { return declineError(err); }
+    var e = new UiError(msg[err.code] || err.message || msg.network);
     e.code = err.code;
     e.status = res.status;
     e.fields = flatten(err.fields, '', {});
+    return e;
+  }
+
+  // A card refused by the server (402): its message is the bank's English text and its field
+  // a decline code, so the page shows our sentence for that code instead.
+  function declineError(err) {
+    var codes = (err.fields && err.fields.payment_method) || [];
+    var words = msg.declines || {};
+    var e = new UiError(words[codes[0]] || msg[err.code] || msg.card_failed, 'card');
+    e.code = codes[0] || err.code;
+    e.status = 402;
+    e.fields = {};
+    return e;
+  }
+
+  // Stripe.js writes its errors in English: the page shows our sentence for the decline code
+  // (messages.declines, from the translation catalogue), else the given translated fallback.
+  function stripeError(error, fallback) {
+    var words = msg.declines || {};
+    var text = words[error.decline_code] || words[error.code] || fallback;
+    var e = new UiError(text, 'card');
+    e.code = error.decline_code || error.code;
     return e;
   }
 
@@ -92,14 +114,14 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
     }
     var setup = await stripe.confirmCardSetup(step.client_secret, {
       payment_method: {card: card, billing_details: {name: name, email: email}}});
-    if (setup.error) { throw new UiError(setup.error.message || msg.card_failed, 'card'); }
+    if (setup.error) { throw stripeError(setup.error, msg.card_failed); }
     var res = await api('POST', submitPath || base + '/payment-method',
                         {payment_method: setup.setupIntent.payment_method}, token);
     if (!res.ok) { throw apiError(res); }
     var result = res.body;
     if (result.status === 'requires_action' && result.intent !== 'setup') {
       var paid = await stripe.confirmCardPayment(result.client_secret);
-      if (paid.error) { throw new UiError(paid.error.message || msg.failed, 'card'); }
+      if (paid.error) { throw stripeError(paid.error, msg.failed); }
       res = await api('POST', base + '/confirm', null, token);
       if (!res.ok) { throw apiError(res); }
       result = {status: res.body.status};
@@ -112,7 +134,7 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
   async function payIntent(base, token, secret, name, email, done) {
     var paid = await stripe.confirmCardPayment(secret, {
       payment_method: {card: card, billing_details: {name: name, email: email}}});
-    if (paid.error) { throw new UiError(paid.error.message || msg.card_failed, 'card'); }
+    if (paid.error) { throw stripeError(paid.error, msg.card_failed); }
     var res = await api('POST', base + '/confirm', null, token);
     if (!res.ok) { throw apiError(res); }
     if (done.indexOf(res.body.status) < 0) { throw new UiError(msg.failed, 'card'); }
