@@ -141,3 +141,23 @@ def test_a_crash_is_a_styled_french_500(app, monkeypatch):
     with app.test_request_context("/api/v1/somewhere"):
         resp = app.handle_exception(RuntimeError("boom"))
     assert resp.status_code == 500 and resp.is_json
+
+
+@pytest.mark.browser
+def test_a_card_refused_in_the_browser_reads_in_french_not_stripes_english(browser_page,
+                                                                          client):
+    from playwright.sync_api import expect
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/b/{booking['id']}/{booking['client_token']}?lang=fr")
+    box = page.locator("#card-element")
+    for placeholder, value in (("number", "4000000000009995"), ("exp_month", "12"),
+                               ("exp_year", "30"), ("cvc", "123")):
+        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
+    page.click("#authorize-button")
+    shown = page.locator('[data-error-for="card"]')
+    expect(shown).to_have_text("Votre banque a refusé le paiement : provision insuffisante.")
+    assert "insufficient" not in page.locator("main").inner_text().lower()
