@@ -131,6 +131,16 @@ def test_expired_client_link_is_a_410_forged_stays_404(app, client, monkeypatch)
     assert client.get(other).status_code == 404
 
 
+def test_a_bad_request_on_a_page_is_a_styled_french_400(app):
+    from werkzeug.exceptions import BadRequest
+
+    with app.test_request_context("/projects/1/act", headers={"Accept-Language": "fr"}):
+        resp = app.make_response(app.handle_http_exception(BadRequest()))
+        html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "Requête incomprise" in html
+    _styled(html)
+
+
 def test_a_crash_is_a_styled_french_500(app, monkeypatch):
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     with app.test_request_context("/somewhere", headers={"Accept-Language": "fr"}):

@@ -1,4 +1,4 @@
-"""The HTML error pages (403, 404, 405, 410, 500) in the visitor's language.
+"""The HTML error pages (400, 403, 404, 405, 410, 500) in the visitor's language.
 
 The API keeps its JSON error shape (skod.core.errors decides which one a request gets); these
 pages are for people: a title and one sentence from the translation catalogue, inside the site's
@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 PAGES = {
+    400: (_l("Request not understood"), _l("This request could not be handled. Please go "
+                                           "back, reload the page and try again.")),
     403: (_l("Access denied"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or the link is incomplete. "
                                    "Please check the address.")),
