@@ -43,7 +43,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "started_at": iso(booking.started_at),
         "can_start": lifecycle.may_start(booking, now),
         # a held call not yet startable says when Start will appear
-        "start_opens": display.hour(lifecycle.start_opens_at(booking), tz, locale)
+        "start_opens": _start_opens(booking, tz, locale)
         if booking.status == "held" and not lifecycle.may_start(booking, now) else None,
         "can_end": booking.status == "in_progress",
         "can_cancel": booking.status in CANCELLABLE,
@@ -51,6 +51,14 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "refundable": [(p.id, display.money(left, p.currency, locale))
                        for p in booking.payments if (left := _refundable(p)) > 0],
     }
+
+
+def _start_opens(booking: Booking, tz: str, locale: str) -> str:
+    """When Start appears: the hour, or the full date when that falls on the day before."""
+    opens, zone = lifecycle.start_opens_at(booking), ZoneInfo(tz)
+    if opens.astimezone(zone).date() == booking.start_at.astimezone(zone).date():
+        return display.hour(opens, tz, locale)
+    return display.when(opens, tz, locale)
 
 
 def _refundable(payment) -> int:  # noqa: ANN001
