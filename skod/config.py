@@ -172,6 +172,8 @@ def _payment_rules() -> dict:
         "PENDING_BOOKING_TTL": _hours("PENDING_BOOKING_TTL_HOURS", 0.5),
         # the client needs time to pay; the provider time to prepare
         "MIN_BOOKING_NOTICE": _hours("MIN_BOOKING_NOTICE_HOURS", 1),
+        # a call can be started this long before its start time, not earlier
+        "START_EARLY": timedelta(minutes=float(os.environ.get("START_EARLY_MINUTES", 10))),
         "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
         # paid messages
         "REPLY_WINDOW": _hours("REPLY_WINDOW_HOURS", 72),

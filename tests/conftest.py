@@ -63,6 +63,15 @@ def now():
     clock.end_test()
 
 
+@pytest.fixture
+def start_any_time(app, monkeypatch):
+    """Start allowed days before the start time (setting START_EARLY): for tests that start,
+    through the API on the real clock, a call booked hours or days ahead."""
+    from datetime import timedelta
+
+    monkeypatch.setitem(app.config, "START_EARLY", timedelta(days=400))
+
+
 # --- Stripe emulator ---------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def stripe_emulator(tmp_path_factory):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from skod.core.clock import parse_iso
 from tests import factories as f
 from tests.support.api import api
@@ -90,6 +92,7 @@ def _held_per_minute(client, card_pm, minimum: int) -> tuple[dict, dict]:
     return prov, booking
 
 
+@pytest.mark.usefixtures("start_any_time")
 def test_a_short_started_call_is_billed_the_offer_minimum(client, card_pm, stripe_raw):
     prov, booking = _held_per_minute(client, card_pm, minimum=5)
     path = f"/api/v1/bookings/{booking['id']}"

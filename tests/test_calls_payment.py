@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 
 from skod.core.clock import parse_iso
@@ -22,6 +23,7 @@ def _held_call(client, card_pm, **offer):
     return prov, booking
 
 
+@pytest.mark.usefixtures("start_any_time")
 def test_near_per_minute_call_captures_exact_minutes(client, card_pm, stripe_raw, outbox):
     prov, booking = _held_call(client, card_pm)
     hold = f.get(client, booking)["payments"][0]

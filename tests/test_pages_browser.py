@@ -116,6 +116,7 @@ def _landed_held(page: Page, client, stripe_raw) -> dict:
     return booking
 
 
+@pytest.mark.usefixtures("start_any_time")
 def test_client_books_a_near_call_and_the_card_is_held(browser_page, app, client, stripe_raw):
     from skod.calls.models import Booking
 
@@ -190,6 +191,7 @@ def test_slot_taken_meanwhile_shows_a_message(browser_page, client):
     expect(page.locator("#book-button")).to_be_enabled()
 
 
+@pytest.mark.usefixtures("start_any_time")
 def test_provider_starts_and_ends_the_call_from_the_dashboard(browser_page, client, card_pm,
                                                                stripe_raw):
     prov = f.provider(client)

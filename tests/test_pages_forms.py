@@ -122,6 +122,7 @@ def test_dashboard_lists_only_own_calls_and_refuses_others(client, card_pm):
     assert f.get(client, booking)["status"] == "held"
 
 
+@pytest.mark.usefixtures("start_any_time")
 def test_dashboard_start_end_and_domain_errors(client, card_pm, stripe_raw):
     prov, booking = _held_booking(client, card_pm)
     _login(client, prov["email"])

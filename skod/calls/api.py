@@ -102,6 +102,8 @@ def list_bookings():
 @blp.post("/bookings/<int:booking_id>/start")
 @blp.response(200, BookingSchema)
 def start(booking_id: int):
+    """Start a held call: from START_EARLY_MINUTES before its start time, else 409
+    `too_early` (a 409 `not_held` for a call that is not paid)."""
     _provider_booking(booking_id)
     return lifecycle.start_call(booking_id, utcnow())
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+
 from skod.calls.booking import lock_booking
 from skod.calls.models import BOOKING_STATES, Booking
 from skod.core.errors import Conflict
@@ -13,6 +15,16 @@ from skod.payments import capture_policy as cp
 from skod.payments import services as pay
 
 
+def start_opens_at(booking: Booking) -> datetime:
+    """The earliest instant a call may be started: START_EARLY before its start time, so a
+    call booked for another day cannot be started (and charged) days ahead."""
+    return booking.start_at - current_app.config["START_EARLY"]
+
+
+def may_start(booking: Booking, now: datetime) -> bool:
+    return booking.status == "held" and now >= start_opens_at(booking)
+
+
 def start_call(booking_id: int, now: datetime) -> Booking:
     booking = lock_booking(booking_id)
     if booking.status == "in_progress":
@@ -20,6 +32,10 @@ def start_call(booking_id: int, now: datetime) -> Booking:
     if booking.status != "held":
         raise Conflict(f"a {booking.status} call cannot start: it is not paid",
                        code="not_held")
+    if now < start_opens_at(booking):
+        minutes = int(current_app.config["START_EARLY"].total_seconds() // 60)
+        raise Conflict(f"too early: this call can start from {minutes} minutes before its "
+                       "start time", code="too_early")
     BOOKING_STATES.move(booking, "in_progress")
     booking.started_at = now
     db.session.commit()

@@ -27,7 +27,8 @@ from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, RefundForm
 
 CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
-GONE = ("cancelled", "expired")
+#: calls that will not happen (again): filed under past calls whatever their date
+OVER = ("completed", "cancelled", "payment_failed", "expired")
 PAST_LIMIT = 50
 
 
@@ -38,14 +39,26 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "until": display.hour(booking.end_at, tz, locale),
         "status": display.status_word(booking.status),
         "payments": [display.payment_line(p, locale) for p in booking.payments],
+        "net": display.net_charged(booking.payments, locale),
         "started_at": iso(booking.started_at),
-        "can_start": booking.status == "held",
+        "can_start": lifecycle.may_start(booking, now),
+        # a held call not yet startable says when Start will appear
+        "start_opens": _start_opens(booking, tz, locale)
+        if booking.status == "held" and not lifecycle.may_start(booking, now) else None,
         "can_end": booking.status == "in_progress",
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
         "refundable": [(p.id, display.money(left, p.currency, locale))
                        for p in booking.payments if (left := _refundable(p)) > 0],
     }
+
+
+def _start_opens(booking: Booking, tz: str, locale: str) -> str:
+    """When Start appears: the hour, or the full date when that falls on the day before."""
+    opens, zone = lifecycle.start_opens_at(booking), ZoneInfo(tz)
+    if opens.astimezone(zone).date() == booking.start_at.astimezone(zone).date():
+        return display.hour(opens, tz, locale)
+    return display.when(opens, tz, locale)
 
 
 def _refundable(payment) -> int:  # noqa: ANN001
@@ -55,17 +68,18 @@ def _refundable(payment) -> int:  # noqa: ANN001
 
 
 def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
-    """(today, upcoming, past) bookings; days are the provider's days."""
+    """(today, upcoming, past) bookings; days are the provider's days. Today and upcoming hold
+    only calls still to happen or in progress; past calls are the most recent first."""
     zone = ZoneInfo(tz)
     day_start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
     day_end = day_start + timedelta(days=1)
     mine = select(Booking).where(Booking.provider_id == provider_id)
-    gone = Booking.status.in_(GONE)
-    board = db.session.scalars(mine.where(Booking.end_at >= day_start, ~gone)
+    over = Booking.status.in_(OVER)
+    board = db.session.scalars(mine.where(Booking.end_at >= day_start, ~over)
                                .order_by(Booking.start_at)).all()
     today = [b for b in board if b.start_at < day_end]
     upcoming = [b for b in board if b.start_at >= day_end]
-    past = db.session.scalars(mine.where((Booking.end_at < day_start) | gone)
+    past = db.session.scalars(mine.where((Booking.end_at < day_start) | over)
                               .order_by(Booking.start_at.desc()).limit(PAST_LIMIT)).all()
     return today, upcoming, past
 

@@ -132,17 +132,14 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
     expired." — purpose and decline codes never reach the page."""
     purpose = purpose_word(payment.purpose)
     cur = payment.currency
-    refunded = payment.amount_refunded_minor
     words = {
         "created": _("being set up"),
         "requires_action": _("waiting for the card holder's authentication"),
         "held": _("%(amount)s held", amount=money(payment.amount_held_minor, cur, locale)),
         "capture_pending": _("being charged"),
-        "captured": _("%(amount)s charged",
-                      amount=money(payment.amount_captured_minor, cur, locale))
-        + (_(", %(amount)s refunded", amount=money(refunded, cur, locale)) if refunded else ""),
+        "captured": _charged_words(payment, locale),
         "released": _("released, nothing charged"),
-        "refunded": _("refunded"),
+        "refunded": _charged_words(payment, locale),
         "failed": _("failed. %(why)s", why=failure_words(payment.last_error_code)),
         "waived": _("%(amount)s not charged: below the minimum card payment",
                     amount=money(payment.amount_requested_minor, cur, locale)),
@@ -155,6 +152,31 @@ def payment_line(payment, locale: str) -> str:  # noqa: ANN001
                  dispute=status_words(payment.dispute_status))
     return _("%(purpose)s: %(state)s", purpose=purpose,
              state=words.get(payment.status, payment.status))
+
+
+def _charged_words(payment, locale: str) -> str:  # noqa: ANN001
+    """What a captured payment finally cost the client: never the gross alone after a refund."""
+    cur, charged = payment.currency, payment.amount_captured_minor
+    refunded = min(payment.amount_refunded_minor or 0, charged)
+    if not refunded:
+        return _("%(amount)s charged", amount=money(charged, cur, locale))
+    if refunded >= charged:
+        return _("%(charged)s charged, refunded in full",
+                 charged=money(charged, cur, locale))
+    return _("%(charged)s charged, %(refunded)s refunded: %(net)s net",
+             charged=money(charged, cur, locale), refunded=money(refunded, cur, locale),
+             net=money(charged - refunded, cur, locale))
+
+
+def net_charged(payments, locale: str) -> str | None:  # noqa: ANN001
+    """The call's total kept from the client (captures less refunds), one currency; None
+    when nothing was charged."""
+    kept = [p for p in payments if p.status in ("captured", "refunded")]
+    if not kept:
+        return None
+    net = sum(p.amount_captured_minor - min(p.amount_refunded_minor or 0,
+                                            p.amount_captured_minor) for p in kept)
+    return money(net, kept[0].currency, locale)
 
 
 def cancel_preview(booking, now: datetime, locale: str) -> str:  # noqa: ANN001
@@ -182,6 +204,10 @@ ERROR_WORDS = {
 
 def error_text(err) -> str:  # noqa: ANN001 - a DomainError
     """A domain error in the page's language when we know its code, else its message."""
+    if err.code == "too_early":
+        minutes = int(current_app.config["START_EARLY"].total_seconds() // 60)
+        return _("Too early: this call can be started from %(n)s minutes before its start "
+                 "time.", n=minutes)
     return str(ERROR_WORDS.get(err.code, err.message))
 
 
