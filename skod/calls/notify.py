@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from skod.calls.models import Booking
@@ -31,7 +31,7 @@ def _details(booking: Booking, tz: str, locale: str) -> list[tuple[str, str]]:
         (_("Call"), booking.offer.title),
         (_("With"), booking.provider.name),
         (_("When"), _when(booking, tz, locale)),
-        (_("Duration"), _("%(n)s minutes", n=booking.duration_minutes)),
+        (_("Duration"), ngettext("%(num)s minute", "%(num)s minutes", booking.duration_minutes)),
         (_("Reference"), f"#{booking.id}"),
     ]
 
@@ -129,7 +129,9 @@ def call_charged(booking: Booking) -> None:
     with force_locale(booking.client.locale):
         amount = Money(booking.amount_due_minor or 0, booking.currency)
         _send_client(booking, _("Receipt for your call"),
-                     [_("Your call is over. You were charged %(amount)s for %(n)s minutes.",
-                        amount=amount.format(booking.client.locale), n=booking.minutes_billed)]
+                     [ngettext("Your call is over. You were charged %(amount)s for %(num)s minute.",
+                               "Your call is over. You were charged %(amount)s for %(num)s "
+                               "minutes.", booking.minutes_billed or 0,
+                               amount=amount.format(booking.client.locale))]
                      + ([_("Your invoice is attached.")] if invoices else []),
                      _("See your booking"), invoice_ids=invoices)

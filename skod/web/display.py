@@ -9,6 +9,7 @@ from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from skod.core.money import Money
 from skod.payments import capture_policy as cp
@@ -79,8 +80,9 @@ def price_words(terms, locale: str) -> str:  # noqa: ANN001 - an Offer or a Book
     if terms.pricing == "flat":
         return price
     if terms.minimum_minutes:
-        return _("%(price)s per minute (minimum %(n)s minutes)", price=price,
-                 n=terms.minimum_minutes)
+        return ngettext("%(price)s per minute (minimum %(num)s minute)",
+                        "%(price)s per minute (minimum %(num)s minutes)",
+                        terms.minimum_minutes, price=price)
     return _("%(price)s per minute", price=price)
 
 
@@ -108,8 +110,11 @@ def terms_lines(terms, locale: str) -> list[str]:  # noqa: ANN001
         lines.append(_("%(amount)s is held on your card and charged when the call ends.",
                        amount=held))
     else:
-        lines.append(_("%(amount)s is held on your card (rate × %(n)s scheduled minutes); you "
-                       "pay only the minutes used.", amount=held, n=terms.duration_minutes))
+        lines.append(ngettext("%(amount)s is held on your card (rate × %(num)s scheduled "
+                              "minute); you pay only the minutes used.",
+                              "%(amount)s is held on your card (rate × %(num)s scheduled "
+                              "minutes); you pay only the minutes used.",
+                              terms.duration_minutes, amount=held))
         lines.append(_("Minutes beyond the scheduled time are charged to the same card as a "
                        "second payment."))
     lines.append(_("The provider can cancel at any time: the amount held is then released."))
@@ -206,8 +211,9 @@ def error_text(err) -> str:  # noqa: ANN001 - a DomainError
     """A domain error in the page's language when we know its code, else its message."""
     if err.code == "too_early":
         minutes = int(current_app.config["START_EARLY"].total_seconds() // 60)
-        return _("Too early: this call can be started from %(n)s minutes before its start "
-                 "time.", n=minutes)
+        return ngettext("Too early: this call can be started from %(num)s minute before its "
+                        "start time.", "Too early: this call can be started from %(num)s "
+                        "minutes before its start time.", minutes)
     return str(ERROR_WORDS.get(err.code, err.message))
 
 
