@@ -4,12 +4,16 @@ on the provider's e-mail, business fields only for a business, VAT wording."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
 
 from skod.web import display
+from tests import factories as f
+from tests.support.api import api
+from tests.support.stripe_helpers import CARD_OK
 
 
 def _terms(**kw) -> SimpleNamespace:
@@ -27,3 +31,42 @@ def test_minutes_are_singular_for_one_and_plural_above(app, locale, one, two):
         assert display.price_words(_terms(minimum_minutes=2), locale).endswith(two)
         held = " ".join(display.terms_lines(_terms(duration_minutes=1), locale))
         assert ("× 1 scheduled minute)" if locale == "en" else "× 1 minute prévue)") in held
+
+
+def _ended_two_minutes_in(client, card_pm, **offer) -> dict:
+    prov = f.provider(client, **offer)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    path = f"/api/v1/bookings/{booking['id']}"
+    assert api(client, "POST", f"{path}/start", token=prov["token"])[0] == 200
+    status, ended = api(client, "POST", f"{path}/end", json={"minutes": 2}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed", ended
+    return booking
+
+
+def _receipt_and_invoice_text(app, outbox, booking) -> str:
+    import json
+
+    from skod.invoicing.models import Invoice
+    [receipt] = [m for m in outbox.to("client@example.test") if "Reçu" in m["Subject"]]  # a French client
+    with app.app_context():
+        [invoice] = Invoice.query.filter_by(booking_id=booking["id"]).all()
+        lines = json.dumps(invoice.snapshot, ensure_ascii=False)
+    return receipt.get_body(("plain",)).get_content() + lines
+
+
+@pytest.mark.usefixtures("start_any_time")
+def test_a_flat_call_is_charged_for_its_slot_never_per_minutes_used(app, client, card_pm,
+                                                                    outbox):
+    booking = _ended_two_minutes_in(client, card_pm, pricing="flat", price={
+        "amount_minor": 9000, "currency": "EUR"}, duration_minutes=30)
+    text = _receipt_and_invoice_text(app, outbox, booking)
+    assert "pour l'appel de 30 minutes" in text and "appel du" in text
+    assert "2 minutes" not in text
+
+
+@pytest.mark.usefixtures("start_any_time")
+def test_a_per_minute_call_is_charged_for_the_minutes_used(app, client, card_pm, outbox):
+    booking = _ended_two_minutes_in(client, card_pm)
+    text = _receipt_and_invoice_text(app, outbox, booking)
+    assert "pour 2 minutes." in text and "2 minutes" in text.split("appel du")[1]

@@ -129,9 +129,17 @@ def call_charged(booking: Booking) -> None:
     with force_locale(booking.client.locale):
         amount = Money(booking.amount_due_minor or 0, booking.currency)
         _send_client(booking, _("Receipt for your call"),
-                     [ngettext("Your call is over. You were charged %(amount)s for %(num)s minute.",
-                               "Your call is over. You were charged %(amount)s for %(num)s "
-                               "minutes.", booking.minutes_billed or 0,
-                               amount=amount.format(booking.client.locale))]
+                     [_charged_sentence(booking, amount.format(booking.client.locale))]
                      + ([_("Your invoice is attached.")] if invoices else []),
                      _("See your booking"), invoice_ids=invoices)
+
+
+def _charged_sentence(booking: Booking, amount: str) -> str:
+    """A flat price pays for the slot booked, whatever the minutes used: never "for N minutes"."""
+    if booking.pricing == "flat":
+        return ngettext("Your call is over. You were charged %(amount)s for the %(num)s-minute "
+                        "call.", "Your call is over. You were charged %(amount)s for the "
+                        "%(num)s-minute call.", booking.duration_minutes, amount=amount)
+    return ngettext("Your call is over. You were charged %(amount)s for %(num)s minute.",
+                    "Your call is over. You were charged %(amount)s for %(num)s minutes.",
+                    booking.minutes_billed or 0, amount=amount)

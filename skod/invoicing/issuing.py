@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from babel.dates import format_date
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from skod.core.clock import utcnow
@@ -50,8 +50,12 @@ def _booking_text(booking, kind: str) -> str:  # noqa: ANN001 - a Booking
     with force_locale(locale):
         day = _day(booking.start_at, booking.provider.timezone, locale)
         if kind == "call":
-            return _("%(title)s: call of %(day)s, %(minutes)s minutes", title=title, day=day,
-                     minutes=booking.minutes_billed)
+            # a flat price pays for the slot booked, not for the minutes used
+            minutes = (booking.duration_minutes if booking.pricing == "flat"
+                       else booking.minutes_billed or 0)
+            return ngettext("%(title)s: call of %(day)s, %(num)s minute",
+                            "%(title)s: call of %(day)s, %(num)s minutes", minutes,
+                            title=title, day=day)
         if kind == "overrun":
             return _("%(title)s: minutes beyond the amount held, call of %(day)s", title=title,
                      day=day)
