@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
+from skod.core.clock import parse_iso
 from skod.web import display
 from tests import factories as f
 from tests.support.api import api
@@ -48,7 +49,8 @@ def _receipt_and_invoice_text(app, outbox, booking) -> str:
     import json
 
     from skod.invoicing.models import Invoice
-    [receipt] = [m for m in outbox.to("client@example.test") if "Reçu" in m["Subject"]]  # a French client
+    # a French client: "Reçu de votre appel"
+    [receipt] = [m for m in outbox.to("client@example.test") if "Reçu" in m["Subject"]]
     with app.app_context():
         [invoice] = Invoice.query.filter_by(booking_id=booking["id"]).all()
         lines = json.dumps(invoice.snapshot, ensure_ascii=False)
@@ -70,3 +72,22 @@ def test_a_per_minute_call_is_charged_for_the_minutes_used(app, client, card_pm,
     booking = _ended_two_minutes_in(client, card_pm)
     text = _receipt_and_invoice_text(app, outbox, booking)
     assert "pour 2 minutes." in text and "2 minutes" in text.split("appel du")[1]
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("fr", "Frais d’annulation tardive : 36,00 € débités"),
+    ("en", "Late-cancellation fee: €36.00 charged")])
+def test_a_late_cancellation_fee_taken_from_the_hold_is_labelled_as_the_fee(app, client, card_pm,
+                                                                          lang, line):
+    from skod.calls import lifecycle
+
+    prov = f.provider(client, pricing="flat", duration_minutes=30, late_cancel_fee_percent=40,
+                      price={"amount_minor": 9000, "currency": "EUR"})
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(hours=5)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    start = parse_iso(f.get(client, booking)["start_at"])
+    with app.app_context():  # 2 h before: too late to cancel for free
+        lifecycle.cancel_booking(booking["id"], "client", start - timedelta(hours=2))
+    page = client.get(f"/b/{booking['id']}/{booking['client_token']}?lang={lang}")
+    text = " ".join(page.get_data(as_text=True).replace("&#39;", "'").split())
+    assert line in text and ("Appel :" not in text and "Call:" not in text)

@@ -132,10 +132,20 @@ def failure_words(code: str | None) -> str:
     return str(own if own is not None else decline_words.words(code))
 
 
-def payment_line(payment, locale: str) -> str:  # noqa: ANN001
+def booking_payment_lines(booking, locale: str) -> list[str]:  # noqa: ANN001
+    """A call's payments in words; the hold of a call cancelled late (or a no-show) was
+    captured as the fee, so it is named as the fee, not as the call."""
+    fee_taken = booking.status == "cancelled" and bool(booking.amount_due_minor)
+    fee_word = _("No-show fee") if booking.cancel_reason == "no_show" else str(
+        PURPOSE_WORDS["late_cancel_fee"])
+    return [payment_line(p, locale, fee_word if fee_taken and p.purpose == "hold" else None)
+            for p in booking.payments]
+
+
+def payment_line(payment, locale: str, label: str | None = None) -> str:  # noqa: ANN001
     """One payment's state in words: "Call: 20,00 € held", "Deposit: failed. The card has
-    expired." — purpose and decline codes never reach the page."""
-    purpose = purpose_word(payment.purpose)
+    expired." — purpose and decline codes never reach the page; `label` names it instead."""
+    purpose = label or purpose_word(payment.purpose)
     cur = payment.currency
     words = {
         "created": _("being set up"),

@@ -33,7 +33,7 @@ def _view(booking: Booking, token: str) -> dict:
         "when": display.when(booking.start_at, tz, locale),
         "until": display.hour(booking.end_at, tz, locale),
         "status": display.status_word(booking.status),
-        "payments": [display.payment_line(p, locale) for p in booking.payments],
+        "payments": display.booking_payment_lines(booking, locale),
         "terms": display.terms_lines(booking, locale),
         "price": display.price_words(booking, locale),
         "can_cancel": booking.status in CANCELLABLE,
