@@ -91,3 +91,20 @@ def test_a_late_cancellation_fee_taken_from_the_hold_is_labelled_as_the_fee(app,
     page = client.get(f"/b/{booking['id']}/{booking['client_token']}?lang={lang}")
     text = " ".join(page.get_data(as_text=True).replace("&#39;", "'").split())
     assert line in text and ("Appel :" not in text and "Call:" not in text)
+
+
+def _bodies(outbox, *addresses: str) -> str:
+    return " ".join(m.get_body(("plain",)).get_content() for a in addresses
+                    for m in outbox.to(a))
+
+
+@pytest.mark.parametrize(("deposit", "line"), [(0, None), (30, "Acompte débité : 180,00")])
+def test_the_acceptance_e_mails_speak_of_a_deposit_only_when_one_was_charged(
+        client, card_pm, outbox, deposit, line):
+    from tests.test_projects_api import accepted_project
+
+    prov, _project, _body = accepted_project(client, card_pm, deposit=deposit)
+    text = _bodies(outbox, "buyer@example.test", prov["email"])
+    assert "Acompte débité" in text if line else "Acompte" not in text
+    if line:
+        assert line in text

@@ -86,15 +86,19 @@ def project_accepted(project) -> None:  # noqa: ANN001
     deposit = project.deposit_payment()
     paid = deposit.amount_captured_minor if deposit is not None else 0
     invoices = documents_for("deposit", project.id) if paid else []
+
+    def deposit_line(loc: str) -> list:
+        # no deposit taken (none asked, or not charged): no "Deposit charged: 0,00 €" line
+        return [lambda: _("Deposit charged: %(amount)s.", amount=_money(paid, project, loc))
+                ] if paid else []
+
     _to_provider(project, None, lambda: _("Project accepted: %(title)s", title=project.title),
-                 [lambda: _("The client accepted the project and saved a card."),
-                  lambda: _("Deposit charged: %(amount)s.",
-                            amount=_money(paid, project, project.provider.locale))])
+                 [lambda: _("The client accepted the project and saved a card.")]
+                 + deposit_line(project.provider.locale))
     _to_client(project, None, lambda: _("You accepted the project %(title)s",
                                         title=project.title),
-               [lambda: _("Thank you. Your card is saved for the milestones."),
-                lambda: _("Deposit charged: %(amount)s.",
-                          amount=_money(paid, project, project.client.locale))],
+               [lambda: _("Thank you. Your card is saved for the milestones.")]
+               + deposit_line(project.client.locale),
                lambda: _("See the project"), invoices)
 
 
