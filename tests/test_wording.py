@@ -108,3 +108,26 @@ def test_the_acceptance_e_mails_speak_of_a_deposit_only_when_one_was_charged(
     assert "Acompte débité" in text if line else "Acompte" not in text
     if line:
         assert line in text
+
+
+@pytest.mark.parametrize(("approval", "said", "not_said"), [
+    ("client", "débitée lorsque vous validez sa livraison", "débitée à sa livraison"),
+    ("none", "débitée à sa livraison", "lorsque vous validez sa livraison")])
+def test_when_a_milestone_is_charged_follows_the_approval_setting(client, outbox, approval,
+                                                                 said, not_said):
+    from tests.test_projects_api import new_project
+
+    project = new_project(client, f.provider(client), approval=approval)
+    page = client.get(f"/pr/{project['id']}/{project['client_token']}?lang=fr")
+    text = " ".join((_bodies(outbox, "buyer@example.test")
+                     + page.get_data(as_text=True)).split())
+    assert text.count(said) >= 2 and not_said not in text  # the invitation and the page
+
+
+def test_the_unsecured_hold_e_mail_says_when_the_milestone_is_charged(app):
+    from skod.projects.notify import _not_owed_yet
+
+    with app.test_request_context(), force_locale("fr"):
+        assert _not_owed_yet(SimpleNamespace(approval="client")).endswith(
+            "débité lorsque vous validez sa livraison.")
+        assert _not_owed_yet(SimpleNamespace(approval="none")).endswith("l'étape livrée.")

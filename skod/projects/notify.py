@@ -74,7 +74,9 @@ def project_sent(project) -> None:  # noqa: ANN001
     lines = [lambda: _("%(name)s sent you a project: %(title)s.", name=project.provider.name,
                        title=project.title),
              lambda: _("Read it, accept the terms and save your card. Each milestone is "
-                       "charged when it is delivered.")]
+                       "charged when you approve its delivery.") if project.approval == "client"
+             else _("Read it, accept the terms and save your card. Each milestone is "
+                    "charged when it is delivered.")]
     if deposit:
         lines.append(lambda: _("A deposit of %(amount)s is charged when you accept.",
                                amount=_money(deposit, project, loc)))
@@ -157,9 +159,7 @@ def hold_not_secured(milestone, payment) -> None:  # noqa: ANN001
 
     _to_client(project, milestone, lambda: _("Action needed: secure the payment of %(title)s",
                                              title=milestone.title),
-               [why, lambda: _("Nothing is owed yet: this milestone is not delivered and "
-                               "nothing was charged. Its amount is reserved on your card "
-                               "while the work is done, and charged once it is delivered."),
+               [why, lambda: _not_owed_yet(project),
                 lambda: _("Until you authorize it, the work on this milestone is not paid "
                           "for. Please open the project and authorize the payment, with "
                           "this card or another one.")],
@@ -219,3 +219,14 @@ def milestone_cancelled(milestone) -> None:  # noqa: ANN001
                                              title=milestone.title),
                [lambda: _("The provider cancelled this milestone; any amount held for it is "
                           "released.")], lambda: _("See the project"))
+
+
+def _not_owed_yet(project) -> str:  # noqa: ANN001
+    """When a milestone is charged follows the project's approval setting."""
+    if project.approval == "client":
+        return _("Nothing is owed yet: this milestone is not delivered and nothing was "
+                 "charged. Its amount is reserved on your card while the work is done, and "
+                 "charged once you approve its delivery.")
+    return _("Nothing is owed yet: this milestone is not delivered and nothing was charged. "
+             "Its amount is reserved on your card while the work is done, and charged once "
+             "it is delivered.")
