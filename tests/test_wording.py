@@ -131,3 +131,18 @@ def test_the_unsecured_hold_e_mail_says_when_the_milestone_is_charged(app):
         assert _not_owed_yet(SimpleNamespace(approval="client")).endswith(
             "débité lorsque vous validez sa livraison.")
         assert _not_owed_yet(SimpleNamespace(approval="none")).endswith("l'étape livrée.")
+
+
+def test_the_provider_copy_of_a_booking_names_the_client_not_the_provider(client, card_pm,
+                                                                         outbox):
+    from tests.test_projects_api import accepted_project
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    mine = _bodies(outbox, prov["email"])
+    theirs = _bodies(outbox, "client@example.test")
+    assert "Avec" in theirs and "Avec" not in mine and "Alex Client <client@example.test>" in mine
+    prov2, _project, _body = accepted_project(client, card_pm)
+    mine = _bodies(outbox, prov2["email"])
+    assert mine and "Avec" not in mine and "Dana Buyer <buyer@example.test>" in mine

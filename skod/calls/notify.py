@@ -26,10 +26,12 @@ def _when(booking: Booking, tz: str, locale: str) -> str:
     return f"{format_datetime(start, 'full', locale=locale)} ({tz})"
 
 
-def _details(booking: Booking, tz: str, locale: str) -> list[tuple[str, str]]:
+def _details(booking: Booking, tz: str, locale: str,
+             other: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+    """The call's facts; `other` is the other side (the provider for the client's copy)."""
     return [
         (_("Call"), booking.offer.title),
-        (_("With"), booking.provider.name),
+        other or (_("With"), booking.provider.name),
         (_("When"), _when(booking, tz, locale)),
         (_("Duration"), ngettext("%(num)s minute", "%(num)s minutes", booking.duration_minutes)),
         (_("Reference"), f"#{booking.id}"),
@@ -55,8 +57,9 @@ def _send_provider(booking: Booking, subject: str, paragraphs: list[str]) -> Non
     with force_locale(provider.locale):
         ctx = {"greeting": _("Hello %(name)s,", name=provider.name), "paragraphs": paragraphs,
                "action_url": f"{base}/dashboard", "action_label": _("Open your dashboard"),
-               "details": _details(booking, provider.timezone, provider.locale)
-               + [(_("Client"), f"{booking.client.name} <{booking.client.email}>")]}
+               # the provider's own copy names the client, not the provider
+               "details": _details(booking, provider.timezone, provider.locale, (
+                   _("Client"), f"{booking.client.name} <{booking.client.email}>"))}
     mail.send(mail.build(to=provider.email, template="message", subject=subject, context=ctx,
                          locale=provider.locale))
 

@@ -33,8 +33,10 @@ def _money(amount: int, project, locale: str) -> str:  # noqa: ANN001
     return Money(amount, project.currency).format(locale)
 
 
-def _details(project, milestone, locale: str) -> list[tuple[str, str]]:  # noqa: ANN001
-    rows = [(_("Project"), project.title), (_("With"), project.provider.name)]
+def _details(project, milestone, locale: str,  # noqa: ANN001
+             other: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+    """The project's facts; `other` is the other side (the provider for the client's copy)."""
+    rows = [(_("Project"), project.title), other or (_("With"), project.provider.name)]
     if milestone is not None:
         rows += [(_("Milestone"), f"{milestone.position}. {milestone.title}"),
                  (_("Amount"), _money(milestone.amount_minor, project, locale))]
@@ -61,8 +63,9 @@ def _to_provider(project, milestone, subject, lines) -> None:  # noqa: ANN001
         ctx = {"greeting": _("Hello %(name)s,", name=provider.name),
                "paragraphs": [str(line()) for line in lines],
                "action_url": provider_url(project), "action_label": _("Open the project"),
-               "details": _details(project, milestone, provider.locale)
-               + [(_("Client"), f"{project.client.name} <{project.client.email}>")]}
+               # the provider's own copy names the client, not the provider
+               "details": _details(project, milestone, provider.locale, (
+                   _("Client"), f"{project.client.name} <{project.client.email}>"))}
         mail.send(mail.build(to=provider.email, template="message", subject=str(subject()),
                              context=ctx, locale=provider.locale))
 
