@@ -151,3 +151,11 @@ def test_the_profile_form_needs_its_csrf_token(provider, app):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert _provider(app)["siren"] == "732829320"
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("en", "Your prices include VAT", "added to your prices"),
+    ("fr", "Vos prix s’entendent TTC", "ajouté à vos prix")])
+def test_the_vat_hint_says_prices_include_vat(provider, lang, said, not_said):
+    page = _text(provider.get(f"/dashboard/profile?lang={lang}"))
+    assert said in page and not_said not in page
