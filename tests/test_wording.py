@@ -146,3 +146,42 @@ def test_the_provider_copy_of_a_booking_names_the_client_not_the_provider(client
     prov2, _project, _body = accepted_project(client, card_pm)
     mine = _bodies(outbox, prov2["email"])
     assert mine and "Avec" not in mine and "Dana Buyer <buyer@example.test>" in mine
+
+
+def test_a_consumer_booking_ignores_company_and_siren(app, client):
+    from sqlalchemy import select
+
+    from skod.accounts.models import Client
+    from skod.extensions import db
+
+    prov = f.provider(client)
+    status, body = api(client, "POST", "/api/v1/bookings", json={
+        "offer_id": prov["offer_id"], "start_at": f.start_in(timedelta(days=1)).isoformat(),
+        "accept_terms": True, "client": {"email": "me@example.test", "name": "Me",
+                                         "kind": "consumer", "company_name": "Left over SAS",
+                                         "siren": "not a siren"}})
+    assert status == 201, body  # a leftover business field never blocks a private person
+    with app.app_context():
+        row = db.session.scalar(select(Client).where(Client.email == "me@example.test"))
+        assert (row.kind, row.company_name, row.siren) == ("consumer", None, None)
+        db.session.remove()
+
+
+@pytest.mark.parametrize("script", [True, False])
+def test_the_booking_page_shows_company_and_siren_only_for_a_business(_browser, live_server,
+                                                                      client, script):
+    prov = f.provider(client)
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR",
+                                   java_script_enabled=script)
+    try:
+        page = context.new_page()
+        page.goto(f"/p/{prov['email'].split('@')[0].replace('provider', 'provider-')}/o/"
+                  f"{prov['offer_id']}")
+        assert not page.locator("#siren").is_visible()
+        assert not page.locator("#company_name").is_visible()
+        page.locator("input[name=kind][value=business]").check()
+        assert page.locator("#siren").is_visible() and page.locator("#company_name").is_visible()
+        page.locator("input[name=kind][value=consumer]").check()
+        assert not page.locator("#siren").is_visible()
+    finally:
+        context.close()

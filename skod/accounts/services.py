@@ -140,9 +140,11 @@ def provider_for_token(token: str, now: datetime) -> Provider | None:
 
 def new_client(data: dict) -> Client:
     """A provider's client as a booking, question or project gives it (not yet added)."""
+    business = data.get("kind") == "business"  # a private person has no company nor SIREN
     return Client(
         email=data["email"].strip().lower(), name=data["name"].strip(),
-        kind=data.get("kind") or "consumer", company_name=data.get("company_name"),
-        siren=data.get("siren"), address=data.get("address"),
+        kind="business" if business else "consumer",
+        company_name=data.get("company_name") if business else None,
+        siren=data.get("siren") if business else None, address=data.get("address"),
         timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
     )

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from skod.core.clock import iso
 from skod.core.schemas import check_timezone, check_year, db_id_range, email_length
@@ -18,6 +26,14 @@ class ClientSchema(Schema):
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
+
+    @pre_load
+    def _consumer_has_no_company(self, data: object, **_: object) -> object:
+        """A private person has no company or SIREN: whatever came in those fields (a form
+        filled before switching to "a private person") is ignored, never stored or checked."""
+        if isinstance(data, dict) and data.get("kind", "consumer") != "business":
+            return {k: v for k, v in data.items() if k not in ("company_name", "siren")}
+        return data
 
     @validates_schema
     def _business_identity(self, data: dict, **_: object) -> None:
