@@ -75,7 +75,7 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
               note: str | None = None) -> Receivable:
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
-    recv._close(receivable, "written_off", now, note=note or "")
+    recv.close(receivable, "written_off", now, note=note or "")
     db.session.commit()
     return receivable
 

@@ -168,7 +168,7 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     record(receivable, "payment", now, amount=amount, via=via, payment_id=payment_id)
     closed = receivable.balance_minor == 0
     if closed:
-        _close(receivable, "paid", now, via=via)
+        close(receivable, "paid", now, via=via)
     db.session.commit()
     if closed:
         after_paid(receivable.id, now, via)
@@ -183,7 +183,7 @@ def on_timeline(receivable_id: int, payment_id: int, kind: str) -> bool:
     return any((e.data or {}).get("payment_id") == payment_id for e in rows)
 
 
-def _close(receivable: Receivable, status: str, now: datetime, **data: object) -> None:
+def close(receivable: Receivable, status: str, now: datetime, **data: object) -> None:
     RECEIVABLE_STATES.move(receivable, status)
     receivable.closed_at, receivable.next_action_at = now, None
     receivable.next_retry_at = receivable.paused_until = receivable.pause_reason = None
@@ -212,5 +212,5 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
         receivable = lock(receivable_id)
         if receivable.status not in CLOSED:
             receivable.paid_minor = receivable.principal_minor
-            _close(receivable, "paid", now, via="invoice")
+            close(receivable, "paid", now, via="invoice")
         db.session.commit()

@@ -104,7 +104,7 @@ def after_attempt(payment_id: int, now: datetime) -> str:
         db.session.commit()
         return payment.status
     receivable = recv.lock(payment.receivable_id)
-    if not _counted(payment.receivable_id, payment.id, "attempt"):
+    if not recv.on_timeline(payment.receivable_id, payment.id, "attempt"):
         recv.record(receivable, "attempt", now, payment_id=payment.id, ok=False,
                     code=payment.last_error_code, kind=payment.last_error_kind,
                     advice=payment.last_error_advice)
@@ -116,7 +116,3 @@ def after_attempt(payment_id: int, now: datetime) -> str:
         recv.schedule(receivable, now)
     db.session.commit()
     return "failed"
-
-
-def _counted(receivable_id: int, payment_id: int, kind: str) -> bool:
-    return recv.on_timeline(receivable_id, payment_id, kind)

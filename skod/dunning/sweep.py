@@ -59,23 +59,23 @@ def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
     return report
 
 
-def due_ids(now: datetime, batch: int) -> list[int]:
-    """Due open cases, oldest first, skipping rows another sweep holds."""
+def due_cases(now: datetime, batch: int) -> list[Receivable]:
+    """Due open cases, oldest first, locked in one query, skipping rows another sweep holds
+    (their clients come in a second query, for the grouping by e-mail address)."""
     return list(db.session.scalars(
-        select(Receivable.id)
+        select(Receivable)
         .where(Receivable.status == "open", Receivable.next_action_at.is_not(None),
                Receivable.next_action_at <= now)
         .order_by(Receivable.next_action_at).limit(batch)
-        .with_for_update(skip_locked=True)))
+        .with_for_update(skip_locked=True, of=Receivable)
+        .options(selectinload(Receivable.client))
+        .execution_options(populate_existing=True)))
 
 
 def claim_batch(now: datetime, batch: int) -> Claimed:
     claimed = Claimed()
-    ids = due_ids(now, batch)
-    claimed.seen = len(ids)
-    rows = db.session.scalars(select(Receivable).where(Receivable.id.in_(ids))
-                              .options(selectinload(Receivable.client))
-                              .execution_options(populate_existing=True)).all() if ids else []
+    rows = due_cases(now, batch)
+    claimed.seen = len(rows)
     ladders: dict[int, rules.Ladder] = {}
     for receivable in rows:
         ladder = ladders.setdefault(receivable.provider_id,
