@@ -112,6 +112,8 @@ class Client(db.Model):
     #: "business", "consumer" or "public" (a public body): decides penalties and mentions
     kind: Mapped[str] = mapped_column(String(10), default="consumer")
     company_name: Mapped[str | None] = mapped_column(String(200))
+    #: SAS, SARL, EI, ...: a mise en demeure names the debtor's legal form
+    legal_form: Mapped[str | None] = mapped_column(String(64))
     siren: Mapped[str | None] = mapped_column(String(9))
     address: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")

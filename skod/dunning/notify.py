@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,7 +23,7 @@ from skod.core.signing import make_token
 from skod.dunning import ladder as rules
 from skod.dunning import letters, links, rates
 from skod.dunning import receivables as recv
-from skod.dunning.models import Receivable
+from skod.dunning.models import DunningMessage, Receivable
 from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
 from skod.dunning.recovery import split_source
 from skod.extensions import db
@@ -61,6 +62,15 @@ def invoice_url(invoice: Invoice | None) -> str | None:
     return None
 
 
+def keep(msg: EmailMessage, provider_id: int, client_email: str, step: int,
+         now: datetime) -> None:
+    """Keep the e-mail as sent (committed with the step's row): the recourse file hands the
+    reminders to a court as they were."""
+    db.session.add(DunningMessage(message_id=msg["Message-ID"], provider_id=provider_id,
+                                  client_email=client_email.lower(), step=step, sent_at=now,
+                                  raw=msg.as_string()))
+
+
 def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     """E-mail step `step` for these receivables (same client and provider); the Message-ID."""
     rows = sorted((db.session.get(Receivable, rid) for rid in receivable_ids),
@@ -72,6 +82,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
         msg = mail.build(to=client.email, template="dunning_client", subject=letter.subject,
                          context={"letter": letter}, locale=locale)
     msg["Reply-To"] = provider.email
+    keep(msg, provider.id, client.email, step, now)
     mail.send(msg, [r.invoice_id for r in rows if r.invoice_id is not None])
     if step == 0:
         from skod.dunning import notices
