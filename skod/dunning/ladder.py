@@ -37,10 +37,12 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step(0, None, "email", "notice"),
     Step(1, 7, "email", "friendly"),
     Step(2, 15, "email", "formal"),
-    Step(3, 30, "letter", "formal_notice", available=False),  # mise en demeure: next issue
+    Step(3, 30, "letter", "formal_notice"),  # mise en demeure (formal_notice.py)
     Step(4, 45, "file", "recourse", available=False),  # recourse file: next issue
 )
 DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
+#: the mise en demeure's final deadline in days (provider setting; the law file says 8-15)
+NOTICE_DEADLINE_DAYS, NOTICE_DEADLINE_RANGE = 8, (8, 15)
 WORK_START, WORK_END = time(9, 0), time(18, 0)
 
 
@@ -51,6 +53,9 @@ class Ladder:
     min_gap: timedelta = timedelta(days=5)
     #: the provider's own words added to a step's e-mail: step -> locale -> text
     texts: dict = field(default_factory=dict)
+    #: the mise en demeure waits for the provider's approval before it goes
+    notice_approval: bool = False
+    notice_deadline_days: int = NOTICE_DEADLINE_DAYS
 
     def text(self, number: int, locale: str) -> str | None:
         return (self.texts.get(number) or {}).get(locale)
@@ -99,7 +104,24 @@ def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
     if len(retry) > 5 or any(not isinstance(d, int) or not 1 <= d <= 14 for d in retry) or (
             list(retry) != sorted(set(retry))):
         raise SettingsError("retry_days: up to 5 growing days between 1 and 14")
-    return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap, texts=texts)
+    approval, deadline_days = _formal_notice(overrides.get("formal_notice"))
+    return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap, texts=texts,
+                  notice_approval=approval, notice_deadline_days=deadline_days)
+
+
+def _formal_notice(given: object) -> tuple[bool, int]:
+    """{"approval": bool, "deadline_days": 8..15}, both optional."""
+    given = {} if given is None else given
+    if not isinstance(given, dict) or not set(given) <= {"approval", "deadline_days"}:
+        raise SettingsError("formal_notice: approval and deadline_days only")
+    approval = given.get("approval", False)
+    days = given.get("deadline_days", NOTICE_DEADLINE_DAYS)
+    low, high = NOTICE_DEADLINE_RANGE
+    if not isinstance(approval, bool):
+        raise SettingsError("formal_notice: approval is true or false")
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise SettingsError(f"formal_notice: deadline_days must be {low}-{high}")
+    return approval, days
 
 
 def _texts(key: str, given: object) -> dict[str, str]:
@@ -111,6 +133,15 @@ def _texts(key: str, given: object) -> dict[str, str]:
 
 def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _french_holidays(day.year)
+
+
+def deadline_after(today: date, days: int) -> date:
+    """`days` from today, moved to the next French business day (a deadline on a Sunday or
+    a public holiday would give less time than it says): the step-2 and step-3 deadlines."""
+    day = today + timedelta(days=days)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def _french_holidays(year: int) -> holidays.HolidayBase:

@@ -28,13 +28,16 @@ def current(provider_id: int) -> dict:
     ladder = ladder_for(provider_id)
     return {"offsets": {n: ladder.step(n).offset_days for n in EDITABLE},
             "retry_days": list(ladder.retry_days),
-            "texts": {n: dict(ladder.texts.get(n) or {}) for n in WORDED}}
+            "texts": {n: dict(ladder.texts.get(n) or {}) for n in WORDED},
+            "formal_notice": {"approval": ladder.notice_approval,
+                              "deadline_days": ladder.notice_deadline_days}}
 
 
 def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
-         now: datetime, texts: dict[int, dict[str, str]] | None = None) -> rules.Ladder:
-    """Store the new offsets and retry days; SettingsError (nothing stored) when the ladder's
-    rules refuse them."""
+         now: datetime, texts: dict[int, dict[str, str]] | None = None,
+         formal_notice: dict | None = None) -> rules.Ladder:
+    """Store the new offsets, retry days, words and mise en demeure settings ({"approval",
+    "deadline_days"}); SettingsError (nothing stored) when the ladder's rules refuse them."""
     row = db.session.get(DunningSettings, provider_id, with_for_update=True)
     overrides = dict(row.overrides or {}) if row else {}
     steps = {str(k): dict(v) for k, v in (overrides.get("steps") or {}).items()
@@ -51,6 +54,8 @@ def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
         else:
             steps.pop(str(number), None)
     wanted = {**overrides, "steps": steps, "retry_days": list(retry_days)}
+    if formal_notice is not None:
+        wanted["formal_notice"] = dict(formal_notice)
     try:
         ladder = rules.settings_from(wanted, current_app.config["DUNNING_MIN_GAP"])
     except rules.SettingsError:

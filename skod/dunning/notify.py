@@ -10,7 +10,7 @@ and answer to the provider's address (Reply-To), since the provider is who the c
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from email.message import EmailMessage
 
 from flask import current_app
@@ -97,7 +97,8 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
     ladder = recv.ladder_for(provider.id)
     # penalties run on the provider's days, like the invoice's due date
     until = local_day(now, provider.timezone)
-    table = rates.table() if step >= 2 and kind != "consumer" else None
+    # a consumer owes interest only once a mise en demeure was posted (steps after it)
+    table = rates.table() if step >= 2 and (kind != "consumer" or step > 3) else None
     debts = tuple(debt_of(r, step, now, ladder, table, until) for r in rows)
     business = kind != "consumer" and client.company_name
     return letters.Facts(
@@ -109,12 +110,8 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
 
 
 def deadline_from(today: date) -> date:
-    """DEADLINE_DAYS from today, moved to the next French business day (a deadline on a
-    Sunday or a public holiday would give less time than it says)."""
-    day = today + timedelta(days=DEADLINE_DAYS)
-    while not rules.is_business_day(day):
-        day += timedelta(days=1)
-    return day
+    """DEADLINE_DAYS from today, on a French business day (ladder.deadline_after)."""
+    return rules.deadline_after(today, DEADLINE_DAYS)
 
 
 def creditor_of(provider: Provider) -> letters.Creditor:
@@ -167,11 +164,15 @@ def planned_retries(r: Receivable, now: datetime, ladder: rules.Ladder) -> tuple
 
 
 def penalties_of(r: Receivable, until: date, table: RateTable) -> Breakdown | None:
-    """Penalties to date on the balance; None (and logged) when the rate table cannot answer:
-    the reminder still goes, with the legal basis but without figures."""
+    """Penalties to date on the balance (a consumer's legal interest from the posting of the
+    mise en demeure); None (and logged) when the rate table cannot answer: the reminder
+    still goes, with the legal basis but without figures."""
+    from skod.dunning.formal_notice import formal_notice_on
+
     try:
         return compute(amount_minor=r.balance_minor, currency=r.currency, due=r.due_date,
-                       until=until, client_kind=r.client_kind, table=table)
+                       until=until, client_kind=r.client_kind, table=table,
+                       formal_notice_on=formal_notice_on(r))
     except PenaltyError:
         log.exception("receivable %s: penalties left out of the reminder", r.id)
         return None

@@ -7,9 +7,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from skod.dunning.ladder import NOTICE_DEADLINE_DAYS
 from skod.web.forms import REQUIRED, SelectChoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
@@ -74,6 +75,10 @@ class ReminderSettingsForm(FlaskForm):
                          validators=[InputRequired(REQUIRED)])
     retry_days = StringField(_l("Card retries: days after the failure"),
                              validators=[Optional(), Length(max=40), _days_list])
+    # the mise en demeure: its final deadline (ladder.settings_from checks 8-15), approval
+    notice_days = IntegerField(_l("Formal notice: final deadline, in days"),
+                               validators=[Optional()])
+    notice_approval = BooleanField(_l("I approve each formal notice before it is sent"))
 
     # the provider's own words in each step's e-mail, per language of the client
     text0_fr = TextAreaField(_l("Notice, in French"), validators=[Optional(), Length(max=1000)])
@@ -93,6 +98,11 @@ class ReminderSettingsForm(FlaskForm):
     def texts(self) -> dict[int, dict[str, str]]:
         return {n: {loc: getattr(self, f"text{n}_{loc}").data or "" for loc in ("fr", "en")}
                 for n in (0, 1, 2)}
+
+    def formal_notice(self) -> dict:
+        days = self.notice_days.data
+        return {"approval": bool(self.notice_approval.data),
+                "deadline_days": NOTICE_DEADLINE_DAYS if days is None else days}
 
     def retries(self) -> list[int]:
         return parse_days(self.retry_days.data) or []

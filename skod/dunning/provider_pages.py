@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, queries
+from skod.dunning import actions, formal_notice, queries
 from skod.dunning.provider_forms import (
     ConfirmForm,
     FilterForm,
@@ -88,8 +88,10 @@ def receivable_list() -> ResponseReturnValue:
     now, tz, locale = utcnow(), current_user.timezone, current_locale()
     owed = {currency: display.money(amount, currency, locale)
             for currency, amount in queries.totals(current_user.id).items()}
+    tasks = formal_notice.open_tasks(current_user.id)
     return render_template("dunning/provider_list.html", form=form, owed=owed,
-                           rows=[list_row(r, now, tz, locale) for r in rows[:PAGE_LIMIT]],
+                           rows=[list_row(r, now, tz, locale, tasks.get(r.id))
+                                 for r in rows[:PAGE_LIMIT]],
                            truncated=len(rows) > PAGE_LIMIT)
 
 
@@ -180,4 +182,4 @@ def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
             target.errors = [*target.errors, str(FIELD_WORDS[FIELD_OF[name]])]
 
 
-from skod.dunning import client_pages, settings_pages  # noqa: E402, F401  (their routes)
+from skod.dunning import client_pages, notice_pages, settings_pages  # noqa: E402, F401, I001

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from skod.dunning import queries, words
@@ -28,7 +29,34 @@ def _next_words(action: dict | None) -> str | None:
     return words.step(action["step"])
 
 
-def list_row(receivable: Receivable, now: datetime, tz: str, locale: str) -> dict:
+NOTICE_STATUS = {"draft": _l("ready, waits for your approval: not sent"),
+                 "sent": _l("e-mailed to the client"), "cancelled": _l("cancelled: not sent")}
+MAIL_TASK = {"open": _l("to send by registered mail"),
+             "closed": _l("not to post: the debt was settled first")}
+TASKS = {"approve": _l("Mise en demeure: waits for your approval"),
+         "post": _l("Mise en demeure: send it by registered mail")}
+
+
+def notice_view(receivable_id: int, locale: str) -> dict | None:
+    """The case's mise en demeure: where it stands and what the provider has to do."""
+    from skod.dunning.formal_notice import of_receivable
+
+    notice = of_receivable(receivable_id)
+    if notice is None:
+        return None
+    status = str(NOTICE_STATUS[notice.status])
+    if notice.status == "sent" and notice.mail_task == "done":
+        status += " · " + _("posted on %(day)s, tracking number %(number)s",
+                            day=format_date(notice.posted_on, "long", locale=locale),
+                            number=notice.tracking_number)
+    elif notice.status == "sent":
+        status += " · " + str(MAIL_TASK[notice.mail_task])
+    return {"id": notice.id, "status": status, "approve": notice.status == "draft",
+            "post": notice.status == "sent" and notice.mail_task == "open"}
+
+
+def list_row(receivable: Receivable, now: datetime, tz: str, locale: str,
+             task: str | None = None) -> dict:
     data = queries.row(receivable, now)
     client = receivable.client
     action = data["next_action"]
@@ -48,6 +76,7 @@ def list_row(receivable: Receivable, now: datetime, tz: str, locale: str) -> dic
         "pause": words.pause(receivable.pause_reason) if receivable.status == "paused" else None,
         "paused_until": display.when(receivable.paused_until, tz, locale)
         if receivable.status == "paused" and receivable.paused_until else None,
+        "task": str(TASKS[task]) if task else None,
     }
 
 
@@ -69,7 +98,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
                    "status": str(STEP_STATUS.get(s["status"], s["status"])),
                    "when": display.when(s["sent_at"] or s["claimed_at"], tz, locale)}
                   for s in detail["steps"]],
-        "evidence": detail["evidence"],
+        "evidence": detail["evidence"], "notice": notice_view(receivable.id, locale),
         "plan": _plan(plan, receivable.currency, tz, locale) if plan else None,
         "can": {
             "pause": status == "open",

@@ -13,7 +13,13 @@ from flask_login import current_user, login_required
 
 from skod.core.clock import utcnow
 from skod.dunning import ladder_settings
-from skod.dunning.ladder import DEFAULT_RETRY_DAYS, DEFAULT_STEPS, SettingsError
+from skod.dunning.ladder import (
+    DEFAULT_RETRY_DAYS,
+    DEFAULT_STEPS,
+    NOTICE_DEADLINE_DAYS,
+    NOTICE_DEADLINE_RANGE,
+    SettingsError,
+)
 from skod.dunning.provider_forms import ReminderSettingsForm
 from skod.dunning.provider_pages import bp
 
@@ -23,7 +29,10 @@ def _initial(provider_id: int) -> dict:
     data = {f"step{n}": days for n, days in current["offsets"].items()}
     data |= {f"text{n}_{loc}": words.get(loc, "") for n, words in current["texts"].items()
              for loc in ("fr", "en")}
-    return data | {"retry_days": ", ".join(str(d) for d in current["retry_days"])}
+    notice = current["formal_notice"]
+    return data | {"retry_days": ", ".join(str(d) for d in current["retry_days"]),
+                   "notice_days": notice["deadline_days"],
+                   "notice_approval": notice["approval"]}
 
 
 def _show_error(form: ReminderSettingsForm, err: SettingsError) -> None:
@@ -38,6 +47,11 @@ def _show_error(form: ReminderSettingsForm, err: SettingsError) -> None:
     if text.startswith("retry_days"):
         form.retry_days.errors = [*form.retry_days.errors, _(
             "Up to 5 days, each from 1 to 14, in increasing order.")]
+        return
+    if text.startswith("formal_notice"):
+        low, high = NOTICE_DEADLINE_RANGE
+        form.notice_days.errors = [*form.notice_days.errors, _(
+            "From %(low)s to %(high)s days.", low=low, high=high)]
         return
     if text.startswith("steps must stay"):
         form.form_errors.append(_(
@@ -54,14 +68,15 @@ def reminder_settings() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             ladder_settings.save(current_user.id, form.offsets(), form.retries(), utcnow(),
-                                 texts=form.texts())
+                                 texts=form.texts(), formal_notice=form.formal_notice())
         except SettingsError as err:
             _show_error(form, err)
         else:
             flash(_("Your reminder settings are saved."), "success")
             return redirect(url_for("dunning_pages.reminder_settings"))
     defaults = {"offsets": {s.number: s.offset_days for s in DEFAULT_STEPS if s.offset_days},
-                "retry_days": ", ".join(str(d) for d in DEFAULT_RETRY_DAYS)}
+                "retry_days": ", ".join(str(d) for d in DEFAULT_RETRY_DAYS),
+                "notice_days": NOTICE_DEADLINE_DAYS, "notice_range": NOTICE_DEADLINE_RANGE}
     page = render_template("dunning/provider_settings.html", form=form, defaults=defaults,
                            gap=int(current_app.config["DUNNING_MIN_GAP"].days))
     return page, 422 if form.errors else 200

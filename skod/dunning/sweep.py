@@ -135,6 +135,10 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
         db.session.commit()
     if not live:
         return 0
+    if step == 3:  # the mise en demeure: a PDF letter, maybe held for the provider's approval
+        from skod.dunning import formal_notice
+
+        return formal_notice.dispatch(live, now)
     message_id = notify.send_step(step, live, now)
     for receivable_id in live:
         receivable = recv.lock(receivable_id)

@@ -1,0 +1,208 @@
+"""Step 3 of the ladder, the mise en demeure: one letter per client, provider and currency,
+listing every overdue invoice of that step; the service owns its transactions.
+
+- `dispatch` (from sweep.send_step): creates the notice and links each receivable's step row.
+  When the provider's settings ask for approval it stays a draft: no e-mail, the step rows stay
+  "claimed" and the case waits (next_action_at None) until `approve` or payment.
+- `approve`: the provider sends the draft at that moment. Not deferred to the next working
+  hours: the provider chose the moment, and the letter's date and deadline count from the day
+  it goes (a deferral would print a date the provider never saw).
+- `record_posting`: the registered letter's tracking number and posting date; the posting date
+  starts a consumer's legal interest (`formal_notice_on`, used by notify.penalties_of).
+- `on_closed` (from receivables.close): once every debt of a notice is paid or written off, a
+  draft is cancelled and an open "send by registered mail" task is closed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from skod.core.errors import Conflict, Invalid, NotFound
+from skod.dunning import notice_letter
+from skod.dunning import receivables as recv
+from skod.dunning.models import CLOSED, DunningStep, FormalNotice, Receivable
+from skod.extensions import db
+from skod.invoicing.ledger import local_day
+
+STEP = 3
+#: a registered letter's tracking number: La Poste's are 13 characters (1A 123 456 7890 1);
+#: other carriers' differ, so letters, digits, spaces and dashes, 8 to 40 of them
+TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{6,38}[A-Za-z0-9]")
+
+
+def formal_notice_on(receivable: Receivable) -> date | None:
+    """The day the receivable's mise en demeure was posted by registered mail, if recorded."""
+    return db.session.scalar(
+        select(FormalNotice.posted_on).join(DunningStep, DunningStep.notice_id == FormalNotice.id)
+        .where(DunningStep.receivable_id == receivable.id, DunningStep.step == STEP,
+               FormalNotice.status == "sent"))
+
+
+def of_receivable(receivable_id: int) -> FormalNotice | None:
+    return db.session.scalar(
+        select(FormalNotice).join(DunningStep, DunningStep.notice_id == FormalNotice.id)
+        .where(DunningStep.receivable_id == receivable_id, DunningStep.step == STEP))
+
+
+def owned(notice_id: int, provider_id: int, lock: bool = False) -> FormalNotice:
+    notice = db.session.get(FormalNotice, notice_id, with_for_update=lock)
+    if notice is None or notice.provider_id != provider_id:
+        raise NotFound("no such formal notice")
+    return notice
+
+
+def rows_of(notice_id: int) -> list[Receivable]:
+    """The notice's receivables, oldest due date first (the letter's order)."""
+    return list(db.session.scalars(
+        select(Receivable).join(DunningStep, DunningStep.receivable_id == Receivable.id)
+        .where(DunningStep.notice_id == notice_id).order_by(Receivable.due_date,
+                                                            Receivable.id)))
+
+
+def open_tasks(provider_id: int) -> dict[int, str]:
+    """Receivable id -> "approve" (a draft waits) or "post" (to send by registered mail):
+    the receivables list's marker."""
+    rows = db.session.execute(
+        select(DunningStep.receivable_id, FormalNotice.status)
+        .join(FormalNotice, DunningStep.notice_id == FormalNotice.id)
+        .where(FormalNotice.provider_id == provider_id,
+               ((FormalNotice.status == "sent") & (FormalNotice.mail_task == "open"))
+               | (FormalNotice.status == "draft")))
+    return {rid: "approve" if status == "draft" else "post" for rid, status in rows}
+
+
+def dispatch(receivable_ids: list[int], now: datetime) -> int:
+    """Step 3 for these claimed receivables (one client and provider): one notice per
+    currency, sent now or held as a draft. Returns how many steps were sent."""
+    rows = [recv.lock(rid) for rid in receivable_ids]
+    groups: dict[str, list[Receivable]] = defaultdict(list)
+    for r in sorted(rows, key=lambda r: (r.due_date, r.id)):
+        groups[r.currency].append(r)
+    ladder = recv.ladder_for(rows[0].provider_id)
+    sent = 0
+    for currency, group in groups.items():
+        client = group[0].client
+        notice = FormalNotice(provider_id=group[0].provider_id, client_id=client.id,
+                              client_email=client.email.lower(), currency=currency,
+                              locale=client.locale if client.locale in ("fr", "en") else "fr",
+                              status="draft", created_at=now)
+        db.session.add(notice)
+        db.session.flush()
+        for r in group:
+            _step_row(r.id).notice_id = notice.id
+        if ladder.notice_approval:
+            _hold(notice, group, now, ladder.notice_deadline_days)
+        else:
+            sent += _send(notice, group, now, ladder.notice_deadline_days)
+    return sent
+
+
+def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> None:
+    """A draft for the provider to read: its PDF as it would go today; the case waits."""
+    from skod.dunning import notice_mail
+
+    _freeze(notice, rows, now, days)
+    for r in rows:
+        r.next_action_at = None
+        recv.record(r, "notice_draft", now, notice_id=notice.id)
+    db.session.commit()
+    notice_mail.to_provider(notice, rows)
+
+
+def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
+            days: int) -> notice_letter.Notice:
+    from skod.dunning import notice_mail
+
+    issued = local_day(now, notice.provider.timezone)
+    letter, notice.pdf = notice_mail.render(rows, now, issued, days)
+    notice.issued_on, notice.deadline, notice.total_minor = (issued, letter.deadline,
+                                                             letter.total_minor)
+    return letter
+
+
+def _send(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> int:
+    """Render as of today, e-mail the client, mark the steps sent, open the mail task."""
+    from skod.dunning import notice_mail
+
+    letter = _freeze(notice, rows, now, days)
+    notice.status, notice.sent_at, notice.mail_task = "sent", now, "open"
+    notice.message_id = notice_mail.to_client(notice, rows, letter, now)
+    for r in rows:
+        row = _step_row(r.id)
+        row.status, row.sent_at, row.message_id = "sent", now, notice.message_id
+        recv.record(r, "step", now, step=STEP, message_id=notice.message_id,
+                    notice_id=notice.id)
+        recv.schedule(r, now)
+    db.session.commit()
+    notice_mail.to_provider(notice, rows)
+    return len(rows)
+
+
+def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
+    """Send a draft now; the debts closed since are left out (all closed: cancelled)."""
+    notice = owned(notice_id, provider_id, lock=True)
+    if notice.status != "draft":
+        raise Conflict("this formal notice is not waiting for approval",
+                       code="notice_not_draft")
+    rows = [recv.lock(r.id) for r in rows_of(notice.id)]
+    live = [r for r in rows if r.status == "open"]
+    for r in rows:
+        if r.status != "open":
+            row = _step_row(r.id)
+            row.status, row.notice_id = "withdrawn", None
+    if not live:
+        notice.status, notice.mail_task = "cancelled", "closed"
+        db.session.commit()
+        raise Conflict("every debt of this notice is closed or paused", code="notice_moot")
+    _send(notice, live, now, recv.ladder_for(provider_id).notice_deadline_days)
+    return notice
+
+
+def record_posting(notice_id: int, provider_id: int, tracking: str | None,
+                   posted_on: date | None, now: datetime) -> FormalNotice:
+    """The registered letter went: its tracking number and posting date (Invalid: nothing
+    changed)."""
+    notice = owned(notice_id, provider_id, lock=True)
+    if notice.status != "sent" or notice.mail_task == "closed":
+        raise Conflict("this formal notice has no letter to post", code="notice_no_task")
+    tracking = re.sub(r"\s+", " ", (tracking or "").strip())
+    errors: dict[str, list[str]] = {}
+    if not TRACKING.fullmatch(tracking):
+        errors["tracking_number"] = ["8 to 40 letters, digits, spaces or dashes"]
+    today = local_day(now, notice.provider.timezone)
+    if posted_on is None or posted_on > today or posted_on < notice.issued_on:
+        errors["posted_on"] = ["from the letter's date to today"]
+    if errors:
+        db.session.rollback()
+        raise Invalid("the posting cannot be recorded", fields=errors)
+    notice.tracking_number, notice.posted_on, notice.mail_task = tracking, posted_on, "done"
+    for r in rows_of(notice.id):
+        recv.record(r, "notice_posted", now, notice_id=notice.id, tracking=tracking,
+                    posted_on=posted_on.isoformat())
+    db.session.commit()
+    return notice
+
+
+def on_closed(receivable: Receivable) -> None:
+    """In receivables.close's transaction (no commit): when no debt of the receivable's
+    notice is still owed, a draft is cancelled and an open mail task is closed."""
+    notice = of_receivable(receivable.id)
+    if notice is None or notice.status == "cancelled":
+        return
+    if any(r.status not in CLOSED for r in rows_of(notice.id) if r.id != receivable.id):
+        return
+    if notice.status == "draft":  # never sent: nor are its steps
+        notice.status = "cancelled"
+        for r in rows_of(notice.id):
+            _step_row(r.id).status = "withdrawn"
+    if notice.mail_task == "open":
+        notice.mail_task = "closed"
+
+
+def _step_row(receivable_id: int) -> DunningStep:
+    return db.session.scalar(select(DunningStep).where(
+        DunningStep.receivable_id == receivable_id, DunningStep.step == STEP))

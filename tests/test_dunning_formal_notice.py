@@ -1,0 +1,136 @@
+"""Step 3, the mise en demeure, walked the real way (a declined milestone, `skod tick` at the
+ladder's working mornings): the PDF letter attached to the client's e-mail is read back with
+pypdf and checked item by item against the law file's section 7 (J+30), for a business client
+(penalties per half-year segment, 40 EUR per invoice) in French and English and for a consumer
+(no fee, legal interest from the recorded posting date); the provider's approval setting, the
+registered-mail task (closed when paid), its form's errors.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from babel.dates import format_date
+
+from skod.dunning.ladder import deadline_after
+from tests.formal_notice_support import (
+    CLIENT_LEGAL,
+    flat,
+    notice_of,
+    notice_pdf,
+    paris_day,
+    pdf_words,
+    set_client_identity,
+    walk_to_notice,
+)
+from tests.support.dunning import (
+    BIC,
+    IBAN,
+    LEGAL,
+    debt_facts,
+    declined_debts,
+    money,
+    penalties_to,
+)
+
+WORDS = {"fr": {"place": "Paris, le", "ref": "Jalon de projet", "court": "injonction de payer",
+                "post": "recommandée", "basis": "L441-10", "interest": "taux légal"},
+         "en": {"place": "Paris,", "ref": "Project milestone", "court": "injonction de payer",
+                "post": "Registered letter", "basis": "L441-10", "interest": "legal rate"}}
+
+
+def assert_items(text: str, *items: str) -> None:
+    for item in items:
+        assert flat(item) in text, f"{item!r} not in the letter:\n{text}"
+
+
+def medium(day, locale: str) -> str:
+    return format_date(day, "medium", locale=locale)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_business_debt_gets_a_mise_en_demeure_with_every_item(
+        app, client, card_pm, stripe_emulator, outbox, locale):
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator, locale=locale)
+    set_client_identity(app, rid)
+    outbox.clear()
+    t3 = walk_to_notice(app, rid)
+    debt, notice = debt_facts(app, rid), notice_of(app, rid)
+    mails = outbox.to(project["email"])
+    assert len(mails) == 4 and notice["status"] == "sent"
+    mail = mails[-1]
+    assert mail["Message-ID"] == notice["message_id"] and "MISE EN DEMEURE" in mail["Subject"]
+    text = pdf_words(notice_pdf(mail))
+    issued, words = paris_day(t3), WORDS[locale]
+    deadline = deadline_after(issued, 8)
+    assert notice["issued_on"] == issued and notice["deadline"] == deadline
+    owed = penalties_to(app, debt, issued)
+    assert owed.segments and owed.indemnity_minor == 4000
+    total = debt["balance"] + owed.interest_minor + 4000
+    assert notice["total"] == total
+    assert_items(
+        text, "MISE EN DEMEURE", words["place"], format_date(issued, "long", locale=locale),
+        # both parties: legal form, SIREN, address
+        LEGAL["company_name"], LEGAL["legal_form"], LEGAL["siren"], "12 rue des Lilas",
+        "75011 Paris", prov["email"], "Buyer SARL", CLIENT_LEGAL["legal_form"],
+        CLIENT_LEGAL["siren"], "Dana Buyer", "4 quai Rambaud", "69002 Lyon",
+        words["ref"], "Build",  # what was sold
+        # the table: number, date, due date, incl. VAT, paid, balance
+        debt["number"], medium(debt["issue"], locale), medium(debt["due"], locale),
+        money(debt["total"], locale), money(debt["paid"], locale), money(debt["balance"], locale),
+        # penalties, the indemnity, the grand total, the final deadline in full
+        words["basis"], "D441-5", money(owed.interest_minor, locale), money(4000, locale),
+        money(total, locale), format_date(deadline, "full", locale=locale),
+        IBAN, BIC, f"SKOD-{debt['number']}", words["court"], words["post"])
+    for s in owed.segments:  # one row per half-year segment: period, days, amount
+        period = f"{medium(s.start, locale)} – {medium(s.end, locale)}"
+        assert re.search(re.escape(flat(period)) + rf" {s.days} .*?"
+                         + re.escape(flat(money(s.amount_minor, locale))), text), text
+    assert f"/pay/{rid}/" in text.replace(" ", "")  # the pay link (may wrap in the PDF)
+    assert "saisie" not in text.lower() and "seiz" not in text.lower()  # no false threat
+    assert text.rstrip().endswith(LEGAL["company_name"])  # the signature block closes it
+
+
+def test_consumer_letter_has_no_fee_and_interest_runs_from_the_posting(
+        app, client, card_pm, stripe_emulator, outbox):
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                          kind="consumer")
+    outbox.clear()
+    t3 = walk_to_notice(app, rid)
+    mail = outbox.to(project["email"])[-1]
+    text = pdf_words(notice_pdf(mail))
+    lowered = text.lower()
+    assert "mise en demeure" in lowered and WORDS["fr"]["interest"] in lowered
+    assert not [w for w in ("40 €", "40,00 €", "indemnit", "pénalit") if w in lowered], text
+    notice = notice_of(app, rid)
+    assert notice["total"] == debt_facts(app, rid)["balance"]
+    assert money(notice["total"], "fr") in text
+    assert_interest_from_posting(app, client, prov, rid, notice, t3)
+
+
+def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
+    """Posted two days after the letter (recorded with the service's `now`, since the pages
+    run on the real clock): the consumer's interest starts the day after that posting."""
+    from skod.dunning import formal_notice
+
+    posted = paris_day(t3) + timedelta(days=2)
+    with app.app_context():
+        formal_notice.record_posting(notice["id"], prov["id"], "1A 123 456 7890 1",
+                                     posted, t3 + timedelta(days=2, hours=1))
+    after = notice_of(app, rid)
+    assert (after["mail_task"], after["tracking"], after["posted_on"]) == (
+        "done", "1A 123 456 7890 1", posted)
+    owed = interest_now(app, rid, posted + timedelta(days=10))
+    assert owed.segments[0].start == posted + timedelta(days=1) and owed.interest_minor > 0
+    assert owed.indemnity_minor == 0
+
+
+def interest_now(app, rid: int, until):
+    from skod.dunning import notify, rates
+    from skod.dunning.models import Receivable
+    from skod.extensions import db
+
+    with app.app_context():
+        return notify.penalties_of(db.session.get(Receivable, rid), until, rates.table())
