@@ -90,7 +90,9 @@ def test_business_debt_gets_a_mise_en_demeure_with_every_item(
                          + re.escape(flat(money(s.amount_minor, locale))), text), text
     assert f"/pay/{rid}/" in text.replace(" ", "")  # the pay link (may wrap in the PDF)
     assert "saisie" not in text.lower() and "seiz" not in text.lower()  # no false threat
-    assert text.rstrip().endswith(LEGAL["company_name"])  # the signature block closes it
+    # the signature block closes the letter (before the page number)
+    assert re.search(re.escape(f"{prov['name']} {LEGAL['company_name']}") + r" \d+ / \d+ ?$",
+                     text), text[-300:]
 
 
 def test_consumer_letter_has_no_fee_and_interest_runs_from_the_posting(
@@ -106,7 +108,7 @@ def test_consumer_letter_has_no_fee_and_interest_runs_from_the_posting(
     assert not [w for w in ("40 €", "40,00 €", "indemnit", "pénalit") if w in lowered], text
     notice = notice_of(app, rid)
     assert notice["total"] == debt_facts(app, rid)["balance"]
-    assert money(notice["total"], "fr") in text
+    assert flat(money(notice["total"], "fr")) in text
     assert_interest_from_posting(app, client, prov, rid, notice, t3)
 
 
@@ -134,3 +136,107 @@ def interest_now(app, rid: int, until):
 
     with app.app_context():
         return notify.penalties_of(db.session.get(Receivable, rid), until, rates.table())
+
+
+def save_settings(client, **extra: str):
+    form = {"step1": "7", "step2": "15", "step3": "30", "step4": "45",
+            "retry_days": "1, 3, 5"} | extra
+    return client.post("/dashboard/reminders", data=form)
+
+
+def test_approval_holds_the_letter_until_the_provider_sends_it(
+        app, client, card_pm, stripe_emulator, outbox):
+    from skod.dunning.models import Receivable
+    from skod.extensions import db
+    from tests.dunning_support import steps_of
+    from tests.support import clock
+    from tests.test_dunning_provider_pages import _login, _text
+
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator)
+    _login(client, prov)
+    resp = save_settings(client, notice_days="20", notice_approval="y")
+    assert resp.status_code == 422 and "From 8 to 15 days." in _text(resp)
+    assert save_settings(client, notice_days="10", notice_approval="y").status_code == 302
+    outbox.clear()
+    t3 = walk_to_notice(app, rid)
+    f_tick_later(app, t3)
+    assert len(outbox.to(project["email"])) == 3  # no letter: it waits for the approval
+    assert "attend votre accord" in outbox.to(prov["email"])[-1]["Subject"]
+    draft = notice_of(app, rid)
+    assert draft["status"] == "draft" and (3, "claimed") in steps_of(app, rid)
+    with app.app_context():
+        assert db.session.get(Receivable, rid).next_action_at is None  # the case waits
+    assert "Mise en demeure: waits for your approval" in _text(
+        client.get("/dashboard/receivables"))
+
+    resp = client.post(f"/dashboard/formal-notices/{draft['id']}/approve")
+    assert resp.status_code == 302
+    mails = outbox.to(project["email"])
+    assert len(mails) == 4 and "MISE EN DEMEURE" in mails[-1]["Subject"]
+    sent = notice_of(app, rid)
+    today = clock.paris_today(clock.current())  # the pages run on the real clock
+    assert sent["status"] == "sent" and (3, "sent") in steps_of(app, rid)
+    assert (sent["issued_on"], sent["deadline"]) == (today, deadline_after(today, 10))
+    assert "envoyez-la en recommandé" in outbox.to(prov["email"])[-1]["Subject"]
+    assert client.post(f"/dashboard/formal-notices/{draft['id']}/approve").status_code == 302
+    assert len(outbox.to(project["email"])) == 4  # exactly one letter
+    pdf = client.get(f"/dashboard/formal-notices/{sent['id']}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "Mise en demeure: send it by registered mail" in _text(
+        client.get("/dashboard/receivables"))
+    check_posting_form(app, client, rid, sent, today)
+
+
+def f_tick_later(app, t3) -> None:
+    from tests import factories as f
+
+    f.tick(app, t3 + timedelta(days=3))
+
+
+def check_posting_form(app, client, rid: int, notice: dict, today) -> None:
+    """Bad input: the form says why and nothing changes; then the posting is recorded."""
+    from tests.test_dunning_provider_pages import _text
+
+    url = f"/dashboard/formal-notices/{notice['id']}/posting"
+    for data, words in (
+            ({"tracking_number": "??", "posted_on": today.isoformat()},
+             "8 to 40 letters, digits, spaces or dashes"),
+            ({"tracking_number": "1A12345678901",
+              "posted_on": (today + timedelta(days=1)).isoformat()},
+             "A day from the letter's date to today."),
+            ({"tracking_number": "1A12345678901", "posted_on": "yesterday"},
+             "Not a valid date value.")):
+        resp = client.post(url, data=data)
+        assert resp.status_code == 422 and words in _text(resp).replace("&#39;", "'"), data
+        assert notice_of(app, rid)["mail_task"] == "open"
+        assert notice_of(app, rid)["tracking"] is None
+    resp = client.post(url, data={"tracking_number": " 1A 123 456 7890 1 ",
+                                  "posted_on": today.isoformat()})
+    assert resp.status_code == 302
+    done = notice_of(app, rid)
+    assert (done["mail_task"], done["tracking"], done["posted_on"]) == (
+        "done", "1A 123 456 7890 1", today)
+    page = _text(client.get(f"/dashboard/receivables/{rid}"))
+    assert "1A 123 456 7890 1" in page
+
+
+@pytest.mark.parametrize("approval", [False, True])
+def test_paid_after_the_notice_closes_its_task(app, client, card_pm, stripe_emulator, outbox,
+                                               approval):
+    from tests.dunning_support import steps_of
+    from tests.support.dunning import mark_transfer
+    from tests.test_dunning_provider_pages import _login
+
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator)
+    if approval:
+        _login(client, prov)
+        assert save_settings(client, notice_approval="y").status_code == 302
+    t3 = walk_to_notice(app, rid)
+    before = notice_of(app, rid)
+    assert before["status"] == ("draft" if approval else "sent")
+    assert before["mail_task"] == "open"
+    mark_transfer(app, prov, rid, debt_facts(app, rid)["balance"], t3 + timedelta(days=5))
+    after = notice_of(app, rid)
+    assert after["mail_task"] == "closed"
+    assert after["status"] == ("cancelled" if approval else "sent")
+    assert (3, "withdrawn" if approval else "sent") in steps_of(app, rid)
