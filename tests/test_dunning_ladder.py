@@ -75,8 +75,10 @@ NOW = paris(2026, 4, 8, 11)
     (case(), paris(2026, 4, 28, 11), (0, paris(2026, 4, 28, 11))),
     # a promise until Monday 20 April 12:00 holds step 1 back until then
     (case(0, NOW, paused=paris(2026, 4, 20, 12)), NOW, (1, paris(2026, 4, 20, 12))),
-    # steps 3 and 4 are in the table, not sent by this version
-    (case(2, paris(2026, 4, 23, 9)), paris(2026, 5, 20, 10), None),
+    # step 3, the mise en demeure, on due + 30 = Friday 8 May, a public holiday: Monday 11
+    (case(2, paris(2026, 4, 23, 9)), paris(2026, 4, 23, 10), (3, paris(2026, 5, 11, 9))),
+    # step 4 is in the table, not sent by this version
+    (case(3, paris(2026, 5, 11, 9)), paris(2026, 6, 20, 10), None),
     # closed or paused: nothing
     (case(status="paid"), NOW, None),
     (case(status="paused"), NOW, None),
@@ -134,6 +136,41 @@ def test_provider_overrides(overrides, error):
     else:
         with pytest.raises(L.SettingsError, match=error):
             L.settings_from(overrides, GAP)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (None, (False, 8)),
+    ({}, (False, 8)),
+    ({"approval": True}, (True, 8)),
+    ({"deadline_days": 15}, (False, 15)),
+    ({"approval": False, "deadline_days": 8}, (False, 8)),
+    ({"deadline_days": 7}, "8-15"),
+    ({"deadline_days": 16}, "8-15"),
+    ({"deadline_days": "10"}, "8-15"),
+    ({"deadline_days": True}, "8-15"),
+    ({"approval": "yes"}, "true or false"),
+    ({"sign": True}, "approval and deadline_days only"),
+    ([], "approval and deadline_days only"),
+])
+def test_formal_notice_settings(given, expected):
+    overrides = {} if given is None else {"formal_notice": given}
+    if isinstance(expected, str):
+        with pytest.raises(L.SettingsError, match=expected):
+            L.settings_from(overrides, GAP)
+    else:
+        ladder = L.settings_from(overrides, GAP)
+        assert (ladder.notice_approval, ladder.notice_deadline_days) == expected
+
+
+@pytest.mark.parametrize(("today", "days", "expected"), [
+    (date(2026, 11, 26), 8, date(2026, 12, 4)),  # a Friday: kept
+    (date(2026, 11, 27), 8, date(2026, 12, 7)),  # Saturday 5 -> Monday 7
+    (date(2026, 12, 17), 8, date(2026, 12, 28)),  # Friday 25 (Christmas) -> Monday 28
+    (date(2026, 4, 30), 8, date(2026, 5, 11)),  # Friday 8 May (holiday) -> Monday 11
+    (date(2026, 11, 26), 15, date(2026, 12, 11)),
+])
+def test_deadline_counts_days_then_moves_to_a_business_day(today, days, expected):
+    assert L.deadline_after(today, days) == expected
 
 
 def test_a_provider_offset_moves_the_step():
