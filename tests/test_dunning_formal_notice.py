@@ -109,7 +109,33 @@ def test_consumer_letter_has_no_fee_and_interest_runs_from_the_posting(
     notice = notice_of(app, rid)
     assert notice["total"] == debt_facts(app, rid)["balance"]
     assert flat(money(notice["total"], "fr")) in text
+    check_api(app, client, prov, rid, notice)
     assert_interest_from_posting(app, client, prov, rid, notice, t3)
+
+
+def check_api(app, client, prov: dict, rid: int, notice: dict) -> None:
+    """GET the notice and its PDF (the owner only); a bad posting answers 422, changes
+    nothing (the letter is dated in the test's future: no posting date can be valid yet)."""
+    from tests import factories as f
+    from tests.support.api import api
+
+    url = f"/api/v1/formal-notices/{notice['id']}"
+    status, body = api(client, "GET", url, token=prov["token"])
+    assert status == 200, body
+    assert (body["status"], body["mail_task"], body["receivable_ids"]) == ("sent", "open", [rid])
+    assert body["total_minor"] == notice["total"]
+    pdf = client.get(f"{url}.pdf", headers={"Authorization": f"Bearer {prov['token']}"})
+    assert pdf.status_code == 200 and pdf.data == notice["pdf"]
+    stranger = f.provider(client)
+    assert api(client, "GET", url, token=stranger["token"])[0] == 404
+    for data, field in (({"tracking_number": "??", "posted_on": "2020-01-01"},
+                         "tracking_number"),
+                        ({"tracking_number": "1A12345678901", "posted_on": "2020-01-01"},
+                         "posted_on"),
+                        ({"tracking_number": "1A12345678901"}, "posted_on")):
+        status, body = api(client, "POST", f"{url}/posting", token=prov["token"], json=data)
+        assert status == 422 and field in body["error"]["fields"], body
+    assert notice_of(app, rid)["mail_task"] == "open"
 
 
 def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
