@@ -266,3 +266,28 @@ def test_paid_after_the_notice_closes_its_task(app, client, card_pm, stripe_emul
     assert after["mail_task"] == "closed"
     assert after["status"] == ("cancelled" if approval else "sent")
     assert (3, "withdrawn" if approval else "sent") in steps_of(app, rid)
+
+
+@pytest.mark.parametrize(("kind", "stored"), [("business", "SAS"), ("consumer", None)])
+def test_a_business_clients_legal_form_is_kept_a_persons_ignored(app, client, kind, stored):
+    from skod.accounts.models import Client
+    from skod.extensions import db
+    from tests import factories as f
+    from tests.support.api import api
+
+    prov = f.provider(client)
+    who = {"email": f"{kind}@example.test", "name": "Dana", "kind": kind,
+           "company_name": "Buyer SAS", "legal_form": " SAS ", "address": "4 quai Rambaud"}
+    status, body = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
+        "client": who, "title": "Site", "currency": "EUR",
+        "milestones": [{"title": "M1", "amount_minor": 10_000, "expected_on": "2030-01-01"}]})
+    assert status == 201, body
+    with app.app_context():
+        row = db.session.scalar(db.select(Client).where(Client.email == who["email"]))
+        assert row.legal_form == stored
+    who["legal_form"] = "x" * 65
+    status, body = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
+        "client": who | {"email": f"other-{kind}@example.test"}, "title": "Site",
+        "currency": "EUR",
+        "milestones": [{"title": "M1", "amount_minor": 10_000, "expected_on": "2030-01-01"}]})
+    assert status == (422 if kind == "business" else 201), body

@@ -146,5 +146,6 @@ def new_client(data: dict) -> Client:
         kind="business" if business else "consumer",
         company_name=data.get("company_name") if business else None,
         siren=data.get("siren") if business else None, address=data.get("address"),
+        legal_form=((data.get("legal_form") or "").strip() or None) if business else None,
         timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
     )

@@ -23,6 +23,8 @@ class ClientSchema(Schema):
     kind = fields.String(load_default="consumer", validate=validate.OneOf(["business", "consumer"]))
     company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$", error="9 digits"))
+    #: SARL, SAS, EI...: printed with the company on a mise en demeure
+    legal_form = fields.String(allow_none=True, validate=validate.Length(max=64))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
@@ -32,7 +34,8 @@ class ClientSchema(Schema):
         """A private person has no company or SIREN: whatever came in those fields (a form
         filled before switching to "a private person") is ignored, never stored or checked."""
         if isinstance(data, dict) and data.get("kind", "consumer") != "business":
-            return {k: v for k, v in data.items() if k not in ("company_name", "siren")}
+            return {k: v for k, v in data.items()
+                    if k not in ("company_name", "siren", "legal_form")}
         return data
 
     @validates_schema

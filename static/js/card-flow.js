@@ -186,6 +186,8 @@ window.SkodCardFlow = function (form, stripeKey, msg) {
     return {name: form.name.value.trim(), email: form.email.value.trim(), kind: kind,
             company_name: business ? (form.company_name.value.trim() || null) : null,
             siren: business ? (form.siren.value.trim() || null) : null,
+            legal_form: business && form.legal_form ? (form.legal_form.value.trim() || null)
+              : null,
             address: form.address.value.trim() || null, timezone: timezone, locale: locale};
   }
 
