@@ -21,17 +21,10 @@ from flask_babel import gettext as _
 
 from skod.dunning import formal
 from skod.dunning.ladder import deadline_after
-from skod.dunning.letters import Block, Facts, day, money
+from skod.dunning.letters import Block, Creditor, Facts, day, money
 
-
-@dataclass(frozen=True)
-class Debtor:
-    name: str
-    email: str
-    company_name: str | None = None
-    legal_form: str | None = None
-    siren: str | None = None
-    address: str | None = None
+#: the debtor's identity has the creditor's fields (bank details and mediator left empty)
+Debtor = Creditor
 
 
 @dataclass(frozen=True)
