@@ -243,7 +243,9 @@ def check_posting_form(app, client, rid: int, notice: dict, today) -> None:
     assert (done["mail_task"], done["tracking"], done["posted_on"]) == (
         "done", "1A 123 456 7890 1", today)
     page = _text(client.get(f"/dashboard/receivables/{rid}"))
-    assert "1A 123 456 7890 1" in page
+    assert "posted on" in page and "1A 123 456 7890 1" in page
+    assert "Mise en demeure posted by registered mail, tracking number 1A 123 456 7890 1" in page
+    assert "Mise en demeure ready: it waits for your approval." in page
 
 
 @pytest.mark.parametrize("approval", [False, True])

@@ -106,7 +106,17 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
         via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
         return _("Payment received: %(amount)s (%(via)s).", amount=money(data.get("amount")),
                  via=via)
+    if kind.startswith("notice_"):
+        return _notice_event(kind, data)
     return _other(kind, data, locale, tz)
+
+
+def _notice_event(kind: str, data: dict) -> str:
+    """The mise en demeure's own lines: held for approval, posted by registered mail."""
+    if kind == "notice_posted":
+        return _("Mise en demeure posted by registered mail, tracking number %(number)s.",
+                 number=data.get("tracking"))
+    return _("Mise en demeure ready: it waits for your approval.")
 
 
 def _other(kind: str, data: dict, locale: str, tz: str) -> str:
