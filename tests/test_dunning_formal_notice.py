@@ -293,3 +293,27 @@ def test_a_business_clients_legal_form_is_kept_a_persons_ignored(app, client, ki
         "currency": "EUR",
         "milestones": [{"title": "M1", "amount_minor": 10_000, "expected_on": "2030-01-01"}]})
     assert status == (422 if kind == "business" else 201), body
+
+
+def test_a_debt_paused_before_the_approval_is_left_out_and_gets_its_step_back(
+        app, client, card_pm, stripe_emulator, outbox):
+    from tests.dunning_support import steps_of
+    from tests.support.api import api
+    from tests.test_dunning_provider_pages import _login
+
+    prov, project, ids = declined_debts(app, client, card_pm, stripe_emulator,
+                                        milestones=(("Build", 7000), ("Launch", 5500)))
+    _login(client, prov)
+    assert save_settings(client, notice_approval="y").status_code == 302
+    walk_to_notice(app, ids[0])
+    draft = notice_of(app, ids[0])
+    assert draft["id"] == notice_of(app, ids[1])["id"]  # one letter for both invoices
+    status, body = api(client, "POST", f"/api/v1/receivables/{ids[1]}/pause",
+                       token=prov["token"], json={})
+    assert status == 200, body
+    assert client.post(f"/dashboard/formal-notices/{draft['id']}/approve").status_code == 302
+    text = pdf_words(notice_pdf(outbox.to(project["email"])[-1]))
+    first, second = debt_facts(app, ids[0]), debt_facts(app, ids[1])
+    assert first["number"] in text and second["number"] not in text
+    assert (3, "sent") in steps_of(app, ids[0])
+    assert 3 not in dict(steps_of(app, ids[1])) and notice_of(app, ids[1]) is None

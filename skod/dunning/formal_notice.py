@@ -150,10 +150,13 @@ def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
                        code="notice_not_draft")
     rows = [recv.lock(r.id) for r in rows_of(notice.id)]
     live = [r for r in rows if r.status == "open"]
+    from skod.dunning.sweep import _withdraw  # the sweep's rule: closed, or paused (step back)
+
     for r in rows:
         if r.status != "open":
             row = _step_row(r.id)
-            row.status, row.notice_id = "withdrawn", None
+            row.notice_id = None
+            _withdraw(r, row)
     if not live:
         notice.status, notice.mail_task = "cancelled", "closed"
         db.session.commit()
