@@ -90,6 +90,9 @@ def test_business_debt_gets_a_mise_en_demeure_with_every_item(
                          + re.escape(flat(money(s.amount_minor, locale))), text), text
     assert f"/pay/{rid}/" in text.replace(" ", "")  # the pay link (may wrap in the PDF)
     assert "saisie" not in text.lower() and "seiz" not in text.lower()  # no false threat
+    # the provider's task: post the same PDF by registered mail
+    told = outbox.to(prov["email"])[-1]
+    assert notice_pdf(told) == notice["pdf"] == notice_pdf(mail)
     # the signature block closes the letter (before the page number)
     assert re.search(re.escape(f"{prov['name']} {LEGAL['company_name']}") + r" \d+ / \d+ ?$",
                      text), text[-300:]

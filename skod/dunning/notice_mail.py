@@ -114,7 +114,9 @@ def to_provider(notice: FormalNotice, rows: list[Receivable]) -> None:
             paragraphs = [
                 _("The formal notice (mise en demeure) was e-mailed to %(client)s on "
                   "%(date)s.", client=client, date=day(notice.issued_on, locale)),
-                _("Please post it by registered mail with acknowledgement of receipt: download "
-                  "the PDF on the case page, then record the tracking number and the posting "
-                  "date there. For a private client, legal interest runs from that date.")]
-        notices.to_provider(rows[0], subject, paragraphs)
+                _("Please post it by registered mail with acknowledgement of receipt: print the "
+                  "PDF attached (also on the case page), then record the tracking number and "
+                  "the posting date on the case page. For a private client, legal interest "
+                  "runs from that date.")]
+        pdf = [(filename(notice), "application/pdf", notice.pdf)] if notice.pdf else None
+        notices.to_provider(rows[0], subject, paragraphs, attachments=pdf)

@@ -44,7 +44,8 @@ def _day(moment: datetime | None, tz: str, locale: str) -> str:
     return day(moment.astimezone(ZoneInfo(tz)).date(), locale) if moment else "-"
 
 
-def to_provider(receivable: Receivable, subject: str, paragraphs: list[str]) -> None:
+def to_provider(receivable: Receivable, subject: str, paragraphs: list[str],
+                attachments: list[tuple[str, str, bytes]] | None = None) -> None:
     """Call inside force_locale(the provider's locale)."""
     provider, client = receivable.provider, receivable.client
     locale = locale_of(provider)
@@ -54,7 +55,8 @@ def to_provider(receivable: Receivable, subject: str, paragraphs: list[str]) -> 
     msg = mail.build(to=provider.email, template="message", subject=subject, locale=locale,
                      context={"greeting": _("Hello %(name)s,", name=provider.name),
                               "paragraphs": paragraphs, "action_url": case_url(receivable),
-                              "action_label": _("Open the case"), "details": details})
+                              "action_label": _("Open the case"), "details": details},
+                     attachments=attachments)
     mail.send(msg)
 
 
