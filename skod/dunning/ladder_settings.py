@@ -1,6 +1,6 @@
-"""A provider's reminder settings: the offsets of the ladder's steps (1-2 sent today, 3-4 stored
-for when they exist), the days of the card retries and the provider's own words per step,
-stored as DunningSettings.overrides.
+"""A provider's reminder settings: the offsets of the ladder's steps (1-3 sent today, 4 stored
+for when it exists), the days of the card retries, the provider's own words per step and the
+mise en demeure's deadline and approval, stored as DunningSettings.overrides.
 
 The rules are the ladder's own (ladder.settings_from): what it refuses is never stored. Keys
 of the overrides this page does not edit (channels) are kept as they are.

@@ -7,8 +7,8 @@ paid, balance), for a business or public debtor the penalties half-year segment 
 the 40 EUR per invoice (formal.py's blocks, the figures of penalties.compute), for a consumer
 that legal interest runs from this letter (and no fee at all, CPCE L111-8), the grand total,
 the final deadline printed in full, how to pay, the consequences without any false threat,
-the signature and the registered-mail reference. notice.py renders it; call `build` inside
-force_locale(the client's locale).
+the signature and the registered-mail reference. notice_mail.py renders it (PDF); call `build`
+inside force_locale(the client's locale).
 """
 
 from __future__ import annotations

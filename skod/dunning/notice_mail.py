@@ -29,7 +29,7 @@ def reference_of(r: Receivable) -> str:
              "message": _("Written question no. %(id)s"), "dispute": _("Payment no. %(id)s")}
     what = kinds.get(parts[0], "%(id)s") % {"id": parts[1]} if parts else r.source
     service = notify.service_of(r)
-    return f"{what}: {service}" if service else what
+    return _("%(what)s: %(service)s", what=what, service=service) if service else what
 
 
 def facts_of(rows: list[Receivable], now: datetime, issued_on: date,
