@@ -1,6 +1,7 @@
-"""Accessibility: every HTML page a client or a provider reaches passes axe-core (the npm
-package, pinned in package-lock.json and injected by the test) with no serious or critical
-violation, at a phone's width, in French.
+"""Every HTML page a client or a provider reaches, at a phone's width and in French: it passes
+axe-core (the npm package, pinned in package-lock.json and injected by the test) with no serious
+or critical violation, and, like every e-mail sent on the way, it shows no ISO date, no time with
+seconds and no internal code (card_declined, awaiting_card).
 
 The pages are visited with real data made through the API (a call booked, a question asked, a
 project whose milestone charge was refused and became a debt), so what axe checks is what a user
@@ -10,6 +11,7 @@ a page (files, feeds).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +30,13 @@ BLOCKING = ("serious", "critical")
 #: card fields are Stripe's own iframe in production (the emulator's fake Stripe.js draws plain
 #: inputs in their place): their accessibility is Stripe's, not ours
 NOT_OURS = [["#card-element"], ["[data-stripe-element]"]]
+
+#: what a reader must never see: 2026-11-25, 16:30:00, snake_case codes of the database or Stripe
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
+RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+#: addresses and links may hold anything: they are left out before the search
+LINKS = re.compile(r"\S+@\S+|https?://\S+")
 
 #: GET routes that answer something other than an HTML page (files, feeds, the health check)
 NOT_PAGES = {
@@ -120,11 +129,25 @@ _RUN_AXE = """async (exclude) => {
 }"""
 
 
+def unreadable(text: str) -> list[str]:
+    """ISO dates, seconds and raw codes found in a text a person reads."""
+    text = LINKS.sub(" ", text)
+    return [m.group(0) for pattern in (ISO_DAY, SECONDS, RAW_CODE) for m in pattern.finditer(text)]
+
+
 def _violations(page: Page, url: str, status: int = 200) -> list[dict]:
     response = page.goto(url)
     assert response is not None and response.status == status, (url, response and
                                                                   response.status)
-    return [dict(v, url=url) for v in _axe(page) if v["impact"] in BLOCKING]
+    found = [dict(v, url=url) for v in _axe(page) if v["impact"] in BLOCKING]
+    words = unreadable(page.locator("body").inner_text())
+    return found + ([{"url": url, "impact": "text", "id": "unreadable", "help": "shown as is",
+                      "nodes": words}] if words else [])
+
+
+def _mail_text(msg) -> str:  # noqa: ANN001 - an EmailMessage
+    part = msg.get_body(preferencelist=("plain",))
+    return f"{msg['Subject']}\n{part.get_content() if part else ''}"
 
 
 def _axe(page: Page) -> list[dict]:
@@ -145,6 +168,17 @@ def axe_page(_browser, live_server):
     context.close()
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    ("Le 25 novembre 2026 à 16:30 (CET)", []),
+    ("Due 2026-11-25", ["2026-11-25"]),
+    ("à 16:30:00 heure normale", ["16:30:00"]),
+    ("échec (card_declined)", ["card_declined"]),
+    ("écrivez à dana_debtor@example.test ou https://x.test/a_b", []),
+])
+def test_unreadable_texts_are_found(text, found):
+    assert unreadable(text) == found
+
+
 @pytest.mark.browser
 def test_the_check_finds_what_it_must(axe_page):
     """The harness itself: an image without text and a field without label are caught."""
@@ -156,8 +190,11 @@ def test_the_check_finds_what_it_must(axe_page):
 
 @pytest.mark.browser
 def test_client_and_provider_pages_have_no_serious_accessibility_violation(app, client, card_pm,
-                                                                         axe_page):
+                                                                         axe_page, outbox):
+    outbox.clear()
     site = _site(app, client, card_pm)
+    mails = {m["Subject"]: unreadable(_mail_text(m)) for m in outbox.messages()}
+    assert len(mails) >= 4 and not any(mails.values()), mails
     assert set(site["public"]) | set(site["provider"]) == PAGES
     found = [v for url in site["public"].values() for v in _violations(axe_page, url)]
     found += _violations(axe_page, "/no-such-page", 404)  # the error page
