@@ -36,9 +36,18 @@ def create_offer(provider: Provider, data: dict) -> Offer:
     )
     if kind == "message":
         _message_terms(offer, data)
+    set_place(offer, data.get("place"))
     db.session.add(offer)
     db.session.commit()
     return offer
+
+
+def set_place(offer: Offer, given: dict | None) -> None:
+    """A call's meeting place (validated by the schema); a question has none."""
+    if offer.kind != "call" or not given:
+        offer.place_kind = offer.place_detail = None
+        return
+    offer.place_kind, offer.place_detail = given["kind"], given["detail"].strip()
 
 
 def _message_terms(offer: Offer, data: dict) -> None:

@@ -6,14 +6,13 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from skod.calls import lifecycle, notify
+from skod.calls import lifecycle, notify, place
 from skod.calls.models import Booking
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
-from skod.notifications import ics
 from skod.web import display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
@@ -36,6 +35,8 @@ def _view(booking: Booking, token: str) -> dict:
         "payments": display.booking_payment_lines(booking, locale),
         "terms": display.terms_lines(booking, locale),
         "price": display.price_words(booking, locale),
+        "place": place.words(booking.offer.place_kind, booking.offer.place_detail),
+        "calendar": booking.status not in notify.GONE,
         "can_cancel": booking.status in CANCELLABLE,
         "cancel_preview": display.cancel_preview(booking, utcnow(), locale),
         "authorize": booking.status in TO_AUTHORIZE,
@@ -74,11 +75,6 @@ def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
 @bp.get("/b/<int:booking_id>/<token>/invite.ics")
 def manage_ics(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    link = url_for("web.manage", booking_id=booking.id, token=token, _external=True)
-    body = ics.invitation(
-        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
-        summary=f"{booking.offer.title} - {booking.provider.name}", description=link,
-        organizer_email=booking.provider.email, attendee_email=booking.client.email, url=link,
-        status="CANCELLED" if booking.status in ("cancelled", "expired") else "CONFIRMED")
+    body = notify.invitation(booking, utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"'})
