@@ -120,12 +120,14 @@ def summary(provider_id: int, now: datetime) -> Board:
     columns = _cases(provider_id, today, start, end, of)
     for currency, amount in _invoiced(provider_id, today):
         of(currency).invoiced_minor = amount
-    for currency, amount in board_rates.money_in_between(provider_id, start, end):
+    money = board_rates.figures(provider_id, start, end)
+    for currency, amount in money.month.items():
         of(currency).recovered_month_minor = amount
-    for currency, rate in board_rates.by_step(provider_id):
-        of(currency).rates.append(rate)
+    for (currency, step), (cases, principal) in sorted(money.bases.items()):
+        reached = principal - money.earlier.get((currency, step), 0)
+        of(currency).rates.append(
+            StepRate(step, cases, reached, money.during.get((currency, step), 0)))
     for board in boards.values():
-        board.rates.sort(key=lambda r: r.step)
         board.columns = [Column(step, **columns.get((board.currency, step), {}))
                          for step in _steps_of(columns, board.currency)]
     ordered = sorted(boards.values(), key=lambda b: (b.currency != provider.currency, b.currency))
