@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skod.dunning import board
+from skod.dunning import board, cases, receivables
 from tests import factories as f
 from tests.board_support import Debt, add
 from tests.invoice_support import credit, issue, make_client
-from tests.test_dunning_provider_api import provider_id
+from tests.test_dunning_provider_api import open_debt, provider_id
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -186,3 +186,19 @@ def test_each_provider_sees_only_their_own_board(app, client, now):
     assert 'data-total="outstanding" data-currency="EUR">€678.90<' in theirs
     assert mine.count('data-bucket="') == 5 and '<svg' in mine
     assert 'data-amount="12345"' in mine.split('data-bucket="1"')[1].split("</g>")[0]
+
+
+def test_money_in_counts_a_transfer_and_an_invoice_paid_elsewhere(app, client, now):
+    """The source of truth read through the real services: a transfer marked paid (a payment
+    event) and an invoice paid by another path (closed with no payment event) both count."""
+    pid = provider_id(app, f.provider(client))
+    transfer = open_debt(app, pid, now, amount=12_000, days_late=20)
+    elsewhere = open_debt(app, pid, now, amount=4_500, days_late=3)
+    with app.app_context():
+        cases.mark_paid(transfer["id"], now, pid, amount=3_000)
+        receivables.invoice_paid(elsewhere["invoice_id"], now)
+        got = board.summary(pid, now).currencies[0]
+    assert got.recovered_month_minor == 3_000 + 4_500
+    assert got.outstanding_minor == 12_000 - 3_000
+    assert {r.step: (r.reached_minor, r.paid_minor) for r in got.rates} == {
+        -1: (12_000 + 4_500, 3_000 + 4_500)}
