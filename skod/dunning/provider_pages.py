@@ -17,7 +17,8 @@ from flask_login import current_user, login_required
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, queries
+from skod.dunning import actions, board, queries
+from skod.dunning.board_view import board_view
 from skod.dunning.provider_forms import (
     ConfirmForm,
     FilterForm,
@@ -86,9 +87,8 @@ def receivable_list() -> ResponseReturnValue:
     stmt = queries.listing(current_user.id, form.status.data).limit(PAGE_LIMIT + 1)
     rows = list(db.session.scalars(stmt))
     now, tz, locale = utcnow(), current_user.timezone, current_locale()
-    owed = {currency: display.money(amount, currency, locale)
-            for currency, amount in queries.totals(current_user.id).items()}
-    return render_template("dunning/provider_list.html", form=form, owed=owed,
+    view = board_view(board.summary(current_user.id, now), locale)
+    return render_template("dunning/provider_list.html", form=form, board=view,
                            rows=[list_row(r, now, tz, locale) for r in rows[:PAGE_LIMIT]],
                            truncated=len(rows) > PAGE_LIMIT)
 
