@@ -14,7 +14,7 @@ from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.notifications import ics
-from skod.web import display
+from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
 
@@ -57,7 +57,13 @@ def manage(booking_id: int, token: str) -> ResponseReturnValue:
 @bp.post("/b/<int:booking_id>/<token>/cancel")
 def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    if ActionForm().validate_on_submit():
+    back = url_for("web.manage", booking_id=booking_id, token=token)
+    valid = ActionForm().validate_on_submit()
+    if valid and booking.status in CANCELLABLE and not confirm.confirmed():
+        # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
+        return confirm.page(confirm_words.client_cancel(booking, utcnow(), current_locale(),
+                                                        back))
+    if valid:
         was = booking.status
         try:
             booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
@@ -68,7 +74,7 @@ def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
             if booking.status != was:
                 notify.booking_cancelled(booking)
             flash(_("Your booking is cancelled."), "success")
-    return redirect(url_for("web.manage", booking_id=booking_id, token=token))
+    return redirect(back)
 
 
 @bp.get("/b/<int:booking_id>/<token>/invite.ics")
