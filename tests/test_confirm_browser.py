@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
-from tests.support.api import api
 from tests.support.browser import log_in
 from tests.support.stripe_helpers import CARD_OK
 from tests.test_confirm_pages import CARD, FLAT
@@ -20,6 +19,7 @@ from tests.test_messages_api import read as read_message
 from tests.test_pages_browser import PHONE, _shot
 from tests.test_projects_api import accepted_project, act
 from tests.test_projects_api import read as read_project
+from tests.test_refunds import _ended_call
 
 pytestmark = pytest.mark.browser
 
@@ -87,13 +87,7 @@ def test_late_cancel_dialog_by_keyboard(browser_page, client, card_pm, stripe_ra
 
 
 def test_refund_dialog_states_the_amount_typed(browser_page, client, card_pm, stripe_raw):
-    prov = f.provider(client)
-    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
-    f.pay(client, booking, card_pm(CARD_OK).id)
-    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
-                        json={"minutes": 15}, token=prov["token"])
-    assert status == 200
-    payment = ended["payments"][0]
+    prov, booking, payment = _ended_call(client, card_pm)  # 15,00 € captured
     page = browser_page
     page.set_viewport_size(PHONE)
     log_in(page, prov["email"])

@@ -18,6 +18,7 @@ from tests.test_messages_api import held_message
 from tests.test_messages_api import read as read_message
 from tests.test_projects_api import accepted_project, act
 from tests.test_projects_api import read as read_project
+from tests.test_refunds import _ended_call
 
 FLAT = {"pricing": "flat", "duration_minutes": 30, "price": {"amount_minor": 9000,
                                                              "currency": "EUR"}}
@@ -93,13 +94,7 @@ def test_end_asks_with_the_amount_to_capture(client, card_pm, stripe_raw):
 
 
 def test_refund_asks_with_the_amount_typed(client, card_pm, stripe_raw):
-    prov = f.provider(client)
-    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
-    f.pay(client, booking, card_pm(CARD_OK).id)
-    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
-                        json={"minutes": 15}, token=prov["token"])
-    assert status == 200
-    payment = ended["payments"][0]
+    prov, booking, payment = _ended_call(client, card_pm)  # 15,00 € captured
     pi_id = payment["stripe_payment_intent_id"]
     _login(client, prov)
 
