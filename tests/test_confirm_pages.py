@@ -93,6 +93,31 @@ def test_end_asks_with_the_amount_to_capture(client, card_pm, stripe_raw):
                  and f.captured_at_emulator(stripe_raw, pi_id) == 9000) or pytest.fail("End"))
 
 
+def test_no_show_asks_with_the_fee(app, client, card_pm, stripe_raw, now):
+    prov = f.provider(client, **FLAT)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    f.pay(client, booking, card_pm(CARD_OK).id)
+    pi_id = f.get(client, booking)["payments"][0]["stripe_payment_intent_id"]
+    with app.app_context():  # the call began 5 minutes ago (the page acts on the real clock)
+        from skod.calls.models import Booking
+        from skod.extensions import db
+
+        row = db.session.get(Booking, booking["id"])
+        row.start_at, row.end_at = now - timedelta(minutes=5), now + timedelta(minutes=25)
+        db.session.commit()
+    _login(client, prov)
+
+    def moved() -> None:
+        assert f.get(client, booking)["status"] == "cancelled"
+        assert f.captured_at_emulator(stripe_raw, pi_id) == 4500
+
+    _asks_then_moves(
+        client, f"/dashboard/bookings/{booking['id']}/no-show", {},
+        ["Marquer le client absent ?", f"45,00\xa0€ seront débités sur {CARD} : les frais "
+         "d’annulation tardive convenus", "Marquer absent et débiter 45,00\xa0€"],
+        lambda: (f.get(client, booking)["status"], _intent(stripe_raw, pi_id)), moved)
+
+
 def test_refund_asks_with_the_amount_typed(client, card_pm, stripe_raw):
     prov, booking, payment = _ended_call(client, card_pm)  # 15,00 € captured
     pi_id = payment["stripe_payment_intent_id"]
@@ -191,3 +216,22 @@ def test_actions_that_move_no_money_need_no_confirmation(client, card_pm):
     resp = client.post(f"/projects/{project['id']}/milestones/{m['id']}/complete")
     assert resp.status_code == 302
     assert read_project(client, project)["milestones"][0]["status"] == "awaiting_approval"
+
+
+def test_the_scripts_asking_post_never_acts(client, card_pm, stripe_raw):
+    """The dialog script's first POST (header X-Skod-Confirm: ask) gets the confirmation or,
+    with nothing to confirm (here a refund over what is left), 204 and no change and no
+    message: the form's own post then says what is wrong, once."""
+    prov, booking, payment = _ended_call(client, card_pm)  # 15,00 € captured
+    _login(client, prov)
+    path = f"/dashboard/payments/{payment['id']}/refund"
+    asking = {"X-Skod-Confirm": "ask"}
+    assert "Rembourser 2,50\xa0€ ?" in _text(client.post(path, data={"amount": "2,50"},
+                                                          headers=asking))
+    over = client.post(path, data={"amount": "99"}, headers=asking)
+    assert over.status_code == 204
+    with client.session_transaction() as session:
+        assert not session.get("_flashes")
+    plain = client.post(path, data={"amount": "99"}, follow_redirects=True)
+    assert _text(plain).count('class="flash error"') == 1
+    assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == []

@@ -155,9 +155,12 @@ def inbox_reply(message_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Write an answer first."), "error")
         return redirect(url_for("messages_pages.inbox_message", message_id=message_id))
-    if message.status == "held" and not confirm.confirmed():  # sending captures: ask first
-        return confirm.page(confirm_words.send_answer(message, current_locale(), url_for(
-            "messages_pages.inbox_message", message_id=message_id)))
+    asked = confirm.before(lambda: confirm_words.send_answer(  # sending captures: ask first
+        message, current_locale(), url_for("messages_pages.inbox_message",
+                                           message_id=message_id))
+        if message.status == "held" else None)
+    if asked is not None:
+        return asked
     try:
         message = answering.reply(message_id, form.body.data, utcnow())
     except DomainError as err:

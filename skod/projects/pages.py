@@ -118,7 +118,7 @@ def _ask(milestone: Milestone, action: str, back: str) -> confirm.Ask | None:
              "resolve": milestone.status == "contested",
              "approve": milestone.status == "awaiting_approval"
              and milestone.approved_at is None}
-    if confirm.confirmed() or not takes.get(action):
+    if not takes.get(action):
         return None
     return confirm_words.milestone(milestone, action, current_locale(), back)
 
@@ -133,8 +133,8 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
     if not ActionForm().validate_on_submit():
         abort(400)
     back = url_for("projects_pages.project_page", project_id=project_id)
-    if (ask := _ask(milestone, action, back)) is not None:
-        return confirm.page(ask)
+    if (asked := confirm.before(lambda: _ask(milestone, action, back))) is not None:
+        return asked
     now = utcnow()
     try:
         if action == "start":
@@ -192,8 +192,8 @@ def client_action(project_id: int, token: str, milestone_id: int,
     if not ActionForm().validate_on_submit():
         abort(400)
     back = url_for("projects_pages.client_page", project_id=project_id, token=token)
-    if (ask := _ask(milestone, action, back)) is not None:
-        return confirm.page(ask)
+    if (asked := confirm.before(lambda: _ask(milestone, action, back))) is not None:
+        return asked
     reason = (request.form.get("reason") or "").strip()
     try:
         if action == "approve":

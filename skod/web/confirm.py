@@ -6,10 +6,14 @@ words and the amount come from one place, computed by the server at the moment o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+
+#: sent by confirm.js with its first POST: it wants the confirmation, never the action itself
+ASKING = ("X-Skod-Confirm", "ask")
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,18 @@ def page(ask: Ask) -> ResponseReturnValue:
     fields = [(name, value) for name, value in request.form.items(multi=True)
               if name != "confirm"]
     return render_template("web/confirm.html", ask=ask, action=request.path, fields=fields)
+
+
+def before(ask: Callable[[], Ask | None]) -> ResponseReturnValue | None:
+    """What a money view answers before acting: None to act (confirmed, or `ask()` finds
+    nothing to confirm), else the confirmation page. The script's first POST never acts: when
+    there is nothing to confirm it gets 204 and posts the form again as is, so a state that
+    changed since the page was shown (or a refused amount) is handled once, by that post."""
+    if confirmed():
+        return None
+    question = ask()
+    if question is not None:
+        return page(question)
+    if request.headers.get(ASKING[0]) == ASKING[1]:
+        return "", 204
+    return None

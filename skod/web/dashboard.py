@@ -148,8 +148,8 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not confirm.confirmed() and (ask := _ask(action, booking)) is not None:
-        return confirm.page(ask)
+    if (asked := confirm.before(lambda: _ask(action, booking))) is not None:
+        return asked
     try:
         _run(action, booking_id)
     except DomainError as err:
@@ -175,9 +175,11 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
         flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
         return redirect(url_for("web.dashboard"))
     left = _refundable(payment)
-    if not confirm.confirmed() and 0 < (amount or left) <= left:
-        return confirm.page(confirm_words.refund(payment, amount or left, current_locale(),
-                                                 url_for("web.dashboard")))
+    asked = confirm.before(lambda: confirm_words.refund(
+        payment, amount or left, current_locale(), url_for("web.dashboard"))
+        if 0 < (amount or left) <= left else None)  # else refund() says what is wrong
+    if asked is not None:
+        return asked
     try:
         refunds.refund(payment_id, current_user.id, amount, form.reason.data or None, utcnow())
     except DomainError as err:

@@ -58,22 +58,23 @@ def manage(booking_id: int, token: str) -> ResponseReturnValue:
 def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
     back = url_for("web.manage", booking_id=booking_id, token=token)
-    valid = ActionForm().validate_on_submit()
-    if valid and booking.status in CANCELLABLE and not confirm.confirmed():
-        # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
-        return confirm.page(confirm_words.client_cancel(booking, utcnow(), current_locale(),
-                                                        back))
-    if valid:
-        was = booking.status
-        try:
-            booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
-        except DomainError as err:
-            db.session.rollback()
-            flash(display.error_text(err), "error")
-        else:
-            if booking.status != was:
-                notify.booking_cancelled(booking)
-            flash(_("Your booking is cancelled."), "success")
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
+    asked = confirm.before(lambda: confirm_words.client_cancel(
+        booking, utcnow(), current_locale(), back) if booking.status in CANCELLABLE else None)
+    if asked is not None:
+        return asked
+    was = booking.status
+    try:
+        booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        if booking.status != was:
+            notify.booking_cancelled(booking)
+        flash(_("Your booking is cancelled."), "success")
     return redirect(back)
 
 

@@ -51,7 +51,10 @@
     opener = event.submitter || target.querySelector('[type=submit]');
     var data = new FormData(target);
     data.delete('confirm');
-    fetch(target.action, {method: 'POST', body: data, credentials: 'same-origin', redirect: 'manual'})
+    // the header asks for the confirmation only: with nothing to confirm the server answers
+    // 204 without acting, and the form is then posted as is (once)
+    fetch(target.action, {method: 'POST', body: data, credentials: 'same-origin', redirect: 'manual',
+                          headers: {'X-Skod-Confirm': 'ask'}})
       .then(function (answer) {
         if (!answer.ok) { throw new Error('no confirmation'); }
         return answer.text();
