@@ -144,3 +144,34 @@ def test_send_answer_dialog(browser_page, client, card_pm, stripe_raw):
     expect(page.locator("#message-status")).not_to_have_text(re.compile("bloqué"))
     assert read_message(client, message)["status"] == "answered"
     assert f.captured_at_emulator(stripe_raw, pi_id) == 1000
+
+
+def test_without_javascript_the_confirmation_is_a_page(_browser, live_server, client, card_pm,
+                                                       stripe_raw):
+    """No script: the cancel button leads to the confirmation page; Back leaves everything as
+    it was; its Confirm button cancels and takes the fee."""
+    prov = f.provider(client, **FLAT)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(hours=4)))
+    f.pay(client, booking, card_pm(CARD_OK).id)
+    pi_id = f.get(client, booking)["payments"][0]["stripe_payment_intent_id"]
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR",
+                                   java_script_enabled=False, viewport=PHONE)
+    try:
+        page = context.new_page()
+        manage = f"/b/{booking['id']}/{booking['client_token']}"
+        page.goto(manage)
+        page.get_by_role("button", name="Annuler la réservation").click()
+        expect(page.locator("h1")).to_have_text("Annuler la réservation ?")
+        expect(page.locator("#confirm-text")).to_contain_text(
+            f"45,00\xa0€ seront débités sur {CARD}")
+        assert f.get(client, booking)["status"] == "held"
+        assert _intent(stripe_raw, pi_id) == ("requires_capture", 0)
+        page.get_by_role("link", name=BACK).click()
+        page.wait_for_url(re.compile(re.escape(manage) + "$"))
+        assert f.get(client, booking)["status"] == "held"
+        page.get_by_role("button", name="Annuler la réservation").click()
+        page.get_by_role("button", name="Annuler et payer 45,00\xa0€").click()
+        expect(page.locator("#booking-status")).to_have_text("Annulé")
+        assert f.captured_at_emulator(stripe_raw, pi_id) == 4500
+    finally:
+        context.close()
