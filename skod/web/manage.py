@@ -13,7 +13,7 @@ from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
-from skod.web import display
+from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
 
@@ -58,18 +58,25 @@ def manage(booking_id: int, token: str) -> ResponseReturnValue:
 @bp.post("/b/<int:booking_id>/<token>/cancel")
 def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    if ActionForm().validate_on_submit():
-        was = booking.status
-        try:
-            booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
-        except DomainError as err:
-            db.session.rollback()
-            flash(display.error_text(err), "error")
-        else:
-            if booking.status != was:
-                notify.booking_cancelled(booking)
-            flash(_("Your booking is cancelled."), "success")
-    return redirect(url_for("web.manage", booking_id=booking_id, token=token))
+    back = url_for("web.manage", booking_id=booking_id, token=token)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
+    asked = confirm.before(lambda: confirm_words.client_cancel(
+        booking, utcnow(), current_locale(), back) if booking.status in CANCELLABLE else None)
+    if asked is not None:
+        return asked
+    was = booking.status
+    try:
+        booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        if booking.status != was:
+            notify.booking_cancelled(booking)
+        flash(_("Your booking is cancelled."), "success")
+    return redirect(back)
 
 
 @bp.get("/b/<int:booking_id>/<token>/invite.ics")
