@@ -54,7 +54,7 @@ PAGES = {
     "dunning_pages.receivable_action", "dunning_pages.reminder_settings",
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
-    "projects_pages.project_new",
+    "projects_pages.project_new", "web.client_move", "web.provider_move",
 }
 
 
@@ -89,7 +89,7 @@ def _site(app, client, card_pm) -> dict:
         pay = links.pay_url(debt)
     return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
                                                  project, pay),
-            "provider": _provider_urls(debt, asked, project)}
+            "provider": _provider_urls(debt, asked, project, booking["id"])}
 
 
 def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> dict[str, str]:
@@ -98,16 +98,17 @@ def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> di
         "web.provider_page": f"/p/{slug}",
         "web.book_page": f"/p/{slug}/o/{prov['offer_id']}",
         "messages_pages.ask_page": f"/p/{slug}/m/{question_offer['id']}",
-        "web.manage": booking["manage_url"],
+        "web.manage": booking["manage_url"], "web.client_move": booking["manage_url"] + "/move",
         "messages_pages.client_page": asked["message_url"],
         "projects_pages.client_page": project["accept_url"],
         "pay_pages.pay_page": pay, "pay_pages.plan_card": f"{pay}/plan",
     }
 
 
-def _provider_urls(debt, asked, project) -> dict[str, str]:
+def _provider_urls(debt, asked, project, booking_id: int) -> dict[str, str]:
     return {
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
+        "web.provider_move": f"/dashboard/bookings/{booking_id}/move",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
         "dunning_pages.receivable_list": "/dashboard/receivables",
         "dunning_pages.receivable_case": f"/dashboard/receivables/{debt.id}",

@@ -24,6 +24,8 @@ def upgrade():
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('calendar_sequence', sa.Integer(), nullable=False,
                                       server_default='0'))
+        batch_op.add_column(sa.Column('proposed_start_at', sa.DateTime(timezone=True),
+                                      nullable=True))
     op.create_table(
         'call_reminders',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -39,6 +41,7 @@ def upgrade():
 def downgrade():
     op.drop_table('call_reminders')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_column('proposed_start_at')
         batch_op.drop_column('calendar_sequence')
     with op.batch_alter_table('offers', schema=None) as batch_op:
         batch_op.drop_column('place_detail')

@@ -27,7 +27,9 @@ BOOKING_STATES = StateMachine(
         # the hold failed off-session or needs 3-D Secure: the client was sent a link
         "action_required": {"held", "card_saved", "cancelled", "expired"},
         # held -> action_required: the hold lapsed or was cancelled at Stripe before the call
-        "held": {"in_progress", "completed", "payment_failed", "cancelled", "action_required"},
+        # held -> card_saved: moved to a time the hold no longer covers (calls/reschedule.py)
+        "held": {"in_progress", "completed", "payment_failed", "cancelled", "action_required",
+                 "card_saved"},
         "in_progress": {"completed", "payment_failed"},
         "completed": set(),
         "payment_failed": {"completed"},
@@ -83,6 +85,8 @@ class Booking(CardHolderMixin, db.Model):
     #: the .ics SEQUENCE: raised each time the invitation changes (moved, cancelled), so a
     #: calendar replaces the event instead of adding a second one
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: a new time the provider proposed, waiting for the client's yes (calls/reschedule.py)
+    proposed_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[Provider] = relationship()
     offer: Mapped[Offer] = relationship()

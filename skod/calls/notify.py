@@ -193,3 +193,37 @@ def _where_line(booking: Booking, provider: bool) -> str:
     if provider:
         return _("Your offer names no meeting place: tell the client how to join the call.")
     return _("%(name)s tells you how to join the call.", name=booking.provider.name)
+
+
+def booking_moved(booking: Booking) -> None:
+    """The call moved: the client's calendar event is updated by the new invitation (same UID,
+    higher SEQUENCE); the provider is told the new time."""
+    with force_locale(booking.client.locale):
+        _send_client(booking, _("Your call with %(name)s has moved", name=booking.provider.name),
+                     [_("Your call now takes place on %(when)s. The price is unchanged.",
+                        when=_when(booking, booking.client.timezone, booking.client.locale))],
+                     _("See your booking"), [("invitation.ics", "text/calendar",
+                                             invitation(booking))])
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s moved", id=booking.id), [
+            _("The call now takes place on %(when)s.", when=_when(
+                booking, booking.provider.timezone, booking.provider.locale))])
+
+
+def move_proposed(booking: Booking) -> None:
+    """The provider asks to move the call: the client answers on the booking's page."""
+    client = booking.client
+    with force_locale(client.locale):
+        new = formats.moment(booking.proposed_start_at, client.timezone, client.locale)
+        _send_client(booking, _("%(name)s proposes another time for your call",
+                                name=booking.provider.name),
+                     [_("%(name)s proposes to move your call to %(when)s, at the same price.",
+                        name=booking.provider.name, when=new),
+                      _("Accept or decline on your booking's page; until then the call stays "
+                        "as booked.")], _("Answer"))
+
+
+def move_declined(booking: Booking) -> None:
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s: the new time was declined", id=booking.id),
+                       [_("The client keeps the time booked.")])

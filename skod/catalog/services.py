@@ -83,8 +83,10 @@ def availability_of(provider_id: int) -> Availability | None:
     return db.session.scalar(select(Availability).where(Availability.provider_id == provider_id))
 
 
-def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Slot]:
-    """Free slots of `offer` for local dates first..last (provider's zone), as UTC."""
+def offer_slots(offer: Offer, first: date, last: date, now: datetime,
+                ignore: int | None = None) -> list[Slot]:
+    """Free slots of `offer` for local dates first..last (provider's zone), as UTC; `ignore`:
+    a booking being moved, whose own time stays free for it."""
     from skod.calls.models import ACTIVE, Booking  # calls builds on catalog, not the reverse
 
     if (last - first).days > MAX_SLOT_RANGE_DAYS:
@@ -98,7 +100,7 @@ def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Sl
     busy = [Slot(s, e) for s, e in db.session.execute(
         select(Booking.start_at, Booking.end_at).where(
             Booking.provider_id == offer.provider_id, Booking.status.in_(ACTIVE),
-            Booking.start_at < hi, Booking.end_at > lo))]
+            Booking.start_at < hi, Booking.end_at > lo, Booking.id != (ignore or 0)))]
     return free_slots(
         weekly=avail.weekly, tz_name=avail.timezone, first=first, last=last,
         duration=timedelta(minutes=offer.duration_minutes),

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from skod.calls import lifecycle, notify
+from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
@@ -48,6 +48,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_end": booking.status == "in_progress",
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
+        "can_move": booking.status in reschedule.MOVABLE and now < booking.start_at,
         "refundable": [(p.id, display.money(left, p.currency, locale))
                        for p in booking.payments if (left := _refundable(p)) > 0],
     }

@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from skod.calls import lifecycle, notify, place
+from skod.calls import lifecycle, notify, place, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
@@ -38,6 +38,9 @@ def _view(booking: Booking, token: str) -> dict:
         "place": place.words(booking.offer.place_kind, booking.offer.place_detail),
         "calendar": booking.status not in notify.GONE,
         "can_cancel": booking.status in CANCELLABLE,
+        "can_move": reschedule.client_may_move(booking, utcnow()),
+        "proposal": display.when(booking.proposed_start_at, tz, locale)
+        if booking.proposed_start_at and booking.status in reschedule.MOVABLE else None,
         "cancel_preview": display.cancel_preview(booking, utcnow(), locale),
         "authorize": booking.status in TO_AUTHORIZE,
         "form": ActionForm(),
