@@ -4,7 +4,7 @@ file answers 404."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -69,9 +69,4 @@ def recourse_insolvency(file_id: int) -> ResponseReturnValue:
 @login_required
 def recourse_download(file_id: int) -> ResponseReturnValue:
     name, content = recourse_zip.build(_file(file_id), utcnow())
-    return zip_response(name, content)
-
-
-def zip_response(name: str, content: bytes) -> Response:
-    return Response(content, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return recourse_zip.download(name, content)

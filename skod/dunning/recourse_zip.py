@@ -12,7 +12,7 @@ import io
 import zipfile
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -61,6 +61,12 @@ def build(file: RecourseFile, now: datetime) -> tuple[str, bytes]:
         for name, content in docs:
             archive.writestr(zipfile.ZipInfo(name, ENTRY_DATE), content)
     return f"recourse-file-{file.id}.zip", buffer.getvalue()
+
+
+def download(name: str, content: bytes) -> Response:
+    """The ZIP as a download (the page and the API answer the same way)."""
+    return Response(content, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def reminders(file: RecourseFile) -> list[tuple[str, bytes]]:
