@@ -172,7 +172,9 @@ def line_view(line: facts.Line, locale: str) -> dict:
         "interest": cash(b.interest_minor) if b else None,
         "indemnity": cash(b.indemnity_minor) if b else None,
         "owed": cash(b.total_minor) if b else None,
-        "posted_on": day(line.posted_on, locale) if line.posted_on else None,
+        # a consumer's interest runs from the posting; a business's from the due date
+        "posted_on": day(line.posted_on, locale)
+        if line.posted_on and r.client_kind == "consumer" else None,
         "segments": [{"start": day(s.start, locale), "end": day(s.end, locale),
                       "days": s.days, "rate": rate_words(s, locale),
                       "amount": cash(s.amount_minor)} for s in (b.segments if b else ())],
