@@ -14,7 +14,10 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -29,6 +32,7 @@ from skod.invoicing.ledger import local_day
 from skod.invoicing.queries import filename
 from tests import factories as f
 from tests.support.api import api
+from tests.support.browser import log_in
 from tests.test_dunning_provider_api import act, business_morning, open_debt, provider_id
 
 TRACKING = "1A01234567890"
@@ -242,3 +246,33 @@ def test_another_provider_cannot_see_or_download_the_file(app, client, now):
     resp = own.get(f"/dashboard/recourse-files/{file.id}.zip")
     assert resp.status_code == 200 and "summary.pdf" in zipfile.ZipFile(
         io.BytesIO(resp.data)).namelist()
+
+
+@pytest.mark.browser
+def test_recourse_section_fits_a_phone_and_records_the_check(app, browser_page, client, now):
+    prov = f.provider(client)
+    debt = debt_at_step_three(app, provider_id(app, prov), now, amount=600_000,
+                              kind="business")
+    f.tick(app, business_morning(now))
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, prov["email"])
+    page.goto(f"/dashboard/receivables/{debt['id']}")
+    section = page.locator("#recourse")
+    expect(section.locator('[data-route="injonction_commerce"]')).to_be_visible()
+    expect(section.locator('[data-download="zip"]')).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    Path("/tmp/shots").mkdir(parents=True, exist_ok=True)
+    section.screenshot(path="/tmp/shots/recourse-section.png")
+    page.locator('#insolvency input[value="solvent"]').check()
+    page.locator('[data-confirm="insolvency"]').click()  # no date: refused, nothing recorded
+    expect(page.locator("#insolvency .error")).to_be_visible()
+    assert file_of(app, debt["id"]).insolvent is None
+    page.locator('#insolvency input[value="solvent"]').check()
+    page.fill("#checked_on", local_day(utcnow(), "Europe/Paris").isoformat())
+    page.locator('[data-confirm="insolvency"]').click()
+    expect(page.locator('[data-insolvency="solvent"]')).to_be_visible()
+    assert file_of(app, debt["id"]).insolvent is False
+    with page.expect_download() as download:
+        page.locator('[data-download="zip"]').click()
+    assert "summary.pdf" in zipfile.ZipFile(download.value.path()).namelist()

@@ -53,7 +53,7 @@ class MarkPaidForm(FlaskForm):
 class InsolvencyForm(FlaskForm):
     """The recourse file's insolvency check: the day BODACC was looked at, or "insolvent"."""
 
-    answer = RadioField(_l("The insolvency check"), validators=[InputRequired(REQUIRED)],
+    answer = RadioField(_l("What you found"), validators=[InputRequired(REQUIRED)],
                         choices=[SelectChoice("solvent", _l("The client is not in insolvency "
                                                             "proceedings")),
                                  SelectChoice("insolvent", _l("The client is in insolvency "
