@@ -33,16 +33,23 @@ from skod.invoicing.queries import filename
 from tests import factories as f
 from tests.support.api import api
 from tests.support.browser import log_in
-from tests.test_dunning_provider_api import act, business_morning, open_debt, provider_id
+from tests.test_dunning_provider_api import (
+    act,
+    business_morning,
+    case,
+    open_debt,
+    provider_id,
+)
 
 TRACKING = "1A01234567890"
 
 
 def debt_at_step_three(app, pid: int, now, *, amount: int, kind: str,
-                       client_id: int | None = None) -> dict:
+                       client_id: int | None = None, days_late: int = 90) -> dict:
     """An invoice unpaid for 90 days, its reminders 0-2 e-mailed, and its mise en demeure
     sent and posted 9 days ago (the step 3 row points at it): step 4 is due at once."""
-    debt = open_debt(app, pid, now, amount=amount, kind=kind, days_late=90, client_id=client_id)
+    debt = open_debt(app, pid, now, amount=amount, kind=kind, days_late=days_late,
+                     client_id=client_id)
     with app.app_context():
         r = db.session.get(Receivable, debt["id"])
         for step in (0, 1, 2):
@@ -178,6 +185,7 @@ def test_a_debt_paid_before_step_four_gets_no_file_and_a_paid_file_closes(app, c
     later = debt_at_step_three(app, pid, now, amount=70_000, kind="business")
     f.tick(app, business_morning(now))
     assert file_of(app, paid["id"]) is None
+    assert case(client, prov["token"], paid["id"])["status"] == "paid"
     with app.app_context():
         assert db.session.scalar(select(DunningStep).where(
             DunningStep.receivable_id == paid["id"], DunningStep.step == 4)) is None
@@ -185,6 +193,20 @@ def test_a_debt_paid_before_step_four_gets_no_file_and_a_paid_file_closes(app, c
     assert file.status == "open"
     act(client, prov["token"], later["id"], "mark-paid", json={})
     assert file_of(app, later["id"]).status == "closed"
+
+
+def test_a_consumer_debt_near_its_two_years_is_flagged(app, client, now):
+    prov = f.provider(client)
+    debt = debt_at_step_three(app, provider_id(app, prov), now, amount=30_000,
+                              kind="consumer", days_late=700)
+    f.tick(app, business_morning(now))
+    file = file_of(app, debt["id"])
+    assert file.limitation_on == debt["due"].replace(year=debt["due"].year + 2)
+    status, body = api(client, "GET", f"/api/v1/recourse-files/{file.id}", token=prov["token"])
+    assert status == 200 and body["limitation"] == "near"
+    _login(client, prov)
+    page = client.get(f"/dashboard/receivables/{debt['id']}").get_data(as_text=True)
+    assert 'data-limitation="near"' in page and "Less than 90 days left" in page
 
 
 def _login(client, prov: dict) -> None:
