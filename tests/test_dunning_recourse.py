@@ -177,6 +177,25 @@ def test_consumer_file_has_no_indemnity_and_interest_from_the_posting(app, clien
     assert cash(4000) not in summary and "40 €" not in summary and "40 EUR" not in summary
 
 
+def test_one_file_per_client_and_its_route_from_the_total(app, client, now):
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    first = debt_at_step_three(app, pid, now, amount=300_000, kind="business")
+    second = debt_at_step_three(app, pid, now, amount=300_000, kind="business",
+                                client_id=first["client_id"])
+    f.tick(app, business_morning(now))
+    file = file_of(app, first["id"])
+    assert file_of(app, second["id"]).id == file.id
+    assert file.route == "injonction_commerce"  # 6,000 EUR together: no small claims
+    status, body = api(client, "GET", f"/api/v1/recourse-files/{file.id}", token=prov["token"])
+    assert sorted(body["receivable_ids"]) == sorted([first["id"], second["id"]])
+    assert body["amounts"]["indemnity_minor"] == 2 * 4000  # 40 EUR per invoice
+    act(client, prov["token"], first["id"], "mark-paid", json={})
+    assert file_of(app, first["id"]).status == "open"  # the other debt is still owed
+    act(client, prov["token"], second["id"], "write-off", json={})
+    assert file_of(app, first["id"]).status == "closed"
+
+
 def test_a_debt_paid_before_step_four_gets_no_file_and_a_paid_file_closes(app, client, now):
     prov = f.provider(client)
     pid = provider_id(app, prov)

@@ -45,6 +45,8 @@ def take_step(receivable_ids: list[int], now: datetime) -> int:
             DunningStep.receivable_id == r.id, DunningStep.step == STEP))
         row.status, row.sent_at, row.recourse_id = "sent", now, file.id
         recv.record(r, "step", now, step=STEP, recourse_id=file.id)
+        if file.insolvent:  # a later debt of a client already known to be insolvent
+            _stop(r.id, now)
     db.session.flush()
     refresh(file, now)
     db.session.commit()
