@@ -75,8 +75,8 @@ def reminders(file: RecourseFile) -> list[tuple[str, bytes]]:
         DunningMessage.provider_id == file.provider_id,
         DunningMessage.client_email == file.client_email).order_by(DunningMessage.sent_at,
                                                                   DunningMessage.id))
-    return [(f"reminders/{n:02d}-step-{m.step}-{m.sent_at.date().isoformat()}.eml",
-             m.raw.encode()) for n, m in enumerate(rows, 1)]
+    return [(f"reminders/{n:02d}-step-{m.step}.eml", m.raw.encode())
+            for n, m in enumerate(rows, 1)]
 
 
 def notice_docs(notices: dict[int, FormalNotice], locale: str) -> list[tuple[str, bytes]]:
