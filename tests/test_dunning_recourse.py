@@ -31,8 +31,10 @@ from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.invoicing.queries import filename
 from tests import factories as f
+from tests.support import clock
 from tests.support.api import api
 from tests.support.browser import log_in
+from tests.test_accessibility import BLOCKING, _axe, _violations, axe_page  # noqa: F401 (fixture)
 from tests.test_dunning_provider_api import (
     act,
     business_morning,
@@ -317,3 +319,21 @@ def test_recourse_section_fits_a_phone_and_records_the_check(app, browser_page, 
     with page.expect_download() as download:
         page.locator('[data-download="zip"]').click()
     assert "summary.pdf" in zipfile.ZipFile(download.value.path()).namelist()
+
+
+@pytest.mark.browser
+def test_the_case_page_with_its_recourse_file_passes_axe(app, client, axe_page):  # noqa: F811
+    """The recourse section (and the page after a refused check) in French at a phone's
+    width: no serious accessibility violation, no ISO date, seconds or raw code."""
+    prov = f.provider(client)
+    debt = debt_at_step_three(app, provider_id(app, prov), clock.current(), amount=120_000,
+                              kind="consumer")
+    f.tick(app, business_morning(clock.current()))
+    log_in(axe_page, prov["email"])
+    url = f"/dashboard/receivables/{debt['id']}"
+    found = _violations(axe_page, url)
+    axe_page.locator('#insolvency input[value="solvent"]').check()
+    axe_page.locator('[data-confirm="insolvency"]').click()
+    axe_page.wait_for_selector("#insolvency .error")
+    found += [dict(v, url="refused check") for v in _axe(axe_page) if v["impact"] in BLOCKING]
+    assert found == [], found
