@@ -76,7 +76,8 @@ def refresh(file: RecourseFile, now: datetime) -> None:
     kind = rows[0].client_kind
     advice = rules.route(kind, totals.principal_minor, totals.interest_minor, totals.currency)
     file.route = advice.route
-    file.limitation_on = rules.oldest_limit(kind, [r.due_date for r in rows])
+    owed = [r.due_date for r in rows if r.status not in CLOSED]
+    file.limitation_on = rules.oldest_limit(kind, owed or [r.due_date for r in rows])
     file.facts = {**(file.facts or {}), "client_kind": kind, "alternatives":
                   list(advice.alternatives), "reasons": list(advice.reasons),
                   "as_of": until.isoformat(), "currency": totals.currency,
