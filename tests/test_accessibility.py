@@ -42,7 +42,7 @@ LINKS = re.compile(r"\S+@\S+|https?://\S+")
 NOT_PAGES = {
     "web.manage_ics", "invoices.client_pdf", "invoices.invoice_csv", "invoices.invoice_pdf",
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
-    "pay_pages.invoice_pdf", "webhooks.healthz", "static",
+    "pay_pages.invoice_pdf", "webhooks.healthz", "static", "dunning_pages.recourse_download",
 }
 #: every HTML page, by endpoint (the keys of `_urls`)
 PAGES = {

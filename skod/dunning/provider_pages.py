@@ -57,6 +57,9 @@ ERROR_WORDS = {
     "paused_plan": _l("A payment plan decides this case: accept or refuse it first."),
     "ladder_end": _l("No further reminder is available for this debt for now."),
     "no_plan": _l("There is no payment plan waiting for your answer."),
+    "paused_insolvency": _l("The client is in insolvency proceedings: declare the claim to "
+                            "the administrator instead."),
+    "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
 }
 ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
 
@@ -180,4 +183,4 @@ def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
             target.errors = [*target.errors, str(FIELD_WORDS[FIELD_OF[name]])]
 
 
-from skod.dunning import client_pages, settings_pages  # noqa: E402, F401  (their routes)
+from skod.dunning import client_pages, recourse_pages, settings_pages  # noqa: E402, F401  (their routes)
