@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from skod.accounts import public_profile
 from skod.accounts.models import Provider
 from skod.catalog.models import Offer
 from skod.catalog.services import availability_of, offer_slots
@@ -49,7 +50,8 @@ def provider_page(slug: str) -> ResponseReturnValue:
                      Offer.provider_id == provider.id, Offer.active.is_(True),
                      Offer.kind == "message").order_by(Offer.id))]
     return render_template("web/provider.html", provider=provider, cards=cards,
-                           questions=questions)
+                           questions=questions,
+                           languages=public_profile.language_names(provider, locale))
 
 
 def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime,
