@@ -102,7 +102,7 @@ def test_business_client_gets_notice_then_friendly_then_formal_with_penalties(
     owed = penalties_to(app, debt, t2.astimezone(PARIS).date())
     check_formal_business(formal, debt, owed, t2, locale)
     f.tick(app, t2 + timedelta(days=20))  # J+35: the mise en demeure (its own tests)
-    f.tick(app, t2 + timedelta(days=40))  # step 4 is not e-mailed by this version
+    f.tick(app, t2 + timedelta(days=40))  # step 4, the recourse file: nothing to the client
     assert len(outbox.to(email)) == 4 and "MISE EN DEMEURE" in outbox.to(email)[-1]["Subject"]
 
 

@@ -4,6 +4,7 @@ client's time zone), the retry plan, and what a provider may change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -77,8 +78,11 @@ NOW = paris(2026, 4, 8, 11)
     (case(0, NOW, paused=paris(2026, 4, 20, 12)), NOW, (1, paris(2026, 4, 20, 12))),
     # step 3, the mise en demeure, on due + 30 = Friday 8 May, a public holiday: Monday 11
     (case(2, paris(2026, 4, 23, 9)), paris(2026, 4, 23, 10), (3, paris(2026, 5, 11, 9))),
-    # step 4 is in the table, not sent by this version
-    (case(3, paris(2026, 5, 11, 9)), paris(2026, 6, 20, 10), None),
+    # step 4 on due + 45 = Saturday 23 May, then Whit Monday: Tuesday 26; then the end
+    (case(3, paris(2026, 5, 11, 9)), paris(2026, 5, 11, 10), (4, paris(2026, 5, 26, 9))),
+    (case(4, paris(2026, 5, 26, 9)), paris(2026, 6, 20, 10), None),
+    # a mise en demeure held for the provider's approval: nothing after it meanwhile
+    (replace(case(3, paris(2026, 5, 11, 9)), held=True), paris(2026, 6, 20, 10), None),
     # closed or paused: nothing
     (case(status="paid"), NOW, None),
     (case(status="paused"), NOW, None),

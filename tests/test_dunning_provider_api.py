@@ -247,9 +247,9 @@ def test_remind_sends_the_next_step_once_and_a_second_is_too_soon(app, client, o
 def test_remind_after_the_last_available_step_is_refused(app, client, now):
     prov = f.provider(client)
     debt = open_debt(app, provider_id(app, prov), now, days_late=40)
-    with app.app_context():  # steps 0-3 taken long ago: step 4 is not available yet
+    with app.app_context():  # steps 0-4 taken long ago: the ladder has nothing after 4
         row = db.session.get(Receivable, debt["id"])
-        row.last_step, row.last_step_at = 3, now - timedelta(days=10)
+        row.last_step, row.last_step_at = 4, now - timedelta(days=10)
         db.session.commit()
     body = act(client, prov["token"], debt["id"], "remind", expect=409)
     assert body["error"]["code"] == "ladder_end"

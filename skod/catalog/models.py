@@ -41,6 +41,9 @@ class Offer(db.Model):
     char_limit: Mapped[int | None] = mapped_column(Integer)
     attachments_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: calls: where the call happens (skod.calls.place: phone, video or address) and its detail
+    place_kind: Mapped[str | None] = mapped_column(String(16))
+    place_detail: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship()

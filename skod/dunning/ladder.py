@@ -38,7 +38,7 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step(1, 7, "email", "friendly"),
     Step(2, 15, "email", "formal"),
     Step(3, 30, "letter", "formal_notice"),  # mise en demeure (formal_notice.py)
-    Step(4, 45, "file", "recourse", available=False),  # recourse file: next issue
+    Step(4, 45, "file", "recourse"),  # the provider's recourse file: nothing goes to the client
 )
 DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
 #: the mise en demeure's final deadline in days (provider setting; the law file says 8-15)
@@ -75,6 +75,9 @@ class CaseState:
     last_step: int = -1
     last_step_at: datetime | None = None
     paused_until: datetime | None = None
+    #: the last step waits for the provider (a mise en demeure held for approval): nothing
+    #: comes after it until it goes
+    held: bool = False
 
 
 class SettingsError(ValueError):
@@ -177,7 +180,7 @@ def next_step(case: CaseState, now: datetime, ladder: Ladder = Ladder()) -> (  #
         tuple[int, datetime] | None):
     """(step number, instant it may be sent) for the step after the last one taken, or None
     when the case is closed or the ladder has no further step available yet."""
-    if case.status != "open":
+    if case.status != "open" or case.held:
         return None
     step = ladder.step(case.last_step + 1)
     if step is None or not step.available:

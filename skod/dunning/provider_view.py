@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from skod.dunning import queries, words
+from skod.core import formats
+from skod.dunning import queries, recourse_view, words
 from skod.dunning.actions import NOT_RESUMABLE
 from skod.dunning.models import Receivable
 from skod.web import display
@@ -47,7 +47,7 @@ def notice_view(receivable_id: int, locale: str) -> dict | None:
     status = str(NOTICE_STATUS[notice.status])
     if notice.status == "sent" and notice.mail_task == "done":
         status += " · " + _("posted on %(day)s, tracking number %(number)s",
-                            day=format_date(notice.posted_on, "long", locale=locale),
+                            day=formats.day(notice.posted_on, locale),
                             number=notice.tracking_number)
     elif notice.status == "sent":
         status += " · " + str(MAIL_TASK[notice.mail_task])
@@ -88,7 +88,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
     return {
         "r": receivable, "row": list_row(receivable, now, tz, locale),
         "paid": display.money(receivable.paid_minor, receivable.currency, locale),
-        "due": format_date(detail["due_date"], "long", locale=locale),
+        "due": formats.day(detail["due_date"], locale),
         "failure": words.failure(receivable.failure_code, receivable.failure_kind)
         if receivable.failure_code or receivable.failure_kind else None,
         "timeline": [{"when": display.when(e["at"], tz, locale), "kind": e["kind"],
@@ -100,6 +100,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
                   for s in detail["steps"]],
         "evidence": detail["evidence"], "notice": notice_view(receivable.id, locale),
         "plan": _plan(plan, receivable.currency, tz, locale) if plan else None,
+        "recourse": recourse_view.of_case(receivable, now, locale),
         "can": {
             "pause": status == "open",
             "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE,

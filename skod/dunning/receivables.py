@@ -24,6 +24,7 @@ from skod.dunning.models import (
     RECEIVABLE_STATES,
     DunningEvent,
     DunningSettings,
+    DunningStep,
     Receivable,
 )
 from skod.extensions import db
@@ -66,7 +67,16 @@ def state_of(receivable: Receivable) -> rules.CaseState:
         status=receivable.status, opened_at=receivable.opened_at,
         due_date=receivable.due_date, timezone=receivable.client.timezone,
         last_step=receivable.last_step, last_step_at=receivable.last_step_at,
-        paused_until=receivable.paused_until)
+        paused_until=receivable.paused_until,
+        held=receivable.last_step == 3 and held_for_approval(receivable.id))
+
+
+def held_for_approval(receivable_id: int) -> bool:
+    """Step 3 claimed and put in a mise en demeure still waiting for the provider's approval
+    (formal_notice.py): the case waits, whoever schedules it (a retry, a resume)."""
+    return db.session.scalar(select(DunningStep.id).where(
+        DunningStep.receivable_id == receivable_id, DunningStep.step == 3,
+        DunningStep.status == "claimed", DunningStep.notice_id.is_not(None))) is not None
 
 
 def schedule(receivable: Receivable, now: datetime, ladder: rules.Ladder | None = None) -> None:
@@ -188,9 +198,12 @@ def close(receivable: Receivable, status: str, now: datetime, **data: object) ->
     receivable.closed_at, receivable.next_action_at = now, None
     receivable.next_retry_at = receivable.paused_until = receivable.pause_reason = None
     record(receivable, status, now, **data)
-    from skod.dunning import formal_notice  # its draft cancelled, its mail task closed
+    # both use this module: imported when used (a mise en demeure's draft cancelled and its
+    # mail task closed; the recourse file closed with its last debt)
+    from skod.dunning import formal_notice, recourse
 
     formal_notice.on_closed(receivable)
+    recourse.debt_closed(receivable)
 
 
 def after_paid(receivable_id: int, now: datetime, via: str) -> None:
