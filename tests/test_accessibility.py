@@ -43,7 +43,7 @@ NOT_PAGES = {
     "web.manage_ics", "invoices.client_pdf", "invoices.invoice_csv", "invoices.invoice_pdf",
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
     "pay_pages.invoice_pdf", "webhooks.healthz", "static", "web.provider_photo",
-    "dunning_pages.recourse_download",
+    "dunning_pages.recourse_download", "dunning_pages.notice_pdf",
 }
 #: every HTML page, by endpoint (the keys of `_urls`)
 PAGES = {
@@ -56,7 +56,7 @@ PAGES = {
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
     "projects_pages.project_new", "web.client_move", "web.provider_move",
-    "web.public_profile",
+    "web.public_profile", "dunning_pages.notice_action",
 }
 
 
@@ -89,9 +89,33 @@ def _site(app, client, card_pm) -> dict:
     with app.app_context():
         debt = receivable_of(app, f"milestone:{milestone['id']}")
         pay = links.pay_url(debt)
+    provider = _provider_urls(debt, asked, project, booking["id"])
+    provider["dunning_pages.notice_action"] = (
+        f"/dashboard/formal-notices/{_formal_notice(app, debt)}/posting")
     return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
-                                                 project, pay),
-            "provider": _provider_urls(debt, asked, project, booking["id"])}
+                                                 project, pay), "provider": provider}
+
+
+def _formal_notice(app, debt) -> int:  # noqa: ANN001 - a detached Receivable
+    """The debt's mise en demeure as step 3 leaves it (sent, to post by registered mail): its
+    section on the case page and its posting form are checked too."""
+    from skod.dunning.models import DunningStep, FormalNotice
+    from skod.extensions import db
+    from tests.support import clock
+
+    now = clock.current()
+    with app.app_context():
+        notice = FormalNotice(
+            provider_id=debt.provider_id, client_id=debt.client_id, client_email="x@example.test",
+            status="sent", created_at=now, sent_at=now, issued_on=clock.paris_today(now),
+            deadline=clock.paris_today(now) + timedelta(days=8), currency="EUR",
+            total_minor=11_000, pdf=b"%PDF-1.7", mail_task="open")
+        db.session.add(notice)
+        db.session.flush()
+        db.session.add(DunningStep(receivable_id=debt.id, step=3, claimed_at=now, sent_at=now,
+                                   status="sent", channel="letter", notice_id=notice.id))
+        db.session.commit()
+        return notice.id
 
 
 def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> dict[str, str]:
