@@ -50,6 +50,8 @@ class OfferSchema(Schema):
     char_limit = fields.Integer(allow_none=True)
     attachments_allowed = fields.Boolean()
     provider_slug = fields.Function(lambda o: o.provider.slug)
+    #: "active", "paused" (not bookable for now) or "archived"
+    status = fields.String()
 
 
 class AvailabilitySchema(Schema):
