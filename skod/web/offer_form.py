@@ -31,7 +31,7 @@ class OfferForm(FlaskForm):
     pricing = RadioField(_l("Pricing"), default="flat", choices=[
         SelectChoice("flat", _l("Flat price for the call")),
         SelectChoice("per_minute", _l("Price per minute"))])
-    price = StringField(_l("Price (or rate per minute)"), validators=[DataRequired(REQUIRED)])
+    price = StringField(_l("Price"), validators=[DataRequired(REQUIRED)])
     currency = SelectField(_l("Currency"), choices=sorted(CURRENCY_EXPONENTS), default="EUR")
     minimum_minutes = IntegerField(_l("Minimum minutes (per minute)"), default=0,
                                    validators=[Optional(), NumberRange(min=0, max=480)])
