@@ -15,7 +15,7 @@ from tests.support.api import api
 from tests.support.browser import log_in
 from tests.support.stripe_helpers import CARD_OK
 from tests.test_messages_api import QUESTION, read
-from tests.test_messages_browser import PHONE, _fill_card, _landed, _slug
+from tests.test_messages_browser import PHONE, _landed, _slug, send_question
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
@@ -74,11 +74,7 @@ def test_question_offer_created_edited_booked_paused_and_archived(browser_page, 
     offer_id = int(question.get_attribute("data-question-offer"))
     question.click()
     page.fill("#body", QUESTION)
-    page.fill("#name", "Camille Client")
-    page.fill("#email", "camille@example.test")
-    page.check("#accept_terms")
-    _fill_card(page, CARD_OK)
-    page.click("#ask-button")
+    send_question(page, CARD_OK)
     message = _landed(page)
     expect(page.locator("#message-status")).to_have_class(re.compile(r"status-held"))
     body = read(client, message)

@@ -48,7 +48,7 @@ def _question(client, prov: dict) -> dict:
     return _offers(client, prov)["Question fiscale"]
 
 
-def _edit(offer: dict, **changes: str) -> dict:
+def _edit(**changes: str) -> dict:
     data = {k: v for k, v in QUESTION.items() if k != "offer-kind"}
     data.update({f"offer-{k}": v for k, v in changes.items()})
     return data
@@ -70,7 +70,7 @@ def test_question_offer_created_and_edited_from_the_pages(client):
     edit_page = _text(client.get(f"/dashboard/offers/{offer['id']}"))
     assert 'value="12,5"' in edit_page and 'name="offer-duration_minutes"' not in edit_page
     resp = client.post(f"/dashboard/offers/{offer['id']}",
-                       data=_edit(offer, price="15", **{"kind": "call"}))
+                       data=_edit(price="15", **{"kind": "call"}))
     assert resp.status_code == 302
     edited = _offers(client, prov)["Question fiscale"]
     assert (edited["kind"], edited["price"]["amount_minor"]) == ("message", 1500)
@@ -91,7 +91,7 @@ def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(client, chan
                                                                     words):
     prov = f.provider(client)
     offer = _question(client, prov)
-    resp = client.post(f"/dashboard/offers/{offer['id']}", data=_edit(offer, **changes))
+    resp = client.post(f"/dashboard/offers/{offer['id']}", data=_edit(**changes))
     assert resp.status_code == 422
     page = _text(resp)
     block = page.split(f'name="offer-{field}"', 1)[1].split("</div>", 1)[0]
