@@ -68,7 +68,7 @@ def test_question_offer_created_and_edited_from_the_pages(client):
     assert "Réponse payante sous 48 heures" in card and "Frais d’annulation" not in card
 
     edit_page = _text(client.get(f"/dashboard/offers/{offer['id']}"))
-    assert 'value="12,5"' in edit_page and 'name="offer-duration_minutes"' not in edit_page
+    assert 'value="12,50"' in edit_page and 'name="offer-duration_minutes"' not in edit_page
     resp = client.post(f"/dashboard/offers/{offer['id']}",
                        data=_edit(price="15", **{"kind": "call"}))
     assert resp.status_code == 302
@@ -144,7 +144,7 @@ def test_pause_resume_and_archive_as_the_public_page_and_the_api_see_them(client
     assert api(client, "POST", "/api/v1/messages", json=ask)[0] == 404
     assert client.get(f"/dashboard/offers/{question['id']}").status_code == 404
     refused = client.post(f"/dashboard/offers/{question['id']}/resume", follow_redirects=True)
-    assert "Archivée" in _text(refused)
+    assert "ne peut pas être remise en ligne" in _text(refused)
     assert _offers(client, prov)["Question fiscale"]["status"] == "archived"
     # the booking made before the archive is untouched and its page still opens
     assert f.get(client, booking)["status"] in ("held", "card_saved")
@@ -160,6 +160,22 @@ def test_another_providers_offer_cannot_be_edited_or_paused(client):
     assert api(client, "POST", f"/api/v1/offers/{owner['offer_id']}/pause",
                token=other["token"])[0] == 404
     assert _offers(client, owner)["Consultation"]["status"] == "active"
+
+
+def test_call_offer_edited_from_its_page(client):
+    prov = f.provider(client)
+    _login(client, prov)
+    page = _text(client.get(f"/dashboard/offers/{prov['offer_id']}"))
+    assert 'name="offer-reply_window_hours"' not in page and 'value="1,00"' in page
+    resp = client.post(f"/dashboard/offers/{prov['offer_id']}", data={
+        "offer-title": "Consultation", "offer-duration_minutes": "45", "offer-pricing": "flat",
+        "offer-price": "90", "offer-currency": "EUR", "offer-late_cancel_fee_percent": "10",
+        "offer-reply_window_hours": "9000"})  # a question's field: ignored for a call
+    assert resp.status_code == 302
+    offer = _offers(client, prov)["Consultation"]
+    assert (offer["duration_minutes"], offer["pricing"], offer["price"]["amount_minor"],
+            offer["late_cancel_fee_percent"], offer["reply_window_hours"]) == (
+        45, "flat", 9000, 10, None)
 
 
 def test_api_edits_pauses_and_refuses_a_change_of_kind(client):

@@ -46,16 +46,16 @@ def update_offer(provider: Provider, offer_id: int, data: dict) -> Offer:
 
 
 def set_offer_status(provider: Provider, offer_id: int, status: str) -> Offer:
-    """Pause, resume or archive the provider's offer (OFFER_STATES); 409 when not allowed."""
+    """Pause, resume or archive the provider's offer (OFFER_STATES); a second click on the
+    same button changes nothing; 409 `offer_archived` once archived."""
     offer = own_offer(provider, offer_id, for_update=True)
-    if offer.status == status:
-        return offer  # a second click on the same button
-    try:
-        OFFER_STATES.move(offer, status)
-    except IllegalTransition as err:
-        db.session.rollback()
-        raise Conflict(str(err), code="invalid_state") from err
-    offer.active = status == "active"
+    if offer.status != status:
+        try:
+            OFFER_STATES.move(offer, status)
+        except IllegalTransition as err:
+            db.session.rollback()
+            raise Conflict("an archived offer stays archived", code="offer_archived") from err
+        offer.active = status == "active"
     db.session.commit()
     return offer
 

@@ -93,8 +93,10 @@ class OfferForm(FlaskForm):
         return data
 
     def fill(self, offer, locale: str) -> None:  # noqa: ANN001 - an Offer
-        """Show `offer`'s terms, the price as a person types it ("1200,5")."""
+        """Show `offer`'s terms, the price as a person types it ("1200,50")."""
         for name in ("kind", "title", "description", "currency", *KIND_FIELDS[offer.kind]):
             getattr(self, name).data = getattr(offer, name)
+        digits = CURRENCY_EXPONENTS.get(offer.currency, 2)
         self.price.data = format_decimal(decimal_of(offer.price_minor, offer.currency),
+                                         format="0." + "0" * digits if digits else "0",
                                          locale=locale, group_separator=False)

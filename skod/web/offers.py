@@ -135,8 +135,9 @@ def offer_action(offer_id: int, action: str) -> ResponseReturnValue:
         catalog.set_offer_status(current_user, offer_id, ACTION_STATUS[action])
     except NotFound:
         abort(404)
-    except DomainError as err:
-        flash(display.error_text(err), "error")
+    except DomainError:  # the only refusal: the offer is archived (a stale page)
+        db.session.rollback()
+        flash(_("This offer is archived: it cannot be put back online."), "error")
         return redirect(url_for("web.offers"))
     flash(str(DONE_WORDS[action]), "success")
     return redirect(url_for("web.offers"))
