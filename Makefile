@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
+# axe-core, injected into the pages by the accessibility tests (npm registry; pinned by the lock)
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -34,7 +40,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) services
+test: $(STAMP) $(AXE) services
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 

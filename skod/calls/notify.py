@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from skod.calls.models import Booking
+from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
@@ -22,8 +20,7 @@ def manage_url(booking: Booking) -> str:
 
 
 def _when(booking: Booking, tz: str, locale: str) -> str:
-    start = booking.start_at.astimezone(ZoneInfo(tz))
-    return f"{format_datetime(start, 'full', locale=locale)} ({tz})"
+    return formats.moment(booking.start_at, tz, locale)
 
 
 def _details(booking: Booking, tz: str, locale: str,
@@ -33,7 +30,7 @@ def _details(booking: Booking, tz: str, locale: str,
         (_("Call"), booking.offer.title),
         other or (_("With"), booking.provider.name),
         (_("When"), _when(booking, tz, locale)),
-        (_("Duration"), ngettext("%(num)s minute", "%(num)s minutes", booking.duration_minutes)),
+        (_("Duration"), formats.minutes(booking.duration_minutes)),
         (_("Reference"), f"#{booking.id}"),
     ]
 

@@ -12,8 +12,8 @@ from skod.calls.booking import lock_booking, mark_held
 from skod.calls.jobs import auto_capture
 from skod.calls.lifecycle import settle
 from skod.calls.models import BOOKING_STATES, Booking
+from skod.core.formats import moment
 from skod.extensions import db
-from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments import services as pay
 from skod.payments.models import Payment
@@ -74,11 +74,11 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
 
     booking = db.session.get(Booking, payment.booking_id)
     tz, locale = booking.provider.timezone, booking.provider.locale
-    return [(_("Call booked for"), when(booking.start_at, tz, locale)),
-            (_("Call started"), when(booking.started_at, tz, locale)),
-            (_("Call ended"), when(booking.ended_at, tz, locale)),
+    return [(_("Call booked for"), moment(booking.start_at, tz, locale)),
+            (_("Call started"), moment(booking.started_at, tz, locale)),
+            (_("Call ended"), moment(booking.ended_at, tz, locale)),
             (_("Client"), f"{booking.client.name} <{booking.client.email}>"),
-            (_("Terms accepted"), when(booking.terms_accepted_at, tz, locale))]
+            (_("Terms accepted"), moment(booking.terms_accepted_at, tz, locale))]
 
 
 def recovered(booking_id: int, now: datetime) -> None:

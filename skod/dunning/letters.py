@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.lists import format_list
 from flask_babel import gettext as _
 
-from skod.core.money import Money
+from skod.core import formats
 from skod.dunning.penalties import Breakdown
 from skod.payments.decline_words import words
 
@@ -110,12 +109,9 @@ class Letter:
     action: tuple[str, str] | None = None
 
 
-def money(amount_minor: int, currency: str, locale: str) -> str:
-    return Money(amount_minor, currency).format(locale)
-
-
-def day(value: date, locale: str, style: str = "long") -> str:
-    return format_date(value, style, locale=locale)
+# the letters' names for skod.core.formats (the one way money and days are written)
+money = formats.money
+day = formats.day
 
 
 def one_line(text: str | None) -> str:

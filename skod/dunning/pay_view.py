@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from skod.accounts.models import Client
+from skod.core import formats
 from skod.dunning import links, plans
 from skod.dunning.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.extensions import db
@@ -84,8 +84,8 @@ def _row(r: Receivable, locale: str, here: bool, token: str) -> dict:
     invoice = r.invoice
     return {
         "id": r.id, "here": here, "number": invoice.number if invoice else f"R{r.id}",
-        "issued": format_date(invoice.issue_date, "medium", locale=locale) if invoice else "",
-        "due": format_date(r.due_date, "medium", locale=locale),
+        "issued": formats.day(invoice.issue_date, locale, "medium") if invoice else "",
+        "due": formats.day(r.due_date, locale, "medium"),
         "amount": display.money(r.principal_minor, r.currency, locale),
         "paid": display.money(r.paid_minor, r.currency, locale),
         "balance": display.money(r.balance_minor, r.currency, locale),
@@ -125,7 +125,7 @@ def pause_words(receivable: Receivable, locale: str) -> str | None:
     if reason == "promise" and receivable.paused_until:
         day = receivable.paused_until.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
         return _("You said you will pay on %(day)s: reminders are paused until %(when)s.",
-                 day=format_date(day, "long", locale=locale),
+                 day=formats.day(day, locale),
                  when=display.when(receivable.paused_until, tz, locale))
     if reason == "client_dispute":
         return _("You dispute this amount: reminders are paused while %(provider)s looks "
@@ -155,8 +155,7 @@ def plan_view(plan: PaymentPlan | None, receivable: Receivable, locale: str) -> 
     return {"status": plan.status, "words": str(PLAN_WORDS.get(plan.status, plan.status)),
             "instalments": plan.instalments,
             "schedule": [{"seq": i.seq, "status": i.status,
-                          "day": format_date(i.due_at.astimezone(tz).date(), "long",
-                                             locale=locale),
+                          "day": formats.day(i.due_at.astimezone(tz).date(), locale),
                           "amount": display.money(i.amount_minor, receivable.currency, locale),
                           "words": str(INSTALMENT_WORDS.get(i.status, i.status))}
                          for i in plan.schedule]}

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 
+from skod.core import formats
 from skod.dunning import queries, words
 from skod.dunning.actions import NOT_RESUMABLE
 from skod.dunning.models import Receivable
@@ -59,7 +59,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
     return {
         "r": receivable, "row": list_row(receivable, now, tz, locale),
         "paid": display.money(receivable.paid_minor, receivable.currency, locale),
-        "due": format_date(detail["due_date"], "long", locale=locale),
+        "due": formats.day(detail["due_date"], locale),
         "failure": words.failure(receivable.failure_code, receivable.failure_kind)
         if receivable.failure_code or receivable.failure_kind else None,
         "timeline": [{"when": display.when(e["at"], tz, locale), "kind": e["kind"],

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from babel.dates import format_date
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from skod.core import formats
 from skod.core.clock import utcnow
 from skod.core.money import Money
 from skod.extensions import db
@@ -42,7 +42,7 @@ def _sync(spec: ledger.IssueSpec, paid: bool) -> Invoice:
 
 
 def _day(moment: datetime, tz: str, locale: str) -> str:
-    return format_date(moment.astimezone(ledger.ZoneInfo(tz)).date(), "long", locale=locale)
+    return formats.local_day(moment, tz, locale)
 
 
 def _booking_text(booking, kind: str) -> str:  # noqa: ANN001 - a Booking

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO, StringIO
 
-from babel.dates import format_date
 from flask import Blueprint, Response, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from sqlalchemy import Select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from skod.core import formats
 from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.invoicing import export, queries
@@ -77,7 +77,7 @@ def _filters() -> FilterForm:
 
 
 def _day(value: date, locale: str) -> str:
-    return format_date(value, "medium", locale=locale)
+    return formats.day(value, locale, "medium")
 
 
 @bp.app_template_global()

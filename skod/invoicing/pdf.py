@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from skod.core import formats
 from skod.core.money import CURRENCY_EXPONENTS, Money, decimal_of
 
 TEMPLATE = "invoicing/invoice.html"
@@ -47,7 +47,7 @@ class Formats:
 
     def day(self, value: date | None) -> str:
         """The exact day, e.g. "15 janvier 2026" / "January 15, 2026"."""
-        return format_date(value, "long", locale=self.locale) if value else ""
+        return formats.day(value, self.locale) if value else ""
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from skod.core import formats
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
 from skod.messages.models import Message
@@ -31,8 +29,7 @@ def inbox_url(message: Message) -> str:
 def deadline_words(message: Message, tz: str, locale: str) -> str:
     if message.reply_deadline is None:
         return "-"
-    local = message.reply_deadline.astimezone(ZoneInfo(tz))
-    return f"{format_datetime(local, 'EEEE d MMMM y, HH:mm', locale=locale)} ({tz})"
+    return formats.moment(message.reply_deadline, tz, locale)
 
 
 def _details(message: Message, tz: str, locale: str) -> list[tuple[str, str]]:

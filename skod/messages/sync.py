@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skod.core.formats import moment
 from skod.extensions import db
 from skod.messages import answering, asking, notify
 from skod.messages.jobs import deliver_outcome
-from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments.models import Payment
 
@@ -40,9 +40,9 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
 
     message = db.session.get(Message, payment.message_id)
     tz, locale = message.provider.timezone, message.provider.locale
-    return [(_("Question asked"), when(message.created_at, tz, locale)),
-            (_("Reply sent"), when(message.replied_at, tz, locale)),
-            (_("Reply delivered"), when(message.delivered_at, tz, locale)),
+    return [(_("Question asked"), moment(message.created_at, tz, locale)),
+            (_("Reply sent"), moment(message.replied_at, tz, locale)),
+            (_("Reply delivered"), moment(message.delivered_at, tz, locale)),
             (_("Client"), f"{message.client.name} <{message.client.email}>"),
             (_("Reply"), (message.reply_body or "-")[:500])]
 

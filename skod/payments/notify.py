@@ -10,10 +10,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.accounts.models import Provider
+from skod.core.formats import moment
 from skod.core.money import Money
 from skod.extensions import db
 from skod.notifications import mail
-from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments.disputes import Dispute, reason_words, status_words
 from skod.payments.models import Payment
@@ -22,7 +22,7 @@ from skod.payments.models import Payment
 def _deadline(dispute: Dispute, provider: Provider) -> str:
     if dispute.evidence_due_by is None:
         return _("as soon as possible")
-    return when(dispute.evidence_due_by, provider.timezone, provider.locale)
+    return moment(dispute.evidence_due_by, provider.timezone, provider.locale)
 
 
 def _paragraphs(dispute: Dispute, amount: str, provider: Provider, opened: bool) -> list[str]:

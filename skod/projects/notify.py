@@ -3,13 +3,11 @@ own language."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
@@ -113,8 +111,7 @@ def milestone_delivered(milestone) -> None:  # noqa: ANN001
     if milestone.delivery_note:
         lines.append(lambda: milestone.delivery_note)
     if milestone.status == "awaiting_approval":
-        when = format_datetime(milestone.approval_deadline.astimezone(ZoneInfo(client.timezone)),
-                               "d MMMM y HH:mm", locale=client.locale)
+        when = formats.moment(milestone.approval_deadline, client.timezone, client.locale)
         lines.append(lambda: _("Approve it or contest it before %(when)s; without an answer "
                                "it is approved and charged then.", when=when))
     _to_client(project, milestone, lambda: _("Milestone delivered: %(title)s",

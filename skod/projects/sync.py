@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skod.core.formats import moment
 from skod.extensions import db
-from skod.notifications.formats import when
 from skod.payments import hooks
 from skod.payments.models import Payment
 
@@ -39,14 +39,14 @@ def evidence(payment: Payment) -> list[tuple[str, str]]:
     project = db.session.get(Project, payment.project_id)
     tz, locale = project.provider.timezone, project.provider.locale
     lines = [(_("Project"), project.title),
-             (_("Accepted by the client"), when(project.accepted_at, tz, locale)),
+             (_("Accepted by the client"), moment(project.accepted_at, tz, locale)),
              (_("Client"), f"{project.client.name} <{project.client.email}>")]
     if payment.milestone_id is not None:
         milestone = db.session.get(Milestone, payment.milestone_id)
         lines += [(_("Milestone"), milestone.title),
-                  (_("Delivered"), when(milestone.completed_at, tz, locale)),
+                  (_("Delivered"), moment(milestone.completed_at, tz, locale)),
                   (_("Delivery note"), (milestone.delivery_note or "-")[:500]),
-                  (_("Approved"), when(milestone.approved_at, tz, locale))]
+                  (_("Approved"), moment(milestone.approved_at, tz, locale))]
     return lines
 
 

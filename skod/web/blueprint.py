@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import get_locale
+
+from skod.core import formats
 
 bp = Blueprint("web", __name__)
 
@@ -27,3 +31,15 @@ def page_globals() -> dict:
     return {"lang_url": lang_url, "current_locale": current_locale,
             "stripe_js_url": current_app.config["STRIPE_JS_URL"],
             "stripe_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+
+
+@bp.app_template_filter("moment")
+def moment_filter(dt: datetime | None, tz: str) -> str:
+    """{{ instant|moment(reader_tz) }}: "mercredi 25 novembre 2026, 16:30 (CET)"."""
+    return formats.moment(dt, tz, current_locale())
+
+
+@bp.app_template_filter("day")
+def day_filter(value: date | None, style: str = "long") -> str:
+    """{{ a_date|day }}: "25 novembre 2026", never 2026-11-25."""
+    return formats.day(value, current_locale(), style) if value else "-"

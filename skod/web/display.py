@@ -1,17 +1,17 @@
-"""Words and formats shown on the pages: prices, dates in a time zone, statuses, payment terms."""
+"""Words shown on the pages: prices, statuses, payment terms; dates and money through
+skod.core.formats."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
-from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from skod.core.money import Money
+from skod.core import formats
 from skod.payments import capture_policy as cp
 from skod.payments import decline_words
 from skod.payments.disputes import status_words
@@ -53,21 +53,22 @@ def zone(name: str | None, fallback: str) -> str:
     return name if name in ZONES else fallback
 
 
-def money(amount_minor: int, currency: str, locale: str) -> str:
-    return Money(amount_minor, currency).format(locale)
+# the pages' names for the formats of skod.core.formats (one way to write them everywhere)
+money = formats.money
 
 
 def when(dt: datetime, tz: str, locale: str) -> str:
-    """Full date and time in `tz`, e.g. "mardi 3 juin 2025 à 14:00"."""
-    return format_datetime(dt, "EEEE d MMMM y, HH:mm", tzinfo=ZoneInfo(tz), locale=locale)
+    """Full date and time in `tz` with the zone: "mardi 3 juin 2025, 14:00 (CEST)"."""
+    return formats.moment(dt, tz, locale)
 
 
 def day_label(dt: datetime, tz: str, locale: str) -> str:
-    return format_date(dt.astimezone(ZoneInfo(tz)).date(), "EEEE d MMMM", locale=locale)
+    return formats.local_day(dt, tz, locale, "EEEE d MMMM")
 
 
 def hour(dt: datetime, tz: str, locale: str) -> str:
-    return format_time(dt, "HH:mm", tzinfo=ZoneInfo(tz), locale=locale)
+    """"14:00" in French, "2:00 PM" in English."""
+    return formats.clock(dt, tz, locale)
 
 
 def status_word(status: str) -> str:
