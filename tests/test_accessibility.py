@@ -54,7 +54,7 @@ PAGES = {
     "dunning_pages.receivable_action", "dunning_pages.reminder_settings",
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
-    "projects_pages.project_new",
+    "projects_pages.project_new", "web.edit_offer",
 }
 
 
@@ -89,7 +89,7 @@ def _site(app, client, card_pm) -> dict:
         pay = links.pay_url(debt)
     return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
                                                  project, pay),
-            "provider": _provider_urls(debt, asked, project)}
+            "provider": _provider_urls(debt, asked, project, question_offer)}
 
 
 def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> dict[str, str]:
@@ -105,9 +105,10 @@ def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> di
     }
 
 
-def _provider_urls(debt, asked, project) -> dict[str, str]:
+def _provider_urls(debt, asked, project, question_offer) -> dict[str, str]:
     return {
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
+        "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
         "dunning_pages.receivable_list": "/dashboard/receivables",
         "dunning_pages.receivable_case": f"/dashboard/receivables/{debt.id}",
@@ -200,5 +201,11 @@ def test_client_and_provider_pages_have_no_serious_accessibility_violation(app, 
     found += _violations(axe_page, "/no-such-page", 404)  # the error page
     log_in(axe_page, site["prov"]["email"])
     found += [v for url in site["provider"].values() for v in _violations(axe_page, url)]
+    # a paused offer's link: the "not available right now" page (409)
+    ask_url = site["public"]["messages_pages.ask_page"]
+    status, _ = api(client, "POST", f"/api/v1/offers/{ask_url.rsplit('/', 1)[1]}/pause",
+                    token=site["prov"]["token"])
+    assert status == 200
+    found += _violations(axe_page, ask_url, 409)
     assert found == [], "\n".join(
         f"{v['url']}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in found)
