@@ -6,6 +6,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from skod.catalog.models import OFFER_KINDS
 from skod.core.schemas import MAX_RANGES_PER_DAY, MoneySchema, check_timezone, check_year
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -13,7 +14,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class OfferCreateSchema(Schema):
-    kind = fields.String(load_default="call", validate=validate.OneOf(["call", "message"]))
+    kind = fields.String(load_default="call", validate=validate.OneOf(OFFER_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=2000))
     #: calls only (required for them)
