@@ -95,6 +95,8 @@ def test_question_offer_created_edited_booked_paused_and_archived(browser_page, 
 
     page.goto("/dashboard/offers")
     _card(page, "Question fiscale").locator('[data-action="archive"]').click()
+    _shot(page, "offer-archive-confirm")
+    _card(page, "Question fiscale").locator('[data-confirm="archive"]').click()
     expect(page.locator("#archived-offers")).to_contain_text("Question fiscale")
     page.goto(f"/p/{_slug(prov)}")
     expect(page.locator("a[data-question-offer]")).to_have_count(0)
