@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from skod.dunning.plan_api import blp as plan_api
     from skod.dunning.provider_pages import bp as dunning_pages
     from skod.dunning.receivables_api import blp as receivables_api
+    from skod.dunning.recourse_api import blp as recourse_api
     from skod.invoicing.api import blp as invoices_api
     from skod.invoicing.pages import bp as invoice_pages
     from skod.messages.api import blp as messages_api
@@ -160,7 +161,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DbIdConverter
     api.register_converter(DbIdConverter, integerconverter2paramschema)
     for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
-                payments_api, invoices_api, dunning_api, pay_api, plan_api, receivables_api):
+                payments_api, invoices_api, dunning_api, pay_api, plan_api, receivables_api,
+                recourse_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
     document_errors(api)

@@ -175,6 +175,9 @@ def _payment_rules() -> dict:
         # a call can be started this long before its start time, not earlier
         "START_EARLY": timedelta(minutes=float(os.environ.get("START_EARLY_MINUTES", 10))),
         "CLIENT_LINK_MAX_AGE": _hours("CLIENT_LINK_MAX_AGE_HOURS", 24 * 120),
+        # reminders of a call to both sides, hours before its start
+        "CALL_REMINDER_HOURS": [int(h) for h in os.environ.get(
+            "CALL_REMINDER_HOURS", "24,1").split(",") if h.strip()],
         # paid messages
         "REPLY_WINDOW": _hours("REPLY_WINDOW_HOURS", 72),
         "REPLY_REMINDERS_HOURS": [int(h) for h in os.environ.get(

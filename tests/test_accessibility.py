@@ -42,7 +42,7 @@ LINKS = re.compile(r"\S+@\S+|https?://\S+")
 NOT_PAGES = {
     "web.manage_ics", "invoices.client_pdf", "invoices.invoice_csv", "invoices.invoice_pdf",
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
-    "pay_pages.invoice_pdf", "webhooks.healthz", "static",
+    "pay_pages.invoice_pdf", "webhooks.healthz", "static", "dunning_pages.recourse_download",
 }
 #: every HTML page, by endpoint (the keys of `_urls`)
 PAGES = {
@@ -54,7 +54,7 @@ PAGES = {
     "dunning_pages.receivable_action", "dunning_pages.reminder_settings",
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
-    "projects_pages.project_new", "web.edit_offer",
+    "projects_pages.project_new", "web.client_move", "web.provider_move", "web.edit_offer",
 }
 
 
@@ -89,7 +89,7 @@ def _site(app, client, card_pm) -> dict:
         pay = links.pay_url(debt)
     return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
                                                  project, pay),
-            "provider": _provider_urls(debt, asked, project, question_offer)}
+            "provider": _provider_urls(debt, asked, project, booking["id"], question_offer)}
 
 
 def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> dict[str, str]:
@@ -98,16 +98,18 @@ def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> di
         "web.provider_page": f"/p/{slug}",
         "web.book_page": f"/p/{slug}/o/{prov['offer_id']}",
         "messages_pages.ask_page": f"/p/{slug}/m/{question_offer['id']}",
-        "web.manage": booking["manage_url"],
+        "web.manage": booking["manage_url"], "web.client_move": booking["manage_url"] + "/move",
         "messages_pages.client_page": asked["message_url"],
         "projects_pages.client_page": project["accept_url"],
         "pay_pages.pay_page": pay, "pay_pages.plan_card": f"{pay}/plan",
     }
 
 
-def _provider_urls(debt, asked, project, question_offer) -> dict[str, str]:
+def _provider_urls(debt, asked, project, booking_id: int,
+                   question_offer: dict) -> dict[str, str]:
     return {
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
+        "web.provider_move": f"/dashboard/bookings/{booking_id}/move",
         "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
         "dunning_pages.receivable_list": "/dashboard/receivables",

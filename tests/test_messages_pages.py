@@ -56,7 +56,7 @@ def test_inbox_reply_and_decline_forms(client, card_pm, stripe_raw):
     assert f'data-message="{first["id"]}"' in inbox and "20,00" in inbox  # two times 10.00
     detail = client.get(f"/inbox/{first['id']}").get_data(as_text=True)
     assert QUESTION in detail and 'id="reply-form"' in detail
-    resp = client.post(f"/inbox/{first['id']}/reply", data={"body": ANSWER})
+    resp = client.post(f"/inbox/{first['id']}/reply", data={"body": ANSWER, "confirm": "1"})
     assert resp.status_code == 302
     assert read(client, first)["reply"] == ANSWER
     resp = client.post(f"/inbox/{second['id']}/decline", data={"note": "Not my field."})

@@ -98,7 +98,9 @@ def test_client_cancels_early_for_free(client, card_pm, outbox):
     token = booking["client_token"]
     page = _text(client.get(f"/b/{booking['id']}/{token}"))
     assert "Annuler maintenant est gratuit" in page
-    resp = client.post(f"/b/{booking['id']}/{token}/cancel")
+    asked = _text(client.post(f"/b/{booking['id']}/{token}/cancel"))  # no confirm=1: asks
+    assert "Annuler la réservation ?" in asked and f.get(client, booking)["status"] == "held"
+    resp = client.post(f"/b/{booking['id']}/{token}/cancel", data={"confirm": "1"})
     assert resp.status_code == 302
     assert f.get(client, booking)["status"] == "cancelled"
     assert any("annulé" in str(m["Subject"]) for m in outbox.to("client@example.test"))
@@ -126,13 +128,14 @@ def test_dashboard_lists_only_own_calls_and_refuses_others(client, card_pm):
 def test_dashboard_start_end_and_domain_errors(client, card_pm, stripe_raw):
     prov, booking = _held_booking(client, card_pm)
     _login(client, prov["email"])
-    no_show = client.post(f"/dashboard/bookings/{booking['id']}/no-show", follow_redirects=True)
+    no_show = client.post(f"/dashboard/bookings/{booking['id']}/no-show", data={"confirm": "1"},
+                          follow_redirects=True)
     assert "marqué" not in _text(no_show)  # before the start: refused, the reason is flashed
     assert f.get(client, booking)["status"] == "held"
     client.post(f"/dashboard/bookings/{booking['id']}/start")
     page = _text(client.get("/dashboard"))
     assert 'data-started-at="' in page and 'data-action="end"' in page
-    client.post(f"/dashboard/bookings/{booking['id']}/end")
+    client.post(f"/dashboard/bookings/{booking['id']}/end", data={"confirm": "1"})
     done = f.get(client, booking)
     assert done["status"] == "completed"
     assert f.captured_at_emulator(stripe_raw, done["payments"][0]["stripe_payment_intent_id"]) \
@@ -186,7 +189,7 @@ def test_late_cancel_shows_then_takes_the_fee(client, card_pm):
     assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
     manage = f"/b/{booking['id']}/{booking['client_token']}"
     assert "frais d’annulation tardive de 45,00\xa0€" in _text(client.get(manage))
-    page = _text(client.post(f"{manage}/cancel", follow_redirects=True))
+    page = _text(client.post(f"{manage}/cancel", data={"confirm": "1"}, follow_redirects=True))
     assert "Votre réservation est annulée." in page and "45,00\xa0€ débités" in page
     english = _text(client.get(f"{manage}?lang=en"))
     assert "Cancelled" in english and "€45.00 charged" in english

@@ -67,7 +67,7 @@ def test_dashboard_refund_button(app, client, card_pm, stripe_raw):
     page = client.get("/dashboard").get_data(as_text=True)
     assert f"/dashboard/payments/{payment['id']}/refund" in page
     resp = client.post(f"/dashboard/payments/{payment['id']}/refund",
-                       data={"amount": "2,50", "reason": "goodwill"})
+                       data={"amount": "2,50", "reason": "goodwill", "confirm": "1"})
     assert resp.status_code == 302
     assert 250 in f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"])
 

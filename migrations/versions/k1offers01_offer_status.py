@@ -1,7 +1,7 @@
 """offer status: active, paused or archived (pages pause, resume and archive offers)
 
 Revision ID: k1offers01
-Revises: j1formal01
+Revises: j3board01
 Create Date: 2026-12-03 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'k1offers01'
-down_revision = 'j1formal01'
+down_revision = 'j3board01'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""API: book a call, give the card, start / end / cancel, read bookings."""
+"""API: book a call, give the card, start / end / cancel / move, read bookings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from skod.accounts.auth import reach, require_provider
 from skod.calls import booking as booking_svc
-from skod.calls import lifecycle, notify
+from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.calls.schemas import (
     BookingCreatedSchema,
@@ -15,11 +15,12 @@ from skod.calls.schemas import (
     BookingSchema,
     CardResultSchema,
     EndSchema,
+    MoveSchema,
     PaymentMethodSchema,
     payment_block,
 )
 from skod.core.clock import utcnow
-from skod.core.errors import PaymentProblem
+from skod.core.errors import Conflict, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 
@@ -136,4 +137,36 @@ def cancel(booking_id: int):
     booking = lifecycle.cancel_booking(booking_id, role, utcnow())
     if was != booking.status:
         notify.booking_cancelled(booking)
+    return booking
+
+
+@blp.post("/bookings/<int:booking_id>/move")
+@blp.arguments(MoveSchema)
+@blp.response(200, BookingSchema)
+def move(data: dict, booking_id: int):
+    """The client moves the call (inside the free-cancel window, else 409 `too_late_to_move`);
+    the provider proposes the new time, which the client accepts or declines."""
+    _booking_row, role = _booking(booking_id)
+    if role == "provider":
+        booking = reschedule.propose(booking_id, data["start_at"], utcnow())
+        notify.move_proposed(booking)
+        return booking
+    booking = reschedule.move(booking_id, data["start_at"], "client", utcnow())
+    notify.booking_moved(booking)
+    return booking
+
+
+@blp.post("/bookings/<int:booking_id>/proposal/<any(accept, decline):answer>")
+@blp.response(200, BookingSchema)
+def answer_proposal(booking_id: int, answer: str):
+    """The client's answer to the provider's proposed time (409 `no_proposal` without one)."""
+    booking, _role = reach(Booking, "booking", booking_id, "client")
+    if booking.proposed_start_at is None:
+        raise Conflict("no new time was proposed", code="no_proposal")
+    if answer == "decline":
+        booking = reschedule.decline(booking_id)
+        notify.move_declined(booking)
+        return booking
+    booking = reschedule.move(booking_id, booking.proposed_start_at, "provider", utcnow())
+    notify.booking_moved(booking)
     return booking

@@ -36,7 +36,7 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
     # One booking at a time per provider: the provider row is the lock.
     db.session.get(Provider, offer.provider_id, with_for_update=True)
     end_at = start_at + timedelta(minutes=offer.duration_minutes)
-    _check_slot(offer, start_at, end_at, now)
+    check_slot(offer, start_at, end_at, now)
     booking = Booking(
         provider_id=offer.provider_id, offer_id=offer.id, client=new_client(client),
         start_at=start_at, end_at=end_at, status="awaiting_card",
@@ -61,17 +61,21 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
     return db.session.get(Booking, booking_id), step
 
 
-def _check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetime) -> None:
+def check_slot(offer: Offer, start_at: datetime, end_at: datetime, now: datetime,
+               ignore: int | None = None) -> None:
+    """409 unless the slot is free; `ignore`: the booking being moved (its own time does not
+    block its new one)."""
     clash = db.session.scalar(
         select(Booking.id).where(
             Booking.provider_id == offer.provider_id, Booking.status.in_(ACTIVE),
-            Booking.start_at < end_at, Booking.end_at > start_at,
+            Booking.start_at < end_at, Booking.end_at > start_at, Booking.id != (ignore or 0),
         ).limit(1)
     )
     if clash is not None:
         raise Conflict("this slot was just taken", code="slot_taken")
     day = start_at.date()
-    free = offer_slots(offer, day - timedelta(days=1), day + timedelta(days=1), now)
+    free = offer_slots(offer, day - timedelta(days=1), day + timedelta(days=1), now,
+                       ignore=ignore)
     if not any(s.start == start_at for s in free):
         raise Conflict("this slot is not available", code="slot_unavailable")
 

@@ -129,7 +129,14 @@ def resume_captures(now: datetime) -> int:
     return len(ids)
 
 
-JOBS = (expire_abandoned, place_due_holds, cancel_unheld, resume_captures, auto_capture)
+def send_reminders(now: datetime) -> int:
+    from skod.calls import reminders  # imports notify's e-mails, like the jobs above
+
+    return reminders.send_due(now)
+
+
+JOBS = (expire_abandoned, place_due_holds, cancel_unheld, resume_captures, auto_capture,
+        send_reminders)
 
 
 def run_all(now: datetime) -> dict[str, int]:

@@ -80,6 +80,14 @@ def _release_unowed(booking: Booking, hold) -> Booking:  # noqa: ANN001
     return db.session.get(Booking, booking_id)
 
 
+def amount_if_ended(booking: Booking, now: datetime) -> tuple[int, int]:
+    """(minutes, amount due) if the provider ended the call at `now`, as end_call counts
+    them: what the confirmation before End states. Reads only."""
+    minutes = _minutes_of(booking, now, False)
+    return minutes, cp.call_amount(booking.pricing, booking.price_minor,
+                                   booking.minimum_minutes, minutes)
+
+
 def _minutes_of(booking: Booking, now: datetime, auto: bool) -> int:
     """Timer minutes when the call was started and ended by the provider; else scheduled."""
     if auto or booking.started_at is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.accounts.models import Client, Provider
@@ -27,7 +27,9 @@ BOOKING_STATES = StateMachine(
         # the hold failed off-session or needs 3-D Secure: the client was sent a link
         "action_required": {"held", "card_saved", "cancelled", "expired"},
         # held -> action_required: the hold lapsed or was cancelled at Stripe before the call
-        "held": {"in_progress", "completed", "payment_failed", "cancelled", "action_required"},
+        # held -> card_saved: moved to a time the hold no longer covers (calls/reschedule.py)
+        "held": {"in_progress", "completed", "payment_failed", "cancelled", "action_required",
+                 "card_saved"},
         "in_progress": {"completed", "payment_failed"},
         "completed": set(),
         "payment_failed": {"completed"},
@@ -80,6 +82,11 @@ class Booking(CardHolderMixin, db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(String(64))
     terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the .ics SEQUENCE: raised each time the invitation changes (moved, cancelled), so a
+    #: calendar replaces the event instead of adding a second one
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: a new time the provider proposed, waiting for the client's yes (calls/reschedule.py)
+    proposed_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[Provider] = relationship()
     offer: Mapped[Offer] = relationship()
@@ -94,3 +101,17 @@ class Booking(CardHolderMixin, db.Model):
         """The live (or last) hold of this booking."""
         holds = [p for p in self.payments if p.purpose == "hold"]
         return holds[-1] if holds else None
+
+
+class CallReminder(db.Model):
+    """A reminder e-mail sent before a call (24 h, 1 h...): the unique pair is "at most once"
+    even with two workers; `sent_at` None means skipped (a nearer reminder went instead)."""
+
+    __tablename__ = "call_reminders"
+    __table_args__ = (UniqueConstraint("booking_id", "hours_before", name="uq_call_reminder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    hours_before: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from skod.calls import place
 from skod.calls.models import Booking
 from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
 from skod.notifications import ics, mail
+
+#: a booking that no longer stands: its .ics cancels the event
+GONE = ("cancelled", "expired")
 
 
 def manage_url(booking: Booking) -> str:
@@ -26,13 +32,32 @@ def _when(booking: Booking, tz: str, locale: str) -> str:
 def _details(booking: Booking, tz: str, locale: str,
              other: tuple[str, str] | None = None) -> list[tuple[str, str]]:
     """The call's facts; `other` is the other side (the provider for the client's copy)."""
+    where = place.words(booking.offer.place_kind, booking.offer.place_detail)
     return [
         (_("Call"), booking.offer.title),
         other or (_("With"), booking.provider.name),
         (_("When"), _when(booking, tz, locale)),
+        *([where] if where else []),
         (_("Duration"), formats.minutes(booking.duration_minutes)),
         (_("Reference"), f"#{booking.id}"),
     ]
+
+
+def invitation(booking: Booking, now: datetime | None = None) -> bytes:
+    """The booking's .ics: the meeting place as LOCATION, the place and the booking's page in
+    the DESCRIPTION, CANCEL once it no longer stands."""
+    offer, link, gone = booking.offer, manage_url(booking), booking.status in GONE
+    where = place.words(offer.place_kind, offer.place_detail)
+    description = "\n".join([f"{where[0]}: {where[1]}"] if where else []) + (
+        "\n" if where else "") + link
+    return ics.invitation(
+        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
+        summary=f"{offer.title} - {booking.provider.name}", description=description,
+        organizer_email=booking.provider.email, attendee_email=booking.client.email, url=link,
+        status="CANCELLED" if gone else "CONFIRMED",
+        location=place.location(offer.place_kind, offer.place_detail),
+        # a cancelled booking changes no more: its CANCEL is one step past the last invitation
+        sequence=booking.calendar_sequence + (1 if gone else 0), stamp=now)
 
 
 def _send_client(booking: Booking, subject: str, paragraphs: list[str], action: str | None,
@@ -64,11 +89,7 @@ def _send_provider(booking: Booking, subject: str, paragraphs: list[str]) -> Non
 def booking_confirmed(booking: Booking) -> None:
     """Card secured: confirmation with the .ics and the manage link; the provider is told."""
     client = booking.client
-    invite = ics.invitation(
-        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
-        summary=f"{booking.offer.title} - {booking.provider.name}",
-        description=manage_url(booking), organizer_email=booking.provider.email,
-        attendee_email=client.email, url=manage_url(booking))
+    invite = invitation(booking)
     with force_locale(client.locale):
         held = booking.status == "held"
         ceiling = Money(booking.payments[-1].amount_requested_minor if booking.payments
@@ -115,7 +136,9 @@ def booking_cancelled(booking: Booking) -> None:
                            amount=Money(fee, booking.currency).format(booking.client.locale)))
         else:
             lines.append(_("The amount held on your card is released."))
-        _send_client(booking, _("Your call was cancelled"), lines, None, invoice_ids=invoices)
+        # the CANCEL removes the event the confirmation's invitation put in the calendar
+        _send_client(booking, _("Your call was cancelled"), lines, None, invoice_ids=invoices,
+                     attachments=[("cancel.ics", "text/calendar", invitation(booking))])
     with force_locale(booking.provider.locale):
         line = (_("You cancelled the call.") if booking.cancelled_by == "provider"
                 else _("The client cancelled the call."))
@@ -143,3 +166,64 @@ def _charged_sentence(booking: Booking, amount: str) -> str:
     return ngettext("Your call is over. You were charged %(amount)s for %(num)s minute.",
                     "Your call is over. You were charged %(amount)s for %(num)s minutes.",
                     booking.minutes_billed or 0, amount=amount)
+
+
+def reminder(booking: Booking, hours: int) -> None:
+    """The call is in `hours` hours: both sides get the time, the place and the booking's page."""
+    with force_locale(booking.client.locale):
+        _send_client(booking, _("Reminder: your call with %(name)s, %(when)s", name=(
+            booking.provider.name), when=_when(booking, booking.client.timezone,
+                                               booking.client.locale)),
+                     [_in_hours(hours), _where_line(booking, False)], _("See your booking"))
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Reminder: call #%(id)s, %(when)s", id=booking.id, when=_when(
+            booking, booking.provider.timezone, booking.provider.locale)),
+            [_in_hours(hours), _where_line(booking, True)])
+
+
+def _in_hours(hours: int) -> str:
+    return ngettext("Your call starts in %(num)s hour.", "Your call starts in %(num)s hours.",
+                    hours)
+
+
+def _where_line(booking: Booking, provider: bool) -> str:
+    where = place.words(booking.offer.place_kind, booking.offer.place_detail)
+    if where is not None:
+        return _("%(label)s: %(detail)s", label=where[0], detail=where[1])
+    if provider:
+        return _("Your offer names no meeting place: tell the client how to join the call.")
+    return _("%(name)s tells you how to join the call.", name=booking.provider.name)
+
+
+def booking_moved(booking: Booking) -> None:
+    """The call moved: the client's calendar event is updated by the new invitation (same UID,
+    higher SEQUENCE); the provider is told the new time."""
+    with force_locale(booking.client.locale):
+        _send_client(booking, _("Your call with %(name)s has moved", name=booking.provider.name),
+                     [_("Your call now takes place on %(when)s. The price is unchanged.",
+                        when=_when(booking, booking.client.timezone, booking.client.locale))],
+                     _("See your booking"), [("invitation.ics", "text/calendar",
+                                             invitation(booking))])
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s moved", id=booking.id), [
+            _("The call now takes place on %(when)s.", when=_when(
+                booking, booking.provider.timezone, booking.provider.locale))])
+
+
+def move_proposed(booking: Booking) -> None:
+    """The provider asks to move the call: the client answers on the booking's page."""
+    client = booking.client
+    with force_locale(client.locale):
+        new = formats.moment(booking.proposed_start_at, client.timezone, client.locale)
+        _send_client(booking, _("%(name)s proposes another time for your call",
+                                name=booking.provider.name),
+                     [_("%(name)s proposes to move your call to %(when)s, at the same price.",
+                        name=booking.provider.name, when=new),
+                      _("Accept or decline on your booking's page; until then the call stays "
+                        "as booked.")], _("Answer"))
+
+
+def move_declined(booking: Booking) -> None:
+    with force_locale(booking.provider.locale):
+        _send_provider(booking, _("Booking #%(id)s: the new time was declined", id=booking.id),
+                       [_("The client keeps the time booked.")])

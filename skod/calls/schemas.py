@@ -62,6 +62,12 @@ class PaymentMethodSchema(Schema):
     payment_method = fields.String(required=True, validate=validate.Regexp(r"^pm_\w+$"))
 
 
+class MoveSchema(Schema):
+    """A new start for a booked call (same offer, same price)."""
+
+    start_at = fields.AwareDateTime(required=True, default_timezone=None, validate=check_year)
+
+
 class EndSchema(Schema):
     minutes = fields.Integer(strict=True, validate=validate.Range(min=0, max=24 * 60))
 
@@ -105,6 +111,8 @@ class BookingSchema(Schema):
     client = fields.Function(lambda b: {"name": b.client.name, "email": b.client.email,
                                         "kind": b.client.kind})
     payments = fields.List(fields.Nested(PaymentOutSchema))
+    #: a new time the provider proposed, waiting for the client's answer
+    proposed_start_at = fields.Function(lambda b: iso(b.proposed_start_at))
 
 
 class BookingCreatedSchema(Schema):

@@ -59,6 +59,9 @@ class Offer(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: "active", "paused" or "archived" (OFFER_STATES); only set_offer_status writes it
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    #: calls: where the call happens (skod.calls.place: phone, video or address) and its detail
+    place_kind: Mapped[str | None] = mapped_column(String(16))
+    place_detail: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship()

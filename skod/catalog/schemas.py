@@ -6,11 +6,26 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from skod.calls import place
+from skod.calls.place import DETAIL_MAX, PLACE_KINDS
 from skod.catalog.models import OFFER_KINDS
 from skod.core.schemas import MAX_RANGES_PER_DAY, MoneySchema, check_timezone, check_year
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class PlaceSchema(Schema):
+    """Where a call happens: {"kind": "video", "detail": "https://meet.example/abc"}."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(PLACE_KINDS))
+    detail = fields.String(required=True, validate=validate.Length(min=1, max=DETAIL_MAX))
+
+    @validates_schema
+    def _detail(self, data: dict, **_: object) -> None:
+        found = place.problem(data.get("kind"), data.get("detail"))
+        if found:
+            raise ValidationError({"detail": [found]})
 
 
 class OfferCreateSchema(Schema):
@@ -30,6 +45,8 @@ class OfferCreateSchema(Schema):
     minimum_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=480))
     late_cancel_fee_percent = fields.Integer(load_default=0,
                                              validate=validate.Range(min=0, max=100))
+    #: calls only: where the call happens (null: the provider says it by e-mail)
+    place = fields.Nested(PlaceSchema, allow_none=True)
 
     @validates_schema
     def _call_duration(self, data: dict, **_: object) -> None:
@@ -53,6 +70,8 @@ class OfferSchema(Schema):
     provider_slug = fields.Function(lambda o: o.provider.slug)
     #: "active", "paused" (not bookable for now) or "archived"
     status = fields.String()
+    place = fields.Function(lambda o: {"kind": o.place_kind, "detail": o.place_detail}
+                            if o.place_kind else None)
 
 
 class AvailabilitySchema(Schema):

@@ -92,7 +92,21 @@ def _apply_terms(offer: Offer, data: dict) -> None:
     offer.price_minor, offer.currency = price["amount_minor"], currency
     if offer.kind == "message":
         _message_terms(offer, data)
+    else:
+        _call_terms(offer, data)
+    set_place(offer, data.get("place"))
+
+
+def set_place(offer: Offer, given: dict | None) -> None:
+    """A call's meeting place (validated by the schema); a question has none."""
+    if offer.kind != "call" or not given:
+        offer.place_kind = offer.place_detail = None
         return
+    offer.place_kind, offer.place_detail = given["kind"], given["detail"].strip()
+
+
+def _call_terms(offer: Offer, data: dict) -> None:
+    """A call: its duration and pricing; no reply window, length or attachments."""
     offer.duration_minutes = data.get("duration_minutes")
     offer.pricing = data.get("pricing", "flat")
     offer.minimum_minutes = data.get("minimum_minutes") or 0
@@ -133,8 +147,10 @@ def availability_of(provider_id: int) -> Availability | None:
     return db.session.scalar(select(Availability).where(Availability.provider_id == provider_id))
 
 
-def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Slot]:
-    """Free slots of `offer` for local dates first..last (provider's zone), as UTC."""
+def offer_slots(offer: Offer, first: date, last: date, now: datetime,
+                ignore: int | None = None) -> list[Slot]:
+    """Free slots of `offer` for local dates first..last (provider's zone), as UTC; `ignore`:
+    a booking being moved, whose own time stays free for it."""
     from skod.calls.models import ACTIVE, Booking  # calls builds on catalog, not the reverse
 
     if (last - first).days > MAX_SLOT_RANGE_DAYS:
@@ -148,7 +164,7 @@ def offer_slots(offer: Offer, first: date, last: date, now: datetime) -> list[Sl
     busy = [Slot(s, e) for s, e in db.session.execute(
         select(Booking.start_at, Booking.end_at).where(
             Booking.provider_id == offer.provider_id, Booking.status.in_(ACTIVE),
-            Booking.start_at < hi, Booking.end_at > lo))]
+            Booking.start_at < hi, Booking.end_at > lo, Booking.id != (ignore or 0)))]
     return free_slots(
         weekly=avail.weekly, tz_name=avail.timezone, first=first, last=last,
         duration=timedelta(minutes=offer.duration_minutes),

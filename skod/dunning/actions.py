@@ -27,6 +27,8 @@ PAUSE_MAX = timedelta(days=365)
 NOT_RESUMABLE = {
     "stripe_dispute": "the client's bank is deciding a dispute: the case resumes when it closes",
     "plan": "a payment plan decides this case: accept or refuse it, or wait for its end",
+    "insolvency": "the client is in insolvency proceedings: declare the claim to the "
+                  "administrator instead",
 }
 
 

@@ -38,7 +38,7 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     Step(1, 7, "email", "friendly"),
     Step(2, 15, "email", "formal"),
     Step(3, 30, "letter", "formal_notice", available=False),  # mise en demeure: next issue
-    Step(4, 45, "file", "recourse", available=False),  # recourse file: next issue
+    Step(4, 45, "file", "recourse"),  # the provider's recourse file: nothing goes to the client
 )
 DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
 WORK_START, WORK_END = time(9, 0), time(18, 0)

@@ -224,6 +224,12 @@ class DunningEvent(db.Model):
     """The case's timeline: every attempt, e-mail, pause and payment, for provider and court."""
 
     __tablename__ = "dunning_events"
+    __table_args__ = (
+        # the money in (payments, and closes by an invoice paid elsewhere): what the
+        # receivables board reads, without scanning every other event of the platform
+        Index("ix_dunning_events_money", "receivable_id", "at",
+              postgresql_where="kind IN ('payment', 'paid')"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     receivable_id: Mapped[int] = mapped_column(

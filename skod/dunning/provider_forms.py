@@ -7,7 +7,14 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from skod.web.forms import REQUIRED, SelectChoice
@@ -41,6 +48,18 @@ class WriteOffForm(FlaskForm):
 class MarkPaidForm(FlaskForm):
     amount = StringField(_l("Amount received (empty: all of the balance)"),
                          validators=[Optional(), Length(max=20)])
+
+
+class InsolvencyForm(FlaskForm):
+    """The recourse file's insolvency check: the day BODACC was looked at, or "insolvent"."""
+
+    answer = RadioField(_l("What you found"), validators=[InputRequired(REQUIRED)],
+                        choices=[SelectChoice("solvent", _l("The client is not in insolvency "
+                                                            "proceedings")),
+                                 SelectChoice("insolvent", _l("The client is in insolvency "
+                                                              "proceedings"))])
+    checked_on = DateField(_l("Checked on the BODACC on"), format=DATE_FORMATS,
+                           validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

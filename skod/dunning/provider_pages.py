@@ -17,7 +17,8 @@ from flask_login import current_user, login_required
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, queries
+from skod.dunning import actions, board, queries
+from skod.dunning.board_view import board_view
 from skod.dunning.provider_forms import (
     ConfirmForm,
     FilterForm,
@@ -56,6 +57,9 @@ ERROR_WORDS = {
     "paused_plan": _l("A payment plan decides this case: accept or refuse it first."),
     "ladder_end": _l("No further reminder is available for this debt for now."),
     "no_plan": _l("There is no payment plan waiting for your answer."),
+    "paused_insolvency": _l("The client is in insolvency proceedings: declare the claim to "
+                            "the administrator instead."),
+    "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
 }
 ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
 
@@ -86,9 +90,8 @@ def receivable_list() -> ResponseReturnValue:
     stmt = queries.listing(current_user.id, form.status.data).limit(PAGE_LIMIT + 1)
     rows = list(db.session.scalars(stmt))
     now, tz, locale = utcnow(), current_user.timezone, current_locale()
-    owed = {currency: display.money(amount, currency, locale)
-            for currency, amount in queries.totals(current_user.id).items()}
-    return render_template("dunning/provider_list.html", form=form, owed=owed,
+    view = board_view(board.summary(current_user.id, now), locale)
+    return render_template("dunning/provider_list.html", form=form, board=view,
                            rows=[list_row(r, now, tz, locale) for r in rows[:PAGE_LIMIT]],
                            truncated=len(rows) > PAGE_LIMIT)
 
@@ -180,4 +183,4 @@ def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
             target.errors = [*target.errors, str(FIELD_WORDS[FIELD_OF[name]])]
 
 
-from skod.dunning import client_pages, settings_pages  # noqa: E402, F401  (their routes)
+from skod.dunning import client_pages, recourse_pages, settings_pages  # noqa: E402, F401  (their routes)

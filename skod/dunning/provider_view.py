@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
-from skod.dunning import queries, words
+from skod.dunning import queries, recourse_view, words
 from skod.dunning.actions import NOT_RESUMABLE
 from skod.dunning.models import Receivable
 from skod.web import display
@@ -71,6 +71,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
                   for s in detail["steps"]],
         "evidence": detail["evidence"],
         "plan": _plan(plan, receivable.currency, tz, locale) if plan else None,
+        "recourse": recourse_view.of_case(receivable, now, locale),
         "can": {
             "pause": status == "open",
             "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE,

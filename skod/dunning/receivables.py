@@ -188,6 +188,9 @@ def close(receivable: Receivable, status: str, now: datetime, **data: object) ->
     receivable.closed_at, receivable.next_action_at = now, None
     receivable.next_retry_at = receivable.paused_until = receivable.pause_reason = None
     record(receivable, status, now, **data)
+    from skod.dunning import recourse  # recourse uses this module: imported when used
+
+    recourse.debt_closed(receivable)
 
 
 def after_paid(receivable_id: int, now: datetime, via: str) -> None:

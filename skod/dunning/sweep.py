@@ -135,6 +135,10 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
         db.session.commit()
     if not live:
         return 0
+    if step == 4:  # the recourse file: for the provider, nothing goes to the client
+        from skod.dunning import recourse
+
+        return recourse.take_step(live, now)
     message_id = notify.send_step(step, live, now)
     for receivable_id in live:
         receivable = recv.lock(receivable_id)

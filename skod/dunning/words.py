@@ -30,6 +30,7 @@ PAUSE_WORDS = {
     "client_dispute": _l("the client disputes the debt"),
     "promise": _l("the client promised to pay"),
     "plan": _l("payment plan"),
+    "insolvency": _l("the client is in insolvency proceedings"),
 }
 RESUME_WORDS = {
     "provider": _l("resumed by you"),
@@ -100,6 +101,8 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
                  n=data.get("attempt"))
     if kind == "attempt":
         return _("Card payment failed: %(why)s.", why=failure(data.get("code"), data.get("kind")))
+    if kind == "step" and data.get("recourse_id"):
+        return _("Recourse file prepared for you; nothing was sent to the client.")
     if kind == "step":
         return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
     if kind == "payment":

@@ -20,9 +20,9 @@ from skod.invoicing import queries
 from skod.projects import milestones as ms
 from skod.projects import setup
 from skod.projects.forms import MILESTONE_ROWS, form_data
-from skod.projects.models import Milestone, Project
+from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
-from skod.web import display
+from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import current_locale
 from skod.web.forms import ActionForm
 
@@ -110,6 +110,19 @@ def project_page(project_id: int) -> ResponseReturnValue:
     return render_template("web/projects/provider.html", **_view(_own(project_id)))
 
 
+def _ask(milestone: Milestone, action: str, back: str) -> confirm.Ask | None:
+    """The confirmation a capture needs first: Mark done without client approval, Mark
+    resolved, the client's Approve. None when this action takes no money now."""
+    takes = {"complete": milestone.status in STARTED and milestone.completed_at is None
+             and milestone.project.approval != "client",
+             "resolve": milestone.status == "contested",
+             "approve": milestone.status == "awaiting_approval"
+             and milestone.approved_at is None}
+    if not takes.get(action):
+        return None
+    return confirm_words.milestone(milestone, action, current_locale(), back)
+
+
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/<action>")
 @login_required
 def milestone_action(project_id: int, milestone_id: int, action: str) -> ResponseReturnValue:
@@ -119,6 +132,9 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    back = url_for("projects_pages.project_page", project_id=project_id)
+    if (asked := confirm.before(lambda: _ask(milestone, action, back))) is not None:
+        return asked
     now = utcnow()
     try:
         if action == "start":
@@ -175,6 +191,9 @@ def client_action(project_id: int, token: str, milestone_id: int,
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    back = url_for("projects_pages.client_page", project_id=project_id, token=token)
+    if (asked := confirm.before(lambda: _ask(milestone, action, back))) is not None:
+        return asked
     reason = (request.form.get("reason") or "").strip()
     try:
         if action == "approve":

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from skod.calls import lifecycle, notify
+from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
@@ -22,7 +22,7 @@ from skod.dunning import words as dunning_words
 from skod.extensions import db
 from skod.payments import refunds
 from skod.payments.models import Payment
-from skod.web import display
+from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, RefundForm
 
@@ -48,6 +48,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_end": booking.status == "in_progress",
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
+        "can_move": booking.status in reschedule.MOVABLE and now < booking.start_at,
         "refundable": [(p.id, display.money(left, p.currency, locale))
                        for p in booking.payments if (left := _refundable(p)) > 0],
     }
@@ -128,6 +129,18 @@ DONE = {"start": _l("The call has started."), "end": _l("The call has ended."),
         "cancel": _l("The booking is cancelled."), "no-show": _l("The client is marked absent.")}
 
 
+def _ask(action: str, booking: Booking) -> confirm.Ask | None:
+    """The confirmation End and No-show need first (they capture); None when this action
+    moves no money now (the service then refuses it or does nothing)."""
+    back, locale = url_for("web.dashboard"), current_locale()
+    if action == "end" and booking.status in ("held", "in_progress") \
+            and booking.ended_at is None:
+        return confirm_words.end_call(booking, utcnow(), locale, back)
+    if action == "no-show" and booking.status == "held":
+        return confirm_words.no_show(booking, locale, back)
+    return None
+
+
 @bp.post("/dashboard/bookings/<int:booking_id>/<action>")
 @login_required
 def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
@@ -136,6 +149,8 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if (asked := confirm.before(lambda: _ask(action, booking))) is not None:
+        return asked
     try:
         _run(action, booking_id)
     except DomainError as err:
@@ -160,6 +175,12 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
     if form.amount.data and amount is None:
         flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
         return redirect(url_for("web.dashboard"))
+    left = _refundable(payment)
+    asked = confirm.before(lambda: confirm_words.refund(
+        payment, amount or left, current_locale(), url_for("web.dashboard"))
+        if 0 < (amount or left) <= left else None)  # else refund() says what is wrong
+    if asked is not None:
+        return asked
     try:
         refunds.refund(payment_id, current_user.id, amount, form.reason.data or None, utcnow())
     except DomainError as err:

@@ -195,8 +195,8 @@ def net_charged(payments, locale: str) -> str | None:  # noqa: ANN001
     return money(net, kept[0].currency, locale)
 
 
-def cancel_preview(booking, now: datetime, locale: str) -> str:  # noqa: ANN001
-    """What cancelling now would cost the client, in words (as lifecycle.cancel_booking does)."""
+def cancel_fee(booking, now: datetime) -> int:  # noqa: ANN001
+    """The fee the client pays by cancelling now (0: free), as lifecycle.cancel_booking takes it."""
     from skod.payments.services import policy
 
     hold = booking.hold_payment()
@@ -204,9 +204,18 @@ def cancel_preview(booking, now: datetime, locale: str) -> str:  # noqa: ANN001
     outcome = cp.cancellation(policy(), now, booking.start_at, "client",
                               booking.late_cancel_fee_percent)
     if outcome == "fee" and (held or booking.stripe_payment_method_id):
+        return fee_amount(booking)
+    return 0
+
+
+def cancel_preview(booking, now: datetime, locale: str) -> str:  # noqa: ANN001
+    """What cancelling now would cost the client, in words (as lifecycle.cancel_booking does)."""
+    fee = cancel_fee(booking, now)
+    if fee:
         return _("Cancelling now costs the late-cancellation fee of %(amount)s.",
-                 amount=money(fee_amount(booking), booking.currency, locale))
-    if held:
+                 amount=money(fee, booking.currency, locale))
+    hold = booking.hold_payment()
+    if hold is not None and hold.status == "held":
         return _("Cancelling now is free: the amount held is released.")
     return _("Cancelling now is free.")
 

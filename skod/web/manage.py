@@ -6,15 +6,14 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from skod.calls import lifecycle, notify
+from skod.calls import lifecycle, notify, place, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
-from skod.notifications import ics
-from skod.web import display
+from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
 
@@ -36,7 +35,12 @@ def _view(booking: Booking, token: str) -> dict:
         "payments": display.booking_payment_lines(booking, locale),
         "terms": display.terms_lines(booking, locale),
         "price": display.price_words(booking, locale),
+        "place": place.words(booking.offer.place_kind, booking.offer.place_detail),
+        "calendar": booking.status not in notify.GONE,
         "can_cancel": booking.status in CANCELLABLE,
+        "can_move": reschedule.client_may_move(booking, utcnow()),
+        "proposal": display.when(booking.proposed_start_at, tz, locale)
+        if booking.proposed_start_at and booking.status in reschedule.MOVABLE else None,
         "cancel_preview": display.cancel_preview(booking, utcnow(), locale),
         "authorize": booking.status in TO_AUTHORIZE,
         "form": ActionForm(),
@@ -57,28 +61,30 @@ def manage(booking_id: int, token: str) -> ResponseReturnValue:
 @bp.post("/b/<int:booking_id>/<token>/cancel")
 def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    if ActionForm().validate_on_submit():
-        was = booking.status
-        try:
-            booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
-        except DomainError as err:
-            db.session.rollback()
-            flash(display.error_text(err), "error")
-        else:
-            if booking.status != was:
-                notify.booking_cancelled(booking)
-            flash(_("Your booking is cancelled."), "success")
-    return redirect(url_for("web.manage", booking_id=booking_id, token=token))
+    back = url_for("web.manage", booking_id=booking_id, token=token)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
+    asked = confirm.before(lambda: confirm_words.client_cancel(
+        booking, utcnow(), current_locale(), back) if booking.status in CANCELLABLE else None)
+    if asked is not None:
+        return asked
+    was = booking.status
+    try:
+        booking = lifecycle.cancel_booking(booking.id, "client", utcnow())
+    except DomainError as err:
+        db.session.rollback()
+        flash(display.error_text(err), "error")
+    else:
+        if booking.status != was:
+            notify.booking_cancelled(booking)
+        flash(_("Your booking is cancelled."), "success")
+    return redirect(back)
 
 
 @bp.get("/b/<int:booking_id>/<token>/invite.ics")
 def manage_ics(booking_id: int, token: str) -> ResponseReturnValue:
     booking = booking_or_404(booking_id, token)
-    link = url_for("web.manage", booking_id=booking.id, token=token, _external=True)
-    body = ics.invitation(
-        uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
-        summary=f"{booking.offer.title} - {booking.provider.name}", description=link,
-        organizer_email=booking.provider.email, attendee_email=booking.client.email, url=link,
-        status="CANCELLED" if booking.status in ("cancelled", "expired") else "CONFIRMED")
+    body = notify.invitation(booking, utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"'})

@@ -51,10 +51,12 @@ def provider_page(slug: str) -> ResponseReturnValue:
                            questions=questions)
 
 
-def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime) -> list:
-    """Free slots of the next SLOT_DAYS days, grouped by day in the client's zone `tz`."""
+def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime,
+              ignore: int | None = None) -> list:
+    """Free slots of the next SLOT_DAYS days, grouped by day in the client's zone `tz`
+    (`ignore`: a booking being moved)."""
     first = now.astimezone(ZoneInfo(provider_tz)).date()
-    slots = offer_slots(offer, first, first + timedelta(days=SLOT_DAYS - 1), now)
+    slots = offer_slots(offer, first, first + timedelta(days=SLOT_DAYS - 1), now, ignore=ignore)
     days: OrderedDict[str, dict] = OrderedDict()
     for slot in slots:
         key = slot.start.astimezone(ZoneInfo(tz)).date().isoformat()

@@ -1,11 +1,20 @@
 """HTML pages: the blueprint with every page module's routes registered on it.
 
 Modules: public (landing, provider page, booking page), account (sign-up, login), manage (the
-client's booking page), dashboard (provider's calls), offers (provider's offers and hours),
-profile (legal identity and invoicing settings).
+client's booking page), move (moving a call: the client's new time, the provider's proposal),
+dashboard (provider's calls), offers (provider's offers and hours), profile (legal identity and
+invoicing settings).
 """
 
-from skod.web import account, dashboard, manage, offers, profile, public  # noqa: F401  (routes)
+from skod.web import (  # noqa: F401  (routes)
+    account,
+    dashboard,
+    manage,
+    move,
+    offers,
+    profile,
+    public,
+)
 from skod.web.blueprint import bp
 
 __all__ = ["bp"]

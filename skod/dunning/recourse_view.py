@@ -1,0 +1,42 @@
+"""What the case page shows of a debt's recourse file (step 4): the route and why, the
+limitation date and its warning, the insolvency check and the download, in the page's
+language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from skod.dunning import recourse, recourse_words
+from skod.dunning import recourse_rules as rules
+from skod.dunning.letters import day
+from skod.dunning.models import Receivable
+from skod.dunning.provider_forms import InsolvencyForm
+from skod.invoicing.ledger import local_day
+from skod.web import display
+
+
+def of_case(receivable: Receivable, now: datetime, locale: str) -> dict | None:
+    """The recourse section of this debt's page; None before step 4."""
+    file = recourse.of_receivable(receivable.id)
+    if file is None:
+        return None
+    today = local_day(now, file.provider.timezone)
+    state = rules.limitation_state(file.limitation_on, today)
+    data = file.facts or {}
+    kind = data.get("client_kind", receivable.client_kind)
+    checked = data.get("bodacc_checked_on")
+    return {
+        "id": file.id, "open": file.status == "open", "route": recourse_words.ROUTES[file.route],
+        "route_code": file.route,
+        "reasons": [recourse_words.REASONS[c] for c in data.get("reasons", [])],
+        "alternatives": [recourse_words.ROUTES[c] for c in data.get("alternatives", [])],
+        "limitation": day(file.limitation_on, locale), "limitation_state": state,
+        "limitation_rule": recourse_words.LIMITATION.get(kind),
+        "limitation_warning": recourse_words.LIMITATION_STATE[state],
+        "total": display.money(data["total_minor"], data["currency"], locale)
+        if "total_minor" in data else None,
+        "insolvent": file.insolvent,
+        "checked_on": day(datetime.fromisoformat(checked).date(), locale) if checked else None,
+        "insolvency_rule": recourse_words.INSOLVENCY_RULE,
+        "form": InsolvencyForm(formdata=None),
+    }
