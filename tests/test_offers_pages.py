@@ -167,15 +167,25 @@ def test_call_offer_edited_from_its_page(client):
     _login(client, prov)
     page = _text(client.get(f"/dashboard/offers/{prov['offer_id']}"))
     assert 'name="offer-reply_window_hours"' not in page and 'value="1,00"' in page
-    resp = client.post(f"/dashboard/offers/{prov['offer_id']}", data={
-        "offer-title": "Consultation", "offer-duration_minutes": "45", "offer-pricing": "flat",
-        "offer-price": "90", "offer-currency": "EUR", "offer-late_cancel_fee_percent": "10",
-        "offer-reply_window_hours": "9000"})  # a question's field: ignored for a call
-    assert resp.status_code == 302
+    call = {"offer-title": "Consultation", "offer-duration_minutes": "45",
+            "offer-pricing": "flat", "offer-price": "90", "offer-currency": "EUR",
+            "offer-late_cancel_fee_percent": "10", "offer-place_kind": "video",
+            "offer-place_detail": "http://meet.example/abc",
+            "offer-reply_window_hours": "9000"}  # a question's field: ignored for a call
+    before = _offers(client, prov)["Consultation"]
+    bad = client.post(f"/dashboard/offers/{prov['offer_id']}", data=call)
+    assert bad.status_code == 422 and _offers(client, prov)["Consultation"] == before
+    block = _text(bad).split('name="offer-place_detail"', 1)[1].split("</div>", 1)[0]
+    assert "commence par https://" in block
+    call["offer-place_detail"] = "https://meet.example/abc"
+    assert client.post(f"/dashboard/offers/{prov['offer_id']}", data=call).status_code == 302
     offer = _offers(client, prov)["Consultation"]
     assert (offer["duration_minutes"], offer["pricing"], offer["price"]["amount_minor"],
-            offer["late_cancel_fee_percent"], offer["reply_window_hours"]) == (
-        45, "flat", 9000, 10, None)
+            offer["late_cancel_fee_percent"], offer["reply_window_hours"], offer["place"]) == (
+        45, "flat", 9000, 10, None, {"kind": "video", "detail": "https://meet.example/abc"})
+    # the page shows the place it keeps: saving again without a change keeps it
+    page = _text(client.get(f"/dashboard/offers/{prov['offer_id']}"))
+    assert 'value="https://meet.example/abc"' in page and 'selected value="video"' in page
 
 
 def test_api_edits_pauses_and_refuses_a_change_of_kind(client):

@@ -11,14 +11,21 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from skod.calls import place
 from skod.core.money import CURRENCY_EXPONENTS, decimal_of, parse_minor
 from skod.web.forms import REQUIRED, SelectChoice
 
 #: the fields only one kind has; the other kind's are neither checked nor kept
 KIND_FIELDS = {
-    "call": ("duration_minutes", "pricing", "minimum_minutes", "late_cancel_fee_percent"),
+    "call": ("duration_minutes", "pricing", "minimum_minutes", "late_cancel_fee_percent",
+             "place_kind", "place_detail"),
     "message": ("reply_window_hours", "char_limit", "attachments_allowed"),
 }
+#: why a meeting place is refused, by kind (the words of calls.place.problem)
+PLACE_WORDS = {"phone": _l("A phone number: digits, spaces and an optional leading +."),
+               "video": _l("A video link starts with https://."),
+               "address": _l("Write the address (at most %(num)s characters).",
+                             num=place.DETAIL_MAX)}
 
 
 class OfferForm(FlaskForm):
@@ -37,6 +44,12 @@ class OfferForm(FlaskForm):
                                    validators=[Optional(), NumberRange(min=0, max=480)])
     late_cancel_fee_percent = IntegerField(_l("Late-cancellation fee (%)"), default=50,
                                            validators=[Optional(), NumberRange(min=0, max=100)])
+    place_kind = SelectField(_l("Where the call happens"), default="", choices=[
+        SelectChoice("", _l("Said by e-mail")), SelectChoice("phone", place.LABELS["phone"]),
+        SelectChoice("video", place.LABELS["video"]),
+        SelectChoice("address", place.LABELS["address"])])
+    place_detail = StringField(_l("Number, link or address"),
+                               validators=[Length(max=place.DETAIL_MAX)])
     reply_window_hours = IntegerField(_l("Hours you have to answer"), validators=[
         Optional(), NumberRange(min=1, max=24 * 365)])
     char_limit = IntegerField(_l("Longest question (characters)"), validators=[
@@ -69,6 +82,11 @@ class OfferForm(FlaskForm):
             raise ValidationError(_l("At most %(num)s hours: the amount held on the client's "
                                      "card would lapse before your answer.", num=longest))
 
+    def validate_place_detail(self, field: StringField) -> None:
+        """The API's rule (calls.place): a number, an https link or an address."""
+        if self.place_kind.data and place.problem(self.place_kind.data, field.data):
+            raise ValidationError(PLACE_WORDS[self.place_kind.data])
+
     def validate_price(self, field: StringField) -> None:
         if self.price_minor() is None:
             raise ValidationError(_l("A positive amount, like 90 or 1.50."))
@@ -89,13 +107,16 @@ class OfferForm(FlaskForm):
             return data
         data.update(duration_minutes=self.duration_minutes.data, pricing=self.pricing.data,
                     minimum_minutes=self.minimum_minutes.data or 0,
-                    late_cancel_fee_percent=self.late_cancel_fee_percent.data or 0)
+                    late_cancel_fee_percent=self.late_cancel_fee_percent.data or 0,
+                    place={"kind": self.place_kind.data, "detail": self.place_detail.data}
+                    if self.place_kind.data else None)
         return data
 
     def fill(self, offer, locale: str) -> None:  # noqa: ANN001 - an Offer
         """Show `offer`'s terms, the price as a person types it ("1200,50")."""
         for name in ("kind", "title", "description", "currency", *KIND_FIELDS[offer.kind]):
             getattr(self, name).data = getattr(offer, name)
+        self.place_kind.data = offer.place_kind or ""
         digits = CURRENCY_EXPONENTS.get(offer.currency, 2)
         self.price.data = format_decimal(decimal_of(offer.price_minor, offer.currency),
                                          format="0." + "0" * digits if digits else "0",
