@@ -42,7 +42,8 @@ LINKS = re.compile(r"\S+@\S+|https?://\S+")
 NOT_PAGES = {
     "web.manage_ics", "invoices.client_pdf", "invoices.invoice_csv", "invoices.invoice_pdf",
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
-    "pay_pages.invoice_pdf", "webhooks.healthz", "static", "dunning_pages.recourse_download",
+    "pay_pages.invoice_pdf", "webhooks.healthz", "static", "web.provider_photo",
+    "dunning_pages.recourse_download",
 }
 #: every HTML page, by endpoint (the keys of `_urls`)
 PAGES = {
@@ -54,7 +55,8 @@ PAGES = {
     "dunning_pages.receivable_action", "dunning_pages.reminder_settings",
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
-    "projects_pages.project_new", "web.client_move", "web.provider_move", "web.edit_offer",
+    "projects_pages.project_new", "web.client_move", "web.provider_move",
+    "web.public_profile", "web.edit_offer",
 }
 
 
@@ -111,6 +113,7 @@ def _provider_urls(debt, asked, project, booking_id: int,
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
         "web.provider_move": f"/dashboard/bookings/{booking_id}/move",
         "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
+        "web.public_profile": "/dashboard/public-profile",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
         "dunning_pages.receivable_list": "/dashboard/receivables",
         "dunning_pages.receivable_case": f"/dashboard/receivables/{debt.id}",

@@ -1,5 +1,5 @@
-"""where a call happens (offer's meeting place), the .ics sequence of a booking, and the reminders
-sent before a call
+"""where a call happens (offer's meeting place), the .ics sequence of a booking, a new time the
+provider proposed, the reminders sent before a call, and the provider's public profile
 
 Revision ID: k2place01
 Revises: j1formal01
@@ -26,6 +26,11 @@ def upgrade():
                                       server_default='0'))
         batch_op.add_column(sa.Column('proposed_start_at', sa.DateTime(timezone=True),
                                       nullable=True))
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bio', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('languages', sa.String(64), nullable=True))
+        batch_op.add_column(sa.Column('photo', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('photo_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         'call_reminders',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -40,6 +45,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('call_reminders')
+    with op.batch_alter_table('providers', schema=None) as batch_op:
+        for column in ('photo_at', 'photo', 'languages', 'bio'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_column('proposed_start_at')
         batch_op.drop_column('calendar_sequence')

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.core.clock import utcnow
@@ -44,6 +44,12 @@ class Provider(UserMixin, db.Model):
     bic: Mapped[str | None] = mapped_column(String(11))
     #: the provider's last look at the dashboard: "since your last visit" counts from here
     dunning_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the public profile: a few lines about the provider, the languages they work in
+    #: ("fr,en"), and a photo (JPEG re-encoded by accounts.public_profile)
+    bio: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[str | None] = mapped_column(String(64))
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: part of the login session's user id: bumped on logout and password change, so that a
     #: session cookie copied earlier (the cookie is signed, not stored) no longer loads anyone

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from sqlalchemy import select
 
+from skod.accounts import public_profile
 from skod.accounts.models import Provider
 from skod.catalog.models import Offer
 from skod.catalog.services import availability_of, bookable_offer, offer_slots
+from skod.core import formats
 from skod.core.clock import iso, utcnow
 from skod.core.errors import Conflict, NotFound
 from skod.extensions import db
-from skod.web import display
+from skod.web import calendar, display
 from skod.web.blueprint import bp, current_locale
 
 SLOT_DAYS = 14
@@ -48,7 +51,8 @@ def provider_page(slug: str) -> ResponseReturnValue:
                      Offer.provider_id == provider.id, Offer.active.is_(True),
                      Offer.kind == "message").order_by(Offer.id))]
     return render_template("web/provider.html", provider=provider, cards=cards,
-                           questions=questions)
+                           questions=questions,
+                           languages=public_profile.language_names(provider, locale))
 
 
 def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime,
@@ -92,7 +96,24 @@ def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
     locale = current_locale()
     config = {"offer_id": offer.id, "timezone": tz, "locale": locale,
               "has_tz": "tz" in request.args, "messages": display.js_messages()}
+    now = utcnow()
+    days = slot_days(offer, provider_tz, tz, locale, now)
     return render_template(
-        "web/book.html", provider=provider, offer=offer, tz=tz, config=config,
-        days=slot_days(offer, provider_tz, tz, locale, utcnow()),
+        "web/book.html", provider=provider, offer=offer, tz=tz, config=config, days=days,
+        months=month_view(days, now, tz, locale), zones=ZONE_CHOICES,
         price=display.price_words(offer, locale), terms=display.terms_lines(offer, locale))
+
+
+#: the time-zone switcher's choices: every region/city zone of the tz database
+ZONE_CHOICES = sorted(z for z in display.ZONES if "/" in z and not z.startswith(("Etc/",
+                                                                                 "SystemV/")))
+
+
+def month_view(days: list, now: datetime, tz: str, locale: str) -> list:
+    """The month calendar of the bookable days (skod.web.calendar)."""
+    counts = {date.fromisoformat(d["date"]): len(d["slots"]) for d in days}
+    labels = {day: ngettext("%(day)s, %(num)s free time", "%(day)s, %(num)s free times", n,
+                            day=formats.day(day, locale, "EEEE d MMMM"))
+              for day, n in counts.items()}
+    first = now.astimezone(ZoneInfo(tz)).date()
+    return calendar.months(labels, counts, first, first + timedelta(days=SLOT_DAYS - 1), locale)

@@ -3,7 +3,7 @@
 Modules: public (landing, provider page, booking page), account (sign-up, login), manage (the
 client's booking page), move (moving a call: the client's new time, the provider's proposal),
 dashboard (provider's calls), offers (provider's offers and hours), profile (legal identity and
-invoicing settings).
+invoicing settings), public_profile (photo, bio and languages on the public page).
 """
 
 from skod.web import (  # noqa: F401  (routes)
@@ -14,6 +14,7 @@ from skod.web import (  # noqa: F401  (routes)
     offers,
     profile,
     public,
+    public_profile,
 )
 from skod.web.blueprint import bp
 

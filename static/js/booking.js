@@ -23,6 +23,25 @@
     }
   }
 
+  // The zone switcher shows the times again as soon as a zone is picked.
+  var zoneSelect = document.querySelector('#tz-switch select');
+  if (zoneSelect) {
+    zoneSelect.addEventListener('change', function () { zoneSelect.form.submit(); });
+  }
+  // A day of the month calendar opens that day's times (and only those).
+  document.querySelectorAll('a.cal-day.free').forEach(function (link) {
+    link.addEventListener('click', function (event) {
+      var day = document.getElementById('day-' + link.dataset.day);
+      if (!day) { return; }
+      event.preventDefault();
+      document.querySelectorAll('#slots details.day').forEach(function (d) { d.open = d === day; });
+      document.querySelectorAll('a.cal-day.chosen').forEach(function (a) { a.classList.remove('chosen'); });
+      link.classList.add('chosen');
+      day.scrollIntoView({block: 'nearest'});
+      day.querySelector('summary').focus();
+    });
+  });
+
   var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg);
   var UiError = flow.UiError;
   var SECURED = ['held', 'card_saved'];

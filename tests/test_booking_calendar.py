@@ -1,0 +1,65 @@
+"""The booking page as a visitor sees it (headless Chromium, 390 px): a month calendar beside
+the times whose free days open their times, a time-zone switcher that shows the same slots in
+another zone, and the clock of the visitor's language (4:00 PM in English)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from skod.web.calendar import months
+from tests import factories as f
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize(("locale", "first_column"), [("fr", "lun."), ("en", "Mon")])
+def test_a_month_starts_on_the_language_s_first_day_and_marks_free_days(locale, first_column):
+    counts = {date(2026, 12, 1): 3}
+    [nov, dec] = months({date(2026, 12, 1): "x"}, counts, date(2026, 11, 25),
+                        date(2026, 12, 8), locale)
+    assert dec.weekdays[0] == first_column
+    cells = [c for week in dec.weeks for c in week if c.day]
+    assert len(cells) == 31 and [c.free for c in cells if c.free] == [3]
+    assert sum(1 for week in nov.weeks for c in week if c.day) == 30
+
+
+def _slug(prov: dict) -> str:
+    return prov["email"].split("@")[0].replace("provider", "provider-")
+
+
+@pytest.mark.browser
+def test_the_calendar_opens_a_day_and_the_zone_switcher_moves_the_times(_browser, live_server,
+                                                                        client):
+    prov = f.provider(client, pricing="flat", price={"amount_minor": 9000, "currency": "EUR"})
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR",
+                                   timezone_id="Europe/Paris", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}?tz=Europe/Paris")
+    free_days = page.locator("a.cal-day.free")
+    assert free_days.count() >= 10
+    last = free_days.last
+    day = last.get_attribute("data-day")
+    last.click()
+    expect(page.locator(f"#day-{day}")).to_have_attribute("open", "")
+    assert page.locator("#slots details.day[open]").count() == 1
+    first_paris = page.locator(f"#day-{day} .slot span").first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.select_option("#tz", "America/New_York")
+    page.wait_for_url("**tz=America%2FNew_York**")
+    expect(page.locator(".tz-switch select")).to_have_value("America/New_York")
+    assert page.locator(f"#day-{day} .slot span").first.inner_text() != first_paris
+    context.close()
+
+
+@pytest.mark.browser
+def test_an_english_visitor_reads_a_12_hour_clock(_browser, live_server, client):
+    prov = f.provider(client)
+    context = _browser.new_context(base_url=live_server.url, locale="en-US", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}?tz=America/New_York&lang=en")
+    labels = page.locator("#slots .slot span").all_text_contents()  # closed days included
+    assert labels and all(t.endswith(("AM", "PM")) for t in labels), labels[:3]
+    context.close()
