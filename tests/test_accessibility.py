@@ -56,7 +56,7 @@ PAGES = {
     "dunning_pages.client_file", "messages_pages.inbox", "messages_pages.inbox_message",
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
     "projects_pages.project_new", "web.client_move", "web.provider_move",
-    "web.public_profile", "dunning_pages.notice_action",
+    "web.public_profile", "web.edit_offer", "dunning_pages.notice_action",
 }
 
 
@@ -89,7 +89,7 @@ def _site(app, client, card_pm) -> dict:
     with app.app_context():
         debt = receivable_of(app, f"milestone:{milestone['id']}")
         pay = links.pay_url(debt)
-    provider = _provider_urls(debt, asked, project, booking["id"])
+    provider = _provider_urls(debt, asked, project, booking["id"], question_offer)
     provider["dunning_pages.notice_action"] = (
         f"/dashboard/formal-notices/{_formal_notice(app, debt)}/posting")
     return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
@@ -131,10 +131,12 @@ def _public_urls(slug, prov, question_offer, booking, asked, project, pay) -> di
     }
 
 
-def _provider_urls(debt, asked, project, booking_id: int) -> dict[str, str]:
+def _provider_urls(debt, asked, project, booking_id: int,
+                   question_offer: dict) -> dict[str, str]:
     return {
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
         "web.provider_move": f"/dashboard/bookings/{booking_id}/move",
+        "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.public_profile": "/dashboard/public-profile",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
         "dunning_pages.receivable_list": "/dashboard/receivables",
@@ -228,5 +230,11 @@ def test_client_and_provider_pages_have_no_serious_accessibility_violation(app, 
     found += _violations(axe_page, "/no-such-page", 404)  # the error page
     log_in(axe_page, site["prov"]["email"])
     found += [v for url in site["provider"].values() for v in _violations(axe_page, url)]
+    # a paused offer's link: the "not available right now" page (409)
+    ask_url = site["public"]["messages_pages.ask_page"]
+    status, _ = api(client, "POST", f"/api/v1/offers/{ask_url.rsplit('/', 1)[1]}/pause",
+                    token=site["prov"]["token"])
+    assert status == 200
+    found += _violations(axe_page, ask_url, 409)
     assert found == [], "\n".join(
         f"{v['url']}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in found)

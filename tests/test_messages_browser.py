@@ -29,6 +29,15 @@ def _fill_card(page: Page, number: str) -> None:
         box.locator(f'input[placeholder="{placeholder}"]').fill(value)
 
 
+def send_question(page: Page, card: str) -> None:
+    """On the question page: the client's details, the terms and `card`, then Ask."""
+    page.fill("#name", "Camille Client")
+    page.fill("#email", "camille@example.test")
+    page.check("#accept_terms")
+    _fill_card(page, card)
+    page.click("#ask-button")
+
+
 def _landed(page: Page) -> dict:
     page.wait_for_url(re.compile(r"/m/\d+/[^/]+$"), timeout=15_000)
     message_id, token = re.search(r"/m/(\d+)/([^/?#]+)", page.url).groups()
@@ -43,11 +52,7 @@ def test_client_asks_and_pays_then_reads_the_reply(browser_page, client, stripe_
     page.locator(f'a[data-question-offer="{prov["message_offer"]["id"]}"]').click()
     page.fill("#body", QUESTION)
     expect(page.locator("#char-count")).to_have_text(str(len(QUESTION)))
-    page.fill("#name", "Camille Client")
-    page.fill("#email", "camille@example.test")
-    page.check("#accept_terms")
-    _fill_card(page, CARD_OK)
-    page.click("#ask-button")
+    send_question(page, CARD_OK)
     message = _landed(page)
     expect(page.locator("#message-status")).to_have_class(re.compile(r"status-held"))
     expect(page.locator("#question-body")).to_have_text(QUESTION)
@@ -75,11 +80,7 @@ def test_three_d_secure_question_asks_one_challenge(app, browser_page, client, s
     challenges = count_3ds(page)
     page.goto(f"/p/{_slug(prov)}/m/{prov['message_offer']['id']}")
     page.fill("#body", QUESTION)
-    page.fill("#name", "Camille Client")
-    page.fill("#email", "camille@example.test")
-    page.check("#accept_terms")
-    _fill_card(page, CARD_3DS)
-    page.click("#ask-button")
+    send_question(page, CARD_3DS)
     page.get_by_role("button", name=COMPLETE_3DS).click()
     message = _landed(page)
     expect(page.locator("#message-status")).to_have_class(re.compile(r"status-held"))

@@ -16,7 +16,7 @@ from skod.accounts.models import Provider
 from skod.accounts.services import new_client
 from skod.calls.models import ACTIVE, BOOKING_STATES, Booking
 from skod.catalog.models import Offer
-from skod.catalog.services import offer_slots
+from skod.catalog.services import bookable_offer, offer_slots
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import capture_policy as cp
@@ -30,9 +30,7 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
          now: datetime) -> tuple[Booking, dict]:
     """Take the slot, then open the card step with Stripe. 409 when the slot is taken.
     Returns the booking and the card step for the page: {"client_secret", "intent"}."""
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.active or offer.kind != "call":
-        raise NotFound("offer not found")
+    offer = bookable_offer(offer_id, "call")
     if start_at <= now:
         raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
     # One booking at a time per provider: the provider row is the lock.

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from skod.accounts.auth import require_provider
 from skod.accounts.models import Provider
 from skod.catalog import services
-from skod.catalog.models import Offer
+from skod.catalog.models import ACTION_STATUS, Offer
 from skod.catalog.schemas import (
     AvailabilitySchema,
     OfferCreateSchema,
@@ -29,6 +29,21 @@ blp = Blueprint("catalog_api", __name__, description="Offers, availability and s
 @blp.response(201, OfferSchema)
 def create_offer(data: dict):
     return services.create_offer(require_provider(), data)
+
+
+@blp.put("/offers/<int:offer_id>")
+@blp.arguments(OfferCreateSchema)
+@blp.response(200, OfferSchema)
+def update_offer(data: dict, offer_id: int):
+    """New terms (the kind stays); bookings already made keep theirs."""
+    return services.update_offer(require_provider(), offer_id, data)
+
+
+@blp.post("/offers/<int:offer_id>/<any(pause, resume, archive):action>")
+@blp.response(200, OfferSchema)
+def offer_status(offer_id: int, action: str):
+    """Pause (not bookable), resume, or archive (gone from the public page for good)."""
+    return services.set_offer_status(require_provider(), offer_id, ACTION_STATUS[action])
 
 
 @blp.get("/offers")
@@ -58,7 +73,5 @@ def public_provider(slug: str):
 @blp.arguments(SlotQuerySchema, location="query")
 @blp.response(200, SlotSchema(many=True))
 def slots(query: dict, offer_id: int):
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.active or offer.kind != "call":
-        raise NotFound("offer not found")  # a message offer has no slots
+    offer = services.bookable_offer(offer_id, "call")  # a message offer has no slots
     return services.offer_slots(offer, query["from_"], query["to"], utcnow())

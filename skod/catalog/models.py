@@ -10,8 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from skod.accounts.models import Provider
 from skod.core.clock import utcnow
 from skod.core.money import Money
+from skod.core.states import StateMachine
 from skod.core.types import UTCDateTime
 from skod.extensions import db
+
+#: paused: kept on the provider's list, its link says "not available right now";
+#: archived: gone from the public page for good, its past bookings and questions untouched
+OFFER_STATES = StateMachine("offer", {
+    "active": {"paused", "archived"},
+    "paused": {"active", "archived"},
+    "archived": set(),
+})
+OFFER_KINDS = ("call", "message")
+#: the provider's button (and API path) -> the offer's new status
+ACTION_STATUS = {"pause": "paused", "resume": "active", "archive": "archived"}
 
 
 class Offer(db.Model):
@@ -19,11 +31,13 @@ class Offer(db.Model):
     __table_args__ = (
         CheckConstraint("price_minor > 0", name="price_positive"),
         CheckConstraint("late_cancel_fee_percent BETWEEN 0 AND 100", name="fee_percent"),
+        CheckConstraint("status IN ('active', 'paused', 'archived')", name="offer_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
-    #: "call" now; "message" and "project" come with their issue
+    #: "call" or "message" (OFFER_KINDS); fixed once created. Projects are made per client,
+    #: not from an offer
     kind: Mapped[str] = mapped_column(String(16), default="call")
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(2000))
@@ -40,7 +54,11 @@ class Offer(db.Model):
     #: messages: longest question accepted, in characters (None: no limit)
     char_limit: Mapped[int | None] = mapped_column(Integer)
     attachments_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: bookable now; kept equal to status == "active" by services.set_offer_status because the
+    #: booking, question and public queries of other packages filter on it
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: "active", "paused" or "archived" (OFFER_STATES); only set_offer_status writes it
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     #: calls: where the call happens (skod.calls.place: phone, video or address) and its detail
     place_kind: Mapped[str | None] = mapped_column(String(16))
     place_detail: Mapped[str | None] = mapped_column(String(500))

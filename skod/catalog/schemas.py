@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from skod.calls import place
 from skod.calls.place import DETAIL_MAX, PLACE_KINDS
+from skod.catalog.models import OFFER_KINDS
 from skod.core.schemas import MAX_RANGES_PER_DAY, MoneySchema, check_timezone, check_year
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -28,7 +29,7 @@ class PlaceSchema(Schema):
 
 
 class OfferCreateSchema(Schema):
-    kind = fields.String(load_default="call", validate=validate.OneOf(["call", "message"]))
+    kind = fields.String(load_default="call", validate=validate.OneOf(OFFER_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=2000))
     #: calls only (required for them)
@@ -67,6 +68,8 @@ class OfferSchema(Schema):
     char_limit = fields.Integer(allow_none=True)
     attachments_allowed = fields.Boolean()
     provider_slug = fields.Function(lambda o: o.provider.slug)
+    #: "active", "paused" (not bookable for now) or "archived"
+    status = fields.String()
     place = fields.Function(lambda o: {"kind": o.place_kind, "detail": o.place_detail}
                             if o.place_kind else None)
 

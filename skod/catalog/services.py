@@ -1,4 +1,4 @@
-"""Offers, availability and free slots of one provider."""
+"""Offers (create, edit, pause, resume, archive), availability and free slots of a provider."""
 
 from __future__ import annotations
 
@@ -9,16 +9,78 @@ from flask import current_app
 from sqlalchemy import select
 
 from skod.accounts.models import Provider
-from skod.catalog.models import Availability, Offer
+from skod.catalog.models import OFFER_STATES, Availability, Offer
 from skod.catalog.slots import Slot, free_slots
-from skod.core.errors import Invalid
+from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.money import CurrencyError, check_currency
+from skod.core.states import IllegalTransition
 from skod.extensions import db
 
 MAX_SLOT_RANGE_DAYS = 62
 
 
 def create_offer(provider: Provider, data: dict) -> Offer:
+    """A new offer of `data["kind"]`; the fields of the other kind are ignored."""
+    offer = Offer(provider_id=provider.id, kind=data.get("kind", "call"))
+    _apply_terms(offer, data)
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def update_offer(provider: Provider, offer_id: int, data: dict) -> Offer:
+    """New terms for the provider's offer (its kind stays); bookings and questions already
+    made keep the terms they copied. Nothing is changed when a term is refused."""
+    offer = own_offer(provider, offer_id, for_update=True)
+    if offer.status == "archived":
+        raise Conflict("an archived offer cannot be changed", code="offer_archived")
+    if data.get("kind", offer.kind) != offer.kind:
+        raise Invalid("the kind of an offer cannot change", {"kind": ["cannot change"]})
+    try:
+        _apply_terms(offer, dict(data, kind=offer.kind))
+    except Invalid:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return offer
+
+
+def set_offer_status(provider: Provider, offer_id: int, status: str) -> Offer:
+    """Pause, resume or archive the provider's offer (OFFER_STATES); a second click on the
+    same button changes nothing; 409 `offer_archived` once archived."""
+    offer = own_offer(provider, offer_id, for_update=True)
+    if offer.status != status:
+        try:
+            OFFER_STATES.move(offer, status)
+        except IllegalTransition as err:
+            db.session.rollback()
+            raise Conflict("an archived offer stays archived", code="offer_archived") from err
+        offer.active = status == "active"
+    db.session.commit()
+    return offer
+
+
+def own_offer(provider: Provider, offer_id: int, *, for_update: bool = False) -> Offer:
+    """One of the provider's offers; 404 for another provider's, as for a missing one."""
+    offer = db.session.get(Offer, offer_id, with_for_update=for_update)
+    if offer is None or offer.provider_id != provider.id:
+        raise NotFound("offer not found")
+    return offer
+
+
+def bookable_offer(offer_id: int, kind: str) -> Offer:
+    """The offer a client books or asks: 404 when missing, archived or of another kind,
+    409 `offer_unavailable` while the provider has paused it."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or offer.kind != kind or offer.status == "archived":
+        raise NotFound("offer not found")
+    if not offer.active:
+        raise Conflict("this offer is not available right now", code="offer_unavailable")
+    return offer
+
+
+def _apply_terms(offer: Offer, data: dict) -> None:
+    """Write the terms of `offer.kind` from loaded API data (OfferCreateSchema)."""
     price = data["price"]
     try:
         currency = check_currency(price["currency"])
@@ -26,20 +88,13 @@ def create_offer(provider: Provider, data: dict) -> Offer:
         raise Invalid(str(err), {"price": {"currency": ["unknown currency"]}}) from err
     if price["amount_minor"] <= 0:
         raise Invalid("the price must be positive", {"price": {"amount_minor": ["must be > 0"]}})
-    kind = data.get("kind", "call")
-    offer = Offer(
-        provider_id=provider.id, kind=kind, title=data["title"],
-        description=data.get("description"), duration_minutes=data.get("duration_minutes"),
-        pricing=data.get("pricing", "flat"), price_minor=price["amount_minor"],
-        currency=currency, minimum_minutes=data.get("minimum_minutes") or 0,
-        late_cancel_fee_percent=data.get("late_cancel_fee_percent") or 0,
-    )
-    if kind == "message":
+    offer.title, offer.description = data["title"], data.get("description")
+    offer.price_minor, offer.currency = price["amount_minor"], currency
+    if offer.kind == "message":
         _message_terms(offer, data)
+    else:
+        _call_terms(offer, data)
     set_place(offer, data.get("place"))
-    db.session.add(offer)
-    db.session.commit()
-    return offer
 
 
 def set_place(offer: Offer, given: dict | None) -> None:
@@ -48,6 +103,15 @@ def set_place(offer: Offer, given: dict | None) -> None:
         offer.place_kind = offer.place_detail = None
         return
     offer.place_kind, offer.place_detail = given["kind"], given["detail"].strip()
+
+
+def _call_terms(offer: Offer, data: dict) -> None:
+    """A call: its duration and pricing; no reply window, length or attachments."""
+    offer.duration_minutes = data.get("duration_minutes")
+    offer.pricing = data.get("pricing", "flat")
+    offer.minimum_minutes = data.get("minimum_minutes") or 0
+    offer.late_cancel_fee_percent = data.get("late_cancel_fee_percent") or 0
+    offer.reply_window_hours, offer.char_limit, offer.attachments_allowed = None, None, False
 
 
 def _message_terms(offer: Offer, data: dict) -> None:
@@ -61,7 +125,7 @@ def _message_terms(offer: Offer, data: dict) -> None:
     if problem:
         raise Invalid("this reply window is not possible", {"reply_window_hours": [problem]})
     offer.duration_minutes, offer.pricing, offer.minimum_minutes = None, "flat", 0
-    offer.late_cancel_fee_percent = 0
+    offer.late_cancel_fee_percent = 0  # a question is never cancelled late: no fee, no line
     offer.reply_window_hours = hours
     offer.char_limit = data.get("char_limit")
     offer.attachments_allowed = bool(data.get("attachments_allowed"))

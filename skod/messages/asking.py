@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import current_app
 
 from skod.accounts.services import new_client
-from skod.catalog.models import Offer
+from skod.catalog.services import bookable_offer
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.messages import policy
@@ -35,9 +35,7 @@ def windows() -> policy.Windows:
 def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> tuple[Message, dict]:
     """The question, with the offer's terms copied, then the card step opened at Stripe.
     Returns the message and the card step for the page: {"client_secret", "intent"}."""
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.active or offer.kind != "message":
-        raise NotFound("offer not found")
+    offer = bookable_offer(offer_id, "message")
     body = body.strip()
     if not body:
         raise Invalid("the question is empty", {"body": ["must not be empty"]})

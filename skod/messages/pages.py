@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from skod.catalog.models import Offer
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
@@ -24,7 +23,7 @@ from skod.messages.jobs import deliver_outcome
 from skod.messages.models import OPEN, Message
 from skod.web import confirm, confirm_words, display
 from skod.web.blueprint import current_locale
-from skod.web.public import provider_or_404
+from skod.web.public import bookable_or_abort, provider_or_404
 
 bp = Blueprint("messages_pages", __name__)
 
@@ -50,10 +49,7 @@ def _js_messages() -> dict:
 @bp.get("/p/<slug>/m/<int:offer_id>")
 def ask_page(slug: str, offer_id: int) -> ResponseReturnValue:
     provider = provider_or_404(slug)
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or offer.provider_id != provider.id or not offer.active \
-            or offer.kind != "message":
-        abort(404)
+    offer = bookable_or_abort(provider, offer_id, "message")
     locale = current_locale()
     config = {"offer_id": offer.id, "locale": locale, "char_limit": offer.char_limit,
               "attachments": offer.attachments_allowed, "messages": _js_messages()}

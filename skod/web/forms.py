@@ -13,7 +13,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -31,7 +30,6 @@ from skod.accounts import bank
 from skod.accounts.passwords import MESSAGES as PASSWORD_MESSAGES
 from skod.accounts.passwords import MIN_LENGTH
 from skod.catalog.slots import DAYS
-from skod.core.money import CURRENCY_EXPONENTS, parse_minor
 from skod.invoicing.vat import FRANCHISE_MENTION
 from skod.web.display import ZONES
 
@@ -112,39 +110,6 @@ class PasswordForm(FlaskForm):
 class RefundForm(FlaskForm):
     amount = StringField(_l("Amount (empty: all that is left)"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
-
-
-class OfferForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-    duration_minutes = IntegerField(_l("Duration (minutes)"), default=30, validators=[
-        DataRequired(REQUIRED), NumberRange(min=5, max=480)])
-    pricing = RadioField(_l("Pricing"), default="flat", choices=[
-        SelectChoice("flat", _l("Flat price for the call")),
-        SelectChoice("per_minute", _l("Price per minute"))])
-    price = StringField(_l("Price (or rate per minute)"), validators=[DataRequired(REQUIRED)])
-    currency = SelectField(_l("Currency"), choices=sorted(CURRENCY_EXPONENTS), default="EUR")
-    minimum_minutes = IntegerField(_l("Minimum minutes (per minute)"), default=0,
-                                   validators=[Optional(), NumberRange(min=0, max=480)])
-    late_cancel_fee_percent = IntegerField(_l("Late-cancellation fee (%)"), default=50,
-                                           validators=[Optional(), NumberRange(min=0, max=100)])
-
-    def validate_price(self, field: StringField) -> None:
-        if self.price_minor() is None:
-            raise ValidationError(_l("A positive amount, like 90 or 1.50."))
-
-    def price_minor(self) -> int | None:
-        return parse_minor(self.price.data, self.currency.data or "EUR")
-
-    def to_data(self) -> dict:
-        data = {"kind": "call", "title": self.title.data.strip(),
-                "duration_minutes": self.duration_minutes.data, "pricing": self.pricing.data,
-                "price": {"amount_minor": self.price_minor(), "currency": self.currency.data},
-                "minimum_minutes": self.minimum_minutes.data or 0,
-                "late_cancel_fee_percent": self.late_cancel_fee_percent.data or 0}
-        if self.description.data:
-            data["description"] = self.description.data.strip()
-        return data
 
 
 def parse_ranges(text: str) -> list[list[str]] | None:

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, render_template, request
+from flask import abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -14,9 +14,10 @@ from sqlalchemy import select
 from skod.accounts import public_profile
 from skod.accounts.models import Provider
 from skod.catalog.models import Offer
-from skod.catalog.services import availability_of, offer_slots
+from skod.catalog.services import availability_of, bookable_offer, offer_slots
 from skod.core import formats
 from skod.core.clock import iso, utcnow
+from skod.core.errors import Conflict, NotFound
 from skod.extensions import db
 from skod.web import calendar, display
 from skod.web.blueprint import bp, current_locale
@@ -70,13 +71,25 @@ def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetim
     return list(days.values())
 
 
+def bookable_or_abort(provider: Provider, offer_id: int, kind: str) -> Offer:
+    """The provider's offer a client opens: 404 when missing or archived; while it is paused,
+    a page that says so (409), as the API answers `offer_unavailable`."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or offer.provider_id != provider.id:
+        abort(404)
+    try:
+        return bookable_offer(offer_id, kind)
+    except NotFound:
+        abort(404)
+    except Conflict:
+        abort(make_response(render_template("web/offer_paused.html", provider=provider,
+                                            offer=offer), 409))
+
+
 @bp.get("/p/<slug>/o/<int:offer_id>")
 def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
     provider = provider_or_404(slug)
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or offer.provider_id != provider.id or not offer.active \
-            or offer.kind != "call":
-        abort(404)
+    offer = bookable_or_abort(provider, offer_id, "call")
     avail = availability_of(provider.id)
     provider_tz = avail.timezone if avail else provider.timezone
     tz = display.zone(request.args.get("tz"), provider_tz)
