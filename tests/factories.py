@@ -75,6 +75,17 @@ def get(client, booking: dict, token: str | None = None) -> dict:
     return body
 
 
+def slot_free(client, offer_id: int, start: datetime) -> bool:
+    """True when `start` is among the offer's free slots (the public slots API)."""
+    from skod.core.clock import parse_iso
+
+    day = start.date()
+    status, slots = api(client, "GET", f"/api/v1/offers/{offer_id}/slots"
+                        f"?from={day - timedelta(days=1)}&to={day + timedelta(days=1)}")
+    assert status == 200
+    return any(parse_iso(s["start_at"]) == start for s in slots)
+
+
 def captured_at_emulator(stripe_raw, pi_id: str) -> int:
     """Captured amount as Stripe shows it at the pinned version: `amount_received`."""
     pi = stripe_raw.v1.payment_intents.retrieve(pi_id)

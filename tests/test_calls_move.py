@@ -17,14 +17,6 @@ from tests.support.stripe_helpers import CARD_OK
 CLIENT = "client@example.test"
 
 
-def _slot_free(client, offer_id: int, start) -> bool:
-    day = start.date()
-    status, slots = api(client, "GET", f"/api/v1/offers/{offer_id}/slots"
-                        f"?from={day - timedelta(days=1)}&to={day + timedelta(days=1)}")
-    assert status == 200
-    return any(parse_iso(s["start_at"]) == start for s in slots)
-
-
 def _held(client, card_pm, days: int = 2) -> tuple[dict, dict]:
     prov = f.provider(client)
     booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=days)))
@@ -56,8 +48,8 @@ def test_the_client_moves_a_held_call_the_hold_stays_and_the_calendar_updates(
     assert status == 200, moved
     assert (parse_iso(moved["start_at"]), moved["status"]) == (new, "held")
     assert stripe_raw.v1.payment_intents.retrieve(hold)["status"] == "requires_capture"
-    assert _slot_free(client, prov["offer_id"], old)
-    assert not _slot_free(client, prov["offer_id"], new)
+    assert f.slot_free(client, prov["offer_id"], old)
+    assert not f.slot_free(client, prov["offer_id"], new)
     cal, event = _invitation(outbox)
     assert str(cal["method"]) == "REQUEST" and int(event["sequence"]) == 1
     assert str(event["uid"]) == f"booking-{booking['id']}@skod"

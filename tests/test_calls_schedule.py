@@ -10,14 +10,6 @@ from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
 
 
-def _slot_free(client, offer_id: int, start) -> bool:
-    day = start.date()
-    status, slots = api(client, "GET", f"/api/v1/offers/{offer_id}/slots"
-                        f"?from={day - timedelta(days=1)}&to={day + timedelta(days=1)}")
-    assert status == 200
-    return any(parse_iso(s["start_at"]) == start for s in slots)
-
-
 def test_far_call_saves_the_card_and_tick_places_the_hold(app, client, card_pm, stripe_raw):
     prov = f.provider(client)
     start = f.start_in(timedelta(days=10))
@@ -42,7 +34,7 @@ def test_off_session_decline_sends_authorize_link_then_cancels(app, client, card
     start = f.start_in(timedelta(days=10))
     booking = f.book(client, prov["offer_id"], start, email="late@example.test")
     assert f.pay(client, booking, card_pm(CARD_OFF_SESSION_DECLINE).id)["status"] == "card_saved"
-    assert not _slot_free(client, prov["offer_id"], start)
+    assert not f.slot_free(client, prov["offer_id"], start)
     outbox.clear()
     f.tick(app, start - timedelta(hours=24))
     body = f.get(client, booking)
@@ -58,7 +50,7 @@ def test_off_session_decline_sends_authorize_link_then_cancels(app, client, card
     f.tick(app, start - timedelta(hours=2))
     body = f.get(client, booking)
     assert (body["status"], body["cancel_reason"]) == ("cancelled", "not_authorized")
-    assert _slot_free(client, prov["offer_id"], start)
+    assert f.slot_free(client, prov["offer_id"], start)
     assert len(outbox.to("late@example.test")) == 1 and len(outbox.to(prov["email"])) == 1
 
 
@@ -116,11 +108,11 @@ def test_abandoned_booking_frees_its_slot(app, client):
     prov = f.provider(client)
     start = f.start_in(timedelta(days=2))
     booking = f.book(client, prov["offer_id"], start)
-    assert not _slot_free(client, prov["offer_id"], start)
+    assert not f.slot_free(client, prov["offer_id"], start)
     created = parse_iso(f.get(client, booking)["start_at"]) - timedelta(days=2)
     f.tick(app, created + timedelta(hours=1))
     assert f.get(client, booking)["status"] == "expired"
-    assert _slot_free(client, prov["offer_id"], start)
+    assert f.slot_free(client, prov["offer_id"], start)
 
 
 def test_unfinished_3ds_on_a_near_call_frees_the_slot_after_the_ttl(app, client, card_pm,
@@ -141,13 +133,13 @@ def test_unfinished_3ds_on_a_near_call_frees_the_slot_after_the_ttl(app, client,
     assert (body["status"], body["cancel_reason"]) == ("expired", "abandoned")
     pi_id = body["payments"][0]["stripe_payment_intent_id"]
     assert stripe_raw.v1.payment_intents.retrieve(pi_id)["status"] == "canceled"
-    assert _slot_free(client, prov["offer_id"], start)
+    assert f.slot_free(client, prov["offer_id"], start)
 
 
 def test_slots_respect_the_minimum_notice(client):
     prov = f.provider(client)
     too_soon = f.start_in(timedelta(minutes=0))  # the next whole hour: under one hour away
-    assert not _slot_free(client, prov["offer_id"], too_soon)
+    assert not f.slot_free(client, prov["offer_id"], too_soon)
     status, body = api(client, "POST", "/api/v1/bookings", json={
         "offer_id": prov["offer_id"], "start_at": too_soon.isoformat(), "accept_terms": True,
         "client": {"email": "soon@example.test", "name": "Soon"}})
