@@ -10,6 +10,7 @@ a French business day. No I/O here: the caller passes `now` and the case.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -113,7 +114,9 @@ def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _french_holidays(day.year)
 
 
+@functools.cache
 def _french_holidays(year: int) -> holidays.HolidayBase:
+    # built once per year: building the calendar costs more than the rest of a step's rule
     return holidays.country_holidays("FR", years=year)
 
 
