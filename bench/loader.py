@@ -145,7 +145,7 @@ def receivables(spread: Spread) -> Iterator[tuple]:
         if stage == "due":
             # the step's morning was yesterday; the sweep comes late by up to a day
             last, age = step - 1, 8 if step == 1 else 16
-            action = NOW - timedelta(minutes=1 + i % 1400)
+            action = NOW - timedelta(minutes=1 + i // 2 % 1400)  # a client's two: one instant
         else:
             last = {"waiting1": 0, "waiting2": 1, "paused": 1}.get(stage, 2)
             age = i % 7 + (0, 8, 20)[last]

@@ -4,9 +4,10 @@ its smart retry, at most once, even with several workers sweeping at the same ti
 Two phases per batch. The claim runs in one transaction over rows selected by the indexed
 `next_action_at` with FOR UPDATE SKIP LOCKED (a second worker takes other rows): each due step
 gets its unique (receivable, step) row and each due retry its number, and the case's plan moves
-on before the commit. Then, without locks, the e-mails go (one per client, provider and step,
-listing every invoice of that step) and the cards are charged. A case paid or paused between
-the claim and the send gets no e-mail: its claim is withdrawn.
+on before the commit. Then the e-mails go (one per client, provider and step, listing every
+invoice of that step; one short transaction each, over that e-mail's cases only) and the cards
+are charged. A case paid or paused between the claim and the send gets no e-mail: its claim is
+withdrawn.
 """
 
 from __future__ import annotations
@@ -145,19 +146,18 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
-    # one locked read and one commit for the whole e-mail, not one per case
+    # one transaction per e-mail (not two per case): the cases stay locked while the e-mail
+    # is queued, so a payment landing meanwhile waits a few milliseconds and then closes it
     for receivable, row in _claims(step, receivable_ids):
         if receivable.status != "open":
             _withdraw(receivable, row)
         elif row is not None and row.status == "claimed":
-            live.append(receivable.id)
-    db.session.commit()
-    if not live:
-        return 0
-    message_id = notify.send_step(step, live, now)
-    for receivable, row in _claims(step, live):
-        row.status, row.sent_at, row.message_id = "sent", now, message_id
-        recv.record(receivable, "step", now, step=step, message_id=message_id)
+            live.append((receivable, row))
+    if live:
+        message_id = notify.send_step(step, [receivable.id for receivable, _ in live], now)
+        for receivable, row in live:
+            row.status, row.sent_at, row.message_id = "sent", now, message_id
+            recv.record(receivable, "step", now, step=step, message_id=message_id)
     db.session.commit()
     return len(live)
 
