@@ -4,8 +4,10 @@ receivables in PostgreSQL (bench/loader.py), e-mails to the outbox, Celery eager
 Prints, for each size: the due selection's time (the statement of `sweep.due_cases`, median of
 five runs, and its EXPLAIN ANALYZE), the sweep's steps per second and total time, its peak
 memory (ru_maxrss growth during the sweep; tracemalloc's peak with --tracemalloc, which slows
-the sweep down), and checks that exactly `due` DunningStep rows were created. Then the ratio of
-the sweep times. Each size runs in its own process, so that its peak memory is its own.
+the sweep down), the sweep's CPU time in this process (PostgreSQL's is apart; the figure
+that moves least when the machine is shared), and checks that exactly `due` DunningStep rows
+were created. Then the ratio of the sweep times. Each size runs in its own process, so that
+its peak memory is its own.
 
     .venv/bin/python bench/dunning_sweep.py [--sizes 100000 1000000] [--due 10000]
                                             [--tracemalloc]
@@ -76,7 +78,8 @@ def run_sweep(trace: bool) -> dict:
     from skod.extensions import db
 
     before = db.session.scalar(select(func.count(DunningStep.id)))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
@@ -84,9 +87,11 @@ def run_sweep(trace: bool) -> dict:
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     tracemalloc.stop()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     created = db.session.scalar(select(func.count(DunningStep.id))) - before
     return {"seconds": seconds, "report": report, "steps_created": created,
-            "rss_growth_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu,
+            "rss_growth_kb": usage.ru_maxrss - rss,
             "tracemalloc_peak_kb": peak and peak // 1024}
 
 
@@ -115,7 +120,8 @@ def show(f: dict) -> None:
     print(f"due selection (median of 5): {f['selection_ms']:.1f} ms")
     print(f["plan"])
     print(f"sweep: {f['seconds']:.1f} s, {f['steps_per_second']:.0f} steps/s, report "
-          f"{f['report']}, e-mails in the outbox: {f['emails_in_outbox']}")
+          f"{f['report']}, e-mails in the outbox: {f['emails_in_outbox']}; CPU of this "
+          f"process (not PostgreSQL's) {f['cpu_seconds']:.1f} s")
     print(f"DunningStep rows created: {f['steps_created']:,} (expected {f['due']:,}): "
           f"{'OK' if f['steps_created'] == f['due'] else 'WRONG'}")
     peak = f["tracemalloc_peak_kb"]
