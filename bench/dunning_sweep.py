@@ -10,7 +10,7 @@ were created. Then the ratio of the sweep times. Each size runs in its own proce
 its peak memory is its own.
 
     .venv/bin/python bench/dunning_sweep.py [--sizes 100000 1000000] [--due 10000]
-                                            [--tracemalloc]
+                                            [--tracemalloc] [--workers 1]
 
 Not a test: it prints figures (targets on 2 cores: selection < 50 ms, 10,000 steps <= 30 s,
 time(1M) / time(100k) <= 1.2, flat memory).
@@ -95,8 +95,43 @@ def run_sweep(trace: bool) -> dict:
             "tracemalloc_peak_kb": peak and peak // 1024}
 
 
-def one(size: int, due: int, trace: bool) -> dict:
-    """Load `size` receivables, measure the selection and one sweep (in this process)."""
+def _sweep_in_worker(instance: str) -> dict:
+    """One sweep in a process of its own (--workers)."""
+    app = bench_app(instance)
+    with app.app_context():
+        from skod.dunning import sweep
+
+        return sweep.sweep(loader.NOW)
+
+
+def run_parallel(workers: int, instance: str) -> dict:
+    """`workers` sweeps at once (each in its own process, as Celery workers would): they
+    share the due cases through FOR UPDATE SKIP LOCKED."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from sqlalchemy import func, select
+
+    from skod.dunning.models import DunningStep
+    from skod.extensions import db
+
+    before = db.session.scalar(select(func.count(DunningStep.id)))
+    db.session.rollback()
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        reports = list(pool.map(_sweep_in_worker, [instance] * workers))
+    seconds = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = {key: sum(r[key] for r in reports) for key in reports[0]}
+    return {"seconds": seconds, "report": report, "tracemalloc_peak_kb": None,
+            "steps_created": db.session.scalar(select(func.count(DunningStep.id))) - before,
+            "cpu_seconds": children.ru_utime + children.ru_stime,
+            "rss_growth_kb": children.ru_maxrss}
+
+
+def one(size: int, due: int, trace: bool, workers: int = 1) -> dict:
+    """Load `size` receivables, measure the selection and one sweep (in this process, or in
+    `workers` processes at once)."""
     start = time.perf_counter()
     loader.load(loader.Spread(receivables=size, due=due))
     loaded = time.perf_counter() - start
@@ -106,26 +141,28 @@ def one(size: int, due: int, trace: bool) -> dict:
             from skod.extensions import db
 
             selected, plan = selection(app.config["DUNNING_BATCH"])
-            figures = run_sweep(trace)
+            figures = run_sweep(trace) if workers == 1 else run_parallel(workers, instance)
             db.session.remove()
         outbox = Path(instance) / "outbox"
         figures["emails_in_outbox"] = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
     return dict(figures, size=size, due=due, load_seconds=loaded, selection_ms=selected * 1000,
+                workers=workers,
                 plan=plan, steps_per_second=figures["steps_created"] / figures["seconds"])
 
 
 def show(f: dict) -> None:
-    print(f"== {f['size']:,} open receivables, {f['due']:,} due "
+    print(f"== {f['size']:,} open receivables, {f['due']:,} due, {f['workers']} sweep(s) "
           f"(loaded in {f['load_seconds']:.1f} s)")
     print(f"due selection (median of 5): {f['selection_ms']:.1f} ms")
     print(f["plan"])
     print(f"sweep: {f['seconds']:.1f} s, {f['steps_per_second']:.0f} steps/s, report "
-          f"{f['report']}, e-mails in the outbox: {f['emails_in_outbox']}; CPU of this "
-          f"process (not PostgreSQL's) {f['cpu_seconds']:.1f} s")
+          f"{f['report']}, e-mails in the outbox: {f['emails_in_outbox']}; CPU of the "
+          f"sweep process(es) (not PostgreSQL's) {f['cpu_seconds']:.1f} s")
     print(f"DunningStep rows created: {f['steps_created']:,} (expected {f['due']:,}): "
           f"{'OK' if f['steps_created'] == f['due'] else 'WRONG'}")
     peak = f["tracemalloc_peak_kb"]
-    print(f"peak memory: ru_maxrss growth {f['rss_growth_kb'] / 1024:.1f} MiB"
+    what = "growth" if f["workers"] == 1 else "of the largest worker"
+    print(f"peak memory: ru_maxrss {what} {f['rss_growth_kb'] / 1024:.1f} MiB"
           + (f", tracemalloc peak {peak / 1024:.1f} MiB" if peak else ""))
 
 
@@ -134,16 +171,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="sweeps at once, each in its own process (default 1)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.due, args.tracemalloc)))
+        print(json.dumps(one(args.one, args.due, args.tracemalloc, args.workers)))
         return
     loader.ensure_database()
     results = []
     for size in args.sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--due", str(args.due)]
+            [sys.executable, __file__, "--one", str(size), "--due", str(args.due),
+             "--workers", str(args.workers)]
             + (["--tracemalloc"] if args.tracemalloc else []),
             check=True, capture_output=True, text=True,
             env=dict(os.environ, PYTHONPATH=str(loader.ROOT))).stdout
