@@ -1,6 +1,7 @@
 # make run   - local demo: SQLite, file broker, outbox e-mails, Stripe emulator (honcho)
 # make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
 # make lint  - ruff only
+# make bench - the dunning benchmarks (sweep at 100k and 1M receivables, board) on skod_bench
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ PYTEST_ARGS ?=
 
 export TEST_DATABASE_URL
 
-.PHONY: all install run test lint services db seed clean
+.PHONY: all install run test lint services db seed clean bench
 all: test
 
 $(BIN)/python:
@@ -43,6 +44,12 @@ lint: $(STAMP)
 test: $(STAMP) $(AXE) services
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# not part of `make test`: timed figures, minutes of loading; the database is skod_bench
+bench: $(STAMP)
+	scripts/services.sh pg
+	$(BIN)/python bench/dunning_sweep.py
+	$(BIN)/python bench/receivables_board.py
 
 db: $(STAMP)
 	$(BIN)/flask --app wsgi db upgrade

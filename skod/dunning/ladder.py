@@ -10,6 +10,7 @@ a French business day. No I/O here: the caller passes `now` and the case.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -147,7 +148,9 @@ def deadline_after(today: date, days: int) -> date:
     return day
 
 
+@functools.cache
 def _french_holidays(year: int) -> holidays.HolidayBase:
+    # built once per year: building the calendar costs more than the rest of a step's rule
     return holidays.country_holidays("FR", years=year)
 
 

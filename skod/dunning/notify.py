@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from skod.accounts.models import Client, Provider
 from skod.core.signing import make_token
@@ -63,18 +64,23 @@ def invoice_url(invoice: Invoice | None) -> str | None:
 
 
 def keep(msg: EmailMessage, provider_id: int, client_email: str, step: int,
-         now: datetime) -> None:
+         now: datetime) -> str:
     """Keep the e-mail as sent (committed with the step's row): the recourse file hands the
-    reminders to a court as they were."""
+    reminders to a court as they were. Returns that text, for the delivery."""
+    raw = msg.as_string()
     db.session.add(DunningMessage(message_id=msg["Message-ID"], provider_id=provider_id,
                                   client_email=client_email.lower(), step=step, sent_at=now,
-                                  raw=msg.as_string()))
+                                  raw=raw))
+    return raw
 
 
 def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     """E-mail step `step` for these receivables (same client and provider); the Message-ID."""
-    rows = sorted((db.session.get(Receivable, rid) for rid in receivable_ids),
-                  key=lambda r: (r.due_date, r.id))
+    rows = list(db.session.scalars(
+        select(Receivable).where(Receivable.id.in_(receivable_ids))
+        .options(joinedload(Receivable.client), joinedload(Receivable.provider),
+                 joinedload(Receivable.invoice))
+        .order_by(Receivable.due_date, Receivable.id)))
     client, provider = rows[0].client, rows[0].provider
     locale = locale_of(client)
     with force_locale(locale):
@@ -82,8 +88,8 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
         msg = mail.build(to=client.email, template="dunning_client", subject=letter.subject,
                          context={"letter": letter}, locale=locale)
     msg["Reply-To"] = provider.email
-    keep(msg, provider.id, client.email, step, now)
-    mail.send(msg, [r.invoice_id for r in rows if r.invoice_id is not None])
+    raw = keep(msg, provider.id, client.email, step, now)
+    mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     if step == 0:
         from skod.dunning import notices
 
@@ -98,7 +104,8 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
     # penalties run on the provider's days, like the invoice's due date
     until = local_day(now, provider.timezone)
     # a consumer owes interest only once a mise en demeure was posted (steps after it)
-    table = rates.table() if step >= 2 and (kind != "consumer" or step > 3) else None
+    table = recv.remembered("rates", rates.table) if step >= 2 and (
+        kind != "consumer" or step > 3) else None
     debts = tuple(debt_of(r, step, now, ladder, table, until) for r in rows)
     business = kind != "consumer" and client.company_name
     return letters.Facts(

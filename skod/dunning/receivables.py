@@ -10,7 +10,11 @@ debt at once end with one row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -34,6 +38,7 @@ from skod.payments import hooks
 from skod.payments.models import Payment
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def by_source(source: str) -> Receivable | None:
@@ -53,6 +58,10 @@ def record(receivable: Receivable, event: str, now: datetime, **data: object) ->
 def ladder_for(provider_id: int) -> rules.Ladder:
     """The provider's ladder; a stored override that no longer validates falls back to the
     default (and is logged) rather than stopping every reminder of that provider."""
+    return remembered(("ladder", provider_id), lambda: _read_ladder(provider_id))
+
+
+def _read_ladder(provider_id: int) -> rules.Ladder:
     gap = current_app.config["DUNNING_MIN_GAP"]
     row = db.session.get(DunningSettings, provider_id)
     try:
@@ -60,6 +69,32 @@ def ladder_for(provider_id: int) -> rules.Ladder:
     except rules.SettingsError:
         log.exception("provider %s: ladder settings ignored", provider_id)
         return rules.Ladder(min_gap=gap)
+
+
+#: what one sweep reads once (ladders, the rate table); None outside a sweep
+_remembered: ContextVar[dict | None] = ContextVar("dunning_remembered", default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block (one sweep), `remembered` reads each thing once: 10,000 steps of a
+    few hundred providers read their ladders a few hundred times, not 20,000. A setting
+    changed during a sweep applies from the next one."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def remembered(key: Hashable, read: Callable[[], T]) -> T:
+    """`read()`, once per `key` inside `remembering()`; every time outside it."""
+    memo = _remembered.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def state_of(receivable: Receivable) -> rules.CaseState:

@@ -4,9 +4,10 @@ its smart retry, at most once, even with several workers sweeping at the same ti
 Two phases per batch. The claim runs in one transaction over rows selected by the indexed
 `next_action_at` with FOR UPDATE SKIP LOCKED (a second worker takes other rows): each due step
 gets its unique (receivable, step) row and each due retry its number, and the case's plan moves
-on before the commit. Then, without locks, the e-mails go (one per client, provider and step,
-listing every invoice of that step) and the cards are charged. A case paid or paused between
-the claim and the send gets no e-mail: its claim is withdrawn.
+on before the commit. Then the e-mails go (one per client, provider and step, listing every
+invoice of that step; one short transaction each, over that e-mail's cases only) and the cards
+are charged. A case paid or paused between the claim and the send gets no e-mail: its claim is
+withdrawn.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from skod.dunning import ladder as rules
@@ -26,6 +28,8 @@ from skod.dunning import receivables as recv
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
 
+#: the insert that can skip a row already there, per database (SQLite runs the local demo)
+INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 #: a sweep never loops for ever: a row still due after its turn waits for the next tick
 MAX_ROUNDS = 10_000
 
@@ -45,6 +49,12 @@ def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
     """Claim and act on every case due at `now`, batch after batch."""
     batch = batch or current_app.config["DUNNING_BATCH"]
     report = {"dunning_steps": 0, "dunning_emails": 0, "dunning_retries": 0}
+    with recv.remembering():
+        _rounds(now, batch, report)
+    return report
+
+
+def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
     for _ in range(MAX_ROUNDS):
         claimed = claim_batch(now, batch)
         for (_provider, _client, step), ids in claimed.emails.items():
@@ -56,20 +66,24 @@ def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
             report["dunning_retries"] += 1
         if claimed.seen < batch:
             break
-    return report
 
 
 def due_cases(now: datetime, batch: int) -> list[Receivable]:
     """Due open cases, oldest first, locked in one query, skipping rows another sweep holds
     (their clients come in a second query, for the grouping by e-mail address)."""
-    return list(db.session.scalars(
-        select(Receivable)
-        .where(Receivable.status == "open", Receivable.next_action_at.is_not(None),
-               Receivable.next_action_at <= now)
-        .order_by(Receivable.next_action_at).limit(batch)
-        .with_for_update(skip_locked=True, of=Receivable)
-        .options(selectinload(Receivable.client))
-        .execution_options(populate_existing=True)))
+    return list(db.session.scalars(due_query(now, batch)))
+
+
+def due_query(now: datetime, batch: int) -> Select:
+    """The selection of `due_cases` (bench/dunning_sweep.py prints its plan): the partial
+    index ix_receivables_due answers it, in next_action_at order, without a sort."""
+    return (select(Receivable)
+            .where(Receivable.status == "open", Receivable.next_action_at.is_not(None),
+                   Receivable.next_action_at <= now)
+            .order_by(Receivable.next_action_at).limit(batch)
+            .with_for_update(skip_locked=True, of=Receivable)
+            .options(selectinload(Receivable.client))
+            .execution_options(populate_existing=True))
 
 
 def claim_batch(now: datetime, batch: int) -> Claimed:
@@ -105,15 +119,22 @@ def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
     step, when = planned
     if when > now and not (force and _gap_kept(receivable, now, ladder)):
         return None
-    try:
-        with db.session.begin_nested():
-            db.session.add(DunningStep(receivable_id=receivable.id, step=step, claimed_at=now,
-                                       channel=ladder.step(step).channel))
-            db.session.flush()
-    except IntegrityError:
+    if not _insert_once(receivable_id=receivable.id, step=step, claimed_at=now,
+                        status="claimed", channel=ladder.step(step).channel):
         return None  # taken already: the unique pair says so
     receivable.last_step, receivable.last_step_at = step, now
     return step
+
+
+def _insert_once(**values: object) -> bool:
+    """Insert the DunningStep row unless its (receivable, step) pair exists: one statement
+    (ON CONFLICT DO NOTHING), not a savepoint, an insert and its release per case; a
+    concurrent claim of the same pair waits for the other transaction, then inserts nothing."""
+    connection = db.session.connection()
+    insert = INSERTS[connection.dialect.name]
+    result = connection.execute(insert(DunningStep).values(**values).on_conflict_do_nothing(
+        index_elements=["receivable_id", "step"]).returning(DunningStep.id))
+    return result.first() is not None
 
 
 def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bool:
@@ -121,36 +142,56 @@ def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bo
     return last is None or now - last >= ladder.min_gap
 
 
+def _formal_notice():  # noqa: ANN202 - imported when used: the letter imports the sweep's peers
+    from skod.dunning import formal_notice
+
+    return formal_notice.dispatch
+
+
+def _recourse():  # noqa: ANN202
+    from skod.dunning import recourse
+
+    return recourse.take_step
+
+
+#: steps that are not an e-mail of notify.py: 3, the mise en demeure (a PDF letter, maybe held
+#: for the provider's approval); 4, the recourse file (for the provider; nothing to the client)
+STEP_SENDERS = {3: _formal_notice, 4: _recourse}
+
+
 def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
-    for receivable_id in receivable_ids:
-        receivable = recv.lock(receivable_id)
-        row = _step_row(receivable_id, step)
+    # one transaction per e-mail (not two per case): the cases stay locked while the e-mail
+    # is queued, so a payment landing meanwhile waits a few milliseconds and then closes it
+    for receivable, row in _claims(step, receivable_ids):
         if receivable.status != "open":
             _withdraw(receivable, row)
         elif row is not None and row.status == "claimed":
-            live.append(receivable_id)
+            live.append((receivable, row))
+    ids = [receivable.id for receivable, _row in live]
+    if ids and step in STEP_SENDERS:  # the letter and the recourse file have their own sender
+        sent = STEP_SENDERS[step]()(ids, now)
         db.session.commit()
-    if not live:
-        return 0
-    if step == 3:  # the mise en demeure: a PDF letter, maybe held for the provider's approval
-        from skod.dunning import formal_notice
-
-        return formal_notice.dispatch(live, now)
-    if step == 4:  # the recourse file: for the provider, nothing goes to the client
-        from skod.dunning import recourse
-
-        return recourse.take_step(live, now)
-    message_id = notify.send_step(step, live, now)
-    for receivable_id in live:
-        receivable = recv.lock(receivable_id)
-        row = _step_row(receivable_id, step)
-        row.status, row.sent_at, row.message_id = "sent", now, message_id
-        recv.record(receivable, "step", now, step=step, message_id=message_id)
-        db.session.commit()
+        return sent
+    if live:
+        message_id = notify.send_step(step, ids, now)
+        for receivable, row in live:
+            row.status, row.sent_at, row.message_id = "sent", now, message_id
+            recv.record(receivable, "step", now, step=step, message_id=message_id)
+    db.session.commit()
     return len(live)
+
+
+def _claims(step: int, receivable_ids: list[int]) -> list[tuple[Receivable, DunningStep | None]]:
+    """The cases, locked (in id order: two sweeps never wait on each other in a circle) and
+    read afresh, each with its claim of `step` (None when there is none)."""
+    claim = (DunningStep.receivable_id == Receivable.id) & (DunningStep.step == step)
+    return [tuple(pair) for pair in db.session.execute(
+        select(Receivable, DunningStep).outerjoin(DunningStep, claim)
+        .where(Receivable.id.in_(receivable_ids)).order_by(Receivable.id)
+        .with_for_update(of=Receivable).execution_options(populate_existing=True))]
 
 
 def _step_row(receivable_id: int, step: int) -> DunningStep | None:

@@ -38,9 +38,15 @@ def send(msg: EmailMessage, invoice_ids: list[int] | None = None) -> None:
 
     `invoice_ids`: invoices whose PDF the worker attaches, so that no request waits for a
     PDF to be rendered."""
+    send_raw(msg.as_string(), invoice_ids)
+
+
+def send_raw(raw: str, invoice_ids: list[int] | None = None) -> None:
+    """`send` for an e-mail already written out (the dunning sweep keeps that text too:
+    writing a message out costs more than building it)."""
     from skod.notifications.tasks import deliver_email
 
-    deliver_email.delay(msg.as_string(), list(invoice_ids or []))
+    deliver_email.delay(raw, list(invoice_ids or []))
 
 
 def attach_invoices(raw: str, invoice_ids: list[int]) -> str:
