@@ -12,7 +12,9 @@ import io
 import zipfile
 from datetime import timedelta
 
+import pytest
 from babel.dates import format_date
+from sqlalchemy.exc import IntegrityError
 
 from skod.dunning import formal_notice, rates, recourse, recourse_zip
 from skod.dunning import receivables as recv
@@ -105,6 +107,25 @@ def test_a_business_debt_walked_to_its_recourse_file(app, client, card_pm, strip
                    figures.total_minor):
         assert flat(money(amount, "fr")) in summary, (money(amount, "fr"), summary)
     assert route == "small_claims" and all(name in summary for name in names - {"summary.pdf"})
+    _one_open_file_per_client(app, rid, t4)
+
+
+def _one_open_file_per_client(app, rid: int, at) -> None:  # noqa: ANN001
+    """A second sweep reaching the client finds the open file; a second open file cannot be."""
+    from skod.dunning.models import RecourseFile
+
+    with app.app_context():
+        debt = db.session.get(Receivable, rid)
+        first = recourse.of_receivable(rid)
+        assert recourse._open_file(debt, at).id == first.id
+        db.session.rollback()
+        db.session.add(RecourseFile(provider_id=first.provider_id, client_id=first.client_id,
+                                    client_email=first.client_email, created_at=at,
+                                    status="open", route="mediation",
+                                    limitation_on=first.limitation_on))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_a_consumer_debt_has_no_fee_and_interest_from_the_posting(app, client, card_pm,

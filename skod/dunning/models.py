@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -199,6 +200,11 @@ class RecourseFile(db.Model):
     (nothing is sent anywhere automatically); its ZIP is built from the stored documents."""
 
     __tablename__ = "recourse_files"
+    __table_args__ = (
+        # one open file per client (by e-mail) and provider, even with two sweeps at once
+        Index("uq_recourse_open_file", "provider_id", "client_email", unique=True,
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)

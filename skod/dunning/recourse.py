@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import receivables as recv
@@ -55,17 +56,29 @@ def take_step(receivable_ids: list[int], now: datetime) -> int:
 
 
 def _open_file(first: Receivable, now: datetime) -> RecourseFile:
+    """The client's open file with this provider, made when there is none. One open file per
+    client is the unique index `uq_recourse_open_file`: two sweeps reaching the same client at
+    once end with one file (the second insert waits for the first, fails, and reads it)."""
     email = first.client.email.lower()
-    file = db.session.scalar(select(RecourseFile).where(
-        RecourseFile.provider_id == first.provider_id, RecourseFile.client_email == email,
-        RecourseFile.status == "open").with_for_update())
-    if file is None:
-        file = RecourseFile(provider_id=first.provider_id, client_id=first.client_id,
-                            client_email=email, created_at=now, status="open",
-                            route="injonction_judiciaire", limitation_on=first.due_date)
-        db.session.add(file)
-        db.session.flush()
+    file = _open_of(first.provider_id, email)
+    if file is not None:
+        return file
+    try:
+        with db.session.begin_nested():
+            file = RecourseFile(provider_id=first.provider_id, client_id=first.client_id,
+                                client_email=email, created_at=now, status="open",
+                                route="injonction_judiciaire", limitation_on=first.due_date)
+            db.session.add(file)
+            db.session.flush()
+    except IntegrityError:
+        file = _open_of(first.provider_id, email)
     return file
+
+
+def _open_of(provider_id: int, email: str) -> RecourseFile | None:
+    return db.session.scalar(select(RecourseFile).where(
+        RecourseFile.provider_id == provider_id, RecourseFile.client_email == email,
+        RecourseFile.status == "open").with_for_update())
 
 
 def refresh(file: RecourseFile, now: datetime) -> None:
