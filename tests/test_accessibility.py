@@ -99,7 +99,8 @@ def _site(app, client, card_pm) -> dict:
 def _formal_notice(app, debt) -> int:  # noqa: ANN001 - a detached Receivable
     """The debt's mise en demeure as step 3 leaves it (sent, to post by registered mail): its
     section on the case page and its posting form are checked too."""
-    from skod.dunning.models import DunningStep, FormalNotice
+    from skod.dunning.document_models import FormalNotice
+    from skod.dunning.models import DunningStep
     from skod.extensions import db
     from tests.support import clock
 

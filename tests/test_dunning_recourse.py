@@ -25,7 +25,8 @@ from skod.core.clock import utcnow
 from skod.core.money import Money
 from skod.dunning import notify, rates
 from skod.dunning import receivables as recv
-from skod.dunning.models import DunningStep, FormalNotice, Receivable, RecourseFile
+from skod.dunning.document_models import FormalNotice, RecourseFile
+from skod.dunning.models import DunningStep, Receivable
 from skod.dunning.penalties import compute
 from skod.extensions import db
 from skod.invoicing.ledger import local_day

@@ -112,7 +112,7 @@ def test_a_business_debt_walked_to_its_recourse_file(app, client, card_pm, strip
 
 def _one_open_file_per_client(app, rid: int, at) -> None:  # noqa: ANN001
     """A second sweep reaching the client finds the open file; a second open file cannot be."""
-    from skod.dunning.models import RecourseFile
+    from skod.dunning.document_models import RecourseFile
 
     with app.app_context():
         debt = db.session.get(Receivable, rid)

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import notice_letter
 from skod.dunning import receivables as recv
-from skod.dunning.models import CLOSED, DunningStep, FormalNotice, Receivable
+from skod.dunning.document_models import FormalNotice
+from skod.dunning.models import CLOSED, DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 

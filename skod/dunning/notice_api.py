@@ -14,7 +14,7 @@ from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
 from skod.core.errors import NotFound
 from skod.dunning import formal_notice
-from skod.dunning.models import FormalNotice
+from skod.dunning.document_models import FormalNotice
 from skod.extensions import db
 
 blp = Blueprint("notices_api", __name__, description="Mises en demeure (formal notices)")

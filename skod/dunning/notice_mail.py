@@ -13,8 +13,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.dunning import notice_letter, notices, notify
+from skod.dunning.document_models import FormalNotice
 from skod.dunning.letters import day, money
-from skod.dunning.models import FormalNotice, Receivable
+from skod.dunning.models import Receivable
 from skod.dunning.recovery import split_source
 from skod.notifications import mail
 

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.dunning import formal_notice
-from skod.dunning.models import FormalNotice
+from skod.dunning.document_models import FormalNotice
 from skod.dunning.provider_forms import DATE_FORMATS, ConfirmForm
 from skod.dunning.provider_pages import bp, error_words
 from skod.extensions import db

@@ -24,7 +24,8 @@ from skod.core.signing import make_token
 from skod.dunning import ladder as rules
 from skod.dunning import letters, links, rates
 from skod.dunning import receivables as recv
-from skod.dunning.models import DunningMessage, Receivable
+from skod.dunning.document_models import DunningMessage
+from skod.dunning.models import Receivable
 from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
 from skod.dunning.recovery import split_source
 from skod.extensions import db

@@ -21,7 +21,8 @@ from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import receivables as recv
 from skod.dunning import recourse_facts as facts
 from skod.dunning import recourse_rules as rules
-from skod.dunning.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable, RecourseFile
+from skod.dunning.document_models import RecourseFile
+from skod.dunning.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.notifications import mail

@@ -14,7 +14,7 @@ from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
 from skod.dunning import recourse, recourse_facts, recourse_zip
 from skod.dunning import recourse_rules as rules
-from skod.dunning.models import RecourseFile
+from skod.dunning.document_models import RecourseFile
 from skod.invoicing.ledger import local_day
 
 blp = Blueprint("recourse_api", __name__, description="Recourse files (step 4 of the ladder)")

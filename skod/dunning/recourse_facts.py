@@ -14,7 +14,8 @@ from datetime import date
 from sqlalchemy import select
 
 from skod.dunning import rates
-from skod.dunning.models import DunningStep, FormalNotice, Receivable, RecourseFile
+from skod.dunning.document_models import FormalNotice, RecourseFile
+from skod.dunning.models import DunningStep, Receivable
 from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
 from skod.extensions import db
 

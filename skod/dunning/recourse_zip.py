@@ -20,9 +20,10 @@ from sqlalchemy import select
 from skod.dunning import recourse_facts as facts
 from skod.dunning import recourse_rules as rules
 from skod.dunning import recourse_words, words
+from skod.dunning.document_models import DunningMessage, FormalNotice, RecourseFile
 from skod.dunning.formal import rate_words
 from skod.dunning.letters import day, money, one_line
-from skod.dunning.models import DunningEvent, DunningMessage, FormalNotice, RecourseFile
+from skod.dunning.models import DunningEvent
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.invoicing.queries import invoice_pdfs
