@@ -90,10 +90,8 @@ def claim_batch(now: datetime, batch: int) -> Claimed:
     claimed = Claimed()
     rows = due_cases(now, batch)
     claimed.seen = len(rows)
-    ladders: dict[int, rules.Ladder] = {}
     for receivable in rows:
-        ladder = ladders.setdefault(receivable.provider_id,
-                                    recv.ladder_for(receivable.provider_id))
+        ladder = recv.ladder_for(receivable.provider_id)  # read once per sweep (remembering)
         number = retries.claim(receivable, now, ladder)
         if number is not None:
             claimed.retries.append((receivable.id, number))
