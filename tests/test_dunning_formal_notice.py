@@ -159,12 +159,16 @@ def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
 
 
 def interest_now(app, rid: int, until):
-    from skod.dunning import notify, rates
+    """The penalties as the recourse file works them out: the posting date read back from
+    the stored notice (recourse_facts.notices_of), then the reminders' engine wrapper."""
+    from skod.dunning import notify, rates, recourse_facts
     from skod.dunning.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
-        return notify.penalties_of(db.session.get(Receivable, rid), until, rates.table())
+        notice = recourse_facts.notices_of([rid]).get(rid)
+        return notify.penalties_of(db.session.get(Receivable, rid), until, rates.table(),
+                                   notice.posted_on if notice else None)
 
 
 def save_settings(client, **extra: str):

@@ -8,7 +8,7 @@ listing every overdue invoice of that step; the service owns its transactions.
   hours: the provider chose the moment, and the letter's date and deadline count from the day
   it goes (a deferral would print a date the provider never saw).
 - `record_posting`: the registered letter's tracking number and posting date; the posting date
-  starts a consumer's legal interest (`formal_notice_on`, used by notify.penalties_of).
+  starts a consumer's legal interest (the recourse file reads it, recourse_facts.notices_of).
 - `on_closed` (from receivables.close): once every debt of a notice is paid or written off, a
   draft is cancelled and an open "send by registered mail" task is closed.
 """
@@ -33,14 +33,6 @@ STEP = 3
 #: a registered letter's tracking number: La Poste's are 13 characters (1A 123 456 7890 1);
 #: other carriers' differ, so letters, digits, spaces and dashes, 8 to 40 of them
 TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{6,38}[A-Za-z0-9]")
-
-
-def formal_notice_on(receivable: Receivable) -> date | None:
-    """The day the receivable's mise en demeure was posted by registered mail, if recorded."""
-    return db.session.scalar(
-        select(FormalNotice.posted_on).join(DunningStep, DunningStep.notice_id == FormalNotice.id)
-        .where(DunningStep.receivable_id == receivable.id, DunningStep.step == STEP,
-               FormalNotice.status == "sent"))
 
 
 def of_receivable(receivable_id: int) -> FormalNotice | None:

@@ -93,8 +93,8 @@ def to_client(notice: FormalNotice, rows: list[Receivable], letter: notice_lette
                      "details": [(_("Grand total due"), total), (_("Final deadline"), deadline)]},
             attachments=[(filename(notice), "application/pdf", notice.pdf)])
     msg["Reply-To"] = provider.email
-    notify.keep(msg, provider.id, client.email, 3, now)
-    mail.send(msg, [r.invoice_id for r in rows if r.invoice_id is not None])
+    raw = notify.keep(msg, provider.id, client.email, 3, now)  # written out once, PDF and all
+    mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     return msg["Message-ID"]
 
 

@@ -104,22 +104,17 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
     ladder = recv.ladder_for(provider.id)
     # penalties run on the provider's days, like the invoice's due date
     until = local_day(now, provider.timezone)
-    # a consumer owes interest only once a mise en demeure was posted (steps after it)
-    table = recv.remembered("rates", rates.table) if step >= 2 and (
-        kind != "consumer" or step > 3) else None
+    # a consumer owes no penalty before the mise en demeure (step 3, its own letter and file)
+    table = recv.remembered("rates", rates.table) if step >= 2 and kind != "consumer" else None
     debts = tuple(debt_of(r, step, now, ladder, table, until) for r in rows)
     business = kind != "consumer" and client.company_name
     return letters.Facts(
         step=step, creditor=creditor_of(provider),
         debtor=f"{client.company_name} ({client.name})" if business else client.name,
         client_name=client.name, client_kind=kind, locale=locale, timezone=client.timezone,
-        today=today, debts=debts, deadline=deadline_from(today) if step >= 2 else None,
+        today=today, debts=debts,
+        deadline=rules.deadline_after(today, DEADLINE_DAYS) if step >= 2 else None,
         personal=ladder.text(step, locale))
-
-
-def deadline_from(today: date) -> date:
-    """DEADLINE_DAYS from today, on a French business day (ladder.deadline_after)."""
-    return rules.deadline_after(today, DEADLINE_DAYS)
 
 
 def creditor_of(provider: Provider) -> letters.Creditor:
@@ -171,16 +166,15 @@ def planned_retries(r: Receivable, now: datetime, ladder: rules.Ladder) -> tuple
     return tuple(m for m in [r.next_retry_at, *later] if m is not None and m > now)
 
 
-def penalties_of(r: Receivable, until: date, table: RateTable) -> Breakdown | None:
-    """Penalties to date on the balance (a consumer's legal interest from the posting of the
-    mise en demeure); None (and logged) when the rate table cannot answer: the reminder
-    still goes, with the legal basis but without figures."""
-    from skod.dunning.formal_notice import formal_notice_on
-
+def penalties_of(r: Receivable, until: date, table: RateTable,
+                 posted_on: date | None = None) -> Breakdown | None:
+    """Penalties to date on the balance (a consumer's legal interest from `posted_on`, the
+    posting of the mise en demeure); None (and logged) when the rate table cannot answer:
+    the reminder still goes, with the legal basis but without figures."""
     try:
         return compute(amount_minor=r.balance_minor, currency=r.currency, due=r.due_date,
                        until=until, client_kind=r.client_kind, table=table,
-                       formal_notice_on=formal_notice_on(r))
+                       formal_notice_on=posted_on)
     except PenaltyError:
         log.exception("receivable %s: penalties left out of the reminder", r.id)
         return None

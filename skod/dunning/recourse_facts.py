@@ -7,7 +7,6 @@ Shared by the service (recourse.py: the route is chosen on these figures) and th
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,10 +15,8 @@ from sqlalchemy import select
 from skod.dunning import rates
 from skod.dunning.document_models import FormalNotice, RecourseFile
 from skod.dunning.models import DunningStep, Receivable
-from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
+from skod.dunning.penalties import Breakdown, RateTable
 from skod.extensions import db
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,15 +59,12 @@ def notices_of(receivable_ids: list[int]) -> dict[int, FormalNotice]:
 def breakdown_of(r: Receivable, posted_on: date | None, until: date,
                  table: RateTable) -> Breakdown | None:
     """The penalty engine's figures on the balance (one invoice: one 40 EUR for a business)."""
+    from skod.dunning.notify import penalties_of  # the reminders' own wrapper of the engine
+
     if r.balance_minor <= 0:
         return None
-    try:
-        return compute(amount_minor=r.balance_minor, currency=r.currency, due=r.due_date,
-                       until=max(until, r.due_date), client_kind=r.client_kind, table=table,
-                       formal_notice_on=posted_on if r.client_kind == "consumer" else None)
-    except PenaltyError:
-        log.exception("receivable %s: no penalty figures for the recourse file", r.id)
-        return None
+    return penalties_of(r, max(until, r.due_date), table,
+                        posted_on if r.client_kind == "consumer" else None)
 
 
 def lines_of(rows: list[Receivable], until: date) -> list[Line]:
