@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import notice_letter
@@ -68,10 +68,11 @@ def open_tasks(provider_id: int) -> dict[int, str]:
     return {rid: "approve" if status == "draft" else "post" for rid, status in rows}
 
 
-def dispatch(receivable_ids: list[int], now: datetime) -> int:
-    """Step 3 for these claimed receivables (one client and provider): one notice per
-    currency, sent now or held as a draft. Returns how many steps were sent."""
-    rows = [recv.lock(rid) for rid in receivable_ids]
+def dispatch(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> int:
+    """Step 3 for these claimed open receivables (one client and provider, locked, with their
+    step rows): one notice per currency, sent now or held as a draft. How many were sent."""
+    rows = [r for r, _row in claimed]
+    steps = {r.id: row for r, row in claimed}
     groups: dict[str, list[Receivable]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r.due_date, r.id)):
         groups[r.currency].append(r)
@@ -86,11 +87,11 @@ def dispatch(receivable_ids: list[int], now: datetime) -> int:
         db.session.add(notice)
         db.session.flush()
         for r in group:
-            _step_row(r.id).notice_id = notice.id
+            steps[r.id].notice_id = notice.id
         if ladder.notice_approval:
             _hold(notice, group, now, ladder.notice_deadline_days)
         else:
-            sent += _send(notice, group, now, ladder.notice_deadline_days)
+            sent += _send(notice, group, steps, now, ladder.notice_deadline_days)
     return sent
 
 
@@ -117,7 +118,8 @@ def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
     return letter
 
 
-def _send(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> int:
+def _send(notice: FormalNotice, rows: list[Receivable], steps: dict[int, DunningStep],
+          now: datetime, days: int) -> int:
     """Render as of today, e-mail the client, mark the steps sent, open the mail task."""
     from skod.dunning import notice_mail
 
@@ -125,7 +127,7 @@ def _send(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int
     notice.status, notice.sent_at, notice.mail_task = "sent", now, "open"
     notice.message_id = notice_mail.to_client(notice, rows, letter, now)
     for r in rows:
-        row = _step_row(r.id)
+        row = steps[r.id]
         row.status, row.sent_at, row.message_id = "sent", now, notice.message_id
         recv.record(r, "step", now, step=STEP, message_id=notice.message_id,
                     notice_id=notice.id)
@@ -141,20 +143,20 @@ def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
     if notice.status != "draft":
         raise Conflict("this formal notice is not waiting for approval",
                        code="notice_not_draft")
-    rows = [recv.lock(r.id) for r in rows_of(notice.id)]
-    live = [r for r in rows if r.status == "open"]
-    from skod.dunning.sweep import _withdraw  # the sweep's rule: closed, or paused (step back)
+    from skod.dunning.sweep import _withdraw, claims  # the sweep's rules: lock, withdraw
 
-    for r in rows:
+    claimed = claims(STEP, [r.id for r in rows_of(notice.id)])
+    live = [r for r, _row in claimed if r.status == "open"]
+    for r, row in claimed:
         if r.status != "open":
-            row = _step_row(r.id)
             row.notice_id = None
             _withdraw(r, row)
     if not live:
         notice.status, notice.mail_task = "cancelled", "closed"
         db.session.commit()
         raise Conflict("every debt of this notice is closed or paused", code="notice_moot")
-    _send(notice, live, now, recv.ladder_for(provider_id).notice_deadline_days)
+    _send(notice, live, {r.id: row for r, row in claimed}, now,
+          recv.ladder_for(provider_id).notice_deadline_days)
     return notice
 
 
@@ -189,16 +191,13 @@ def on_closed(receivable: Receivable) -> None:
     notice = of_receivable(receivable.id)
     if notice is None or notice.status == "cancelled":
         return
-    if any(r.status not in CLOSED for r in rows_of(notice.id) if r.id != receivable.id):
+    rows = rows_of(notice.id)
+    if any(r.status not in CLOSED for r in rows if r.id != receivable.id):
         return
     if notice.status == "draft":  # never sent: nor are its steps
         notice.status = "cancelled"
-        for r in rows_of(notice.id):
-            _step_row(r.id).status = "withdrawn"
+        db.session.execute(update(DunningStep).where(
+            DunningStep.notice_id == notice.id, DunningStep.step == STEP,
+            DunningStep.status == "claimed").values(status="withdrawn"))
     if notice.mail_task == "open":
         notice.mail_task = "closed"
-
-
-def _step_row(receivable_id: int) -> DunningStep:
-    return db.session.scalar(select(DunningStep).where(
-        DunningStep.receivable_id == receivable_id, DunningStep.step == STEP))

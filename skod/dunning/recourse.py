@@ -34,17 +34,13 @@ CHECK_MAX_AGE = timedelta(days=30)
 INSOLVENCY = "insolvency"
 
 
-def take_step(receivable_ids: list[int], now: datetime) -> int:
-    """sweep.send_step's step 4: the claimed debts (one client and provider) go into the
-    client's open file; their step rows are sent; the provider is told. How many were."""
-    rows = [r for r in (recv.lock(rid) for rid in receivable_ids) if r.status == "open"]
-    if not rows:
-        db.session.commit()
-        return 0
+def take_step(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> int:
+    """sweep.send_step's step 4: the claimed open debts (one client and provider, locked, with
+    their step rows) go into the client's open file; their step rows are sent; the provider is
+    told. How many were."""
+    rows = [r for r, _row in claimed]
     file = _open_file(rows[0], now)
-    for r in rows:
-        row = db.session.scalar(select(DunningStep).where(
-            DunningStep.receivable_id == r.id, DunningStep.step == STEP))
+    for r, row in claimed:
         row.status, row.sent_at, row.recourse_id = "sent", now, file.id
         recv.record(r, "step", now, step=STEP, recourse_id=file.id)
         if file.insolvent:  # a later debt of a client already known to be insolvent

@@ -140,41 +140,25 @@ def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bo
     return last is None or now - last >= ladder.min_gap
 
 
-def _formal_notice():  # noqa: ANN202 - imported when used: the letter imports the sweep's peers
-    from skod.dunning import formal_notice
-
-    return formal_notice.dispatch
-
-
-def _recourse():  # noqa: ANN202
-    from skod.dunning import recourse
-
-    return recourse.take_step
-
-
-#: steps that are not an e-mail of notify.py: 3, the mise en demeure (a PDF letter, maybe held
-#: for the provider's approval); 4, the recourse file (for the provider; nothing to the client)
-STEP_SENDERS = {3: _formal_notice, 4: _recourse}
-
-
 def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
     # one transaction per e-mail (not two per case): the cases stay locked while the e-mail
     # is queued, so a payment landing meanwhile waits a few milliseconds and then closes it
-    for receivable, row in _claims(step, receivable_ids):
+    for receivable, row in claims(step, receivable_ids):
         if receivable.status != "open":
             _withdraw(receivable, row)
         elif row is not None and row.status == "claimed":
             live.append((receivable, row))
-    ids = [receivable.id for receivable, _row in live]
-    if ids and step in STEP_SENDERS:  # the letter and the recourse file have their own sender
-        sent = STEP_SENDERS[step]()(ids, now)
+    if live and step in (3, 4):  # the letter, the recourse file: senders of their own
+        from skod.dunning import formal_notice, recourse  # they use the sweep's helpers
+
+        sent = (formal_notice.dispatch if step == 3 else recourse.take_step)(live, now)
         db.session.commit()
         return sent
     if live:
-        message_id = notify.send_step(step, ids, now)
+        message_id = notify.send_step(step, [receivable.id for receivable, _row in live], now)
         for receivable, row in live:
             row.status, row.sent_at, row.message_id = "sent", now, message_id
             recv.record(receivable, "step", now, step=step, message_id=message_id)
@@ -182,7 +166,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
     return len(live)
 
 
-def _claims(step: int, receivable_ids: list[int]) -> list[tuple[Receivable, DunningStep | None]]:
+def claims(step: int, receivable_ids: list[int]) -> list[tuple[Receivable, DunningStep | None]]:
     """The cases, locked (in id order: two sweeps never wait on each other in a circle) and
     read afresh, each with its claim of `step` (None when there is none)."""
     claim = (DunningStep.receivable_id == Receivable.id) & (DunningStep.step == step)
