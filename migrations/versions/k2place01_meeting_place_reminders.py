@@ -37,8 +37,7 @@ def upgrade():
         sa.Column('booking_id', sa.Integer(),
                   sa.ForeignKey('bookings.id', ondelete='CASCADE'), nullable=False),
         sa.Column('hours_before', sa.Integer(), nullable=False),
-        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint('booking_id', 'hours_before', name='uq_call_reminder'),
     )
 

@@ -105,7 +105,7 @@ class Booking(CardHolderMixin, db.Model):
 
 class CallReminder(db.Model):
     """A reminder e-mail sent before a call (24 h, 1 h...): the unique pair is "at most once"
-    even with two workers; `sent_at` None means skipped (a nearer reminder went instead)."""
+    even with two workers."""
 
     __tablename__ = "call_reminders"
     __table_args__ = (UniqueConstraint("booking_id", "hours_before", name="uq_call_reminder"),)
@@ -113,5 +113,4 @@ class CallReminder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
     hours_before: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

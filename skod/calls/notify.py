@@ -48,8 +48,7 @@ def invitation(booking: Booking, now: datetime | None = None) -> bytes:
     the DESCRIPTION, CANCEL once it no longer stands."""
     offer, link, gone = booking.offer, manage_url(booking), booking.status in GONE
     where = place.words(offer.place_kind, offer.place_detail)
-    description = "\n".join([f"{where[0]}: {where[1]}"] if where else []) + (
-        "\n" if where else "") + link
+    description = "\n".join([*([f"{where[0]}: {where[1]}"] if where else []), link])
     return ics.invitation(
         uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
         summary=f"{offer.title} - {booking.provider.name}", description=description,

@@ -46,8 +46,7 @@ def _claim(booking_id: int, hours: int, now: datetime) -> bool:
     """True for the one caller that records this reminder; a second one hits the unique key."""
     try:
         with db.session.begin_nested():
-            db.session.add(CallReminder(booking_id=booking_id, hours_before=hours, at=now,
-                                        sent_at=now))
+            db.session.add(CallReminder(booking_id=booking_id, hours_before=hours, sent_at=now))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

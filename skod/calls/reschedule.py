@@ -36,16 +36,11 @@ def move(booking_id: int, new_start: datetime, by: str, now: datetime) -> Bookin
     client accepted the provider's proposal). 409 when the slot is taken or the call may not
     move; the booking is unchanged then."""
     booking = lock_booking(booking_id)
-    if booking.status not in MOVABLE:
-        raise Conflict(f"a {booking.status} call cannot be moved", code="invalid_state")
-    if by == "client" and not client_may_move(booking, now):
+    if by == "client" and booking.status in MOVABLE and not client_may_move(booking, now):
         raise Conflict("too late to move this call: cancel it or ask the provider",
                        code="too_late_to_move")
-    if new_start <= now:
-        raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
     db.session.get(Provider, booking.provider_id, with_for_update=True)  # as when booking
-    new_end = new_start + timedelta(minutes=booking.duration_minutes)
-    check_slot(booking.offer, new_start, new_end, now, ignore=booking.id)
+    new_end = _free_new_time(booking, new_start, now)
     release = booking.status == "held" and not _hold_covers(booking, new_end)
     if release:
         _back_to_saved_card(booking)
@@ -58,6 +53,17 @@ def move(booking_id: int, new_start: datetime, by: str, now: datetime) -> Bookin
         release_hold_of(lock_booking(booking_id))
         db.session.commit()
     return db.session.get(Booking, booking_id)
+
+
+def _free_new_time(booking: Booking, new_start: datetime, now: datetime) -> datetime:
+    """The new end, once the booking may move and `new_start` is a free slot (409 / 422)."""
+    if booking.status not in MOVABLE:
+        raise Conflict(f"a {booking.status} call cannot be moved", code="invalid_state")
+    if new_start <= now:
+        raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
+    new_end = new_start + timedelta(minutes=booking.duration_minutes)
+    check_slot(booking.offer, new_start, new_end, now, ignore=booking.id)
+    return new_end
 
 
 def _hold_covers(booking: Booking, new_end: datetime) -> bool:
@@ -82,12 +88,7 @@ def _back_to_saved_card(booking: Booking) -> None:
 def propose(booking_id: int, new_start: datetime, now: datetime) -> Booking:
     """The provider proposes `new_start`; the slot is checked now and again on acceptance."""
     booking = lock_booking(booking_id)
-    if booking.status not in MOVABLE:
-        raise Conflict(f"a {booking.status} call cannot be moved", code="invalid_state")
-    if new_start <= now:
-        raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
-    new_end = new_start + timedelta(minutes=booking.duration_minutes)
-    check_slot(booking.offer, new_start, new_end, now, ignore=booking.id)
+    _free_new_time(booking, new_start, now)
     booking.proposed_start_at = new_start
     db.session.commit()
     return booking

@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 
 from skod.calls import notify, reschedule
 from skod.calls.models import Booking
-from skod.catalog.services import availability_of
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError
 from skod.extensions import db
@@ -19,13 +18,11 @@ from skod.web import display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
 from skod.web.manage import booking_or_404
-from skod.web.public import slot_days
+from skod.web.public import hours_zone, slot_days
 
 
 def _slots(booking: Booking, tz: str) -> list:
-    avail = availability_of(booking.provider_id)
-    provider_tz = avail.timezone if avail else booking.provider.timezone
-    return slot_days(booking.offer, provider_tz, tz, current_locale(), utcnow(),
+    return slot_days(booking.offer, hours_zone(booking.provider), tz, current_locale(), utcnow(),
                      ignore=booking.id)
 
 

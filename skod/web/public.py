@@ -55,6 +55,12 @@ def provider_page(slug: str) -> ResponseReturnValue:
                            languages=public_profile.language_names(provider, locale))
 
 
+def hours_zone(provider: Provider) -> str:
+    """The zone the provider's weekly hours are kept in (their own zone until they set hours)."""
+    avail = availability_of(provider.id)
+    return avail.timezone if avail else provider.timezone
+
+
 def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime,
               ignore: int | None = None) -> list:
     """Free slots of the next SLOT_DAYS days, grouped by day in the client's zone `tz`
@@ -90,8 +96,7 @@ def bookable_or_abort(provider: Provider, offer_id: int, kind: str) -> Offer:
 def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
     provider = provider_or_404(slug)
     offer = bookable_or_abort(provider, offer_id, "call")
-    avail = availability_of(provider.id)
-    provider_tz = avail.timezone if avail else provider.timezone
+    provider_tz = hours_zone(provider)
     tz = display.zone(request.args.get("tz"), provider_tz)
     locale = current_locale()
     config = {"offer_id": offer.id, "timezone": tz, "locale": locale,
