@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import count
+from zoneinfo import ZoneInfo
 
 from skod.dunning.models import DunningEvent, DunningStep, Receivable
 from skod.extensions import db
+
+PARIS = ZoneInfo("Europe/Paris")
 
 _seq = count(1)
 
@@ -60,3 +63,13 @@ def add(provider_id: int, client_id: int, debt: Debt, today: date, now: datetime
     db.session.commit()
     debt.id = r.id
     return debt
+
+
+def seed(app, pid: int, now: datetime, debts: list[Debt]) -> None:  # noqa: ANN001 - the app
+    """The debts for provider `pid`, all of one client, as of `now` (Paris day)."""
+    from tests.invoice_support import make_client
+
+    with app.app_context():
+        cid = make_client()
+        for debt in debts:
+            add(pid, cid, debt, now.astimezone(PARIS).date(), now)

@@ -11,7 +11,7 @@ import pytest
 
 from skod.dunning import board, cases, receivables
 from tests import factories as f
-from tests.board_support import Debt, add
+from tests.board_support import Debt, seed
 from tests.invoice_support import credit, issue, make_client
 from tests.test_dunning_provider_api import open_debt, provider_id
 
@@ -71,12 +71,6 @@ def _expected_recovered(debts: list[Debt], start: datetime) -> dict[str, int]:
     return got
 
 
-def _seed(app, pid: int, now: datetime, debts: list[Debt]) -> None:
-    with app.app_context():
-        cid = make_client()
-        for debt in debts:
-            add(pid, cid, debt, _today(now), now)
-
 
 def _invoices(app, pid: int, now: datetime) -> int:
     """Invoices 90, 89 and 10 days ago and a credit note: what DSO divides by (89 and 10)."""
@@ -93,8 +87,8 @@ def test_totals_equal_the_sum_of_the_receivables(app, client, now):
     pid = provider_id(app, f.provider(client))
     other = provider_id(app, f.provider(client))
     debts = _debts(now)
-    _seed(app, pid, now, debts)
-    _seed(app, other, now, [Debt("EUR", "open", 2, 77_700, 700, 20, payments=[(now, 700)])])
+    seed(app, pid, now, debts)
+    seed(app, other, now, [Debt("EUR", "open", 2, 77_700, 700, 20, payments=[(now, 700)])])
     invoiced = _invoices(app, pid, now)
     with app.app_context():
         got = board.summary(pid, now)
@@ -130,7 +124,7 @@ def test_totals_equal_the_sum_of_the_receivables(app, client, now):
                                               (16, 2), (30, 2), (31, 3), (45, 3), (46, 4)])
 def test_age_bucket_edges(app, client, now, days, bucket):
     pid = provider_id(app, f.provider(client))
-    _seed(app, pid, now, [Debt("EUR", "open", 0, 1_234, days_late=days)])
+    seed(app, pid, now, [Debt("EUR", "open", 0, 1_234, days_late=days)])
     with app.app_context():
         ages = board.summary(pid, now).currencies[0].ages
     assert ages == [1_234 if i == bucket else 0 for i in range(5)]
@@ -141,7 +135,7 @@ def test_recovery_rate_by_step_on_a_case_table(app, client, now):
     balance still owed when it went; step -1 is the time before any reminder."""
     pid = provider_id(app, f.provider(client))
     t = [now - timedelta(days=40 - 5 * i) for i in range(8)]  # t[0] < t[1] < ... < now
-    _seed(app, pid, now, [
+    seed(app, pid, now, [
         # 2,000 by card retry, nothing after the notice, 3,000 after step 1, the rest after 2
         Debt("EUR", "paid", 2, 10_000, 10_000, 30, closed_at=t[6], opened_at=t[0],
              steps={0: t[2], 1: t[3], 2: t[5]},
@@ -172,8 +166,8 @@ def test_recovery_rate_by_step_on_a_case_table(app, client, now):
 
 def test_each_provider_sees_only_their_own_board(app, client, now):
     prov, other = f.provider(client), f.provider(client)
-    _seed(app, provider_id(app, prov), now, [Debt("EUR", "open", 1, 12_345, days_late=9)])
-    _seed(app, provider_id(app, other), now, [Debt("EUR", "open", 3, 67_890, days_late=40)])
+    seed(app, provider_id(app, prov), now, [Debt("EUR", "open", 1, 12_345, days_late=9)])
+    seed(app, provider_id(app, other), now, [Debt("EUR", "open", 3, 67_890, days_late=40)])
     pages = {}
     for who in (prov, other):
         browser = app.test_client()  # a session of its own

@@ -9,9 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.board_support import Debt
+from tests.board_support import Debt, seed
 from tests.support.browser import log_in
-from tests.test_dunning_board import _seed
 from tests.test_dunning_provider_api import provider_id
 
 PHONE = {"width": 390, "height": 844}
@@ -21,7 +20,7 @@ SHOTS = Path("/tmp/shots")
 @pytest.mark.browser
 def test_board_fits_a_phone_with_its_chart(app, browser_page, client, now):
     prov = f.provider(client)
-    _seed(app, provider_id(app, prov), now, [
+    seed(app, provider_id(app, prov), now, [
         Debt("EUR", "open", -1, 1_234_567, days_late=2),
         Debt("EUR", "open", 1, 98_765, days_late=12),
         Debt("EUR", "paused", 2, 45_600, days_late=20),

@@ -18,17 +18,19 @@ def _chart(amounts: list[int]) -> ET.Element:
     return ET.fromstring(str(render(bars, "Age <of> debts", "what & when", "EUR")))
 
 
-@pytest.mark.parametrize("amounts", [[1_000, 2_500, 0, 500, 12_345], [0, 0, 0, 0, 7],
-                                     [3, 3, 3, 3, 3]])
-def test_one_bar_per_bucket_with_heights_proportional(amounts):
+@pytest.mark.parametrize(("amounts", "expected"), [
+    # the drawing has 144 units between its top (24) and its baseline (168)
+    ([1_000, 2_500, 0, 500, 12_345], [11.66, 29.16, 0.0, 5.83, 144.0]),
+    ([0, 0, 0, 0, 7], [0.0, 0.0, 0.0, 0.0, 144.0]),
+    ([3, 3, 3, 3, 3], [144.0] * 5),
+    ([1_000, 2_000, 0, 0, 0], [72.0, 144.0, 0.0, 0.0, 0.0]),
+])
+def test_one_bar_per_bucket_with_heights_proportional(amounts, expected):
     svg = _chart(amounts)
     rects = svg.findall(f"{SVG}g/{SVG}rect")
     assert len(rects) == len(amounts)
     heights = [float(r.get("height")) for r in rects]
-    largest = max(amounts)
-    room = board_chart.BASELINE - board_chart.TOP
-    for amount, height in zip(amounts, heights, strict=True):
-        assert height == pytest.approx(room * amount / largest, abs=0.01)
+    assert heights == pytest.approx(expected, abs=0.01)
     # every bar stands on the baseline and stays inside the drawing
     for rect in rects:
         assert float(rect.get("y")) + float(rect.get("height")) == pytest.approx(

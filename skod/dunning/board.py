@@ -94,7 +94,6 @@ class Board:
     #: the provider's own currency, listed first
     currency: str
     today: date
-    month_start: datetime
     currencies: list[CurrencyBoard]
 
 
@@ -131,7 +130,7 @@ def summary(provider_id: int, now: datetime) -> Board:
         board.columns = [Column(step, **columns.get((board.currency, step), {}))
                          for step in _steps_of(columns, board.currency)]
     ordered = sorted(boards.values(), key=lambda b: (b.currency != provider.currency, b.currency))
-    return Board(provider_id, provider.currency, today, start, ordered)
+    return Board(provider_id, provider.currency, today, ordered)
 
 
 def _cases(provider_id: int, today: date, start: datetime, end: datetime,

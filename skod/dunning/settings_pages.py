@@ -18,6 +18,7 @@ from skod.dunning.ladder import (
     DEFAULT_STEPS,
     NOTICE_DEADLINE_DAYS,
     NOTICE_DEADLINE_RANGE,
+    TEXT_LOCALES,
     SettingsError,
 )
 from skod.dunning.provider_forms import ReminderSettingsForm
@@ -28,7 +29,7 @@ def _initial(provider_id: int) -> dict:
     current = ladder_settings.current(provider_id)
     data = {f"step{n}": days for n, days in current["offsets"].items()}
     data |= {f"text{n}_{loc}": words.get(loc, "") for n, words in current["texts"].items()
-             for loc in ("fr", "en")}
+             for loc in TEXT_LOCALES}
     notice = current["formal_notice"]
     return data | {"retry_days": ", ".join(str(d) for d in current["retry_days"]),
                    "notice_days": notice["deadline_days"],
