@@ -59,9 +59,22 @@ RETRYABLE_KINDS = frozenset({"soft_decline"})
 NO_RETRY_ADVICE = frozenset({"do_not_try_again", "confirm_card_data"})
 
 
+#: failures of our own (not a bank's decline code) in words
+OWN_FAILURES: dict[str, LazyString] = {
+    "hold_expired": _l("The amount held expired at the bank before it was charged."),
+    "below_minimum": _l("The amount is below the minimum card payment."),
+}
+
+
 def words(code: str | None) -> LazyString:
     """The sentence shown to the client for a decline code (GENERIC when unknown or None)."""
     return WORDS.get(code or "", GENERIC)
+
+
+def failure_words(code: str | None) -> str:
+    """Why a payment failed, in words: our own failures, else the bank's decline reason."""
+    own = OWN_FAILURES.get(code or "")
+    return str(own if own is not None else words(code))
 
 
 def is_expired_card(code: str | None) -> bool:

@@ -41,13 +41,6 @@ PURPOSE_WORDS = {
     "recovery": _l("Payment of an unpaid amount"),
 }
 
-#: failures of our own (not a bank's decline code) in words
-OWN_FAILURES = {
-    "hold_expired": _l("The amount held expired at the bank before it was charged."),
-    "below_minimum": _l("The amount is below the minimum card payment."),
-}
-
-
 def zone(name: str | None, fallback: str) -> str:
     """`name` when it is a known time zone, else `fallback`."""
     return name if name in ZONES else fallback
@@ -127,10 +120,8 @@ def purpose_word(purpose: str | None) -> str:
     return str(PURPOSE_WORDS.get(purpose or "", _l("Payment")))
 
 
-def failure_words(code: str | None) -> str:
-    """Why a payment failed, in words: our own failures, else the bank's decline reason."""
-    own = OWN_FAILURES.get(code or "")
-    return str(own if own is not None else decline_words.words(code))
+# the pages' name for the payment domain's words of a failure
+failure_words = decline_words.failure_words
 
 
 def booking_payment_lines(booking, locale: str) -> list[str]:  # noqa: ANN001
