@@ -20,10 +20,17 @@ def upgrade():
                                       server_default='active'))
     # an offer switched off before statuses existed reads as paused: the provider can resume it
     op.execute("UPDATE offers SET status = 'paused' WHERE NOT active")
+    # the status says it all now: a second flag could only disagree with it
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.drop_column('active')
     op.create_check_constraint(op.f('ck_offers_offer_status'), 'offers',
                                "status IN ('active', 'paused', 'archived')")
 
 
 def downgrade():
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active', sa.Boolean(), nullable=False,
+                                      server_default=sa.true()))
+    op.execute("UPDATE offers SET active = (status = 'active')")
     op.drop_constraint(op.f('ck_offers_offer_status'), 'offers', type_='check')
     op.drop_column('offers', 'status')

@@ -54,9 +54,6 @@ class Offer(db.Model):
     #: messages: longest question accepted, in characters (None: no limit)
     char_limit: Mapped[int | None] = mapped_column(Integer)
     attachments_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: bookable now; kept equal to status == "active" by services.set_offer_status because the
-    #: booking, question and public queries of other packages filter on it
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: "active", "paused" or "archived" (OFFER_STATES); only set_offer_status writes it
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     #: calls: where the call happens (skod.calls.place: phone, video or address) and its detail

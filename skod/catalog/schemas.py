@@ -116,5 +116,5 @@ class PublicProviderSchema(Schema):
         from skod.extensions import db
 
         rows = db.session.scalars(db.select(Offer).where(Offer.provider_id == provider.id,
-                                                         Offer.active.is_(True)))
+                                                         Offer.status == "active"))
         return OfferSchema(many=True).dump(rows)

@@ -55,7 +55,6 @@ def set_offer_status(provider: Provider, offer_id: int, status: str) -> Offer:
         except IllegalTransition as err:
             db.session.rollback()
             raise Conflict("an archived offer stays archived", code="offer_archived") from err
-        offer.active = status == "active"
     db.session.commit()
     return offer
 
@@ -74,7 +73,7 @@ def bookable_offer(offer_id: int, kind: str) -> Offer:
     offer = db.session.get(Offer, offer_id)
     if offer is None or offer.kind != kind or offer.status == "archived":
         raise NotFound("offer not found")
-    if not offer.active:
+    if offer.status != "active":
         raise Conflict("this offer is not available right now", code="offer_unavailable")
     return offer
 

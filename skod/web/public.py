@@ -41,14 +41,14 @@ def provider_or_404(slug: str) -> Provider:
 def provider_page(slug: str) -> ResponseReturnValue:
     provider = provider_or_404(slug)
     offers = db.session.scalars(select(Offer).where(
-        Offer.provider_id == provider.id, Offer.active.is_(True), Offer.kind == "call")
+        Offer.provider_id == provider.id, Offer.status == "active", Offer.kind == "call")
         .order_by(Offer.id)).all()
     locale = current_locale()
     cards = [{"offer": o, "price": display.price_words(o, locale),
               "fee": o.late_cancel_fee_percent} for o in offers]
     questions = [{"offer": o, "price": display.money(o.price_minor, o.currency, locale)}
                  for o in db.session.scalars(select(Offer).where(
-                     Offer.provider_id == provider.id, Offer.active.is_(True),
+                     Offer.provider_id == provider.id, Offer.status == "active",
                      Offer.kind == "message").order_by(Offer.id))]
     return render_template("web/provider.html", provider=provider, cards=cards,
                            questions=questions,
