@@ -16,15 +16,17 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('offers', sa.Column('status', sa.String(16), nullable=False,
+    # batch mode: SQLite (the local demo) alters a table only by copying it
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sa.String(16), nullable=False,
                                       server_default='active'))
     # an offer switched off before statuses existed reads as paused: the provider can resume it
     op.execute("UPDATE offers SET status = 'paused' WHERE NOT active")
     # the status says it all now: a second flag could only disagree with it
     with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f('ck_offers_offer_status'),
+                                         "status IN ('active', 'paused', 'archived')")
         batch_op.drop_column('active')
-    op.create_check_constraint(op.f('ck_offers_offer_status'), 'offers',
-                               "status IN ('active', 'paused', 'archived')")
 
 
 def downgrade():
@@ -32,5 +34,6 @@ def downgrade():
         batch_op.add_column(sa.Column('active', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
     op.execute("UPDATE offers SET active = (status = 'active')")
-    op.drop_constraint(op.f('ck_offers_offer_status'), 'offers', type_='check')
-    op.drop_column('offers', 'status')
+    with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_offers_offer_status'), type_='check')
+        batch_op.drop_column('status')
