@@ -57,13 +57,15 @@ def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
 def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
     for _ in range(MAX_ROUNDS):
         claimed = claim_batch(now, batch)
+        # the card first: a retry that pays closes the case, and its claimed step is then
+        # withdrawn, so the client never reads "payment failed" minutes before "paid"
+        for receivable_id, number in claimed.retries:
+            retries.send(receivable_id, number, now)
+            report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
             sent = send_step(step, ids, now)
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0
-        for receivable_id, number in claimed.retries:
-            retries.send(receivable_id, number, now)
-            report["dunning_retries"] += 1
         if claimed.seen < batch:
             break
 
