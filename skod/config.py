@@ -116,6 +116,20 @@ def _stripe() -> dict:
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "STRIPE_API_VERSION": os.environ.get("STRIPE_API_VERSION", ""),
+        # "platform" (Connect: each provider paid on their own account) or "direct" (one
+        # business: the keys are the one provider's account); see README
+        "STRIPE_MODE": os.environ.get("STRIPE_MODE", "platform"),
+        # the platform's application fee on each capture and charge, in basis points
+        "PLATFORM_FEE_BP": int(os.environ.get("PLATFORM_FEE_BP", "0")),
+        # signing secret(s) of the Connect endpoint (same URL as the platform's)
+        "STRIPE_CONNECT_WEBHOOK_SECRET": os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET",
+                                                        "whsec_local_connect"),
+        # ca_...: connecting an existing Stripe account by OAuth (empty: onboarding only)
+        "STRIPE_CONNECT_CLIENT_ID": os.environ.get("STRIPE_CONNECT_CLIENT_ID", ""),
+        # the country of the connected accounts we create
+        "STRIPE_ACCOUNT_COUNTRY": os.environ.get("STRIPE_ACCOUNT_COUNTRY", "FR"),
+        # prefix of every idempotency key (else a random id stored in the database)
+        "SKOD_IDEMPOTENCY_PREFIX": os.environ.get("SKOD_IDEMPOTENCY_PREFIX", ""),
         # Stripe allows about 100 requests/s live, 25/s in test mode: stay under it
         "STRIPE_MAX_REQUESTS_PER_SECOND": int(os.environ.get(
             "STRIPE_MAX_REQUESTS_PER_SECOND",

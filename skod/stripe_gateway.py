@@ -8,6 +8,7 @@ carries its decline code and the network's advice (read by stripe_objects.declin
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ from flask import current_app
 from skod.core.ratelimit import RateLimiter
 from skod.payments import stripe_objects as so
 from skod.payments.stripe_objects import HARD_DECLINES, Dispute, Intent, Refund, Setup
+from skod.stripe_connect import ConnectMixin
 
 __all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PINNED_API_VERSION",
            "Refund", "Setup", "gateway", "verify_signed_event"]
@@ -70,19 +72,40 @@ def _map_error(err: stripe.StripeError) -> GatewayError:
 RATE_LIMIT_RETRIES = (0.5, 1.0, 2.0)  # seconds before each new try after a 429
 
 
-class Gateway:
+class Gateway(ConnectMixin):
+    """The platform's Stripe client; `on(account)` is the same client bound to a connected
+    account: every request it sends carries `Stripe-Account` (None: the platform itself)."""
+
     def __init__(self, secret_key: str, api_base: str = "", api_version: str = "",
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, *, prefix: str = "",
+                 account: str | None = None) -> None:
         kwargs: dict[str, Any] = {"max_network_retries": 0,
                                   "stripe_version": api_version or PINNED_API_VERSION}
         if api_base:
-            kwargs["base_addresses"] = {"api": api_base}
+            # OAuth calls go to the "connect" base: the emulator serves both
+            kwargs["base_addresses"] = {"api": api_base, "connect": api_base}
         self.client = stripe.StripeClient(secret_key, **kwargs)
         self.limiter = limiter or RateLimiter(25)
+        #: installation prefix of every idempotency key (see idempotency_key)
+        self.prefix = prefix
+        self.account = account
+
+    def on(self, account: str | None) -> Gateway:
+        """This gateway bound to `account` (None or "": the platform): same client and limiter."""
+        bound = copy.copy(self)
+        bound.account = account or None
+        return bound
+
+    def idempotency_key(self, key: str) -> str:
+        """`<installation>:<account or platform>:<domain key>`: a staging and a production
+        install on one test key, or one domain key on two accounts, never replay each other."""
+        return f"{self.prefix}:{self.account or 'platform'}:{key}"
 
     def _call(self, fn, *args, key: str | None = None, **params):  # noqa: ANN001
         """One Stripe request under the rate limiter; a 429 is tried again with the same key."""
-        options = {"idempotency_key": key} if key else {}
+        options: dict[str, Any] = {"idempotency_key": self.idempotency_key(key)} if key else {}
+        if self.account:
+            options["stripe_account"] = self.account
         for pause in (*RATE_LIMIT_RETRIES, None):
             self.limiter.acquire()
             try:
@@ -125,10 +148,19 @@ class Gateway:
                 else customer["id"]}
 
     # Payment intents ---------------------------------------------------------------------
+    def _fee(self, params: dict, fee: int | None) -> dict:
+        """The platform's application fee, sent only on a connected account (Stripe refuses
+        it on the platform's own charges)."""
+        if fee and self.account:
+            params["application_fee_amount"] = fee
+        return params
+
     def create_intent(self, *, amount: int, currency: str, customer: str, payment_method: str,
-                      manual: bool, off_session: bool, key: str, metadata: dict) -> Intent:
+                      manual: bool, off_session: bool, key: str, metadata: dict,
+                      fee: int | None = None) -> Intent:
         """Create and confirm at once with a saved card; a card error carrying the intent is
-        raised as such (off-session 3-D Secure: `authentication_required`)."""
+        raised as such (off-session 3-D Secure: `authentication_required`). `fee`: the
+        application fee of an automatic charge (a hold's fee goes on its capture)."""
         params: dict[str, Any] = {
             "amount": amount, "currency": currency.lower(), "customer": customer,
             "payment_method": payment_method, "confirm": True, "metadata": metadata,
@@ -137,15 +169,17 @@ class Gateway:
         }
         if off_session:
             params["off_session"] = True
+        if not manual:
+            self._fee(params, fee)
         return so.intent(self._call(self.client.v1.payment_intents.create, key=key, **params))
 
     def retrieve_intent(self, intent_id: str) -> Intent:
         return so.intent(self._call(self.client.v1.payment_intents.retrieve, intent_id,
                                     expand=EXPAND_CHARGE))
 
-    def capture(self, intent_id: str, *, amount: int, key: str) -> Intent:
+    def capture(self, intent_id: str, *, amount: int, key: str, fee: int | None = None) -> Intent:
         pi = self._call(self.client.v1.payment_intents.capture, intent_id, key=key,
-                        amount_to_capture=amount, expand=EXPAND_CHARGE)
+                        **self._fee({"amount_to_capture": amount, "expand": EXPAND_CHARGE}, fee))
         return so.intent(pi)
 
     def cancel(self, intent_id: str, *, key: str) -> Intent:
@@ -153,18 +187,20 @@ class Gateway:
                                     expand=EXPAND_CHARGE))
 
     def create_page_intent(self, *, amount: int, currency: str, customer: str, key: str,
-                           metadata: dict, manual: bool = True) -> Intent:
+                           metadata: dict, manual: bool = True, fee: int | None = None
+                           ) -> Intent:
         """An intent the page confirms with the card (Stripe.js confirmCardPayment): one 3-D
         Secure challenge gives the hold (or, `manual=False`, the payment itself: a debt's pay
         page) AND the saved card, which Stripe attaches to `customer` (setup_future_usage) for
         later off-session charges. Not confirmed here and without a payment method: its status
         is requires_payment_method.
         """
-        pi = self._call(self.client.v1.payment_intents.create, key=key, amount=amount,
-                        currency=currency.lower(), customer=customer,
-                        capture_method="manual" if manual else "automatic",
-                        setup_future_usage="off_session",
-                        allowed_payment_method_types=["card"], metadata=metadata)
+        params = {"amount": amount, "currency": currency.lower(), "customer": customer,
+                  "capture_method": "manual" if manual else "automatic",
+                  "setup_future_usage": "off_session",
+                  "allowed_payment_method_types": ["card"], "metadata": metadata}
+        pi = self._call(self.client.v1.payment_intents.create, key=key,
+                        **(params if manual else self._fee(params, fee)))
         return so.intent(pi)
 
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
@@ -179,9 +215,11 @@ class Gateway:
     def create_refund(self, intent_id: str, *, amount: int, key: str, refund_id: int) -> Refund:
         """A refund as Stripe answers it: often `succeeded`, sometimes `pending` (then
         `refund.updated` / `refund.failed` tell the end)."""
-        return so.refund(self._call(self.client.v1.refunds.create, key=key,
-                                    payment_intent=intent_id, amount=amount,
-                                    metadata={"skod_refund_id": str(refund_id)}))
+        params: dict[str, Any] = {"payment_intent": intent_id, "amount": amount,
+                                  "metadata": {"skod_refund_id": str(refund_id)}}
+        if self.account:  # the platform's fee goes back in proportion (none on the platform)
+            params["refund_application_fee"] = True
+        return so.refund(self._call(self.client.v1.refunds.create, key=key, **params))
 
     def list_refunds(self, intent_id: str) -> list[Refund]:
         """Every refund of the intent's charge, ours and those made in the dashboard."""
@@ -222,12 +260,15 @@ def verify_signed_event(payload: bytes, signature: str | None, secret: str,
 
 
 def gateway() -> Gateway:
-    """The app's gateway, built once from the config."""
+    """The app's gateway (the platform's), built once from the config; `.on(account)` for a
+    provider's money."""
     gw = current_app.extensions.get("skod_gateway")
     if gw is None:
+        from skod.core.installation import idempotency_prefix
+
         cfg = current_app.config
         limiter = RateLimiter(cfg["STRIPE_MAX_REQUESTS_PER_SECOND"], cfg["RATE_LIMIT_REDIS_URL"])
         gw = Gateway(cfg["STRIPE_SECRET_KEY"], cfg["STRIPE_API_BASE"], cfg["STRIPE_API_VERSION"],
-                     limiter)
+                     limiter, prefix=idempotency_prefix())
         current_app.extensions["skod_gateway"] = gw
     return gw

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from skod.accounts import services
+from skod.accounts import services, stripe_account
 from skod.accounts.auth import require_provider
 from skod.accounts.login_guard import login_limits
 from skod.accounts.schemas import (
+    OnboardingLinkSchema,
     PasswordChangeSchema,
     ProfileUpdateSchema,
     ProviderSchema,
@@ -37,6 +38,14 @@ def me():
 @blp.response(200, ProviderSchema)
 def update_me(data: dict):
     return services.update_profile(require_provider(), data)
+
+
+@blp.post("/me/stripe/onboarding")
+@blp.response(200, OnboardingLinkSchema)
+def stripe_onboarding():
+    """A fresh Stripe Account Link for the provider's connected account (created on first
+    call): open `url` to give Stripe what it needs before payments can be taken."""
+    return {"url": stripe_account.onboarding_url(require_provider())}
 
 
 @blp.post("/me/password")

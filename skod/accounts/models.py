@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.core.clock import utcnow
@@ -54,6 +54,17 @@ class Provider(UserMixin, db.Model):
     #: part of the login session's user id: bumped on logout and password change, so that a
     #: session cookie copied earlier (the cookie is signed, not stored) no longer loads anyone
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the provider's connected Stripe account (direct charges on it) and its state as
+    #: account.updated last told it; the money is taken only while charges_enabled
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    charges_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    payouts_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    details_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: what Stripe still asks for, comma-separated (requirements.past_due + currently_due)
+    requirements_due: Mapped[str | None] = mapped_column(Text)
+    stripe_disabled_reason: Mapped[str | None] = mapped_column(String(64))
+    #: the provider revoked our access: no new booking; what was held or owed stays listed
+    deauthorized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="provider")
 
@@ -125,4 +136,7 @@ class Client(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+    #: the account that customer lives on (None: the platform's); another account's customer
+    #: is made again on the provider's account
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -99,6 +99,17 @@ class ProviderSchema(Schema):
     bank = fields.Function(lambda p: p.bank())
     #: identity data still missing before invoices carry every legal mention
     missing_legal = fields.Function(lambda p: p.missing_legal())
+    #: the connected Stripe account and where its onboarding stands (null before it exists)
+    stripe_account = fields.Method("_stripe_account", allow_none=True)
+
+    def _stripe_account(self, provider) -> dict | None:  # noqa: ANN001
+        from skod.accounts.stripe_account import status
+
+        return status(provider)
+
+
+class OnboardingLinkSchema(Schema):
+    url = fields.String(required=True)
 
 
 class TokenRequestSchema(Schema):

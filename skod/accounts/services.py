@@ -14,6 +14,7 @@ from skod.accounts.models import ApiToken, Client, Provider
 from skod.core.errors import Conflict, Invalid, Unauthorized
 from skod.core.money import CurrencyError, check_currency
 from skod.extensions import db
+from skod.payments import connect
 
 LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address", "vat_rate_bp",
                 "vat_exempt_mention", "mediator")
@@ -31,8 +32,15 @@ def check_password(password: str, email: str, name: str, slug: str) -> None:
                       code=f"password_{broken}")
 
 
+#: STRIPE_MODE=direct: the operator's Stripe account is the one provider's
+DIRECT_MODE_FULL = ("this installation takes payments on one Stripe account and already has "
+                    "its provider: a second provider cannot sign up here")
+
+
 def sign_up(data: dict) -> Provider:
     email = data["email"].strip().lower()
+    if connect.direct_mode() and db.session.scalar(select(Provider.id).limit(1)):
+        raise Conflict(DIRECT_MODE_FULL, code="single_provider")
     check_password(data["password"], email, data["name"], data["slug"])
     if db.session.scalar(select(Provider.id).where(Provider.email == email)):
         raise Conflict("an account with this e-mail exists", {"email": ["already used"]},

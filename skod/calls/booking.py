@@ -20,7 +20,7 @@ from skod.catalog.services import bookable_offer, offer_slots
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import capture_policy as cp
-from skod.payments import cards
+from skod.payments import cards, connect
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.stripe_gateway import GatewayError
@@ -31,6 +31,7 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
     """Take the slot, then open the card step with Stripe. 409 when the slot is taken.
     Returns the booking and the card step for the page: {"client_secret", "intent"}."""
     offer = bookable_offer(offer_id, "call")
+    connect.require_payments(db.session.get(Provider, offer.provider_id))
     if start_at <= now:
         raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
     # One booking at a time per provider: the provider row is the lock.

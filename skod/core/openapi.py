@@ -35,6 +35,8 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
                                                                  "/api/v1/messages",
                                                                  "/api/v1/projects")):
         statuses |= {402, 503}
+    if path == "/api/v1/me/stripe/onboarding":
+        statuses.add(503)  # Stripe could not be reached
     return statuses
 
 

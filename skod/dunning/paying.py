@@ -25,11 +25,11 @@ from skod.dunning import receivables as recv
 from skod.dunning import retries
 from skod.dunning.models import CLOSED, Receivable
 from skod.extensions import db
-from skod.payments import cards
+from skod.payments import cards, connect
 from skod.payments import services as pay
 from skod.payments.models import RECOVERY, Payment
 from skod.payments.stripe_objects import below_minimum
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import GatewayError
 
 
 def key_prefix(receivable_id: int) -> str:
@@ -92,7 +92,7 @@ def _reuse(receivable: Receivable, last: Payment | None, now: datetime) -> dict 
         db.session.commit()
         return {"status": "open", "intent": "payment", "client_secret": secret}
     if secret:
-        intent = gateway().cancel(last.stripe_payment_intent_id,
+        intent = connect.for_payment(last).cancel(last.stripe_payment_intent_id,
                                   key=f"cancel:page:{last.stripe_payment_intent_id}")
         pay.apply_intent(last, intent, now)
         return None
@@ -122,11 +122,13 @@ def _create_intent(receivable_id: int, payment_id: int) -> dict:
     receivable = _owed(receivable_id)
     payment = pay.lock(payment_id)
     try:
-        intent = gateway().create_page_intent(
+        intent = connect.for_payment(payment).create_page_intent(
             amount=payment.amount_requested_minor, currency=payment.currency,
-            customer=cards.ensure_customer(receivable.client), key=payment.create_key,
+            customer=cards.ensure_customer(receivable.client, payment.stripe_account_id),
+            key=payment.create_key,
             metadata={"skod_payment_id": str(payment.id), "purpose": RECOVERY,
-                      "skod_receivable_id": str(receivable_id)}, manual=False)
+                      "skod_receivable_id": str(receivable_id)}, manual=False,
+            fee=pay.fee_of(payment, payment.amount_requested_minor))
     except GatewayError as err:
         db.session.rollback()
         raise cards.card_problem(err) from err

@@ -11,13 +11,14 @@ from datetime import datetime
 
 from flask import current_app
 
+from skod.accounts.models import Provider
 from skod.accounts.services import new_client
 from skod.catalog.services import bookable_offer
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.messages import policy
 from skod.messages.models import CHARGE_KEY, HOLD_KEY, MESSAGE_STATES, Message
-from skod.payments import cards
+from skod.payments import cards, connect
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import ANSWER, Payment
@@ -36,6 +37,7 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> tuple[Messa
     """The question, with the offer's terms copied, then the card step opened at Stripe.
     Returns the message and the card step for the page: {"client_secret", "intent"}."""
     offer = bookable_offer(offer_id, "message")
+    connect.require_payments(db.session.get(Provider, offer.provider_id))
     body = body.strip()
     if not body:
         raise Invalid("the question is empty", {"body": ["must not be empty"]})

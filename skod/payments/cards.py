@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from skod.accounts.models import Client
 from skod.core.errors import DomainError, Invalid, PaymentProblem
 from skod.extensions import db
+from skod.payments import connect
 from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.stripe_gateway import GatewayError, Intent, gateway
@@ -39,29 +40,34 @@ def _metadata(ref: str) -> dict:
     return {f"skod_{kind}_id": ident}
 
 
-def ensure_customer(client: Client) -> str:
-    """The client's Stripe customer, created on first use."""
-    if not client.stripe_customer_id:
-        client.stripe_customer_id = gateway().create_customer(
+def ensure_customer(client: Client, account: str | None) -> str:
+    """The client's Stripe customer on `account` (None: the platform's), created on first use;
+    a customer that lives on another account (made before the provider moved to Connect) is
+    made again where the money goes now."""
+    if not client.stripe_customer_id or (client.stripe_account_id or None) != account:
+        client.stripe_customer_id = gateway().on(account).create_customer(
             email=client.email, name=client.name, key=f"customer:client:{client.id}",
             metadata={"skod_client_id": str(client.id)})
+        client.stripe_account_id = account
     return client.stripe_customer_id
 
 
 def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
     """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
-    setup = gateway().create_setup_intent(customer=ensure_customer(client),
-                                          key=f"setup:{ref}", metadata=_metadata(ref))
+    account = connect.account_of(holder.provider)  # type: ignore[attr-defined]
+    setup = gateway().on(account).create_setup_intent(customer=ensure_customer(client, account),
+                                                      key=f"setup:{ref}", metadata=_metadata(ref))
     holder.stripe_setup_intent_id = setup.id
     holder.setup_client_secret = setup.client_secret
 
 
 def fresh_setup(holder: CardHolderMixin, client: Client, ref: str) -> dict:
     """The open SetupIntent's secret, or a new one when the last one is finished."""
+    gw = connect.for_client(client)  # the SetupIntent lives where the client's customer does
     try:
-        setup = gateway().retrieve_setup_intent(holder.stripe_setup_intent_id or "")
+        setup = gw.retrieve_setup_intent(holder.stripe_setup_intent_id or "")
         if setup.status in ("succeeded", "canceled"):
-            setup = gateway().create_setup_intent(
+            setup = gw.create_setup_intent(
                 customer=client.stripe_customer_id or "", key=f"setup:{ref}:after:{setup.id}",
                 metadata=_metadata(ref))
     except GatewayError as err:
@@ -80,7 +86,7 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
     The page confirms the SetupIntent with Stripe.js and sends its card; an API client sends a
     card it created, and the server confirms the SetupIntent with it.
     """
-    gw = gateway()
+    gw = connect.for_client(client)
     try:
         setup = gw.retrieve_setup_intent(holder.stripe_setup_intent_id or "")
         other_card = payment_method and setup.payment_method != payment_method
@@ -115,9 +121,9 @@ def open_page_intent(payment: Payment, client: Client, ref: str) -> str | None:
     """Create the page intent of a `created` payment whose key the caller stored and committed;
     returns the client_secret the page confirms. The row stays `created`: the intent's
     requires_payment_method means "not tried yet" here, not a failure."""
-    intent = gateway().create_page_intent(
+    intent = connect.for_payment(payment).create_page_intent(
         amount=payment.amount_requested_minor, currency=payment.currency,
-        customer=ensure_customer(client), key=payment.create_key,
+        customer=ensure_customer(client, payment.stripe_account_id), key=payment.create_key,
         metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose,
                   **_metadata(ref)})
     payment.stripe_payment_intent_id = intent.id
@@ -133,7 +139,7 @@ def is_page_intent(payment: Payment | None) -> bool:
 def read_page_intent(payment: Payment, now: datetime) -> Intent:
     """After the page's confirmCardPayment (or a webhook): apply what Stripe says. The card the
     intent used is kept on the payment (apply_intent); the holder adopts it with adopt_card."""
-    intent = gateway().retrieve_intent(payment.stripe_payment_intent_id or "")
+    intent = pay.read_intent(payment)
     if not (intent.status in _UNTRIED and not intent.last_error_code):
         pay.apply_intent(payment, intent, now)
     return intent
@@ -161,7 +167,7 @@ def drop_page_intent(holder, now: datetime, next_key: Callable[[], str]) -> None
     if payment.status != "created":
         return
     intent_id = payment.stripe_payment_intent_id
-    gateway().cancel(intent_id, key=f"cancel:page:{intent_id}")
+    connect.for_payment(payment).cancel(intent_id, key=f"cancel:page:{intent_id}")
     payment.stripe_payment_intent_id = None
     payment.create_key = next_key()
     payment.stripe_payment_method_id = holder.stripe_payment_method_id
@@ -221,7 +227,7 @@ def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> 
     return {"client_secret": secret, "intent": "payment"}
 
 
-def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
+def setup_succeeded(obj: dict, now, account: str | None = None) -> str | None:  # noqa: ANN001
     """setup_intent.succeeded: keep the card on its holder even if the page never came back.
     The SetupIntent is read back from Stripe: the event body is not trusted."""
     from sqlalchemy import select
@@ -229,7 +235,7 @@ def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
     setup_id = obj.get("id")  # a string or None: checked at intake
     if not setup_id:
         return "ignored"
-    setup = gateway().retrieve_setup_intent(setup_id)
+    setup = gateway().on(account).retrieve_setup_intent(setup_id)  # from the event's account
     if setup.status != "succeeded" or not setup.payment_method:
         return "ignored"
     for model in _holders():
@@ -241,14 +247,14 @@ def setup_succeeded(obj: dict, now) -> str | None:  # noqa: ANN001
     return None
 
 
-def card_detached(obj: dict, now) -> str | None:  # noqa: ANN001
+def card_detached(obj: dict, now, account: str | None = None) -> str | None:  # noqa: ANN001
     """payment_method.detached: that card can no longer be charged; the next off-session hold
     then asks the client for a card instead of failing at Stripe. Read back from Stripe: a
     card attached again since is kept."""
     from sqlalchemy import select
 
     pm_id = obj.get("id")  # a string or None: checked at intake
-    if not pm_id or gateway().card_summary(pm_id).get("customer"):
+    if not pm_id or gateway().on(account).card_summary(pm_id).get("customer"):
         return "ignored"
     for model in _holders():
         for holder in db.session.scalars(select(model).where(

@@ -96,14 +96,16 @@ def of_payment(payment_id: int) -> list[Dispute]:
                                    .order_by(Dispute.id)))
 
 
-def dispute_changed(obj: dict, now: datetime) -> str | None:
+def dispute_changed(obj: dict, now: datetime, account: str | None = None) -> str | None:
     """charge.dispute.created|updated|closed|funds_withdrawn|funds_reinstated."""
     dispute_id = obj.get("id")  # a string or None: checked at intake
     if not dispute_id:
         return "ignored"
-    truth = gateway().retrieve_dispute(dispute_id)
+    truth = gateway().on(account).retrieve_dispute(dispute_id)  # from the event's account
     payment_id = db.session.scalar(select(Payment.id).where(
-        Payment.stripe_payment_intent_id == truth.payment_intent)) if truth.payment_intent else None
+        Payment.stripe_payment_intent_id == truth.payment_intent,
+        Payment.stripe_account_id.is_(None) if not account
+        else Payment.stripe_account_id == account)) if truth.payment_intent else None
     if payment_id is None:
         db.session.commit()
         return "ignored"  # not one of ours

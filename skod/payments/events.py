@@ -16,26 +16,30 @@ from skod.stripe_gateway import gateway
 IGNORED = "ignored"
 
 
-def _payment_for(intent_id: object) -> Payment | None:
-    """Our payment of that intent, locked; None for another integration's (or a field that is
-    not an id: only the object's own `id` is checked at intake)."""
+def _payment_for(intent_id: object, account: str | None) -> Payment | None:
+    """Our payment of that intent on the event's account, locked; None for another
+    integration's (or a field that is not an id: only the object's own `id` is checked at
+    intake)."""
     if not isinstance(intent_id, str) or not intent_id:
         return None
     payment_id = db.session.scalar(select(Payment.id).where(
-        Payment.stripe_payment_intent_id == intent_id))
+        Payment.stripe_payment_intent_id == intent_id,
+        Payment.stripe_account_id.is_(None) if not account
+        else Payment.stripe_account_id == account))
     return pay.lock(payment_id) if payment_id else None
 
 
-def intent_changed(obj: dict, now: datetime) -> str | None:
+def intent_changed(obj: dict, now: datetime, account: str | None = None) -> str | None:
     """payment_intent.* and charge.captured: read the intent back and apply it forward."""
     intent_id = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
-    payment = _payment_for(intent_id)
+    payment = _payment_for(intent_id, account)
     if payment is None:
         db.session.commit()
         return IGNORED  # not one of ours (another integration on the same account)
     before = (payment.status, payment.amount_captured_minor)
     if payment.status != "capture_pending":  # a capture in flight is reconciliation's job
-        pay.apply_intent(payment, gateway().retrieve_intent(intent_id), now)
+        # read back from the event's account (the payment's: _payment_for matched both)
+        pay.apply_intent(payment, gateway().on(account).retrieve_intent(intent_id), now)
     moved = (payment.status, payment.amount_captured_minor) != before
     payment_id = payment.id
     db.session.commit()
@@ -44,10 +48,10 @@ def intent_changed(obj: dict, now: datetime) -> str | None:
     return None
 
 
-def refunds_changed(obj: dict, now: datetime) -> str | None:
+def refunds_changed(obj: dict, now: datetime, account: str | None = None) -> str | None:
     """charge.refunded, charge.refund.updated, refund.created|updated|failed: every refund of
     the payment read back from Stripe; a refund that succeeded just now gets its credit note."""
-    payment = _payment_for(obj.get("payment_intent"))
+    payment = _payment_for(obj.get("payment_intent"), account)
     if payment is None:
         db.session.commit()
         return IGNORED
@@ -55,6 +59,6 @@ def refunds_changed(obj: dict, now: datetime) -> str | None:
     return None
 
 
-def nothing_to_do(obj: dict, now: datetime) -> str | None:
+def nothing_to_do(obj: dict, now: datetime, account: str | None = None) -> str | None:
     """Events we take note of without acting: the page or our own call already did the work."""
     return None

@@ -77,6 +77,13 @@ class Payment(db.Model):
     off_session: Mapped[bool] = mapped_column(default=False)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    #: the connected account the intent lives on (None: the platform's own, e.g. an intent
+    #: made before the provider moved to Connect): captures and refunds go there
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    #: the platform's application fee taken on the capture/charge, and the part refunded
+    application_fee_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    application_fee_refunded_minor: Mapped[int] = mapped_column(Integer, default=0,
+                                                                server_default="0")
     #: when the hold lapses at the bank; planning uses this, never a guess when Stripe gives it
     capture_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: idempotency keys, stored before the Stripe call so that a retry sends the same key
@@ -107,5 +114,7 @@ class Payment(db.Model):
             "currency": self.currency,
             "capture_before": self.capture_before.isoformat() if self.capture_before else None,
             "stripe_payment_intent_id": self.stripe_payment_intent_id,
+            "stripe_account_id": self.stripe_account_id,
+            "application_fee": self.application_fee_minor,
             "last_error_code": self.last_error_code,
         }

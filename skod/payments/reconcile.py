@@ -15,10 +15,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from skod.extensions import db
-from skod.payments import hooks, refunds
+from skod.payments import connect, hooks, refunds
 from skod.payments import services as pay
 from skod.payments.models import PAYMENT_STATES, Payment
-from skod.stripe_gateway import GatewayError, Intent, gateway
+from skod.stripe_gateway import GatewayError, Intent
 
 log = logging.getLogger(__name__)
 OPEN = ("created", "requires_action", "held", "capture_pending")
@@ -84,11 +84,12 @@ def reconcile_payment(payment_id: int, now: datetime) -> bool:
 
 def _read_back(payment: Payment, now: datetime) -> Intent | None:
     if payment.stripe_payment_intent_id:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id)
+        return pay.read_intent(payment)
     from skod.accounts.models import Client
 
     client = db.session.get(Client, payment.client_id)
-    intent = gateway().find_intent(client.stripe_customer_id or "", payment.id)
+    # the customer the intent was made for lives on the payment's account
+    intent = connect.for_payment(payment).find_intent(client.stripe_customer_id or "", payment.id)
     if intent is None and payment.created_at <= now - NEVER_SENT_AFTER:
         # Stripe never made it: the create was lost before reaching Stripe.
         PAYMENT_STATES.move(payment, "failed")

@@ -18,11 +18,11 @@ from skod.core.clock import utcnow
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.types import UTCDateTime
 from skod.extensions import db
-from skod.payments import hooks
+from skod.payments import connect, hooks
 from skod.payments import services as pay
 from skod.payments.models import PAYMENT_STATES, Payment
 from skod.payments.stripe_objects import Refund as StripeRefund
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import GatewayError
 
 IN_FLIGHT = ("pending", "requires_action")
 
@@ -92,9 +92,9 @@ def _send(refund_id: int, now: datetime) -> Refund:
     row = db.session.get(Refund, refund_id, with_for_update=True, populate_existing=True)
     payment = pay.lock(row.payment_id)
     try:
-        answer = gateway().create_refund(payment.stripe_payment_intent_id or "",
-                                         amount=row.amount_minor, key=row.idempotency_key,
-                                         refund_id=row.id)
+        answer = connect.for_payment(payment).create_refund(
+            payment.stripe_payment_intent_id or "", amount=row.amount_minor,
+            key=row.idempotency_key, refund_id=row.id)
     except GatewayError as err:
         if err.kind != "retryable":
             row.status, row.failure_reason, row.updated_at = "failed", err.code, now
@@ -125,6 +125,10 @@ def recount(payment: Payment) -> None:
     back to the provider (refunded -> captured)."""
     payment.amount_refunded_minor = min(_sum(payment.id, ("succeeded",)),
                                         payment.amount_captured_minor)
+    # the platform's fee goes back in the refund's proportion (refund_application_fee)
+    payment.application_fee_refunded_minor = (
+        payment.application_fee_minor * payment.amount_refunded_minor
+        // payment.amount_captured_minor) if payment.amount_captured_minor else 0
     if payment.amount_captured_minor and (
             payment.amount_refunded_minor >= payment.amount_captured_minor):
         PAYMENT_STATES.move_if(payment, "refunded")
@@ -137,7 +141,8 @@ def sync_from_stripe(payment: Payment, now: datetime) -> None:
     mirror it: ours by id or by the metadata we sent, others as refunds made at Stripe. Commits;
     then a refund that succeeded just now gets its credit note (hooks.refunded)."""
     succeeded: list[int] = []
-    for answer in gateway().list_refunds(payment.stripe_payment_intent_id or ""):
+    for answer in connect.for_payment(payment).list_refunds(
+            payment.stripe_payment_intent_id or ""):
         row = _row_for(payment, answer, now)
         if row is not None and _apply(row, answer, now):
             succeeded.append(row.id)

@@ -12,12 +12,14 @@ from datetime import datetime
 
 from flask import current_app
 
+from skod.accounts.models import Client, Provider
 from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.payments import capture_policy as cp
+from skod.payments import connect
 from skod.payments.models import PAYMENT_STATES, Payment
 from skod.payments.stripe_objects import below_minimum, minimum_charge
-from skod.stripe_gateway import GatewayError, Intent, gateway
+from skod.stripe_gateway import GatewayError, Intent
 
 _STATUS_FROM_STRIPE = {
     "requires_capture": "held",
@@ -44,10 +46,21 @@ def new_payment(*, provider_id: int, client_id: int, purpose: str, amount: int, 
         off_session=off_session, create_key=key, stripe_payment_method_id=payment_method,
         booking_id=booking_id, message_id=message_id, project_id=project_id,
         milestone_id=milestone_id,
+        stripe_account_id=payment_account(provider_id, client_id, payment_method),
     )
     db.session.add(payment)
     db.session.flush()
     return payment
+
+
+def payment_account(provider_id: int, client_id: int, payment_method: str | None) -> str | None:
+    """The account the intent is made on: a saved card is charged where the client's customer
+    lives (a card saved before the provider moved to Connect stays on the platform); anything
+    else goes to the provider's account of today."""
+    client = db.session.get(Client, client_id)
+    if payment_method and client is not None and client.stripe_customer_id:
+        return client.stripe_account_id
+    return connect.account_of(db.session.get(Provider, provider_id))
 
 
 def apply_intent(payment: Payment, intent: Intent, now: datetime | None = None) -> None:
@@ -83,6 +96,7 @@ def _copy_amounts(payment: Payment, intent: Intent, now: datetime) -> None:
             cp.default_capture_before(policy(), now, payment.off_session))
     elif payment.status == "captured":
         payment.amount_held_minor = 0
+        payment.application_fee_minor = intent.application_fee or payment.application_fee_minor
         payment.amount_captured_minor = intent.amount_received or (
             payment.capture_amount_minor or intent.amount)
     elif payment.status in ("released", "failed"):
@@ -117,16 +131,27 @@ def send_create(payment: Payment, *, customer: str, manual: bool,
         waive(payment)
         return
     try:
-        intent = gateway().create_intent(
+        intent = connect.for_payment(payment).create_intent(
             amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
             payment_method=payment.stripe_payment_method_id or "", manual=manual,
             off_session=payment.off_session, key=payment.create_key,
+            fee=fee_of(payment, payment.amount_requested_minor),
             metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose},
         )
     except GatewayError as err:
         apply_error(payment, err)
         return
     apply_intent(payment, intent, now)
+
+
+def read_intent(payment: Payment) -> Intent:
+    """The payment's intent read back from the account it lives on."""
+    return connect.for_payment(payment).retrieve_intent(payment.stripe_payment_intent_id or "")
+
+
+def fee_of(payment: Payment, amount: int) -> int:
+    """The platform's fee on an amount taken on a connected account (none on the platform's)."""
+    return connect.fee_for(amount) if payment.stripe_account_id else 0
 
 
 def waive(payment: Payment) -> None:
@@ -152,9 +177,9 @@ def send_capture(payment: Payment) -> None:
     """Send the capture of a capture_pending payment and record the answer (no commit)."""
     assert payment.status == "capture_pending" and payment.stripe_payment_intent_id
     try:
-        intent = gateway().capture(payment.stripe_payment_intent_id,
-                                   amount=payment.capture_amount_minor or 0,
-                                   key=payment.capture_key or "")
+        intent = connect.for_payment(payment).capture(
+            payment.stripe_payment_intent_id, amount=payment.capture_amount_minor or 0,
+            key=payment.capture_key or "", fee=fee_of(payment, payment.capture_amount_minor or 0))
     except GatewayError as err:
         _capture_failed(payment, err)
         return
@@ -167,7 +192,7 @@ def _capture_failed(payment: Payment, err: GatewayError) -> None:
         return  # stays capture_pending: retried with the same key, or reconciled
     # Stripe refused: read the intent back to learn whether it is still capturable.
     try:
-        intent = gateway().retrieve_intent(payment.stripe_payment_intent_id or "")
+        intent = read_intent(payment)
     except GatewayError:
         intent = None
     if intent is not None and intent.status == "succeeded":
@@ -194,13 +219,13 @@ def begin_release(payment: Payment) -> bool:
 
 def send_release(payment: Payment) -> None:
     try:
-        intent = gateway().cancel(payment.stripe_payment_intent_id or "",
+        intent = connect.for_payment(payment).cancel(payment.stripe_payment_intent_id or "",
                                   key=payment.cancel_key or "")
     except GatewayError as err:
         record_error(payment, err)
         if err.kind != "retryable":
             # Already canceled or expired at Stripe: read the truth back.
-            apply_intent(payment, gateway().retrieve_intent(payment.stripe_payment_intent_id))
+            apply_intent(payment, read_intent(payment))
         return
     apply_intent(payment, intent)
 
@@ -219,6 +244,6 @@ def client_secret_of(payment: Payment) -> str | None:
     if not payment.stripe_payment_intent_id:
         return None
     try:
-        return gateway().retrieve_intent(payment.stripe_payment_intent_id).client_secret
+        return read_intent(payment).client_secret
     except GatewayError:
         return None

@@ -86,6 +86,8 @@ class Intent:
     latest_charge: str | None = None
     #: the card network's advice with the last decline (see `advice`)
     last_error_advice: str | None = None
+    #: the platform's application fee taken on the charge (minor units; 0 without one)
+    application_fee: int = 0
 
     @property
     def lapsed(self) -> bool:
@@ -210,6 +212,8 @@ def intent(pi: Any) -> Intent:
         last_error_advice=error.advice,
         cancellation_reason=val(pi, "cancellation_reason"),
         latest_charge=_id_of(charge),
+        application_fee=int(val(charge if not isinstance(charge, str) else None,
+                                "application_fee_amount") or 0),
     )
 
 

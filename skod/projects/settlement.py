@@ -19,7 +19,6 @@ from skod.payments import services as pay
 from skod.payments.models import MILESTONE, Payment
 from skod.projects import notify
 from skod.projects.models import FINAL, MILESTONE_STATES, OPEN, STARTED, Milestone
-from skod.stripe_gateway import gateway
 
 
 def lock_milestone(milestone_id: int) -> Milestone:
@@ -204,7 +203,7 @@ def confirm(milestone_id: int, now: datetime) -> dict:
     if last is None or last.status != "requires_action" or not last.stripe_payment_intent_id:
         db.session.commit()
         return {"status": milestone.status}
-    pay.apply_intent(last, gateway().retrieve_intent(last.stripe_payment_intent_id), now)
+    pay.apply_intent(last, pay.read_intent(last), now)
     payment_id = last.id
     db.session.commit()
     after_payment(milestone_id, payment_id, now, settling=milestone.completed_at is not None)

@@ -11,17 +11,18 @@ from datetime import date, datetime
 
 from flask import current_app
 
+from skod.accounts.models import Provider
 from skod.accounts.services import new_client
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
-from skod.payments import cards
+from skod.payments import cards, connect
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import DEPOSIT
 from skod.projects import notify
 from skod.projects import policy as pp
 from skod.projects.models import PROJECT_STATES, Milestone, Project
-from skod.stripe_gateway import GatewayError, gateway
+from skod.stripe_gateway import GatewayError
 
 
 def project_policy() -> pp.ProjectPolicy:
@@ -62,6 +63,7 @@ def split_deposit(project: Project) -> None:
 def create_project(provider_id: int, data: dict, now: datetime) -> Project:
     """The project, its milestones and the client's card step; the client is e-mailed."""
     _check_dates(data["milestones"], now.date())
+    connect.require_payments(db.session.get(Provider, provider_id))
     project = Project(
         provider_id=provider_id, client=new_client(data["client"]), title=data["title"].strip(),
         description=data.get("description"), currency=data["currency"],
@@ -93,6 +95,7 @@ def accept(project_id: int, payment_method: str, now: datetime) -> dict:
         return _deposit_outcome(project, deposit, now)
     if project.status != "sent":
         raise Conflict(f"the project is {project.status}", code="invalid_state")
+    connect.require_payments(project.provider)
     pm = cards.confirmed_card(project, project.client, ref(project), payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": project.setup_client_secret,
@@ -158,8 +161,7 @@ def confirm_deposit(project_id: int, now: datetime) -> dict:
         db.session.commit()
         return {"status": project.status}
     if deposit.status == "requires_action" and deposit.stripe_payment_intent_id:
-        pay.apply_intent(deposit, gateway().retrieve_intent(deposit.stripe_payment_intent_id),
-                         now)
+        pay.apply_intent(deposit, pay.read_intent(deposit), now)
     return _deposit_outcome(project, deposit, now)
 
 

@@ -21,13 +21,13 @@ from skod.web import display
 from skod.web.confirm import Ask
 
 
-def card_words(*payment_methods: str | None) -> str:
+def card_words(*payment_methods: str | None, account: str | None = None) -> str:
     """"the card ending 4242" for the first known card; "the card on file" when Stripe
     cannot say (the confirmation must not fail for a wording)."""
     pm = next((p for p in payment_methods if p), None)
     if pm is not None:
         try:
-            last4 = gateway().card_summary(pm).get("last4")
+            last4 = gateway().on(account).card_summary(pm).get("last4")
         except GatewayError:
             last4 = None
         if last4:
@@ -36,8 +36,10 @@ def card_words(*payment_methods: str | None) -> str:
 
 
 def _card_of(payment: Payment | None, owner) -> str:  # noqa: ANN001 - a CardHolderMixin row
+    # the card lives on the account of the payment, else of the client's customer
+    account = payment.stripe_account_id if payment else owner.client.stripe_account_id
     return card_words(payment.stripe_payment_method_id if payment else None,
-                      owner.stripe_payment_method_id)
+                      owner.stripe_payment_method_id, account=account)
 
 
 def client_cancel(booking: Booking, now: datetime, locale: str, back: str) -> Ask:
@@ -100,7 +102,7 @@ def end_call(booking: Booking, now: datetime, locale: str, back: str) -> Ask:
 
 def refund(payment: Payment, amount: int, locale: str, back: str) -> Ask:
     words = display.money(amount, payment.currency, locale)
-    card = card_words(payment.stripe_payment_method_id)
+    card = card_words(payment.stripe_payment_method_id, account=payment.stripe_account_id)
     return Ask(_("Refund %(amount)s?", amount=words), [
         _("%(amount)s will be refunded to %(card)s; the client is told by e-mail.",
           amount=words, card=card),

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from skod.accounts import stripe_account
 from skod.payments import cards, disputes, events
 
-Handler = Callable[[dict, datetime], "str | None"]
+#: (the event's object, now, the connected account it is about or None for the platform's)
+Handler = Callable[[dict, datetime, "str | None"], "str | None"]
 
 HANDLERS: dict[str, Handler] = {
     "payment_intent.amount_capturable_updated": events.intent_changed,
@@ -30,4 +32,7 @@ HANDLERS: dict[str, Handler] = {
     "charge.dispute.funds_withdrawn": disputes.dispute_changed,
     "charge.dispute.funds_reinstated": disputes.dispute_changed,
     "payment_method.detached": cards.card_detached,
+    "account.updated": stripe_account.account_changed,
+    "capability.updated": stripe_account.account_changed,
+    "account.application.deauthorized": stripe_account.deauthorized,
 }

@@ -18,8 +18,11 @@ class BadEvent(ValueError):
 
 
 def verify(payload: bytes, signature: str | None) -> dict:
-    """The event, checked against every configured secret (several during a rotation)."""
-    secrets = [s.strip() for s in current_app.config["STRIPE_WEBHOOK_SECRET"].split(",")]
+    """The event, checked against every configured secret (several during a rotation): the
+    platform endpoint's and the Connect endpoint's, both delivered to this one URL."""
+    cfg = current_app.config
+    secrets = [s.strip() for name in ("STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET")
+               for s in str(cfg.get(name) or "").split(",")]
     last: Exception | None = None
     for secret in filter(None, secrets):
         try:
@@ -30,9 +33,9 @@ def verify(payload: bytes, signature: str | None) -> dict:
 
 
 _INSERT = """INSERT INTO stripe_events
-    (stripe_event_id, type, object_id, payload, status, attempts, received_at)
-VALUES (:event_id, :type, :object_id, {payload}, 'received', 0, :now)
-ON CONFLICT (stripe_event_id) DO NOTHING RETURNING id"""
+    (stripe_event_id, account, type, object_id, payload, status, attempts, received_at)
+VALUES (:event_id, :account, :type, :object_id, {payload}, 'received', 0, :now)
+ON CONFLICT (account, stripe_event_id) DO NOTHING RETURNING id"""
 
 
 def store(event: dict, raw: bytes | None = None) -> int | None:
@@ -44,7 +47,9 @@ def store(event: dict, raw: bytes | None = None) -> int | None:
     engine = _intake_engine()
     postgres = engine.dialect.name == "postgresql"
     now = utcnow() if postgres else utcnow().replace(tzinfo=None)  # SQLite keeps naive UTC
+    account = event.get("account")
     params = {"event_id": event["id"], "type": str(event["type"])[:100],
+              "account": account[:64] if isinstance(account, str) else "",
               "object_id": str(obj.get("id"))[:255] if obj.get("id") else None,
               "payload": (raw or json.dumps(event).encode()).decode(), "now": now}
     stmt = text(_INSERT.format(payload="CAST(:payload AS JSON)" if postgres else ":payload"))
@@ -95,6 +100,9 @@ def check_shape(payload: bytes, event: object) -> dict:
               isinstance(data, dict) and isinstance(data.get("object"), dict))
     if not all(checks):
         raise BadEvent("the body is not a Stripe event (id, type, data.object)")
+    account = event.get("account")
+    if account is not None and not (isinstance(account, str) and len(account) <= 64):
+        raise BadEvent("account is not an account id")
     obj_id = data["object"].get("id")
     if obj_id is not None and not isinstance(obj_id, str):
         raise BadEvent("data.object.id is not a string")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skod.core.clock import utcnow
@@ -28,10 +28,14 @@ EVENT_STATES = StateMachine(
 
 class StripeEvent(db.Model):
     __tablename__ = "stripe_events"
+    #: a redelivery is a no-op: one row per (account, Stripe event id)
+    __table_args__ = (UniqueConstraint("account", "stripe_event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stripe's event id: the unique constraint is what makes a redelivery a no-op
-    stripe_event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    stripe_event_id: Mapped[str] = mapped_column(String(255))
+    #: the connected account the event is about ("" for the platform's own events)
+    account: Mapped[str] = mapped_column(String(64), default="", server_default="")
     type: Mapped[str] = mapped_column(String(100), index=True)
     #: the id of the object the event is about (PaymentIntent, Charge, SetupIntent...)
     object_id: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -41,9 +41,10 @@ def process(event_id: int, now: datetime, replay: bool = False) -> str:
     EVENT_STATES.move(event, "processing")
     event.attempts += 1
     obj = (event.payload.get("data") or {}).get("object") or {}
+    account = event.account or None  # a Connect event: its objects are read from that account
     db.session.commit()
     try:
-        outcome = handler(obj, now)
+        outcome = handler(obj, now, account)
     except Exception as err:
         db.session.rollback()
         _record_failure(event_id, err)
