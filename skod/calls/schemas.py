@@ -15,6 +15,7 @@ from marshmallow import (
 
 from skod.core.clock import iso
 from skod.core.schemas import check_timezone, check_year, db_id_range, email_length
+from skod.payments import connect
 
 
 class ClientSchema(Schema):
@@ -138,4 +139,6 @@ def payment_block(booking, step: dict) -> dict:  # noqa: ANN001
     holds and saves the card) or a far call's SetupIntent (`intent: setup`)."""
     return {"mode": booking.payment_mode, "client_secret": step.get("client_secret"),
             "intent": step.get("intent", "setup"),
-            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+            # Stripe.js confirms on this account: Stripe(pk, {stripeAccount})
+            "stripe_account": connect.account_of(booking.provider)}

@@ -14,6 +14,7 @@ from skod.calls.schemas import (  # noqa: F401  (shared with calls: one name in 
 from skod.core.clock import iso
 from skod.core.schemas import db_id_range
 from skod.messages.models import Message
+from skod.payments import connect
 
 #: a hard ceiling whatever the offer says (the offer's char_limit is checked by the service)
 MAX_BODY = 20_000
@@ -94,4 +95,6 @@ def payment_block(message: Message, step: dict) -> dict:
     """What the page confirms: the question's PaymentIntent (`intent: payment`)."""
     return {"mode": "hold", "client_secret": step.get("client_secret"),
             "intent": step.get("intent", "payment"),
-            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+            # Stripe.js confirms on this account: Stripe(pk, {stripeAccount})
+            "stripe_account": connect.account_of(message.provider)}

@@ -17,6 +17,7 @@ from skod.core.money import parse_minor
 from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
+from skod.payments import connect
 from skod.projects import milestones as ms
 from skod.projects import setup
 from skod.projects.forms import MILESTONE_ROWS, form_data
@@ -169,8 +170,10 @@ def client_page(project_id: int, token: str) -> ResponseReturnValue:
     view = _view(project)
     to_pay = next((m for m in project.milestones
                    if m.status in ("action_required", "payment_failed")), None)
-    view.update(token=token, to_pay=to_pay, accepting=project.status in ("sent",
-                                                                         "deposit_pending"),
+    # until the provider's Stripe account takes payments, the project cannot be accepted
+    paying = connect.can_take_payments(project.provider) or project.status != "sent"
+    view.update(token=token, to_pay=to_pay, cannot_pay=not paying,
+                accepting=paying and project.status in ("sent", "deposit_pending"),
                 invoices=queries.for_client("project", project.id),
                 config={"project_id": project.id, "client_token": token,
                         "milestone_id": to_pay.id if to_pay else None,

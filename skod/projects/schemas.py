@@ -14,6 +14,7 @@ from skod.calls.schemas import (
 from skod.core.clock import iso
 from skod.core.money import CURRENCY_EXPONENTS
 from skod.core.schemas import amount_range, check_year
+from skod.payments import connect
 
 __all__ = ["CardResultSchema", "PaymentMethodSchema"]
 
@@ -112,4 +113,6 @@ class ProjectCreatedSchema(Schema):
 
 def payment_block(project) -> dict:  # noqa: ANN001
     return {"client_secret": project.setup_client_secret, "intent": "setup",
-            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+            "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+            # Stripe.js confirms on this account: Stripe(pk, {stripeAccount})
+            "stripe_account": connect.account_of(project.provider)}

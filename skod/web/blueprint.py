@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, request, url_for
 from flask_babel import get_locale
 
 from skod.core import formats
+from skod.payments import connect
 
 bp = Blueprint("web", __name__)
 
@@ -30,7 +31,9 @@ def lang_url(code: str) -> str:
 def page_globals() -> dict:
     return {"lang_url": lang_url, "current_locale": current_locale,
             "stripe_js_url": current_app.config["STRIPE_JS_URL"],
-            "stripe_key": current_app.config["STRIPE_PUBLISHABLE_KEY"]}
+            "stripe_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+            "can_take_payments": connect.can_take_payments,
+            "stripe_account_of": lambda provider: connect.account_of(provider) or ""}
 
 
 @bp.app_template_filter("moment")

@@ -3,7 +3,8 @@
 Modules: public (landing, provider page, booking page), account (sign-up, login), manage (the
 client's booking page), move (moving a call: the client's new time, the provider's proposal),
 dashboard (provider's calls), offers (provider's offers and hours), profile (legal identity and
-invoicing settings), public_profile (photo, bio and languages on the public page).
+invoicing settings), public_profile (photo, bio and languages on the public page),
+stripe_pages (the provider's connected Stripe account).
 """
 
 from skod.web import (  # noqa: F401  (routes)
@@ -15,6 +16,7 @@ from skod.web import (  # noqa: F401  (routes)
     profile,
     public,
     public_profile,
+    stripe_pages,
 )
 from skod.web.blueprint import bp
 

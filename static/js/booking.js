@@ -42,7 +42,8 @@
     });
   });
 
-  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg);
+  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg,
+                                 script.dataset.stripeAccount);
   var UiError = flow.UiError;
   var SECURED = ['held', 'card_saved'];
 

@@ -7,10 +7,13 @@
  *        -> POST <base>/payment-method -> 3-D Secure on the server-confirmed intent
  *        (confirmCardPayment) -> POST <base>/confirm.
  * The card number goes from the page to Stripe only; our server never sees it.
- * Usage: var flow = SkodCardFlow(formElement, stripeKey, messages); */
-window.SkodCardFlow = function (form, stripeKey, msg) {
+ * The card is made on the provider's connected account (stripeAccount; empty: the platform's),
+ * where the server made the customer and the intents.
+ * Usage: var flow = SkodCardFlow(formElement, stripeKey, messages, stripeAccount); */
+window.SkodCardFlow = function (form, stripeKey, msg, stripeAccount) {
   'use strict';
-  var stripe = window.Stripe(stripeKey);
+  var stripe = stripeAccount ? window.Stripe(stripeKey, {stripeAccount: stripeAccount})
+    : window.Stripe(stripeKey);
   var card = stripe.elements().create('card');
   card.mount('#card-element');
 

@@ -13,7 +13,8 @@
   var theForm = askForm || payForm;
   if (!theForm) { return; }
 
-  var flow = window.SkodCardFlow(theForm, script.dataset.stripeKey, msg);
+  var flow = window.SkodCardFlow(theForm, script.dataset.stripeKey, msg,
+                                 script.dataset.stripeAccount);
   var UiError = flow.UiError, api = flow.api, apiError = flow.apiError;
   var PAID = ['held', 'answered'];
 

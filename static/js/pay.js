@@ -16,7 +16,8 @@
   var planForm = document.getElementById('plan-card-form');
   var form = payForm || planForm;
   if (!form) { return; }
-  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg);
+  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg,
+                                 script.dataset.stripeAccount);
   var base = '/api/v1/pay/' + config.receivable_id;
 
   async function payBalance() {

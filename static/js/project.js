@@ -11,7 +11,8 @@
   var msg = config.messages || {};
   var form = document.getElementById('accept-form') || document.getElementById('authorize-form');
   if (!form) { return; }
-  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg);
+  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg,
+                                 script.dataset.stripeAccount);
   var project = '/api/v1/projects/' + config.project_id;
   var SECURED = ['accepted', 'held', 'captured'];
 
