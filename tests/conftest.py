@@ -38,11 +38,12 @@ from tests.support.net import free_port  # noqa: E402
 from tests.support.outbox import Outbox  # noqa: E402
 from tests.support.smtp import SmtpSink  # noqa: E402
 from tests.support.stripe_helpers import authenticate_3ds as _authenticate_3ds  # noqa: E402
-from tests.support.stripe_helpers import create_card_pm, make_client  # noqa: E402
+from tests.support.stripe_helpers import create_card_pm, make_client, use_account  # noqa: E402
 
 STRIPE_SECRET_KEY = "sk_test_skod"
 STRIPE_PUBLISHABLE_KEY = "pk_test_skod"
 STRIPE_WEBHOOK_SECRET = "whsec_skod_test"
+STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_skod_connect_test"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -93,15 +94,25 @@ def _emulator_back_up():
         emu.ensure_running()
 
 
+@pytest.fixture(autouse=True)
+def _no_current_account():
+    """Each test starts on the platform; f.provider() moves the test clients to its account."""
+    use_account(None)
+    yield
+    use_account(None)
+
+
 @pytest.fixture(scope="session")
 def stripe_raw(stripe_emulator):
-    """stripe.StripeClient on the emulator with the tests' secret key (client.v1.<service>)."""
+    """stripe.StripeClient on the emulator with the tests' secret key (client.v1.<service>),
+    on the account of the provider the test made last (`options=on(acct)` for another)."""
     return make_client(stripe_emulator.base_url, STRIPE_SECRET_KEY)
 
 
 @pytest.fixture(scope="session")
 def card_pm(stripe_raw):
-    """card_pm(number="4242424242424242") -> a new card PaymentMethod on the emulator."""
+    """card_pm(number="4242424242424242", account=None) -> a new card PaymentMethod on the
+    emulator, on `account` (default: the account of the provider the test made last)."""
     return lambda number="4242424242424242", **extra: create_card_pm(stripe_raw, number, **extra)
 
 
@@ -158,6 +169,7 @@ def app(pg_url, stripe_emulator, tmp_path_factory):
         "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY,
         "STRIPE_PUBLISHABLE_KEY": STRIPE_PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": STRIPE_CONNECT_WEBHOOK_SECRET,
     }
     mp = pytest.MonkeyPatch()
     for key, value in env.items():
@@ -175,6 +187,7 @@ def app(pg_url, stripe_emulator, tmp_path_factory):
         "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY,
         "STRIPE_PUBLISHABLE_KEY": STRIPE_PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": STRIPE_CONNECT_WEBHOOK_SECRET,
         "MAIL_BACKEND": "outbox",
         # the emulator has no rate limit; the limiter itself has its own test
         "STRIPE_MAX_REQUESTS_PER_SECOND": 1000,
@@ -277,11 +290,16 @@ def live_server(app):
 @pytest.fixture
 def stripe_webhooks(stripe_emulator, live_server, app):
     """For this test, the emulator delivers its events to <live_server>/stripe/webhook
-    (about 1 s after each event). Muted again at teardown."""
+    (about 1 s after each event), from the platform's endpoint and from the Connect endpoint
+    (connected accounts' events, their own secret). Muted again at teardown."""
     stripe_emulator.register_webhook(f"{live_server.url}/stripe/webhook",
                                      app.config["STRIPE_WEBHOOK_SECRET"])
+    stripe_emulator.register_webhook(f"{live_server.url}/stripe/webhook",
+                                     app.config["STRIPE_CONNECT_WEBHOOK_SECRET"],
+                                     hook_id="skod-connect", connect=True)
     yield stripe_emulator
     stripe_emulator.mute_webhook()
+    stripe_emulator.mute_webhook("skod-connect")
 
 
 @pytest.fixture(scope="session")

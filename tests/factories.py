@@ -9,6 +9,7 @@ import requests
 
 from tests.support import clock
 from tests.support.api import api
+from tests.support.stripe_helpers import use_account
 
 PARIS = clock.PARIS
 ALL_DAY = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -18,8 +19,9 @@ BUSINESS = {"company_name": "Client Conseil SAS", "siren": "552100554",
             "address": "5 avenue Foch\n69006 Lyon"}
 
 
-def provider(client, **offer) -> dict:
-    """Sign up a provider, get its token, create one call offer, open every hour."""
+def provider(client, *, onboarded: bool = True, **offer) -> dict:
+    """Sign up a provider, get its token, create one call offer, open every hour; onboard its
+    connected Stripe account unless `onboarded=False` (then it cannot take payments)."""
     n = next(_seq)
     email = f"provider{n}@example.test"
     status, _ = api(client, "POST", "/api/v1/providers", json={
@@ -40,7 +42,39 @@ def provider(client, **offer) -> dict:
     status, _ = api(client, "PUT", "/api/v1/availability", token=token,
                     json={"timezone": "Europe/Paris", "weekly": ALL_DAY, "buffer_minutes": 0})
     assert status == 200
-    return {"token": token, "offer_id": created["id"], "email": email, "offer": created}
+    account = onboard(client, token) if onboarded else None
+    return {"token": token, "offer_id": created["id"], "email": email, "offer": created,
+            "account": account}
+
+
+def onboard(client, token: str) -> str | None:
+    """The provider's connected account, created through the API and onboarded at the emulator
+    (its test control), the row synced as the dashboard's return route does; the test clients
+    (stripe_raw, card_pm) work on it from now on. None in STRIPE_MODE=direct."""
+    app = client.application
+    if app.config.get("STRIPE_MODE") == "direct":
+        return None
+    status, body = api(client, "POST", "/api/v1/me/stripe/onboarding", token=token)
+    assert status == 200, body
+    status, me = api(client, "GET", "/api/v1/me", token=token)
+    account = me["stripe_account"]["id"]
+    resp = requests.post(f"{app.config['STRIPE_API_BASE']}/_test/accounts/{account}/onboard",
+                         timeout=10)
+    assert resp.status_code == 200, resp.text
+    sync_account(app, me["id"])
+    use_account(account)
+    return account
+
+
+def sync_account(app, provider_id: int) -> dict | None:
+    """Read the provider's account back from Stripe (as the dashboard's return route does)."""
+    from skod.accounts import stripe_account
+    from skod.accounts.models import Provider
+    from skod.extensions import db
+
+    with app.app_context():
+        row = stripe_account.sync(db.session.get(Provider, provider_id))
+        return stripe_account.status(row)
 
 
 def start_in(delta: timedelta, now: datetime | None = None) -> datetime:

@@ -162,6 +162,20 @@ def payment_line(payment, locale: str, label: str | None = None) -> str:  # noqa
 
 
 def _charged_words(payment, locale: str) -> str:  # noqa: ANN001
+    """What a captured payment cost the client and, with a platform fee, what the provider
+    receives of it (the fee kept, net of its refunded part)."""
+    words = _client_charged_words(payment, locale)
+    fee = (payment.application_fee_minor or 0) - (payment.application_fee_refunded_minor or 0)
+    if fee <= 0:
+        return words
+    cur = payment.currency
+    kept = payment.amount_captured_minor - min(payment.amount_refunded_minor or 0,
+                                               payment.amount_captured_minor)
+    return _("%(words)s; platform fee %(fee)s, you receive %(rest)s", words=words,
+             fee=money(fee, cur, locale), rest=money(kept - fee, cur, locale))
+
+
+def _client_charged_words(payment, locale: str) -> str:  # noqa: ANN001
     """What a captured payment finally cost the client: never the gross alone after a refund."""
     cur, charged = payment.currency, payment.amount_captured_minor
     refunded = min(payment.amount_refunded_minor or 0, charged)

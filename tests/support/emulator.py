@@ -105,9 +105,10 @@ class StripeEmulator:
 
     # -- emulator-only routes --------------------------------------------------------------------
     def register_webhook(self, url: str, secret: str, events: list[str] | None = None,
-                         hook_id: str = "skod") -> None:
-        """POST /_config/webhooks/<id>; replayed after restarts. events=[] mutes the hook."""
-        hook = {"url": url, "secret": secret, "events": events}
+                         hook_id: str = "skod", connect: bool | None = None) -> None:
+        """POST /_config/webhooks/<id>; replayed after restarts. events=[] mutes the hook;
+        connect=True: a Connect endpoint (connected accounts' events only)."""
+        hook = {"url": url, "secret": secret, "events": events, "connect": connect}
         self.webhooks[hook_id] = hook
         self._post_webhook(hook_id, hook)
 
@@ -115,7 +116,8 @@ class StripeEmulator:
         """localstripe cannot delete a hook: keep it with an empty event filter instead."""
         if hook_id in self.webhooks:
             self.register_webhook(self.webhooks[hook_id]["url"], self.webhooks[hook_id]["secret"],
-                                  events=[], hook_id=hook_id)
+                                  events=[], hook_id=hook_id,
+                                  connect=self.webhooks[hook_id].get("connect"))
 
     def _post_webhook(self, hook_id: str, hook: dict) -> None:
         body = {k: v for k, v in hook.items() if v is not None}

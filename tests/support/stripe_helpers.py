@@ -1,4 +1,10 @@
-"""Talk to the emulator directly, as Stripe.js or a test double of the customer would."""
+"""Talk to the emulator directly, as Stripe.js or a test double of the customer would.
+
+Every provider a test makes is onboarded on its own connected account (tests/factories.py), and
+objects are made and read where that provider's money is: the clients from `make_client` send
+`Stripe-Account: <the account of the provider made last>` unless the call says otherwise
+(`options={"stripe_account": ...}`, or `PLATFORM` for the platform's own objects).
+"""
 
 from __future__ import annotations
 
@@ -11,22 +17,61 @@ CARD_OFF_SESSION_DECLINE = "4000000000000341"
 CARD_DECLINED = "4000000000000002"
 
 
+#: the connected account of the provider the test made last (None: the platform's own)
+_current: dict[str, str | None] = {"account": None}
+#: `options={"stripe_account": PLATFORM}`: this call is about the platform's own objects
+PLATFORM = ""
+
+
+def use_account(account: str | None) -> None:
+    """Objects made or read by the test clients go to `account` from now on."""
+    _current["account"] = account
+
+
+def current_account() -> str | None:
+    return _current["account"]
+
+
+def _on_current_account(request):  # noqa: ANN001, ANN202
+    def send(method, url, params=None, options=None, **kwargs):  # noqa: ANN001, ANN202
+        options = dict(options or {})
+        if "stripe_account" not in options:
+            options["stripe_account"] = _current["account"]
+        if not options["stripe_account"]:
+            options.pop("stripe_account")  # PLATFORM or no provider yet: no header
+        return request(method, url, params, options, **kwargs)
+
+    return send
+
+
 def make_client(base_url: str, secret_key: str) -> stripe.StripeClient:
-    """A client on the emulator, at the API version the SDK pins (the emulator refuses others).
+    """A client on the emulator, at the API version the SDK pins (the emulator refuses others),
+    on the current provider's account (see the module's docstring).
 
     The SDK already sends `Stripe-Version: stripe.api_version` by default; saying it here keeps
     it explicit and the same as what the emulator was started with.
     """
-    return stripe.StripeClient(secret_key, base_addresses={"api": base_url},
-                               max_network_retries=0, stripe_version=stripe.api_version)
+    client = stripe.StripeClient(secret_key, base_addresses={"api": base_url},
+                                 max_network_retries=0, stripe_version=stripe.api_version)
+    requestor = client._requestor  # shared by every service of this client
+    requestor.request = _on_current_account(requestor.request)
+    return client
 
 
-def create_card_pm(client: stripe.StripeClient, number: str = CARD_OK, **extra):
-    """A card PaymentMethod from a raw number (the emulator accepts raw numbers)."""
+def on(account: str | None) -> dict:
+    """`options=on(acct)` for a call about another account than the current one."""
+    return {"stripe_account": account or PLATFORM}
+
+
+def create_card_pm(client: stripe.StripeClient, number: str = CARD_OK, *,
+                   account: str | None = None, **extra):
+    """A card PaymentMethod from a raw number (the emulator accepts raw numbers), on `account`
+    (default: the current provider's)."""
     params = {"type": "card",
               "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
     params.update(extra)
-    return client.v1.payment_methods.create(params=params)
+    options = on(account) if account is not None else None
+    return client.v1.payment_methods.create(params=params, options=options)
 
 
 def authenticate_3ds(base_url: str, pi_id: str, client_secret: str, success: bool = True,
@@ -35,10 +80,12 @@ def authenticate_3ds(base_url: str, pi_id: str, client_secret: str, success: boo
 
     The PaymentIntent must be in `requires_action`. Returns the PaymentIntent as JSON.
     """
+    account = current_account()  # Stripe.js initialised with {stripeAccount}
     r = requests.post(
         f"{base_url}/v1/payment_intents/{pi_id}/_authenticate",
         params={"success": "true" if success else "false"},
         json={"key": publishable_key, "client_secret": client_secret},
+        headers={"Stripe-Account": account} if account else {},
         timeout=10,
     )
     if r.status_code != 200:
