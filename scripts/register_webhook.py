@@ -2,7 +2,12 @@
 """Wait for the Stripe emulator, then point its webhooks at the app.
 
     python scripts/register_webhook.py --api-base http://127.0.0.1:8420 \
-        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local [--stay]
+        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local \
+        [--connect-secret whsec_local_connect] [--then "flask --app wsgi skod connect-demo"] \
+        [--stay]
+
+--connect-secret also registers the Connect endpoint (connected accounts' events) at the same
+URL; --then runs a command once the emulator answers (make run onboards the demo provider).
 
 localstripe keeps webhook registrations in memory only, so this runs after every emulator start.
 --stay keeps the process alive afterwards: honcho stops every process as soon as one exits.
@@ -11,7 +16,9 @@ localstripe keeps webhook registrations in memory only, so this runs after every
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
+import subprocess
 import sys
 import time
 import urllib.error
@@ -30,8 +37,11 @@ def reachable(api_base: str) -> bool:
         return False
 
 
-def register(api_base: str, hook_id: str, url: str, secret: str) -> None:
-    data = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
+def register(api_base: str, hook_id: str, url: str, secret: str, connect: bool = False) -> None:
+    fields = {"url": url, "secret": secret}
+    if connect:
+        fields["connect"] = "true"
+    data = urllib.parse.urlencode(fields).encode()
     req = urllib.request.Request(f"{api_base}/_config/webhooks/{hook_id}", data=data,
                                  method="POST")
     with urllib.request.urlopen(req, timeout=5) as resp:
@@ -44,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-base", default="http://127.0.0.1:8420")
     parser.add_argument("--url", default="http://127.0.0.1:5000/stripe/webhook")
     parser.add_argument("--secret", required=True)
+    parser.add_argument("--connect-secret", default="")
+    parser.add_argument("--then", default="", help="a command to run once registered")
     parser.add_argument("--id", default="skod")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--stay", action="store_true", help="sleep after registering")
@@ -56,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         time.sleep(0.2)
     register(args.api_base, args.id, args.url, args.secret)
+    if args.connect_secret:
+        register(args.api_base, f"{args.id}-connect", args.url, args.connect_secret,
+                 connect=True)
     print(f"emulator webhooks -> {args.url}", flush=True)
+    if args.then:
+        subprocess.run(shlex.split(args.then), check=False)
     if args.stay:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:

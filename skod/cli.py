@@ -43,6 +43,15 @@ def seed_demo_cmd() -> None:
     click.echo(f"demo provider: {provider.email} / skod-demo-garden-42 -> /p/{provider.slug}")
 
 
+@skod_cli.command("connect-demo")
+def connect_demo_cmd() -> None:
+    """Give the demo provider an onboarded connected account on the Stripe emulator (make run:
+    run once the emulator answers; idempotent)."""
+    from skod.seed import connect_demo
+
+    click.echo(f"demo provider's Stripe account: {connect_demo()}")
+
+
 @skod_cli.command("reconcile")
 @click.option("--since", default=None, help="only payments created since this ISO instant")
 @click.option("--at", "at", default=None, help="ISO 8601 instant (default: now)")

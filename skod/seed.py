@@ -1,4 +1,5 @@
-"""The demo provider of `make run`: one flat and one per-minute call offer, weekday hours."""
+"""The demo provider of `make run`: one flat and one per-minute call offer, weekday hours, and
+(connect_demo, once the emulator runs) an onboarded connected Stripe account."""
 
 from __future__ import annotations
 
@@ -45,3 +46,39 @@ def seed_demo() -> Provider:
     set_availability(provider, {"timezone": "Europe/Paris", "weekly": WEEKLY,
                                 "buffer_minutes": 10})
     return provider
+
+
+def connect_demo() -> str:
+    """The demo provider's connected account, onboarded with the emulator's test control and
+    read back. An account the emulator no longer knows (its state was wiped) is made again."""
+    from flask import current_app
+
+    from skod.accounts import stripe_account
+    from skod.payments import connect
+    from skod.stripe_gateway import GatewayError, gateway
+
+    base = current_app.config["STRIPE_API_BASE"]
+    if not base:
+        raise RuntimeError("connect-demo onboards on the Stripe emulator only (STRIPE_API_BASE)")
+    provider = seed_demo()
+    if connect.direct_mode():
+        return "none (STRIPE_MODE=direct: the platform's own account)"
+    if provider.stripe_account_id:
+        try:
+            gateway().retrieve_account(provider.stripe_account_id)
+        except GatewayError:
+            provider.stripe_account_id = None
+            db.session.commit()
+    account = stripe_account.ensure_account(provider)
+    _emulator_control(f"{base}/_test/accounts/{account}/onboard")
+    stripe_account.sync(provider)
+    return account
+
+
+def _emulator_control(url: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"),
+                                timeout=10) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"{url}: HTTP {resp.status}")
