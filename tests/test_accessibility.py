@@ -44,6 +44,8 @@ NOT_PAGES = {
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
     "pay_pages.invoice_pdf", "webhooks.healthz", "static", "web.provider_photo",
     "dunning_pages.recourse_download", "dunning_pages.notice_pdf",
+    # Stripe's return/refresh addresses and the OAuth return: they redirect, never a page
+    "web.stripe_return", "web.stripe_refresh", "web.stripe_oauth_return",
 }
 #: every HTML page, by endpoint (the keys of `_urls`)
 PAGES = {
@@ -57,6 +59,7 @@ PAGES = {
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
     "projects_pages.project_new", "web.client_move", "web.provider_move",
     "web.public_profile", "web.edit_offer", "dunning_pages.notice_action",
+    "web.stripe_status",
 }
 
 
@@ -136,6 +139,7 @@ def _provider_urls(debt, asked, project, booking_id: int,
                    question_offer: dict) -> dict[str, str]:
     return {
         "web.dashboard": "/dashboard", "web.offers": "/dashboard/offers",
+        "web.stripe_status": "/dashboard/stripe",
         "web.provider_move": f"/dashboard/bookings/{booking_id}/move",
         "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.public_profile": "/dashboard/public-profile",

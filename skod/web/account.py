@@ -47,7 +47,10 @@ def signup() -> ResponseReturnValue:
 
 def _signup_errors(form: SignupForm, err: DomainError) -> None:
     fields = err.fields or {}
-    if "password" in fields:
+    if err.code == "single_provider":
+        form.form_errors.append(_("This Skod takes payments on one Stripe account and already "
+                                  "has its provider: another provider cannot sign up here."))
+    elif "password" in fields:
         form.password.errors = list(fields["password"])
     elif "email" in fields or err.code == "email_taken":
         form.email.errors = [_("An account with this e-mail already exists.")]
