@@ -107,7 +107,8 @@ def events_list_cmd(status: str, limit: int) -> None:
     if status != "all":
         stmt = stmt.where(StripeEvent.status == status)
     for ev in db.session.scalars(stmt):
-        click.echo(f"{ev.id}\t{ev.stripe_event_id}\t{ev.type}\t{ev.status}\t"
+        click.echo(f"{ev.id}\t{ev.stripe_event_id}\t{ev.account or 'platform'}\t{ev.type}\t"
+                   f"{ev.status}\t"
                    f"attempts={ev.attempts}\t{ev.last_error or ''}")
 
 

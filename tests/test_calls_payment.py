@@ -10,7 +10,7 @@ import requests
 from skod.core.clock import parse_iso
 from tests import factories as f
 from tests.support.api import api
-from tests.support.stripe_helpers import CARD_3DS, CARD_OK
+from tests.support.stripe_helpers import CARD_3DS, CARD_OK, js_headers
 
 
 def _held_call(client, card_pm, **offer):
@@ -149,10 +149,10 @@ def test_page_intent_confirmed_once_by_webhook_then_page(app, client, card_pm, s
     # What Stripe.js confirmCardPayment does with the publishable key and the client secret.
     r = requests.post(f"{app.config['STRIPE_API_BASE']}/v1/payment_intents/{pi_id}/confirm",
                       json={"key": app.config["STRIPE_PUBLISHABLE_KEY"], "client_secret": secret,
-                            "payment_method": pm}, timeout=10)
+                            "payment_method": pm}, headers=js_headers(), timeout=10)
     assert r.status_code == 200 and r.json()["status"] == "requires_capture", r.text
     with app.app_context():
-        intent_changed({"id": pi_id, "object": "payment_intent"}, utcnow())
+        intent_changed({"id": pi_id, "object": "payment_intent"}, utcnow(), prov["account"])
         row = db.session.get(Booking, booking["id"])
         assert (row.status, row.stripe_payment_method_id) == ("held", pm)
     assert len(outbox.to("client@example.test")) == 1

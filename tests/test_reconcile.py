@@ -68,8 +68,8 @@ def test_crash_after_the_stripe_capture_before_our_commit(app, client, card_pm, 
         payment = pay.lock(db.session.scalar(db.select(Payment.id)))
         pay.begin_capture(payment, 1300)
         db.session.commit()
-        gateway().capture(payment.stripe_payment_intent_id, amount=1300,
-                          key=payment.capture_key)
+        gateway().on(payment.stripe_account_id).capture(payment.stripe_payment_intent_id,
+                                                        amount=1300, key=payment.capture_key)
         db.session.rollback()
     reconcile(app)
     [payment] = f.get(client, b, prov["token"])["payments"]

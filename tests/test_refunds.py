@@ -54,7 +54,7 @@ def test_refund_is_for_the_owner_only_and_only_when_captured(client, card_pm):
     assert api(client, "POST", path, json={}, token=other["token"])[0] == 404
     assert api(client, "POST", path, json={}, token=b["client_token"])[0] == 401
     held = f.book(client, prov["offer_id"], f.start_in(timedelta(days=2)))
-    f.pay(client, held, card_pm(CARD_OK).id)
+    f.pay(client, held, card_pm(CARD_OK, account=prov["account"]).id)
     hold_id = f.get(client, held)["payments"][0]["id"]
     status, body = api(client, "POST", f"/api/v1/payments/{hold_id}/refund", json={},
                        token=prov["token"])
@@ -215,4 +215,5 @@ def test_a_429_is_tried_again_with_the_same_idempotency_key():
     finally:
         server.shutdown()
     assert result.status == "canceled"
-    assert seen == ["cancel:payment:7", "cancel:payment:7"]
+    # the key carries the installation and the account (none given: the platform)
+    assert seen == [":platform:cancel:payment:7", ":platform:cancel:payment:7"]

@@ -8,12 +8,26 @@ from itertools import count
 
 import stripe
 
+from tests.support.stripe_helpers import current_account
+
 _seq = count(1)
 
 
-def event(kind: str, obj: dict, event_id: str | None = None) -> dict:
-    return {"id": event_id or f"evt_test_{next(_seq):06d}", "object": "event", "type": kind,
-            "created": int(time.time()), "data": {"object": obj}}
+_CURRENT = object()
+
+
+def event(kind: str, obj: dict, event_id: str | None = None,
+          account: str | None | object = _CURRENT) -> dict:
+    """An event as Stripe sends it; about an object of the current provider's connected
+    account (as a Connect endpoint receives it) unless `account` says otherwise (None: the
+    platform's own)."""
+    if account is _CURRENT:
+        account = current_account()
+    ev = {"id": event_id or f"evt_test_{next(_seq):06d}", "object": "event", "type": kind,
+          "created": int(time.time()), "data": {"object": obj}}
+    if account:
+        ev["account"] = account
+    return ev
 
 
 def signed(payload: str, secret: str, at: int | None = None) -> str:

@@ -58,6 +58,11 @@ def make_client(base_url: str, secret_key: str) -> stripe.StripeClient:
     return client
 
 
+def js_headers() -> dict:
+    """The header Stripe.js sends when initialised with {stripeAccount} (raw page requests)."""
+    return {"Stripe-Account": _current["account"]} if _current["account"] else {}
+
+
 def on(account: str | None) -> dict:
     """`options=on(acct)` for a call about another account than the current one."""
     return {"stripe_account": account or PLATFORM}
