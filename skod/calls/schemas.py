@@ -90,6 +90,10 @@ class PaymentOutSchema(Schema):
     last_error_code = fields.String(allow_none=True)
     #: None, or the status of the client's dispute (chargeback): needs_response, won, lost...
     dispute_status = fields.String(allow_none=True)
+    #: the connected account the intent lives on (null: the platform's own)
+    stripe_account_id = fields.String(allow_none=True)
+    #: the platform's application fee taken on it (minor units)
+    application_fee = fields.Integer(attribute="application_fee_minor")
 
 
 class BookingSchema(Schema):
