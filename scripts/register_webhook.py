@@ -2,7 +2,11 @@
 """Wait for the Stripe emulator, then point its webhooks at the app.
 
     python scripts/register_webhook.py --api-base http://127.0.0.1:8420 \
-        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local [--stay]
+        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local [--stay] \
+        [--connect-secret whsec_connect [--connect-id skod-connect]]
+
+--connect-secret also registers a Connect endpoint (the events of connected accounts, with
+`account` set) at the same URL under its own id and signing secret.
 
 localstripe keeps webhook registrations in memory only, so this runs after every emulator start.
 --stay keeps the process alive afterwards: honcho stops every process as soon as one exits.
@@ -30,8 +34,11 @@ def reachable(api_base: str) -> bool:
         return False
 
 
-def register(api_base: str, hook_id: str, url: str, secret: str) -> None:
-    data = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
+def register(api_base: str, hook_id: str, url: str, secret: str, connect: bool = False) -> None:
+    fields = {"url": url, "secret": secret}
+    if connect:
+        fields["connect"] = "true"
+    data = urllib.parse.urlencode(fields).encode()
     req = urllib.request.Request(f"{api_base}/_config/webhooks/{hook_id}", data=data,
                                  method="POST")
     with urllib.request.urlopen(req, timeout=5) as resp:
@@ -45,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:5000/stripe/webhook")
     parser.add_argument("--secret", required=True)
     parser.add_argument("--id", default="skod")
+    parser.add_argument("--connect-secret", default=None,
+                        help="also register a Connect endpoint with this signing secret")
+    parser.add_argument("--connect-id", default="skod-connect")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--stay", action="store_true", help="sleep after registering")
     args = parser.parse_args(argv)
@@ -56,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         time.sleep(0.2)
     register(args.api_base, args.id, args.url, args.secret)
-    print(f"emulator webhooks -> {args.url}", flush=True)
+    if args.connect_secret:
+        register(args.api_base, args.connect_id, args.url, args.connect_secret, connect=True)
+    print(f"emulator webhooks -> {args.url}" + (" (and Connect)" if args.connect_secret else ""),
+          flush=True)
     if args.stay:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
