@@ -311,6 +311,16 @@ def test_stripe_js_acts_on_the_account_it_was_given(stripe_emulator, stripe_raw,
     assert page.evaluate(script, [None, intent.client_secret, pm]) == "resource_missing"
     assert page.evaluate(script, [acct, intent.client_secret, pm]) == "succeeded"
 
+    setup = stripe_raw.v1.setup_intents.create(params={"customer": customer}, options=on(acct))
+    saved = page.evaluate("""async ([account, secret, card]) => {
+        const stripe = Stripe('pk_test_skod', {stripeAccount: account});
+        const result = await stripe.confirmCardSetup(secret, {payment_method: {card: card}});
+        return result.error ? result.error.code : result.setupIntent.payment_method;
+    }""", [acct, setup.client_secret, CARD])
+    assert saved.startswith("pm_")
+    assert stripe_raw.v1.payment_methods.retrieve(saved, options=on(acct)).customer == customer
+    assert_missing(lambda: stripe_raw.v1.payment_methods.retrieve(saved))
+
 
 def test_oauth_connects_an_account(stripe_emulator, stripe_raw, connect_hook):
     base = stripe_emulator.base_url

@@ -95,12 +95,23 @@ def wrap_init(original):
 
 def wrap_capture(original):
     def capture(id, application_fee_amount=None, amount_to_capture=None, **data):  # noqa: A002
+        intent = PaymentIntent._api_retrieve(id)
+        captured = resources.try_convert_to_int(amount_to_capture)
+        limit = captured if isinstance(captured, int) else intent.amount
+        before = getattr(intent, "_application_fee_amount", None)
         if application_fee_amount is not None:
-            intent = PaymentIntent._api_retrieve(id)
-            captured = resources.try_convert_to_int(amount_to_capture)
-            limit = captured if isinstance(captured, int) else intent.amount
             intent._application_fee_amount = _fee_param(application_fee_amount, limit)
-        return original(id, amount_to_capture=amount_to_capture, **data)
+        elif (getattr(intent, "_application_fee_amount", None) or 0) > limit:
+            raise StripeError(400, {
+                "type": "invalid_request_error", "param": "application_fee_amount",
+                "code": "application_fee_amount_too_large",
+                "message": "The application fee is greater than the amount to capture: give a "
+                           "smaller application_fee_amount with amount_to_capture."})
+        try:
+            return original(id, amount_to_capture=amount_to_capture, **data)
+        except Exception:
+            intent._application_fee_amount = before  # a refused capture changes nothing
+            raise
     return capture
 
 
