@@ -171,6 +171,11 @@ def test_objects_of_an_account_are_missing_elsewhere(stripe_raw):
     # A request may not use another account's customer or card either.
     assert_missing(lambda: stripe_raw.v1.payment_intents.create(params={
         "amount": 1000, "currency": "eur", "customer": customer}, options=on(b)))
+    assert_missing(lambda: stripe_raw.v1.setup_intents.create(params={
+        "customer": customer}, options=on(b)))
+    b_customer = stripe_raw.v1.customers.create(options=on(b)).id
+    assert_missing(lambda: stripe_raw.v1.payment_methods.attach(
+        pm, params={"customer": b_customer}, options=on(b)))
     assert stripe_raw.v1.payment_intents.retrieve(intent.id, options=on(a)).id == intent.id
 
     listed = {"a": stripe_raw.v1.payment_intents.list(options=on(a)).data,
@@ -198,6 +203,13 @@ def test_events_carry_the_account_and_go_to_connect_endpoints(stripe_raw, connec
     assert {e["data"]["object"]["id"] for e in platform_events} == {own.id}
     listed = stripe_raw.v1.events.list(params={"limit": 100}, options=on(acct)).data
     assert listed and all(e.account == acct for e in listed)
+
+    # Controls act on any account; what they make belongs to the charge's account.
+    dispute = control(stripe_raw, f"payment_intents/{connected.id}/dispute")
+    connect_hook.wait_for(dispute["id"], {"charge.dispute.created"})
+    assert stripe_raw.v1.disputes.retrieve(dispute["id"], options=on(acct)).charge == (
+        connected.latest_charge)
+    assert_missing(lambda: stripe_raw.v1.disputes.retrieve(dispute["id"]))
 
 
 def test_idempotency_keys_are_per_account(stripe_raw):
