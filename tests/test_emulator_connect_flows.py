@@ -25,6 +25,7 @@ from tests.support.connect import (
     wait_events,
 )
 from tests.support.receiver import receiving
+from tests.support.stripe_helpers import CARD_3DS, authenticate_3ds
 
 CONNECT_SECRET = "whsec_connect_flows"
 PLATFORM_SECRET = "whsec_platform_flows"
@@ -144,6 +145,20 @@ def test_stripe_js_acts_on_the_account_it_was_given(stripe_emulator, stripe_raw,
     assert saved.startswith("pm_")
     assert stripe_raw.v1.payment_methods.retrieve(saved, options=on(acct)).customer == customer
     assert_missing(lambda: stripe_raw.v1.payment_methods.retrieve(saved))
+
+
+def test_3ds_of_a_connected_intent_completes_with_its_account(stripe_emulator, stripe_raw):
+    acct = new_account(stripe_raw)
+    customer, pm = customer_and_card(stripe_raw, acct, CARD_3DS)
+    intent = stripe_raw.v1.payment_intents.create(params={
+        "amount": 1500, "currency": "eur", "customer": customer, "payment_method": pm,
+        "confirm": True, "return_url": "https://platform.example/back"}, options=on(acct))
+    assert intent.status == "requires_action"
+    with pytest.raises(AssertionError, match="404"):
+        authenticate_3ds(stripe_emulator.base_url, intent.id, intent.client_secret)
+    done = authenticate_3ds(stripe_emulator.base_url, intent.id, intent.client_secret,
+                            stripe_account=acct)
+    assert done["status"] == "succeeded"
 
 
 def test_oauth_connects_an_account(stripe_emulator, stripe_raw, connect_hook):

@@ -35,10 +35,12 @@ def on(acct: str | None) -> dict:
     return {"stripe_account": acct} if acct else {}
 
 
-def customer_and_card(stripe_raw, acct: str | None) -> tuple[str, str]:
+def customer_and_card(stripe_raw, acct: str | None, number: str = CARD_OK) -> tuple[str, str]:
+    """A customer of `acct` (None: the platform) with a card of `number` attached."""
     customer = stripe_raw.v1.customers.create(params={"email": "c@example.org"},
                                               options=on(acct)).id
-    pm = stripe_raw.v1.payment_methods.create(params={"type": "card", "card": CARD},
+    pm = stripe_raw.v1.payment_methods.create(params={"type": "card",
+                                                      "card": dict(CARD, number=number)},
                                               options=on(acct)).id
     stripe_raw.v1.payment_methods.attach(pm, params={"customer": customer}, options=on(acct))
     return customer, pm
