@@ -2,12 +2,12 @@
 """Wait for the Stripe emulator, then point its webhooks at the app.
 
     python scripts/register_webhook.py --api-base http://127.0.0.1:8420 \
-        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local \
-        [--connect-secret whsec_local_connect] [--then "flask --app wsgi skod connect-demo"] \
-        [--stay]
+        --url http://127.0.0.1:5000/stripe/webhook --secret whsec_local [--stay] \
+        [--connect-secret whsec_connect [--connect-id skod-connect]]
 
---connect-secret also registers the Connect endpoint (connected accounts' events) at the same
-URL; --then runs a command once the emulator answers (make run onboards the demo provider).
+--connect-secret also registers a Connect endpoint (the events of connected accounts, with
+`account` set) at the same URL under its own id and signing secret. --then runs a command
+once the emulator answers (make run onboards the demo provider's connected account).
 
 localstripe keeps webhook registrations in memory only, so this runs after every emulator start.
 --stay keeps the process alive afterwards: honcho stops every process as soon as one exits.
@@ -54,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-base", default="http://127.0.0.1:8420")
     parser.add_argument("--url", default="http://127.0.0.1:5000/stripe/webhook")
     parser.add_argument("--secret", required=True)
-    parser.add_argument("--connect-secret", default="")
-    parser.add_argument("--then", default="", help="a command to run once registered")
     parser.add_argument("--id", default="skod")
+    parser.add_argument("--connect-secret", default=None,
+                        help="also register a Connect endpoint with this signing secret")
+    parser.add_argument("--connect-id", default="skod-connect")
+    parser.add_argument("--then", default="", help="a command to run once registered")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--stay", action="store_true", help="sleep after registering")
     args = parser.parse_args(argv)
@@ -69,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.2)
     register(args.api_base, args.id, args.url, args.secret)
     if args.connect_secret:
-        register(args.api_base, f"{args.id}-connect", args.url, args.connect_secret,
-                 connect=True)
-    print(f"emulator webhooks -> {args.url}", flush=True)
+        register(args.api_base, args.connect_id, args.url, args.connect_secret, connect=True)
+    print(f"emulator webhooks -> {args.url}" + (" (and Connect)" if args.connect_secret else ""),
+          flush=True)
     if args.then:
         subprocess.run(shlex.split(args.then), check=False)
     if args.stay:

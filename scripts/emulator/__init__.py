@@ -15,6 +15,10 @@ editing site-packages:
 - disputes.py     Dispute objects and GET /v1/disputes
 - controls.py     /_test/... routes (documented there and in README.md)
 - events.py       webhook events through localstripe's own mechanism
+- owners.py       Stripe Connect: each object belongs to the platform or one connected account
+                  (Stripe-Account header), 404 across accounts, events' `account`, Connect hooks
+- accounts.py     connected accounts; links.py: account links and the onboarding page;
+                  oauth.py: Connect OAuth; fees.py: application fees
 
 `install()` must run before `localstripe.server` is imported: localstripe binds the functions of
 its extra routes (confirm, capture, ...) when the server module builds its router.
@@ -45,24 +49,30 @@ def install(state: Path, api_version: str) -> Any:
         raise RuntimeError("emulator.install() must run before localstripe.server is imported")
     from localstripe import resources
 
-    from . import clock, declines, events, intents, refunds, setups, shapes
+    from . import clock, declines, events, fees, intents, owners, refunds, setups, shapes
 
     clock.install()
     events.patch_event_version(api_version)
+    owners.install()  # after the event version patch: it wraps Event.__init__ too
     shapes.install()
     replace = _replacer(resources.extra_apis)
     intents.install(replace)
     setups.install(replace)
     declines.install(replace)  # after setups: a declined attach sends no attached event
     refunds.install()
+    fees.install(replace)  # after intents, refunds, shapes: wraps what they installed
 
     from localstripe import server
 
-    from . import controls, disputes, middleware
+    from . import accounts, controls, disputes, links, middleware, oauth
     from .idempotency import IdempotencyCache
 
     cache = IdempotencyCache(state.with_name(state.name + ".idempotency.jsonl"))
     middleware.install(server.app, api_version, cache)
     disputes.add_routes(server)
     controls.add_routes(server.app)
+    accounts.add_routes(server)
+    fees.add_routes(server)
+    links.add_routes(server.app)
+    oauth.add_routes(server.app)
     return server.app

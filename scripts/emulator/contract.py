@@ -66,6 +66,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", r"/v1/disputes", "DisputeListParams"),
     ("GET", rf"/v1/disputes/{_ID}", "DisputeRetrieveParams"),
     ("GET", r"/v1/events", "EventListParams"),
+    ("POST", r"/v1/accounts", "AccountCreateParams"),
+    ("GET", r"/v1/accounts", "AccountListParams"),
+    ("GET", rf"/v1/accounts/{_ID}", "AccountRetrieveParams"),
+    ("POST", rf"/v1/accounts/{_ID}", "AccountUpdateParams"),
+    ("DELETE", rf"/v1/accounts/{_ID}", "AccountDeleteParams"),
+    ("GET", r"/v1/account", "AccountRetrieveCurrentParams"),
+    ("POST", r"/v1/account_links", "AccountLinkCreateParams"),
+    ("GET", r"/v1/application_fees", "ApplicationFeeListParams"),
+    ("GET", rf"/v1/application_fees/{_ID}", "ApplicationFeeRetrieveParams"),
     ("GET", rf"/v1/events/{_ID}", "EventRetrieveParams"),
 ]
 _COMPILED = [(m, re.compile(p + r"/?"), name) for m, p, name in ROUTES]

@@ -27,6 +27,17 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
                                                   with that card take them in order (see
                                                   declines.py); replaces an earlier script,
                                                   [] clears it
+    POST /_test/accounts/{id}/onboard             a connected account can take payments:
+                                                  charges and payouts enabled, details
+                                                  submitted, requirements cleared
+                                                  (account.updated, capability.updated)
+    POST /_test/accounts/{id}/restrict            charges and payouts disabled,
+                                                  requirements.currently_due non-empty,
+                                                  disabled_reason set (account.updated)
+    POST /_test/accounts/{id}/deauthorize         the account disconnects the platform
+                                                  (account.application.deauthorized); then
+                                                  its Stripe-Account is refused (403
+                                                  account_invalid)
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ from localstripe.errors import UserError
 from localstripe.resources import Charge, PaymentIntent, PaymentMethod, Refund
 from localstripe.server import json_response
 
-from . import clock, declines, disputes, intents, refunds
+from . import accounts, clock, declines, disputes, intents, refunds
 
 
 async def _body(request: web.Request) -> dict:
@@ -112,7 +123,16 @@ async def script_declines(request: web.Request) -> web.Response:
     return json_response({"payment_method": pm.id, "outcomes": pm._scripted_declines})
 
 
+def _account_action(action):
+    async def handler(request: web.Request) -> web.Response:
+        return json_response(action(accounts.find(request.match_info["id"]))._export())
+    return handler
+
+
 def add_routes(app: web.Application) -> None:
+    for verb in ("onboard", "restrict", "deauthorize"):
+        app.router.add_post(f"/_test/accounts/{{id}}/{verb}",
+                            _account_action(getattr(accounts, verb)))
     app.router.add_post("/_test/clock", set_clock)
     app.router.add_post("/_test/declines", script_declines)
     for status, verb in (("succeeded", "succeed"), ("failed", "fail"), ("canceled", "cancel")):

@@ -7,7 +7,12 @@ For `/v1/...`:
 3. a PaymentIntent confirm from Stripe.js (publishable key + `client_secret`) is let through
    localstripe's authentication, which only knows a few publishable-key routes;
 4. POSTs with `Idempotency-Key` are replayed or refused as Stripe does (idempotency.py);
-5. a 402 is a `card_error`, as Stripe types it.
+5. a 402 is a `card_error`, as Stripe types it;
+6. Stripe Connect: the `Stripe-Account` header (Stripe.js: the `_stripe_account` parameter)
+   names the account the request acts on (owners.py); an unknown, deleted or deauthorized
+   account is refused with 403 `account_invalid`; idempotency keys are per (key, account).
+`POST /_config/webhooks/{id}` takes a `connect` flag: true, the endpoint receives the events of
+connected accounts only; false or absent, the platform's only.
 `DELETE /_config/idempotency` forgets every idempotency key (so does `DELETE /_config/data`).
 It also serves `/js.stripe.com/v3/`: localstripe's fake Stripe.js followed by
 `scripts/emulator/stripe-js-extra.js` when that file exists (read at each request).
@@ -26,9 +31,11 @@ from aiohttp import web
 from localstripe import server
 from localstripe.errors import UserError
 
+from . import accounts
 from .contract import violation
 from .events import SECRET_KEY_REQUEST
 from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_error
+from .owners import ACCOUNT, ANY, set_connect
 
 EXTRA_JS = Path(__file__).with_name("stripe-js-extra.js")
 LOCALSTRIPE_JS = Path(server.__file__).with_name("localstripe-v3.js")
@@ -36,6 +43,10 @@ PK_CONFIRM = re.compile(r"/v1/payment_intents/\w+/confirm")
 #: Stripe.js creates the card's PaymentMethod with the publishable key, as real Stripe allows
 PK_CREATE = re.compile(r"/v1/payment_methods")
 PK_OK = "emulator.publishable_ok"
+#: Stripe.js sends the account of `Stripe(pk, {stripeAccount})` as this parameter
+JS_ACCOUNT = "_stripe_account"
+WEBHOOK_CONFIG = re.compile(r"/_config/webhooks/([^/]+)")
+OPEN_PATHS = ("/_test/", "/_connect/", "/oauth/")
 log = logging.getLogger("emulator")
 
 
@@ -80,9 +91,14 @@ def make_middleware(api_version: str, cache: IdempotencyCache):
         if request.method == "DELETE" and request.path == "/_config/idempotency":
             cache.clear()  # a new Stripe account, as far as idempotency keys go
             return web.Response()
-        if request.path.startswith("/_test/"):
-            request[PK_OK] = True  # test controls: no authentication, like /_config
+        if request.path.startswith(OPEN_PATHS):
+            # test controls, onboarding pages, OAuth: no API key, like /_config
+            request[PK_OK] = True
         if not request.path.startswith("/v1/"):
+            ACCOUNT.set(ANY)  # set for every request: keep-alive requests share one task
+            hook = WEBHOOK_CONFIG.fullmatch(request.path)
+            if hook and request.method == "POST":
+                return await _config_webhook(request, handler, hook.group(1))
             return await handler(request)
         try:
             return await _v1(request, handler, api_version, cache)
@@ -96,6 +112,12 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
     key = api_key(request, params) or ""
     # Set for every /v1 request: aiohttp serves a keep-alive connection's requests in one task.
     SECRET_KEY_REQUEST.set(key.startswith("sk_"))
+    ACCOUNT.set(None)
+    account = request.headers.get("Stripe-Account") or (
+        None if key.startswith("sk_") else params.get(JS_ACCOUNT))
+    if account:
+        accounts.usable(account)  # 403 account_invalid
+        ACCOUNT.set(account)
     if key.startswith("sk_"):
         refused = _refusal(request, params, api_version)
         if refused is not None:
@@ -110,8 +132,17 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
     idem = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not idem:
         return _card_error_type(await handler(request))
-    return await _idempotent(request, handler, cache, cache.slot(key, idem),
+    owner = f"{key}\x00{account}" if account else key  # the platform's slots as before Connect
+    return await _idempotent(request, handler, cache, cache.slot(owner, idem),
                              fingerprint(request.method, request.path, params))
+
+
+async def _config_webhook(request, handler, hook_id: str) -> web.StreamResponse:
+    params = await read_params(request)
+    response = await handler(request)
+    if response.status == 200:
+        set_connect(hook_id, str(params.get("connect", "")).lower() in ("true", "1"))
+    return response
 
 
 def _refusal(request: web.Request, params: dict, api_version: str) -> web.Response | None:
@@ -178,3 +209,12 @@ def install(app: web.Application, api_version: str, cache: IdempotencyCache) -> 
         return "pk_checked" if request.get(PK_OK) else original(request)
 
     server.get_api_key = get_api_key
+    original_post_data = server.get_post_data
+
+    async def get_post_data(request, remove_auth=True):
+        data = await original_post_data(request, remove_auth=remove_auth)
+        if data and remove_auth:
+            data.pop(JS_ACCOUNT, None)  # an authentication detail, like `key`
+        return data
+
+    server.get_post_data = get_post_data

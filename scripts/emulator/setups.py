@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from localstripe.resources import PaymentMethod, SetupIntent
+from localstripe.resources import Customer, PaymentMethod, SetupIntent
 
 from .events import redirects_unhandled, send
 from .intents import accepted, attach_to_customer, automatic
@@ -18,6 +18,10 @@ from .intents import accepted, attach_to_customer, automatic
 def setup_create(cls, payment_method=None, confirm=None, automatic_payment_methods=None,
                  allowed_payment_method_types=None, return_url=None, **data):
     """POST /v1/setup_intents."""
+    if data.get("customer"):
+        # localstripe does not look the customer up; Stripe answers 404 for one that does not
+        # exist in the request's account (owners.py).
+        Customer._api_retrieve(data["customer"])
     obj = SetupIntent(**accepted(SetupIntent, data))
     obj._automatic_payment_methods = automatic(automatic_payment_methods)
     obj._allowed_types = allowed_payment_method_types

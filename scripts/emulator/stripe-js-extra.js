@@ -15,7 +15,12 @@
  *      POST /v1/payment_intents/{id}/_authenticate?success=true|false;
  *   4. resolves {paymentIntent} or {error} (error.payment_intent set, as Stripe.js does).
  * Without payment_method (or with a PaymentMethod id string) the original is used, or the
- * intent is confirmed with that id. */
+ * intent is confirmed with that id.
+ *
+ * Stripe Connect: Stripe(pk, {stripeAccount: 'acct_...'}) acts on that connected account, as
+ * real Stripe.js does: every request to the emulator's /v1/ carries `_stripe_account` (a body
+ * parameter, or a query parameter on GET), which the emulator takes as the Stripe-Account
+ * header. A parameter rather than a header keeps the requests "simple" (no CORS preflight). */
 (function () {
   'use strict';
   var originalStripe = window.Stripe;
@@ -90,7 +95,37 @@
                                  {payment_intent: confirmed.body})};
   }
 
+  // The account of the latest Stripe(pk, {stripeAccount}) (a page uses one Stripe object).
+  var connectedAccount = null;
+  var originalFetch = window.fetch.bind(window);
+
+  function withAccount(url, init) {
+    if (!connectedAccount || typeof url !== 'string' ||
+        url.indexOf(LOCALSTRIPE_BASE_API + '/v1/') !== 0) { return [url, init]; }
+    init = Object.assign({}, init || {});
+    var method = (init.method || 'GET').toUpperCase();
+    if (method === 'GET') {
+      url += (url.indexOf('?') < 0 ? '?' : '&') + '_stripe_account=' +
+             encodeURIComponent(connectedAccount);
+    } else if (typeof init.body === 'string' && init.body.charAt(0) === '{') {
+      var body = JSON.parse(init.body);
+      body._stripe_account = connectedAccount;
+      init.body = JSON.stringify(body);
+    } else if (typeof init.body === 'string') {  // form-encoded (createToken)
+      init.body += '&_stripe_account=' + encodeURIComponent(connectedAccount);
+    } else if (init.body === undefined || init.body === null) {
+      init.body = JSON.stringify({_stripe_account: connectedAccount});
+    }
+    return [url, init];
+  }
+
+  window.fetch = function (url, init) {
+    var args = withAccount(url, init);
+    return originalFetch(args[0], args[1]);
+  };
+
   function SkodStripe(apiKey, options) {
+    connectedAccount = (options && options.stripeAccount) || null;
     var stripe = originalStripe(apiKey, options);
     var original = stripe.confirmCardPayment;
     stripe.confirmCardPayment = async function (clientSecret, data) {

@@ -105,19 +105,19 @@ class StripeEmulator:
 
     # -- emulator-only routes --------------------------------------------------------------------
     def register_webhook(self, url: str, secret: str, events: list[str] | None = None,
-                         hook_id: str = "skod", connect: bool | None = None) -> None:
-        """POST /_config/webhooks/<id>; replayed after restarts. events=[] mutes the hook;
-        connect=True: a Connect endpoint (connected accounts' events only)."""
-        hook = {"url": url, "secret": secret, "events": events, "connect": connect}
+                         hook_id: str = "skod", connect: bool = False) -> None:
+        """POST /_config/webhooks/<id>; replayed after restarts. events=[] mutes the hook.
+        connect=True: a Connect endpoint (connected accounts' events only, not the platform's)."""
+        hook = {"url": url, "secret": secret, "events": events, "connect": connect or None}
         self.webhooks[hook_id] = hook
         self._post_webhook(hook_id, hook)
 
     def mute_webhook(self, hook_id: str = "skod") -> None:
         """localstripe cannot delete a hook: keep it with an empty event filter instead."""
         if hook_id in self.webhooks:
-            self.register_webhook(self.webhooks[hook_id]["url"], self.webhooks[hook_id]["secret"],
-                                  events=[], hook_id=hook_id,
-                                  connect=self.webhooks[hook_id].get("connect"))
+            hook = self.webhooks[hook_id]
+            self.register_webhook(hook["url"], hook["secret"], events=[], hook_id=hook_id,
+                                  connect=bool(hook.get("connect")))
 
     def _post_webhook(self, hook_id: str, hook: dict) -> None:
         body = {k: v for k, v in hook.items() if v is not None}

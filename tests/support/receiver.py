@@ -59,10 +59,11 @@ class Receiver:
         self.server.shutdown()
 
 
-def receiving(emulator, secret: str, hook_id: str):
-    """A Receiver registered as webhook `hook_id` until the generator is closed (fixtures)."""
+def receiving(emulator, secret: str, hook_id: str, connect: bool = False):
+    """A Receiver registered as webhook `hook_id` until the generator is closed (fixtures);
+    connect=True: a Connect endpoint (the events of connected accounts)."""
     rec = Receiver(secret)
-    emulator.register_webhook(rec.url, secret, hook_id=hook_id)
+    emulator.register_webhook(rec.url, secret, hook_id=hook_id, connect=connect)
     yield rec
     emulator.mute_webhook(hook_id)
     rec.close()

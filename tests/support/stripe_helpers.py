@@ -80,17 +80,21 @@ def create_card_pm(client: stripe.StripeClient, number: str = CARD_OK, *,
 
 
 def authenticate_3ds(base_url: str, pi_id: str, client_secret: str, success: bool = True,
-                     publishable_key: str = "pk_test_skod") -> dict:
+                     publishable_key: str = "pk_test_skod",
+                     stripe_account: str | None = None) -> dict:
     """What the fake Stripe.js does when the customer clicks Complete / Fail in the 3DS modal.
 
     The PaymentIntent must be in `requires_action`. Returns the PaymentIntent as JSON.
+    stripe_account: the connected account of the intent (Stripe.js's `stripeAccount`).
     """
-    account = current_account()  # Stripe.js initialised with {stripeAccount}
+    stripe_account = stripe_account or current_account()  # Stripe.js's {stripeAccount}
+    body = {"key": publishable_key, "client_secret": client_secret}
+    if stripe_account:
+        body["_stripe_account"] = stripe_account
     r = requests.post(
         f"{base_url}/v1/payment_intents/{pi_id}/_authenticate",
         params={"success": "true" if success else "false"},
-        json={"key": publishable_key, "client_secret": client_secret},
-        headers={"Stripe-Account": account} if account else {},
+        json=body,
         timeout=10,
     )
     if r.status_code != 200:
