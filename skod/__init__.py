@@ -102,7 +102,10 @@ def content_security_policy(app: Flask) -> dict:
         "style-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        # the Stripe buttons post here and are redirected to Stripe's onboarding / OAuth
+        # pages (Connect's origin, or the emulator's)
+        "form-action": ["'self'", *sorted({"https://connect.stripe.com",
+                                           _origin(app.config["STRIPE_API_BASE"])} - {None})],
         "frame-ancestors": "'none'",
     }
 
