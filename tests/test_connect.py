@@ -259,3 +259,30 @@ def test_fee_rounding(app, bp, amount, fee, monkeypatch):
     monkeypatch.setitem(app.config, "PLATFORM_FEE_BP", bp)
     with app.app_context():
         assert fee_for(amount) == fee
+
+
+def test_an_existing_stripe_account_is_connected_by_oauth(app, client, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    monkeypatch.setitem(app.config, "STRIPE_CONNECT_CLIENT_ID", "ca_skodtest")
+    prov = f.provider(client, onboarded=False)
+    client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    assert 'data-action="stripe-oauth"' in client.get("/dashboard/stripe").get_data(as_text=True)
+    start = client.post("/dashboard/stripe/oauth", data={})
+    assert start.status_code == 303 and "/oauth/authorize?" in start.location
+    query = {k: v[0] for k, v in parse_qs(urlsplit(start.location).query).items()}
+    assert (query["client_id"], query["scope"]) == ("ca_skodtest", "read_write")
+    # the provider clicks "Connect" on Stripe's page: back to our redirect_uri with a code
+    granted = requests.post(start.location.split("?")[0], data={**query, "decision": "connect"},
+                            allow_redirects=False, timeout=10)
+    assert granted.status_code == 303, granted.text
+    back = urlsplit(granted.headers["Location"])
+    assert back.path == "/dashboard/stripe/oauth/return"
+    forged = client.get(f"{back.path}?code=ac_x&state=forged")
+    assert forged.status_code == 303 and _me(client, prov)["stripe_account"] is None
+    done = client.get(f"{back.path}?{back.query}")
+    assert done.status_code == 303
+    account = _me(client, prov)["stripe_account"]
+    assert account["id"].startswith("acct_") and account["charges_enabled"] is True
+    status, _ = _book_status(client, prov, 1)
+    assert status == 201
