@@ -32,6 +32,14 @@ class CardHolderMixin:
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(64))
     setup_client_secret: Mapped[str | None] = mapped_column(String(255))
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    #: the Stripe customer the card is saved on (set when the setup or page intent opens): an
+    #: off-session charge uses it, even if the client row was merged with one of another customer
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+
+
+def customer_of(holder: CardHolderMixin, client: Client) -> str:
+    """The customer to charge the holder's saved card on, or to save a new card on."""
+    return holder.stripe_customer_id or client.stripe_customer_id or ""
 
 
 def _metadata(ref: str) -> dict:
@@ -50,8 +58,10 @@ def ensure_customer(client: Client) -> str:
 
 def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
     """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
-    setup = gateway().create_setup_intent(customer=ensure_customer(client),
+    customer = holder.stripe_customer_id or ensure_customer(client)
+    setup = gateway().create_setup_intent(customer=customer,
                                           key=f"setup:{ref}", metadata=_metadata(ref))
+    holder.stripe_customer_id = customer
     holder.stripe_setup_intent_id = setup.id
     holder.setup_client_secret = setup.client_secret
 
@@ -62,7 +72,7 @@ def fresh_setup(holder: CardHolderMixin, client: Client, ref: str) -> dict:
         setup = gateway().retrieve_setup_intent(holder.stripe_setup_intent_id or "")
         if setup.status in ("succeeded", "canceled"):
             setup = gateway().create_setup_intent(
-                customer=client.stripe_customer_id or "", key=f"setup:{ref}:after:{setup.id}",
+                customer=customer_of(holder, client), key=f"setup:{ref}:after:{setup.id}",
                 metadata=_metadata(ref))
     except GatewayError as err:
         db.session.rollback()
@@ -87,7 +97,7 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
         if setup.status != "succeeded" or other_card:
             if setup.status == "succeeded":  # a new card after a failure: its own SetupIntent
                 setup = gw.create_setup_intent(
-                    customer=client.stripe_customer_id or "", key=f"setup:{ref}:{payment_method}",
+                    customer=customer_of(holder, client), key=f"setup:{ref}:{payment_method}",
                     metadata=_metadata(ref))
                 holder.stripe_setup_intent_id = setup.id
                 holder.setup_client_secret = setup.client_secret
@@ -195,6 +205,20 @@ def _holders():  # noqa: ANN202
     return [cls for cls in CardHolderMixin.__subclasses__() if hasattr(cls, "__table__")]
 
 
+def payment_customer(payment: Payment) -> str | None:
+    """The customer `payment` was made on: its holder's (booking, question, project or debt),
+    else its client's."""
+    owners = {"bookings": payment.booking_id, "messages": payment.message_id,
+              "projects": payment.project_id, "receivables": payment.receivable_id}
+    for model in _holders():
+        owner_id = owners.get(model.__tablename__)
+        holder = db.session.get(model, owner_id) if owner_id else None
+        if holder is not None and holder.stripe_customer_id:
+            return holder.stripe_customer_id
+    client = db.session.get(Client, payment.client_id)
+    return client.stripe_customer_id if client is not None else None
+
+
 def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> dict:  # noqa: ANN001
     """The page intent's secret for a booking or a question (`holder`, locked by the caller):
     the open one, or a new hold after a failed try; a create that got no answer is sent again
@@ -217,6 +241,7 @@ def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> 
     payment = pay.lock(payment_id)
     holder = relock(holder_id)
     secret = open_page_intent(payment, holder.client, ref)
+    holder.stripe_customer_id = holder.client.stripe_customer_id  # the card is saved there
     db.session.commit()
     return {"client_secret": secret, "intent": "payment"}
 

@@ -85,10 +85,9 @@ def reconcile_payment(payment_id: int, now: datetime) -> bool:
 def _read_back(payment: Payment, now: datetime) -> Intent | None:
     if payment.stripe_payment_intent_id:
         return gateway().retrieve_intent(payment.stripe_payment_intent_id)
-    from skod.accounts.models import Client
+    from skod.payments.cards import payment_customer
 
-    client = db.session.get(Client, payment.client_id)
-    intent = gateway().find_intent(client.stripe_customer_id or "", payment.id)
+    intent = gateway().find_intent(payment_customer(payment) or "", payment.id)
     if intent is None and payment.created_at <= now - NEVER_SENT_AFTER:
         # Stripe never made it: the create was lost before reaching Stripe.
         PAYMENT_STATES.move(payment, "failed")
