@@ -142,3 +142,32 @@ def test_two_requests_at_once_make_one_row_and_no_error(app):
     with app.app_context():
         rows = db.session.scalars(select(Client).where(Client.provider_id == pid)).all()
         assert [(r.id, r.name) for r in rows] == [(got["first"], "Second")]
+
+
+def test_a_saved_card_is_charged_on_the_customer_it_was_saved_on(app, client, card_pm,
+                                                                 stripe_raw):
+    """When its booking's client row changes (the migration merges rows, the newest with its
+    own customer), the card is still charged on the customer it is attached to."""
+    from skod.accounts.clients import client_for
+    from skod.calls import lifecycle
+    from skod.payments.cards import ensure_customer
+    from tests.support.stripe_helpers import CARD_OK
+
+    prov = f.provider(client, pricing="flat", duration_minutes=30, late_cancel_fee_percent=40,
+                      price={"amount_minor": 9000, "currency": "EUR"})
+    start = f.start_in(timedelta(days=10))
+    booking = f.book(client, prov["offer_id"], start, email=EMAIL)
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "card_saved"}
+    with app.app_context():
+        row = db.session.get(Booking, booking["id"])
+        saved_on = row.client.stripe_customer_id
+        merged = client_for(row.provider_id, {"email": "kept@example.test", "name": "Kept"})
+        db.session.flush()
+        other = ensure_customer(merged)
+        row.client_id = merged.id
+        db.session.commit()
+        lifecycle.cancel_booking(booking["id"], "client", start - timedelta(hours=20))
+    [fee] = f.get(client, booking)["payments"]
+    assert (fee["purpose"], fee["status"]) == ("late_cancel_fee", "captured")
+    pi = stripe_raw.v1.payment_intents.retrieve(fee["stripe_payment_intent_id"])
+    assert pi["customer"] == saved_on != other

@@ -124,7 +124,9 @@ def _create_intent(receivable_id: int, payment_id: int) -> dict:
     try:
         intent = gateway().create_page_intent(
             amount=payment.amount_requested_minor, currency=payment.currency,
-            customer=cards.ensure_customer(receivable.client), key=payment.create_key,
+            # the debt's customer when it has one: reconcile looks for the intent there
+            customer=receivable.stripe_customer_id or cards.ensure_customer(receivable.client),
+            key=payment.create_key,
             metadata={"skod_payment_id": str(payment.id), "purpose": RECOVERY,
                       "skod_receivable_id": str(receivable_id)}, manual=False)
     except GatewayError as err:
