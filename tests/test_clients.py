@@ -171,3 +171,15 @@ def test_a_saved_card_is_charged_on_the_customer_it_was_saved_on(app, client, ca
     assert (fee["purpose"], fee["status"]) == ("late_cancel_fee", "captured")
     pi = stripe_raw.v1.payment_intents.retrieve(fee["stripe_payment_intent_id"])
     assert pi["customer"] == saved_on != other
+
+
+def test_a_near_calls_page_intent_is_on_the_returning_clients_customer(app, client,
+                                                                       stripe_raw):
+    prov = f.provider(client)
+    far = _row(app, _book(client, prov, 10)["id"])
+    near = f.book(client, prov["offer_id"], f.start_in(timedelta(hours=5)), email=EMAIL)
+    with app.app_context():
+        booking = db.session.get(Booking, near["id"])
+        assert (booking.client_id, booking.stripe_customer_id) == far[:2]
+        intent_id = booking.hold_payment().stripe_payment_intent_id
+    assert stripe_raw.v1.payment_intents.retrieve(intent_id)["customer"] == far[1]

@@ -110,7 +110,7 @@ class ApiToken(db.Model):
 class Client(db.Model):
     """A provider's client: no account, reached by e-mail and signed links. One row per
     (provider, e-mail): every booking, question and project of that provider with that e-mail
-    reuses it (accounts.services.client_for), and nothing of it is shown to another provider."""
+    reuses it (accounts.clients.client_for), and nothing of it is shown to another provider."""
 
     __tablename__ = "clients"
 

@@ -121,13 +121,15 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
 _UNTRIED = ("requires_payment_method", "requires_confirmation")
 
 
-def open_page_intent(payment: Payment, client: Client, ref: str) -> str | None:
-    """Create the page intent of a `created` payment whose key the caller stored and committed;
-    returns the client_secret the page confirms. The row stays `created`: the intent's
-    requires_payment_method means "not tried yet" here, not a failure."""
+def open_page_intent(payment: Payment, client: Client, ref: str,
+                     customer: str | None = None) -> str | None:
+    """Create the page intent of a `created` payment whose key the caller stored and committed,
+    on `customer` (default: the client's); returns the client_secret the page confirms. The row
+    stays `created`: the intent's requires_payment_method means "not tried yet" here, not a
+    failure."""
     intent = gateway().create_page_intent(
         amount=payment.amount_requested_minor, currency=payment.currency,
-        customer=ensure_customer(client), key=payment.create_key,
+        customer=customer or ensure_customer(client), key=payment.create_key,
         metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose,
                   **_metadata(ref)})
     payment.stripe_payment_intent_id = intent.id
@@ -240,8 +242,9 @@ def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> 
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)
     holder = relock(holder_id)
-    secret = open_page_intent(payment, holder.client, ref)
-    holder.stripe_customer_id = holder.client.stripe_customer_id  # the card is saved there
+    secret = open_page_intent(payment, holder.client, ref, holder.stripe_customer_id)
+    # the card the page gives is saved on that customer
+    holder.stripe_customer_id = holder.stripe_customer_id or holder.client.stripe_customer_id
     db.session.commit()
     return {"client_secret": secret, "intent": "payment"}
 
