@@ -103,16 +103,17 @@ def providers(spread: Spread) -> Iterator[tuple]:
                0, 0)
 
 
-CLIENT_COLUMNS = ("id", "email", "name", "kind", "company_name", "timezone", "locale",
-                  "created_at")
+CLIENT_COLUMNS = ("id", "provider_id", "email", "name", "kind", "company_name", "timezone",
+                  "locale", "created_at")
 
 
 def clients(spread: Spread) -> Iterator[tuple]:
+    """One row per client, of the one provider whose debts it has (a row is a provider's)."""
     for c in range(1, spread.clients + 1):
         business = c % 3 == 0
-        yield (c, f"client{c}@bench.test", f"Client {c}", "business" if business else "consumer",
-               f"Company {c}" if business else None, "Europe/Paris", "en" if c % 4 == 0 else "fr",
-               NOW - timedelta(days=300))
+        yield (c, provider_of(spread, c), f"client{c}@bench.test", f"Client {c}",
+               "business" if business else "consumer", f"Company {c}" if business else None,
+               "Europe/Paris", "en" if c % 4 == 0 else "fr", NOW - timedelta(days=300))
 
 
 def provider_of(spread: Spread, client: int) -> int:

@@ -70,6 +70,6 @@ def seed(app, pid: int, now: datetime, debts: list[Debt]) -> None:  # noqa: ANN0
     from tests.invoice_support import make_client
 
     with app.app_context():
-        cid = make_client()
+        cid = make_client(pid)
         for debt in debts:
             add(pid, cid, debt, now.astimezone(PARIS).date(), now)

@@ -31,11 +31,15 @@ def make_provider(*, vat_rate_bp: int | None = 2000, exempt: str | None = None,
     return provider.id
 
 
-def make_client(*, kind: str = "business", locale: str = "fr") -> int:
+def make_client(provider_id: int | None = None, *, kind: str = "business",
+                locale: str = "fr") -> int:
+    """A client row of `provider_id` (of a new provider when None)."""
+    provider_id = provider_id or make_provider()
     n = next(_seq)
     business = kind == "business"
     client = Client(
-        email=f"inv-client{n}@example.test", name=f"Bruno Petit {n}", kind=kind,
+        provider_id=provider_id, email=f"inv-client{n}@example.test",
+        name=f"Bruno Petit {n}", kind=kind,
         company_name=f"Petit Conseil {n} SAS" if business else None,
         siren="552100554" if business else None,
         address="5 avenue Foch\n69006 Lyon", locale=locale)

@@ -75,7 +75,7 @@ def _expected_recovered(debts: list[Debt], start: datetime) -> dict[str, int]:
 def _invoices(app, pid: int, now: datetime) -> int:
     """Invoices 90, 89 and 10 days ago and a credit note: what DSO divides by (89 and 10)."""
     with app.app_context():
-        cid = make_client()
+        cid = make_client(pid)
         for days, amount in ((90, 50_000), (89, 30_000), (10, 12_000)):
             at = datetime.combine(_today(now) - timedelta(days=days), time(12), PARIS)
             invoice = issue(pid, cid, amount, now=at.astimezone(UTC))

@@ -41,7 +41,7 @@ def open_debt(app, pid: int, now: datetime, amount: int = 12_000, kind: str = "b
               days_late: int = 0, client_id: int | None = None) -> dict:
     """An unpaid invoice issued `days_late` days ago, and the receivable the net opens for it."""
     with app.app_context():
-        client_id = client_id or make_client(kind=kind)
+        client_id = client_id or make_client(pid, kind=kind)
         invoice = issue(pid, client_id, amount, paid=False, now=now - timedelta(days=days_late))
         receivable = receivables.open_for_invoice(invoice, now)
         db.session.commit()
@@ -274,25 +274,24 @@ def test_another_providers_receivable_is_not_found(app, client, now):
     assert status == 401
 
 
-def test_client_filter_gathers_every_row_of_the_same_person(app, client, now):
-    from skod.accounts.services import new_client
+def test_client_filter_reads_the_providers_one_row_of_that_email(app, client, now):
+    from skod.accounts.clients import client_for
 
-    prov = f.provider(client)
+    prov, other = f.provider(client), f.provider(client)
     pid = provider_id(app, prov)
     first = open_debt(app, pid, now, amount=5_000)
-    with app.app_context():  # the same person booked again: a client row per booking
-        again = new_client({"email": first["email"].upper(), "name": "Bruno Petit"})
-        db.session.add(again)
+    with app.app_context():  # the same person books again, e-mail in capitals: the same row
+        again_id = client_for(pid, {"email": first["email"].upper(), "name": "Bruno Petit"}).id
         db.session.commit()
-        again_id = again.id
+    assert again_id == first["client_id"]
     second = open_debt(app, pid, now, amount=2_500, client_id=again_id)
     stranger = open_debt(app, pid, now, amount=1_000)
-    for client_id in (first["client_id"], again_id):
-        status, body = api(client, "GET", f"/api/v1/receivables?client_id={client_id}",
-                           token=prov["token"])
-        assert status == 200 and {i["id"] for i in body["items"]} == {first["id"],
-                                                                       second["id"]}
-    status, body = api(client, "GET", "/api/v1/receivables?client_id=999999",
+    status, body = api(client, "GET", f"/api/v1/receivables?client_id={again_id}",
                        token=prov["token"])
-    assert status == 200 and body["total"] == 0
-    assert stranger["id"] not in {i["id"] for i in body["items"]}
+    assert status == 200 and {i["id"] for i in body["items"]} == {first["id"], second["id"]}
+    # no one's row; this provider's row asked by another provider
+    for token, client_id in ((prov["token"], 999999), (other["token"], again_id)):
+        status, body = api(client, "GET", f"/api/v1/receivables?client_id={client_id}",
+                           token=token)
+        assert status == 200 and body["total"] == 0
+    assert stranger["client_id"] != again_id

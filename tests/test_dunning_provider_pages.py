@@ -159,11 +159,11 @@ def test_client_file_lists_payments_incidents_debts_and_reminders(app, client, c
     reminders = page.split('id="reminders"')[1].split("</section>")[0]
     assert "Notice of non-payment" in reminders
     assert client.get("/dashboard/clients/999999").status_code == 404
-    # the same person's next project, in the same file (a client is a row per project)
+    # the same person's next project reuses the provider's client row: one file
     _p, _project, milestone = project_debt(client, card_pm, prov=prov,
                                            email="late.payer@example.test", amount=3_000)
     again = receivable_of(app, f"milestone:{milestone['id']}")
-    assert again.client_id != debt["client_id"]
+    assert again.client_id == debt["client_id"]
     page = _text(client.get(f"/dashboard/clients/{again.client_id}"))
     assert set(_shown(page)) == {debt["id"], again.id}
     assert page.split('id="payments"')[1].count("data-payment=") == 2

@@ -137,8 +137,9 @@ def _many_debts(app, client, n_clients: int, per_client: int, now) -> tuple[int,
         provider = db.session.scalar(db.select(Provider).where(Provider.email == prov["email"]))
         ids = []
         for c in range(n_clients):
-            buyer = Client(email=f"buyer{c}@example.test", name=f"Buyer {c}", kind="business",
-                           timezone="Europe/Paris", locale="fr")
+            buyer = Client(provider_id=provider.id, email=f"buyer{c}@example.test",
+                           name=f"Buyer {c}", kind="business", timezone="Europe/Paris",
+                           locale="fr")
             db.session.add(buyer)
             db.session.commit()
             for i in range(per_client):

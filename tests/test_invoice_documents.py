@@ -158,7 +158,8 @@ def render(invoice: Invoice) -> PdfReader:
 
 def issue_case(case: Case) -> tuple[Invoice, dict]:
     """The document of the case and the values its mentions refer to."""
-    invoice = issue(make_provider(**case.provider), make_client(**case.client), AMOUNT,
+    provider_id = make_provider(**case.provider)
+    invoice = issue(provider_id, make_client(provider_id, **case.client), AMOUNT,
                     paid=case.paid)
     credited = invoice.number
     if case.credit_minor is not None:
@@ -190,7 +191,8 @@ def test_invoice_pdf_mentions(app, case: Case) -> None:
 def test_payment_terms_do_not_change_when_paid_later(app) -> None:
     """An unpaid invoice settled later keeps its terms; the payment gets its own line."""
     with app.app_context():
-        invoice = issue(make_provider(), make_client(), AMOUNT, paid=False)
+        provider_id = make_provider()
+        invoice = issue(provider_id, make_client(provider_id), AMOUNT, paid=False)
         invoice = ledger.mark_paid(invoice.id, NOW + timedelta(days=12))
         text = squash(render(invoice).pages[0].extract_text())
         for mention in ("Payée le 22 mars 2026", "Date d'échéance : 9 avril 2026",

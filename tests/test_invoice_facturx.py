@@ -34,7 +34,7 @@ def _issue(case: str):
     exempt = case == "b2c_exempt"
     provider = support.make_provider(vat_rate_bp=None if exempt else 2000,
                                      exempt=EXEMPT if exempt else None)
-    client = support.make_client(kind="consumer" if exempt else "business")
+    client = support.make_client(provider, kind="consumer" if exempt else "business")
     invoice = support.issue(provider, client, AMOUNT, paid=case != "unpaid")
     if case == "credit_note":
         return support.credit(invoice, 1500)

@@ -50,7 +50,8 @@ def _numbers(provider_id: int) -> list[Invoice]:
 
 def test_200_invoices_by_8_workers_are_numbered_1_to_200(app):
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
         other = inv.make_provider()
         inv.issue(other, client_id, 500)  # another provider's series does not interfere
     start = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -73,7 +74,8 @@ def test_200_invoices_by_8_workers_are_numbered_1_to_200(app):
 
 def test_every_worker_issuing_the_same_service_gives_one_invoice(app):
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
     got: list[str] = []
 
     def issue_same(_n: int) -> None:
@@ -87,7 +89,8 @@ def test_every_worker_issuing_the_same_service_gives_one_invoice(app):
 
 def test_a_rolled_back_issue_gives_its_number_back(app, monkeypatch):
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
         inv.issue(provider_id, client_id, 1000)
 
         def broken(*args, **kwargs):  # noqa: ANN002, ANN003
@@ -105,7 +108,8 @@ def test_a_rolled_back_issue_gives_its_number_back(app, monkeypatch):
 
 def test_a_late_clock_never_dates_an_invoice_before_the_previous_number(app):
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
         first = inv.issue(provider_id, client_id, 1000, now=datetime(2026, 6, 2, 10, tzinfo=UTC))
         late = inv.issue(provider_id, client_id, 1000, now=datetime(2026, 6, 1, 10, tzinfo=UTC))
         assert late.sequence == first.sequence + 1
@@ -114,7 +118,8 @@ def test_a_late_clock_never_dates_an_invoice_before_the_previous_number(app):
 
 def test_series_is_the_year_of_the_provider_local_date(app):
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
         # 23:30 UTC on 31 December is already 1 January in Paris
         new_year = inv.issue(provider_id, client_id, 1000,
                              now=datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
@@ -127,7 +132,8 @@ def test_the_database_refuses_a_duplicate_number(app):
     from sqlalchemy.exc import IntegrityError
 
     with app.app_context():
-        provider_id, client_id = inv.make_provider(), inv.make_client()
+        provider_id = inv.make_provider()
+        client_id = inv.make_client(provider_id)
         first = inv.issue(provider_id, client_id, 1000)
         copy = Invoice(**{c.key: getattr(first, c.key) for c in Invoice.__table__.columns
                           if c.key not in ("id", "source")}, source="duplicate")

@@ -40,7 +40,7 @@ def _issue(app, provider_id: int, amount: int, *, paid: bool = True, now: dateti
            **links: int) -> dict:
     """An invoice of a new client; `links` (booking_id=...) tie it to a client page."""
     with app.app_context():
-        invoice = issue(provider_id, make_client(), amount, paid=paid, now=now)
+        invoice = issue(provider_id, make_client(provider_id), amount, paid=paid, now=now)
         for column, value in links.items():
             setattr(invoice, column, value)
         db.session.commit()

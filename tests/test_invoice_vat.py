@@ -99,7 +99,8 @@ def test_ledger_stores_split_lines_and_header_for_50_random_prices(app) -> None:
     """Issued through the ledger (20 % provider): stored header adds up, lines equal header."""
     rng = random.Random(42)
     with app.app_context():
-        provider, client = make_provider(vat_rate_bp=2000), make_client()
+        provider = make_provider(vat_rate_bp=2000)
+        client = make_client(provider)
         prices = [rng.randint(1, 10_000_000) for _ in range(50)]
         ids = [issue(provider, client, ttc).id for ttc in prices]
         db.session.expire_all()  # read back what the database holds

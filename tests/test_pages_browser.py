@@ -50,6 +50,7 @@ def card_saved_for(app, stripe_raw, model, row_id: int, pi: dict) -> str:
     with app.app_context():
         row = db.session.get(model, row_id)
         saved, customer = row.stripe_payment_method_id, row.client.stripe_customer_id
+        assert row.stripe_customer_id == customer  # the row charges it on that customer
     assert saved and saved == pi["payment_method"]
     assert stripe_raw.v1.payment_methods.retrieve(saved)["customer"] == customer
     return saved

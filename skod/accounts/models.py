@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, false
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.core.clock import utcnow
@@ -119,11 +119,14 @@ class ApiToken(db.Model):
 
 
 class Client(db.Model):
-    """A provider's client: no account, reached by e-mail and signed links."""
+    """A provider's client: no account, reached by e-mail and signed links. One row per
+    (provider, e-mail): every booking, question and project of that provider with that e-mail
+    reuses it (accounts.clients.client_for), and nothing of it is shown to another provider."""
 
     __tablename__ = "clients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(200))
     #: "business", "consumer" or "public" (a public body): decides penalties and mentions
@@ -140,3 +143,8 @@ class Client(db.Model):
     #: is made again on the provider's account
     stripe_account_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# An expression index: PostgreSQL and SQLite both refuse a second row of one provider for one
+# e-mail, whatever its case, so two requests at once end with one row (the second reads it).
+Index("uq_clients_provider_email", Client.provider_id, func.lower(Client.email), unique=True)

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
-from skod.accounts.services import new_client
 from skod.calls.models import ACTIVE, BOOKING_STATES, Booking
 from skod.catalog.models import Offer
 from skod.catalog.services import bookable_offer, offer_slots
@@ -39,7 +39,8 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
     end_at = start_at + timedelta(minutes=offer.duration_minutes)
     check_slot(offer, start_at, end_at, now)
     booking = Booking(
-        provider_id=offer.provider_id, offer_id=offer.id, client=new_client(client),
+        provider_id=offer.provider_id, offer_id=offer.id,
+        client=client_for(offer.provider_id, client),
         start_at=start_at, end_at=end_at, status="awaiting_card",
         payment_mode=cp.hold_mode(pay.policy(), now, end_at),
         pricing=offer.pricing, price_minor=offer.price_minor, currency=offer.currency,
@@ -153,7 +154,7 @@ def place_hold(booking: Booking, *, off_session: bool, now: datetime) -> dict:
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)  # held during the call: a concurrent try waits, then reads
     if payment.status == "created":
-        pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=True)
+        pay.send_create(payment, customer=cards.customer_of(booking, booking.client), manual=True)
     booking = lock_booking(booking_id)
     result = _hold_outcome(booking, payment, now)
     db.session.commit()

@@ -12,6 +12,7 @@ from skod.core.errors import Conflict
 from skod.dunning.receivables import open_for_payment
 from skod.extensions import db
 from skod.payments import capture_policy as cp
+from skod.payments import cards
 from skod.payments import services as pay
 
 
@@ -154,7 +155,7 @@ def _charge_extra(booking_id: int, purpose: str, amount: int, now: datetime) -> 
     payment_id = payment.id
     db.session.commit()
     payment = pay.lock(payment_id)
-    pay.send_create(payment, customer=booking.client.stripe_customer_id or "", manual=False)
+    pay.send_create(payment, customer=cards.customer_of(booking, booking.client), manual=False)
     booking = lock_booking(booking_id)
     if purpose in ("overrun", "call_charge"):
         ok = payment.status in ("captured", "waived")

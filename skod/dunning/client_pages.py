@@ -1,7 +1,7 @@
 """The provider's file on one client (/dashboard/clients/<id>): the client's payments to this
 provider, the incidents (failed payments, disputes at the bank), the debts and the reminders
-sent. A client is a row per booking, question or project, so the file gathers every row of
-the same person (e-mail address). A client the provider has never dealt with is "not found"."""
+sent. A client row is one provider's (one row per provider and e-mail address): another
+provider's row is "not found", whatever its e-mail."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import Select, exists, select
+from sqlalchemy import select
 
-from skod.accounts.models import Client
+from skod.accounts.clients import owned
 from skod.core.clock import utcnow
 from skod.dunning import queries, words
 from skod.dunning.models import DunningStep, Receivable
 from skod.dunning.provider_pages import bp
 from skod.dunning.provider_view import list_row
 from skod.extensions import db
-from skod.invoicing.models import Invoice
 from skod.payments.disputes import Dispute, reason_words, status_words
 from skod.payments.models import Payment
 from skod.web import display
@@ -57,25 +56,14 @@ def _dispute(dispute: Dispute, tz: str, locale: str) -> dict:
             "why": reason_words(dispute.reason), "state": status_words(dispute.status)}
 
 
-def _known(provider_id: int, person: Select) -> bool:
-    """Whether this provider has any payment, debt or invoice with this person."""
-    return bool(db.session.scalar(select(
-        exists().where(Payment.provider_id == provider_id, Payment.client_id.in_(person))
-        | exists().where(Receivable.provider_id == provider_id,
-                         Receivable.client_id.in_(person))
-        | exists().where(Invoice.provider_id == provider_id,
-                         Invoice.client_id.in_(person)))))
-
-
 @bp.get("/dashboard/clients/<int:client_id>")
 @login_required
 def client_file(client_id: int) -> ResponseReturnValue:
     pid, now, tz, locale = current_user.id, utcnow(), current_user.timezone, current_locale()
-    client = db.session.get(Client, client_id)
-    person = queries.same_person(client_id)
-    if client is None or not _known(pid, person):
+    client = owned(pid, client_id)
+    if client is None:
         abort(404)
-    mine = (Payment.provider_id == pid, Payment.client_id.in_(person))
+    mine = (Payment.provider_id == pid, Payment.client_id == client.id)
     payments = db.session.scalars(select(Payment).where(*mine)
                                   .order_by(Payment.created_at.desc()).limit(LIMIT)).all()
     disputes = db.session.scalars(select(Dispute).join(Payment, Payment.id == Dispute.payment_id)
@@ -85,7 +73,7 @@ def client_file(client_id: int) -> ResponseReturnValue:
     reminders = db.session.execute(
         select(DunningStep, Receivable).join(Receivable, Receivable.id ==
                                              DunningStep.receivable_id)
-        .where(Receivable.provider_id == pid, Receivable.client_id.in_(person),
+        .where(Receivable.provider_id == pid, Receivable.client_id == client.id,
                DunningStep.status == "sent")
         .order_by(DunningStep.sent_at.desc()).limit(LIMIT)).all()
     return render_template(

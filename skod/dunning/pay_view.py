@@ -68,8 +68,8 @@ def _today(receivable: Receivable, now: datetime) -> dict:
 
 def invoice_rows(receivable: Receivable, token: str, locale: str) -> list[dict]:
     """This debt first, then the client's other open debts to this provider. The client is
-    the e-mail address: each booking or project keeps its own client row, and the links of
-    all of them go to that one mailbox."""
+    the e-mail address (one client row per provider and e-mail), and the links of all of
+    them go to that one mailbox."""
     email = func.lower(receivable.client.email)
     others = db.session.scalars(
         select(Receivable).join(Client, Client.id == Receivable.client_id).where(

@@ -124,7 +124,10 @@ def _create_intent(receivable_id: int, payment_id: int) -> dict:
     try:
         intent = connect.for_payment(payment).create_page_intent(
             amount=payment.amount_requested_minor, currency=payment.currency,
-            customer=cards.ensure_customer(receivable.client, payment.stripe_account_id),
+            # the debt's customer when it has one (reconcile looks for the intent there),
+            # else the client's on the account the payment is made on
+            customer=receivable.stripe_customer_id or cards.ensure_customer(
+                receivable.client, payment.stripe_account_id),
             key=payment.create_key,
             metadata={"skod_payment_id": str(payment.id), "purpose": RECOVERY,
                       "skod_receivable_id": str(receivable_id)}, manual=False,

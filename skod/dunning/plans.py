@@ -29,6 +29,7 @@ from skod.dunning.models import (
 )
 from skod.dunning.plan_rules import check_instalments, monthly
 from skod.extensions import db
+from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.decline_words import retry_allowed
 from skod.payments.models import RECOVERY, Payment
@@ -203,7 +204,7 @@ def charge_one(instalment_id: int, now: datetime) -> str:
         db.session.commit()  # the charge and its key exist before Stripe hears of it
     payment = pay.lock(_lock(instalment_id).payment_id)
     if payment.status == "created":
-        pay.send_create(payment, customer=receivable.client.stripe_customer_id or "",
+        pay.send_create(payment, customer=cards.customer_of(receivable, receivable.client),
                         manual=False, now=now)
     db.session.commit()
     return after_charge(instalment_id, now)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from skod.accounts.models import Client
 from skod.core.errors import NotFound
 from skod.dunning.models import (
     CLOSED,
@@ -41,17 +40,10 @@ def owned(receivable_id: int, provider_id: int) -> Receivable:
     return receivable
 
 
-def same_person(client_id: int) -> Select:
-    """The ids of every client row of the person behind `client_id`: a client is a row per
-    booking, question or project, and the e-mail address is the person."""
-    email = select(Client.email).where(Client.id == client_id).scalar_subquery()
-    return select(Client.id).where(func.lower(Client.email) == func.lower(email))
-
-
 def listing(provider_id: int, status: str | None = None, step: int | None = None,
             client_id: int | None = None) -> Select:
     """The provider's receivables, the next action first (cases with none planned last);
-    `client_id`: the debts of that client's person (same e-mail)."""
+    `client_id`: the debts of that client (one row per provider and e-mail)."""
     stmt = select(Receivable).where(Receivable.provider_id == provider_id).options(
         selectinload(Receivable.client), selectinload(Receivable.invoice),
         selectinload(Receivable.provider))
@@ -60,7 +52,7 @@ def listing(provider_id: int, status: str | None = None, step: int | None = None
     if step is not None:
         stmt = stmt.where(Receivable.last_step == step)
     if client_id is not None:
-        stmt = stmt.where(Receivable.client_id.in_(same_person(client_id)))
+        stmt = stmt.where(Receivable.client_id == client_id)
     return stmt.order_by(Receivable.next_action_at.asc().nulls_last(),
                          Receivable.opened_at.desc(), Receivable.id.desc())
 

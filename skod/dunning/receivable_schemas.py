@@ -19,8 +19,8 @@ class ReceivableQuerySchema(Schema):
         "description": "the last ladder step taken (-1: none yet, 0 notice, 1 friendly, "
                        "2 formal, 3 formal notice, 4 recourse file)"})
     client_id = fields.Integer(validate=db_id_range, metadata={
-        "description": "the debts of this client's person: every client row with the same "
-                       "e-mail (a client is a row per booking, question or project)"})
+        "description": "the debts of this client (one row per provider and e-mail); "
+                       "another provider's client gives none"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 

@@ -34,7 +34,7 @@ from skod.dunning.models import (
 from skod.extensions import db
 from skod.invoicing import ledger
 from skod.invoicing.models import Invoice
-from skod.payments import hooks
+from skod.payments import cards, hooks
 from skod.payments.models import Payment
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,7 @@ def open_for_payment(payment: Payment, source: str, amount: int, now: datetime) 
         payment_id=payment.id, failure_code=payment.last_error_code,
         failure_kind=payment.last_error_kind,
         stripe_payment_method_id=payment.stripe_payment_method_id,
+        stripe_customer_id=cards.payment_customer(payment),
         evidence=[list(pair) for pair in hooks.evidence(payment)])
     return _insert(receivable, now)
 
@@ -164,6 +165,7 @@ def open_for_invoice(invoice: Invoice, now: datetime, payment: Payment | None = 
         failure_code=payment.last_error_code if payment else None,
         failure_kind=payment.last_error_kind if payment else None,
         stripe_payment_method_id=payment.stripe_payment_method_id if payment else None,
+        stripe_customer_id=cards.payment_customer(payment) if payment else None,
         evidence=[list(pair) for pair in hooks.evidence(payment)] if payment else [])
     return _insert(receivable, now)
 

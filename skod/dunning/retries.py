@@ -19,6 +19,7 @@ from skod.dunning import ladder as rules
 from skod.dunning import receivables as recv
 from skod.dunning.models import Receivable
 from skod.extensions import db
+from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.decline_words import retry_allowed
 from skod.payments.models import RECOVERY, Payment
@@ -82,7 +83,7 @@ def send(receivable_id: int, number: int, now: datetime) -> str:
         payment_method=receivable.stripe_payment_method_id)
     payment.receivable_id = receivable.id
     recv.record(receivable, "retry", now, attempt=number, payment_id=payment.id)
-    payment_id, customer = payment.id, receivable.client.stripe_customer_id or ""
+    payment_id, customer = payment.id, cards.customer_of(receivable, receivable.client)
     db.session.commit()  # the attempt and its key exist before Stripe hears of it
     payment = pay.lock(payment_id)
     if payment.status == "created":

@@ -36,8 +36,8 @@ MAX_ROUNDS = 10_000
 
 @dataclass
 class Claimed:
-    #: (provider_id, client e-mail, step) -> receivable ids whose step was claimed (a client
-    #: is a row per booking or project: the e-mail address is the person)
+    #: (provider_id, client e-mail, step) -> receivable ids whose step was claimed (one e-mail
+    #: per client and provider: the e-mail address is the person)
     emails: dict[tuple[int, str, int], list[int]] = field(default_factory=lambda: (
         defaultdict(list)))
     #: (receivable id, retry number)

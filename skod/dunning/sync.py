@@ -50,7 +50,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
 
 
 def _cases_of(payment: Payment, status: str) -> list[int]:
-    """The cases of the person who paid (same e-mail: a client is a row per booking)."""
+    """The cases of the person who paid (same e-mail, with this provider)."""
     email = db.session.get(Client, payment.client_id).email.lower()
     return list(db.session.scalars(select(Receivable.id).join(Client).where(
         Receivable.provider_id == payment.provider_id, func.lower(Client.email) == email,

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from flask import current_app
 
+from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
-from skod.accounts.services import new_client
 from skod.catalog.services import bookable_offer
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
@@ -45,7 +45,8 @@ def ask(*, offer_id: int, body: str, client: dict, now: datetime) -> tuple[Messa
         raise Invalid("the question is too long",
                       {"body": [f"at most {offer.char_limit} characters"]})
     message = Message(
-        provider_id=offer.provider_id, offer_id=offer.id, client=new_client(client),
+        provider_id=offer.provider_id, offer_id=offer.id,
+        client=client_for(offer.provider_id, client),
         status="awaiting_card", body=body, price_minor=offer.price_minor,
         currency=offer.currency, reply_window_hours=offer.reply_window_hours or int(
             current_app.config["REPLY_WINDOW"].total_seconds() // 3600),
@@ -127,7 +128,7 @@ def _pay(message: Message, *, charge: bool, now: datetime) -> dict:
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)  # held during the call: a concurrent try waits, then reads
     if payment.status == "created":
-        pay.send_create(payment, customer=message.client.stripe_customer_id or "",
+        pay.send_create(payment, customer=cards.customer_of(message, message.client),
                         manual=not charge, now=now)
     message = lock_message(message_id)
     result = _outcome(message, payment, now)

@@ -33,6 +33,14 @@ class CardHolderMixin:
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(64))
     setup_client_secret: Mapped[str | None] = mapped_column(String(255))
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    #: the Stripe customer the card is saved on (set when the setup or page intent opens): an
+    #: off-session charge uses it, even if the client row was merged with one of another customer
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64))
+
+
+def customer_of(holder: CardHolderMixin, client: Client) -> str:
+    """The customer to charge the holder's saved card on, or to save a new card on."""
+    return holder.stripe_customer_id or client.stripe_customer_id or ""
 
 
 def _metadata(ref: str) -> dict:
@@ -55,8 +63,12 @@ def ensure_customer(client: Client, account: str | None) -> str:
 def open_setup(holder: CardHolderMixin, client: Client, ref: str) -> None:
     """Create the client's Stripe customer if needed and a SetupIntent for the card form."""
     account = connect.account_of(holder.provider)  # type: ignore[attr-defined]
-    setup = gateway().on(account).create_setup_intent(customer=ensure_customer(client, account),
+    # the client's customer on the account the money goes to now (the holder keeps it: a later
+    # merge of client rows never changes which customer the card is on)
+    customer = ensure_customer(client, account)
+    setup = gateway().on(account).create_setup_intent(customer=customer,
                                                       key=f"setup:{ref}", metadata=_metadata(ref))
+    holder.stripe_customer_id = customer
     holder.stripe_setup_intent_id = setup.id
     holder.setup_client_secret = setup.client_secret
 
@@ -68,7 +80,7 @@ def fresh_setup(holder: CardHolderMixin, client: Client, ref: str) -> dict:
         setup = gw.retrieve_setup_intent(holder.stripe_setup_intent_id or "")
         if setup.status in ("succeeded", "canceled"):
             setup = gw.create_setup_intent(
-                customer=client.stripe_customer_id or "", key=f"setup:{ref}:after:{setup.id}",
+                customer=customer_of(holder, client), key=f"setup:{ref}:after:{setup.id}",
                 metadata=_metadata(ref))
     except GatewayError as err:
         db.session.rollback()
@@ -93,7 +105,7 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
         if setup.status != "succeeded" or other_card:
             if setup.status == "succeeded":  # a new card after a failure: its own SetupIntent
                 setup = gw.create_setup_intent(
-                    customer=client.stripe_customer_id or "", key=f"setup:{ref}:{payment_method}",
+                    customer=customer_of(holder, client), key=f"setup:{ref}:{payment_method}",
                     metadata=_metadata(ref))
                 holder.stripe_setup_intent_id = setup.id
                 holder.setup_client_secret = setup.client_secret
@@ -117,13 +129,16 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
 _UNTRIED = ("requires_payment_method", "requires_confirmation")
 
 
-def open_page_intent(payment: Payment, client: Client, ref: str) -> str | None:
-    """Create the page intent of a `created` payment whose key the caller stored and committed;
-    returns the client_secret the page confirms. The row stays `created`: the intent's
-    requires_payment_method means "not tried yet" here, not a failure."""
+def open_page_intent(payment: Payment, client: Client, ref: str,
+                     customer: str | None = None) -> str | None:
+    """Create the page intent of a `created` payment whose key the caller stored and committed,
+    on `customer` (default: the client's on the payment's account); returns the client_secret
+    the page confirms. The row stays `created`: the intent's requires_payment_method means "not
+    tried yet" here, not a failure."""
     intent = connect.for_payment(payment).create_page_intent(
         amount=payment.amount_requested_minor, currency=payment.currency,
-        customer=ensure_customer(client, payment.stripe_account_id), key=payment.create_key,
+        customer=customer or ensure_customer(client, payment.stripe_account_id),
+        key=payment.create_key,
         metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose,
                   **_metadata(ref)})
     payment.stripe_payment_intent_id = intent.id
@@ -201,6 +216,20 @@ def _holders():  # noqa: ANN202
     return [cls for cls in CardHolderMixin.__subclasses__() if hasattr(cls, "__table__")]
 
 
+def payment_customer(payment: Payment) -> str | None:
+    """The customer `payment` was made on: its holder's (booking, question, project or debt),
+    else its client's."""
+    owners = {"bookings": payment.booking_id, "messages": payment.message_id,
+              "projects": payment.project_id, "receivables": payment.receivable_id}
+    for model in _holders():
+        owner_id = owners.get(model.__tablename__)
+        holder = db.session.get(model, owner_id) if owner_id else None
+        if holder is not None and holder.stripe_customer_id:
+            return holder.stripe_customer_id
+    client = db.session.get(Client, payment.client_id)
+    return client.stripe_customer_id if client is not None else None
+
+
 def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> dict:  # noqa: ANN001
     """The page intent's secret for a booking or a question (`holder`, locked by the caller):
     the open one, or a new hold after a failed try; a create that got no answer is sent again
@@ -222,7 +251,9 @@ def page_step(holder, now: datetime, *, ref: str, outcome, new_hold, relock) -> 
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)
     holder = relock(holder_id)
-    secret = open_page_intent(payment, holder.client, ref)
+    secret = open_page_intent(payment, holder.client, ref, holder.stripe_customer_id)
+    # the card the page gives is saved on that customer
+    holder.stripe_customer_id = holder.stripe_customer_id or holder.client.stripe_customer_id
     db.session.commit()
     return {"client_secret": secret, "intent": "payment"}
 

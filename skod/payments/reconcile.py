@@ -85,11 +85,11 @@ def reconcile_payment(payment_id: int, now: datetime) -> bool:
 def _read_back(payment: Payment, now: datetime) -> Intent | None:
     if payment.stripe_payment_intent_id:
         return pay.read_intent(payment)
-    from skod.accounts.models import Client
+    from skod.payments.cards import payment_customer
 
-    client = db.session.get(Client, payment.client_id)
-    # the customer the intent was made for lives on the payment's account
-    intent = connect.for_payment(payment).find_intent(client.stripe_customer_id or "", payment.id)
+    # the customer the intent was made for, on the payment's account
+    intent = connect.for_payment(payment).find_intent(payment_customer(payment) or "",
+                                                      payment.id)
     if intent is None and payment.created_at <= now - NEVER_SENT_AFTER:
         # Stripe never made it: the create was lost before reaching Stripe.
         PAYMENT_STATES.move(payment, "failed")

@@ -44,9 +44,9 @@ def _send(milestone_id: int, payment_id: int, *, manual: bool, now: datetime,
     db.session.commit()
     payment = pay.lock(payment_id)
     if payment.status == "created":
-        client = db.session.get(Milestone, milestone_id).project.client
-        pay.send_create(payment, customer=client.stripe_customer_id or "", manual=manual,
-                        now=now)
+        project = db.session.get(Milestone, milestone_id).project
+        pay.send_create(payment, customer=cards.customer_of(project, project.client),
+                        manual=manual, now=now)
     db.session.commit()
     return after_payment(milestone_id, payment_id, now, settling=settling)
 

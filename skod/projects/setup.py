@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from flask import current_app
 
+from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
-from skod.accounts.services import new_client
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import cards, connect
@@ -65,7 +65,8 @@ def create_project(provider_id: int, data: dict, now: datetime) -> Project:
     _check_dates(data["milestones"], now.date())
     connect.require_payments(db.session.get(Provider, provider_id))
     project = Project(
-        provider_id=provider_id, client=new_client(data["client"]), title=data["title"].strip(),
+        provider_id=provider_id, client=client_for(provider_id, data["client"]),
+        title=data["title"].strip(),
         description=data.get("description"), currency=data["currency"],
         deposit_percent=data.get("deposit_percent") or 0, approval=data["approval"],
         status="sent", created_at=now)
@@ -112,7 +113,7 @@ def accept(project_id: int, payment_method: str, now: datetime) -> dict:
     db.session.commit()  # key stored before the call
     payment = pay.lock(payment_id)
     if payment.status == "created":
-        pay.send_create(payment, customer=project.client.stripe_customer_id or "", manual=False)
+        pay.send_create(payment, customer=cards.customer_of(project, project.client), manual=False)
     db.session.commit()
     return _deposit_outcome(lock_project(project_id), pay.lock(payment_id), now)
 
