@@ -8,6 +8,8 @@ import threading
 from datetime import timedelta
 from io import BytesIO
 
+import pytest
+import stripe
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -16,6 +18,7 @@ from skod.accounts.models import Client
 from skod.calls.models import Booking
 from skod.extensions import db
 from tests.support.api import api
+from tests.support.stripe_helpers import on
 
 EMAIL = "same.person@example.test"
 
@@ -46,12 +49,17 @@ def test_two_providers_two_rows_and_customers_a_returning_client_reuses_them(
     again = _row(app, _book(client, a, 11, email=EMAIL.upper())["id"])
     assert first[0] == again[0] != with_b[0]
     assert first[1] == again[1] != with_b[1] and None not in (first[1], with_b[1])
-    for client_id, customer, holder_customer, setup_id in (first, with_b, again):
+    for (client_id, customer, holder_customer, setup_id), account in (
+            (first, a["account"]), (with_b, b["account"]), (again, a["account"])):
         assert holder_customer == customer  # the card is saved on the row's customer
-        assert stripe_raw.v1.setup_intents.retrieve(setup_id)["customer"] == customer
-        at_stripe = stripe_raw.v1.customers.retrieve(customer)
+        # each customer lives on its provider's connected account, and only there
+        assert stripe_raw.v1.setup_intents.retrieve(setup_id, options=on(account))[
+            "customer"] == customer
+        at_stripe = stripe_raw.v1.customers.retrieve(customer, options=on(account))
         assert at_stripe["email"] == EMAIL
         assert at_stripe["metadata"]["skod_client_id"] == str(client_id)
+    with pytest.raises(stripe.InvalidRequestError):  # A's customer does not exist on B's
+        stripe_raw.v1.customers.retrieve(first[1], options=on(b["account"]))
     with app.app_context():
         rows = db.session.scalars(select(Client).where(func.lower(Client.email) == EMAIL)).all()
         assert len(rows) == 2
@@ -163,7 +171,7 @@ def test_a_saved_card_is_charged_on_the_customer_it_was_saved_on(app, client, ca
         saved_on = row.client.stripe_customer_id
         merged = client_for(row.provider_id, {"email": "kept@example.test", "name": "Kept"})
         db.session.flush()
-        other = ensure_customer(merged)
+        other = ensure_customer(merged, prov["account"])
         row.client_id = merged.id
         db.session.commit()
         lifecycle.cancel_booking(booking["id"], "client", start - timedelta(hours=20))
