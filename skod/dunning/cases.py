@@ -96,7 +96,7 @@ def mark_paid(receivable_id: int, now: datetime, provider_id: int,
 
 def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
     """Send the next step now, if the order and the minimum gap allow it; its step number."""
-    from skod.dunning import sweep
+    from skod.dunning import sweep, sweep_faults
 
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
@@ -104,14 +104,20 @@ def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
         db.session.rollback()
         raise Conflict("the case is paused: resume it first", code="receivable_paused")
     ladder = recv.ladder_for(receivable.provider_id)
-    step = sweep.claim_step(receivable, now, ladder, force=True)
+    unsent = sweep_faults.pending([receivable_id]).get(receivable_id)
+    if unsent is not None:  # the step the sweep could not send goes first, now
+        step, unsent.claimed_at = unsent.step, now
+    else:
+        step = sweep.claim_step(receivable, now, ladder, force=True)
     if step is None:
         db.session.rollback()
         raise Conflict("the next reminder cannot go yet (last one too recent, or none left)",
                        code="too_soon")
     recv.schedule(receivable, now, ladder)
     db.session.commit()
-    sweep.send_step(step, [receivable_id], now)
+    if sweep.send_alone(step, [receivable_id], now) is None:
+        raise Conflict("the reminder could not be sent; it will be tried again "
+                       "automatically", code="send_failed")
     return step
 
 
