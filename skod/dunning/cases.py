@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.isolation import isolated
 from skod.dunning import notify
 from skod.dunning import receivables as recv
 from skod.dunning.ladder import WORK_START
@@ -178,9 +179,10 @@ def resume_due(now: datetime) -> int:
     db.session.commit()
     resumed = 0
     for receivable_id, reason in rows:
-        try:
-            resume(receivable_id, now, why=DATED_PAUSES[reason])
-            resumed += 1
-        except Conflict:  # paid or written off since the selection: nothing to resume
-            continue
+        with isolated("resume_due", receivable_id):
+            try:
+                resume(receivable_id, now, why=DATED_PAUSES[reason])
+                resumed += 1
+            except Conflict:  # paid or written off since the selection: nothing to resume
+                continue
     return resumed

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.isolation import isolated
 from skod.dunning import cases, notify, retries
 from skod.dunning import receivables as recv
 from skod.dunning.models import (
@@ -174,7 +175,8 @@ def charge_due(now: datetime) -> int:
         .order_by(Instalment.due_at).limit(BATCH)).all()
     db.session.commit()
     for instalment_id in ids:
-        charge_one(instalment_id, now)
+        with isolated("charge_due", instalment_id):
+            charge_one(instalment_id, now)
     return len(ids)
 
 
