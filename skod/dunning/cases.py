@@ -78,7 +78,10 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
     _still_owed(receivable)
     recv.close(receivable, "written_off", now, note=note or "")
     db.session.commit()
-    return receivable
+    from skod.dunning import overpay
+
+    overpay.withdraw_page_intents(receivable_id, now)  # its pay page must not charge it now
+    return db.session.get(Receivable, receivable_id)
 
 
 def mark_paid(receivable_id: int, now: datetime, provider_id: int,
