@@ -193,6 +193,10 @@ def charge_one(instalment_id: int, now: datetime) -> str:
     if plan.status != "accepted" or instalment.status not in ("scheduled", "charging"):
         db.session.commit()
         return "nothing"
+    if instalment.status == "charging" and db.session.get(
+            Payment, instalment.payment_id).status in ("captured", "failed", "waived"):
+        db.session.commit()  # answered meanwhile (webhook, reconciliation): record it
+        return after_charge(instalment_id, now)
     if receivable.status in CLOSED:  # paid by another path (pay page, transfer)
         _end(plan, "completed")
         db.session.commit()
