@@ -49,6 +49,9 @@ class Claimed:
         defaultdict(list)))
     #: (receivable id, retry number)
     retries: list[tuple[int, int]] = field(default_factory=list)
+    #: receivable id -> its next instant as scheduled at the claim of a fresh step (put back
+    #: once the step is sent in this sweep, instead of working the schedule out again)
+    planned: dict[int, datetime | None] = field(default_factory=dict)
     seen: int = 0
 
 
@@ -70,7 +73,7 @@ def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
             if _retry_alone(receivable_id, number, now):
                 report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
-            sent = send_alone(step, ids, now) or 0
+            sent = send_alone(step, ids, now, claimed.planned) or 0
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0
         if claimed.seen < batch:
@@ -89,11 +92,12 @@ def _retry_alone(receivable_id: int, number: int, now: datetime) -> bool:
     return True
 
 
-def send_alone(step: int, ids: list[int], now: datetime) -> int | None:
+def send_alone(step: int, ids: list[int], now: datetime,
+               planned: dict[int, datetime | None] | None = None) -> int | None:
     """One e-mail's cases; a failure rolls them back alone and is counted on their claims
     (None: it failed)."""
     try:
-        return send_step(step, ids, now)
+        return send_step(step, ids, now, planned)
     except Exception as err:  # noqa: BLE001 - one case never stops the others
         db.session.rollback()
         log.exception("dunning step %s of receivables %s failed", step, ids)
@@ -173,6 +177,8 @@ def _claim_case(receivable: Receivable, unsent: DunningStep | None, now: datetim
         sweep_faults.come_back(receivable, unsent.claimed_at + sweep_faults.wait_after(
             unsent.failures))
     elif step is not None:  # a worker dying before the send: a later tick sends it
+        if unsent is None:
+            claimed.planned[receivable.id] = receivable.next_action_at
         sweep_faults.come_back(receivable, now + sweep_faults.STALE)
 
 
@@ -209,7 +215,8 @@ def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bo
     return last is None or now - last >= ladder.min_gap
 
 
-def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
+def send_step(step: int, receivable_ids: list[int], now: datetime,
+              planned: dict[int, datetime | None] | None = None) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
@@ -229,16 +236,23 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
         message_id = notify.send_step(step, [receivable.id for receivable, _row in live], now)
         for receivable, row in live:
             row.status, row.sent_at, row.message_id = "sent", now, message_id
+            receivable.last_step_at = now  # a step sent late: the next gap counts from here
             recv.record(receivable, "step", now, step=step, message_id=message_id)
-    _reschedule(live, now)
+    _reschedule(live, now, planned or {})
     return len(live)
 
 
-def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime) -> None:
+def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime,
+                planned: dict[int, datetime | None]) -> None:
     """Sent: the case's next instant is its next step or retry again (the claim had set an
-    early look-back in case the send never came)."""
+    early look-back in case the send never came): as planned at the claim when nothing
+    moved it since (a retry's outcome reschedules), else worked out again."""
+    early = now + sweep_faults.STALE
     for receivable, _row in live:
-        recv.schedule(receivable, now)
+        if receivable.id in planned and receivable.next_action_at == early:
+            receivable.next_action_at = planned[receivable.id]
+        else:
+            recv.schedule(receivable, now)
     db.session.commit()
 
 
