@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_talisman import Talisman
 from werkzeug.routing import IntegerConverter
 
@@ -35,6 +35,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
 
 def _locale() -> str:
+    if not has_request_context():  # a tick or a worker (a failed fee's evidence): French first
+        return "fr"
     wanted = request.args.get("lang") or session.get("lang")
     if wanted in ("fr", "en"):
         session["lang"] = wanted

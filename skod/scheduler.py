@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.calls import jobs as call_jobs
+from skod.core.isolation import isolated
 from skod.dunning import jobs as dunning_jobs
 from skod.invoicing import jobs as invoice_jobs
 from skod.messages import jobs as message_jobs
@@ -19,5 +20,6 @@ def tick(now: datetime) -> dict[str, int]:
     # last: it chases what is still unpaid once all of that is recorded
     for domain in (call_jobs, message_jobs, project_jobs, webhook_jobs, invoice_jobs,
                    dunning_jobs):
-        report.update(domain.run_all(now))
+        with isolated(domain.__name__, "(run_all)"):  # one domain never stops the next
+            report.update(domain.run_all(now))
     return report

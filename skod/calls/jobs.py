@@ -15,6 +15,7 @@ from skod.calls import notify
 from skod.calls.booking import lock_booking, place_hold
 from skod.calls.lifecycle import end_call, release_hold_of, resume_capture
 from skod.calls.models import BOOKING_STATES, Booking
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import services as pay
@@ -36,13 +37,14 @@ def place_due_holds(now: datetime) -> int:
         Booking.status == "card_saved", Booking.start_at <= now + p.hold_lead,
         Booking.start_at > now))
     for booking_id in ids:
-        booking = lock_booking(booking_id)
-        if booking.status != "card_saved" or cp.hold_due_at(p, booking.start_at) > now:
-            db.session.commit()
-            continue
-        result = place_hold(booking, off_session=True, now=now)
-        if result["status"] != "held":
-            notify.authorize_needed(db.session.get(Booking, booking_id))
+        with isolated("place_due_holds", booking_id):
+            booking = lock_booking(booking_id)
+            if booking.status != "card_saved" or cp.hold_due_at(p, booking.start_at) > now:
+                db.session.commit()
+                continue
+            result = place_hold(booking, off_session=True, now=now)
+            if result["status"] != "held":
+                notify.authorize_needed(db.session.get(Booking, booking_id))
     return len(ids)
 
 
@@ -65,18 +67,19 @@ def cancel_unheld(now: datetime) -> int:
                                         Booking.start_at <= now + p.auth_deadline))
     done = 0
     for booking_id in ids:
-        booking = lock_booking(booking_id)
-        if booking.status not in ("card_saved", "action_required"):
+        with isolated("cancel_unheld", booking_id):
+            booking = lock_booking(booking_id)
+            if booking.status not in ("card_saved", "action_required"):
+                db.session.commit()
+                continue
+            release_hold_of(booking)
+            booking = lock_booking(booking_id)
+            BOOKING_STATES.move(booking, "cancelled")
+            booking.cancelled_at, booking.cancelled_by = now, "system"
+            booking.cancel_reason = "not_authorized"
             db.session.commit()
-            continue
-        release_hold_of(booking)
-        booking = lock_booking(booking_id)
-        BOOKING_STATES.move(booking, "cancelled")
-        booking.cancelled_at, booking.cancelled_by = now, "system"
-        booking.cancel_reason = "not_authorized"
-        db.session.commit()
-        notify.cancelled_unpaid(booking)
-        done += 1
+            notify.cancelled_unpaid(booking)
+            done += 1
     return done
 
 
@@ -89,14 +92,15 @@ def auto_capture(now: datetime) -> int:
     db.session.commit()
     done = 0
     for booking_id, end_at in rows:
-        booking = db.session.get(Booking, booking_id)
-        hold = booking.hold_payment() if booking else None
-        if hold is None or cp.auto_capture_at(p, end_at, hold.capture_before) > now:
-            continue
-        booking, ended_now = end_call(booking_id, now, auto=True)
-        if ended_now:
-            notify.call_charged(booking)
-            done += 1
+        with isolated("auto_capture", booking_id):
+            booking = db.session.get(Booking, booking_id)
+            hold = booking.hold_payment() if booking else None
+            if hold is None or cp.auto_capture_at(p, end_at, hold.capture_before) > now:
+                continue
+            booking, ended_now = end_call(booking_id, now, auto=True)
+            if ended_now:
+                notify.call_charged(booking)
+                done += 1
     return done
 
 
@@ -106,13 +110,14 @@ def expire_abandoned(now: datetime) -> int:
     ids = _ids(select(Booking.id).where(
         _waits_on_page(), or_(Booking.created_at <= now - ttl, Booking.start_at <= now)))
     for booking_id in ids:
-        booking = lock_booking(booking_id)
-        if booking.status in ("awaiting_card", "action_required"):
-            release_hold_of(booking)
+        with isolated("expire_abandoned", booking_id):
             booking = lock_booking(booking_id)
-            BOOKING_STATES.move(booking, "expired")
-            booking.cancelled_at, booking.cancel_reason = now, "abandoned"
-        db.session.commit()
+            if booking.status in ("awaiting_card", "action_required"):
+                release_hold_of(booking)
+                booking = lock_booking(booking_id)
+                BOOKING_STATES.move(booking, "expired")
+                booking.cancelled_at, booking.cancel_reason = now, "abandoned"
+            db.session.commit()
     return len(ids)
 
 
@@ -123,9 +128,10 @@ def resume_captures(now: datetime) -> int:
                                         Payment.booking_id.is_not(None),
                                         Payment.updated_at <= stale))
     for payment_id in ids:
-        booking = resume_capture(payment_id, now)
-        if booking is not None:
-            notify.call_charged(booking)
+        with isolated("resume_captures", payment_id):
+            booking = resume_capture(payment_id, now)
+            if booking is not None:
+                notify.call_charged(booking)
     return len(ids)
 
 
@@ -143,6 +149,8 @@ def run_all(now: datetime) -> dict[str, int]:
     """Every periodic job of calls, once, as of `now` (beat and `flask skod tick`)."""
     out = {}
     for job in JOBS:
-        out[job.__name__] = job(now)
+        out[job.__name__] = -1  # a job that raised (logged; the others go on)
+        with isolated(job.__name__, "(the whole job)"):
+            out[job.__name__] = job(now)
         log.info("%s at %s: %s", job.__name__, now.isoformat(), out[job.__name__])
     return out

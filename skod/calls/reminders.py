@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from skod.calls import notify
 from skod.calls.models import Booking, CallReminder
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.messages.policy import reminder_due
 
@@ -34,11 +35,12 @@ def send_due(now: datetime) -> int:
     db.session.commit()
     sent = 0
     for booking_id, booked_at, start in rows:
-        due = reminder_due(now, booked_at, start, hours)
-        if due is None or not _claim(booking_id, due, now):
-            continue
-        notify.reminder(db.session.get(Booking, booking_id), due)
-        sent += 1
+        with isolated("send_due", booking_id):
+            due = reminder_due(now, booked_at, start, hours)
+            if due is None or not _claim(booking_id, due, now):
+                continue
+            notify.reminder(db.session.get(Booking, booking_id), due)
+            sent += 1
     return sent
 
 

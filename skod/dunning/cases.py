@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.isolation import isolated
 from skod.dunning import notify
 from skod.dunning import receivables as recv
 from skod.dunning.ladder import WORK_START
@@ -77,7 +78,10 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
     _still_owed(receivable)
     recv.close(receivable, "written_off", now, note=note or "")
     db.session.commit()
-    return receivable
+    from skod.dunning import overpay
+
+    overpay.withdraw_page_intents(receivable_id, now)  # its pay page must not charge it now
+    return db.session.get(Receivable, receivable_id)
 
 
 def mark_paid(receivable_id: int, now: datetime, provider_id: int,
@@ -96,7 +100,7 @@ def mark_paid(receivable_id: int, now: datetime, provider_id: int,
 
 def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
     """Send the next step now, if the order and the minimum gap allow it; its step number."""
-    from skod.dunning import sweep
+    from skod.dunning import sweep, sweep_faults
 
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
@@ -104,14 +108,20 @@ def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
         db.session.rollback()
         raise Conflict("the case is paused: resume it first", code="receivable_paused")
     ladder = recv.ladder_for(receivable.provider_id)
-    step = sweep.claim_step(receivable, now, ladder, force=True)
+    unsent = sweep_faults.pending([receivable_id]).get(receivable_id)
+    if unsent is not None:  # the step the sweep could not send goes first, now
+        step, unsent.claimed_at = unsent.step, now
+    else:
+        step = sweep.claim_step(receivable, now, ladder, force=True)
     if step is None:
         db.session.rollback()
         raise Conflict("the next reminder cannot go yet (last one too recent, or none left)",
                        code="too_soon")
     recv.schedule(receivable, now, ladder)
     db.session.commit()
-    sweep.send_step(step, [receivable_id], now)
+    if sweep.send_alone(step, [receivable_id], now) is None:
+        raise Conflict("the reminder could not be sent; it will be tried again "
+                       "automatically", code="send_failed")
     return step
 
 
@@ -172,9 +182,10 @@ def resume_due(now: datetime) -> int:
     db.session.commit()
     resumed = 0
     for receivable_id, reason in rows:
-        try:
-            resume(receivable_id, now, why=DATED_PAUSES[reason])
-            resumed += 1
-        except Conflict:  # paid or written off since the selection: nothing to resume
-            continue
+        with isolated("resume_due", receivable_id):
+            try:
+                resume(receivable_id, now, why=DATED_PAUSES[reason])
+                resumed += 1
+            except Conflict:  # paid or written off since the selection: nothing to resume
+                continue
     return resumed

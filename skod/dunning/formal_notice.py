@@ -129,6 +129,7 @@ def _send(notice: FormalNotice, rows: list[Receivable], steps: dict[int, Dunning
     for r in rows:
         row = steps[r.id]
         row.status, row.sent_at, row.message_id = "sent", now, notice.message_id
+        r.last_step_at = now  # sent late (approval, a failed send): the gap counts from here
         recv.record(r, "step", now, step=STEP, message_id=notice.message_id,
                     notice_id=notice.id)
         recv.schedule(r, now)

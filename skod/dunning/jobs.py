@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 
+from skod.core.isolation import isolated
 from skod.dunning import cases, plans, receivables, sweep
 from skod.dunning.models import Receivable
 from skod.extensions import db
@@ -29,17 +30,20 @@ def open_overdue(now: datetime) -> int:
         .order_by(Invoice.id).limit(BATCH)).all()
     opened = 0
     for invoice_id in ids:
-        invoice = db.session.get(Invoice, invoice_id)
-        payment = db.session.get(Payment, invoice.payment_id) if invoice.payment_id else None
-        if receivables.open_for_invoice(invoice, now, payment) is not None:
-            opened += 1
-        db.session.commit()
+        with isolated("open_overdue", invoice_id):
+            invoice = db.session.get(Invoice, invoice_id)
+            payment = db.session.get(Payment, invoice.payment_id) if invoice.payment_id else None
+            if receivables.open_for_invoice(invoice, now, payment) is not None:
+                opened += 1
+            db.session.commit()
     return opened
 
 
 def run_all(now: datetime) -> dict[str, int]:
-    report = {"dunning_resumed": cases.resume_due(now),
-              "dunning_opened": open_overdue(now),
-              "dunning_instalments": plans.charge_due(now)}
+    report = {"dunning_resumed": -1, "dunning_opened": -1, "dunning_instalments": -1}
+    for name, job in (("dunning_resumed", cases.resume_due), ("dunning_opened", open_overdue),
+                      ("dunning_instalments", plans.charge_due)):
+        with isolated(name, "(the whole job)"):  # -1 when it raised (logged)
+            report[name] = job(now)
     report.update(sweep.sweep(now))
     return report

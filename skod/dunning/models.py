@@ -133,6 +133,10 @@ class DunningStep(db.Model):
     #: step 3: the mise en demeure this receivable is listed in; step 4: the recourse file
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("formal_notices.id"), index=True)
     recourse_id: Mapped[int | None] = mapped_column(ForeignKey("recourse_files.id"), index=True)
+    #: sends of this claimed step that failed (bad data, template, PDF, SMTP), and the last
+    #: reason: the sweep tries again with backoff and, after a few, shows it to the provider
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(255))
 
 
 class DunningEvent(db.Model):

@@ -94,7 +94,11 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     if step == 0:
         from skod.dunning import notices
 
-        notices.debt_opened(rows)
+        try:  # the client's notice is queued: the provider's copy failing must not resend it
+            notices.debt_opened(rows)
+        except Exception:  # noqa: BLE001 - logged; the case page shows the debt anyway
+            log.exception("receivables %s: the provider's notice of the debt failed",
+                          receivable_ids)
     return msg["Message-ID"]
 
 

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from skod.accounts.auth import bearer
 from skod.core.clock import utcnow
 from skod.core.errors import NotFound, Unauthorized
-from skod.dunning import links, paying
+from skod.dunning import links, overpay, paying
 from skod.dunning.plan_schemas import CardResultSchema, PaidSchema, PaymentMethodSchema
 
 blp = Blueprint("pay_api", __name__, description="The client's pay page of a debt")
@@ -41,7 +41,8 @@ def confirm(receivable_id: int):
     _client(receivable_id)
     receivable = paying.confirm(receivable_id, utcnow())
     return {"status": receivable.status, "balance_minor": receivable.balance_minor,
-            "currency": receivable.currency}
+            "currency": receivable.currency,
+            "refunded_minor": overpay.overpaid_minor(receivable_id)}
 
 
 @blp.post("/pay/<int:receivable_id>/plan/card-setup")

@@ -45,7 +45,7 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
     rows = invoice_rows(receivable, token, locale)
     return {
         "receivable": receivable, "provider": receivable.provider, "token": token,
-        "closed": receivable.status in CLOSED, "rows": rows,
+        "closed": receivable.status in CLOSED, "rows": rows, "refunded": _refunded(receivable),
         "balance": display.money(receivable.balance_minor, receivable.currency, locale),
         "failure": failure_words(receivable), "transfer": transfer(receivable),
         "pause": pause_words(receivable, locale), "dispute_reason": (
@@ -58,6 +58,14 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
                                        token=token),
                    "messages": display.js_messages()},
     }
+
+
+def _refunded(receivable: Receivable) -> str | None:
+    """What a payment brought above the balance (a race) and was refunded, as money."""
+    from skod.dunning.overpay import overpaid_minor
+
+    amount = overpaid_minor(receivable.id)
+    return display.money(amount, receivable.currency, current_locale()) if amount else None
 
 
 def _today(receivable: Receivable, now: datetime) -> dict:

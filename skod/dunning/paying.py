@@ -156,7 +156,12 @@ def confirm(receivable_id: int, now: datetime) -> Receivable:
     db.session.commit()
     if last is not None:
         retries.after_attempt(last.id, now)
-    return db.session.get(Receivable, receivable_id, populate_existing=True)
+    receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
+    paid_here = last is not None and last.status in ("captured", "refunded")
+    if receivable.status in CLOSED and not paid_here:
+        # the page's intent was cancelled when the debt was settled another way
+        raise Conflict("this debt is already settled", code="already_settled")
+    return receivable
 
 
 # A card for the instalments -------------------------------------------------------------------

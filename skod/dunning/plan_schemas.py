@@ -17,6 +17,8 @@ class PaidSchema(Schema):
     status = fields.String(required=True)
     balance_minor = fields.Integer(required=True)
     currency = fields.String(required=True)
+    #: paid above the balance (a race with another payment) and refunded to the card
+    refunded_minor = fields.Integer()
 
 
 class InstalmentSchema(Schema):

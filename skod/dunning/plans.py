@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.isolation import isolated
 from skod.dunning import cases, notify, retries
 from skod.dunning import receivables as recv
 from skod.dunning.models import (
@@ -175,7 +176,8 @@ def charge_due(now: datetime) -> int:
         .order_by(Instalment.due_at).limit(BATCH)).all()
     db.session.commit()
     for instalment_id in ids:
-        charge_one(instalment_id, now)
+        with isolated("charge_due", instalment_id):
+            charge_one(instalment_id, now)
     return len(ids)
 
 
@@ -192,6 +194,10 @@ def charge_one(instalment_id: int, now: datetime) -> str:
     if plan.status != "accepted" or instalment.status not in ("scheduled", "charging"):
         db.session.commit()
         return "nothing"
+    if instalment.status == "charging" and db.session.get(
+            Payment, instalment.payment_id).status in ("captured", "failed", "waived"):
+        db.session.commit()  # answered meanwhile (webhook, reconciliation): record it
+        return after_charge(instalment_id, now)
     if receivable.status in CLOSED:  # paid by another path (pay page, transfer)
         _end(plan, "completed")
         db.session.commit()

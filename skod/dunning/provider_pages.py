@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, board, formal_notice, queries
+from skod.dunning import actions, board, formal_notice, queries, sweep_faults
 from skod.dunning.board_view import board_view
 from skod.dunning.provider_forms import (
     ConfirmForm,
@@ -92,8 +92,10 @@ def receivable_list() -> ResponseReturnValue:
     now, tz, locale = utcnow(), current_user.timezone, current_locale()
     view = board_view(board.summary(current_user.id, now), locale)
     tasks = formal_notice.open_tasks(current_user.id)
+    failing = sweep_faults.stuck(current_user.id, [r.id for r in rows[:PAGE_LIMIT]])
     return render_template("dunning/provider_list.html", form=form, board=view,
-                           rows=[list_row(r, now, tz, locale, tasks.get(r.id))
+                           rows=[list_row(r, now, tz, locale, tasks.get(r.id),
+                                          failing.get(r.id))
                                  for r in rows[:PAGE_LIMIT]],
                            truncated=len(rows) > PAGE_LIMIT)
 

@@ -56,7 +56,8 @@ def notice_view(receivable_id: int, locale: str) -> dict | None:
 
 
 def list_row(receivable: Receivable, now: datetime, tz: str, locale: str,
-             task: str | None = None) -> dict:
+             task: str | None = None, stuck: str | None = None) -> dict:
+    """One case of the list; `stuck`: the stored reason its step keeps failing."""
     data = queries.row(receivable, now)
     client = receivable.client
     action = data["next_action"]
@@ -77,16 +78,20 @@ def list_row(receivable: Receivable, now: datetime, tz: str, locale: str,
         "paused_until": display.when(receivable.paused_until, tz, locale)
         if receivable.status == "paused" and receivable.paused_until else None,
         "task": str(TASKS[task]) if task else None,
+        "stuck": words.stuck(stuck) if stuck is not None else None,
     }
 
 
 def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> dict:
     """Everything the case page and the confirmation pages show."""
+    from skod.dunning.sweep_faults import stuck
+
     detail = queries.detail(receivable, now)
     plan = detail["plan"]
     status = receivable.status
+    failing = stuck(receivable.provider_id, [receivable.id]).get(receivable.id)
     return {
-        "r": receivable, "row": list_row(receivable, now, tz, locale),
+        "r": receivable, "row": list_row(receivable, now, tz, locale, stuck=failing),
         "paid": display.money(receivable.paid_minor, receivable.currency, locale),
         "due": formats.day(detail["due_date"], locale),
         "failure": words.failure(receivable.failure_code, receivable.failure_kind)

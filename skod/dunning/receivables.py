@@ -206,20 +206,34 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
            payment_id: int | None = None) -> Receivable | None:
     """A payment of `amount` reached the provider (card, transfer, instalment): counted, and
     the case closes in this transaction when nothing is left; the invoice is marked paid."""
+    from skod.dunning import overpay
+
     receivable = lock(receivable_id)
-    if receivable is None or receivable.status in CLOSED or (
-            payment_id and on_timeline(receivable_id, payment_id, "payment")):
-        db.session.commit()  # closed already, or this payment counted (webhook and answer)
+    if receivable is None or receivable.status == "written_off" or (
+            payment_id and overpay.counted_twice(receivable_id, payment_id)):
+        db.session.commit()  # written off, or this payment counted (webhook and answer)
         return receivable
-    receivable.paid_minor = min(receivable.principal_minor, receivable.paid_minor + amount)
-    record(receivable, "payment", now, amount=amount, via=via, payment_id=payment_id)
-    closed = receivable.balance_minor == 0
+    # never above what is owed: a card payment racing a transfer, an instalment or a retry
+    # brings an excess, recorded once here (under the lock) and refunded after the commit
+    owed = 0 if receivable.status in CLOSED else receivable.balance_minor
+    counted = min(amount, owed)
+    excess = amount - counted if payment_id else 0
+    if counted:
+        receivable.paid_minor += counted
+        record(receivable, "payment", now, amount=counted, via=via, payment_id=payment_id)
+    if excess:
+        record(receivable, overpay.OVERPAID, now, amount=excess, via=via, payment_id=payment_id)
+    closed = counted > 0 and receivable.balance_minor == 0
     if closed:
         close(receivable, "paid", now, via=via)
     db.session.commit()
     if closed:
         after_paid(receivable.id, now, via)
-    return receivable
+    if counted:  # the balance changed: an open page intent must not charge the old one
+        overpay.withdraw_page_intents(receivable_id, now, keep=payment_id)
+    if excess:
+        overpay.refund_excess(receivable_id, payment_id, excess, now)
+    return db.session.get(Receivable, receivable_id)
 
 
 def on_timeline(receivable_id: int, payment_id: int, kind: str) -> bool:
@@ -267,3 +281,6 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
             receivable.paid_minor = receivable.principal_minor
             close(receivable, "paid", now, via="invoice")
         db.session.commit()
+        from skod.dunning import overpay
+
+        overpay.withdraw_page_intents(receivable_id, now)

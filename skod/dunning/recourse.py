@@ -43,6 +43,8 @@ def take_step(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> i
     for r, row in claimed:
         row.status, row.sent_at, row.recourse_id = "sent", now, file.id
         recv.record(r, "step", now, step=STEP, recourse_id=file.id)
+        r.last_step_at = now
+        recv.schedule(r, now)  # the sweep's early look-back (in case of no send) is over
         if file.insolvent:  # a later debt of a client already known to be insolvent
             _stop(r.id, now)
     db.session.flush()

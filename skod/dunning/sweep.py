@@ -8,10 +8,15 @@ on before the commit. Then the e-mails go (one per client, provider and step, li
 invoice of that step; one short transaction each, over that e-mail's cases only) and the cards
 are charged. A case paid or paused between the claim and the send gets no e-mail: its claim is
 withdrawn.
+
+Each case is on its own (sweep_faults.py): a step whose send raises is rolled back alone,
+counted on its claim and tried again after a backoff; a claim left unsent by a dead worker is
+taken again; the ladder never takes a step while the one before is claimed and unsent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,10 +28,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from skod.dunning import ladder as rules
-from skod.dunning import notify, retries
+from skod.dunning import notify, retries, sweep_faults
 from skod.dunning import receivables as recv
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
+
+log = logging.getLogger(__name__)
 
 #: the insert that can skip a row already there, per database (SQLite runs the local demo)
 INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
@@ -42,6 +49,9 @@ class Claimed:
         defaultdict(list)))
     #: (receivable id, retry number)
     retries: list[tuple[int, int]] = field(default_factory=list)
+    #: receivable id -> its next instant as scheduled at the claim of a fresh step (put back
+    #: once the step is sent in this sweep, instead of working the schedule out again)
+    planned: dict[int, datetime | None] = field(default_factory=dict)
     seen: int = 0
 
 
@@ -60,14 +70,39 @@ def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
         # the card first: a retry that pays closes the case, and its claimed step is then
         # withdrawn, so the client never reads "payment failed" minutes before "paid"
         for receivable_id, number in claimed.retries:
-            retries.send(receivable_id, number, now)
-            report["dunning_retries"] += 1
+            if _retry_alone(receivable_id, number, now):
+                report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
-            sent = send_step(step, ids, now)
+            sent = send_alone(step, ids, now, claimed.planned) or 0
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0
         if claimed.seen < batch:
             break
+
+
+def _retry_alone(receivable_id: int, number: int, now: datetime) -> bool:
+    """One case's retry; whatever it raises stays with that case."""
+    try:
+        retries.send(receivable_id, number, now)
+    except Exception as err:  # noqa: BLE001 - one case never stops the others
+        db.session.rollback()
+        log.exception("dunning retry %s of receivable %s failed", number, receivable_id)
+        sweep_faults.retry_failed(receivable_id, number, now, err)
+        return False
+    return True
+
+
+def send_alone(step: int, ids: list[int], now: datetime,
+               planned: dict[int, datetime | None] | None = None) -> int | None:
+    """One e-mail's cases; a failure rolls them back alone and is counted on their claims
+    (None: it failed)."""
+    try:
+        return send_step(step, ids, now, planned)
+    except Exception as err:  # noqa: BLE001 - one case never stops the others
+        db.session.rollback()
+        log.exception("dunning step %s of receivables %s failed", step, ids)
+        sweep_faults.step_failed(step, ids, now, err)
+        return None
 
 
 def due_cases(now: datetime, batch: int) -> list[Receivable]:
@@ -89,24 +124,62 @@ def due_query(now: datetime, batch: int) -> Select:
 
 
 def claim_batch(now: datetime, batch: int) -> Claimed:
+    """Claim the due cases in one transaction; should one case raise, the batch is claimed
+    again case by case under savepoints, the bad case set aside for a later tick."""
+    try:
+        return _claim(now, batch, careful=False)
+    except Exception:  # noqa: BLE001 - the careful pass finds the case and sets it aside
+        db.session.rollback()
+        log.exception("dunning claim failed: claiming case by case")
+        return _claim(now, batch, careful=True)
+
+
+def _claim(now: datetime, batch: int, careful: bool) -> Claimed:
     claimed = Claimed()
     rows = due_cases(now, batch)
     claimed.seen = len(rows)
+    unsent = sweep_faults.pending([r.id for r in rows])
     for receivable in rows:
-        ladder = recv.ladder_for(receivable.provider_id)  # read once per sweep (remembering)
-        number = retries.claim(receivable, now, ladder)
-        if number is not None:
-            claimed.retries.append((receivable.id, number))
-        step = claim_step(receivable, now, ladder)
-        if step is not None:
-            key = (receivable.provider_id, receivable.client.email.lower(), step)
-            claimed.emails[key].append(receivable.id)
-        recv.schedule(receivable, now, ladder)
-        if receivable.next_action_at is not None and receivable.next_action_at <= now and (
-                number is None and step is None):
-            receivable.next_action_at = None  # nothing to do after all: never a busy loop
+        if not careful:
+            _claim_case(receivable, unsent.get(receivable.id), now, claimed)
+            continue
+        try:
+            with db.session.begin_nested():
+                _claim_case(receivable, unsent.get(receivable.id), now, claimed)
+        except Exception as err:  # noqa: BLE001 - this case waits, the others go on
+            log.exception("dunning claim of receivable %s failed", receivable.id)
+            db.session.refresh(receivable)
+            sweep_faults.claim_failed(receivable, now, err)
     db.session.commit()
     return claimed
+
+
+def _claim_case(receivable: Receivable, unsent: DunningStep | None, now: datetime,
+                claimed: Claimed) -> None:
+    """Under the row lock: the due retry, then the due step (or the claimed step still
+    unsent, never the one after it); the case's next instant."""
+    ladder = recv.ladder_for(receivable.provider_id)  # read once per sweep (remembering)
+    number = retries.claim(receivable, now, ladder)
+    if number is not None:
+        claimed.retries.append((receivable.id, number))
+    if unsent is not None:
+        step = unsent.step if sweep_faults.retake(receivable, unsent, now) else None
+    else:
+        step = claim_step(receivable, now, ladder)
+    if step is not None:
+        key = (receivable.provider_id, receivable.client.email.lower(), step)
+        claimed.emails[key].append(receivable.id)
+    recv.schedule(receivable, now, ladder)
+    if receivable.next_action_at is not None and receivable.next_action_at <= now and (
+            number is None and step is None):
+        receivable.next_action_at = None  # nothing to do after all: never a busy loop
+    if unsent is not None and step is None:
+        sweep_faults.come_back(receivable, unsent.claimed_at + sweep_faults.wait_after(
+            unsent.failures))
+    elif step is not None:  # a worker dying before the send: a later tick sends it
+        if unsent is None:
+            claimed.planned[receivable.id] = receivable.next_action_at
+        sweep_faults.come_back(receivable, now + sweep_faults.STALE)
 
 
 def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
@@ -142,7 +215,8 @@ def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bo
     return last is None or now - last >= ladder.min_gap
 
 
-def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
+def send_step(step: int, receivable_ids: list[int], now: datetime,
+              planned: dict[int, datetime | None] | None = None) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
@@ -156,16 +230,30 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> int:
     if live and step in (3, 4):  # the letter, the recourse file: senders of their own
         from skod.dunning import formal_notice, recourse  # they use the sweep's helpers
 
-        sent = (formal_notice.dispatch if step == 3 else recourse.take_step)(live, now)
-        db.session.commit()
-        return sent
+        # each schedules its cases (a held draft waits for the provider) and commits
+        return (formal_notice.dispatch if step == 3 else recourse.take_step)(live, now)
     if live:
         message_id = notify.send_step(step, [receivable.id for receivable, _row in live], now)
         for receivable, row in live:
             row.status, row.sent_at, row.message_id = "sent", now, message_id
+            receivable.last_step_at = now  # a step sent late: the next gap counts from here
             recv.record(receivable, "step", now, step=step, message_id=message_id)
-    db.session.commit()
+    _reschedule(live, now, planned or {})
     return len(live)
+
+
+def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime,
+                planned: dict[int, datetime | None]) -> None:
+    """Sent: the case's next instant is its next step or retry again (the claim had set an
+    early look-back in case the send never came): as planned at the claim when nothing
+    moved it since (a retry's outcome reschedules), else worked out again."""
+    early = now + sweep_faults.STALE
+    for receivable, _row in live:
+        if receivable.id in planned and receivable.next_action_at == early:
+            receivable.next_action_at = planned[receivable.id]
+        else:
+            recv.schedule(receivable, now)
+    db.session.commit()
 
 
 def claims(step: int, receivable_ids: list[int]) -> list[tuple[Receivable, DunningStep | None]]:

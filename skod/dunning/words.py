@@ -66,6 +66,27 @@ FAILURE_KINDS = {
 }
 
 
+#: why a step could not be sent (sweep_faults.reason_of's kind), said to the provider
+SEND_FAILURES = {
+    "mail_header": _l("the client's name or e-mail address holds characters an e-mail "
+                      "cannot carry"),
+    "mail_server": _l("the mail server could not be reached or refused the e-mail"),
+    "unexpected": _l("an unexpected error while preparing it (our team is told)"),
+}
+
+
+def send_failure(reason: str | None) -> str:
+    """A stored failure ("kind: detail") in words; the detail itself is never shown."""
+    kind = (reason or "").split(":", 1)[0]
+    return str(SEND_FAILURES.get(kind, SEND_FAILURES["unexpected"]))
+
+
+def stuck(reason: str | None) -> str:
+    """The board's, the case page's line for a step that failed again and again."""
+    return _("A reminder could not be sent: %(why)s. It is tried again automatically.",
+             why=send_failure(reason))
+
+
 def step(number: int) -> str:
     return str(STEP_WORDS.get(number, _l("Step %(n)s", n=number)))
 
@@ -105,13 +126,28 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
         return _("Recourse file prepared for you; nothing was sent to the client.")
     if kind == "step":
         return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
+    if kind in ("step_failed", "retry_error"):
+        return _failure_event(kind, data)
     if kind == "payment":
         via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
         return _("Payment received: %(amount)s (%(via)s).", amount=money(data.get("amount")),
                  via=via)
+    if kind == "overpaid":
+        return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
+                 amount=money(data.get("amount")))
     if kind.startswith("notice_"):
         return _notice_event(kind, data)
     return _other(kind, data, locale, tz)
+
+
+def _failure_event(kind: str, data: dict) -> str:
+    """A step or a retry the sweep could not make (sweep_faults.py)."""
+    why = send_failure(data.get("reason"))
+    if kind == "retry_error":
+        return _("Card retry no. %(n)s could not be made: %(why)s.", n=data.get("attempt"),
+                 why=why)
+    return _("%(step)s could not be sent (attempt %(n)s): %(why)s.",
+             step=step(int(data.get("step", -1))), n=data.get("attempt"), why=why)
 
 
 def _notice_event(kind: str, data: dict) -> str:

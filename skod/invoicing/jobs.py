@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import String, and_, cast, exists, literal, select
 
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.invoicing import issuing
 from skod.invoicing.models import CREDIT_NOTE, INVOICE, Invoice
@@ -96,17 +97,22 @@ def unpaid_sources() -> list[str]:
 def _run(ids: list[int], issue: Callable[[int, datetime], Invoice | None],
          now: datetime) -> int:
     db.session.commit()  # the candidates were read; each issue is its own transaction
-    return sum(1 for object_id in ids if issue(object_id, now) is not None)
+    done = 0
+    for object_id in ids:
+        with isolated(issue.__name__, object_id):
+            done += issue(object_id, now) is not None
+    return done
 
 
 def recheck_unpaid(now: datetime) -> int:
     """Unpaid invoices whose service got paid since (pay link, late capture): marked paid."""
     done = 0
     for source in unpaid_sources():
-        prefix, _, object_id = source.rpartition(":")
-        issue = issuing.ISSUER_BY_PREFIX.get(prefix)
-        invoice = issue(int(object_id), now) if issue else None
-        done += bool(invoice is not None and invoice.paid)
+        with isolated("recheck_unpaid", source):
+            prefix, _, object_id = source.rpartition(":")
+            issue = issuing.ISSUER_BY_PREFIX.get(prefix)
+            invoice = issue(int(object_id), now) if issue else None
+            done += bool(invoice is not None and invoice.paid)
     db.session.commit()
     return done
 

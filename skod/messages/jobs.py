@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.messages import answering, notify, policy
 from skod.messages.models import Message, MessageReminder
@@ -34,10 +35,11 @@ def expire_unanswered(now: datetime) -> int:
                                         Message.reply_deadline <= now))
     done = 0
     for message_id in ids:
-        message = answering.expire(message_id, now)
-        if message is not None:
-            notify.expired(message)
-            done += 1
+        with isolated("expire_unanswered", message_id):
+            message = answering.expire(message_id, now)
+            if message is not None:
+                notify.expired(message)
+                done += 1
     return done
 
 
@@ -53,11 +55,12 @@ def send_reminders(now: datetime) -> int:
     db.session.commit()
     sent = 0
     for message_id, held_at, deadline in rows:
-        due = policy.reminder_due(now, held_at or deadline, deadline, hours)
-        if due is None or not _claim(message_id, due, now):
-            continue
-        notify.reminder(db.session.get(Message, message_id), due)
-        sent += 1
+        with isolated("send_reminders", message_id):
+            due = policy.reminder_due(now, held_at or deadline, deadline, hours)
+            if due is None or not _claim(message_id, due, now):
+                continue
+            notify.reminder(db.session.get(Message, message_id), due)
+            sent += 1
     return sent
 
 
@@ -83,9 +86,10 @@ def resume_captures(now: datetime) -> int:
                                         Payment.message_id.is_not(None),
                                         Payment.updated_at <= stale))
     for payment_id in ids:
-        message = answering.resume_capture(payment_id, now)
-        if message is not None:
-            deliver_outcome(message)
+        with isolated("resume_captures", payment_id):
+            message = answering.resume_capture(payment_id, now)
+            if message is not None:
+                deliver_outcome(message)
     return len(ids)
 
 
@@ -94,7 +98,11 @@ def close_abandoned(now: datetime) -> int:
     ttl = current_app.config["PENDING_BOOKING_TTL"]
     ids = _ids(select(Message.id).where(Message.status.in_(("awaiting_card", "action_required")),
                                         Message.created_at <= now - ttl))
-    return sum(1 for message_id in ids if answering.abandon(message_id, now) is not None)
+    done = 0
+    for message_id in ids:
+        with isolated("close_abandoned", message_id):
+            done += answering.abandon(message_id, now) is not None
+    return done
 
 
 def deliver_outcome(message: Message) -> None:
@@ -111,7 +119,9 @@ def run_all(now: datetime) -> dict[str, int]:
     """Every periodic job of messages, once, as of `now` (beat and `flask skod tick`)."""
     out = {}
     for job in JOBS:
-        out[f"messages_{job.__name__}"] = job(now)
+        out[f"messages_{job.__name__}"] = -1  # a job that raised (logged; the others go on)
+        with isolated(job.__name__, "(the whole job)"):
+            out[f"messages_{job.__name__}"] = job(now)
         log.info("messages %s at %s: %s", job.__name__, now.isoformat(),
                  out[f"messages_{job.__name__}"])
     return out

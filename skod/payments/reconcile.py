@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.payments import connect, hooks, refunds
 from skod.payments import services as pay
@@ -44,13 +45,14 @@ def reconcile(now: datetime, since: datetime | None = None) -> dict[str, int]:
     domain's forgotten holds."""
     report = {"checked": 0, "changed": 0, "errors": 0, "repaired": 0, "refunds": 0}
     for payment_id in candidates(now, since):
-        report["checked"] += 1
-        try:
-            report["changed"] += reconcile_payment(payment_id, now)
-        except GatewayError as err:
-            db.session.rollback()
-            report["errors"] += 1
-            log.warning("reconcile payment %s: %s", payment_id, err)
+        with isolated("reconcile", payment_id):
+            report["checked"] += 1
+            try:
+                report["changed"] += reconcile_payment(payment_id, now)
+            except GatewayError as err:
+                db.session.rollback()
+                report["errors"] += 1
+                log.warning("reconcile payment %s: %s", payment_id, err)
     try:
         report["refunds"] = refunds.reconcile(now, current_app.config["RECONCILE_AFTER"])
     except GatewayError as err:
@@ -58,7 +60,8 @@ def reconcile(now: datetime, since: datetime | None = None) -> dict[str, int]:
         report["errors"] += 1
         log.warning("reconcile refunds: %s", err)
     for repair in hooks.repairs():
-        report["repaired"] += repair(now)
+        with isolated(getattr(repair, "__name__", "repair"), "(all rows)"):
+            report["repaired"] += repair(now)
     return report
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
+from skod.core.isolation import isolated
 from skod.extensions import db
 from skod.payments.models import Payment
 from skod.projects import milestones as ms
@@ -38,7 +39,8 @@ def auto_approve(now: datetime) -> int:
         Milestone.approval_deadline <= now))
     done = 0
     for milestone_id in ids:
-        done += ms.approve(milestone_id, now, auto=True).approved_at is not None
+        with isolated("auto_approve", milestone_id):
+            done += ms.approve(milestone_id, now, auto=True).approved_at is not None
     return done
 
 
@@ -53,17 +55,18 @@ def renew_holds(now: datetime) -> int:
     db.session.commit()
     done = 0
     for milestone_id, capture_before in rows:
-        if not pp.must_renew(p, now, capture_before):
-            continue
-        milestone = lock_milestone(milestone_id)
-        hold = milestone.live_hold()
-        if hold is None or hold.status != "held" or not pp.must_renew(p, now,
-                                                                      hold.capture_before):
+        with isolated("renew_holds", milestone_id):
+            if not pp.must_renew(p, now, capture_before):
+                continue
+            milestone = lock_milestone(milestone_id)
+            hold = milestone.live_hold()
+            if hold is None or hold.status != "held" or not pp.must_renew(p, now,
+                                                                          hold.capture_before):
+                db.session.commit()
+                continue
             db.session.commit()
-            continue
-        db.session.commit()
-        place_hold(milestone_id, now, renew=True)
-        done += 1
+            place_hold(milestone_id, now, renew=True)
+            done += 1
     return done
 
 
@@ -76,7 +79,8 @@ def place_due_holds(now: datetime) -> int:
         Milestone.status == "in_progress", Milestone.completed_at.is_(None),
         Milestone.hold_due_at <= now, ~live))
     for milestone_id in ids:
-        place_hold(milestone_id, now)
+        with isolated("place_due_holds", milestone_id):
+            place_hold(milestone_id, now)
     return len(ids)
 
 
@@ -87,7 +91,9 @@ def run_all(now: datetime) -> dict[str, int]:
     """Every periodic job of projects, once, as of `now` (beat and `flask skod tick`)."""
     out = {}
     for job in JOBS:
-        out[f"projects_{job.__name__}"] = job(now)
+        out[f"projects_{job.__name__}"] = -1  # a job that raised (logged; the others go on)
+        with isolated(job.__name__, "(the whole job)"):
+            out[f"projects_{job.__name__}"] = job(now)
         log.info("projects %s at %s: %s", job.__name__, now.isoformat(),
                  out[f"projects_{job.__name__}"])
     return out

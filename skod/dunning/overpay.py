@@ -1,0 +1,111 @@
+"""A debt is never paid twice (issue 19, point 3).
+
+- When a receivable's balance changes or it closes, every pay-page intent still open for it is
+  cancelled at Stripe (`withdraw_page_intents`, through payments.services' release with its
+  key): its client secret can no longer charge a stale amount. An intent the client confirmed
+  before the cancel came (Stripe answers that it succeeded) is read back and counted.
+- A payment landing above what is still owed (a race of the page, a transfer, an instalment, a
+  smart retry) is counted up to the balance only (`paid_minor` never exceeds the principal):
+  receivables.settle records the excess once, under the case's lock, and `refund_excess`
+  refunds it through the refunds service and tells the provider; the client's page says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from skod.core.errors import DomainError
+from skod.dunning.models import DunningEvent, Receivable
+from skod.extensions import db
+from skod.payments import services as pay
+from skod.payments.models import Payment
+
+log = logging.getLogger(__name__)
+
+#: the timeline's kind of a payment counted above the balance (and refunded)
+OVERPAID = "overpaid"
+#: the refund's reason, kept on the Refund row
+REASON = "paid after the debt was settled: the excess is refunded"
+
+
+def open_page_payments(receivable_id: int, keep: int | None = None) -> list[int]:
+    """The pay page's payments of this debt still open at Stripe (or never sent there)."""
+    from skod.dunning.paying import key_prefix
+
+    return list(db.session.scalars(select(Payment.id).where(
+        Payment.receivable_id == receivable_id, Payment.id != (keep or 0),
+        Payment.status.in_(("created", "requires_action")),
+        Payment.create_key.startswith(key_prefix(receivable_id), autoescape=True))))
+
+
+def withdraw_page_intents(receivable_id: int, now: datetime, keep: int | None = None) -> int:
+    """Cancel the debt's open page intents (but `keep`); one confirmed meanwhile is read back
+    and counted (its excess refunded). How many were cancelled. Each has its own transaction."""
+    from skod.dunning import retries
+
+    cancelled = 0
+    for payment_id in open_page_payments(receivable_id, keep):
+        payment = pay.lock(payment_id)
+        if payment.status not in ("created", "requires_action") or not pay.begin_release(payment):
+            db.session.commit()
+            continue
+        db.session.commit()  # the cancel key is stored before Stripe hears of it
+        payment = pay.lock(payment_id)
+        pay.send_release(payment)
+        status = payment.status
+        db.session.commit()
+        if status == "captured":  # the client confirmed before the cancel: it counts
+            retries.after_attempt(payment_id, now)
+        else:
+            cancelled += status == "released"
+    return cancelled
+
+
+def counted_twice(receivable_id: int, payment_id: int) -> bool:
+    """Whether this payment is on the timeline already, as paid or as overpaid (the caller
+    holds the case's lock: the webhook and the page's answer count it once)."""
+    rows = db.session.scalars(select(DunningEvent).where(
+        DunningEvent.receivable_id == receivable_id,
+        DunningEvent.kind.in_(("payment", OVERPAID))))
+    return any((e.data or {}).get("payment_id") == payment_id for e in rows)
+
+
+def refund_excess(receivable_id: int, payment_id: int, excess: int, now: datetime) -> None:
+    """Refund what a payment brought above the balance, and tell the provider. A refund that
+    Stripe has not answered yet is left to the refunds' reconciliation (its key is stored)."""
+    from skod.payments import refunds
+
+    receivable = db.session.get(Receivable, receivable_id)
+    try:
+        refunds.refund(payment_id, receivable.provider_id, excess, REASON, now)
+    except DomainError as err:  # refund_pending: in flight; anything else: logged, told
+        db.session.rollback()
+        log.warning("receivable %s: excess %s of payment %s: %s", receivable_id, excess,
+                    payment_id, err)
+    _tell_provider(db.session.get(Receivable, receivable_id), excess)
+
+
+def _tell_provider(receivable: Receivable, excess: int) -> None:
+    from skod.dunning.notices import _money, label, locale_of, to_provider
+
+    locale = locale_of(receivable.provider)
+    with force_locale(locale):
+        amount = _money(receivable, excess, locale)
+        to_provider(receivable, _("Paid twice: %(amount)s refunded (invoice %(number)s)",
+                                  amount=amount, number=label(receivable)),
+                    [_("A card payment of %(client)s reached us after the debt was already "
+                       "settled (or above what was left to pay).", client=receivable.client.name),
+                     _("The excess, %(amount)s, was refunded to the client's card "
+                       "automatically: nothing for you to do.", amount=amount)])
+
+
+def overpaid_minor(receivable_id: int) -> int:
+    """What was paid above the balance and refunded (the client's page says it)."""
+    rows = db.session.scalars(select(DunningEvent).where(
+        DunningEvent.receivable_id == receivable_id, DunningEvent.kind == OVERPAID))
+    return sum(int((e.data or {}).get("amount") or 0) for e in rows)

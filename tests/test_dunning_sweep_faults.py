@@ -1,0 +1,100 @@
+"""The sweep isolates every case (issue 19, point 1), through `skod tick --at` against
+PostgreSQL: a client's name holding CR/LF (written straight into the database, as data stored
+before the input checks would be) stops no other provider's step; a step whose send fails is
+kept, counted, tried again with backoff and shown to its provider; a claim left unsent by a
+dead worker is sent by a later tick, once; step N+1 never goes while step N is unsent."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from tests import factories as f
+from tests.dunning_support import working_instant
+from tests.sweep_fault_support import claims_of, debt_at_step, events_of
+
+BAD_NAME = "Eve\r\nBcc: x@evil.test"
+#: an address no e-mail header can carry: the client's step fails before it is sent, each time
+BAD_ADDRESS = "mallory@example.test\r\nBcc: x@evil.test"
+
+
+def test_a_bad_client_stops_no_other_providers_step(app, client, outbox, now):
+    at = working_instant(now)
+    good = debt_at_step(app, client, email="good@example.test", name="Gina Good",
+                        last_step=2, now=at)
+    named = debt_at_step(app, client, email="eve@example.test", name=BAD_NAME, last_step=2,
+                         now=at)
+    broken = debt_at_step(app, client, email=BAD_ADDRESS, name="Mallory", last_step=2, now=at)
+    outbox.clear()
+    f.tick(app, at)  # raised ValueError (mail.build) before, leaving the batch's claims unsent
+    # the two other providers' mises en demeure went at that tick
+    assert claims_of(app, good["receivable_id"])[-1] == (3, "sent", 0)
+    assert claims_of(app, named["receivable_id"])[-1] == (3, "sent", 0)
+    assert [m["To"] for m in outbox.to("good@example.test")]
+    # the case whose e-mail cannot be built keeps its claim, counted, on its timeline
+    assert claims_of(app, broken["receivable_id"])[-1] == (3, "claimed", 1)
+    [failure] = events_of(app, broken["receivable_id"], "step_failed")
+    assert failure["step"] == 3 and failure["reason"].startswith("mail_header")
+
+
+def test_a_failing_step_is_retried_with_backoff_then_shown(app, client, outbox, now):
+    from skod.dunning import sweep_faults
+
+    at = working_instant(now)
+    broken = debt_at_step(app, client, email=BAD_ADDRESS, name="Mallory", last_step=2, now=at)
+    rid = broken["receivable_id"]
+    f.tick(app, at)
+    assert claims_of(app, rid)[-1] == (3, "claimed", 1)
+    f.tick(app, at + timedelta(minutes=2))  # inside the first backoff: not tried
+    assert claims_of(app, rid)[-1] == (3, "claimed", 1)
+    f.tick(app, at + timedelta(minutes=6))
+    assert claims_of(app, rid)[-1] == (3, "claimed", 2)
+    f.tick(app, at + timedelta(minutes=40))
+    assert claims_of(app, rid)[-1] == (3, "claimed", 3)
+    with app.app_context():
+        assert list(sweep_faults.stuck(broken["provider"]["id"])) == [rid]
+    # weeks later, past J+45: step 4 is never taken while step 3 is unsent
+    f.tick(app, working_instant(at + timedelta(days=20)))
+    assert [step for step, _status, _n in claims_of(app, rid)] == [0, 1, 2, 3]
+    assert claims_of(app, rid)[-1][1:] == ("claimed", 4)
+    # the provider sees it, with the reason in words: board, case page, dashboard
+    prov = broken["provider"]
+    resp = client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    assert resp.status_code in (302, 303)
+    board = _page(client, "/dashboard/receivables?lang=en")
+    assert "A reminder could not be sent: the client's name or e-mail address" in board
+    page = _page(client, f"/dashboard/receivables/{rid}?lang=fr")
+    assert "Une relance n'a pas pu partir : le nom ou l'adresse e-mail" in page
+    assert "Formal notice n'a pas pu partir" not in page  # the timeline line is in French
+    assert "n'a pas pu partir (tentative 3)" in page
+    home = _page(client, "/dashboard?lang=en")
+    assert "1 reminder could not be sent" in home
+
+
+def _page(client, path: str) -> str:
+    resp = client.get(path)
+    assert resp.status_code == 200, path
+    return html.unescape(resp.get_data(as_text=True))
+
+
+def test_a_claim_left_unsent_is_sent_by_a_later_tick_once(app, client, outbox, now):
+    """A worker killed between the claim and the send: the claim stays; a tick before the
+    stale delay leaves it (the worker may still be sending), a later one sends it, once."""
+    from skod.dunning import sweep
+    from skod.dunning.sweep_faults import STALE
+
+    at = working_instant(now)
+    debt = debt_at_step(app, client, email="kim@example.test", name="Kim", last_step=0, now=at)
+    rid = debt["receivable_id"]
+    with app.app_context():
+        claimed = sweep.claim_batch(at, 50)  # claimed and committed; the "worker" dies here
+    assert [ids for ids in claimed.emails.values()] == [[rid]]
+    assert claims_of(app, rid)[-1] == (1, "claimed", 0)
+    outbox.clear()
+    f.tick(app, at + STALE / 2)
+    assert claims_of(app, rid)[-1] == (1, "claimed", 0) and not outbox.to("kim@example.test")
+    f.tick(app, at + STALE + timedelta(minutes=1))
+    assert claims_of(app, rid) == [(0, "sent", 0), (1, "sent", 0)]
+    assert len(outbox.to("kim@example.test")) == 1
+    f.tick(app, at + STALE + timedelta(minutes=20))
+    assert len(outbox.to("kim@example.test")) == 1
