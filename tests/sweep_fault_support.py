@@ -22,7 +22,8 @@ def debt_at_step(app, client, *, email: str, name: str, last_step: int, now: dat
 
     prov = prov or setup_provider(app, client)
     with app.app_context():
-        buyer = Client(email=email, name=name, kind="business", company_name=None,
+        buyer = Client(provider_id=prov["id"], email=email, name=name, kind="business",
+                       company_name=None,
                        timezone="Europe/Paris", locale="fr")
         db.session.add(buyer)
         db.session.commit()

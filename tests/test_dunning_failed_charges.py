@@ -106,7 +106,8 @@ def test_the_tick_chases_an_invoice_unpaid_after_its_due_date(app, client, now):
         from skod.accounts.models import Provider
 
         provider = db.session.scalar(db.select(Provider).where(Provider.email == prov["email"]))
-        buyer = Client(email="late@example.test", name="Lou Late", kind="business",
+        buyer = Client(provider_id=provider.id, email="late@example.test", name="Lou Late",
+                       kind="business",
                        timezone="Europe/Paris", locale="fr")
         db.session.add(buyer)
         db.session.commit()
