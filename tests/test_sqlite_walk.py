@@ -246,3 +246,41 @@ def test_the_board_counts_the_same_on_sqlite_as_on_postgresql(site, app, client,
     (a date subtraction, for one, runs there but means something else)."""
     lite, lite_client, _ = site
     assert _board_of(lite, lite_client, now) == _board_of(app, client, now)
+
+
+def commands(v: dict) -> dict[str, list[str]]:
+    """`flask skod ...` command -> the arguments it is run with (a real day, a real row)."""
+    days = ["--from", str(v["today"] - timedelta(days=120)), "--to", str(v["later"])]
+    return {
+        "tick": ["--at", f"{v['later']}T09:00:00+00:00"], "seed-demo": [],
+        "reconcile": [], "invoices export": days, "events list": ["--status", "all"],
+        "events replay": ["1"], "rates list": [],
+        "rates set": ["--year", "2030", "--half", "1", "--ecb", "2.15", "--legal-private",
+                      "8.16", "--legal-other", "3.71"],
+        "penalties": ["--amount", "1200.00", "--due", str(v["today"] - timedelta(days=60)),
+                      "--paid", str(v["today"]), "--client", "business", "--json"],
+    }
+
+
+def _names(group, prefix: str = "") -> set[str]:  # noqa: ANN001 - a click group
+    found = set()
+    for name, command in group.commands.items():
+        sub = getattr(command, "commands", None)
+        found |= _names(command, f"{prefix}{name} ") if sub is not None else {prefix + name}
+    return found
+
+
+def test_every_command_runs_on_sqlite(site):
+    """`make run`'s operators type these on the SQLite file: each ends in words, never in a
+    traceback (an error of input exits with a message and a non-zero code)."""
+    from skod.cli import skod_cli
+
+    app, _, rows = site
+    runs = commands(_values(rows))
+    assert _names(skod_cli) == set(runs), "give the new command its arguments here"
+    crashed = {}
+    for name, args in runs.items():
+        result = app.test_cli_runner().invoke(args=["skod", *name.split(), *args])
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            crashed[name] = repr(result.exception)
+    assert crashed == {}
