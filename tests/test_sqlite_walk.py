@@ -83,13 +83,17 @@ def _path_of(url: str) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[1] if "://" in url else url
 
 
-def html_urls(v: dict) -> dict[str, list[tuple[str, str]]]:
-    """endpoint -> the (method, URL) requested; GETs of the board with every filter."""
-    case, pay, manage = f"/dashboard/receivables/{v['debt_id']}", v["pay"], v["manage"]
-    board = [f"/dashboard/receivables?status={s}" for s in (*STATUS_FILTERS, "nope")]
-    urls = {
+def html_urls(v: dict) -> dict[str, list[str]]:
+    """endpoint -> the URLs requested (with each method it takes); logging out comes last."""
+    return {**_public_urls(v), **_provider_urls(v), "web.logout": ["/logout"]}
+
+
+def _public_urls(v: dict) -> dict[str, list[str]]:
+    """The client's pages and links, the public pages, the webhook and the files."""
+    pay, manage = v["pay"], v["manage"]
+    return {
         "web.landing": ["/"], "web.login": ["/login"], "web.signup": ["/signup"],
-        "web.logout": [], "web.provider_page": [f"/p/{v['slug']}"],
+        "web.provider_page": [f"/p/{v['slug']}"],
         "web.book_page": [f"/p/{v['slug']}/o/{v['offer_id']}"],
         "web.provider_photo": [f"/p/{v['slug']}/photo.jpg"],
         "messages_pages.ask_page": [f"/p/{v['slug']}/m/{v['question_offer']}"],
@@ -104,6 +108,16 @@ def html_urls(v: dict) -> dict[str, list[tuple[str, str]]]:
         "pay_pages.plan": [pay + "/plan"], "pay_pages.dispute": [pay + "/dispute"],
         "pay_pages.promise": [pay + "/promise"], "pay_pages.invoice_pdf": [pay + "/invoice.pdf"],
         "invoices.client_pdf": [v["invoice_link"]],
+        "webhooks.healthz": ["/healthz"], "webhooks.stripe_webhook": ["/stripe/webhook"],
+        "static": ["/static/css/skod.css"],
+    }
+
+
+def _provider_urls(v: dict) -> dict[str, list[str]]:
+    """The provider's pages and forms; the receivables board with every status filter."""
+    case = f"/dashboard/receivables/{v['debt_id']}"
+    board = [f"/dashboard/receivables?status={s}&page=2" for s in (*STATUS_FILTERS, "nope")]
+    return {
         "web.dashboard": ["/dashboard"], "web.save_availability": ["/dashboard/availability"],
         "web.booking_action": [f"/dashboard/bookings/{v['booking_id']}/cancel"],
         "web.provider_move": [f"/dashboard/bookings/{v['booking_id']}/move"],
@@ -113,7 +127,8 @@ def html_urls(v: dict) -> dict[str, list[tuple[str, str]]]:
         "web.change_password": ["/dashboard/password"], "web.profile": ["/dashboard/profile"],
         "web.public_profile": ["/dashboard/public-profile"],
         "web.refund_payment": [f"/dashboard/payments/{v['payment_id']}/refund"],
-        "dunning_pages.receivable_list": ["/dashboard/receivables", *board],
+        "dunning_pages.receivable_list": ["/dashboard/receivables", "/dashboard/receivables"
+                                          "?page=3", *board],
         "dunning_pages.receivable_case": [case, f"/dashboard/receivables/{v['recourse_id']}"],
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
                                                                    "mark-paid", "write-off")],
@@ -136,10 +151,7 @@ def html_urls(v: dict) -> dict[str, list[tuple[str, str]]]:
             "/projects/new"], "projects_pages.project_page": [f"/projects/{v['project_id']}"],
         "projects_pages.milestone_action": [
             f"/projects/{v['project_id']}/milestones/{v['milestone_id']}/start"],
-        "webhooks.healthz": ["/healthz"], "webhooks.stripe_webhook": ["/stripe/webhook"],
-        "static": ["/static/css/skod.css"],
     }
-    return {endpoint: paths for endpoint, paths in urls.items()}
 
 
 def api_operations(doc: dict, v: dict) -> list[tuple[str, str]]:
