@@ -44,12 +44,15 @@ for name in "$@"; do
     echo "== $name: the clock starts at $at UTC"
     # FAKETIME_DONT_FAKE_MONOTONIC: a faked monotonic clock hangs every timed wait (lock,
     # Event); tests/faketime/sitecustomize.py then keeps time.sleep working (see there).
-    # -m 'not browser': Chromium is left out of the faked tree.
+    # -m 'not browser': Chromium is left out of the faked tree. The two-sweeps race is left
+    # out too: libfaketime wraps pthread_cond_timedwait, which Python's GIL hand-over uses, and
+    # two busy threads run about 8 times slower (its 500 e-mails then take over 15 minutes);
+    # it sweeps at working_instant(now), a business day whatever the date.
     # shellcheck disable=SC2086
     if ! TZ=UTC PYTHONPATH="$PWD/tests/faketime${PYTHONPATH:+:$PYTHONPATH}" \
-        FAKETIME_DONT_FAKE_MONOTONIC=1 timeout "${TEST_DATES_TIMEOUT:-1200}" \
+        FAKETIME_DONT_FAKE_MONOTONIC=1 timeout "${TEST_DATES_TIMEOUT:-1800}" \
         faketime -f "@$at" .venv/bin/pytest -q -p no:cacheprovider -m "not browser" \
-        ${TEST_DATES_ARGS:-} $FILES; then
+        -k "not test_two_sweeps_at_once" ${TEST_DATES_ARGS:-} $FILES; then
         failed+=("$name")
     fi
 done
