@@ -1,6 +1,8 @@
 """The receivables board of one provider: what is owed by ladder step, how old it is, what came
 in and what was lost, DSO, and which reminder works. Every figure is a SQL aggregate (GROUP BY,
 FILTER); nothing row by row reaches Python, so 50,000 receivables answer in a few queries.
+The same SQL runs on PostgreSQL and on SQLite 3.30+ (`make run`): no date arithmetic, LATERAL
+or arrays (tests/test_sqlite_walk.py compares both).
 
 Definitions (per currency: amounts of different currencies are never added):
 
