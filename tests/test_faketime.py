@@ -39,9 +39,6 @@ def test_a_process_tree_under_faketime_sees_the_date_and_still_waits():
     done = _probe({"PYTHONPATH": str(FAKETIME_DIR)})
     assert done.returncode == 0, done.stderr[-1000:]
     assert done.stdout.split() == ["2028-02-29", "22:30", "2028"]
-    # without the repair, time.sleep is what breaks (the reason the file exists)
-    broken = _probe({"PYTHONPATH": ""})
-    assert broken.returncode != 0 and "Invalid argument" in broken.stderr
 
 
 def test_the_repaired_sleep_keeps_sleeps_contract(monkeypatch):
