@@ -1,5 +1,7 @@
 # make run   - local demo: SQLite, file broker, outbox e-mails, Stripe emulator (honcho)
 # make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
+# make test-dates - the time-sensitive tests under libfaketime at a Sunday, 1 May,
+#              31 December 23:30 Paris and 29 February (DATES='sunday leap' for some; 'rotate')
 # make lint  - ruff only
 # make bench - the dunning benchmarks (sweep at 100k and 1M receivables, board) on skod_bench
 SHELL := /bin/bash
@@ -9,10 +11,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.skod-installed
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/skod_test
 PYTEST_ARGS ?=
+#: test-dates: empty = all four; names among sunday may1 newyear leap, or rotate (one by day)
+DATES ?=
 
 export TEST_DATABASE_URL
 
-.PHONY: all install run test lint services db seed clean bench
+.PHONY: all install run test test-dates lint services db seed clean bench
 all: test
 
 $(BIN)/python:
@@ -44,6 +48,12 @@ lint: $(STAMP)
 test: $(STAMP) $(AXE) services
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# not part of `make test`: the clock of the whole process tree moved by libfaketime (installed
+# with apt-get when missing, as root); scripts/test-dates.sh says which files and why
+test-dates: $(STAMP)
+	scripts/services.sh pdf pg faketime
+	scripts/test-dates.sh $(DATES)
 
 # not part of `make test`: timed figures, minutes of loading; the database is skod_bench
 bench: $(STAMP)

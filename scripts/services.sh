@@ -2,6 +2,7 @@
 # Make sure what the test suite needs is there: Chromium, the libraries WeasyPrint renders
 # invoices with (Pango, fonts), PostgreSQL and Redis on loopback.
 #   scripts/services.sh [chromium] [pdf] [pg] [redis]     (no argument: all four)
+#   scripts/services.sh faketime                          (libfaketime, for `make test-dates`)
 # Installs/starts things only when running as root; otherwise it only checks.
 set -euo pipefail
 
@@ -41,6 +42,19 @@ ensure_pdf() {
     fi
 }
 
+ensure_faketime() {
+    command -v faketime >/dev/null && return 0
+    if is_root; then
+        echo "Installing faketime (apt-get)..."
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq faketime >/dev/null
+    else
+        echo "faketime is missing (not root): apt-get install faketime" >&2
+        exit 1
+    fi
+}
+
 ensure_pg() {
     port_open 127.0.0.1 5432 && return 0
     if is_root && command -v pg_ctlcluster >/dev/null; then
@@ -67,6 +81,7 @@ for what in "$@"; do
     case "$what" in
         chromium) ensure_chromium ;;
         pdf) ensure_pdf ;;
+        faketime) ensure_faketime ;;
         pg) ensure_pg ;;
         redis) ensure_redis ;;
         *) echo "unknown service: $what" >&2; exit 2 ;;

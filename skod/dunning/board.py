@@ -1,6 +1,8 @@
 """The receivables board of one provider: what is owed by ladder step, how old it is, what came
 in and what was lost, DSO, and which reminder works. Every figure is a SQL aggregate (GROUP BY,
 FILTER); nothing row by row reaches Python, so 50,000 receivables answer in a few queries.
+The same SQL runs on PostgreSQL and on SQLite 3.30+ (`make run`): no date arithmetic, LATERAL
+or arrays (tests/test_sqlite_walk.py compares both).
 
 Definitions (per currency: amounts of different currencies are never added):
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, cast, func, literal, select
+from sqlalchemy import func, select
 
 from skod.accounts.models import Provider
 from skod.dunning import board_rates
@@ -139,8 +141,7 @@ def _cases(provider_id: int, today: date, start: datetime, end: datetime,
     written off (the rows come back grouped by currency, status and step: at most a few
     dozen)."""
     balance = Receivable.principal_minor - Receivable.paid_minor
-    late = cast(literal(today), Date) - Receivable.due_date
-    buckets = [func.coalesce(func.sum(balance).filter(_within(late, low, high)), 0)
+    buckets = [func.coalesce(func.sum(balance).filter(_within(today, low, high)), 0)
                for low, high in BUCKETS]
     month = (Receivable.closed_at >= start) & (Receivable.closed_at < end)
     rows = db.session.execute(
@@ -169,12 +170,15 @@ def _steps_of(columns: dict, currency: str) -> list[int]:
     return sorted(set(STEPS) | {s for c, s in columns if c == currency})
 
 
-def _within(days, low: int | None, high: int | None):  # noqa: ANN001, ANN202
+def _within(today: date, low: int | None, high: int | None):  # noqa: ANN202
+    """Between `low` and `high` days past due as of `today`, as bounds on the due date (no
+    date arithmetic in SQL: PostgreSQL and SQLite spell it differently)."""
+    due = Receivable.due_date
     if low is None:
-        return days <= high
+        return due >= today - timedelta(days=high)
     if high is None:
-        return days >= low
-    return days.between(low, high)
+        return due <= today - timedelta(days=low)
+    return due.between(today - timedelta(days=high), today - timedelta(days=low))
 
 
 def _invoiced(provider_id: int, today: date) -> list[tuple[str, int]]:

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import CTE, Integer, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
+from skod.core.sql import greatest
 from skod.dunning.models import DunningEvent, DunningStep, Receivable
 from skod.extensions import db
 
@@ -43,7 +44,7 @@ def money_in(provider_id: int) -> CTE:
     paid_before = (select(func.coalesce(func.sum(event.data["amount"].as_integer()), 0))
                    .where(event.receivable_id == Receivable.id, event.kind == "payment")
                    .scalar_subquery())
-    rest = func.greatest(Receivable.principal_minor - paid_before, 0)
+    rest = greatest(Receivable.principal_minor - paid_before, 0)
     via_invoice = DunningEvent.data["via"].as_string() == "invoice"
     amount = func.coalesce(DunningEvent.data["amount"].as_integer(), 0)
     return (select(DunningEvent.receivable_id.label("rid"), Receivable.currency,
@@ -58,24 +59,26 @@ def money_in(provider_id: int) -> CTE:
 def figures(provider_id: int, start: datetime, end: datetime) -> MoneyIn:
     """Everything the board says about money in, the month being [start, end)."""
     out, money = MoneyIn(), money_in(provider_id)
-    # per payment, one probe of the (receivable, step) index: the step in force when it
-    # came, and the steps sent after it (joining every step row instead costs more)
+    # per payment, one probe of the (receivable, step) index for the step in force when it
+    # came (a correlated subquery: the same plan as a lateral join, and SQLite knows it)
     sent = aliased(DunningStep)
-    steps = (select(func.coalesce(func.max(sent.step).filter(sent.sent_at <= money.c.at), -1)
-                    .label("step"),
-                    func.array_agg(sent.step).filter(sent.sent_at > money.c.at).label("after"))
-             .where(sent.receivable_id == money.c.rid, sent.status == "sent").lateral("steps"))
-    per = (select(money.c.currency, money.c.amount, steps.c.step, steps.c.after,
-                  ((money.c.at >= start) & (money.c.at < end)).label("in_month"))
-           .join_from(money, steps, literal(True)).cte("per"))
+    in_force = (select(func.coalesce(func.max(sent.step), -1))
+                .where(sent.receivable_id == money.c.rid, sent.status == "sent",
+                       sent.sent_at <= money.c.at).scalar_subquery())
+    in_month = case(((money.c.at >= start) & (money.c.at < end), money.c.amount), else_=0)
+    per = select(money.c.currency, money.c.amount, in_force.label("step"),
+                 in_month.label("month")).cte("per")
     during = (select(literal("during"), per.c.currency, per.c.step, func.sum(per.c.amount),
-                     func.coalesce(func.sum(per.c.amount).filter(per.c.in_month), 0))
+                     func.sum(per.c.month))
               .group_by(per.c.currency, per.c.step))
-    unnested = select(per.c.currency, per.c.amount,
-                      func.unnest(per.c.after).label("step")).subquery()
-    earlier = (select(literal("earlier"), unnested.c.currency, unnested.c.step,
-                      func.sum(unnested.c.amount), literal(0))
-               .group_by(unnested.c.currency, unnested.c.step))
+    # a payment counts against every step sent after it: one row per (payment, later step)
+    later = aliased(DunningStep)
+    earlier = (select(literal("earlier"), money.c.currency, later.step,
+                      func.sum(money.c.amount), literal(0))
+               .select_from(money)
+               .join(later, (later.receivable_id == money.c.rid) & (later.status == "sent")
+                     & (later.sent_at > money.c.at))
+               .group_by(money.c.currency, later.step))
     for what, currency, step, amount, month in db.session.execute(union_all(during, earlier)):
         getattr(out, what)[currency, int(step)] = int(amount)
         if month:
