@@ -48,14 +48,14 @@ test: $(STAMP) $(AXE) services
 # not part of `make test`: timed figures, minutes of loading; the database is skod_bench
 bench: $(STAMP)
 	scripts/services.sh pg
-	$(BIN)/python bench/dunning_sweep.py
-	$(BIN)/python bench/receivables_board.py
+	SKOD_DEV=1 $(BIN)/python bench/dunning_sweep.py
+	SKOD_DEV=1 $(BIN)/python bench/receivables_board.py
 
 db: $(STAMP)
-	$(BIN)/flask --app wsgi db upgrade
+	SKOD_DEV=1 $(BIN)/flask --app wsgi db upgrade
 
 seed: db
-	$(BIN)/flask --app wsgi skod seed-demo
+	SKOD_DEV=1 $(BIN)/flask --app wsgi skod seed-demo
 
 clean:
 	rm -rf instance .pytest_cache .ruff_cache
