@@ -51,7 +51,10 @@ def public_profile() -> ResponseReturnValue:
                          remove_photo=form.remove_photo.data, now=utcnow())
         except Invalid as err:  # the photo (the form checks the rest): say it in words
             db.session.rollback()
-            if "photo" in (err.fields or {}):
+            if profile.TOO_MANY_PIXELS in (err.fields or {}).get("photo", []):
+                form.photo.errors = [_("This photo is too large: at most 10,000 pixels a side "
+                                       "and 40 million pixels in all.")]
+            elif "photo" in (err.fields or {}):
                 form.photo.errors = [_("Choose a JPEG, PNG or WebP photo of at most 5 MB.")]
             else:
                 form.form_errors.append(_("Please check the form."))
