@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import Length, Optional
@@ -16,12 +15,13 @@ from wtforms.validators import Length, Optional
 from skod.accounts import public_profile as profile
 from skod.core.clock import utcnow
 from skod.core.errors import Invalid
+from skod.core.forms import Form
 from skod.extensions import db
 from skod.web.blueprint import bp, current_locale
 from skod.web.public import provider_or_404
 
 
-class PublicProfileForm(FlaskForm):
+class PublicProfileForm(Form):
     photo = FileField(_l("Photo"))
     remove_photo = BooleanField(_l("Remove the photo"))
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=profile.BIO_MAX)])
