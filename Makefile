@@ -48,8 +48,8 @@ test: $(STAMP) $(AXE) services
 # not part of `make test`: timed figures, minutes of loading; the database is skod_bench
 bench: $(STAMP)
 	scripts/services.sh pg
-	SKOD_DEV=1 $(BIN)/python bench/dunning_sweep.py
-	SKOD_DEV=1 $(BIN)/python bench/receivables_board.py
+	$(BIN)/python bench/dunning_sweep.py
+	$(BIN)/python bench/receivables_board.py
 
 db: $(STAMP)
 	SKOD_DEV=1 $(BIN)/flask --app wsgi db upgrade
