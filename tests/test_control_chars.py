@@ -279,3 +279,28 @@ def test_the_profile_page_says_it_and_keeps_addresses_on_several_lines(app, clie
     resp = client.post("/dashboard/profile", data={"company_name": "ACME",
                                                    "address": "1 rue A\x07\r\n75001 Paris"})
     assert "Control characters other than line breaks" in resp.get_data(as_text=True)
+
+
+def test_the_project_pages_plain_forms_refuse_and_change_nothing(app, client, card_pm):
+    """/projects/new goes through the API's schema; a milestone's note is checked on its own."""
+    from tests.test_projects_api import accepted_project, act
+    from tests.test_projects_api import read as read_project
+
+    prov, project, body = accepted_project(client, card_pm, approval="client",
+                                           milestones=[("Audit", 5000, 1)])
+    assert client.post("/login", data={"email": prov["email"],
+                                       "password": "kiwi-falcon-2291"}).status_code == 302
+    before = api(client, "GET", "/api/v1/projects", token=prov["token"])[1]
+    resp = client.post("/projects/new", data={
+        "client_name": "Eve\r\nBcc: x@evil.test", "client_email": "eve@example.test",
+        "title": "Logo", "currency": "EUR", "m0_title": "Sketches", "m0_amount": "150",
+        "m0_expected_on": ""})
+    assert resp.status_code == 200 and "flash error" in resp.get_data(as_text=True)
+    assert api(client, "GET", "/api/v1/projects", token=prov["token"])[1] == before
+    m = body["milestones"][0]
+    if m["status"] == "pending":
+        act(client, m["id"], "start", prov["token"])
+    resp = client.post(f"/projects/{project['id']}/milestones/{m['id']}/complete",
+                       data={"note": "done\x07"})
+    assert resp.status_code == 302
+    assert read_project(client, project)["milestones"][0]["status"] == "in_progress"
