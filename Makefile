@@ -62,10 +62,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/receivables_board.py
 
 db: $(STAMP)
-	$(BIN)/flask --app wsgi db upgrade
+	SKOD_DEV=1 $(BIN)/flask --app wsgi db upgrade
 
 seed: db
-	$(BIN)/flask --app wsgi skod seed-demo
+	SKOD_DEV=1 $(BIN)/flask --app wsgi skod seed-demo
 
 clean:
 	rm -rf instance .pytest_cache .ruff_cache

@@ -23,6 +23,9 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+# the benches run on this machine's throwaway database: development mode (the dev SECRET_KEY),
+# for the app they build and every `flask` they start
+os.environ.setdefault("SKOD_DEV", "1")
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/skod_bench")
 #: a Tuesday, 10:00 in Paris: French working hours, so the due steps really go
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

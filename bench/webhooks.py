@@ -47,7 +47,7 @@ def fresh_database() -> str:
 
 def server_env(db_url: str, instance: Path, sync_commit: bool) -> dict:
     return dict(os.environ, DATABASE_URL=db_url, CELERY_BROKER_URL=REDIS_URL,
-                CELERY_TASK_ALWAYS_EAGER="0", STRIPE_WEBHOOK_SECRET=SECRET,
+                CELERY_TASK_ALWAYS_EAGER="0", STRIPE_WEBHOOK_SECRET=SECRET, SKOD_DEV="1",
                 SKOD_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1",
                 WEBHOOK_INTAKE_SYNC_COMMIT="1" if sync_commit else "0")
 

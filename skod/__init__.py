@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, Response, has_request_context, request, session
 from flask_talisman import Talisman
 from werkzeug.routing import IntegerConverter
 
@@ -15,6 +15,8 @@ from skod.accounts import login_guard
 from skod.extensions import api, babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+#: one year, subdomains included (what Talisman sent)
+HSTS = f"max-age={365 * 24 * 3600}; includeSubDomains"
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -113,14 +115,15 @@ def content_security_policy(app: Flask) -> dict:
 
 
 def register_security_headers(app: Flask) -> None:
-    """CSP, frame, nosniff, Referrer-Policy and (over https only) HSTS on every response."""
-    https = app.config["PUBLIC_URL"].startswith("https://")
+    """CSP, frame, nosniff, Referrer-Policy and (when PUBLIC_URL is https) HSTS on every
+    response."""
     Talisman(
         app,
         # TLS ends at the proxy in production; dev and tests run on plain http
         force_https=False,
-        strict_transport_security=https,
-        strict_transport_security_max_age=365 * 24 * 3600,
+        # Talisman adds HSTS only to requests it sees as https (X-Forwarded-Proto): a proxy
+        # that does not send it would drop the header. add_hsts() decides on PUBLIC_URL alone.
+        strict_transport_security=False,
         content_security_policy=content_security_policy(app),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
@@ -129,6 +132,11 @@ def register_security_headers(app: Flask) -> None:
         session_cookie_http_only=True,
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
     )
+    if app.config["PUBLIC_URL"].startswith("https://"):
+        @app.after_request
+        def add_hsts(response: Response) -> Response:
+            response.headers["Strict-Transport-Security"] = HSTS
+            return response
 
 
 class DbIdConverter(IntegerConverter):

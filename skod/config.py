@@ -1,19 +1,27 @@
 """Settings read from the environment, with embedded defaults that run on one machine.
 
 Every duration of the payment rules (DESIGN.md section 1) is a setting here, not a literal
-in code. With live Stripe keys, check_production() refuses the defaults that are only safe on a
-developer's machine.
+in code. check_production() refuses to start on settings that are only safe on a developer's
+machine: the dev SECRET_KEY outside development mode (SKOD_DEV=1, set by `make run`), and with
+live Stripe keys a weak SECRET_KEY, a webhook secret not of Stripe's form, a PUBLIC_URL that is not
+https with a host, or a STRIPE_API_BASE pointing elsewhere than Stripe.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_WEBHOOK_SECRET = "whsec_local"
 MIN_SECRET_KEY_LENGTH = 32
+#: fewer distinct characters than this is a low-entropy key (aaaa..., abab..., 0000...)
+MIN_SECRET_KEY_DISTINCT = 10
+#: Stripe's endpoint signing secrets: whsec_ and a long alphanumeric tail
+WEBHOOK_SECRET_FORM = re.compile(r"whsec_[A-Za-z0-9]{24,}")
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -37,7 +45,9 @@ def load(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping: environment first, then explicit overrides (tests)."""
     inst = instance_path()
     cfg = {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        # no default: development mode (SKOD_DEV=1) gets DEV_SECRET_KEY in _dev_defaults()
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SKOD_DEV": _env_bool("SKOD_DEV"),
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite:///{inst / 'skod.sqlite'}")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -55,6 +65,7 @@ def load(overrides: dict | None = None) -> dict:
     }
     if overrides:
         cfg.update(overrides)
+    _dev_defaults(cfg)
     _cookie_flags(cfg)
     check_production(cfg)
     return cfg
@@ -82,21 +93,49 @@ def _cookie_flags(cfg: dict) -> None:
     cfg.setdefault("REMEMBER_COOKIE_SECURE", https)
 
 
+def _dev_defaults(cfg: dict) -> None:
+    """Development mode only (SKOD_DEV=1, `make run`): the well-known dev SECRET_KEY."""
+    if cfg.get("SKOD_DEV") and not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = DEV_SECRET_KEY
+
+
+def _is_live(cfg: dict) -> bool:
+    return str(cfg.get("STRIPE_SECRET_KEY", "")).startswith(("sk_live", "rk_live"))
+
+
 def production_problems(cfg: dict) -> list[str]:
-    """What makes these settings unsafe with live Stripe keys; empty when safe or not live."""
-    if not str(cfg.get("STRIPE_SECRET_KEY", "")).startswith(("sk_live", "rk_live")):
-        return []
-    problems = []
+    """What makes these settings unsafe; empty when safe. The dev key is refused outside
+    development mode whatever the Stripe keys; the rest only with live keys."""
     secret = cfg.get("SECRET_KEY") or ""
-    if secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+    problems = []
+    if not cfg.get("SKOD_DEV") and secret in ("", DEV_SECRET_KEY):
+        problems.append("SECRET_KEY: set a random value (python -c 'import secrets; "
+                        "print(secrets.token_urlsafe(48))'); the dev key is only for SKOD_DEV=1")
+    if not _is_live(cfg):
+        return problems
+    # one refusal per setting: a missing key is not also told it is short
+    if not problems and (secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH
+            or len(set(secret)) < MIN_SECRET_KEY_DISTINCT):
         problems.append(f"SECRET_KEY: set a random value of at least {MIN_SECRET_KEY_LENGTH} "
-                        "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+                        f"characters, {MIN_SECRET_KEY_DISTINCT} of them distinct at least "
+                        "(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    problems += _live_problems(cfg)
+    return problems
+
+
+def _live_problems(cfg: dict) -> list[str]:
+    """With live keys: the webhook secret, the public address and the Stripe API base."""
+    problems = []
     webhook = [s.strip() for s in str(cfg.get("STRIPE_WEBHOOK_SECRET") or "").split(",")]
-    if not any(webhook) or DEV_WEBHOOK_SECRET in webhook:
+    if not all(WEBHOOK_SECRET_FORM.fullmatch(s) for s in webhook):
         problems.append("STRIPE_WEBHOOK_SECRET: set the endpoint's signing secret (whsec_...) "
                         "from the Stripe Dashboard, not the local default")
-    if not str(cfg.get("PUBLIC_URL", "")).startswith("https://"):
-        problems.append("PUBLIC_URL: set the site's https:// address")
+    public = urlsplit(str(cfg.get("PUBLIC_URL") or ""))
+    if public.scheme != "https" or not public.hostname:
+        problems.append("PUBLIC_URL: set the site's https:// address with its host")
+    if cfg.get("STRIPE_API_BASE"):
+        problems.append("STRIPE_API_BASE: must be unset with live keys (it sends every Stripe "
+                        "call elsewhere than api.stripe.com)")
     return problems
 
 
@@ -104,7 +143,7 @@ def check_production(cfg: dict) -> None:
     """Refuse to start with live keys and an unsafe setting; the message names what to set."""
     problems = production_problems(cfg)
     if problems:
-        raise RuntimeError("unsafe settings with live Stripe keys:\n- " + "\n- ".join(problems))
+        raise RuntimeError("unsafe settings:\n- " + "\n- ".join(problems))
 
 
 def _stripe() -> dict:

@@ -22,6 +22,8 @@ os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 os.environ["MAIL_BACKEND"] = "outbox"
 os.environ["SKOD_INSTANCE_PATH"] = os.path.join(tempfile.gettempdir(), "skod-tests-instance")
+# the tests' own key (the dev key is refused outside SKOD_DEV=1): every app the tests build
+os.environ["SECRET_KEY"] = "tests-only-3f9Qx7LmZ2pW8vK4nR6tY1cH5bJ0dS"
 
 from tests.support import clock  # noqa: E402
 from tests.support.chromium import no_chromium  # noqa: E402

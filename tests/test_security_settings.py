@@ -11,7 +11,7 @@ from tests import factories as f
 SAFE_LIVE = {
     "STRIPE_SECRET_KEY": "sk_live_abc",
     "SECRET_KEY": "x7Gq2vR9pL4mZ8wK1nT6yB3cF5hJ0dS-aE",
-    "STRIPE_WEBHOOK_SECRET": "whsec_real_endpoint_secret",
+    "STRIPE_WEBHOOK_SECRET": "whsec_4eC39HqLyjWDarjtT1zdp7dc8f2Kq0Xz",
     "PUBLIC_URL": "https://skod.example",
 }
 
@@ -63,6 +63,12 @@ def test_https_public_url_gives_hsts_and_secure_cookies(app, monkeypatch):
     assert resp.status_code == 200  # no redirect loop: TLS ends at the proxy
     assert "max-age=" in resp.headers["Strict-Transport-Security"]
     _assert_secure_headers(resp)
+    # behind a proxy that sends plain http and no X-Forwarded-Proto: HSTS all the same
+    for headers in ({}, {"X-Forwarded-Proto": "http"}):
+        for path in ("/login", "/no-such-page", "/api/v1/me"):
+            resp = https_app.test_client().get(path, base_url="http://skod.example",
+                                               headers=headers)
+            assert resp.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
 
 
 @pytest.mark.parametrize(("setting", "value"), [
@@ -71,6 +77,18 @@ def test_https_public_url_gives_hsts_and_secure_cookies(app, monkeypatch):
     ("SECRET_KEY", "x"),
     ("SECRET_KEY", "dev-only-not-secret"),
     ("SECRET_KEY", "a" * 31),
+    ("SECRET_KEY", "a" * 32),
+    ("SECRET_KEY", "ab" * 24),
+    ("SECRET_KEY", "0123456789" * 2 + "abc"),
+    ("STRIPE_WEBHOOK_SECRET", "x"),
+    ("STRIPE_WEBHOOK_SECRET", "whsec_"),
+    ("STRIPE_WEBHOOK_SECRET", "whsec_short"),
+    ("STRIPE_WEBHOOK_SECRET", "sk_live_4eC39HqLyjWDarjtT1zdp7dc8f2Kq0Xz"),
+    ("PUBLIC_URL", "https://"),
+    ("PUBLIC_URL", "https:///path"),
+    ("PUBLIC_URL", "skod.example"),
+    ("STRIPE_API_BASE", "http://127.0.0.1:8420"),
+    ("STRIPE_API_BASE", "https://api.stripe.com.evil.test"),
     ("STRIPE_WEBHOOK_SECRET", ""),
     ("STRIPE_WEBHOOK_SECRET", "whsec_local"),
     ("STRIPE_WEBHOOK_SECRET", "whsec_new,whsec_local"),
@@ -79,7 +97,7 @@ def test_https_public_url_gives_hsts_and_secure_cookies(app, monkeypatch):
 ])
 @pytest.mark.parametrize("live_key", ["sk_live_abc", "rk_live_abc"])
 def test_live_keys_refuse_each_unsafe_setting(monkeypatch, setting, value, live_key):
-    for name in (*SAFE_LIVE, "STRIPE_PUBLISHABLE_KEY"):
+    for name in (*SAFE_LIVE, "STRIPE_PUBLISHABLE_KEY", "STRIPE_API_BASE"):
         monkeypatch.delenv(name, raising=False)
     overrides = {**SAFE_LIVE, "STRIPE_SECRET_KEY": live_key}
     if value is None:
@@ -91,8 +109,40 @@ def test_live_keys_refuse_each_unsafe_setting(monkeypatch, setting, value, live_
     config.load({**SAFE_LIVE, "STRIPE_SECRET_KEY": live_key})  # the safe set starts
 
 
-def test_test_keys_keep_the_local_defaults(monkeypatch):
+def test_development_mode_keeps_the_local_defaults(monkeypatch):
     for name in SAFE_LIVE:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SKOD_DEV", "1")
     cfg = config.load()
     assert cfg["SECRET_KEY"] == config.DEV_SECRET_KEY and cfg["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("secret", [None, "", config.DEV_SECRET_KEY])
+def test_outside_development_mode_the_dev_key_is_refused(monkeypatch, secret):
+    """Test keys, no SKOD_DEV (a staging site): no dev key, no empty key."""
+    monkeypatch.delenv("SKOD_DEV", raising=False)
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    if secret is None:
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.load()
+    monkeypatch.setenv("SECRET_KEY", "a-real-random-staging-key-0123456789")
+    assert config.load()["SECRET_KEY"] == "a-real-random-staging-key-0123456789"
+
+
+def test_development_mode_with_live_keys_still_refuses_the_dev_key(monkeypatch):
+    monkeypatch.setenv("SKOD_DEV", "1")
+    overrides = {**SAFE_LIVE}
+    del overrides["SECRET_KEY"]
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.load(overrides)
+
+
+def test_make_run_sets_development_mode_and_says_so():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[1] / "scripts" / "dev.sh").read_text()
+    assert "export SKOD_DEV=1" in script and "development (SKOD_DEV=1)" in script

@@ -8,6 +8,7 @@ taken). The service owns the transaction; bad input raises Invalid and changes n
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime
 
 from babel import Locale
@@ -21,6 +22,11 @@ LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "nl", "ar", "zh", "ja", "ru", "
 BIO_MAX = 1500
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_SIZE = 512
+#: read from the image's header before any pixel is decoded: a 0.5 MB PNG can be 13,000 px a
+#: side (169 million pixels, 650 MB of memory once decoded)
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 10_000
+TOO_MANY_PIXELS = "too_many_pixels"
 _FORMATS = ("JPEG", "PNG", "WEBP")
 
 
@@ -59,13 +65,30 @@ def shrink(data: bytes) -> bytes:
 
     if len(data) > PHOTO_MAX_BYTES:
         raise Invalid("the photo is too large", {"photo": ["at most 5 MB"]})
+    # Pillow's own ceiling too (it refuses twice this at open, before decoding)
+    Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():  # between 1x and 2x Pillow's ceiling: _check_size
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # lazy: reads the header only
+        with image:
             if image.format not in _FORMATS:
                 raise Invalid("not a photo", {"photo": ["a JPEG, PNG or WebP image"]})
+            _check_size(*image.size)
             image.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError as err:
+        raise _too_many_pixels() from err
+    except (UnidentifiedImageError, OSError) as err:
         raise Invalid("not a photo", {"photo": ["a JPEG, PNG or WebP image"]}) from err
     return out.getvalue()
+
+
+def _check_size(width: int, height: int) -> None:
+    if width > PHOTO_MAX_SIDE or height > PHOTO_MAX_SIDE or width * height > PHOTO_MAX_PIXELS:
+        raise _too_many_pixels()
+
+
+def _too_many_pixels() -> Invalid:
+    return Invalid("the photo has too many pixels", {"photo": [TOO_MANY_PIXELS]})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from skod.accounts import bank, passwords
-from skod.core.schemas import check_timezone, email_length
+from skod.core.schemas import Schema, Text, check_timezone, email_length
 
 
 def _compact(value: object) -> object:
@@ -22,13 +22,13 @@ class LegalSchema(Schema):
                                                                     error="9 digits"))
     vat_number = fields.String(allow_none=True, validate=validate.Regexp(
         r"^([A-Z]{2}[A-Z0-9]{2,18})?$", error="two letters, then up to 18 letters or digits"))
-    address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    address = Text(allow_none=True, validate=validate.Length(max=500))
     vat_rate_bp = fields.Integer(allow_none=True, strict=True,
                                  validate=validate.Range(min=1, max=10000),
                                  metadata={"description": "VAT rate in basis points: 2000 = 20 %"})
     vat_exempt_mention = fields.String(allow_none=True, validate=validate.Length(max=200))
     payment_terms_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
-    mediator = fields.String(allow_none=True, validate=validate.Length(max=500))
+    mediator = Text(allow_none=True, validate=validate.Length(max=500))
 
     @pre_load
     def _normalise_numbers(self, data: dict, **_: object) -> dict:

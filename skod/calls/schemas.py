@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import (
-    Schema,
-    ValidationError,
-    fields,
-    pre_load,
-    validate,
-    validates,
-    validates_schema,
-)
+from marshmallow import ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from skod.core.clock import iso
-from skod.core.schemas import check_timezone, check_year, db_id_range, email_length
+from skod.core.schemas import Schema, Text, check_timezone, check_year, db_id_range, email_length
 from skod.payments import connect
 
 
@@ -26,7 +18,7 @@ class ClientSchema(Schema):
     siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$", error="9 digits"))
     #: SARL, SAS, EI...: printed with the company on a mise en demeure
     legal_form = fields.String(allow_none=True, validate=validate.Length(max=64))
-    address = fields.String(allow_none=True, validate=validate.Length(max=500))
+    address = Text(allow_none=True, validate=validate.Length(max=500))
     timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
 

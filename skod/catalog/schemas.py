@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from skod.calls import place
 from skod.calls.place import DETAIL_MAX, PLACE_KINDS
 from skod.catalog.models import OFFER_KINDS
-from skod.core.schemas import MAX_RANGES_PER_DAY, MoneySchema, check_timezone, check_year
+from skod.core.schemas import (
+    MAX_RANGES_PER_DAY,
+    MoneySchema,
+    Schema,
+    Text,
+    check_timezone,
+    check_year,
+)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,7 +38,7 @@ class PlaceSchema(Schema):
 class OfferCreateSchema(Schema):
     kind = fields.String(load_default="call", validate=validate.OneOf(OFFER_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(validate=validate.Length(max=2000))
+    description = Text(validate=validate.Length(max=2000))
     #: calls only (required for them)
     duration_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=480))
     # messages only: the window is checked against the hold validity by the service (422)

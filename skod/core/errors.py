@@ -1,7 +1,8 @@
 """Domain errors and their JSON form `{"error": {"code", "message", "fields"}}`.
 
 Also the guards that keep bad input from ever becoming a 500 on the API and the webhook:
-body size limits, malformed JSON, NUL bytes, and database errors caused by input.
+body size limits, malformed, too deep or non-encodable JSON, NUL bytes, and database errors
+caused by input.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import logging
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
+
+from skod.core import json_input
 
 log = logging.getLogger(__name__)
 
@@ -100,25 +103,41 @@ def _body_limit() -> int | None:
 
 
 def _guard_api_input() -> Response | None:
-    """Before an /api view: size limit, JSON that parses, no NUL byte anywhere (PostgreSQL
-    text cannot hold one: it would be a DataError deep in a service)."""
+    """Before any view: size limit; on /api, no NUL in the path or query; on any JSON body
+    (but the webhook's, signed and checked there), the checks of _guard_json."""
     limit = _body_limit()
     if limit is not None:
         request.max_content_length = limit
-    if not request.path.startswith("/api/"):
-        return None
-    if _has_nul(request.path) or any(_has_nul(k) or _has_nul(v)
-                                     for k, v in request.args.items(multi=True)):
+    is_api = request.path.startswith("/api/")
+    if is_api and (_has_nul(request.path) or any(
+            _has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True))):
         return _error(400, "invalid", "NUL bytes are not accepted")
-    if request.mimetype == "application/json" and request.content_length != 0:
-        data = request.get_data(cache=True)
-        if data:
-            try:
-                parsed = request.get_json(cache=True)
-            except BadRequest:
-                return _error(400, "malformed_json", "the body is not valid JSON")
-            if _has_nul(parsed):
-                return _error(400, "invalid", "NUL bytes are not accepted")
+    if (request.mimetype == "application/json" and request.content_length != 0
+            and not request.path.startswith("/stripe/")):
+        return _guard_json()
+    return None
+
+
+def _guard_json() -> Response | None:
+    """A JSON body that parses, is at most MAX_JSON_DEPTH deep (checked before parsing: the
+    parser would recurse until RecursionError) and holds no lone surrogate (400); a NUL in a
+    string is refused like the control characters the schemas refuse: 422 naming the field."""
+    data = request.get_data(cache=True)
+    if not data:
+        return None
+    if json_input.depth_exceeds(data):
+        return _error(400, "malformed_json",
+                      f"the body is nested deeper than {json_input.MAX_JSON_DEPTH} levels")
+    try:
+        parsed = request.get_json(cache=True)
+    except BadRequest:
+        return _error(400, "malformed_json", "the body is not valid JSON")
+    found = json_input.bad_string(parsed)
+    if found and found[0] == "surrogate":
+        return _error(400, "malformed_json", "the body holds a lone UTF-16 surrogate")
+    if found:
+        return _error(422, "invalid", "NUL bytes are not accepted",
+                      json_input.nested_fields(found[1], "a NUL character is not accepted"))
     return None
 
 
@@ -160,7 +179,8 @@ def _database_error(err: StatementError):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    app.before_request(_guard_api_input)
+    # first of all: the login limiter's key function reads the JSON body too
+    app.before_request_funcs.setdefault(None, []).insert(0, _guard_api_input)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):

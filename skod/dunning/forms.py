@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from skod.core.forms import Form
 from skod.dunning.cases import DISPUTE_REASON_MAX
 from skod.dunning.plan_rules import MAX_INSTALMENTS, MIN_INSTALMENTS
 from skod.web.forms import REQUIRED, SelectChoice
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = TextAreaField(_l("Why do you dispute this amount?"), validators=[
         DataRequired(REQUIRED),
         Length(max=DISPUTE_REASON_MAX, message=_l("At most 2000 characters, please."))])
@@ -49,12 +50,12 @@ class InstalmentsField(SelectField):
 PLAN_CHOICE = _l("Choose between 2 and 6 instalments.")
 
 
-class PromiseForm(FlaskForm):
+class PromiseForm(Form):
     day = DayField(_l("I will pay on"), format=["%Y-%m-%d", "%d/%m/%Y"],
                    validators=[InputRequired(_l("Enter a date, like 2026-03-31."))])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     instalments = InstalmentsField(
         _l("Number of monthly instalments"), coerce=int, default=3,
         choices=[SelectChoice(n, str(n)) for n in range(MIN_INSTALMENTS, MAX_INSTALMENTS + 1)],

@@ -8,11 +8,12 @@ from io import BytesIO
 
 from flask import send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
 from skod.core.errors import NotFound
+from skod.core.schemas import Schema
 from skod.dunning import formal_notice
 from skod.dunning.document_models import FormalNotice
 from skod.extensions import db

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
+from skod.core.forms import Form
 from skod.dunning import formal_notice
 from skod.dunning.document_models import FormalNotice
 from skod.dunning.provider_forms import DATE_FORMATS, ConfirmForm
@@ -34,7 +35,7 @@ CONFLICT_WORDS = {
 }
 
 
-class PostingForm(FlaskForm):
+class PostingForm(Form):
     tracking_number = StringField(_l("Tracking number"),
                                   validators=[InputRequired(), Length(max=64)])
     posted_on = DateField(_l("Posted on"), format=DATE_FORMATS, validators=[InputRequired()])

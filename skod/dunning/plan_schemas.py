@@ -3,9 +3,10 @@ decision on a payment plan (dunning/plan_api.py)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from skod.calls.schemas import CardResultSchema, PaymentMethodSchema
+from skod.core.schemas import Schema
 from skod.dunning.models import PaymentPlan
 
 __all__ = ["CardResultSchema", "PaidSchema", "PaymentMethodSchema", "PlanSchema", "plan_out"]

@@ -18,13 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from skod.core.forms import Form
 from skod.dunning.ladder import NOTICE_DEADLINE_DAYS
 from skod.web.forms import REQUIRED, SelectChoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's GET filter (changes nothing: no CSRF)."""
 
     class Meta:
@@ -35,24 +36,24 @@ class FilterForm(FlaskForm):
         SelectChoice("paused", _l("Paused")), SelectChoice("closed", _l("Closed"))])
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     until = DateField(_l("Resume by itself on (optional)"), format=DATE_FORMATS,
                       validators=[Optional()])
     note = TextAreaField(_l("Note for your records (optional)"),
                          validators=[Optional(), Length(max=500)])
 
 
-class WriteOffForm(FlaskForm):
+class WriteOffForm(Form):
     note = TextAreaField(_l("Note for your records (optional)"),
                          validators=[Optional(), Length(max=500)])
 
 
-class MarkPaidForm(FlaskForm):
+class MarkPaidForm(Form):
     amount = StringField(_l("Amount received (empty: all of the balance)"),
                          validators=[Optional(), Length(max=20)])
 
 
-class InsolvencyForm(FlaskForm):
+class InsolvencyForm(Form):
     """The recourse file's insolvency check: the day BODACC was looked at, or "insolvent"."""
 
     answer = RadioField(_l("What you found"), validators=[InputRequired(REQUIRED)],
@@ -64,7 +65,7 @@ class InsolvencyForm(FlaskForm):
                            validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Resume, remind, accept or refuse a plan: only the CSRF token."""
 
 
@@ -81,7 +82,7 @@ def _days_list(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Whole numbers separated by commas, like 1, 3, 5."))
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(Form):
     """Days after the due date of each step, and of the card retries after a failure. The
     rules (growing, minimum gap, ranges) are the ladder's own: ladder.settings_from."""
 

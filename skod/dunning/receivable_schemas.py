@@ -3,9 +3,9 @@ timeline, and the bodies of the actions (pause, write off, mark paid)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from skod.core.schemas import amount_range, check_year, db_id_range
+from skod.core.schemas import Schema, Text, amount_range, check_year, db_id_range
 from skod.dunning.queries import STATUS_FILTERS
 
 NOTE = validate.Length(max=500)
@@ -130,11 +130,11 @@ class PauseBodySchema(Schema):
     until = fields.Date(validate=check_year, metadata={
         "description": "the day the reminders resume by themselves (provider's time zone); "
                        "none: until resumed"})
-    note = fields.String(validate=NOTE)
+    note = Text(validate=NOTE)
 
 
 class WriteOffBodySchema(Schema):
-    note = fields.String(validate=NOTE)
+    note = Text(validate=NOTE)
 
 
 class MarkPaidBodySchema(Schema):

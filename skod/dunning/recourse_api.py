@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import Response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
+from skod.core.schemas import Schema
 from skod.dunning import recourse, recourse_facts, recourse_zip
 from skod.dunning import recourse_rules as rules
 from skod.dunning.document_models import RecourseFile

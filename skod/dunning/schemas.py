@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from skod.core.money import CURRENCY_EXPONENTS
-from skod.core.schemas import amount_range, check_year
+from skod.core.schemas import Schema, amount_range, check_year
 from skod.dunning.penalties import CLIENT_KINDS, MAX_RATE_BP
 
 #: most invoices one computation counts the 40 EUR for

@@ -7,10 +7,10 @@ from io import BytesIO
 
 from flask import send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from skod.accounts.auth import require_provider
-from skod.core.schemas import check_year
+from skod.core.schemas import Schema, check_year
 from skod.extensions import db
 from skod.invoicing import queries
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from skod.core.money import decimal_of
+from skod.core.text import csv_cell
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.invoicing.models import CREDIT_NOTE, Invoice
@@ -65,10 +66,12 @@ def rows(ids: Iterable[int]) -> Iterator[list[str]]:
 
 
 def write_csv(out: TextIO, ids: Iterable[int]) -> int:
+    """The page's `/invoices.csv` and `skod invoices export`: every cell that a spreadsheet
+    would read as a formula (a client named "=HYPERLINK(...)") is written as text."""
     writer = csv.writer(out)
     writer.writerow(HEADER)
     count = 0
     for line in rows(ids):
-        writer.writerow(line)
+        writer.writerow([csv_cell(cell) for cell in line])
         count += 1
     return count

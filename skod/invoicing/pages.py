@@ -17,13 +17,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from skod.core import formats
 from skod.core.clock import utcnow
+from skod.core.forms import Form
 from skod.extensions import db
 from skod.invoicing import export, queries
 from skod.invoicing.ledger import local_day
@@ -40,7 +40,7 @@ STATUS_FILTER = {"all": None, "paid": True, "unpaid": False}
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's GET filters: status and issue-date period (both ends included)."""
 
     class Meta:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates
 
 from skod.calls.schemas import (  # noqa: F401  (shared with calls: one name in OpenAPI)
     CardResultSchema,
@@ -12,7 +12,7 @@ from skod.calls.schemas import (  # noqa: F401  (shared with calls: one name in 
     PaymentOutSchema,
 )
 from skod.core.clock import iso
-from skod.core.schemas import db_id_range
+from skod.core.schemas import Schema, Text, db_id_range
 from skod.messages.models import Message
 from skod.payments import connect
 
@@ -22,7 +22,7 @@ MAX_BODY = 20_000
 
 class MessageCreateSchema(Schema):
     offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
-    body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BODY))
+    body = Text(required=True, validate=validate.Length(min=1, max=MAX_BODY))
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)
 
@@ -33,11 +33,11 @@ class MessageCreateSchema(Schema):
 
 
 class ReplySchema(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BODY))
+    body = Text(required=True, validate=validate.Length(min=1, max=MAX_BODY))
 
 
 class DeclineSchema(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class AttachmentOutSchema(Schema):

@@ -11,25 +11,28 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from skod.core.text import one_line
+
 
 def build(*, to: str, template: str, subject: str, context: dict, locale: str = "fr",
           attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
-    """attachments: (filename, mime type "main/sub", content)."""
+    """attachments: (filename, mime type "main/sub", content). Header values are made one line
+    (text stored before entry refused line breaks must not break a send, nor add a header)."""
     with force_locale(locale):
         ctx = dict(context, locale=locale)
         text = render_template(f"email/{template}.txt", **ctx)
         html = render_template(f"email/{template}.html", **ctx)
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(str(subject))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="skod.local")
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     for filename, mime, content in attachments or []:
         main, sub = mime.split("/", 1)
-        msg.add_attachment(content, maintype=main, subtype=sub, filename=filename)
+        msg.add_attachment(content, maintype=main, subtype=sub, filename=one_line(filename))
     return msg
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import iso, utcnow
 from skod.core.errors import NotFound
-from skod.core.schemas import amount_range
+from skod.core.schemas import Schema, amount_range
 from skod.extensions import db
 from skod.payments import disputes, refunds
 from skod.payments.models import Payment

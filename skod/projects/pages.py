@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
+from skod.core.forms import TEXT_ERROR
 from skod.core.money import parse_minor
 from skod.core.signing import signed_or_404
+from skod.core.text import text_problem
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.payments import connect
@@ -141,7 +143,7 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
         if action == "start":
             ms.start(milestone_id, now)
         elif action == "complete":
-            ms.complete(milestone_id, (request.form.get("note") or "").strip() or None, now)
+            ms.complete(milestone_id, _form_text("note"), now)
         elif action == "resolve":
             ms.resolve(milestone_id, now)
         elif action == "cancel":
@@ -157,6 +159,15 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
     else:
         flash(str(PROVIDER_ACTIONS[action]), "success")
     return redirect(url_for("projects_pages.project_page", project_id=project_id))
+
+
+def _form_text(name: str) -> str | None:
+    """A multi-line text of these plain forms: control characters other than line breaks and
+    tabs are refused in words (DomainError, flashed), like every page form's (core.forms)."""
+    value = (request.form.get(name) or "").strip()
+    if text_problem(value):
+        raise DomainError(str(TEXT_ERROR))
+    return value or None
 
 
 # Client -----------------------------------------------------------------------------------
@@ -197,8 +208,8 @@ def client_action(project_id: int, token: str, milestone_id: int,
     back = url_for("projects_pages.client_page", project_id=project_id, token=token)
     if (asked := confirm.before(lambda: _ask(milestone, action, back))) is not None:
         return asked
-    reason = (request.form.get("reason") or "").strip()
     try:
+        reason = _form_text("reason")
         if action == "approve":
             ms.approve(milestone_id, utcnow())
             flash(_("Thank you: the milestone is approved."), "success")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from skod.calls.schemas import (
     CardResultSchema,
@@ -13,7 +13,7 @@ from skod.calls.schemas import (
 )
 from skod.core.clock import iso
 from skod.core.money import CURRENCY_EXPONENTS
-from skod.core.schemas import amount_range, check_year
+from skod.core.schemas import Schema, Text, amount_range, check_year
 from skod.payments import connect
 
 __all__ = ["CardResultSchema", "PaymentMethodSchema"]
@@ -23,14 +23,14 @@ _AMOUNT = amount_range
 
 class MilestoneInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = Text(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(required=True, strict=True, validate=_AMOUNT)
     expected_on = fields.Date(required=True, validate=check_year)
 
 
 class MilestonePatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = Text(allow_none=True, validate=validate.Length(max=5000))
     amount_minor = fields.Integer(strict=True, validate=_AMOUNT)
     expected_on = fields.Date(validate=check_year)
 
@@ -38,7 +38,7 @@ class MilestonePatchSchema(Schema):
 class ProjectCreateSchema(Schema):
     client = fields.Nested(ClientSchema, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = Text(allow_none=True, validate=validate.Length(max=5000))
     currency = fields.String(required=True, validate=validate.OneOf(sorted(CURRENCY_EXPONENTS)))
     deposit_percent = fields.Integer(strict=True, load_default=0,
                                      validate=validate.Range(min=0, max=100))
@@ -49,11 +49,11 @@ class ProjectCreateSchema(Schema):
 
 
 class CompleteSchema(Schema):
-    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    note = Text(allow_none=True, validate=validate.Length(max=5000))
 
 
 class ContestSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class AuthorizeSchema(Schema):

@@ -30,6 +30,7 @@ from skod.accounts import bank
 from skod.accounts.passwords import MESSAGES as PASSWORD_MESSAGES
 from skod.accounts.passwords import MIN_LENGTH
 from skod.catalog.slots import DAYS
+from skod.core.forms import Form
 from skod.invoicing.vat import FRANCHISE_MENTION
 from skod.web.display import ZONES
 
@@ -61,16 +62,16 @@ def known_zone(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Unknown time zone (example: Europe/Paris)."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts: only the CSRF token."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), email_address])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), email_address])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(REQUIRED),
@@ -99,7 +100,7 @@ class SignupForm(FlaskForm):
 
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(_l("New password"), validators=[
@@ -107,7 +108,7 @@ class PasswordForm(FlaskForm):
         Length(min=MIN_LENGTH, message=PASSWORD_MESSAGES["too_short"])])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     amount = StringField(_l("Amount (empty: all that is left)"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
@@ -132,7 +133,7 @@ def _check_ranges(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Write hours like 09:00-12:00, 14:00-18:00."))
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(Form):
     timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), known_zone])
     buffer_minutes = IntegerField(_l("Buffer between calls (minutes)"), default=0,
                                   validators=[Optional(), NumberRange(min=0, max=240)])
@@ -190,7 +191,7 @@ def vat_regime_of(provider: object) -> str | None:
     return rate if rate in VAT_RATES else None
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """The provider's legal identity, VAT regime and terms: what its invoices print."""
 
     company_name = StringField(_l("Company name"), filters=[_trimmed],

@@ -7,11 +7,11 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from skod.calls import place
+from skod.core.forms import Form
 from skod.core.money import CURRENCY_EXPONENTS, decimal_of, parse_minor
 from skod.web.forms import REQUIRED, SelectChoice
 
@@ -28,7 +28,7 @@ PLACE_WORDS = {"phone": _l("A phone number: digits, spaces and an optional leadi
                              num=place.DETAIL_MAX)}
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     kind = RadioField(_l("Kind of offer"), default="call", choices=[
         SelectChoice("call", _l("A call")), SelectChoice("message", _l("A paid question"))])
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import Length, Optional
@@ -16,12 +15,13 @@ from wtforms.validators import Length, Optional
 from skod.accounts import public_profile as profile
 from skod.core.clock import utcnow
 from skod.core.errors import Invalid
+from skod.core.forms import Form
 from skod.extensions import db
 from skod.web.blueprint import bp, current_locale
 from skod.web.public import provider_or_404
 
 
-class PublicProfileForm(FlaskForm):
+class PublicProfileForm(Form):
     photo = FileField(_l("Photo"))
     remove_photo = BooleanField(_l("Remove the photo"))
     bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=profile.BIO_MAX)])
@@ -51,7 +51,10 @@ def public_profile() -> ResponseReturnValue:
                          remove_photo=form.remove_photo.data, now=utcnow())
         except Invalid as err:  # the photo (the form checks the rest): say it in words
             db.session.rollback()
-            if "photo" in (err.fields or {}):
+            if profile.TOO_MANY_PIXELS in (err.fields or {}).get("photo", []):
+                form.photo.errors = [_("This photo is too large: at most 10,000 pixels a side "
+                                       "and 40 million pixels in all.")]
+            elif "photo" in (err.fields or {}):
                 form.photo.errors = [_("Choose a JPEG, PNG or WebP photo of at most 5 MB.")]
             else:
                 form.form_errors.append(_("Please check the form."))
