@@ -46,7 +46,8 @@ def test_one_line_folds_every_control_run_into_a_space():
 
 def _evil_client(provider_id: int) -> int:
     """A client as stored before entry refused formulas' neighbours: straight in the table."""
-    row = Client(email="evil@example.test", name=FORMULA, kind="consumer", locale="fr")
+    row = Client(provider_id=provider_id, email="evil@example.test", name=FORMULA,
+                 kind="consumer", locale="fr")
     db.session.add(row)
     db.session.commit()
     return row.id

@@ -127,6 +127,12 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "web.change_password": ["/dashboard/password"], "web.profile": ["/dashboard/profile"],
         "web.public_profile": ["/dashboard/public-profile"],
         "web.refund_payment": [f"/dashboard/payments/{v['payment_id']}/refund"],
+        "web.stripe_status": ["/dashboard/stripe"],
+        "web.stripe_onboarding": ["/dashboard/stripe/onboarding"],
+        "web.stripe_refresh": ["/dashboard/stripe/refresh"],
+        "web.stripe_return": ["/dashboard/stripe/return"],
+        "web.stripe_oauth": ["/dashboard/stripe/oauth"],
+        "web.stripe_oauth_return": ["/dashboard/stripe/oauth/return?code=ac_nope&state=x"],
         "dunning_pages.receivable_list": ["/dashboard/receivables", "/dashboard/receivables"
                                           "?page=3", *board],
         "dunning_pages.receivable_case": [case, f"/dashboard/receivables/{v['recourse_id']}"],
@@ -269,7 +275,7 @@ def commands(v: dict) -> dict[str, list[str]]:
     """`flask skod ...` command -> the arguments it is run with (a real day, a real row)."""
     days = ["--from", str(v["today"] - timedelta(days=120)), "--to", str(v["later"])]
     return {
-        "tick": ["--at", f"{v['later']}T09:00:00+00:00"], "seed-demo": [],
+        "tick": ["--at", f"{v['later']}T09:00:00+00:00"], "seed-demo": [], "connect-demo": [],
         "reconcile": [], "invoices export": days, "events list": ["--status", "all"],
         "events replay": ["1"], "rates list": [],
         "rates set": ["--year", "2030", "--half", "1", "--ecb", "2.15", "--legal-private",
