@@ -57,6 +57,7 @@ PAGES = {
     "invoices.invoice_list", "projects_pages.project_list", "projects_pages.project_page",
     "projects_pages.project_new", "web.client_move", "web.provider_move",
     "web.public_profile", "web.edit_offer", "dunning_pages.notice_action",
+    "web.api_tokens",
 }
 
 
@@ -140,6 +141,7 @@ def _provider_urls(debt, asked, project, booking_id: int,
         "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.public_profile": "/dashboard/public-profile",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
+        "web.api_tokens": "/dashboard/tokens",
         "dunning_pages.receivable_list": "/dashboard/receivables",
         "dunning_pages.receivable_case": f"/dashboard/receivables/{debt.id}",
         "dunning_pages.receivable_action": f"/dashboard/receivables/{debt.id}/pause",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from skod.accounts import services
+from skod.accounts import services, tokens
 from skod.accounts.auth import require_provider
 from skod.accounts.login_guard import login_limits
 from skod.accounts.schemas import (
@@ -12,9 +12,11 @@ from skod.accounts.schemas import (
     ProfileUpdateSchema,
     ProviderSchema,
     SignUpSchema,
+    TokenInfoSchema,
     TokenRequestSchema,
     TokenSchema,
 )
+from skod.core.clock import utcnow
 
 blp = Blueprint("accounts_api", __name__, description="Providers and API tokens")
 
@@ -43,10 +45,10 @@ def update_me(data: dict):
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 def change_password(data: dict):
-    """A new password; every login session of the provider ends (API tokens stay: revoke
-    them apart)."""
+    """A new password; every login session of the provider ends, and every API token too
+    with `revoke_tokens` (else they stay: revoke them one by one)."""
     services.change_password(require_provider(), data["current_password"],
-                             data["new_password"])
+                             data["new_password"], revoke_tokens=data["revoke_tokens"])
 
 
 @blp.post("/auth/tokens")
@@ -54,5 +56,23 @@ def change_password(data: dict):
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(data: dict):
+    """A new API token for this e-mail and password, valid `expires_in_days` (1 to 365,
+    default 90); the token is shown this once."""
     provider = services.authenticate(data["email"], data["password"])
-    return {"token": services.issue_token(provider)}
+    row, token = tokens.issue(provider, utcnow(), data["expires_in_days"])
+    return {"id": row.id, "token": token, "created_at": row.created_at,
+            "expires_at": row.expires_at}
+
+
+@blp.get("/auth/tokens")
+@blp.response(200, TokenInfoSchema(many=True))
+def list_tokens():
+    """The caller's tokens not revoked, with their creation, last use and expiry."""
+    return tokens.listed(require_provider())
+
+
+@blp.delete("/auth/tokens/<int:token_id>")
+@blp.response(204)
+def revoke_token(token_id: int):
+    """This token stops working at once (revoking the token used for the call is allowed)."""
+    tokens.revoke(require_provider(), token_id, utcnow())
