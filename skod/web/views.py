@@ -2,8 +2,9 @@
 
 Modules: public (landing, provider page, booking page), account (sign-up, login), manage (the
 client's booking page), move (moving a call: the client's new time, the provider's proposal),
-dashboard (provider's calls), api_tokens (list and revoke), offers (provider's offers and hours), profile (legal identity and
-invoicing settings), public_profile (photo, bio and languages on the public page).
+dashboard (provider's calls), offers (provider's offers and hours), profile (legal identity and
+invoicing settings), public_profile (photo, bio and languages on the public page), api_tokens
+(the provider's API tokens, revoked one by one).
 """
 
 from skod.web import (  # noqa: F401  (routes)
