@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from skod.accounts import services, tokens
+from skod.accounts import password_reset, services, tokens
 from skod.accounts.auth import require_provider
-from skod.accounts.login_guard import login_limits
+from skod.accounts.login_guard import login_limits, reset_limits
 from skod.accounts.schemas import (
     PasswordChangeSchema,
+    PasswordResetRequestSchema,
+    PasswordResetSchema,
     ProfileUpdateSchema,
     ProviderSchema,
     SignUpSchema,
@@ -76,3 +78,23 @@ def list_tokens():
 def revoke_token(token_id: int):
     """This token stops working at once (revoking the token used for the call is allowed)."""
     tokens.revoke(require_provider(), token_id, utcnow())
+
+
+@blp.post("/auth/password-reset")
+@reset_limits
+@blp.arguments(PasswordResetRequestSchema)
+@blp.response(202)
+def ask_password_reset(data: dict):
+    """E-mails a link to choose a new password (valid one hour, works once) if the e-mail has
+    an account; the answer is the same either way."""
+    password_reset.request_reset(data["email"], utcnow())
+
+
+@blp.post("/auth/password-reset/confirm")
+@blp.arguments(PasswordResetSchema)
+@blp.response(204)
+def reset_password(data: dict):
+    """The new password from the e-mail's link: every session ends, and every API token too
+    with `revoke_tokens`; the link then stops working (422 `reset_link_invalid`)."""
+    password_reset.complete(data["token"], data["new_password"], utcnow(),
+                            revoke_tokens=data["revoke_tokens"])

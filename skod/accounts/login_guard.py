@@ -27,6 +27,8 @@ from limits import parse
 from skod.extensions import limiter
 
 ACCOUNT_SCOPE = "login-account"
+RESET_LIMIT_PER_ACCOUNT = "5 per hour"
+RESET_LIMIT_PER_ADDRESS = "30 per hour"
 
 
 def init_app(app: Flask) -> None:
@@ -78,6 +80,17 @@ def login_limits(view: Callable) -> Callable:
         view = limiter.shared_limit(_setting(setting), scope=scope, key_func=key,
                                     methods=["POST"], deduct_when=_failed)(view)
     return view
+
+
+def reset_limits(view: Callable) -> Callable:
+    """Decorator of the password-reset requests (page and API): every request counts, so that
+    nobody floods a mailbox with reset links (RESET_LIMIT_PER_ACCOUNT) or sends them to many
+    (RESET_LIMIT_PER_ADDRESS)."""
+    per_address = limiter.shared_limit(RESET_LIMIT_PER_ADDRESS, scope="reset-address",
+                                       key_func=get_remote_address, methods=["POST"])
+    per_account = limiter.shared_limit(RESET_LIMIT_PER_ACCOUNT, scope="reset-account",
+                                       key_func=_account_key, methods=["POST"])
+    return per_address(per_account(view))
 
 
 def clear_account(email: str) -> None:

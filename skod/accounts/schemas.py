@@ -139,3 +139,17 @@ class TokenInfoSchema(Schema):
     last_used_at = fields.Function(lambda row: iso(row.last_used_at))
     expires_at = fields.Function(lambda row: iso(tokens.expiry(row)))
     expired = fields.Function(lambda row: not tokens.usable(row, utcnow()))
+
+
+class PasswordResetRequestSchema(Schema):
+    email = fields.Email(required=True, validate=email_length)
+
+
+class PasswordResetSchema(Schema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(max=500),
+                          metadata={"description": "the token at the end of the e-mail's link"})
+    new_password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH))
+    revoke_tokens = fields.Boolean(
+        load_default=False, metadata={"description": "also revoke every API token"})

@@ -15,7 +15,8 @@ from flask_smorest import Api
 PUBLIC = {("post", "/api/v1/providers"), ("post", "/api/v1/auth/tokens"),
           ("get", "/api/v1/providers/{slug}"), ("get", "/api/v1/offers/{offer_id}/slots"),
           ("post", "/api/v1/bookings"), ("post", "/api/v1/messages"),
-          ("post", "/api/v1/auth/password-reset")}
+          ("post", "/api/v1/auth/password-reset"),
+          ("post", "/api/v1/auth/password-reset/confirm")}
 #: operations behind the login limits (accounts.login_guard): 429 with Retry-After
 THROTTLED = {("post", "/api/v1/auth/tokens"), ("post", "/api/v1/auth/password-reset")}
 #: suffixes of operations where a card payment can fail
