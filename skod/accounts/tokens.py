@@ -4,15 +4,19 @@ one or all at once. The token itself is shown once; only its sha256 is stored.""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from skod.accounts.models import ApiToken, Provider
 from skod.core.clock import aware
 from skod.core.errors import NotFound
 from skod.extensions import db
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
@@ -59,9 +63,12 @@ def provider_for(token: str, now: datetime) -> Provider | None:
 def _note_use(token_id: int, now: datetime) -> None:
     # on a connection of its own: the request's session may hold changes its view has not
     # committed yet, and a read-only request commits nothing
-    with db.engine.begin() as conn:
-        conn.execute(update(ApiToken).where(ApiToken.id == token_id)
-                     .values(last_used_at=now))
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(ApiToken).where(ApiToken.id == token_id)
+                         .values(last_used_at=now))
+    except OperationalError:  # a busy SQLite file: the last use is a hint, the call goes on
+        log.warning("last use of API token %s not noted", token_id)
 
 
 def listed(provider: Provider) -> list[ApiToken]:
