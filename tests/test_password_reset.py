@@ -158,3 +158,16 @@ def test_reset_requests_are_limited(app, client, outbox):
                             ).status_code for _ in range(7)]
     assert statuses[:5] == [202] * 5 and statuses[-1] == 429
     assert len(outbox.to(prov["email"])) == 5
+
+
+def test_the_email_speaks_the_account_language(client, outbox):
+    status, _ = api(client, "POST", "/api/v1/providers", json={
+        "email": "jane@example.test", "password": PASSWORD, "name": "Jane Doe",
+        "slug": "jane-doe", "timezone": "Europe/London", "locale": "en"})
+    assert status == 201
+    outbox.clear()
+    client.post("/api/v1/auth/password-reset", json={"email": "jane@example.test"})
+    [message] = outbox.to("jane@example.test")
+    assert message["Subject"] == "Reset your Skod password"
+    assert "within one hour" in message.get_body(("plain",)).get_content()
+    _link_in(message)
