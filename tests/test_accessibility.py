@@ -60,6 +60,7 @@ PAGES = {
     "projects_pages.project_new", "web.client_move", "web.provider_move",
     "web.public_profile", "web.edit_offer", "dunning_pages.notice_action",
     "web.stripe_status",
+    "web.api_tokens", "web.ask_password_reset", "web.reset_password",
 }
 
 
@@ -92,11 +93,25 @@ def _site(app, client, card_pm) -> dict:
     with app.app_context():
         debt = receivable_of(app, f"milestone:{milestone['id']}")
         pay = links.pay_url(debt)
+        reset = _reset_link(debt.provider_id)
     provider = _provider_urls(debt, asked, project, booking["id"], question_offer)
     provider["dunning_pages.notice_action"] = (
         f"/dashboard/formal-notices/{_formal_notice(app, debt)}/posting")
-    return {"prov": prov, "public": _public_urls(slug, prov, question_offer, booking, asked,
-                                                 project, pay), "provider": provider}
+    public = _public_urls(slug, prov, question_offer, booking, asked, project, pay)
+    public |= {"web.ask_password_reset": "/password-reset", "web.reset_password": reset}
+    return {"prov": prov, "public": public, "provider": provider}
+
+
+def _reset_link(provider_id: int) -> str:
+    """The page a password-reset e-mail's link opens (a valid link)."""
+    from skod.accounts import password_reset
+    from skod.accounts.models import Provider
+    from skod.core.clock import utcnow
+    from skod.extensions import db
+
+    # the app reads links on its own clock (the real one)
+    token = password_reset.make_token(db.session.get(Provider, provider_id), utcnow())
+    return f"/password-reset/{token}"
 
 
 def _formal_notice(app, debt) -> int:  # noqa: ANN001 - a detached Receivable
@@ -144,6 +159,7 @@ def _provider_urls(debt, asked, project, booking_id: int,
         "web.edit_offer": f"/dashboard/offers/{question_offer['id']}",
         "web.public_profile": "/dashboard/public-profile",
         "web.change_password": "/dashboard/password", "web.profile": "/dashboard/profile",
+        "web.api_tokens": "/dashboard/tokens",
         "dunning_pages.receivable_list": "/dashboard/receivables",
         "dunning_pages.receivable_case": f"/dashboard/receivables/{debt.id}",
         "dunning_pages.receivable_action": f"/dashboard/receivables/{debt.id}/pause",
@@ -233,6 +249,7 @@ def test_client_and_provider_pages_have_no_serious_accessibility_violation(app, 
     assert set(site["public"]) | set(site["provider"]) == PAGES
     found = [v for url in site["public"].values() for v in _violations(axe_page, url)]
     found += _violations(axe_page, "/no-such-page", 404)  # the error page
+    found += _violations(axe_page, "/password-reset/not-a-link", 410)  # a used reset link
     log_in(axe_page, site["prov"]["email"])
     found += [v for url in site["provider"].values() for v in _violations(axe_page, url)]
     # a paused offer's link: the "not available right now" page (409)

@@ -1,5 +1,6 @@
-"""Logins that resist guessing: limits per account and per address, the same hash work for an
-unknown e-mail, and password rules (NIST SP 800-63B style)."""
+"""Logins that resist guessing: limits per account and address, per address and a high ceiling
+per account (a flood from elsewhere never locks the owner out of their own address), the same
+hash work for an unknown e-mail, and password rules (NIST SP 800-63B style)."""
 
 from __future__ import annotations
 
@@ -24,29 +25,73 @@ def _from(address: str) -> dict:
     return {"environ_base": {"REMOTE_ADDR": address}}
 
 
-def test_twenty_wrong_passwords_lock_the_account_for_a_while(app, client):
+def test_twenty_wrong_passwords_lock_the_account_from_that_address(app, client):
     prov = f.provider(client)
     for n in range(20):
-        # from many addresses: the per-account limit holds alone
-        status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from(f"10.1.0.{n}"),
+        status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.1.0.1"),
                         json={"email": prov["email"], "password": f"wrong-{n}"})
         assert status == 401
     resp = client.post("/api/v1/auth/tokens", json={"email": prov["email"], "password": PASSWORD},
-                       **_from("10.1.1.1"))
+                       **_from("10.1.0.1"))
     assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
     assert resp.get_json()["error"]["code"]
     # the login page shares the counter, with another spelling of the e-mail too
     page = client.post("/login", data={"email": prov["email"].upper(), "password": PASSWORD},
-                       **_from("10.1.1.2"))
+                       **_from("10.1.0.1"))
     assert page.status_code == 429 and "Retry-After" in page.headers
     # a person reads why on the login form itself, in French
     assert "Trop de tentatives" in page.get_data(as_text=True)
     assert 'name="password"' in page.get_data(as_text=True)
-    # another account is not locked
+    # the owner, from their own address, is not locked out
+    status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.1.1.1"),
+                    json={"email": prov["email"], "password": PASSWORD})
+    assert status == 201
+    # another account from the guessing address is not locked either
     other = f.provider(client)
-    status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.1.1.3"),
+    status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.1.0.1"),
                     json={"email": other["email"], "password": PASSWORD})
     assert status == 201
+
+
+def test_a_flood_from_another_address_does_not_lock_the_owner_out(app, client):
+    prov = f.provider(client)
+    statuses = set()
+    for n in range(50):
+        resp = client.post("/login", data={"email": prov["email"], "password": f"wrong-{n}"},
+                           **_from("203.0.113.7"))
+        statuses.add(resp.status_code)
+    assert 429 in statuses  # the flooding address itself is held back
+    page = client.post("/login", data={"email": prov["email"], "password": PASSWORD},
+                       **_from("198.51.100.20"))
+    assert page.status_code == 302
+    status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("198.51.100.20"),
+                    json={"email": prov["email"], "password": PASSWORD})
+    assert status == 201
+
+
+def test_the_per_account_ceiling_holds_over_every_address(app, client):
+    prov = f.provider(client)
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "30 per 15 minutes"
+    try:
+        for n in range(30):  # a guesser spread over 30 addresses
+            status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from(f"10.5.0.{n}"),
+                            json={"email": prov["email"], "password": f"wrong-{n}"})
+            assert status == 401
+        status, _ = api(client, "POST", "/api/v1/auth/tokens", **_from("10.5.1.1"),
+                        json={"email": prov["email"], "password": PASSWORD})
+        assert status == 429
+        assert client.post("/login", data={"email": prov["email"], "password": PASSWORD},
+                           **_from("10.5.1.1")).status_code == 429
+    finally:
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "200 per 15 minutes"
+
+
+def test_the_default_ceiling_is_high(app):
+    from limits import parse
+
+    ceiling = parse(app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    per_address = parse(app.config["LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"])
+    assert ceiling.amount >= 200 and per_address.amount <= 20
 
 
 def test_successful_logins_do_not_count(app, client):

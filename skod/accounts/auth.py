@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import request
 
 from skod.accounts.models import Provider
-from skod.accounts.services import provider_for_token
+from skod.accounts.tokens import provider_for
 from skod.core.clock import utcnow
 from skod.core.errors import Forbidden, NotFound, Unauthorized
 from skod.core.signing import read_token
@@ -26,7 +26,7 @@ def bearer() -> str | None:
 def optional_provider() -> Provider | None:
     token = bearer()
     if token and token.startswith("skp_"):
-        return provider_for_token(token, utcnow())
+        return provider_for(token, utcnow())
     return None
 
 

@@ -114,6 +114,11 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: past this moment the token is refused (empty on tokens made before expiries: those
+    #: end TOKEN_DEFAULT_DAYS after their creation, see accounts.tokens)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: set when the provider revokes it; the row stays so the list can say when
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[Provider] = relationship(back_populates="tokens")
 

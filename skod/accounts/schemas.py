@@ -6,7 +6,8 @@ import re
 
 from marshmallow import ValidationError, fields, pre_load, validate
 
-from skod.accounts import bank, passwords
+from skod.accounts import bank, passwords, tokens
+from skod.core.clock import iso, utcnow
 from skod.core.schemas import Schema, Text, check_timezone, email_length
 
 
@@ -115,6 +116,10 @@ class OnboardingLinkSchema(Schema):
 class TokenRequestSchema(Schema):
     email = fields.Email(required=True, validate=email_length)
     password = fields.String(required=True, load_only=True)
+    expires_in_days = fields.Integer(
+        strict=True, load_default=tokens.DEFAULT_DAYS,
+        validate=validate.Range(min=1, max=tokens.MAX_DAYS),
+        metadata={"description": f"days the token works (default {tokens.DEFAULT_DAYS})"})
 
 
 class PasswordChangeSchema(Schema):
@@ -124,7 +129,38 @@ class PasswordChangeSchema(Schema):
         required=True, load_only=True,
         validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
         metadata={"description": "same rules as at sign-up; every login session ends"})
+    revoke_tokens = fields.Boolean(
+        load_default=False, metadata={"description": "also revoke every API token"})
 
 
 class TokenSchema(Schema):
+    """A token as created: the token itself is shown this once."""
+
+    id = fields.Integer()
     token = fields.String()
+    created_at = fields.Function(lambda t: iso(t["created_at"]))
+    expires_at = fields.Function(lambda t: iso(t["expires_at"]))
+
+
+class TokenInfoSchema(Schema):
+    """A token as listed: never the token itself."""
+
+    id = fields.Integer()
+    created_at = fields.Function(lambda row: iso(row.created_at))
+    last_used_at = fields.Function(lambda row: iso(row.last_used_at))
+    expires_at = fields.Function(lambda row: iso(tokens.expiry(row)))
+    expired = fields.Function(lambda row: not tokens.usable(row, utcnow()))
+
+
+class PasswordResetRequestSchema(Schema):
+    email = fields.Email(required=True, validate=email_length)
+
+
+class PasswordResetSchema(Schema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(max=500),
+                          metadata={"description": "the token at the end of the e-mail's link"})
+    new_password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH))
+    revoke_tokens = fields.Boolean(
+        load_default=False, metadata={"description": "also revoke every API token"})

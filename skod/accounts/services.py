@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from skod.accounts import passwords
-from skod.accounts.models import ApiToken, Client, Provider
+from skod.accounts import passwords, tokens
+from skod.accounts.models import Client, Provider
+from skod.core.clock import utcnow
 from skod.core.errors import Conflict, Invalid, Unauthorized
 from skod.core.money import CurrencyError, check_currency
 from skod.extensions import db
@@ -18,10 +17,6 @@ from skod.payments import connect
 
 LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address", "vat_rate_bp",
                 "vat_exempt_mention", "mediator")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def check_password(password: str, email: str, name: str, slug: str) -> None:
@@ -100,8 +95,10 @@ def authenticate(email: str, password: str) -> Provider:
     return provider
 
 
-def change_password(provider: Provider, current: str, new: str) -> None:
-    """A new password (same rules as at sign-up); every login session of the provider ends."""
+def change_password(provider: Provider, current: str, new: str, revoke_tokens: bool = False,
+                    now: datetime | None = None) -> None:
+    """A new password (same rules as at sign-up); every login session of the provider ends,
+    and every API token too when `revoke_tokens`."""
     if not passwords.verify(provider.password_hash, current):
         raise Invalid("the current password is wrong", {"current_password": ["wrong password"]},
                       code="bad_credentials")
@@ -112,6 +109,8 @@ def change_password(provider: Provider, current: str, new: str) -> None:
                       code=err.code) from None
     provider.password_hash = passwords.hash_password(new)
     provider.end_sessions()
+    if revoke_tokens:
+        tokens.revoke_all(provider, now or utcnow())
     db.session.commit()
 
 
@@ -130,20 +129,6 @@ def load_session(user_id: str) -> Provider | None:
     if provider is None or provider.session_version != int(version):
         return None
     return provider
-
-
-def issue_token(provider: Provider) -> str:
-    token = "skp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(provider_id=provider.id, token_hash=_hash(token)))
-    db.session.commit()
-    return token
-
-
-def provider_for_token(token: str, now: datetime) -> Provider | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
-    if row is None:
-        return None
-    return row.provider
 
 
 def new_client(data: dict) -> Client:

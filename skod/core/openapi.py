@@ -14,7 +14,11 @@ from flask_smorest import Api
 #: operations that anyone may call (no provider token, no client token)
 PUBLIC = {("post", "/api/v1/providers"), ("post", "/api/v1/auth/tokens"),
           ("get", "/api/v1/providers/{slug}"), ("get", "/api/v1/offers/{offer_id}/slots"),
-          ("post", "/api/v1/bookings"), ("post", "/api/v1/messages")}
+          ("post", "/api/v1/bookings"), ("post", "/api/v1/messages"),
+          ("post", "/api/v1/auth/password-reset"),
+          ("post", "/api/v1/auth/password-reset/confirm")}
+#: operations behind the login limits (accounts.login_guard): 429 with Retry-After
+THROTTLED = {("post", "/api/v1/auth/tokens"), ("post", "/api/v1/auth/password-reset")}
 #: suffixes of operations where a card payment can fail
 PAYING = ("/payment-method", "/confirm", "/authorize", "/card-setup", "/refund", "/end",
           "/reply", "/complete", "/approve", "/cancel", "/start", "/no-show")
@@ -37,6 +41,8 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
         statuses |= {402, 503}
     if path == "/api/v1/me/stripe/onboarding":
         statuses.add(503)  # Stripe could not be reached
+    if (method, path) in THROTTLED:
+        statuses.add(429)
     return statuses
 
 

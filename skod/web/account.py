@@ -100,7 +100,8 @@ def change_password() -> ResponseReturnValue:
         provider = current_user._get_current_object()
         try:
             accounts.change_password(provider, form.current_password.data,
-                                     form.new_password.data)
+                                     form.new_password.data,
+                                     revoke_tokens=form.revoke_tokens.data)
         except DomainError as err:
             fields = err.fields or {}
             form.current_password.errors = list(fields.get("current_password", []))

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError as SchemaError
 from marshmallow.validate import Email as EmailRule
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -106,6 +107,7 @@ class PasswordForm(Form):
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(REQUIRED),
         Length(min=MIN_LENGTH, message=PASSWORD_MESSAGES["too_short"])])
+    revoke_tokens = BooleanField(_l("Also revoke every API token"))
 
 
 class RefundForm(Form):
