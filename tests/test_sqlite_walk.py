@@ -27,7 +27,9 @@ API_PARAMS = {"offer_id": "offer_id", "booking_id": "booking_id", "message_id": 
               "project_id": "project_id", "milestone_id": "milestone_id",
               "payment_id": "payment_id", "invoice_id": "invoice_id",
               "receivable_id": "debt_id", "notice_id": "notice_id", "file_id": "file_id",
-              "slug": "slug", "attachment_id": "one", "action": "pause", "answer": "accept"}
+              "slug": "slug", "attachment_id": "one", "action": "pause", "answer": "accept",
+              # a token no one has: revoking the walk's own token would end the walk
+              "token_id": "no_token"}
 #: the query a read needs to reach its database (its required parameters)
 API_QUERIES = {
     "/api/v1/offers/{offer_id}/slots": "from={today}&to={later}",
@@ -65,6 +67,7 @@ def _values(rows: dict) -> dict:
     prov, booking, asked, project = rows["prov"], rows["booking"], rows["asked"], rows["project"]
     return {
         "offer_id": prov["offer_id"], "question_offer": rows["question"]["id"],
+        "no_token": 987654,
         "booking_id": booking["id"], "message_id": asked["id"], "project_id": project["id"],
         "milestone_id": rows["milestone"]["id"], "payment_id": rows["payment_id"],
         "invoice_id": rows["invoice_id"], "debt_id": rows["debt"].id,
@@ -128,6 +131,10 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "web.public_profile": ["/dashboard/public-profile"],
         "web.refund_payment": [f"/dashboard/payments/{v['payment_id']}/refund"],
         "web.stripe_status": ["/dashboard/stripe"],
+        "web.api_tokens": ["/dashboard/tokens"],
+        "web.revoke_api_token": [f"/dashboard/tokens/{v['no_token']}/revoke"],
+        "web.ask_password_reset": ["/password-reset"],
+        "web.reset_password": ["/password-reset/not-a-token"],
         "web.stripe_onboarding": ["/dashboard/stripe/onboarding"],
         "web.stripe_refresh": ["/dashboard/stripe/refresh"],
         "web.stripe_return": ["/dashboard/stripe/return"],
