@@ -83,7 +83,8 @@ def test_every_purpose_and_own_failure_in_french_words(app, purpose, word):
     payment = SimpleNamespace(purpose=purpose, status="failed", currency="EUR",
                               last_error_code="hold_expired", amount_refunded_minor=0,
                               amount_requested_minor=10, amount_held_minor=0,
-                              amount_captured_minor=0, dispute_status=None)
+                              amount_captured_minor=0, dispute_status=None,
+                              application_fee_minor=0, application_fee_refunded_minor=0)
     with app.test_request_context("/?lang=fr"):
         line = display.payment_line(payment, "fr")
         assert word in line.split(" :")[0] and purpose not in line and "hold_expired" not in line
