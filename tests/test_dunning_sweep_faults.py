@@ -118,3 +118,56 @@ def test_a_claim_left_unsent_is_sent_by_a_later_tick_once(app, client, outbox, n
     assert len(outbox.to("kim@example.test")) == 1
     f.tick(app, at + STALE + timedelta(minutes=20))
     assert len(outbox.to("kim@example.test")) == 1
+
+
+@pytest.mark.parametrize(("failures", "claimed_ago", "status", "held", "woken"), [
+    (0, timedelta(minutes=16), "open", False, True),     # a dead worker's claim, stale
+    (0, timedelta(minutes=10), "open", False, False),    # may still be sending
+    (1, timedelta(minutes=6), "open", False, True),      # first backoff (5 min) passed
+    (2, timedelta(minutes=20), "open", False, False),    # second backoff is 30 min
+    (4, timedelta(hours=7), "open", False, True),        # every 6 h from then on
+    (0, timedelta(hours=2), "paused", False, False),     # a paused case waits its resume
+    (0, timedelta(hours=2), "open", True, False),        # a draft held for approval waits
+])
+def test_wake_stale_makes_due_only_claims_whose_wait_passed(app, client, now, failures,
+                                                            claimed_ago, status, held, woken):
+    """Once per sweep, the claimed and unsent steps whose wait passed make their cases due,
+    however far their next instant was (the claim writes no look-back of its own)."""
+    from skod.dunning import sweep_faults
+    from skod.dunning.models import DunningStep, Receivable
+    from skod.extensions import db
+
+    at = working_instant(now)
+    rid = debt_at_step(app, client, email="kim@example.test", name="Kim", last_step=0,
+                       now=at)["receivable_id"]
+    far = at + timedelta(days=9)
+    with app.app_context():
+        db.session.add(DunningStep(receivable_id=rid, step=1, status="claimed",
+                                   claimed_at=at - claimed_ago, failures=failures,
+                                   notice_id=None))
+        case = db.session.get(Receivable, rid)
+        case.status, case.next_action_at, case.last_step = status, far, 1
+        db.session.commit()
+        if held:  # the FK needs a real draft: point the row at one made for the case
+            _hold_for_approval(rid, at)
+        count = sweep_faults.wake_stale(at)
+        db.session.expire_all()
+        assert (count, db.session.get(Receivable, rid).next_action_at) == (
+            (1, at) if woken else (0, far))
+
+
+def _hold_for_approval(receivable_id: int, at) -> None:  # noqa: ANN001
+    from skod.dunning.document_models import FormalNotice
+    from skod.dunning.models import DunningStep, Receivable
+    from skod.extensions import db
+
+    case = db.session.get(Receivable, receivable_id)
+    notice = FormalNotice(provider_id=case.provider_id, client_id=case.client_id,
+                          client_email="kim@example.test", currency="EUR", status="draft",
+                          created_at=at)
+    db.session.add(notice)
+    db.session.flush()
+    db.session.execute(db.update(DunningStep).where(
+        DunningStep.receivable_id == receivable_id, DunningStep.step == 1)
+        .values(notice_id=notice.id))
+    db.session.commit()

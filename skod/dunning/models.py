@@ -115,7 +115,13 @@ class DunningStep(db.Model):
     """One ladder step taken for one receivable: the unique pair is the "at most once"."""
 
     __tablename__ = "dunning_steps"
-    __table_args__ = (UniqueConstraint("receivable_id", "step", name="uq_dunning_step_once"),)
+    __table_args__ = (
+        UniqueConstraint("receivable_id", "step", name="uq_dunning_step_once"),
+        # the sweep's one look for claims left unsent (sweep_faults.wake_stale): a few rows
+        # among every step ever sent
+        Index("ix_dunning_steps_claimed", "claimed_at", postgresql_where="status = 'claimed'",
+              sqlite_where="status = 'claimed'"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     receivable_id: Mapped[int] = mapped_column(

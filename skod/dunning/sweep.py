@@ -49,9 +49,9 @@ class Claimed:
         defaultdict(list)))
     #: (receivable id, retry number)
     retries: list[tuple[int, int]] = field(default_factory=list)
-    #: receivable id -> its next instant as scheduled at the claim of a fresh step (put back
-    #: once the step is sent in this sweep, instead of working the schedule out again)
-    planned: dict[int, datetime | None] = field(default_factory=dict)
+    #: receivables whose step was claimed fresh (not taken again): their next instant, set at
+    #: the claim, stays as it is once the step is sent
+    fresh: set[int] = field(default_factory=set)
     seen: int = 0
 
 
@@ -59,6 +59,7 @@ def sweep(now: datetime, batch: int | None = None) -> dict[str, int]:
     """Claim and act on every case due at `now`, batch after batch."""
     batch = batch or current_app.config["DUNNING_BATCH"]
     report = {"dunning_steps": 0, "dunning_emails": 0, "dunning_retries": 0}
+    _wake_stale(now)
     with recv.remembering():
         _rounds(now, batch, report)
     return report
@@ -73,11 +74,21 @@ def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
             if _retry_alone(receivable_id, number, now):
                 report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
-            sent = send_alone(step, ids, now, claimed.planned) or 0
+            sent = send_alone(step, ids, now, claimed.fresh) or 0
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0
         if claimed.seen < batch:
             break
+
+
+def _wake_stale(now: datetime) -> None:
+    """Claims left unsent by a dead worker or a failed send come back (their cases made due);
+    should the look itself fail, the sweep still runs and the next one looks again."""
+    try:
+        sweep_faults.wake_stale(now)
+    except Exception:  # noqa: BLE001 - never a reason to skip the due cases
+        db.session.rollback()
+        log.exception("dunning sweep: the look for unsent claims failed")
 
 
 def _retry_alone(receivable_id: int, number: int, now: datetime) -> bool:
@@ -93,11 +104,11 @@ def _retry_alone(receivable_id: int, number: int, now: datetime) -> bool:
 
 
 def send_alone(step: int, ids: list[int], now: datetime,
-               planned: dict[int, datetime | None] | None = None) -> int | None:
+               fresh: set[int] | None = None) -> int | None:
     """One e-mail's cases; a failure rolls them back alone and is counted on their claims
     (None: it failed)."""
     try:
-        return send_step(step, ids, now, planned)
+        return send_step(step, ids, now, fresh)
     except Exception as err:  # noqa: BLE001 - one case never stops the others
         db.session.rollback()
         log.exception("dunning step %s of receivables %s failed", step, ids)
@@ -173,13 +184,12 @@ def _claim_case(receivable: Receivable, unsent: DunningStep | None, now: datetim
     if receivable.next_action_at is not None and receivable.next_action_at <= now and (
             number is None and step is None):
         receivable.next_action_at = None  # nothing to do after all: never a busy loop
+    # a worker dying before the send leaves the claim: a later sweep's wake_stale finds it
     if unsent is not None and step is None:
         sweep_faults.come_back(receivable, unsent.claimed_at + sweep_faults.wait_after(
             unsent.failures))
-    elif step is not None:  # a worker dying before the send: a later tick sends it
-        if unsent is None:
-            claimed.planned[receivable.id] = receivable.next_action_at
-        sweep_faults.come_back(receivable, now + sweep_faults.STALE)
+    elif step is not None and unsent is None:
+        claimed.fresh.add(receivable.id)
 
 
 def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
@@ -216,7 +226,7 @@ def _gap_kept(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> bo
 
 
 def send_step(step: int, receivable_ids: list[int], now: datetime,
-              planned: dict[int, datetime | None] | None = None) -> int:
+              fresh: set[int] | None = None) -> int:
     """Send the claimed step to the client for the cases still open; a case paid or paused
     since the claim gets its claim withdrawn. Returns how many steps were sent."""
     live = []
@@ -238,20 +248,17 @@ def send_step(step: int, receivable_ids: list[int], now: datetime,
             row.status, row.sent_at, row.message_id = "sent", now, message_id
             receivable.last_step_at = now  # a step sent late: the next gap counts from here
             recv.record(receivable, "step", now, step=step, message_id=message_id)
-    _reschedule(live, now, planned or {})
+    _reschedule(live, now, fresh or set())
     return len(live)
 
 
 def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime,
-                planned: dict[int, datetime | None]) -> None:
-    """Sent: the case's next instant is its next step or retry again (the claim had set an
-    early look-back in case the send never came): as planned at the claim when nothing
-    moved it since (a retry's outcome reschedules), else worked out again."""
-    early = now + sweep_faults.STALE
+                fresh: set[int]) -> None:
+    """Sent: a step claimed fresh in this sweep keeps the next instant its claim set (its
+    last_step_at is already `now`, and a retry's outcome reschedules by itself); a step taken
+    again was sent late, so the next gap counts from now and the schedule is worked out again."""
     for receivable, _row in live:
-        if receivable.id in planned and receivable.next_action_at == early:
-            receivable.next_action_at = planned[receivable.id]
-        else:
+        if receivable.id not in fresh:
             recv.schedule(receivable, now)
     db.session.commit()
 

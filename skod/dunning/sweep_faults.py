@@ -7,6 +7,9 @@ tried again later, never twice and never skipped.
   sees it (case page, board, dashboard) with the reason in words.
 - A claimed step left unsent without a recorded failure (a worker killed between the claim and
   the send) is taken again once `STALE` has passed since its claim, under the case's row lock.
+  The claim itself writes nothing for that: once per sweep, `wake_stale` looks for claims whose
+  wait has passed (a partial index holds only the claimed rows) and makes their cases due, so
+  the sweep's hot path costs no extra write per case.
 - While a step is claimed and unsent, the ladder does not take the next one: the sweep sends
   that step again instead (`pending`, `retake`).
 """
@@ -17,7 +20,7 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from skod.dunning import receivables as recv
 from skod.dunning.models import DunningStep, Receivable
@@ -45,6 +48,27 @@ def pending(receivable_ids: list[int]) -> dict[int, DunningStep]:
     return {row.receivable_id: row for row in db.session.scalars(select(DunningStep).where(
         DunningStep.receivable_id.in_(receivable_ids), DunningStep.status == "claimed",
         DunningStep.notice_id.is_(None)))}
+
+
+def wake_stale(now: datetime) -> int:
+    """Make due now the open cases whose claimed step is still unsent after its wait (the
+    stale delay, or the backoff after a failure), whatever their next instant says; once per
+    sweep, before its rounds. Returns how many cases it woke."""
+    shortest = min(STALE, BACKOFF[0])
+    rows = db.session.execute(select(
+        DunningStep.receivable_id, DunningStep.claimed_at, DunningStep.failures).where(
+        DunningStep.status == "claimed", DunningStep.claimed_at <= now - shortest,
+        DunningStep.notice_id.is_(None)))  # a draft held for approval waits on purpose
+    ids = [rid for rid, claimed_at, failures in rows
+           if claimed_at + wait_after(failures) <= now]
+    if not ids:
+        return 0
+    woken = db.session.execute(update(Receivable).where(
+        Receivable.id.in_(ids), Receivable.status == "open",
+        or_(Receivable.next_action_at.is_(None), Receivable.next_action_at > now))
+        .values(next_action_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return woken
 
 
 def retake(receivable: Receivable, row: DunningStep, now: datetime) -> bool:
