@@ -4,10 +4,15 @@ the platform before the provider moved to Connect."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import timedelta
 
+import pytest
+
 from tests import factories as f
+from tests.dunning_paypage_support import debt, recovery_intents
+from tests.support.api import api
 from tests.support.connect import control, new_account, pay
 from tests.support.net import wait_until
 from tests.support.stripe_helpers import on
@@ -87,3 +92,38 @@ def test_a_deauthorized_providers_events_still_update_what_they_can(app, client,
     status = client.get("/api/v1/me", headers={"Authorization": f"Bearer {prov['token']}"})
     assert status.get_json()["stripe_account"]["deauthorized"] is True
     assert f.start_in(timedelta(days=1))  # the provider row is kept, only marked
+
+
+# --- the pay page of a provider who cannot take payments -----------------------------------------
+def _pay_step(client, d: dict, lang: str) -> tuple[int, dict]:
+    return api(client, "POST", f"/api/v1/pay/{d['id']}/card-setup", token=d["path"].rsplit(
+        "/", 1)[1], headers={"Accept-Language": lang})
+
+
+@pytest.mark.parametrize("control_path", ["deauthorize", "restrict"])
+def test_the_pay_page_says_the_provider_cannot_take_payments(
+        app, client, stripe_emulator, stripe_raw, card_pm, control_path):
+    d = debt(app, client, stripe_emulator, card_pm, amount=7000)
+    account = d["provider"]["account"]
+    control(stripe_raw, f"accounts/{account}/{control_path}")
+    _account_event(app, client, control_path, account)
+    for lang, words in (("en", "cannot take card payments"),
+                        ("fr", "ne peut pas encaisser de paiement par carte")):
+        client = app.test_client()  # a page sets the session's language: one client each
+        status, body = _pay_step(client, d, lang)
+        assert status == 409, body
+        assert body["error"]["code"] == "provider_cannot_take_payments"
+        assert words in body["error"]["message"]
+        page = html.unescape(client.get(f"{d['path']}?lang={lang}").get_data(as_text=True))
+        assert words in page and 'id="pay-form"' not in page
+    assert recovery_intents(app, d["id"]) == []  # nothing was opened at Stripe
+
+
+def _account_event(app, client, control_path: str, account: str) -> None:
+    """The event the control sent, delivered as the Connect endpoint would."""
+    kind = "account.application.deauthorized" if control_path == "deauthorize" \
+        else "account.updated"
+    obj = {"id": account, "object": "account"} if kind == "account.updated" \
+        else {"id": "ca_skod", "object": "application"}
+    ev = event(kind, obj, account=account)
+    assert deliver(client, ev, app.config["STRIPE_CONNECT_WEBHOOK_SECRET"]).status_code == 200
