@@ -13,9 +13,9 @@ import pytest
 from tests import factories as f
 from tests.dunning_paypage_support import debt, recovery_intents
 from tests.support.api import api
-from tests.support.connect import control, new_account, pay
+from tests.support.connect import CARD, control, new_account, pay
 from tests.support.net import wait_until
-from tests.support.stripe_helpers import on
+from tests.support.stripe_helpers import CARD_OK, on
 from tests.webhook_support import deliver, event
 
 
@@ -127,3 +127,88 @@ def _account_event(app, client, control_path: str, account: str) -> None:
         else {"id": "ca_skod", "object": "application"}
     ev = event(kind, obj, account=account)
     assert deliver(client, ev, app.config["STRIPE_CONNECT_WEBHOOK_SECRET"]).status_code == 200
+
+
+# --- a card saved on the platform before the provider moved to Connect --------------------------
+def _platform_hold(stripe_raw, amount: int) -> tuple[str, str, str]:
+    """A customer, card and manual-capture hold on the platform's own account, as one-account
+    Skod made them before Connect."""
+    platform = on(None)
+    customer = stripe_raw.v1.customers.create(params={"email": "client@example.test"},
+                                              options=platform).id
+    pm = stripe_raw.v1.payment_methods.create(params={"type": "card", "card": CARD},
+                                              options=platform).id
+    stripe_raw.v1.payment_methods.attach(pm, params={"customer": customer}, options=platform)
+    intent = stripe_raw.v1.payment_intents.create(params={
+        "amount": amount, "currency": "eur", "customer": customer, "payment_method": pm,
+        "capture_method": "manual", "confirm": True, "off_session": True}, options=platform)
+    assert intent.status == "requires_capture"
+    return customer, pm, intent.id
+
+
+def _as_before_connect(app, booking_id: int, customer: str, pm: str, pi_id: str) -> None:
+    """The rows as the one-account installation left them: no account on the client, the
+    booking or the payment (their customer, card and hold are the platform's)."""
+    from skod.calls.models import Booking
+    from skod.extensions import db
+    from skod.payments.models import Payment
+
+    with app.app_context():
+        booking = db.session.get(Booking, booking_id)
+        booking.client.stripe_account_id, booking.client.stripe_customer_id = None, customer
+        booking.stripe_customer_id, booking.stripe_payment_method_id = customer, pm
+        [payment] = db.session.scalars(db.select(Payment).filter_by(booking_id=booking_id))
+        payment.stripe_account_id, payment.stripe_payment_intent_id = None, pi_id
+        payment.stripe_payment_method_id = pm
+        db.session.commit()
+
+
+def test_a_hold_made_on_the_platform_before_connect_is_captured_and_refunded_there(
+        app, client, card_pm, stripe_raw):
+    prov = f.provider(client, pricing="flat", price={"amount_minor": 3000, "currency": "EUR"})
+    old = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    f.pay(client, old, card_pm(CARD_OK).id)
+    customer, pm, pi_old = _platform_hold(stripe_raw, 3000)
+    _as_before_connect(app, old["id"], customer, pm, pi_old)
+    # the old hold: captured and refunded on the platform, where it lives
+    status, ended = api(client, "POST", f"/api/v1/bookings/{old['id']}/end",
+                        json={"minutes": 20}, token=prov["token"])
+    assert status == 200, ended
+    [paid] = ended["payments"]
+    assert (paid["status"], paid["stripe_account_id"]) == ("captured", None)
+    intent = stripe_raw.v1.payment_intents.retrieve(pi_old, options=on(None))
+    assert (intent.status, intent.amount_received) == ("succeeded", 3000)
+    status, refund = api(client, "POST", f"/api/v1/payments/{paid['id']}/refund",
+                         json={"amount_minor": 1000}, token=prov["token"])
+    assert status == 201, refund
+    assert [r.amount for r in stripe_raw.v1.refunds.list(
+        params={"payment_intent": pi_old}, options=on(None)).data] == [1000]
+    # a new booking of that client: a new customer on the provider's account, never the
+    # platform's customer or card
+    new = f.book(client, prov["offer_id"], f.start_in(timedelta(days=2)))
+    f.pay(client, new, card_pm(CARD_OK).id)
+    [(_, pi_new, account, state, *_)] = _booking_payments(app, new["id"])
+    assert (account, state) == (prov["account"], "held")
+    held = stripe_raw.v1.payment_intents.retrieve(pi_new, options=on(prov["account"]))
+    assert held.customer != customer and held.payment_method != pm
+    assert stripe_raw.v1.customers.retrieve(held.customer, options=on(prov["account"])).id
+    client_row = _client_of(app, new["id"])
+    assert client_row == (prov["account"], held.customer)
+
+
+def _booking_payments(app, booking_id: int) -> list:
+    from skod.extensions import db
+    from skod.payments.models import Payment
+
+    with app.app_context():
+        rows = db.session.scalars(db.select(Payment).filter_by(booking_id=booking_id))
+        return [(p.id, p.stripe_payment_intent_id, p.stripe_account_id, p.status) for p in rows]
+
+
+def _client_of(app, booking_id: int) -> tuple[str | None, str | None]:
+    from skod.calls.models import Booking
+    from skod.extensions import db
+
+    with app.app_context():
+        c = db.session.get(Booking, booking_id).client
+        return c.stripe_account_id, c.stripe_customer_id
