@@ -23,6 +23,10 @@ class EventFailed(Exception):
     """The handler raised; the event is marked failed and retried with backoff."""
 
 
+class UnknownEvent(LookupError):
+    """No stored event has that id (an operator's replay of a wrong id)."""
+
+
 def _lock(event_id: int) -> StripeEvent | None:
     """The event row, or None when another worker holds it (it is being processed)."""
     return db.session.get(StripeEvent, event_id, populate_existing=True,
@@ -34,7 +38,9 @@ def process(event_id: int, now: datetime, replay: bool = False) -> str:
     event = _lock(event_id)
     if event is None:
         db.session.rollback()
-        return "busy"
+        if db.session.get(StripeEvent, event_id) is None:
+            raise UnknownEvent(f"no stored Stripe event has the id {event_id}")
+        return "busy"  # another worker holds it: it is being processed
     if event.status in ("processed", "ignored") and not replay:
         db.session.commit()
         return event.status
