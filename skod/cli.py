@@ -117,10 +117,12 @@ def events_list_cmd(status: str, limit: int) -> None:
 def events_replay_cmd(event_id: int) -> None:
     """Process a stored event again (handlers are order-safe: replaying changes only what is
     behind Stripe's truth)."""
-    from skod.webhooks.processing import EventFailed, process
+    from skod.webhooks.processing import EventFailed, UnknownEvent, process
 
     try:
         click.echo(process(event_id, utcnow(), replay=True))
+    except UnknownEvent as err:
+        raise click.ClickException(f"{err} (see `flask skod events list --status all`)") from err
     except EventFailed as err:
         raise click.ClickException(f"failed again: {err}") from err
 

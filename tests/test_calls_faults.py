@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests import factories as f
 from tests.support.api import api
+from tests.support.call_faults import end_with_intent_gone
 from tests.support.stripe_helpers import CARD_OK
 
 
@@ -36,19 +37,8 @@ def test_capture_during_stripe_outage_is_resumed_once(app, client, card_pm, stri
 
 
 def test_capture_refused_by_stripe_marks_payment_failed(app, client, card_pm):
-    from skod.extensions import db
-    from skod.payments.models import Payment
-
-    prov = f.provider(client)
-    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
-    f.pay(client, booking, card_pm(CARD_OK).id)
-    with app.app_context():  # the intent is gone at Stripe (as after an expired hold)
-        payment = db.session.scalar(db.select(Payment))
-        payment.stripe_payment_intent_id = "pi_does_not_exist"
-        db.session.commit()
-    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
-                       json={"minutes": 10}, token=prov["token"])
-    assert status == 200 and body["status"] == "payment_failed"
+    _prov, _booking, body = end_with_intent_gone(app, client, card_pm)
+    assert body["status"] == "payment_failed"
     [payment] = body["payments"]
     assert payment["status"] == "failed" and payment["last_error_code"]
     assert body["amount_due"] == 1000  # what is owed stays recorded for dunning

@@ -20,27 +20,16 @@ from tests.dunning_support import (
     working_instant,
 )
 from tests.support.api import api
+from tests.support.call_faults import end_with_intent_gone
 from tests.support.dunning import declined_debts
-from tests.support.stripe_helpers import CARD_OK
 
 SOFT = {"decline_code": "insufficient_funds", "advice_code": "try_again_later"}
 DO_NOT_TRY = {"decline_code": "do_not_honor", "advice_code": "do_not_try_again"}
 
 
 def test_a_failed_capture_of_an_ended_call_opens_its_receivable(app, client, card_pm):
-    from skod.extensions import db
-    from skod.payments.models import Payment
-
-    prov = f.provider(client)
-    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
-    f.pay(client, booking, card_pm(CARD_OK).id)
-    with app.app_context():  # the intent is gone at Stripe: the capture is refused
-        payment = db.session.scalar(db.select(Payment))
-        payment.stripe_payment_intent_id = "pi_does_not_exist"
-        db.session.commit()
-    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
-                       json={"minutes": 10}, token=prov["token"])
-    assert status == 200 and body["status"] == "payment_failed"
+    _prov, booking, body = end_with_intent_gone(app, client, card_pm)
+    assert body["status"] == "payment_failed"
     debt = receivable_of(app, f"booking:{booking['id']}")
     assert debt is not None, "the call took place: what it cost is owed"
     assert (debt.status, debt.principal_minor) == ("open", 1000)

@@ -20,22 +20,11 @@ from tests.support.connect import (
     new_account,
     on,
     pay,
+    receiver_fixtures,
     wait_events,
 )
-from tests.support.receiver import receiving
 
-CONNECT_SECRET = "whsec_connect_test"
-PLATFORM_SECRET = "whsec_platform_test"
-
-
-@pytest.fixture(scope="module")
-def connect_hook(stripe_emulator):
-    yield from receiving(stripe_emulator, CONNECT_SECRET, "connect-test", connect=True)
-
-
-@pytest.fixture(scope="module")
-def platform_hook(stripe_emulator):
-    yield from receiving(stripe_emulator, PLATFORM_SECRET, "platform-test")
+connect_hook, platform_hook = receiver_fixtures("test")
 
 
 # --- accounts ----------------------------------------------------------------------------------

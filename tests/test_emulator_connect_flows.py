@@ -22,23 +22,12 @@ from tests.support.connect import (
     new_account,
     on,
     pay,
+    receiver_fixtures,
     wait_events,
 )
-from tests.support.receiver import receiving
 from tests.support.stripe_helpers import CARD_3DS, authenticate_3ds
 
-CONNECT_SECRET = "whsec_connect_flows"
-PLATFORM_SECRET = "whsec_platform_flows"
-
-
-@pytest.fixture(scope="module")
-def connect_hook(stripe_emulator):
-    yield from receiving(stripe_emulator, CONNECT_SECRET, "connect-flows", connect=True)
-
-
-@pytest.fixture(scope="module")
-def platform_hook(stripe_emulator):
-    yield from receiving(stripe_emulator, PLATFORM_SECRET, "platform-flows")
+connect_hook, platform_hook = receiver_fixtures("flows")
 
 
 # --- application fees --------------------------------------------------------------------------

@@ -191,3 +191,11 @@ def test_failed_event_is_listed_and_replayed(app, client, card_pm, stripe_emulat
     assert runner.invoke(args=["skod", "events", "list"]).output.strip() == ""
     with app.app_context():
         assert db.session.get(StripeEvent, row_id).attempts == 2
+
+
+def test_replaying_an_unknown_event_says_so(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["skod", "events", "replay", "987654"])
+    assert result.exit_code != 0
+    assert "no stored Stripe event has the id 987654" in result.output
+    assert "busy" not in result.output

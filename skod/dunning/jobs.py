@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from skod.core.isolation import isolated
-from skod.dunning import cases, plans, receivables, sweep
+from skod.dunning import cases, overpay, plans, receivables, sweep
 from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.invoicing.models import INVOICE, Invoice
@@ -40,9 +40,11 @@ def open_overdue(now: datetime) -> int:
 
 
 def run_all(now: datetime) -> dict[str, int]:
-    report = {"dunning_resumed": -1, "dunning_opened": -1, "dunning_instalments": -1}
+    report = {"dunning_resumed": -1, "dunning_opened": -1, "dunning_instalments": -1,
+              "dunning_excess_refunds": -1}
     for name, job in (("dunning_resumed", cases.resume_due), ("dunning_opened", open_overdue),
-                      ("dunning_instalments", plans.charge_due)):
+                      ("dunning_instalments", plans.charge_due),
+                      ("dunning_excess_refunds", overpay.refund_lost_excess)):
         with isolated(name, "(the whole job)"):  # -1 when it raised (logged)
             report[name] = job(now)
     report.update(sweep.sweep(now))

@@ -39,7 +39,9 @@ RECEIVABLE_STATES = StateMachine(
         "open": {"paused", "paid", "written_off"},
         "paused": {"open", "paid", "written_off"},
         "paid": set(),
-        "written_off": set(),
+        # written off, then paid after all (a payment in flight, a late card confirm): the
+        # money is recovered and the case closes as paid (receivables.settle)
+        "written_off": {"paid"},
     },
 )
 CLOSED = ("paid", "written_off")

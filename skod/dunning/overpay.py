@@ -13,17 +13,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from skod.core.errors import DomainError
+from skod.core.isolation import isolated
 from skod.dunning.models import DunningEvent, Receivable
 from skod.extensions import db
+from skod.payments import refunds
 from skod.payments import services as pay
 from skod.payments.models import Payment
+from skod.payments.refunds import Refund
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,11 @@ log = logging.getLogger(__name__)
 OVERPAID = "overpaid"
 #: the refund's reason, kept on the Refund row
 REASON = "paid after the debt was settled: the excess is refunded"
+#: an excess recorded this long ago with no refund: the process died before making it (settle
+#: refunds right after its commit; this leaves that path the time to finish)
+LOST_AFTER = timedelta(minutes=5)
+#: debts looked at per tick; the next tick takes the rest
+BATCH = 200
 
 
 def open_page_payments(receivable_id: int, keep: int | None = None) -> list[int]:
@@ -78,16 +86,68 @@ def counted_twice(receivable_id: int, payment_id: int) -> bool:
 def refund_excess(receivable_id: int, payment_id: int, excess: int, now: datetime) -> None:
     """Refund what a payment brought above the balance, and tell the provider. A refund that
     Stripe has not answered yet is left to the refunds' reconciliation (its key is stored)."""
-    from skod.payments import refunds
-
     receivable = db.session.get(Receivable, receivable_id)
     try:
-        refunds.refund(payment_id, receivable.provider_id, excess, REASON, now)
+        refunds.refund(payment_id, receivable.provider_id, excess, REASON, now,
+                       key=excess_key(receivable_id, payment_id))
     except DomainError as err:  # refund_pending: in flight; anything else: logged, told
         db.session.rollback()
         log.warning("receivable %s: excess %s of payment %s: %s", receivable_id, excess,
                     payment_id, err)
     _tell_provider(db.session.get(Receivable, receivable_id), excess)
+
+
+def excess_key(receivable_id: int, payment_id: int) -> str:
+    """The excess refund's key: one per (debt, payment), whoever makes it (settle right after
+    its commit, or `refund_lost_excess` when the process died in between)."""
+    return f"refund:excess:receivable:{receivable_id}:payment:{payment_id}"
+
+
+def refund_lost_excess(now: datetime) -> int:
+    """A tick's job: an excess recorded on a timeline (settle's commit) whose refund was never
+    made (the process died before it) is refunded now, once, each debt on its own. How many.
+    Only debts with fewer excess refunds than recorded excesses are read."""
+    done = 0
+    for receivable_id in db.session.scalars(_short_of_refunds()).all():
+        with isolated("refund_lost_excess", receivable_id):
+            done += _refund_missing(receivable_id, now)
+    db.session.commit()
+    return done
+
+
+def _short_of_refunds() -> Select:
+    overpaid = select(DunningEvent.receivable_id, func.count(DunningEvent.id).label("n")).where(
+        DunningEvent.kind == OVERPAID).group_by(DunningEvent.receivable_id).subquery()
+    refunded = select(Payment.receivable_id, func.count(Refund.id).label("n")).join(
+        Payment, Refund.payment_id == Payment.id).where(
+        Refund.reason == REASON).group_by(Payment.receivable_id).subquery()
+    return (select(overpaid.c.receivable_id)
+            .outerjoin(refunded, refunded.c.receivable_id == overpaid.c.receivable_id)
+            .where(func.coalesce(refunded.c.n, 0) < overpaid.c.n)
+            .order_by(overpaid.c.receivable_id).limit(BATCH))
+
+
+def _refund_missing(receivable_id: int, now: datetime) -> int:
+    """This debt's excesses older than LOST_AFTER with no refund row: refunded (and told)."""
+    rows = db.session.scalars(select(DunningEvent).where(
+        DunningEvent.receivable_id == receivable_id, DunningEvent.kind == OVERPAID,
+        DunningEvent.at <= now - LOST_AFTER).order_by(DunningEvent.id)).all()
+    done = 0
+    for row in rows:
+        payment_id, excess = (row.data or {}).get("payment_id"), int((row.data or {}).get(
+            "amount") or 0)
+        made = db.session.scalar(select(func.count(Refund.id)).where(
+            Refund.payment_id == payment_id, Refund.reason == REASON))
+        payment = db.session.get(Payment, payment_id) if payment_id and not made else None
+        # what the provider refunded by hand meanwhile is not refunded twice
+        left = min(excess, refunds.refundable(payment)) if payment is not None else 0
+        db.session.commit()
+        if left > 0:
+            log.warning("receivable %s: excess %s of payment %s had no refund: refunding it",
+                        receivable_id, left, payment_id)
+            refund_excess(receivable_id, payment_id, left, now)
+            done += 1
+    return done
 
 
 def _tell_provider(receivable: Receivable, excess: int) -> None:

@@ -17,8 +17,9 @@ from skod.accounts.models import Client
 from skod.core import formats
 from skod.dunning import links, plans
 from skod.dunning.models import CLOSED, DunningEvent, PaymentPlan, Receivable
+from skod.dunning.paying import cannot_pay_words
 from skod.extensions import db
-from skod.payments import decline_words
+from skod.payments import connect, decline_words
 from skod.web import display
 from skod.web.blueprint import current_locale
 
@@ -52,6 +53,8 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
         "plan": plan_view(plan, receivable, locale),
         "actions": actions(receivable, plan), "today": _today(receivable, now),
+        "cannot_pay": None if receivable.status in CLOSED or connect.can_take_payments(
+            receivable.provider) else cannot_pay_words(receivable.provider.name),
         "config": {"receivable_id": receivable.id, "token": token,
                    "name": receivable.client.name, "email": receivable.client.email,
                    "page_url": url_for("pay_pages.pay_page", receivable_id=receivable.id,
@@ -175,9 +178,11 @@ def actions(receivable: Receivable, plan: PaymentPlan | None) -> set[str]:
     if receivable.status in CLOSED:
         return set()
     reason = receivable.pause_reason if receivable.status == "paused" else None
+    # a card form of a provider whose account takes no payment now would only fail
+    cards_off = set() if connect.can_take_payments(receivable.provider) else {"pay", "plan"}
     if plan is not None and plan.status in plans.ACTIVE:
-        return {"pay"}
-    opened = {"pay", "plan", "promise", "dispute"}
+        return {"pay"} - cards_off
+    opened = {"pay", "plan", "promise", "dispute"} - cards_off
     if reason == "stripe_dispute":
         opened -= {"plan", "promise"}
     if reason == "client_dispute":

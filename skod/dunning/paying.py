@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from skod.core.errors import Conflict, NotFound
@@ -45,7 +46,9 @@ def last_page_payment(receivable_id: int) -> Payment | None:
 
 
 def _owed(receivable_id: int) -> Receivable:
-    """The receivable, locked, still owed (409 once paid or written off)."""
+    """The receivable, locked, still owed (409 once paid or written off), of a provider whose
+    Stripe account takes card payments (409 in words when restricted or deauthorized: before
+    anything is opened at Stripe, which would refuse it with a card-like error)."""
     receivable = recv.lock(receivable_id)
     if receivable is None:
         db.session.rollback()
@@ -54,7 +57,17 @@ def _owed(receivable_id: int) -> Receivable:
         db.session.rollback()
         raise Conflict(f"this debt is {receivable.status.replace('_', ' ')}",
                        code="receivable_closed")
+    if not connect.can_take_payments(receivable.provider):
+        name = receivable.provider.name
+        db.session.rollback()
+        raise Conflict(cannot_pay_words(name), code=connect.CANNOT_TAKE_PAYMENTS)
     return receivable
+
+
+def cannot_pay_words(provider_name: str) -> str:
+    """The client's sentence when the provider's account takes no card payment now."""
+    return _("%(name)s cannot take card payments at the moment: please come back later, or "
+             "pay by bank transfer if the provider's bank details are shown.", name=provider_name)
 
 
 def card_step(receivable_id: int, now: datetime) -> dict:

@@ -209,18 +209,20 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     from skod.dunning import overpay
 
     receivable = lock(receivable_id)
-    if receivable is None or receivable.status == "written_off" or (
-            payment_id and overpay.counted_twice(receivable_id, payment_id)):
-        db.session.commit()  # written off, or this payment counted (webhook and answer)
+    if receivable is None or (payment_id and overpay.counted_twice(receivable_id, payment_id)):
+        db.session.commit()  # this payment is counted already (webhook and answer)
         return receivable
     # never above what is owed: a card payment racing a transfer, an instalment or a retry
-    # brings an excess, recorded once here (under the lock) and refunded after the commit
-    owed = 0 if receivable.status in CLOSED else receivable.balance_minor
+    # brings an excess, recorded once here (under the lock) and refunded after the commit.
+    # A written-off debt is still owed in law (writing off is the provider's bookkeeping, not
+    # a remission): money landing on it later is recovered, counted, and closes it as paid.
+    owed = 0 if receivable.status == "paid" else receivable.balance_minor
     counted = min(amount, owed)
     excess = amount - counted if payment_id else 0
     if counted:
         receivable.paid_minor += counted
-        record(receivable, "payment", now, amount=counted, via=via, payment_id=payment_id)
+        record(receivable, "payment", now, amount=counted, via=via, payment_id=payment_id,
+               **({"after_write_off": True} if receivable.status == "written_off" else {}))
     if excess:
         record(receivable, overpay.OVERPAID, now, amount=excess, via=via, payment_id=payment_id)
     closed = counted > 0 and receivable.balance_minor == 0

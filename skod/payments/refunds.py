@@ -60,11 +60,17 @@ def refundable(payment: Payment) -> int:
 
 
 def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | None,
-           now: datetime) -> Refund:
-    """Refund `amount` (all that is left when None) of a captured payment of this provider."""
+           now: datetime, key: str | None = None) -> Refund:
+    """Refund `amount` (all that is left when None) of a captured payment of this provider.
+    `key`: a refund made at most once (an excess of the dunning), whoever asks for it again."""
     payment = pay.lock(payment_id)
     if payment is None or payment.provider_id != provider_id:
         raise NotFound("payment not found")
+    made = db.session.scalar(select(Refund).where(Refund.idempotency_key == key)) if key \
+        else None
+    if made is not None:  # under the payment's lock: asked before, never made twice
+        db.session.commit()
+        return made
     if payment.status not in ("captured", "refunded"):
         raise Conflict(f"a {payment.status} payment cannot be refunded", code="not_captured")
     left = refundable(payment)
@@ -75,7 +81,8 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
         raise Invalid(f"at most {left} can be refunded", {"amount_minor": [f"1..{left}"]})
     count = db.session.scalar(select(db.func.count()).where(Refund.payment_id == payment.id))
     row = Refund(payment_id=payment.id, amount_minor=amount, reason=reason, created_at=now,
-                 status="pending", idempotency_key=f"refund:payment:{payment.id}:{count + 1}")
+                 status="pending",
+                 idempotency_key=key or f"refund:payment:{payment.id}:{count + 1}")
     db.session.add(row)
     db.session.commit()  # key stored before the call; the pending amount blocks a double refund
     return _send(row.id, now)

@@ -7,14 +7,24 @@ import traceback
 from datetime import datetime
 
 from skod.extensions import db
+from skod.stripe_gateway import GatewayError
 from skod.webhooks.handlers import HANDLERS
 from skod.webhooks.models import EVENT_STATES, StripeEvent
 
 log = logging.getLogger(__name__)
 
+#: Stripe's answers that no retry can change: the object is not on the event's account (another
+#: integration's, another account's), or the account is not ours to read (no provider owns it,
+#: or it revoked our access). Such an event is acknowledged and ignored, never retried.
+NOT_OURS = ("resource_missing", "account_invalid")
+
 
 class EventFailed(Exception):
     """The handler raised; the event is marked failed and retried with backoff."""
+
+
+class UnknownEvent(LookupError):
+    """No stored event has that id (an operator's replay of a wrong id)."""
 
 
 def _lock(event_id: int) -> StripeEvent | None:
@@ -28,7 +38,9 @@ def process(event_id: int, now: datetime, replay: bool = False) -> str:
     event = _lock(event_id)
     if event is None:
         db.session.rollback()
-        return "busy"
+        if db.session.get(StripeEvent, event_id) is None:
+            raise UnknownEvent(f"no stored Stripe event has the id {event_id}")
+        return "busy"  # another worker holds it: it is being processed
     if event.status in ("processed", "ignored") and not replay:
         db.session.commit()
         return event.status
@@ -45,6 +57,12 @@ def process(event_id: int, now: datetime, replay: bool = False) -> str:
     db.session.commit()
     try:
         outcome = handler(obj, now, account)
+    except GatewayError as err:
+        db.session.rollback()
+        if err.code not in NOT_OURS:
+            _record_failure(event_id, err)
+            raise EventFailed(str(err)) from err
+        return _not_ours(event_id, now, err)
     except Exception as err:
         db.session.rollback()
         _record_failure(event_id, err)
@@ -54,6 +72,17 @@ def process(event_id: int, now: datetime, replay: bool = False) -> str:
     event.processed_at, event.last_error, event.traceback = now, None, None
     db.session.commit()
     return event.status
+
+
+def _not_ours(event_id: int, now: datetime, err: GatewayError) -> str:
+    """Stripe says the object or the account is not ours to read: ignored, with the reason."""
+    event = db.session.get(StripeEvent, event_id, populate_existing=True)
+    EVENT_STATES.move(event, "ignored")
+    event.processed_at, event.last_error = now, f"not ours: {err.code}: {err.message}"[:500]
+    db.session.commit()
+    log.info("stripe event %s (%s) of account %s ignored: %s", event.stripe_event_id,
+             event.type, event.account or "(platform)", err.code)
+    return "ignored"
 
 
 def _record_failure(event_id: int, err: Exception) -> None:

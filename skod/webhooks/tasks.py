@@ -11,7 +11,7 @@ from skod.celery_app import celery
 from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.webhooks.models import StripeEvent
-from skod.webhooks.processing import EventFailed, process
+from skod.webhooks.processing import EventFailed, UnknownEvent, process
 
 DRAIN_FLAG = "skod:webhooks:drain-queued"
 DRAIN_BATCH = 200
@@ -21,6 +21,8 @@ DRAIN_BATCH = 200
 def process_event(self, event_id: int) -> str:  # noqa: ANN001
     try:
         return process(event_id, utcnow())
+    except UnknownEvent:
+        return "unknown"  # nothing to retry: the row is gone (a test's cleanup, a purge)
     except EventFailed as err:
         if self.app.conf.task_always_eager:
             return "failed"  # in-process use: the event stays failed for the sweep or replay

@@ -9,11 +9,32 @@ import pytest
 import requests
 import stripe
 
+from tests.support.receiver import receiving
 from tests.support.stripe_helpers import CARD_OK
 
 CONTROLLER = {"fees": {"payer": "account"}, "losses": {"payments": "stripe"},
               "stripe_dashboard": {"type": "full"}}
 CARD = {"number": CARD_OK, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+#: the signing secrets of the test receivers (one per kind of endpoint)
+CONNECT_SECRET = "whsec_connect_test"
+PLATFORM_SECRET = "whsec_platform_test"
+
+
+def receiver_fixtures(name: str) -> tuple:
+    """(connect_hook, platform_hook): module-scoped fixtures of two webhook receivers at the
+    emulator, a Connect endpoint (connected accounts' events) and the platform's, registered
+    under ids of `name` (each module its own). In a test module:
+    `connect_hook, platform_hook = receiver_fixtures("flows")`."""
+
+    @pytest.fixture(scope="module")
+    def connect_hook(stripe_emulator):  # noqa: ANN001, ANN202
+        yield from receiving(stripe_emulator, CONNECT_SECRET, f"connect-{name}", connect=True)
+
+    @pytest.fixture(scope="module")
+    def platform_hook(stripe_emulator):  # noqa: ANN001, ANN202
+        yield from receiving(stripe_emulator, PLATFORM_SECRET, f"platform-{name}")
+
+    return connect_hook, platform_hook
 
 
 def new_account(stripe_raw, onboard: bool = True) -> str:
