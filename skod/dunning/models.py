@@ -156,6 +156,9 @@ class DunningEvent(db.Model):
         # receivables board reads, without scanning every other event of the platform
         Index("ix_dunning_events_money", "receivable_id", "at",
               postgresql_where="kind IN ('payment', 'paid')"),
+        # the excesses (overpay.refund_lost_excess looks at them every tick): a few rows
+        Index("ix_dunning_events_overpaid", "receivable_id",
+              postgresql_where="kind = 'overpaid'", sqlite_where="kind = 'overpaid'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
-"""the sweep's look for claims left unsent: a partial index on the claimed steps (a few rows
-among every step ever sent), so that it is one short query per sweep instead of a look-back
-written on every claimed case
+"""the looks of every tick, on a few rows among many: the claimed steps left unsent (one
+short query per sweep instead of a look-back written on every claimed case) and the recorded
+excesses (refunded if their refund was never made)
 
 Revision ID: m5sweep02
 Revises: m4tokens01
@@ -22,7 +22,11 @@ def upgrade():
     op.create_index('ix_dunning_steps_claimed', 'dunning_steps', ['claimed_at'],
                     postgresql_where=sa.text("status = 'claimed'"),
                     sqlite_where=sa.text("status = 'claimed'"))
+    op.create_index('ix_dunning_events_overpaid', 'dunning_events', ['receivable_id'],
+                    postgresql_where=sa.text("kind = 'overpaid'"),
+                    sqlite_where=sa.text("kind = 'overpaid'"))
 
 
 def downgrade():
+    op.drop_index('ix_dunning_events_overpaid', table_name='dunning_events')
     op.drop_index('ix_dunning_steps_claimed', table_name='dunning_steps')
