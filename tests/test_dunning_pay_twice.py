@@ -57,6 +57,7 @@ def test_a_settled_debts_old_intent_is_cancelled_and_its_confirm_refused(
         app, client, stripe_emulator, stripe_raw, card_pm, outbox):
     d = debt(app, client, stripe_emulator, card_pm, amount=AMOUNT)
     pi_id = _open_intent(client, d)
+    open_page = _config(client, d, "fr")  # the client's page, still open in a tab
     _mark_paid(client, d)  # a transfer: the whole balance
     assert stripe_raw.v1.payment_intents.retrieve(pi_id)["status"] == "canceled"
     with pytest.raises(stripe.StripeError):  # the client finishes the old intent: refused
@@ -66,6 +67,19 @@ def test_a_settled_debts_old_intent_is_cancelled_and_its_confirm_refused(
     assert _case(app, d["id"]) == ("paid", AMOUNT, AMOUNT)
     assert _refunds(stripe_raw, pi_id) == []
     assert "This debt is already settled" in _page(client, d)
+    # the page still open shows that 409 by its code, in the page's language
+    assert open_page["messages"]["already_settled"] == (
+        "Cette dette est déjà réglée : rien de plus ne sera débité.")
+
+
+def _config(client, d: dict, lang: str) -> dict:
+    import json
+    import re
+
+    resp = client.get(f"{d['path']}?lang={lang}")
+    found = re.search(r'<script[^>]*id="page-config"[^>]*>(.*?)</script>',
+                      resp.get_data(as_text=True), re.S)
+    return json.loads(html.unescape(found.group(1)))
 
 
 def test_a_confirm_landing_before_the_cancel_is_refunded_and_the_provider_told(

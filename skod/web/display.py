@@ -254,6 +254,8 @@ def js_messages() -> dict:
         "working": _("Please wait..."),
         "failed": _("The payment was not authorized. Please try again or use another card."),
         "too_late": _("It is too late to pay for this call."),
+        # the pay page's intent was cancelled: the debt was settled another way meanwhile
+        "already_settled": _("This debt is already settled: nothing more will be charged."),
         # Stripe.js reports errors in English: the card pages show these instead, by code
         "declines": {code: str(text) for code, text in decline_words.WORDS.items()},
     }
