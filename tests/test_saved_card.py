@@ -174,3 +174,16 @@ def test_a_removed_card_falls_back_to_the_card_form(app, client, card_pm, stripe
     status, body = _use(client, again, code)
     assert status == 409 and body["error"]["code"] == "saved_card_unavailable"
     assert f.get(client, again)["status"] == "awaiting_card"
+
+
+def test_code_requests_are_limited_per_email(client, card_pm):
+    a = f.provider(client)
+    booking = _booked(client, a, 1)
+    for _ in range(5):
+        assert _ask(client, booking) == (202, {"status": "requested"}), _
+    status, body = _ask(client, booking)
+    assert status == 429
+    assert _ask(client, _booked(client, a, 3))[0] == 429  # the same e-mail, another booking
+    other = f.book(client, a["offer_id"], f.start_in(timedelta(days=2)),
+                   email="someone.else@example.test")
+    assert _ask(client, other)[0] == 202

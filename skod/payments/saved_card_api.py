@@ -40,7 +40,7 @@ class SavedCardSchema(Schema):
 
 
 def _limit(name: str) -> Callable[[], str]:
-    return lambda: current_app.config.get(name) or "10 per hour"
+    return lambda: current_app.config[name]
 
 
 def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
@@ -61,18 +61,22 @@ def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
         email = row.client.email.lower() if row is not None else get_remote_address()
         return f"saved-card:{email}"
 
-    @blp.post(base + "/code", endpoint=f"{purpose}_saved_card_code")
-    @limiter.shared_limit(_limit("SAVED_CARD_LIMIT_PER_ADDRESS"), scope="saved-card-address",
-                          key_func=get_remote_address)
-    @limiter.shared_limit(_limit("SAVED_CARD_LIMIT_PER_EMAIL"), scope="saved-card-email",
-                          key_func=_email_key)
-    @blp.response(202, CodeRequestedSchema)
     def ask_code(row_id: int):
         """E-mail a one-time code to the client if they saved a card with this provider
         before; the answer is the same when they did not (no one learns who is a client)."""
         row = _row(row_id)
         saved_cards.request_code(row, f"{purpose}:{row.id}", utcnow())
         return {"status": "requested"}
+
+    # Flask-Limiter knows a view by its name: one name per resource, or each request to one
+    # would count once for every resource
+    ask_code.__name__ = ask_code.__qualname__ = f"{purpose}_saved_card_code"
+    view = blp.response(202, CodeRequestedSchema)(ask_code)
+    view = limiter.shared_limit(_limit("SAVED_CARD_LIMIT_PER_EMAIL"), scope="saved-card-email",
+                                key_func=_email_key)(view)
+    view = limiter.shared_limit(_limit("SAVED_CARD_LIMIT_PER_ADDRESS"),
+                                scope="saved-card-address", key_func=get_remote_address)(view)
+    blp.post(base + "/code", endpoint=f"{purpose}_saved_card_code")(view)
 
     @blp.post(base + "/check", endpoint=f"{purpose}_saved_card_check")
     @blp.arguments(CodeSchema)
