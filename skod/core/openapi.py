@@ -21,7 +21,8 @@ PUBLIC = {("post", "/api/v1/providers"), ("post", "/api/v1/auth/tokens"),
 THROTTLED = {("post", "/api/v1/auth/tokens"), ("post", "/api/v1/auth/password-reset")}
 #: suffixes of operations where a card payment can fail
 PAYING = ("/payment-method", "/confirm", "/authorize", "/card-setup", "/refund", "/end",
-          "/reply", "/complete", "/approve", "/cancel", "/start", "/no-show", "/saved-card")
+          "/reply", "/complete", "/approve", "/cancel", "/start", "/no-show", "/saved-card",
+          "/saved-card/check")
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 

@@ -48,7 +48,8 @@ def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
     """The three routes on `blp` for rows of `model` (reached with `purpose` tokens);
     `payable(row)`: the row still waits for a card; `pay(id, pm, now)`: pays with the saved
     card `pm` and answers as the payment-method route does."""
-    base = f"/{model.__tablename__}/<int:row_id>/saved-card"
+    param = f"{purpose}_id"  # the name the resource's other routes use (booking_id...)
+    base = f"/{model.__tablename__}/<int:{param}>/saved-card"
 
     def _row(row_id: int, check: bool = True):  # noqa: ANN202
         row = reach(model, purpose, row_id, "client")[0]
@@ -57,14 +58,14 @@ def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
         return row
 
     def _email_key() -> str:
-        row = db.session.get(model, (request.view_args or {}).get("row_id"))
+        row = db.session.get(model, (request.view_args or {}).get(param))
         email = row.client.email.lower() if row is not None else get_remote_address()
         return f"saved-card:{email}"
 
-    def ask_code(row_id: int):
+    def ask_code(**path: int):
         """E-mail a one-time code to the client if they saved a card with this provider
         before; the answer is the same when they did not (no one learns who is a client)."""
-        row = _row(row_id)
+        row = _row(path[param])
         saved_cards.request_code(row, f"{purpose}:{row.id}", utcnow())
         return {"status": "requested"}
 
@@ -81,10 +82,10 @@ def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
     @blp.post(base + "/check", endpoint=f"{purpose}_saved_card_check")
     @blp.arguments(CodeSchema)
     @blp.response(200, SavedCardSchema)
-    def check_code(data: dict, row_id: int):
+    def check_code(data: dict, **path: int):
         """The saved card the code unlocks (422 `invalid_code`, `code_expired`; 409
         `saved_card_unavailable` when it was removed: enter a card)."""
-        row = _row(row_id)
+        row = _row(path[param])
         pm = saved_cards.use_code(row, f"{purpose}:{row.id}", data["code"], utcnow(),
                                   spend=False)
         return saved_cards.card_summary(row, pm)
@@ -92,12 +93,12 @@ def add_routes(blp: Blueprint, model: type, purpose: str, *, payable: Callable,
     @blp.post(base, endpoint=f"{purpose}_saved_card_pay")
     @blp.arguments(CodeSchema)
     @blp.response(200, result_schema)
-    def pay_with_saved(data: dict, row_id: int):
+    def pay_with_saved(data: dict, **path: int):
         """Pay with the saved card the code unlocks (the code is then used up); on-session:
         `requires_action` with a client_secret when the bank asks for 3-D Secure."""
-        row = _row(row_id)
+        row = _row(path[param])
         now = utcnow()
         pm = saved_cards.use_code(row, f"{purpose}:{row.id}", data["code"], now, spend=True)
         saved_cards.card_summary(row, pm)  # still on the client's customer
         db.session.commit()  # the code is used up before the payment is tried
-        return pay(row_id, pm, now)
+        return pay(row.id, pm, now)

@@ -28,7 +28,7 @@ from skod.core.types import UTCDateTime
 from skod.extensions import db
 from skod.notifications import mail
 from skod.payments import connect
-from skod.payments.cards import CardHolderMixin, holders
+from skod.payments.cards import CardHolderMixin, StripeUnavailable, holders
 from skod.stripe_gateway import GatewayError
 
 CODE_TTL = timedelta(minutes=15)
@@ -150,7 +150,9 @@ def card_summary(holder: CardHolderMixin, pm: str) -> dict:
         card = connect.for_client(client).card_summary(pm)
     except GatewayError as err:
         db.session.rollback()
-        raise _gone() from err
+        if err.kind == "retryable":
+            raise StripeUnavailable("the payment provider could not be reached") from err
+        raise _gone() from err  # the card was deleted at Stripe
     if card.get("customer") != client.stripe_customer_id:  # detached since
         raise _gone()
     return {"brand": card.get("brand"), "last4": card.get("last4"),
