@@ -20,7 +20,7 @@ from skod.catalog.services import bookable_offer, offer_slots
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import capture_policy as cp
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.stripe_gateway import GatewayError
@@ -119,7 +119,7 @@ def attach_card(booking_id: int, payment_method: str, now: datetime, *,
     if booking.start_at <= now:
         raise Conflict("this call has already started", code="too_late")
     if saved:
-        pm = cards.use_saved(booking, booking.client, payment_method)
+        pm = saved_cards.use_saved(booking, booking.client, payment_method)
     else:
         if not booking.stripe_setup_intent_id:  # a near call opened a page intent instead
             cards.guarded(lambda: cards.open_setup(booking, booking.client,

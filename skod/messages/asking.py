@@ -18,7 +18,7 @@ from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.messages import policy
 from skod.messages.models import CHARGE_KEY, HOLD_KEY, MESSAGE_STATES, Message
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import ANSWER, Payment
@@ -110,7 +110,7 @@ def give_card(message_id: int, payment_method: str, now: datetime, *,
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
     if saved:
-        pm = cards.use_saved(message, message.client, payment_method)
+        pm = saved_cards.use_saved(message, message.client, payment_method)
     else:
         if not message.stripe_setup_intent_id:  # the question opened a page intent instead
             cards.guarded(lambda: cards.open_setup(message, message.client,

@@ -188,14 +188,6 @@ def drop_page_intent(holder, now: datetime, next_key: Callable[[], str]) -> None
     payment.stripe_payment_method_id = holder.stripe_payment_method_id
 
 
-def use_saved(holder: CardHolderMixin, client: Client, payment_method: str) -> str:
-    """A card the client saved earlier on their customer (skod.payments.saved_cards checked it
-    and the code that unlocks it) becomes the holder's: no SetupIntent, it is saved already."""
-    holder.stripe_customer_id = client.stripe_customer_id
-    holder.stripe_payment_method_id = payment_method
-    return payment_method
-
-
 def adopt_card(holder: CardHolderMixin, payment: Payment) -> None:
     """The card a held payment used becomes the holder's saved card (a page intent saves it
     with setup_future_usage): overruns and late fees are charged on it off-session."""

@@ -93,6 +93,14 @@ def request_code(holder: CardHolderMixin, ref: str, now: datetime) -> None:
     _send(holder, client, code)
 
 
+def use_saved(holder: CardHolderMixin, client: Client, payment_method: str) -> str:
+    """A card the client saved earlier on their customer (skod.payments.saved_cards checked it
+    and the code that unlocks it) becomes the holder's: no SetupIntent, it is saved already."""
+    holder.stripe_customer_id = client.stripe_customer_id
+    holder.stripe_payment_method_id = payment_method
+    return payment_method
+
+
 def _send(holder: CardHolderMixin, client: Client, code: str) -> None:
     provider = holder.provider  # type: ignore[attr-defined]
     with force_locale(client.locale):

@@ -15,7 +15,7 @@ from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import DEPOSIT
@@ -98,7 +98,7 @@ def accept(project_id: int, payment_method: str, now: datetime, *, saved: bool =
     if project.status != "sent":
         raise Conflict(f"the project is {project.status}", code="invalid_state")
     connect.require_payments(project.provider)
-    pm = cards.use_saved(project, project.client, payment_method) if saved else \
+    pm = saved_cards.use_saved(project, project.client, payment_method) if saved else \
         cards.confirmed_card(project, project.client, ref(project), payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": project.setup_client_secret,
