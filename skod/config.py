@@ -87,6 +87,12 @@ def _web_security() -> dict:
                                                   "200 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS",
                                                   "100 per 15 minutes"),
+        # saved-card codes asked (every request counts): per client e-mail, so that nobody
+        # floods a mailbox, and per address, so that nobody sends them to many
+        "SAVED_CARD_LIMIT_PER_EMAIL": os.environ.get("SAVED_CARD_LIMIT_PER_EMAIL",
+                                                     "5 per hour"),
+        "SAVED_CARD_LIMIT_PER_ADDRESS": os.environ.get("SAVED_CARD_LIMIT_PER_ADDRESS",
+                                                       "30 per hour"),
     }
 
 

@@ -10,6 +10,7 @@ from skod.messages import models as messages  # noqa: F401
 from skod.payments import (
     disputes,  # noqa: F401
     refunds,  # noqa: F401
+    saved_cards,  # noqa: F401
 )
 from skod.payments import models as payments  # noqa: F401
 from skod.projects import models as projects  # noqa: F401

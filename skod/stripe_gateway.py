@@ -144,6 +144,7 @@ class Gateway(ConnectMixin):
         card = so.val(pm, "card") or {}
         customer = so.val(pm, "customer")
         return {"brand": so.val(card, "brand"), "last4": so.val(card, "last4"),
+                "exp_month": so.val(card, "exp_month"), "exp_year": so.val(card, "exp_year"),
                 "customer": customer if isinstance(customer, str) or customer is None
                 else customer["id"]}
 

@@ -23,6 +23,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import Conflict, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
+from skod.payments import saved_card_api
 
 blp = Blueprint("calls_api", __name__, description="Bookings of paid calls")
 
@@ -51,13 +52,23 @@ def create_booking(data: dict):
 @blp.response(200, CardResultSchema)
 def give_card(data: dict, booking_id: int):
     _booking(booking_id)
-    result = booking_svc.attach_card(booking_id, data["payment_method"], utcnow())
+    return _card_given(booking_id, data["payment_method"], utcnow(), saved=False)
+
+
+def _card_given(booking_id: int, payment_method: str, now, *, saved: bool) -> dict:  # noqa: ANN001
+    result = booking_svc.attach_card(booking_id, payment_method, now, saved=saved)
     if result["status"] == "failed":
         # The attempt is recorded on its payment row; the client may try another card.
         raise PaymentProblem("the card was declined", {"payment_method": [result["error"]["code"]]},
                              code=result["error"]["kind"] or "card_declined")
     _confirm_if_secured(booking_id, result)
     return result
+
+
+saved_card_api.add_routes(
+    blp, Booking, "booking", payable=lambda b: b.status in ("awaiting_card", "action_required"),
+    pay=lambda booking_id, pm, now: _card_given(booking_id, pm, now, saved=True),
+    result_schema=CardResultSchema)
 
 
 @blp.post("/bookings/<int:booking_id>/card-setup")

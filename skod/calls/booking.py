@@ -20,7 +20,7 @@ from skod.catalog.services import bookable_offer, offer_slots
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import capture_policy as cp
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.stripe_gateway import GatewayError
@@ -105,8 +105,11 @@ def lock_booking(booking_id: int) -> Booking:
     return booking
 
 
-def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
-    """Save the client's card, then hold now (near call) or later (far call)."""
+def attach_card(booking_id: int, payment_method: str, now: datetime, *,
+                saved: bool = False) -> dict:
+    """Save the client's card, then hold now (near call) or later (far call). `saved`: the
+    card is one the client saved with this provider before (pay_with_saved_card checked the
+    code that unlocks it): it is used as it is, on-session, without a new SetupIntent."""
     booking = lock_booking(booking_id)
     hold = booking.hold_payment()
     if hold is not None and hold.status == "requires_action":
@@ -115,9 +118,14 @@ def attach_card(booking_id: int, payment_method: str, now: datetime) -> dict:
         raise Conflict(f"the booking is {booking.status}", code="invalid_state")
     if booking.start_at <= now:
         raise Conflict("this call has already started", code="too_late")
-    if not booking.stripe_setup_intent_id:  # a near call opened a page intent instead
-        cards.guarded(lambda: cards.open_setup(booking, booking.client, f"booking:{booking.id}"))
-    pm = cards.confirmed_card(booking, booking.client, f"booking:{booking.id}", payment_method)
+    if saved:
+        pm = saved_cards.use_saved(booking, booking.client, payment_method)
+    else:
+        if not booking.stripe_setup_intent_id:  # a near call opened a page intent instead
+            cards.guarded(lambda: cards.open_setup(booking, booking.client,
+                                                   f"booking:{booking.id}"))
+        pm = cards.confirmed_card(booking, booking.client, f"booking:{booking.id}",
+                                  payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": booking.setup_client_secret,
                 "intent": "setup"}

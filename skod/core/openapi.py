@@ -21,7 +21,8 @@ PUBLIC = {("post", "/api/v1/providers"), ("post", "/api/v1/auth/tokens"),
 THROTTLED = {("post", "/api/v1/auth/tokens"), ("post", "/api/v1/auth/password-reset")}
 #: suffixes of operations where a card payment can fail
 PAYING = ("/payment-method", "/confirm", "/authorize", "/card-setup", "/refund", "/end",
-          "/reply", "/complete", "/approve", "/cancel", "/start", "/no-show")
+          "/reply", "/complete", "/approve", "/cancel", "/start", "/no-show", "/saved-card",
+          "/saved-card/check")
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
@@ -41,7 +42,7 @@ def _statuses(method: str, path: str, operation: dict) -> set[int]:
         statuses |= {402, 503}
     if path == "/api/v1/me/stripe/onboarding":
         statuses.add(503)  # Stripe could not be reached
-    if (method, path) in THROTTLED:
+    if (method, path) in THROTTLED or path.endswith("/saved-card/code"):
         statuses.add(429)
     return statuses
 

@@ -25,6 +25,7 @@ from skod.messages.schemas import (
     message_out,
     payment_block,
 )
+from skod.payments import saved_card_api
 
 blp = Blueprint("messages_api", __name__, description="Paid messages")
 
@@ -54,13 +55,23 @@ def create_message(data: dict):
 def give_card(data: dict, message_id: int):
     """Hold the price (a new question) or, after a failed capture, pay it (the pay link)."""
     _message(message_id)
-    result = asking.give_card(message_id, data["payment_method"], utcnow())
+    return _card_given(message_id, data["payment_method"], utcnow(), saved=False)
+
+
+def _card_given(message_id: int, payment_method: str, now, *, saved: bool) -> dict:  # noqa: ANN001
+    result = asking.give_card(message_id, payment_method, now, saved=saved)
     if result["status"] == "failed":
         # The attempt is recorded on its payment row; the client may try another card.
         raise PaymentProblem("the card was declined", {"payment_method": [result["error"]["code"]]},
                              code=result["error"]["kind"] or "card_declined")
     _tell(message_id, result["status"])
     return result
+
+
+saved_card_api.add_routes(
+    blp, Message, "message", payable=lambda m: m.status in asking.TO_HOLD + asking.TO_CHARGE,
+    pay=lambda message_id, pm, now: _card_given(message_id, pm, now, saved=True),
+    result_schema=CardResultSchema)
 
 
 @blp.post("/messages/<int:message_id>/card-setup")

@@ -18,7 +18,7 @@ from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.messages import policy
 from skod.messages.models import CHARGE_KEY, HOLD_KEY, MESSAGE_STATES, Message
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import ANSWER, Payment
@@ -96,8 +96,11 @@ def lock_message(message_id: int) -> Message:
     return message
 
 
-def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
-    """Save the card, then hold the price (a new question) or charge it (the pay link)."""
+def give_card(message_id: int, payment_method: str, now: datetime, *,
+              saved: bool = False) -> dict:
+    """Save the card, then hold the price (a new question) or charge it (the pay link).
+    `saved`: a card the client saved with this provider before, unlocked by its code
+    (skod.payments.saved_cards): used as it is, without a new SetupIntent."""
     message = lock_message(message_id)
     charging = message.status in TO_CHARGE
     last = message.charge_payment() if charging else message.hold_payment()
@@ -106,9 +109,14 @@ def give_card(message_id: int, payment_method: str, now: datetime) -> dict:
         return {"status": "requires_action", "client_secret": pay.client_secret_of(last)}
     if message.status not in TO_HOLD + TO_CHARGE:
         raise Conflict(f"the message is {message.status}", code="invalid_state")
-    if not message.stripe_setup_intent_id:  # the question opened a page intent instead
-        cards.guarded(lambda: cards.open_setup(message, message.client, f"message:{message.id}"))
-    pm = cards.confirmed_card(message, message.client, f"message:{message.id}", payment_method)
+    if saved:
+        pm = saved_cards.use_saved(message, message.client, payment_method)
+    else:
+        if not message.stripe_setup_intent_id:  # the question opened a page intent instead
+            cards.guarded(lambda: cards.open_setup(message, message.client,
+                                                   f"message:{message.id}"))
+        pm = cards.confirmed_card(message, message.client, f"message:{message.id}",
+                                  payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": message.setup_client_secret,
                 "intent": "setup"}

@@ -211,7 +211,7 @@ def card_problem(err: GatewayError) -> DomainError:
     return PaymentProblem(err.message, {"payment_method": [err.code or err.kind]}, code=err.kind)
 
 
-def _holders():  # noqa: ANN202
+def holders():  # noqa: ANN202
     """Every model that carries a saved card (Booking, Message, Project...)."""
     return [cls for cls in CardHolderMixin.__subclasses__() if hasattr(cls, "__table__")]
 
@@ -221,7 +221,7 @@ def payment_customer(payment: Payment) -> str | None:
     else its client's."""
     owners = {"bookings": payment.booking_id, "messages": payment.message_id,
               "projects": payment.project_id, "receivables": payment.receivable_id}
-    for model in _holders():
+    for model in holders():
         owner_id = owners.get(model.__tablename__)
         holder = db.session.get(model, owner_id) if owner_id else None
         if holder is not None and holder.stripe_customer_id:
@@ -269,7 +269,7 @@ def setup_succeeded(obj: dict, now, account: str | None = None) -> str | None:  
     setup = gateway().on(account).retrieve_setup_intent(setup_id)  # from the event's account
     if setup.status != "succeeded" or not setup.payment_method:
         return "ignored"
-    for model in _holders():
+    for model in holders():
         for holder in db.session.scalars(select(model).where(
                 model.stripe_setup_intent_id == setup.id).with_for_update()):
             if not holder.stripe_payment_method_id:
@@ -287,7 +287,7 @@ def card_detached(obj: dict, now, account: str | None = None) -> str | None:  # 
     pm_id = obj.get("id")  # a string or None: checked at intake
     if not pm_id or gateway().on(account).card_summary(pm_id).get("customer"):
         return "ignored"
-    for model in _holders():
+    for model in holders():
         for holder in db.session.scalars(select(model).where(
                 model.stripe_payment_method_id == pm_id).with_for_update()):
             holder.stripe_payment_method_id = None

@@ -11,6 +11,7 @@ from skod.core.clock import utcnow
 from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
+from skod.payments import saved_card_api
 from skod.projects import milestones as ms
 from skod.projects import notify, settlement, setup
 from skod.projects.models import Milestone, Project
@@ -92,6 +93,12 @@ def accept(data: dict, project_id: int):
     """The client accepts the terms with the card; the deposit is charged on-session."""
     _project(project_id, "client")
     return _card_result(setup.accept(project_id, data["payment_method"], utcnow()))
+
+
+saved_card_api.add_routes(
+    blp, Project, "project", payable=lambda p: p.status == "sent",
+    pay=lambda project_id, pm, now: _card_result(setup.accept(project_id, pm, now, saved=True)),
+    result_schema=CardResultSchema)
 
 
 @blp.post("/projects/<int:project_id>/card-setup")

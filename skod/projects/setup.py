@@ -15,7 +15,7 @@ from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
-from skod.payments import cards, connect
+from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import DEPOSIT
@@ -88,8 +88,9 @@ def create_project(provider_id: int, data: dict, now: datetime) -> Project:
     return project
 
 
-def accept(project_id: int, payment_method: str, now: datetime) -> dict:
-    """The client accepts the terms and saves the card; the deposit is charged on-session."""
+def accept(project_id: int, payment_method: str, now: datetime, *, saved: bool = False) -> dict:
+    """The client accepts the terms and saves the card; the deposit is charged on-session.
+    `saved`: a card the client saved with this provider before, unlocked by its code."""
     project = lock_project(project_id)
     deposit = project.deposit_payment()
     if project.status == "deposit_pending" and deposit is not None:
@@ -97,7 +98,8 @@ def accept(project_id: int, payment_method: str, now: datetime) -> dict:
     if project.status != "sent":
         raise Conflict(f"the project is {project.status}", code="invalid_state")
     connect.require_payments(project.provider)
-    pm = cards.confirmed_card(project, project.client, ref(project), payment_method)
+    pm = saved_cards.use_saved(project, project.client, payment_method) if saved else \
+        cards.confirmed_card(project, project.client, ref(project), payment_method)
     if pm is None:
         return {"status": "requires_action", "client_secret": project.setup_client_secret,
                 "intent": "setup"}

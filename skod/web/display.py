@@ -256,6 +256,16 @@ def js_messages() -> dict:
         "too_late": _("It is too late to pay for this call."),
         # the pay page's intent was cancelled: the debt was settled another way meanwhile
         "already_settled": _("This debt is already settled: nothing more will be charged."),
+        # the saved card of a returning client (static/js/saved-card.js)
+        "invalid_code": _("This is not the code we sent. Check it and try again."),
+        "code_expired": _("This code no longer works (expired, used, or too many tries). "
+                          "Ask for a new one."),
+        "saved_card_unavailable": _("Your saved card can no longer be used. Please enter a "
+                                    "card below."),
+        "too_many_codes": _("Too many codes were asked for. Please wait a little, or enter "
+                            "a card below."),
+        # {brand}, {last4}, {expiry} are filled in by the page
+        "saved_card_label": _("Your saved card: {brand} ending in {last4}, expires {expiry}"),
         # Stripe.js reports errors in English: the card pages show these instead, by code
         "declines": {code: str(text) for code, text in decline_words.WORDS.items()},
     }

@@ -83,8 +83,9 @@
     if (!data.accept_terms) { throw new UiError(msg.accept_terms, 'accept_terms'); }
   }
 
-  async function book() {
-    var data = bookingPayload();
+  // The booking of the form's slot and details: made once, reused by the next try (with the
+  // card form or the saved card) unless the client picked another time.
+  async function ensureBooking(data) {
     checkLocally(data);
     if (!created || created.start_at !== data.start_at) {
       var res = await flow.api('POST', '/api/v1/bookings', data, null);
@@ -92,13 +93,27 @@
       created = res.body;
       created.start_at = data.start_at;
       created.step = created.payment;
-    } else {
+      return false;
+    }
+    return true;
+  }
+
+  async function book() {
+    var data = bookingPayload();
+    if (await ensureBooking(data)) {
       created.step = await flow.freshSetup('/api/v1/bookings/' + created.id,
                                            created.client_token);
     }
     await flow.payWithCard('/api/v1/bookings/' + created.id, created.client_token,
                            created.step, data.client.name, data.client.email, SECURED);
     window.location.assign(created.manage_url);
+  }
+
+  if (bookingForm && window.SkodSavedCard) {
+    window.SkodSavedCard(flow, msg, async function () {
+      await ensureBooking(bookingPayload());
+      return {base: '/api/v1/bookings/' + created.id, token: created.client_token};
+    }, SECURED, function () { window.location.assign(created.manage_url); });
   }
 
   async function authorize() {

@@ -121,11 +121,16 @@ window.SkodCardFlow = function (form, stripeKey, msg, stripeAccount) {
     var res = await api('POST', submitPath || base + '/payment-method',
                         {payment_method: setup.setupIntent.payment_method}, token);
     if (!res.ok) { throw apiError(res); }
-    var result = res.body;
+    await finish(base, token, res.body, done);
+  }
+
+  // The server's answer to a card it confirmed (payment-method, saved-card): 3-D Secure of the
+  // payment when the bank asks (confirmCardPayment), read back at base + '/confirm'.
+  async function finish(base, token, result, done) {
     if (result.status === 'requires_action' && result.intent !== 'setup') {
       var paid = await stripe.confirmCardPayment(result.client_secret);
       if (paid.error) { throw stripeError(paid.error, msg.failed); }
-      res = await api('POST', base + '/confirm', null, token);
+      var res = await api('POST', base + '/confirm', null, token);
       if (!res.ok) { throw apiError(res); }
       result = {status: res.body.status};
     }
@@ -195,6 +200,7 @@ window.SkodCardFlow = function (form, stripeKey, msg, stripeAccount) {
   }
 
   return {UiError: UiError, api: api, apiError: apiError, showTop: showTop,
-          payWithCard: payWithCard, freshSetup: freshSetup, onSubmit: onSubmit,
+          payWithCard: payWithCard, finish: finish, freshSetup: freshSetup, onSubmit: onSubmit,
+          report: report, clearErrors: clearErrors, busy: busy,
           toggleBusiness: toggleBusiness, clientDetails: clientDetails};
 };

@@ -59,18 +59,26 @@
     }
   }
 
-  async function ask() {
-    var data = askPayload();
+  // The question of the form, sent once with its files (the next try reuses it); false when
+  // it was made by this call.
+  async function ensureQuestion(data) {
     checkLocally(data);
+    var made = !!created;
     if (!created) {
       var res = await api('POST', '/api/v1/messages', data, null);
       if (!res.ok) { throw apiError(res); }
       created = res.body;
       created.step = created.payment;
-    } else {
-      created.step = await flow.freshSetup(base(created.id), created.client_token);
     }
     await upload(created.id, created.client_token);
+    return made;
+  }
+
+  async function ask() {
+    var data = askPayload();
+    if (await ensureQuestion(data)) {
+      created.step = await flow.freshSetup(base(created.id), created.client_token);
+    }
     await flow.payWithCard(base(created.id), created.client_token, created.step,
                            data.client.name, data.client.email, PAID);
     window.location.assign(created.message_url);
@@ -85,6 +93,12 @@
 
   if (askForm) {
     askForm.addEventListener('submit', flow.onSubmit(ask));
+    if (window.SkodSavedCard) {
+      window.SkodSavedCard(flow, msg, async function () {
+        await ensureQuestion(askPayload());
+        return {base: base(created.id), token: created.client_token};
+      }, PAID, function () { window.location.assign(created.message_url); });
+    }
     flow.toggleBusiness();
     var counter = document.getElementById('char-count');
     if (counter) {

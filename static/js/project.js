@@ -36,6 +36,15 @@
     await secure(milestone, milestone + '/authorize');
   }
 
+  if (form.id === 'accept-form' && window.SkodSavedCard) {
+    window.SkodSavedCard(flow, msg, async function () {
+      if (!document.getElementById('accept_terms').checked) {
+        throw new flow.UiError(msg.accept_terms, 'accept_terms');
+      }
+      return {base: project, token: config.client_token};
+    }, SECURED, function () { window.location.assign(config.page_url); });
+  }
+
   form.addEventListener('submit', flow.onSubmit(async function () {
     await (form.id === 'accept-form' ? accept : authorize)();
     window.location.assign(config.page_url);
