@@ -16,11 +16,12 @@ from datetime import datetime
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from skod.accounts.auth import reach
 from skod.core.clock import utcnow
 from skod.core.errors import Conflict
+from skod.core.schemas import Schema
 from skod.extensions import db, limiter
 from skod.payments import saved_cards
 
