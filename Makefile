@@ -1,7 +1,7 @@
 # make run   - local demo: SQLite, file broker, outbox e-mails, Stripe emulator (honcho)
 # make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
 # make test-dates - the time-sensitive tests under libfaketime at a Sunday, 1 May,
-#              31 December 23:30 Paris and 29 February (DATES='sunday leap' for some; 'rotate')
+#              31 December 23:30 Paris, 29 February and 00:30 Paris (DATES='sunday leap'; 'rotate')
 # make lint  - ruff only
 # make bench - the dunning benchmarks (sweep at 100k and 1M receivables, board) on skod_bench
 SHELL := /bin/bash
@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.skod-installed
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/skod_test
 PYTEST_ARGS ?=
-#: test-dates: empty = all four; names among sunday may1 newyear leap, or rotate (one by day)
+#: test-dates: empty = all five; names among sunday may1 newyear leap midnight, or rotate (one by day)
 DATES ?=
 
 export TEST_DATABASE_URL

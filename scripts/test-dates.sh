@@ -5,7 +5,7 @@
 # during the run) and 29 February. The clock runs on from there.
 #   scripts/test-dates.sh                 every date
 #   scripts/test-dates.sh rotate          one of them, by today's day of the year (CI)
-#   scripts/test-dates.sh sunday leap     the named ones (sunday, may1, newyear, leap)
+#   scripts/test-dates.sh sunday leap     the named ones (sunday, may1, newyear, leap, midnight)
 # Extra pytest arguments: TEST_DATES_ARGS='-k sweep -x'. TEST_DATES_FILES replaces the file list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +16,9 @@ declare -A AT=(
     [may1]="2026-05-01 08:00:00"      # Friday 1 May, 10:00 Paris: a public holiday
     [newyear]="2026-12-31 22:30:00"   # 31 December 23:30 Paris
     [leap]="2028-02-29 09:00:00"      # Tuesday 29 February 2028, 10:00 Paris
+    [midnight]="2026-12-14 23:30:00"  # Tuesday 00:30 Paris, still Monday in UTC: the days differ
 )
-ORDER=(sunday may1 newyear leap)
+ORDER=(sunday may1 newyear leap midnight)
 # every file whose tests derive days, hours, business days or years from the clock
 FILES=${TEST_DATES_FILES:-"
     tests/test_dunning_ladder.py tests/test_dunning_sweep.py tests/test_dunning_notices.py
@@ -32,7 +33,7 @@ FILES=${TEST_DATES_FILES:-"
     tests/test_messages_api.py tests/test_messages_access.py tests/test_messages_policy.py
     tests/test_projects_api.py tests/test_projects_hold_failures.py
     tests/test_dunning_sweep_faults.py tests/test_dunning_excess_lost.py
-    tests/test_dunning_pay_twice.py tests/test_saved_card.py"}
+    tests/test_dunning_pay_twice.py tests/test_saved_card.py tests/test_disputes.py"}
 
 if [ $# -eq 0 ]; then
     set -- "${ORDER[@]}"

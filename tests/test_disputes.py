@@ -3,13 +3,17 @@ evidence deadline, and a lost one owed again on the invoice. Events come from th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests import factories as f
 from tests.support.api import api
 from tests.support.net import wait_until
 from tests.support.stripe_helpers import CARD_OK
 from tests.webhook_support import deliver, event
+
+#: the time zone of the providers the factories make
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _captured_call(client, card_pm, kind="business"):
@@ -53,8 +57,9 @@ def test_dispute_opened_then_lost(client, card_pm, stripe_emulator, stripe_webho
     wait_until(lambda: len(outbox.to(prov["email"])) == 1, timeout=10, what="provider told")
     [mail] = outbox.to(prov["email"])
     body = _text(mail)
-    # the deadline (day of the month in the provider's words) and the evidence Skod holds
-    due_day = str(int(row["evidence_due_by"][8:10]))
+    # the deadline (day of the month in the provider's words, in their time zone: between
+    # 23:00 and midnight UTC it is already the next day in Paris) and the evidence Skod holds
+    due_day = str(datetime.fromisoformat(row["evidence_due_by"]).astimezone(PARIS).day)
     assert due_day in mail["Subject"] and due_day in body
     for evidence in ("Appel commencé", "Appel terminé", "Alex Client",
                      "le titulaire de la carte dit ne pas avoir fait ce paiement"):
