@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+import pytest
+
 from tests import factories as f
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK
@@ -98,3 +102,26 @@ def test_plan_edits_before_start_and_refusals_after(client, card_pm):
     status, cancelled = api(client, "POST", f"/api/v1/milestones/{added['id']}/cancel",
                             json={}, token=prov["token"])
     assert status == 200 and cancelled["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(("at", "expected_on", "refused"), [
+    (datetime(2026, 12, 14, 23, 30, tzinfo=UTC), date(2026, 12, 14), True),  # 00:30 in Paris
+    (datetime(2026, 12, 14, 22, 30, tzinfo=UTC), date(2026, 12, 14), False),  # 23:30 in Paris
+    (datetime(2026, 12, 14, 23, 30, tzinfo=UTC), date(2026, 12, 15), False),
+])
+def test_a_past_milestone_day_is_the_providers_past_day(app, client, at, expected_on, refused):
+    """From 23:00 UTC it is tomorrow in Paris: the provider's yesterday is refused then, and
+    their today is not (the check used the UTC date)."""
+    from skod.core.errors import Invalid
+    from skod.projects import setup
+
+    prov = f.provider(client)
+    provider_id = api(client, "GET", "/api/v1/me", token=prov["token"])[1]["id"]
+    data = {"milestones": [{"expected_on": expected_on}]}
+    with app.app_context():
+        if refused:
+            with pytest.raises(Invalid):
+                setup.create_project(provider_id, data, at)
+        else:  # past the date check, the incomplete data stops it
+            with pytest.raises(KeyError):
+                setup.create_project(provider_id, data, at)

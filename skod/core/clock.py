@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime, tz: str) -> date:
+    """The day `moment` falls on in the time zone `tz`: a provider's dates are their days (from
+    23:00 UTC it is already tomorrow in Paris), never UTC's."""
+    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 def aware(dt: datetime) -> datetime:

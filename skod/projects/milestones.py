@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skod.core.clock import local_date
 from skod.core.errors import Conflict, Invalid
 from skod.extensions import db
 from skod.projects import notify
@@ -148,7 +149,8 @@ def edit(milestone_id: int, changes: dict, now: datetime) -> Milestone:
         return milestone
     if milestone.status != "pending":
         raise Conflict("a started milestone cannot be edited", code="invalid_state")
-    if "expected_on" in changes and changes["expected_on"] < now.date():
+    if "expected_on" in changes and changes["expected_on"] < local_date(
+            now, milestone.project.provider.timezone):
         raise Invalid("the expected date is in the past",
                       {"expected_on": ["must not be in the past"]})
     for name in ("title", "description", "amount_minor", "expected_on"):

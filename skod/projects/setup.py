@@ -13,6 +13,7 @@ from flask import current_app
 
 from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
+from skod.core.clock import local_date
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.extensions import db
 from skod.payments import cards, connect, saved_cards
@@ -62,8 +63,9 @@ def split_deposit(project: Project) -> None:
 
 def create_project(provider_id: int, data: dict, now: datetime) -> Project:
     """The project, its milestones and the client's card step; the client is e-mailed."""
-    _check_dates(data["milestones"], now.date())
-    connect.require_payments(db.session.get(Provider, provider_id))
+    provider = db.session.get(Provider, provider_id)
+    _check_dates(data["milestones"], local_date(now, provider.timezone))
+    connect.require_payments(provider)
     project = Project(
         provider_id=provider_id, client=client_for(provider_id, data["client"]),
         title=data["title"].strip(),
@@ -180,7 +182,7 @@ def add_milestone(project_id: int, spec: dict, now: datetime) -> Milestone:
     project = lock_project(project_id)
     if project.status not in ("sent", "accepted"):
         raise Conflict(f"the project is {project.status}", code="invalid_state")
-    _check_dates([spec], now.date())
+    _check_dates([spec], local_date(now, project.provider.timezone))
     milestone = Milestone(
         position=max((m.position for m in project.milestones), default=0) + 1,
         title=spec["title"].strip(), description=spec.get("description"),
