@@ -233,12 +233,15 @@ def _create_schema(app) -> None:
 
 @pytest.fixture(autouse=True)
 def clean_db(request):
-    """After each test that used the app: empty every table and the e-mail outbox."""
+    """After each test that used the app: empty every table, the e-mail outbox and the rate
+    limiter's counters (a flood test must not leave the next test's requests refused)."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
-    from skod.extensions import db
+    from skod.extensions import db, limiter
+
+    limiter.reset()
 
     with app.app_context():
         db.session.remove()

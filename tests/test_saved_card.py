@@ -13,20 +13,13 @@ import pytest
 import tests.factories as f
 from skod.calls.models import Booking
 from skod.core.errors import Invalid
-from skod.extensions import db, limiter
+from skod.extensions import db
 from skod.payments import saved_cards
 from skod.payments.saved_cards import SavedCardCode
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_3DS, CARD_OK, on
 
 EMAIL = "returning@example.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(app):
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def _booked(client, prov: dict, days: int) -> dict:

@@ -7,23 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
 import tests.factories as f
-from skod.extensions import limiter
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK, on
 from tests.test_messages_api import ask, message_provider
 from tests.test_projects_api import new_project
 
 EMAIL = "returning@example.test"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(app):
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def _code(client, outbox, base: str, token: str) -> str:

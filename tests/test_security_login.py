@@ -7,18 +7,10 @@ from __future__ import annotations
 import pytest
 
 from skod.accounts import passwords
-from skod.extensions import limiter
 from tests import factories as f
 from tests.support.api import api
 
 PASSWORD = "kiwi-falcon-2291"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters(app):
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def _from(address: str) -> dict:
