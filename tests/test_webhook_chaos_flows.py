@@ -13,15 +13,18 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 
 from tests import factories as f
 from tests.dunning_support import working_instant
 from tests.support import clock
 from tests.support.api import api
-from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
+from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK, js_headers
 from tests.support.webhook_chaos import MODES, drain, events_seen, use_mode
 from tests.test_messages_api import held_message, reply
 from tests.test_projects_api import accept, act, new_project, read
+
+CARD_REFUND_PENDING = "4000000000007726"  # Stripe's test card whose refunds start pending
 
 
 @pytest.fixture(params=MODES)
@@ -155,6 +158,59 @@ def test_milestone_refused_becomes_a_receivable(app, client, card_pm, stripe_raw
     assert rows["mails"] == EXPECTED_MAILS["refused"], rows["mails"]
     assert [pi["status"] for pi in stripe_raw.v1.payment_intents.list()["data"]] == [
         "requires_payment_method"] * 3
+
+
+def test_page_confirmed_booking_races_its_webhooks(app, client, card_pm, stripe_raw,
+                                                   webhook_mode, stripe_webhooks):
+    """Stripe.js confirms the page intent; the page's /confirm and the events race (chaos: the
+    events may come first, twice, in any order): held once, the card saved, one e-mail."""
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    secret = booking["payment"]["client_secret"]
+    pi_id, pm = secret.split("_secret_")[0], card_pm(CARD_OK).id
+    r = requests.post(f"{app.config['STRIPE_API_BASE']}/v1/payment_intents/{pi_id}/confirm",
+                      json={"key": app.config["STRIPE_PUBLISHABLE_KEY"], "client_secret": secret,
+                            "payment_method": pm}, headers=js_headers(), timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "requires_capture", r.text
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/confirm",
+                       token=booking["client_token"])
+    assert status == 200 and body["status"] == "held", body
+    rows = _settled(app, stripe_webhooks, webhook_mode)
+    assert f.get(client, booking)["status"] == "held"
+    assert rows["payments"] == [("hold", "held", 2000, 0, None)]
+    assert rows["invoices"] == [] and rows["receivables"] == []
+    assert rows["mails"] == EXPECTED_MAILS["call"][1:], rows["mails"]
+    assert stripe_raw.v1.payment_intents.retrieve(pi_id)["status"] == "requires_capture"
+
+
+@pytest.mark.usefixtures("start_any_time")
+def test_refunds_pending_then_settled_one_credit_note_each(app, client, card_pm, stripe_raw,
+                                                           webhook_mode, stripe_webhooks):
+    """A refund through the API and one made in Stripe's dashboard (known from the events
+    only), both pending then settled: refund.created / charge.refunded / refund.updated in
+    any order, twice: 1,200 refunded, one credit note per refund."""
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    f.pay(client, booking, card_pm(CARD_REFUND_PENDING).id)
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 15}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed"
+    payment = ended["payments"][0]
+    pi_id = payment["stripe_payment_intent_id"]
+    status, refund = api(client, "POST", f"/api/v1/payments/{payment['id']}/refund",
+                         json={"amount_minor": 1000}, token=prov["token"])
+    assert status == 201 and refund["status"] == "pending"
+    stripe_raw.v1.refunds.create(params={"payment_intent": pi_id, "amount": 200})
+    for pending in stripe_raw.v1.refunds.list(params={"payment_intent": pi_id})["data"]:
+        stripe_webhooks.settle_refund(pending["id"])
+    rows = _settled(app, stripe_webhooks, webhook_mode)
+    assert rows["payments"] == [("hold", "captured", 0, 1500, None)]
+    assert f.get(client, booking)["payments"][0]["amount_refunded"] == 1200
+    assert sorted(rows["invoices"]) == [("credit_note", 200, True), ("credit_note", 1000, True),
+                                        ("invoice", 1500, True)]
+    assert rows["mails"] == sorted(EXPECTED_MAILS["call"] + [
+        ("client@example.test", "Remboursement de Provider N SAS")] * 2), rows["mails"]
+    assert f.refunds_at_emulator(stripe_raw, pi_id) == [200, 1000]
 
 
 #: (To, Subject) of every e-mail each flow sends, sorted: the same in both modes, each once

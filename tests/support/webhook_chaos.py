@@ -18,7 +18,10 @@ def use_mode(emulator, mode: str) -> dict:
     """Switch the emulator's delivery to `mode`; prints the seed (replay it with
     EMULATOR_WEBHOOKS_SEED=<seed>)."""
     seed = os.environ.get("EMULATOR_WEBHOOKS_SEED")
-    status = emulator.webhook_mode(mode, int(seed) if seed else None)
+    # a narrower window makes events race the app's own requests more often
+    settings = {"max_delay": float(os.environ["EMULATOR_WEBHOOKS_MAX_DELAY"])} if os.environ.get(
+        "EMULATOR_WEBHOOKS_MAX_DELAY") else {}
+    status = emulator.webhook_mode(mode, int(seed) if seed else None, **settings)
     print(f"webhooks: mode {status['mode']}, seed {status['seed']}")
     return status
 
