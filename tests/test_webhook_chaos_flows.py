@@ -213,6 +213,35 @@ def test_refunds_pending_then_settled_one_credit_note_each(app, client, card_pm,
     assert f.refunds_at_emulator(stripe_raw, pi_id) == [200, 1000]
 
 
+@pytest.mark.usefixtures("start_any_time")
+def test_dispute_opened_then_lost_is_owed_once(app, client, card_pm, stripe_raw, webhook_mode,
+                                                stripe_webhooks):
+    """A dispute opened and lost (created, funds_withdrawn, closed: closed may come first):
+    the dispute row lost, one receivable of 1,000, the provider told as in order."""
+    from sqlalchemy import select
+
+    from skod.extensions import db
+    from skod.payments.disputes import Dispute
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)), kind="business")
+    f.pay(client, booking, card_pm(CARD_OK).id)
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 15}, token=prov["token"])
+    assert status == 200 and ended["status"] == "completed"
+    pi_id = ended["payments"][0]["stripe_payment_intent_id"]
+    dispute = stripe_webhooks.dispute(pi_id, amount=1000, reason="product_not_received")
+    stripe_webhooks.close_dispute(dispute["id"], "lost")
+    rows = _settled(app, stripe_webhooks, webhook_mode)
+    with app.app_context():
+        disputes = [(d.amount_minor, d.status) for d in db.session.scalars(select(Dispute))]
+        db.session.commit()
+    assert disputes == [(1000, "lost")]
+    assert rows["payments"] == [("hold", "captured", 0, 1500, None)]
+    assert rows["receivables"] == [("open", 1000, 0)]
+    assert rows["mails"] == EXPECTED_MAILS["dispute"], rows["mails"]
+
+
 #: (To, Subject) of every e-mail each flow sends, sorted: the same in both modes, each once
 EXPECTED_MAILS: dict[str, list[tuple[str, str]]] = {
     "call": [("client@example.test", "Reçu de votre appel"),
@@ -227,6 +256,10 @@ EXPECTED_MAILS: dict[str, list[tuple[str, str]]] = {
                   ("buyer@example.test", "Étape payée : Audit"),
                   ("provider N@example.test", "Projet accepté : New website"),
                   ("provider N@example.test", "Étape payée : Audit")],
+    "dispute": [("client@example.test", "Reçu de votre appel"),
+                ("client@example.test", "Votre appel avec Provider N est réservé"),
+                ("provider N@example.test", "Litige de 10,00\xa0€ clos : perdu"),
+                ("provider N@example.test", "Nouvelle réservation n° 1")],
     "refused": [("poor@example.test", "Action requise : garantissez le paiement de Build"),
                 ("poor@example.test", "Facture YYYY-000001 : le paiement n'a pas abouti"),
                 ("poor@example.test", "Proposition de projet : New website"),
