@@ -100,3 +100,19 @@ def test_bad_settings_are_refused(stripe_emulator):
         assert r.json()["error"]["message"]
     after = stripe_emulator.webhooks_status()
     assert (after["mode"], after["seed"]) == (before["mode"], before["seed"])
+
+
+def test_no_retry_to_an_endpoint_removed_meanwhile(stripe_emulator, stripe_raw, receiver):
+    """A delivery refused, then the endpoint muted before its retry: the retry is not made
+    (Stripe stops retrying to a disabled endpoint; a test's teardown leaks nothing)."""
+    stripe_emulator.webhook_mode("chaos", seed=1, duplicate_rate=0, loss_rate=0, max_delay=0,
+                                 backoff=1.0)
+    [customer] = _customers(stripe_raw, 1)
+    deadline = time.monotonic() + 5
+    while not receiver.refused and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(receiver.refused) == 1  # customer.created answered 500; its retry due in 1 s
+    stripe_emulator.mute_webhook("chaos")
+    status = _wait_idle(stripe_emulator)
+    assert _arrivals(receiver, [customer]) == []
+    assert (status["stats"]["refused"], status["stats"]["delivered"]) == (1, 0)
