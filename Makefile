@@ -60,7 +60,8 @@ test-dates: $(STAMP)
 # not part of `make test` nor CI: 25 minutes more, and tests that count the deliveries of their
 # own receivers expect the ordered mode; the flows that matter run under chaos in `make test`
 test-webhooks-chaos: $(STAMP) $(AXE) services
-	EMULATOR_WEBHOOKS=chaos EMULATOR_WEBHOOKS_SEED=$(SEED) $(BIN)/pytest -q $(PYTEST_ARGS)
+	@seed=$${SEED:-$$RANDOM}; echo "webhooks: chaos, seed $$seed (SEED=$$seed replays it)"; \
+	EMULATOR_WEBHOOKS=chaos EMULATOR_WEBHOOKS_SEED=$$seed $(BIN)/pytest -q $(PYTEST_ARGS)
 
 # not part of `make test`: timed figures, minutes of loading; the database is skod_bench
 bench: $(STAMP)
