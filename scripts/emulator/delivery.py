@@ -116,12 +116,16 @@ def dispatch(event: Any) -> Awaitable[None]:
     return _counted(asyncio.gather(*(_deliver_copy(event, copy) for copy in plan)))
 
 
-async def _counted(work: Awaitable[Any]) -> None:
+def _counted(work: Awaitable[Any]) -> Awaitable[None]:
+    """Pending from now (the event's request has not even answered yet) until delivered."""
     _state["pending"] += 1
-    try:
-        await work
-    finally:
-        _state["pending"] -= 1
+
+    async def counted() -> None:
+        try:
+            await work
+        finally:
+            _state["pending"] -= 1
+    return counted()
 
 
 # -- delivery --------------------------------------------------------------------------------
