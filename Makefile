@@ -2,6 +2,8 @@
 # make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
 # make test-dates - the time-sensitive tests under libfaketime at a Sunday, 1 May,
 #              31 December 23:30 Paris, 29 February and 00:30 Paris (DATES='sunday leap'; 'rotate')
+# make test-webhooks-chaos - the whole suite, the emulator's webhooks delivered as Stripe may
+#              (duplicates, any order, retries; SEED=<n> replays a run's seed)
 # make lint  - ruff only
 # make bench - the dunning benchmarks (sweep at 100k and 1M receivables, board) on skod_bench
 SHELL := /bin/bash
@@ -16,7 +18,7 @@ DATES ?=
 
 export TEST_DATABASE_URL
 
-.PHONY: all install run test test-dates lint services db seed clean bench
+.PHONY: all install run test test-dates test-webhooks-chaos lint services db seed clean bench
 all: test
 
 $(BIN)/python:
@@ -54,6 +56,12 @@ test: $(STAMP) $(AXE) services
 test-dates: $(STAMP)
 	scripts/services.sh pdf pg faketime
 	scripts/test-dates.sh $(DATES)
+
+# not part of `make test` nor CI: 25 minutes more, and tests that count the deliveries of their
+# own receivers expect the ordered mode; the flows that matter run under chaos in `make test`
+test-webhooks-chaos: $(STAMP) $(AXE) services
+	@seed=$${SEED:-$$RANDOM}; echo "webhooks: chaos, seed $$seed (SEED=$$seed replays it)"; \
+	EMULATOR_WEBHOOKS=chaos EMULATOR_WEBHOOKS_SEED=$$seed $(BIN)/pytest -q $(PYTEST_ARGS)
 
 # not part of `make test`: timed figures, minutes of loading; the database is skod_bench
 bench: $(STAMP)

@@ -14,7 +14,8 @@ editing site-packages:
 - refunds.py      refund statuses (pending, failed, canceled) and their events
 - disputes.py     Dispute objects and GET /v1/disputes
 - controls.py     /_test/... routes (documented there and in README.md)
-- events.py       webhook events through localstripe's own mechanism
+- events.py       webhook events through localstripe's own mechanism; delivery.py: their
+                  delivery, in order (default) or as Stripe's (duplicates, any order, retries)
 - owners.py       Stripe Connect: each object belongs to the platform or one connected account
                   (Stripe-Account header), 404 across accounts, events' `account`, Connect hooks
 - accounts.py     connected accounts; links.py: account links and the onboarding page;
@@ -49,11 +50,12 @@ def install(state: Path, api_version: str) -> Any:
         raise RuntimeError("emulator.install() must run before localstripe.server is imported")
     from localstripe import resources
 
-    from . import clock, declines, events, fees, intents, owners, refunds, setups, shapes
+    from . import clock, declines, delivery, events, fees, intents, owners, refunds, setups, shapes
 
     clock.install()
     events.patch_event_version(api_version)
     owners.install()  # after the event version patch: it wraps Event.__init__ too
+    delivery.install()  # after owners: its sender is the ordered mode's
     shapes.install()
     replace = _replacer(resources.extra_apis)
     intents.install(replace)
@@ -71,6 +73,7 @@ def install(state: Path, api_version: str) -> Any:
     middleware.install(server.app, api_version, cache)
     disputes.add_routes(server)
     controls.add_routes(server.app)
+    delivery.add_routes(server.app)
     accounts.add_routes(server)
     fees.add_routes(server)
     links.add_routes(server.app)

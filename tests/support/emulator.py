@@ -138,6 +138,20 @@ class StripeEmulator:
         """POST /_test/clock: Stripe's "now" follows the app's moved time (None: real time)."""
         self.control("clock", {"now": at.timestamp() if at is not None else None})
 
+    def webhook_mode(self, mode: str, seed: int | None = None, **settings) -> dict:
+        """POST /_test/webhooks/mode: "ordered", "chaos" (duplicates, any order, retries; see
+        scripts/emulator/delivery.py) or "default" (what the emulator was started with)."""
+        body = dict(settings, mode=mode)
+        if seed is not None:
+            body["seed"] = seed
+        return self.control("webhooks/mode", body)
+
+    def webhooks_status(self) -> dict:
+        """GET /_test/webhooks: mode, seed, copies still pending, counters, the last plan."""
+        r = requests.get(f"{self.base_url}/_test/webhooks", timeout=5)
+        r.raise_for_status()
+        return r.json()
+
     def flush(self) -> None:
         """DELETE /_config/data: forget every stored object."""
         requests.delete(f"{self.base_url}/_config/data", timeout=5).raise_for_status()

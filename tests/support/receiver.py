@@ -13,18 +13,26 @@ from tests.support.net import free_port
 
 
 class Receiver:
-    """An HTTP endpoint that keeps every webhook delivery (body, Stripe-Signature)."""
+    """An HTTP endpoint that keeps every webhook delivery (body, Stripe-Signature) it answers
+    200; refuse_first=True answers 500 to the first delivery of each event id (kept in
+    `refused`, in arrival order), as an endpoint that was down for a moment."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, refuse_first: bool = False) -> None:
         self.secret = secret
         self.deliveries: list[tuple[bytes, str]] = []
+        self.refused: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.deliveries.append((body, self.headers.get("Stripe-Signature", "")))
-                self.send_response(200)
+                event_id = json.loads(body).get("id")
+                if refuse_first and event_id not in outer.refused:
+                    outer.refused.append(event_id)
+                    self.send_response(500)
+                else:
+                    outer.deliveries.append((body, self.headers.get("Stripe-Signature", "")))
+                    self.send_response(200)
                 self.end_headers()
 
             def log_message(self, *_args) -> None:
@@ -59,10 +67,11 @@ class Receiver:
         self.server.shutdown()
 
 
-def receiving(emulator, secret: str, hook_id: str, connect: bool = False):
+def receiving(emulator, secret: str, hook_id: str, connect: bool = False,
+              refuse_first: bool = False):
     """A Receiver registered as webhook `hook_id` until the generator is closed (fixtures);
     connect=True: a Connect endpoint (the events of connected accounts)."""
-    rec = Receiver(secret)
+    rec = Receiver(secret, refuse_first)
     emulator.register_webhook(rec.url, secret, hook_id=hook_id, connect=connect)
     yield rec
     emulator.mute_webhook(hook_id)
