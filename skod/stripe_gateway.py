@@ -29,6 +29,8 @@ __all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PIN
 #: The API version this SDK is generated for: its parameter types and response shapes are that
 #: version's, so requests are sent with it unless STRIPE_API_VERSION says otherwise.
 PINNED_API_VERSION: str = stripe.api_version
+#: the metadata key of our payment's id on every intent (found again by the Search API)
+PAYMENT_ID_KEY = "skod_payment_id"
 #: expanded on every intent we read: the hold's expiry lives on the charge's card details
 EXPAND_CHARGE = ["latest_charge"]
 
@@ -205,12 +207,19 @@ class Gateway(ConnectMixin):
         return so.intent(pi)
 
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
-        """The intent we made for `payment_id` when its id never reached our database."""
-        page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)
-        for pi in so.val(page, "data", []):
-            if str(so.val(so.val(pi, "metadata"), "skod_payment_id", "")) == str(payment_id):
-                return self.retrieve_intent(pi["id"])
-        return None
+        """The intent we made for `payment_id` when its id never reached our database (a lost
+        answer, a 5xx, a timeout): found by the Search API on our metadata id, whatever the
+        customer's number of intents. Stripe's search index lags writes by up to a minute, so
+        a miss is checked against the customer's newest intents (a create of a moment ago is
+        among them); only then is the intent taken as never made."""
+        query = f"metadata['{PAYMENT_ID_KEY}']:'{int(payment_id)}'"
+        page = self._call(self.client.v1.payment_intents.search, query=query, limit=10)
+        found = list(so.val(page, "data", []))
+        if not found and customer:
+            page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)
+            found = [pi for pi in so.val(page, "data", [])
+                     if str(so.val(so.val(pi, "metadata"), PAYMENT_ID_KEY, "")) == str(payment_id)]
+        return self.retrieve_intent(found[0]["id"]) if found else None
 
     # Refunds and disputes ----------------------------------------------------------------
     def create_refund(self, intent_id: str, *, amount: int, key: str, refund_id: int) -> Refund:

@@ -13,7 +13,8 @@ editing site-packages:
 - declines.py     card declines: test card numbers, scripted outcomes, Stripe's 402 card_error
 - refunds.py      refund statuses (pending, failed, canceled) and their events
 - disputes.py     Dispute objects and GET /v1/disputes
-- controls.py     /_test/... routes (documented there and in README.md)
+- controls.py     /_test/... routes (documented there and in README.md); faults.py: planned
+                  5xx answers and the request counter; search.py: the Search API
 - events.py       webhook events through localstripe's own mechanism
 - owners.py       Stripe Connect: each object belongs to the platform or one connected account
                   (Stripe-Account header), 404 across accounts, events' `account`, Connect hooks
@@ -64,13 +65,14 @@ def install(state: Path, api_version: str) -> Any:
 
     from localstripe import server
 
-    from . import accounts, controls, disputes, links, middleware, oauth
+    from . import accounts, controls, disputes, faults, links, middleware, oauth
     from .idempotency import IdempotencyCache
 
     cache = IdempotencyCache(state.with_name(state.name + ".idempotency.jsonl"))
     middleware.install(server.app, api_version, cache)
     disputes.add_routes(server)
     controls.add_routes(server.app)
+    faults.add_routes(server.app)
     accounts.add_routes(server)
     fees.add_routes(server)
     links.add_routes(server.app)

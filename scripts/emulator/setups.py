@@ -3,14 +3,18 @@
 - SetupIntent create accepts `payment_method` and `confirm` (and drops parameters without an
   effect here, e.g. `automatic_payment_methods`, `return_url`, `description`);
 - when a SetupIntent succeeds: its payment method is attached to its customer
-  (`payment_method.attached`) and `setup_intent.succeeded` is sent;
+  (`payment_method.attached`), counts as set up for off-session use (declines.py) and
+  `setup_intent.succeeded` is sent; each confirm sets a new `latest_attempt` (setatt_...);
 - PaymentMethod attach / detach send `payment_method.attached` / `.detached`.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from localstripe.resources import Customer, PaymentMethod, SetupIntent
 
+from .declines import set_up
 from .events import redirects_unhandled, send
 from .intents import accepted, attach_to_customer, automatic
 
@@ -40,9 +44,12 @@ def wrap_setup_confirm(original):
         if refused:
             raise refused
         before = obj.status
+        # each confirmation is a new SetupAttempt: Stripe's latest_attempt names it
+        obj.latest_attempt = f"setatt_{secrets.token_hex(12)}"
         result = original(id, **accepted_confirm(data))
         if before != "succeeded" and result.status == "succeeded":
             attach_to_customer(result)
+            set_up(PaymentMethod._api_retrieve(result.payment_method))
             send("setup_intent.succeeded", result)
         return result
     return confirm

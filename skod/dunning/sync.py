@@ -73,6 +73,15 @@ def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: A
     db.session.commit()
 
 
+def card_gone(payment_method: str) -> None:
+    """A card detached at Stripe is no longer charged off-session for a debt: its cases go
+    to the pay page (no request with an empty payment method; the caller commits)."""
+    for receivable in db.session.scalars(select(Receivable).where(
+            Receivable.stripe_payment_method_id == payment_method).with_for_update()):
+        receivable.stripe_payment_method_id = None
+        receivable.next_retry_at = None
+
+
 def invoice_issued(invoice_id: int, now: datetime) -> None:
     receivables.link_invoice(invoice_id, now)
 
@@ -84,6 +93,7 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
 def register() -> None:
     hooks.on_change("receivable_id", recovery_changed)
     hooks.on_dispute(dispute_seen)
+    hooks.on_card_gone(card_gone)
     ledger.on_issued(invoice_issued)
     ledger.on_paid(invoice_paid)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from skod.accounts.models import Client
 from skod.core.errors import DomainError, Invalid, PaymentProblem
 from skod.extensions import db
-from skod.payments import connect
+from skod.payments import connect, hooks
 from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.stripe_gateway import GatewayError, Intent, gateway
@@ -109,8 +109,12 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
                     metadata=_metadata(ref))
                 holder.stripe_setup_intent_id = setup.id
                 holder.setup_client_secret = setup.client_secret
-            setup = gw.confirm_setup_intent(setup.id, payment_method=payment_method,
-                                            key=f"setup-confirm:{setup.id}:{payment_method}")
+            # one key per attempt (Stripe's SetupAttempt before it): a card declined once
+            # can be tried again at once, where a key of the card alone replays the decline
+            attempt = setup.latest_attempt or "first"
+            setup = gw.confirm_setup_intent(
+                setup.id, payment_method=payment_method,
+                key=f"setup-confirm:{setup.id}:{payment_method}:{attempt}")
     except GatewayError as err:
         db.session.rollback()
         raise card_problem(err) from err
@@ -291,5 +295,6 @@ def card_detached(obj: dict, now, account: str | None = None) -> str | None:  # 
         for holder in db.session.scalars(select(model).where(
                 model.stripe_payment_method_id == pm_id).with_for_update()):
             holder.stripe_payment_method_id = None
+    hooks.card_gone(pm_id)
     db.session.commit()
     return None

@@ -1,0 +1,55 @@
+"""Stripe's retry rules for our payments, below services.py (which imports this, never the
+reverse): a create lost in a 5xx or a timeout is looked up before it is sent again under a new
+key (Stripe replays a stored 500 for its key for 24 hours), a capture is retried once under a
+new key after a transient refusal only, and a hold that cannot be captured is cancelled.
+"""
+
+from __future__ import annotations
+
+from skod.payments import connect
+from skod.payments.models import Payment
+from skod.stripe_gateway import PAYMENT_ID_KEY, GatewayError, Intent
+
+#: refusals of a capture that a new try may not meet (Stripe's transient answers)
+TRANSIENT = frozenset({"api_error", "network", "rate_limit", "lock_timeout",
+                       "idempotency_key_in_use"})
+RETRY_SUFFIX = ":retry1"
+
+
+def fee_of(payment: Payment, amount: int) -> int:
+    """The platform's fee on an amount taken on a connected account (none on the platform's)."""
+    return connect.fee_for(amount) if payment.stripe_account_id else 0
+
+
+def create(payment: Payment, customer: str, manual: bool, key: str) -> Intent:
+    return connect.for_payment(payment).create_intent(
+        amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
+        payment_method=payment.stripe_payment_method_id or "", manual=manual,
+        off_session=payment.off_session, key=key,
+        fee=fee_of(payment, payment.amount_requested_minor),
+        metadata={PAYMENT_ID_KEY: str(payment.id), "purpose": payment.purpose})
+
+
+def find_or_create_again(payment: Payment, customer: str, manual: bool) -> Intent:
+    """After a 5xx or a timeout of the create: the intent made for the payment if Stripe made
+    it (Search API, see Gateway.find_intent), else a new create under `<key>:retry1`."""
+    found = connect.for_payment(payment).find_intent(customer, payment.id)
+    return found or create(payment, customer, manual, f"{payment.create_key}{RETRY_SUFFIX}")
+
+
+def may_retry(payment: Payment, err: GatewayError) -> bool:
+    """Once, and only after a refusal that says nothing of the capture itself."""
+    already = (payment.capture_key or "").endswith(RETRY_SUFFIX)
+    return not already and (err.kind == "retryable" or err.code in TRANSIENT)
+
+
+def cancel_hold(payment: Payment) -> None:
+    """Release the authorization at Stripe (key from the payment: a second try replays it).
+    The payment stays `failed` (the capture failed); the hold is gone from the card."""
+    payment.cancel_key = f"cancel:payment:{payment.id}"
+    try:
+        connect.for_payment(payment).cancel(payment.stripe_payment_intent_id or "",
+                                            key=payment.cancel_key)
+    except GatewayError as err:
+        # already canceled or expired, or Stripe down: the error stays on the row
+        payment.last_error_message = f"{payment.last_error_message or ''} | cancel: {err}"[:500]
