@@ -12,6 +12,7 @@ from tests.dunning_support import receivable_of
 from tests.support.api import api
 from tests.support.stripe_helpers import CARD_OK
 
+REFUSED = {"decline_code": "insufficient_funds", "advice_code": "try_again_later"}
 #: a refusal that says the capture itself cannot be made: no second try, the hold goes
 TOO_LARGE = {"type": "invalid_request_error", "code": "amount_too_large",
              "param": "amount_to_capture",
@@ -82,3 +83,51 @@ def stripe_emulator_requests(emulator, path: str, method: str = "POST") -> int:
                      params={"path": path, "method": method}, timeout=5)
     r.raise_for_status()
     return r.json()["count"]
+
+
+def test_no_smart_retry_on_a_card_with_a_live_hold_of_the_provider(app, client, card_pm,
+                                                                   stripe_emulator, stripe_raw):
+    from skod.dunning.models import DunningEvent, Receivable
+    from skod.extensions import db
+    from skod.payments import services as pay
+    from skod.payments.models import PAYMENT_STATES
+    from tests.dunning_support import project_debt, receivable_of, recovery_payments
+
+    # the milestone's charge is refused once (soft): the debt plans a smart retry at J+1
+    _prov, _project, milestone = project_debt(
+        client, card_pm, card=CARD_OK, declines=(stripe_emulator, REFUSED))
+    debt = receivable_of(app, f"milestone:{milestone['id']}")
+    assert debt.next_retry_at is not None
+    held = stripe_raw.v1.payment_intents.create(params={  # another hold of the provider
+        "amount": 2000, "currency": "eur", "customer": debt.stripe_customer_id,
+        "payment_method": debt.stripe_payment_method_id, "confirm": True, "off_session": True,
+        "capture_method": "manual", "allowed_payment_method_types": ["card"]})
+    assert held.status == "requires_capture"
+    with app.app_context():
+        hold = pay.new_payment(provider_id=debt.provider_id, client_id=debt.client_id,
+                               purpose="hold", amount=2000, currency="EUR", off_session=True,
+                               key="test:live-hold", payment_method=debt.stripe_payment_method_id)
+        hold.stripe_payment_intent_id = held.id
+        hold.stripe_account_id = db.session.get(pay.Payment, debt.payment_id).stripe_account_id
+        PAYMENT_STATES.move(hold, "held")
+        hold.amount_held_minor = 2000
+        db.session.commit()
+        hold_id = hold.id
+    due = debt.next_retry_at + timedelta(hours=1)
+    f.tick(app, due)
+    assert recovery_payments(app, debt.id) == []  # no charge while the hold is live
+    with app.app_context():
+        after = db.session.get(Receivable, debt.id)
+        whys = [e.data.get("why") for e in db.session.scalars(db.select(DunningEvent).where(
+            DunningEvent.receivable_id == debt.id, DunningEvent.kind == "retry_skipped"))]
+        print("live hold: retries", after.retries_done, "skipped", whys,
+              "next", after.next_retry_at)
+        assert whys == ["live_hold"] and after.next_retry_at > due
+        next_at = after.next_retry_at
+        hold = pay.lock(hold_id)
+        assert pay.begin_release(hold)
+        db.session.commit()
+        pay.send_release(hold)  # the hold is settled: the retry may go
+        db.session.commit()
+    f.tick(app, next_at + timedelta(hours=1))
+    assert [s for s, _code in recovery_payments(app, debt.id)] == ["captured"]

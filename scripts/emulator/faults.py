@@ -7,16 +7,19 @@ test makes that 500 happen with a control:
 
     POST /_test/faults        body: {"path": "/v1/payment_intents/pi_123/capture",
                               "method": "POST", "status": 500, "times": 1,
-                              "error": {"type": "api_error", ...}}: the next `times` requests
-                              of that method and path answer `status` with the error (Stripe's
-                              api_error by default) without acting; stored under their
-                              idempotency key like any answer. [] or {"clear": true}: none left
+                              "error": {"type": "api_error", ...}, "after": false}: the next
+                              `times` requests of that method and path answer `status` with
+                              the error (Stripe's api_error by default), without acting, or
+                              `"after": true`: after acting (the answer lost on the way back);
+                              stored under their idempotency key like any answer.
+                              {"clear": true}: none left
     GET  /_test/requests      ?path=...&method=POST: how many requests of that path reached
                               the handlers (a replay from the idempotency store is not counted)
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 
@@ -24,8 +27,8 @@ from aiohttp import web
 from localstripe.errors import UserError
 from localstripe.server import json_response
 
-#: (method, path) -> [(status, error), ...] still to answer
-_planned: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+#: (method, path) -> [(status, error, after), ...] still to answer
+_planned: dict[tuple[str, str], list[tuple[int, dict, bool]]] = {}
 #: (method, path) -> requests that reached a handler (not replayed)
 _reached: Counter = Counter()
 
@@ -33,14 +36,21 @@ API_ERROR = {"type": "api_error",
              "message": "An unknown error occurred while processing your request."}
 
 
-def planned(method: str, path: str) -> web.Response | None:
-    """The planned failure of this request, if any (taken: it answers once)."""
-    _reached[(method, path)] += 1
-    todo = _planned.get((method, path))
-    if not todo:
-        return None
-    status, error = todo.pop(0)
-    return json_response({"error": error}, status=status)
+def faulty(handler):  # noqa: ANN001, ANN201
+    """The handler, unless a test planned this request to fail: then the planned answer,
+    before the handler acts or after it (its own answer lost)."""
+    async def run(request: web.Request):  # noqa: ANN202
+        key = (request.method, request.path)
+        _reached[key] += 1
+        todo = _planned.get(key)
+        if not todo:
+            return await handler(request)
+        status, error, after = todo.pop(0)
+        if after:
+            with contextlib.suppress(UserError):  # refused anyway: the planned answer shows
+                await handler(request)
+        return json_response({"error": error}, status=status)
+    return run
 
 
 async def plan(request: web.Request) -> web.Response:
@@ -54,13 +64,13 @@ async def plan(request: web.Request) -> web.Response:
         return json_response({"planned": 0})
     path, method = body.get("path"), str(body.get("method", "POST")).upper()
     status, times = body.get("status", 500), body.get("times", 1)
-    error = body.get("error", API_ERROR)
+    error, after = body.get("error", API_ERROR), bool(body.get("after"))
     if not isinstance(path, str) or not path.startswith("/v1/") or not isinstance(
             status, int) or not 400 <= status <= 599 or not isinstance(times, int) or (
             times < 1) or not isinstance(error, dict):
         raise UserError(400, "Give path (/v1/...), status (400-599), times (>= 1), error "
                              "(an object).")
-    _planned.setdefault((method, path), []).extend([(status, error)] * times)
+    _planned.setdefault((method, path), []).extend([(status, error, after)] * times)
     return json_response({"path": path, "method": method,
                           "planned": len(_planned[(method, path)])})
 

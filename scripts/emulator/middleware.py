@@ -134,7 +134,7 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
         request[PK_OK] = True
     if request.method == "GET" and request.path in search.ROUTES:
         handler = _search_handler
-    handler = _faulty(handler)
+    handler = faults.faulty(handler)
     idem = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not idem:
         return _card_error_type(await handler(request))
@@ -145,13 +145,6 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
 
 async def _search_handler(request: web.Request) -> web.Response:
     return search.search(request)
-
-
-def _faulty(handler):  # noqa: ANN001, ANN202
-    """The handler, unless a test planned this request to fail (faults.py)."""
-    async def run(request: web.Request):  # noqa: ANN202
-        return faults.planned(request.method, request.path) or await handler(request)
-    return run
 
 
 async def _config_webhook(request, handler, hook_id: str) -> web.StreamResponse:

@@ -169,6 +169,8 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
     if kind == "resume":
         return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
                                                           RESUME_WORDS["provider"]))
+    if kind == "paid" and data.get("via") == "dispute_won_on_appeal":
+        return _("The bank gave the amount back on appeal: the case is closed.")
     if kind == "paid":
         return _("Paid in full: the case is closed.")
     if kind == "written_off":

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from skod.accounts.models import Client
 from skod.core.errors import DomainError, Invalid, PaymentProblem
 from skod.extensions import db
-from skod.payments import connect, hooks
+from skod.payments import connect
 from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.stripe_gateway import GatewayError, Intent, gateway
@@ -295,6 +295,5 @@ def card_detached(obj: dict, now, account: str | None = None) -> str | None:  # 
         for holder in db.session.scalars(select(model).where(
                 model.stripe_payment_method_id == pm_id).with_for_update()):
             holder.stripe_payment_method_id = None
-    hooks.card_gone(pm_id)
     db.session.commit()
     return None

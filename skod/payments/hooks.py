@@ -22,19 +22,6 @@ _EVIDENCE: dict[str, Callable[[Payment], list[tuple[str, str]]]] = {}
 #: functions(dispute_id, change, now) called when a dispute is first seen ("opened") and
 #: when it is closed ("closed")
 _ON_DISPUTE: list[Callable[[int, str, datetime], None]] = []
-#: functions(payment method id) called when a saved card is detached at Stripe: a domain that
-#: kept it for later off-session charges forgets it (the caller commits)
-_ON_CARD_GONE: list[Callable[[str], None]] = []
-
-
-def on_card_gone(fn: Callable[[str], None]) -> None:
-    if fn not in _ON_CARD_GONE:
-        _ON_CARD_GONE.append(fn)
-
-
-def card_gone(payment_method: str) -> None:
-    for fn in _ON_CARD_GONE:
-        fn(payment_method)
 
 
 def on_change(link: str, fn: Callable[[Payment, datetime], None]) -> None:
