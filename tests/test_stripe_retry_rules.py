@@ -132,3 +132,34 @@ def test_a_debt_whose_card_was_detached_is_not_charged(app, client, card_pm, str
         assert (after.stripe_payment_method_id, after.next_retry_at) == (None, None)
         assert skipped["why"] == "no_card"
     assert sent == 0 and recovery_payments(app, debt.id) == []
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["made-then-500", "500-before-made"])
+def test_customer_and_setup_creates_answered_500_make_one_object(app, stripe_emulator,
+                                                                 stripe_raw, after):
+    """The gateway's other creates: the customer found by the Search API, the SetupIntent by
+    the customer's list (SetupIntents have no search); sent again only when none exists."""
+    import uuid
+
+    from skod.stripe_gateway import gateway
+
+    tag = uuid.uuid4().hex[:12]
+    with app.app_context():
+        gw = gateway()
+        before = reached(stripe_emulator, "/v1/customers")
+        stripe_emulator.control("faults", {"path": "/v1/customers", "status": 500,
+                                           "after": after})
+        customer = gw.create_customer(email=f"{tag}@example.org", name="Five", key=f"c:{tag}",
+                                      metadata={"skod_client_id": tag})
+        customers = reached(stripe_emulator, "/v1/customers") - before
+        stripe_emulator.control("faults", {"path": "/v1/setup_intents", "status": 500,
+                                           "after": after})
+        setup = gw.create_setup_intent(customer=customer, key=f"s:{tag}",
+                                       metadata={"skod_booking_id": tag})
+    found = stripe_raw.v1.customers.search(params={"query": f"metadata['skod_client_id']:'{tag}'"})
+    setups = stripe_raw.v1.setup_intents.list(params={"customer": customer})
+    print(f"after={after}: customer creates {customers}, customers {len(found.data)}, "
+          f"setups {len(setups.data)}")
+    assert [c.id for c in found.data] == [customer]
+    assert [s.id for s in setups.data] == [setup.id]
+    assert customers == (1 if after else 2)

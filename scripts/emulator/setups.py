@@ -60,6 +60,18 @@ def accepted_confirm(data: dict) -> dict:
     return {k: v for k, v in data.items() if k in known}
 
 
+def setup_list_all(cls, url, customer=None, limit=None, starting_after=None, **_ignored):
+    """GET /v1/setup_intents with Stripe's `customer` filter, newest first."""
+    from localstripe.resources import StripeObject
+
+    li = StripeObject._api_list_all.__func__(cls, url, limit=limit,
+                                            starting_after=starting_after)
+    if customer is not None:
+        li._list = [si for si in li._list if si.customer == customer]
+    li._list.sort(key=lambda si: si.created, reverse=True)
+    return li
+
+
 def sending(event_type: str):
     """Wrap a localstripe route so that it sends `event_type` with the object it returns."""
     def wrap(original):
@@ -81,3 +93,4 @@ def install(replace) -> None:
     replace("POST", "/v1/payment_methods/{id}/attach", sending("payment_method.attached"))
     replace("POST", "/v1/payment_methods/{id}/detach", sending("payment_method.detached"))
     SetupIntent._api_create = classmethod(setup_create)
+    SetupIntent._api_list_all = classmethod(setup_list_all)

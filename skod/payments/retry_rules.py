@@ -1,7 +1,7 @@
 """Stripe's retry rules for our payments, below services.py (which imports this, never the
-reverse): a create lost in a 5xx or a timeout is looked up before it is sent again under a new
-key (Stripe replays a stored 500 for its key for 24 hours), a capture is retried once under a
-new key after a transient refusal only, and a hold that cannot be captured is cancelled.
+reverse): a capture is retried once under a new key after a transient refusal only (Stripe
+replays a stored 500 for its key for 24 hours), and a hold that cannot be captured is
+cancelled. (A create lost in a 5xx or a timeout is looked up by the gateway: stripe_lookup.py.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from skod.stripe_gateway import PAYMENT_ID_KEY, GatewayError, Intent
 #: refusals of a capture that a new try may not meet (Stripe's transient answers)
 TRANSIENT = frozenset({"api_error", "network", "rate_limit", "lock_timeout",
                        "idempotency_key_in_use"})
-RETRY_SUFFIX = ":retry1"
+RETRY_SUFFIX = ":retry1"  # as stripe_lookup's: one derived key, the same after a crash
 
 
 def fee_of(payment: Payment, amount: int) -> int:
@@ -28,13 +28,6 @@ def create(payment: Payment, customer: str, manual: bool, key: str) -> Intent:
         off_session=payment.off_session, key=key,
         fee=fee_of(payment, payment.amount_requested_minor),
         metadata={PAYMENT_ID_KEY: str(payment.id), "purpose": payment.purpose})
-
-
-def find_or_create_again(payment: Payment, customer: str, manual: bool) -> Intent:
-    """After a 5xx or a timeout of the create: the intent made for the payment if Stripe made
-    it (Search API, see Gateway.find_intent), else a new create under `<key>:retry1`."""
-    found = connect.for_payment(payment).find_intent(customer, payment.id)
-    return found or create(payment, customer, manual, f"{payment.create_key}{RETRY_SUFFIX}")
 
 
 def may_retry(payment: Payment, err: GatewayError) -> bool:

@@ -142,26 +142,10 @@ def send_create(payment: Payment, *, customer: str, manual: bool,
     try:
         intent = rr.create(payment, customer, manual, payment.create_key)
     except GatewayError as err:
-        intent = _after_create_error(payment, customer, manual, err)
-        if intent is None:
-            return
-    apply_intent(payment, intent, now)
-
-
-def _after_create_error(payment: Payment, customer: str, manual: bool,
-                        err: GatewayError) -> Intent | None:
-    """After a 5xx or a timeout Stripe keeps that answer under the key for 24 hours: the same
-    key would only get the 500 back. The intent is looked up by our payment id (it may have
-    been made before the answer was lost); only when none exists is the create sent once more
-    under a key derived from the first (a crash between the two derives the same key again)."""
-    if err.kind != "retryable" or err.intent is not None:
+        # a lost create was already looked up and sent again by the gateway (stripe_lookup)
         apply_error(payment, err)
-        return None
-    try:
-        return rr.find_or_create_again(payment, customer, manual)
-    except GatewayError as again:
-        apply_error(payment, again)  # still down: reconciliation finds or fails it later
-        return None
+        return
+    apply_intent(payment, intent, now)
 
 
 def read_intent(payment: Payment) -> Intent:
