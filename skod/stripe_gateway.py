@@ -184,7 +184,8 @@ class Gateway(ConnectMixin, LookupMixin):
     def _create_intent(self, key: str, customer: str, metadata: dict, params: dict) -> Intent:
         """A PaymentIntent create; after a lost answer, the intent made for our payment id."""
         def find() -> Any | None:
-            return self.find_intent(customer, int(metadata[PAYMENT_ID_KEY]))
+            ours = str(metadata.get(PAYMENT_ID_KEY, ""))
+            return self.find_intent(customer, int(ours)) if ours.isdigit() else None
         pi = self._create_once(self.client.v1.payment_intents.create, key, find, **params)
         return pi if isinstance(pi, Intent) else so.intent(pi)
 
