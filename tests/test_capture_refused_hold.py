@@ -76,6 +76,29 @@ def test_a_capture_failing_twice_cancels_the_hold(app, client, card_pm, stripe_e
     assert body["payments"][0]["status"] == "failed"
 
 
+def test_a_cancel_that_gets_a_500_is_sent_again_by_reconciliation(
+        app, client, card_pm, stripe_emulator, stripe_raw, now):
+    """The cancel's 500 is stored under its key: reconciliation ends the hold under a new one."""
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id)["status"] == "held"
+    pi_id = f.get(client, booking)["payments"][0]["stripe_payment_intent_id"]
+    stripe_emulator.control("faults", {"path": f"/v1/payment_intents/{pi_id}/capture",
+                                       "status": 400, "error": TOO_LARGE, "times": 5})
+    stripe_emulator.control("faults", {"path": f"/v1/payment_intents/{pi_id}/cancel",
+                                       "status": 500})
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                       json={"minutes": 9}, token=prov["token"])
+    assert status == 200 and body["payments"][0]["status"] == "capture_pending"
+    assert _intent(stripe_raw, pi_id).status == "requires_capture"  # still live: not failed
+    f.tick(app, now + timedelta(minutes=10))
+    intent = _intent(stripe_raw, pi_id)
+    payment = f.get(client, booking)["payments"][0]
+    print("cancel 500 then reconcile:", intent.status, payment["status"],
+          stripe_emulator_requests(stripe_emulator, f"/v1/payment_intents/{pi_id}/cancel"))
+    assert intent.status == "canceled" and payment["status"] == "failed"
+
+
 def stripe_emulator_requests(emulator, path: str, method: str = "POST") -> int:
     import requests
 

@@ -36,13 +36,28 @@ def may_retry(payment: Payment, err: GatewayError) -> bool:
     return not already and (err.kind == "retryable" or err.code in TRANSIENT)
 
 
-def cancel_hold(payment: Payment) -> None:
-    """Release the authorization at Stripe (key from the payment: a second try replays it).
-    The payment stays `failed` (the capture failed); the hold is gone from the card."""
-    payment.cancel_key = f"cancel:payment:{payment.id}"
+def cancel_hold(payment: Payment) -> bool:
+    """Release the authorization at Stripe (key from the payment and its attempt).
+    The payment then fails (the capture failed), the hold gone from the card. False when
+    Stripe could not be reached (the hold may still be live: the caller keeps its state)."""
+    payment.cancel_key = next_cancel_key(payment)
     try:
         connect.for_payment(payment).cancel(payment.stripe_payment_intent_id or "",
                                             key=payment.cancel_key)
     except GatewayError as err:
-        # already canceled or expired, or Stripe down: the error stays on the row
+        # already canceled or expired (nothing held), or Stripe down: the error stays on the row
         payment.last_error_message = f"{payment.last_error_message or ''} | cancel: {err}"[:500]
+        return err.kind != "retryable"
+    return True
+
+
+def next_cancel_key(payment: Payment) -> str:
+    """`cancel:payment:<id>`, then `:1`, `:2`... after a cancel that got no answer: Stripe
+    would replay its stored 500 under the same key, and a second cancel of a cancelled intent
+    is refused anyway (so a new key never cancels twice)."""
+    base = f"cancel:payment:{payment.id}"
+    last = payment.cancel_key or ""
+    if not last.startswith(base):
+        return base
+    tail = last[len(base):].lstrip(":")
+    return f"{base}:{int(tail) + 1 if tail.isdigit() else 1}"

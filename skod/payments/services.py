@@ -205,13 +205,15 @@ def _capture_failed(payment: Payment, err: GatewayError) -> None:
         except GatewayError as again:
             record_error(payment, again)
             intent = _read_or_none(payment)
+            if intent is None and again.kind == "retryable":
+                return  # unreachable again: reconciliation resumes under the new key
     if intent is not None and intent.status == "succeeded":
         # e.g. payment_intent_unexpected_state after a capture that did go through
         apply_intent(payment, intent)
         return
-    if intent is None or intent.status == "requires_capture":
-        rr.cancel_hold(payment)
-    elif intent.lapsed:  # the hold lapsed before the capture
+    if (intent is None or intent.status == "requires_capture") and not rr.cancel_hold(payment):
+        return  # the cancel got no answer: stays capture_pending, reconciliation ends it
+    if intent is not None and intent.lapsed:  # the hold lapsed before the capture
         _mark_lapsed(payment)
     PAYMENT_STATES.move(payment, "failed")
     payment.amount_held_minor = 0
