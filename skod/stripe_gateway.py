@@ -22,9 +22,10 @@ from skod.core.ratelimit import RateLimiter
 from skod.payments import stripe_objects as so
 from skod.payments.stripe_objects import HARD_DECLINES, Dispute, Intent, Refund, Setup
 from skod.stripe_connect import ConnectMixin
+from skod.stripe_lookup import PAYMENT_ID_KEY, LookupMixin
 
-__all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PINNED_API_VERSION",
-           "Refund", "Setup", "gateway", "verify_signed_event"]
+__all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PAYMENT_ID_KEY",
+           "PINNED_API_VERSION", "Refund", "Setup", "gateway", "verify_signed_event"]
 
 #: The API version this SDK is generated for: its parameter types and response shapes are that
 #: version's, so requests are sent with it unless STRIPE_API_VERSION says otherwise.
@@ -72,9 +73,13 @@ def _map_error(err: stripe.StripeError) -> GatewayError:
 RATE_LIMIT_RETRIES = (0.5, 1.0, 2.0)  # seconds before each new try after a 429
 
 
-class Gateway(ConnectMixin):
+class Gateway(ConnectMixin, LookupMixin):
     """The platform's Stripe client; `on(account)` is the same client bound to a connected
-    account: every request it sends carries `Stripe-Account` (None: the platform itself)."""
+    account: every request it sends carries `Stripe-Account` (None: the platform itself).
+    Creates go through `_create_once` (stripe_lookup.py): after a 5xx or a timeout they look
+    their object up before a new key is used."""
+
+    error_type = GatewayError
 
     def __init__(self, secret_key: str, api_base: str = "", api_version: str = "",
                  limiter: RateLimiter | None = None, *, prefix: str = "",
@@ -120,15 +125,17 @@ class Gateway(ConnectMixin):
 
     # Customers and cards -----------------------------------------------------------------
     def create_customer(self, *, email: str, name: str, key: str, metadata: dict) -> str:
-        return self._call(self.client.v1.customers.create, key=key, email=email, name=name,
-                          metadata=metadata)["id"]
+        return self._create_once(self.client.v1.customers.create, key,
+                                 lambda: self.find_customer_raw(metadata), email=email,
+                                 name=name, metadata=metadata)["id"]
 
     def create_setup_intent(self, *, customer: str, key: str, metadata: dict) -> Setup:
         # Cards only, confirmed by the page's Card Element: `allowed_payment_method_types`
         # (payment_method_types is refused since 2026-09-30.endive).
-        si = self._call(self.client.v1.setup_intents.create, key=key, customer=customer,
-                        usage="off_session", allowed_payment_method_types=["card"],
-                        metadata=metadata)
+        si = self._create_once(self.client.v1.setup_intents.create, key,
+                               lambda: self.find_setup_raw(customer, metadata),
+                               customer=customer, usage="off_session",
+                               allowed_payment_method_types=["card"], metadata=metadata)
         return so.setup(si)
 
     def retrieve_setup_intent(self, setup_id: str) -> Setup:
@@ -172,7 +179,15 @@ class Gateway(ConnectMixin):
             params["off_session"] = True
         if not manual:
             self._fee(params, fee)
-        return so.intent(self._call(self.client.v1.payment_intents.create, key=key, **params))
+        return self._create_intent(key, customer, metadata, params)
+
+    def _create_intent(self, key: str, customer: str, metadata: dict, params: dict) -> Intent:
+        """A PaymentIntent create; after a lost answer, the intent made for our payment id."""
+        def find() -> Any | None:
+            ours = str(metadata.get(PAYMENT_ID_KEY, ""))
+            return self.find_intent(customer, int(ours)) if ours.isdigit() else None
+        pi = self._create_once(self.client.v1.payment_intents.create, key, find, **params)
+        return pi if isinstance(pi, Intent) else so.intent(pi)
 
     def retrieve_intent(self, intent_id: str) -> Intent:
         return so.intent(self._call(self.client.v1.payment_intents.retrieve, intent_id,
@@ -200,17 +215,14 @@ class Gateway(ConnectMixin):
                   "capture_method": "manual" if manual else "automatic",
                   "setup_future_usage": "off_session",
                   "allowed_payment_method_types": ["card"], "metadata": metadata}
-        pi = self._call(self.client.v1.payment_intents.create, key=key,
-                        **(params if manual else self._fee(params, fee)))
-        return so.intent(pi)
+        return self._create_intent(key, customer, metadata,
+                                   params if manual else self._fee(params, fee))
 
     def find_intent(self, customer: str, payment_id: int) -> Intent | None:
-        """The intent we made for `payment_id` when its id never reached our database."""
-        page = self._call(self.client.v1.payment_intents.list, customer=customer, limit=100)
-        for pi in so.val(page, "data", []):
-            if str(so.val(so.val(pi, "metadata"), "skod_payment_id", "")) == str(payment_id):
-                return self.retrieve_intent(pi["id"])
-        return None
+        """The intent we made for `payment_id` when its id never reached our database (a lost
+        answer, a 5xx, a timeout), whatever the customer's number of intents (stripe_lookup)."""
+        found = self.find_intent_raw(customer, payment_id)
+        return self.retrieve_intent(found["id"]) if found is not None else None
 
     # Refunds and disputes ----------------------------------------------------------------
     def create_refund(self, intent_id: str, *, amount: int, key: str, refund_id: int) -> Refund:
@@ -220,7 +232,9 @@ class Gateway(ConnectMixin):
                                   "metadata": {"skod_refund_id": str(refund_id)}}
         if self.account:  # the platform's fee goes back in proportion (none on the platform)
             params["refund_application_fee"] = True
-        return so.refund(self._call(self.client.v1.refunds.create, key=key, **params))
+        return so.refund(self._create_once(
+            self.client.v1.refunds.create, key,
+            lambda: self.find_refund_raw(intent_id, refund_id), **params))
 
     def list_refunds(self, intent_id: str) -> list[Refund]:
         """Every refund of the intent's charge, ours and those made in the dashboard."""

@@ -231,10 +231,32 @@ def test_concurrent_double_complete_captures_once(app, card_pm, stripe_raw, clie
     assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 7000
 
 
+def test_a_card_set_up_with_3ds_holds_off_session_without_the_client(client, card_pm,
+                                                                    stripe_raw):
+    """The saved-card path as Stripe runs it: 4000002500003155 is authenticated once when it
+    is set up; the milestone's hold is then placed off-session, without a challenge."""
+    from tests.support.stripe_helpers import CARD_3DS
+
+    prov = f.provider(client)
+    project = new_project(client, prov, milestones=[("Build", 7000, 3)], email="set@example.test")
+    pm = card_pm(CARD_3DS).id
+    first = accept(client, project, pm)
+    assert (first["status"], first["intent"]) == ("requires_action", "setup")
+    stripe_raw.v1.setup_intents.confirm(first["client_secret"].split("_secret_")[0])
+    assert accept(client, project, pm) == {"status": "accepted"}
+    m = read(client, project)["milestones"][0]
+    [hold] = m["payments"]
+    print("set-up 3155 off-session:", m["status"], hold["status"], pi(stripe_raw, hold)["status"])
+    assert (m["status"], hold["status"]) == ("in_progress", "held")
+    assert pi(stripe_raw, hold)["status"] == "requires_capture"
+    assert act(client, m["id"], "complete", prov["token"])["status"] == "paid"
+    assert f.captured_at_emulator(stripe_raw, hold["stripe_payment_intent_id"]) == 7000
+
+
 def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client, card_pm,
                                                                           stripe_raw, outbox,
                                                                           authenticate_3ds):
-    from tests.support.stripe_helpers import CARD_3DS
+    from tests.support.stripe_helpers import CARD_3DS_ALWAYS as CARD_3DS
 
     prov = f.provider(client)
     project = new_project(client, prov, milestones=[("Build", 7000, 3)], email="sca@example.test")

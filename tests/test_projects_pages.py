@@ -101,7 +101,7 @@ def test_client_authorizes_a_milestone_on_the_page_after_an_off_session_refusal(
         browser_page, client, card_pm, stripe_raw):
     """The bank asked for the client (3-D Secure off-session): the project page shows the
     authorize form; a card typed there, with its challenge, places the milestone's hold."""
-    from tests.support.stripe_helpers import CARD_3DS
+    from tests.support.stripe_helpers import CARD_3DS_ALWAYS as CARD_3DS
     from tests.test_projects_api import accept
 
     prov = f.provider(client)

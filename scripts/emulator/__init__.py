@@ -13,7 +13,8 @@ editing site-packages:
 - declines.py     card declines: test card numbers, scripted outcomes, Stripe's 402 card_error
 - refunds.py      refund statuses (pending, failed, canceled) and their events
 - disputes.py     Dispute objects and GET /v1/disputes
-- controls.py     /_test/... routes (documented there and in README.md)
+- controls.py     /_test/... routes (documented there and in README.md); faults.py: planned
+                  5xx answers and the request counter; search.py: the Search API
 - events.py       webhook events through localstripe's own mechanism; delivery.py: their
                   delivery, in order (default) or as Stripe's (duplicates, any order, retries)
 - owners.py       Stripe Connect: each object belongs to the platform or one connected account
@@ -66,7 +67,7 @@ def install(state: Path, api_version: str) -> Any:
 
     from localstripe import server
 
-    from . import accounts, controls, disputes, links, middleware, oauth
+    from . import accounts, controls, disputes, faults, links, middleware, oauth
     from .idempotency import IdempotencyCache
 
     cache = IdempotencyCache(state.with_name(state.name + ".idempotency.jsonl"))
@@ -74,6 +75,7 @@ def install(state: Path, api_version: str) -> Any:
     disputes.add_routes(server)
     controls.add_routes(server.app)
     delivery.add_routes(server.app)
+    faults.add_routes(server.app)
     accounts.add_routes(server)
     fees.add_routes(server)
     links.add_routes(server.app)

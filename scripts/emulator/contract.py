@@ -36,6 +36,7 @@ _ID = r"[A-Za-z0-9_]+"
 ROUTES: list[tuple[str, str, str]] = [
     ("POST", r"/v1/payment_intents", "PaymentIntentCreateParams"),
     ("GET", r"/v1/payment_intents", "PaymentIntentListParams"),
+    ("GET", r"/v1/payment_intents/search", "PaymentIntentSearchParams"),
     ("GET", rf"/v1/payment_intents/{_ID}", "PaymentIntentRetrieveParams"),
     ("POST", rf"/v1/payment_intents/{_ID}", "PaymentIntentModifyParams"),
     ("POST", rf"/v1/payment_intents/{_ID}/confirm", "PaymentIntentConfirmParams"),
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", rf"/v1/setup_intents/{_ID}/cancel", "SetupIntentCancelParams"),
     ("POST", r"/v1/customers", "CustomerCreateParams"),
     ("GET", r"/v1/customers", "CustomerListParams"),
+    ("GET", r"/v1/customers/search", "CustomerSearchParams"),
     ("GET", rf"/v1/customers/{_ID}", "CustomerRetrieveParams"),
     ("POST", rf"/v1/customers/{_ID}", "CustomerModifyParams"),
     ("DELETE", rf"/v1/customers/{_ID}", "CustomerDeleteParams"),
@@ -194,8 +196,30 @@ def violation(method: str, path: str, params: dict) -> dict | None:
             return {"type": "invalid_request_error", "code": code, "param": key,
                     "message": f"The parameter `{key}` is no longer supported at API version "
                                f"{stripe.api_version}."}
+    empty = _empty_id(name, params)
+    if empty:
+        return empty
     bad = _check_dict(params, td)
     if bad is None:
         return None
     return {"type": "invalid_request_error", "code": "parameter_unknown", "param": bad,
             "message": f"Received unknown parameter: {bad}"}
+
+
+#: ids that cannot be "unset": Stripe reads an empty string as an attempt to unset a parameter
+NOT_EMPTY = {"PaymentIntentCreateParams": ("payment_method", "customer"),
+             "PaymentIntentConfirmParams": ("payment_method",),
+             "SetupIntentCreateParams": ("payment_method", "customer"),
+             "SetupIntentConfirmParams": ("payment_method",)}
+
+
+def _empty_id(name: str, params: dict) -> dict | None:
+    for key in NOT_EMPTY.get(name, ()):
+        if params.get(key) == "":
+            return {"type": "invalid_request_error", "code": "parameter_invalid_empty",
+                    "param": key,
+                    "message": f"You passed an empty string for '{key}'. We assume empty values "
+                               f"are an attempt to unset a parameter; however '{key}' cannot be "
+                               f"unset. You should remove '{key}' from your request or supply a "
+                               f"non-empty value."}
+    return None

@@ -11,9 +11,13 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
     POST /_test/charges/{id}/dispute              open a dispute (needs_response)
     POST /_test/payment_intents/{id}/dispute      the same on the intent's latest charge
                                                   body (optional): {"amount": 500,
-                                                  "reason": "fraudulent"}
-    POST /_test/disputes/{id}/update              -> under_review
-    POST /_test/disputes/{id}/close               body: {"outcome": "won" | "lost"}
+                                                  "reason": "fraudulent", "inquiry": true}
+                                                  (an inquiry: warning_needs_response)
+    POST /_test/disputes/{id}/update              evidence in: -> under_review (or
+                                                  warning_ / appeal_under_review)
+    POST /_test/disputes/{id}/appeal              lost -> appeal_needs_response (new due_by)
+    POST /_test/disputes/{id}/close               body: {"outcome": "won" | "lost"}; an
+                                                  inquiry: "warning_closed" | "prevented"
     POST /_test/clock                             body: {"now": <unix seconds> | null}: what
                                                   Stripe dates from now (created,
                                                   capture_before...), as a Stripe test clock
@@ -92,13 +96,19 @@ async def dispute_intent(request: web.Request) -> web.Response:
 
 async def _open(request: web.Request, charge) -> web.Response:
     body = await _body(request)
-    dispute = disputes.open_dispute(charge, body.get("amount"), body.get("reason"))
+    dispute = disputes.open_dispute(charge, body.get("amount"), body.get("reason"),
+                                    body.get("inquiry") is True)
     return json_response(dispute._export())
 
 
 async def update_dispute(request: web.Request) -> web.Response:
     dispute = disputes.Dispute._api_retrieve(request.match_info["id"])
     return json_response(disputes.update(dispute)._export())
+
+
+async def appeal_dispute(request: web.Request) -> web.Response:
+    dispute = disputes.Dispute._api_retrieve(request.match_info["id"])
+    return json_response(disputes.appeal(dispute)._export())
 
 
 async def close_dispute(request: web.Request) -> web.Response:
@@ -142,3 +152,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_test/payment_intents/{id}/dispute", dispute_intent)
     app.router.add_post("/_test/disputes/{id}/update", update_dispute)
     app.router.add_post("/_test/disputes/{id}/close", close_dispute)
+    app.router.add_post("/_test/disputes/{id}/appeal", appeal_dispute)

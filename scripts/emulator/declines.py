@@ -63,6 +63,29 @@ CHARGE_DECLINED = {
 }
 
 
+#: 3-D Secure test cards (docs.stripe.com/testing#authentication-and-setup):
+#: 3155 asks for authentication on-session and when set up, but once set up (a SetupIntent or a
+#: payment with setup_future_usage authenticated) its off-session payments pass;
+#: 0446 asks on-session and lets every off-session payment pass, as if already set up;
+#: 3184 (and localstripe's other 3-D Secure numbers) ask every time, off-session included.
+PASSES_ONCE_SET_UP = frozenset({"4000002500003155"})
+PASSES_OFF_SESSION = frozenset({"4000003800000446"})
+
+
+def needs_authentication(pm: Any, off_session: bool) -> bool:
+    """Whether the issuer asks for 3-D Secure on this charge of `pm`."""
+    number = getattr(pm, "_card_number", None)
+    if off_session and (number in PASSES_OFF_SESSION or (
+            number in PASSES_ONCE_SET_UP and getattr(pm, "_set_up", False))):
+        return False
+    return number in PASSES_OFF_SESSION or bool(pm._requires_authentication())
+
+
+def set_up(pm: Any) -> None:
+    """The card was authenticated for future use (SetupIntent, setup_future_usage)."""
+    pm._set_up = True
+
+
 def outcome(spec: Any) -> dict:
     """A scripted outcome checked and completed, or a 400 naming what is wrong."""
     if not isinstance(spec, dict) or not spec or not set(spec) <= OUTCOME_KEYS:

@@ -3,7 +3,9 @@
 A POST with `Idempotency-Key`: the same key (per API key) with the same parameters replays the
 first answer (status and body) without acting again, with header `Idempotent-Replayed: true`; the
 same key with other parameters or on another route is 400 `idempotency_error`; a key whose first
-request is still running is 409. 5xx answers are not kept (Stripe lets the client retry them).
+request is still running is 409. Every answer of a request that reached its endpoint is kept, a
+5xx included: Stripe replays a stored 500 for its key (a retry needs a new key); a request
+refused before (version, parameters, a key in use) is not kept.
 Entries live 24 hours and are appended to a JSON-lines file beside the `--state` store, so a
 replay survives a restart of the emulator.
 """

@@ -10,7 +10,8 @@ SetupIntent create / confirm and PaymentMethod attach / detach:
   and runs the 3-D Secure path: `requires_action`, completed by `/_authenticate`;
 - off-session (or `error_on_requires_action`) confirmation of a card that requires
   authentication: 402 card_error `authentication_required`, intent back in
-  `requires_payment_method` with `last_payment_error`;
+  `requires_payment_method` with `last_payment_error`; which cards ask when: declines.py
+  (4000002500003155 passes off-session once set up, 4000002760003184 always asks);
 - a declined charge (test card numbers, or outcomes scripted with /_test/declines; see
   declines.py): 402 card_error with Stripe's code / decline_code / advice codes, the intent in
   `requires_payment_method` without its payment method, `last_payment_error` set, events
@@ -122,9 +123,10 @@ def _confirm(self, on_failure_now):
     asked = bool(self._decline and self._decline.get("authentication_required"))
     if asked:
         self._decline = None  # the bank asks for 3-D Secure this time; the charge may then pass
-    if not (asked or pm._requires_authentication()):
+    off_session = bool(getattr(self, "_off_session", False))
+    if not (asked or declines.needs_authentication(pm, off_session)):
         self._create_charge(on_failure_now=on_failure_now)
-    elif getattr(self, "_off_session", False) or getattr(self, "_error_on_requires_action", False):
+    elif off_session or getattr(self, "_error_on_requires_action", False):
         _authentication_required(self, pm)
     else:
         self.next_action = {"type": "use_stripe_sdk",
@@ -169,6 +171,7 @@ def _save_for_future(intent: Any) -> None:
     """setup_future_usage: Stripe attaches the payment method to the customer on success."""
     if getattr(intent, "_setup_future_usage", None):
         attach_to_customer(intent)
+        declines.set_up(PaymentMethod._api_retrieve(intent.payment_method))
 
 
 def attach_to_customer(intent: Any) -> None:

@@ -6,7 +6,9 @@ For `/v1/...`:
 2. secret-key requests are checked against the parameter contract (contract.py);
 3. a PaymentIntent confirm from Stripe.js (publishable key + `client_secret`) is let through
    localstripe's authentication, which only knows a few publishable-key routes;
-4. POSTs with `Idempotency-Key` are replayed or refused as Stripe does (idempotency.py);
+4. POSTs with `Idempotency-Key` are replayed or refused as Stripe does (idempotency.py), a
+   stored 500 included; a failure planned by `/_test/faults` answers instead of the handler
+   (faults.py); the Search API routes are served here (search.py);
 5. a 402 is a `card_error`, as Stripe types it;
 6. Stripe Connect: the `Stripe-Account` header (Stripe.js: the `_stripe_account` parameter)
    names the account the request acts on (owners.py); an unknown, deleted or deauthorized
@@ -31,7 +33,7 @@ from aiohttp import web
 from localstripe import server
 from localstripe.errors import UserError
 
-from . import accounts
+from . import accounts, faults, search
 from .contract import violation
 from .events import SECRET_KEY_REQUEST
 from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_error
@@ -88,6 +90,7 @@ def make_middleware(api_version: str, cache: IdempotencyCache):
             return stripe_js(request)
         if request.method == "DELETE" and request.path == "/_config/data":
             cache.clear()
+            faults.reset()
         if request.method == "DELETE" and request.path == "/_config/idempotency":
             cache.clear()  # a new Stripe account, as far as idempotency keys go
             return web.Response()
@@ -129,12 +132,19 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
     elif key.startswith("pk_") and request.method == "POST" and PK_CREATE.fullmatch(
             request.path):
         request[PK_OK] = True
+    if request.method == "GET" and request.path in search.ROUTES:
+        handler = _search_handler
+    handler = faults.faulty(handler)
     idem = request.headers.get("Idempotency-Key")
     if request.method != "POST" or not idem:
         return _card_error_type(await handler(request))
     owner = f"{key}\x00{account}" if account else key  # the platform's slots as before Connect
     return await _idempotent(request, handler, cache, cache.slot(owner, idem),
                              fingerprint(request.method, request.path, params))
+
+
+async def _search_handler(request: web.Request) -> web.Response:
+    return search.search(request)
 
 
 async def _config_webhook(request, handler, hook_id: str) -> web.StreamResponse:
@@ -175,7 +185,8 @@ async def _idempotent(request, handler, cache: IdempotencyCache, slot: str, fp: 
     cache.running.add(slot)
     try:
         response = _card_error_type(await handler(request))
-        if response.status < 500 and isinstance(response, web.Response) and response.body:
+        # Stripe keeps a 5xx too: the same key sent again gets the same 500 for 24 h
+        if isinstance(response, web.Response) and response.body:
             cache.put(slot, fp, response.status, bytes(response.body))
         return response
     finally:

@@ -3,14 +3,18 @@
 - SetupIntent create accepts `payment_method` and `confirm` (and drops parameters without an
   effect here, e.g. `automatic_payment_methods`, `return_url`, `description`);
 - when a SetupIntent succeeds: its payment method is attached to its customer
-  (`payment_method.attached`) and `setup_intent.succeeded` is sent;
+  (`payment_method.attached`), counts as set up for off-session use (declines.py) and
+  `setup_intent.succeeded` is sent; each confirm sets a new `latest_attempt` (setatt_...);
 - PaymentMethod attach / detach send `payment_method.attached` / `.detached`.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from localstripe.resources import Customer, PaymentMethod, SetupIntent
 
+from .declines import set_up
 from .events import redirects_unhandled, send
 from .intents import accepted, attach_to_customer, automatic
 
@@ -40,9 +44,12 @@ def wrap_setup_confirm(original):
         if refused:
             raise refused
         before = obj.status
+        # each confirmation is a new SetupAttempt: Stripe's latest_attempt names it
+        obj.latest_attempt = f"setatt_{secrets.token_hex(12)}"
         result = original(id, **accepted_confirm(data))
         if before != "succeeded" and result.status == "succeeded":
             attach_to_customer(result)
+            set_up(PaymentMethod._api_retrieve(result.payment_method))
             send("setup_intent.succeeded", result)
         return result
     return confirm
@@ -51,6 +58,18 @@ def wrap_setup_confirm(original):
 def accepted_confirm(data: dict) -> dict:
     known = ("use_stripe_sdk", "client_secret", "payment_method", "payment_method_data")
     return {k: v for k, v in data.items() if k in known}
+
+
+def setup_list_all(cls, url, customer=None, limit=None, starting_after=None, **_ignored):
+    """GET /v1/setup_intents with Stripe's `customer` filter, newest first."""
+    from localstripe.resources import StripeObject
+
+    li = StripeObject._api_list_all.__func__(cls, url, limit=limit,
+                                            starting_after=starting_after)
+    if customer is not None:
+        li._list = [si for si in li._list if si.customer == customer]
+    li._list.sort(key=lambda si: si.created, reverse=True)
+    return li
 
 
 def sending(event_type: str):
@@ -74,3 +93,4 @@ def install(replace) -> None:
     replace("POST", "/v1/payment_methods/{id}/attach", sending("payment_method.attached"))
     replace("POST", "/v1/payment_methods/{id}/detach", sending("payment_method.detached"))
     SetupIntent._api_create = classmethod(setup_create)
+    SetupIntent._api_list_all = classmethod(setup_list_all)

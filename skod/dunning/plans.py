@@ -203,6 +203,9 @@ def charge_one(instalment_id: int, now: datetime) -> str:
         db.session.commit()
         return "nothing"
     if instalment.status == "scheduled":
+        if retries.live_hold(receivable.stripe_payment_method_id, receivable.provider_id):
+            db.session.commit()  # a hold of the provider is live on the card: next sweep
+            return "waiting"
         if retries.card_blocked(receivable.stripe_payment_method_id or "", now):
             db.session.commit()
             return _failed(instalment_id, None, now)

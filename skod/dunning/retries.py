@@ -2,7 +2,8 @@
 J+5 of the failure by default, inside the card networks' limits.
 
 Never after a hard decline, an authentication request, an expired card, or a "do not try
-again" answer on that card (from any of our charges); never more than
+again" answer on that card (from any of our charges); never while one of the provider's holds
+is still live on that card, nor on a card detached since (the pay page only); never more than
 DUNNING_CARD_ATTEMPTS_30D attempts on one card in 30 days, all our charges together. Each
 attempt is a `recovery` Payment whose key is built from the receivable and the attempt number,
 stored before the call: a crashed worker's retry sends the same key, never a second charge.
@@ -52,10 +53,32 @@ def card_blocked(payment_method: str, now: datetime) -> bool:
     return bool(refused) or attempts >= current_app.config["DUNNING_CARD_ATTEMPTS_30D"]
 
 
+#: a payment in these states still holds funds on the card (an authorization not captured)
+LIVE_HOLD = ("held", "capture_pending")
+
+
+def live_hold(payment_method: str | None, provider_id: int) -> bool:
+    """True while one of this provider's holds is live on the card: charging it again would
+    block the client's funds twice for one service (the hold is captured or cancelled first)."""
+    if not payment_method:
+        return False
+    return db.session.scalar(select(func.count(Payment.id)).where(
+        Payment.stripe_payment_method_id == payment_method, Payment.provider_id == provider_id,
+        Payment.status.in_(LIVE_HOLD), Payment.amount_held_minor > 0)) > 0
+
+
 def claim(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> int | None:
     """Under the sweep's lock: take the retry that is due (its number moves the plan on, so
     no other sweep takes it) and return its number, or None when none may be made now."""
     if receivable.next_retry_at is None or receivable.next_retry_at > now:
+        return None
+    if not receivable.stripe_payment_method_id:  # the card is gone: the pay page only
+        receivable.next_retry_at = None
+        recv.record(receivable, "retry_skipped", now, why="no_card")
+        return None
+    if live_hold(receivable.stripe_payment_method_id, receivable.provider_id):
+        receivable.next_retry_at = now + timedelta(days=1)  # once the hold is settled
+        recv.record(receivable, "retry_skipped", now, why="live_hold")
         return None
     number = receivable.retries_done + 1
     receivable.retries_done = number

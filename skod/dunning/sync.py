@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from skod.accounts.models import Client
 from skod.core.errors import Conflict
 from skod.dunning import cases, receivables, retries
-from skod.dunning.models import Receivable
+from skod.dunning.models import CLOSED, Receivable
 from skod.extensions import db
 from skod.invoicing import issuing, ledger
 from skod.payments import hooks
@@ -25,7 +25,8 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
     """While a client disputes one of their payments with their bank, no reminder goes to
     them for that provider: their open cases pause (an automatic chase beside a chargeback
     reads as pressure, and the provider decides). Closed, the cases it paused go on; lost,
-    the amount taken back is a debt of its own."""
+    the amount taken back is a debt of its own, which stays owed while the provider appeals
+    (the funds are still withdrawn) and is settled if the appeal is won."""
     from skod.payments.disputes import Dispute
 
     dispute = db.session.get(Dispute, dispute_id)
@@ -36,6 +37,9 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
                 cases.pause(case_id, now, "stripe_dispute", dispute_id=dispute_id)
             except Conflict:  # closed since the selection
                 continue
+    if change == "appeal":  # still withdrawn: still owed (opened here if its loss was missed)
+        _open_for_lost(dispute, payment, now)
+        return
     if change != "closed":
         return
     for case_id in _cases_of(payment, "paused"):
@@ -47,6 +51,8 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
                 continue
     if dispute.status == "lost":
         _open_for_lost(dispute, payment, now)
+    elif dispute.status == "won":
+        _recovered_on_appeal(dispute, now)
 
 
 def _cases_of(payment: Payment, status: str) -> list[int]:
@@ -70,6 +76,14 @@ def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: A
         receivable.failure_code, receivable.failure_kind = "dispute_lost", "dispute"
         receivable.next_retry_at = None  # never retry a card whose holder disputed
         receivables.schedule(receivable, now)
+    db.session.commit()
+
+
+def _recovered_on_appeal(dispute, now: datetime) -> None:  # noqa: ANN001
+    """Won on appeal: the bank gave the funds back, so the debt its loss opened is settled."""
+    debt = receivables.by_source(f"dispute:{dispute.id}")
+    if debt is not None and debt.status not in CLOSED:
+        receivables.close(receivables.lock(debt.id), "paid", now, via="dispute_won_on_appeal")
     db.session.commit()
 
 

@@ -118,8 +118,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
     if kind == "retry":
         return _("Automatic card retry no. %(n)s.", n=data.get("attempt"))
     if kind == "retry_skipped":
-        return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
-                 n=data.get("attempt"))
+        return _skipped(data)
     if kind == "attempt":
         return _("Card payment failed: %(why)s.", why=failure(data.get("code"), data.get("kind")))
     if kind == "step" and data.get("recourse_id"):
@@ -170,6 +169,8 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
     if kind == "resume":
         return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
                                                           RESUME_WORDS["provider"]))
+    if kind == "paid" and data.get("via") == "dispute_won_on_appeal":
+        return _("The bank gave the amount back on appeal: the case is closed.")
     if kind == "paid":
         return _("Paid in full: the case is closed.")
     if kind == "written_off":
@@ -222,3 +223,13 @@ def news(counts: dict, locale: str) -> list[str]:
                                    "%(num)d payment plan requests", counts["plans"])),
     ]
     return [text for count, text in lines if count]
+
+
+def _skipped(data: dict) -> str:
+    """Why an automatic card retry was not made."""
+    if data.get("why") == "live_hold":
+        return _("Card retry postponed: a hold of yours is still on the client's card.")
+    if data.get("why") == "no_card":
+        return _("No more card retries: the client's card was removed; they pay on the page.")
+    return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
+             n=data.get("attempt"))

@@ -109,8 +109,12 @@ def confirmed_card(holder: CardHolderMixin, client: Client, ref: str,
                     metadata=_metadata(ref))
                 holder.stripe_setup_intent_id = setup.id
                 holder.setup_client_secret = setup.client_secret
-            setup = gw.confirm_setup_intent(setup.id, payment_method=payment_method,
-                                            key=f"setup-confirm:{setup.id}:{payment_method}")
+            # one key per attempt (Stripe's SetupAttempt before it): a card declined once
+            # can be tried again at once, where a key of the card alone replays the decline
+            attempt = setup.latest_attempt or "first"
+            setup = gw.confirm_setup_intent(
+                setup.id, payment_method=payment_method,
+                key=f"setup-confirm:{setup.id}:{payment_method}:{attempt}")
     except GatewayError as err:
         db.session.rollback()
         raise card_problem(err) from err

@@ -3,7 +3,9 @@
 Each `charge.dispute.*` event makes us read the dispute back from Stripe (the event body is
 never trusted), store amount, reason, status and the evidence deadline, and tell the provider at
 once with that deadline and the evidence Skod holds. A lost dispute takes the money back: the
-payment's invoice then shows that amount as owed again (`lost_by_payment`).
+payment's invoice then shows that amount as owed again (`lost_by_payment`), and so it stays while
+the provider appeals (appeal_* statuses of 2026-10-28.endive: the funds are still withdrawn);
+the appeal's deadline is told like the first one.
 """
 
 from __future__ import annotations
@@ -22,8 +24,14 @@ from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.stripe_gateway import gateway
 
-#: statuses in which the dispute is still open (the money is held back or at risk)
-OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+#: statuses in which the dispute is still open (the money is held back or at risk); every
+#: status of the pinned version's Dispute.status is in OPEN or CLOSED
+OPEN = ("warning_needs_response", "warning_under_review", "needs_response", "under_review",
+        "appeal_needs_response", "appeal_under_review")
+CLOSED = ("warning_closed", "prevented", "won", "lost")
+#: the bank took the amount back: lost, and still while an appeal of that loss is decided
+WITHDRAWN = ("lost", "appeal_needs_response", "appeal_under_review")
+APPEAL = ("appeal_needs_response", "appeal_under_review")
 
 #: Stripe's words, as the provider reads them
 STATUS_WORDS = {
@@ -32,6 +40,9 @@ STATUS_WORDS = {
     "warning_closed": _l("inquiry closed"),
     "needs_response": _l("awaiting your evidence"),
     "under_review": _l("under review by the bank"),
+    "appeal_needs_response": _l("lost, appeal open: awaiting your appeal evidence"),
+    "appeal_under_review": _l("appeal under review by the bank"),
+    "prevented": _l("settled before becoming a dispute"),
     "won": _l("won"), "lost": _l("lost"),
 }
 REASON_WORDS = {
@@ -86,7 +97,7 @@ def lost_by_payment(provider_ids: set[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Dispute.payment_id, db.func.sum(Dispute.amount_minor))
         .join(Payment, Payment.id == Dispute.payment_id)
-        .where(Dispute.status == "lost", Payment.provider_id.in_(provider_ids))
+        .where(Dispute.status.in_(WITHDRAWN), Payment.provider_id.in_(provider_ids))
         .group_by(Dispute.payment_id)).all()
     return {payment_id: int(amount) for payment_id, amount in rows}
 
@@ -116,13 +127,26 @@ def dispute_changed(obj: dict, now: datetime, account: str | None = None) -> str
         row = Dispute(payment_id=payment.id, stripe_dispute_id=truth.id, created_at=now)
         db.session.add(row)
     row.amount_minor, row.currency, row.reason = truth.amount, truth.currency, truth.reason
+    change = _change(row, truth.status[:32], now)
     row.status, row.evidence_due_by = truth.status[:32], truth.evidence_due_by
-    change = "opened" if row.notified_at is None else None
-    if not row.open and row.closed_at is None:
-        row.closed_at, change = now, "closed"
     payment.dispute_status = row.status
     row.notified_at = row.notified_at or now
     db.session.commit()
     if change:
         hooks.disputed(row.id, change, now)
     return None
+
+
+def _change(row: Dispute, status: str, now: datetime) -> str | None:
+    """What the provider is told of this move: first sight, an appeal opened (its own
+    deadline), a close (again after an appeal); nothing for the steps in between."""
+    if row.notified_at is None:
+        change = "opened"
+    elif status in APPEAL and row.status not in APPEAL:
+        row.closed_at = None  # open again until the appeal is decided
+        return "appeal"
+    else:
+        change = None
+    if status not in OPEN and row.closed_at is None:
+        row.closed_at, change = now, "closed"
+    return change

@@ -17,7 +17,9 @@ from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import connect
+from skod.payments import retry_rules as rr
 from skod.payments.models import PAYMENT_STATES, Payment
+from skod.payments.retry_rules import fee_of
 from skod.payments.stripe_objects import below_minimum, minimum_charge
 from skod.stripe_gateway import GatewayError, Intent
 
@@ -126,19 +128,21 @@ def send_create(payment: Payment, *, customer: str, manual: bool,
                 now: datetime | None = None) -> None:
     """Create and confirm the intent of a `created` payment; records the answer (no commit).
     `now` dates a hold's default capture_before (a hold placed by `tick --at` lapses from then).
-    An amount below Stripe's minimum charge is never sent: the payment is waived, with why."""
+    An amount below Stripe's minimum charge is never sent: the payment is waived, with why.
+    A payment without a card or a customer is never sent either (Stripe refuses an empty id):
+    it fails as `no_saved_card`, and the caller asks the client for a card."""
     if below_minimum(payment.amount_requested_minor, payment.currency):
         waive(payment)
         return
+    if not payment.stripe_payment_method_id or not customer:
+        PAYMENT_STATES.move(payment, "failed")
+        payment.last_error_code, payment.last_error_kind = "no_saved_card", "hard_decline"
+        payment.last_error_message = "no saved card to charge: the client pays on the page"
+        return
     try:
-        intent = connect.for_payment(payment).create_intent(
-            amount=payment.amount_requested_minor, currency=payment.currency, customer=customer,
-            payment_method=payment.stripe_payment_method_id or "", manual=manual,
-            off_session=payment.off_session, key=payment.create_key,
-            fee=fee_of(payment, payment.amount_requested_minor),
-            metadata={"skod_payment_id": str(payment.id), "purpose": payment.purpose},
-        )
+        intent = rr.create(payment, customer, manual, payment.create_key)
     except GatewayError as err:
+        # a lost create was already looked up and sent again by the gateway (stripe_lookup)
         apply_error(payment, err)
         return
     apply_intent(payment, intent, now)
@@ -147,11 +151,6 @@ def send_create(payment: Payment, *, customer: str, manual: bool,
 def read_intent(payment: Payment) -> Intent:
     """The payment's intent read back from the account it lives on."""
     return connect.for_payment(payment).retrieve_intent(payment.stripe_payment_intent_id or "")
-
-
-def fee_of(payment: Payment, amount: int) -> int:
-    """The platform's fee on an amount taken on a connected account (none on the platform's)."""
-    return connect.fee_for(amount) if payment.stripe_account_id else 0
 
 
 def waive(payment: Payment) -> None:
@@ -187,22 +186,44 @@ def send_capture(payment: Payment) -> None:
 
 
 def _capture_failed(payment: Payment, err: GatewayError) -> None:
+    """Stripe refused the capture. A hold is never left live behind a failed payment (the
+    client's funds would stay blocked while the domains ask for the money again): the intent is
+    read back; captured after all -> recorded; still `requires_capture` -> captured once more
+    under a new key when the refusal was transient (the first key replays its 5xx), else
+    cancelled at Stripe, before the caller goes on (opens a debt, charges the card)."""
     record_error(payment, err)
-    if err.kind == "retryable":
-        return  # stays capture_pending: retried with the same key, or reconciled
-    # Stripe refused: read the intent back to learn whether it is still capturable.
-    try:
-        intent = read_intent(payment)
-    except GatewayError:
-        intent = None
+    intent = _read_or_none(payment)
+    if intent is None and err.kind == "retryable":
+        return  # Stripe unreachable: stays capture_pending, reconciliation tries again
+    if intent is not None and intent.status == "requires_capture" and rr.may_retry(payment, err):
+        payment.capture_key = f"{payment.capture_key}{rr.RETRY_SUFFIX}"
+        try:
+            apply_intent(payment, connect.for_payment(payment).capture(
+                payment.stripe_payment_intent_id or "", amount=payment.capture_amount_minor or 0,
+                key=payment.capture_key, fee=fee_of(payment, payment.capture_amount_minor or 0)))
+            return
+        except GatewayError as again:
+            record_error(payment, again)
+            intent = _read_or_none(payment)
+            if intent is None and again.kind == "retryable":
+                return  # unreachable again: reconciliation resumes under the new key
     if intent is not None and intent.status == "succeeded":
         # e.g. payment_intent_unexpected_state after a capture that did go through
         apply_intent(payment, intent)
-    else:
-        if intent is not None and intent.lapsed:  # the hold lapsed before the capture
-            _mark_lapsed(payment)
-        PAYMENT_STATES.move(payment, "failed")
-        payment.amount_held_minor = 0
+        return
+    if (intent is None or intent.status == "requires_capture") and not rr.cancel_hold(payment):
+        return  # the cancel got no answer: stays capture_pending, reconciliation ends it
+    if intent is not None and intent.lapsed:  # the hold lapsed before the capture
+        _mark_lapsed(payment)
+    PAYMENT_STATES.move(payment, "failed")
+    payment.amount_held_minor = 0
+
+
+def _read_or_none(payment: Payment) -> Intent | None:
+    try:
+        return read_intent(payment)
+    except GatewayError:
+        return None
 
 
 def begin_release(payment: Payment) -> bool:

@@ -102,6 +102,8 @@ class Setup:
     client_secret: str | None
     payment_method: str | None
     customer: str | None
+    #: the last SetupAttempt (one per confirmation); None before the first
+    latest_attempt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,8 @@ def intent(pi: Any) -> Intent:
 def setup(si: Any) -> Setup:
     return Setup(id=si["id"], status=si["status"], client_secret=val(si, "client_secret"),
                  payment_method=_id_of(val(si, "payment_method")),
-                 customer=_id_of(val(si, "customer")))
+                 customer=_id_of(val(si, "customer")),
+                 latest_attempt=_id_of(val(si, "latest_attempt")))
 
 
 def refund(re: Any) -> Refund:

@@ -12,7 +12,11 @@ import requests
 import stripe
 
 CARD_OK = "4242424242424242"
+#: 3-D Secure as Stripe's test cards do it (docs.stripe.com/testing, "Authentication and
+#: setup"): 3155 asks on-session and when set up, then passes off-session once set up;
+#: 3184 asks every time, off-session included (the bank wants the client present)
 CARD_3DS = "4000002500003155"
+CARD_3DS_ALWAYS = "4000002760003184"
 CARD_OFF_SESSION_DECLINE = "4000000000000341"
 CARD_DECLINED = "4000000000000002"
 
