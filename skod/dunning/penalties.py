@@ -116,6 +116,13 @@ class Breakdown:
         return data
 
 
+def provisional_halves(b: Breakdown) -> list[HalfYear]:
+    """The half-years whose rate the breakdown used without a verified row of their own
+    (flagged unverified or extrapolated): what a document must call provisional."""
+    flagged = {half_of(s.start) for s in b.segments if {UNVERIFIED, EXTRAPOLATED} & set(s.flags)}
+    return sorted(flagged)
+
+
 def half_of(day: date) -> HalfYear:
     return day.year, 1 if day.month <= 6 else 2
 
