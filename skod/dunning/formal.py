@@ -70,9 +70,11 @@ def provisional_note(owed: Breakdown) -> str | None:
     halves = provisional_halves(owed)
     if not halves:
         return None
+    words = [half_words(h) for h in halves]
+    named = words[0] if len(words) == 1 else _("%(some)s and the %(last)s",
+                                               some=", ".join(words[:-1]), last=words[-1])
     return _("Provisional rate for the %(halves)s: the official rate of that period is not "
-             "confirmed yet, so this amount may be adjusted.",
-             halves=", ".join(half_words(h) for h in halves))
+             "confirmed yet, so this amount may be adjusted.", halves=named)
 
 
 def penalty_block(facts: Facts, debt: Debt) -> Block:
