@@ -281,3 +281,24 @@ def test_a_debt_due_in_december_2023_computes(cli):
         ("2023-12-21", "2023-12-31", 11, 1400), ("2024-01-01", "2024-01-19", 19, 1450)]
     # 100,000 x (1400 x 11 + 1450 x 19) / 3,650,000 = 421.92 + 754.79 = 1,176.71 -> 11.77
     assert out["interest_minor"] == 1177 and out["flags"] == []
+
+
+def test_the_tick_warns_the_operator_once_a_day(app, caplog):
+    """From the first day of a half-year without its row (Paris calendar: 00:30 on 1 January is
+    still 31 December in UTC), a log warning, once a day however often the tick runs."""
+    import logging
+    from datetime import UTC, datetime, timedelta
+
+    from skod.dunning import jobs, rates, rates_watch
+
+    rates_watch.forget()
+    first = datetime(2030, 12, 31, 23, 30, tzinfo=UTC)
+    with app.app_context(), caplog.at_level(logging.WARNING, logger=rates_watch.__name__):
+        runs = [jobs.run_all(first + step)["dunning_rates_warning"]
+                for step in (timedelta(0), timedelta(minutes=5), timedelta(hours=20),
+                             timedelta(days=1))]
+        rates.set_rate(2031, 1, 215, 650, 260, True, first)
+        runs.append(jobs.run_all(first + timedelta(days=2))["dunning_rates_warning"])
+    assert runs == [1, 0, 0, 1, 0]
+    warned = [r.getMessage() for r in caplog.records if r.name == rates_watch.__name__]
+    assert len(warned) == 2 and "2031 H1 has no row in the rate table" in warned[0], warned
