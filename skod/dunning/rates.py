@@ -5,12 +5,19 @@ today's half-year has a verified row (the CLI's and the scheduler's warning)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from skod.dunning.models import LateRate
-from skod.dunning.penalties import PenaltyError, RateRow, RateTable, check_row, half_of
+from skod.dunning.penalties import (
+    PenaltyError,
+    RateRow,
+    RateTable,
+    check_row,
+    half_of,
+    split_by_half,
+)
 from skod.extensions import db
 
 SOURCE_MAX = 255
@@ -62,6 +69,22 @@ def set_rate(year: int, half: int, ecb_bp: int, legal_private_bp: int | None,
         rate.source = source.strip() or None
     db.session.commit()
     return rate
+
+
+def provisional_between(start: date, end: date) -> list[tuple[int, int]]:
+    """The half-years from the day after `start` to `end` whose ECB or legal rate is not
+    verified (unverified row, or none so that an earlier one is used)."""
+    known = table()  # one read for every half-year
+    out = []
+    for low, _high in split_by_half(start + timedelta(days=1), end):
+        half = half_of(low)
+        try:
+            flagged = known.rate(half, "ecb_bp").flags
+        except PenaltyError:
+            flagged = ("no_rate",)
+        if flagged:
+            out.append(half)
+    return out
 
 
 def current_gap(today: date) -> str | None:
