@@ -146,6 +146,9 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
                                                                    "mark-paid", "write-off")],
         "dunning_pages.reminder_settings": ["/dashboard/reminders"],
+        "dunning_pages.penalty_calculator": [
+            "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"
+            "until=2025-03-11&payments=09%2F02%2F2025+1200", "/dashboard/penalties?amount=x"],
         "dunning_pages.client_file": [f"/dashboard/clients/{v['client_id']}"],
         "dunning_pages.notice_pdf": [f"/dashboard/formal-notices/{v['notice_id']}.pdf"],
         "dunning_pages.notice_action": [f"/dashboard/formal-notices/{v['notice_id']}/posting"],
