@@ -302,3 +302,41 @@ def test_the_tick_warns_the_operator_once_a_day(app, caplog):
     assert runs == [1, 0, 0, 1, 0]
     warned = [r.getMessage() for r in caplog.records if r.name == rates_watch.__name__]
     assert len(warned) == 2 and "2031 H1 has no row in the rate table" in warned[0], warned
+
+
+def test_the_invoice_rate_mention_says_provisional(app, now):
+    """An invoice whose due date falls in an unverified half-year prints its rate as
+    provisional; once the half-year is verified, the next invoice does not."""
+    from skod.dunning import rates
+    from skod.dunning.penalties import half_of
+    from skod.invoicing import document
+    from skod.invoicing.models import Invoice
+    from tests.invoice_support import issue, make_client
+
+    with app.app_context():
+        client_id = make_client(locale="fr")
+        provider_id = _provider_of(client_id)
+        first = issue(provider_id, client_id, 12_000, paid=False, now=now)
+        year, half = half_of(first.due_date)
+        rates.set_rate(year, half, 215, 650, 260, False, now)  # mark it unverified
+        second = issue(provider_id, client_id, 12_000, paid=False, now=now)
+        rates.set_rate(year, half, 215, 650, 260, True, now)
+        third = issue(provider_id, client_id, 12_000, paid=False, now=now)
+        texts = [document.build(_get(Invoice, i.id))["b2b"]["penalty_rate_text"]
+                 for i in (second, third)]
+    semester = f"{'premier' if half == 1 else 'second'} semestre {year}"
+    assert f"Taux provisoire pour le {semester}" in texts[0], texts[0]
+    assert "provisoire" not in texts[1] and "12,15" in texts[1], texts[1]
+
+
+def _provider_of(client_id: int) -> int:
+    from skod.accounts.models import Client
+    from skod.extensions import db
+
+    return db.session.get(Client, client_id).provider_id
+
+
+def _get(model, key):  # noqa: ANN001, ANN201
+    from skod.extensions import db
+
+    return db.session.get(model, key)

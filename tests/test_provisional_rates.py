@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import delete
 
-from skod.dunning import rates
-from skod.dunning.models import LateRate
+from skod.dunning import rates, recourse_view
+from skod.dunning.models import LateRate, Receivable
 from skod.dunning.penalties import half_of, split_by_half
 from skod.extensions import db
 from tests import factories as f
@@ -66,6 +67,9 @@ def test_an_unverified_half_year_is_provisional_in_every_document(
     f.tick(app, at_offset(due, 45, t3))
     summary = pdf_words(_recourse_zip(app, rid, t3)[0].read("summary.pdf"))
     assert _squeezed(PROVISIONAL) in _squeezed(summary), summary
+    with app.test_request_context(), force_locale("fr"):  # the case page's recourse section
+        section = recourse_view.of_case(db.session.get(Receivable, rid), t3, "fr")
+        assert section["provisional"].startswith(PROVISIONAL), section
 
 
 def test_a_verified_table_says_nothing_provisional(app, client, card_pm, stripe_emulator,

@@ -67,7 +67,11 @@ def half_words(half: tuple[int, int]) -> str:
 
 def provisional_note(owed: Breakdown) -> str | None:
     """"Provisional rate" and for which half-years, when a rate used is not verified."""
-    halves = provisional_halves(owed)
+    return provisional_words(provisional_halves(owed))
+
+
+def provisional_words(halves: list[tuple[int, int]]) -> str | None:
+    """The provisional-rate sentence naming these half-years; None for none."""
     if not halves:
         return None
     words = [half_words(h) for h in halves]
