@@ -288,10 +288,11 @@ def commands(v: dict) -> dict[str, list[str]]:
         "tick": ["--at", f"{v['later']}T09:00:00+00:00"], "seed-demo": [], "connect-demo": [],
         "reconcile": [], "invoices export": days, "events list": ["--status", "all"],
         "events replay": ["1"], "rates list": [],
-        "rates set": ["--year", "2030", "--half", "1", "--ecb", "2.15", "--legal-private",
-                      "8.16", "--legal-other", "3.71"],
+        "rates set": ["2030-H1", "--ecb", "2.15", "--legal-private", "8.16", "--legal-other",
+                      "3.71", "--source", "arrêté (test)", "--verified"],
         "penalties": ["--amount", "1200.00", "--due", str(v["today"] - timedelta(days=60)),
-                      "--paid", str(v["today"]), "--client", "business", "--json"],
+                      "--paid", str(v["today"]), "--client", "business", "--json",
+                      "--payment", f"{v['today'] - timedelta(days=30)}:200.00"],
     }
 
 
