@@ -69,7 +69,10 @@ def upgrade():
 
 
 def downgrade():
-    # the inserted half-years go with the column (d1dunning01 seeded 2024 H1 onwards)
-    op.get_bind().execute(sa.text("DELETE FROM late_rates WHERE year < 2024"))
+    # the half-years this revision inserted go with the column (known by their source text:
+    # a row that was there before, or that an operator corrected since, stays)
+    delete = sa.text("DELETE FROM late_rates WHERE year = :y AND half = :h AND source = :s")
+    for y, h, _e, _p, _o, _v, s in RATES:
+        op.get_bind().execute(delete, {"y": y, "h": h, "s": s})
     with op.batch_alter_table('late_rates', schema=None) as batch_op:
         batch_op.drop_column('source')
