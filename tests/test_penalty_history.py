@@ -63,3 +63,36 @@ def test_a_payment_between_j15_and_j30_counts_in_the_notice_and_the_summary(
     assert printed in summary, (printed, summary)
     total = PRINCIPAL - PART + history.interest_minor + history.indemnity_minor
     assert flat(money(total, "fr")) in summary and flat(money(total, "fr")) in letter
+
+
+def test_the_timeline_gives_the_payments_and_the_rest_paid_elsewhere(app, client, now):
+    """history.payments_of: the "payment" events on the provider's calendar; never a
+    "penalty_payment" (money toward the penalties is not principal); paid_minor above the events
+    (an invoice paid outside Skod) counted on the day the case closed, else `until`; a payment
+    taken back since (paid_minor lowered) no longer counts."""
+    from skod.dunning.history import payments_of
+    from skod.dunning.models import Receivable
+    from skod.extensions import db
+    from tests.support import clock
+    from tests.test_dunning_provider_api import open_debt, provider_id
+
+    debt = open_debt(app, provider_id(app, f.provider(client)), now, amount=100_000,
+                     days_late=40)
+    paid_at = now - timedelta(days=10)
+    with app.app_context():
+        r = db.session.get(Receivable, debt["id"])
+        recv.record(r, "payment", paid_at, amount=30_000, via="transfer")
+        recv.record(r, "penalty_payment", now - timedelta(days=5), amount=2_000)
+        r.paid_minor = 80_000
+        db.session.commit()
+        until = clock.paris_today(now)
+        open_case = payments_of(r, until)
+        r.closed_at = now - timedelta(days=2)
+        closed = payments_of(r, until)
+        r.paid_minor = 20_000  # 10,000 of the transfer came back
+        taken_back = payments_of(r, until)
+        db.session.rollback()
+    day = paris_day(paid_at)
+    assert open_case == [(day, 30_000), (until, 50_000)]
+    assert closed == [(day, 30_000), (paris_day(now - timedelta(days=2)), 50_000)]
+    assert taken_back == [(day, 20_000)]
