@@ -5,10 +5,10 @@ message (422); a half-year marked unverified is called provisional."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from skod.dunning import rates
+from skod.dunning.models import Receivable
 from skod.dunning.penalties import half_of, split_by_half
+from skod.extensions import db
 from tests import factories as f
 from tests.support import clock
 from tests.support.dunning import money
@@ -86,10 +86,10 @@ def test_the_receivables_page_warns_when_an_open_debt_uses_a_provisional_rate(ap
                                                                               now):
     prov = f.provider(client)
     pid = provider_id(app, prov)
-    debt_due = clock.paris_today(now) - timedelta(days=20)
-    open_debt(app, pid, now, amount=12_000, days_late=20)
-    halves = [half_of(a) for a, _b in split_by_half(debt_due, clock.paris_today(now))]
+    debt = open_debt(app, pid, now, amount=12_000, days_late=20)
     with app.app_context():  # every half-year the debt covers verified: no banner
+        debt_due = db.session.get(Receivable, debt["id"]).due_date
+        halves = [half_of(a) for a, _b in split_by_half(debt_due, clock.paris_today(now))]
         for year, half in halves:
             rates.set_rate(year, half, 215, 650, 260, True, now)
     _login(client, prov, "en")
