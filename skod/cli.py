@@ -5,21 +5,12 @@ calculator (`penalties`)."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import click
 from flask.cli import AppGroup
 
+from skod.cli_rates import penalties_cmd, rates_cli
 from skod.core.clock import parse_iso, utcnow
-from skod.core.money import CURRENCY_EXPONENTS, decimal_of, parse_minor
-from skod.dunning.penalties import (
-    B2B_MARGIN_BP,
-    CLIENT_KINDS,
-    CONTRACT_FLOOR_FACTOR,
-    Breakdown,
-    PenaltyError,
-    bp_of_percent,
-)
 
 skod_cli = AppGroup("skod", help="Skod operations.")
 
@@ -127,137 +118,6 @@ def events_replay_cmd(event_id: int) -> None:
         raise click.ClickException(f"failed again: {err}") from err
 
 
-class Percent(click.ParamType):
-    """A yearly rate typed in percent with at most 2 decimals ("2.15") -> basis points (215)."""
-
-    name = "percent"
-
-    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201  (click's signature)
-        if isinstance(value, int):
-            return value
-        try:
-            return bp_of_percent(value)
-        except PenaltyError as err:
-            self.fail(err.message, param, ctx)
-
-
-PERCENT = Percent()
-DAY = click.DateTime(["%Y-%m-%d"])
-
-
-def _pct(bp: int | None) -> str:
-    return "-" if bp is None else f"{Decimal(bp).scaleb(-2)} %"  # 215 -> "2.15 %"
-
-
-rates_cli = AppGroup("rates", help="Late-payment rates, one row per half-year.")
+# the late-payment rate table and the penalty calculator (cli_rates.py)
 skod_cli.add_command(rates_cli)
-
-
-@rates_cli.command("list")
-def rates_list_cmd() -> None:
-    """Every half-year: ECB, B2B default (ECB + 10), legal rates, floor of an agreed rate."""
-    from skod.dunning.rates import table
-
-    click.echo("half\tECB\tB2B\tlegal private\tlegal other\tfloor (3 x other)\tverified")
-    for row in table().rows:
-        other = row.legal_other_bp
-        floor = None if other is None else CONTRACT_FLOOR_FACTOR * other
-        cells = (row.ecb_bp, row.ecb_bp + B2B_MARGIN_BP, row.legal_private_bp, other, floor)
-        click.echo("\t".join([f"{row.year} H{row.half}", *map(_pct, cells),
-                              "yes" if row.verified else "no"]))
-
-
-@rates_cli.command("set")
-@click.option("--year", type=click.IntRange(2000, 2100), required=True)
-@click.option("--half", type=click.IntRange(1, 2), required=True,
-              help="1: January-June, 2: July-December")
-@click.option("--ecb", type=PERCENT, required=True,
-              help="ECB main refinancing rate in force on day 1, in percent (2.15)")
-@click.option("--legal-private", type=PERCENT, required=True,
-              help="legal rate, creditor = private individual, in percent")
-@click.option("--legal-other", type=PERCENT, required=True,
-              help="legal rate, all other creditors, in percent")
-@click.option("--unverified", is_flag=True, help="not confirmed from a primary source yet")
-def rates_set_cmd(year: int, half: int, ecb: int, legal_private: int, legal_other: int,
-                  unverified: bool) -> None:
-    """Create or replace the rates of one half-year."""
-    from skod.dunning.rates import set_rate
-
-    try:
-        set_rate(year, half, ecb, legal_private, legal_other, not unverified, utcnow())
-    except PenaltyError as err:
-        raise click.ClickException(err.message) from err
-    click.echo(f"{year} H{half}: ECB {_pct(ecb)}, legal private {_pct(legal_private)}, "
-               f"legal other {_pct(legal_other)}, {'unverified' if unverified else 'verified'}")
-
-
-#: compute() argument -> the option that gave it
-_OPTIONS = {"amount_minor": "--amount", "until": "--paid", "client_kind": "--client",
-            "contractual_rate_bp": "--contract-rate", "invoices": "--invoices",
-            "currency": "--currency"}
-_BASES = {"ecb_plus_10": "ECB + 10 points", "ecb_plus_8": "ECB + 8 points",
-          "contract": "agreed rate", "legal_other": "legal rate"}
-_FLAGS = {"unverified_rate": "a rate used is marked unverified in the rate table",
-          "extrapolated_rate": "no rate for a half-year: the last known one was used",
-          "indemnity_eur_only": "the 40 EUR indemnity is not added to a debt in another currency"}
-
-
-@skod_cli.command("penalties")
-@click.option("--amount", required=True, help="unpaid amount incl. VAT, e.g. 1200.00")
-@click.option("--currency", default="EUR", show_default=True,
-              type=click.Choice(sorted(CURRENCY_EXPONENTS), case_sensitive=False))
-@click.option("--due", type=DAY, required=True, help="due date printed on the invoice")
-@click.option("--paid", type=DAY, required=True, help="day the funds arrived (or today)")
-@click.option("--client", "client_kind", type=click.Choice(CLIENT_KINDS), required=True)
-@click.option("--contract-rate", type=PERCENT, default=None,
-              help="agreed B2B rate in percent (at least 3 x the legal rate)")
-@click.option("--notice", type=DAY, default=None, help="consumer: day of the mise en demeure")
-@click.option("--invoices", type=click.IntRange(1, 1000), default=1, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="the breakdown as JSON")
-def penalties_cmd(amount: str, currency: str, due, paid, client_kind: str,  # noqa: ANN001
-                  contract_rate: int | None, notice, invoices: int, as_json: bool) -> None:
-    """Late-payment penalties of one debt: interest per half-year, indemnity, total."""
-    from skod.dunning import penalties, rates
-
-    currency = currency.upper()
-    amount_minor = parse_minor(amount, currency)
-    if amount_minor is None:
-        raise click.BadParameter(f"{amount!r} is not a positive amount in {currency}",
-                                 param_hint="'--amount'")
-    try:
-        breakdown = penalties.compute(
-            amount_minor=amount_minor, currency=currency, due=due.date(), until=paid.date(),
-            client_kind=client_kind, table=rates.table(), contractual_rate_bp=contract_rate,
-            formal_notice_on=notice.date() if notice else None, invoices=invoices)
-    except PenaltyError as err:
-        if err.field in _OPTIONS:
-            raise click.BadParameter(err.message, param_hint=f"'{_OPTIONS[err.field]}'") from err
-        raise click.ClickException(err.message) from err
-    if as_json:
-        click.echo(json.dumps(breakdown.to_dict(), indent=2))
-    else:
-        click.echo("\n".join(_breakdown_lines(breakdown)))
-
-
-def _breakdown_lines(b: Breakdown) -> list[str]:
-    def money(minor: int) -> str:
-        return f"{decimal_of(minor, b.currency):,} {b.currency}"
-
-    lines = [f"Late-payment penalties, {b.client_kind} client ({b.basis})",
-             f"Principal {money(b.principal_minor)}, due {b.due}, paid {b.until}: "
-             f"{b.days_late} days late"]
-    for s in b.segments:
-        flags = f"  [{', '.join(s.flags)}]" if s.flags else ""
-        lines.append(f"  {s.start} to {s.end}  {s.days:>5} days at {_pct(s.rate_bp):>8} "
-                     f"({_BASES[s.basis]})  {money(s.amount_minor):>16}{flags}")
-    if not b.segments:
-        lines.append("  no interest" + (" (no mise en demeure yet)"
-                                        if b.client_kind == "consumer" else ""))
-    if b.indemnity_minor:
-        indemnity = f"{money(b.indemnity_minor)} ({b.invoices} x 40 EUR, no VAT)"
-    else:
-        indemnity = "none" + (" (never charged to a consumer)"
-                              if b.client_kind == "consumer" else "")
-    lines += [f"Interest: {money(b.interest_minor)}", f"Indemnity: {indemnity}",
-              f"Total: {money(b.total_minor)}"]
-    return lines + [f"Warning: {_FLAGS[flag]}" for flag in b.flags]
+skod_cli.add_command(penalties_cmd)

@@ -1,6 +1,7 @@
-"""Table-driven tests of the pure penalty engine (law file sections 1-3): segments per half-year,
-365-day years, rounding per segment, the 40 EUR, consumers, public debtors, agreed rates and the
-flags of unverified or extrapolated rates. The rate table is the law file's, copied here."""
+"""Table-driven tests of the pure penalty engine (law file sections 1-3): segments per half-year
+and per payment, 365-day years, one rounding of the exact sum, the 40 EUR, consumers, public
+debtors, agreed rates and the flags of unverified or extrapolated rates. The rate table is the
+law file's, copied here."""
 
 from __future__ import annotations
 
@@ -36,8 +37,10 @@ CASES = [
       (D(2025, 7, 1), D(2025, 7, 20), 20, 1215, 799)], 4000),
     ("same-half-year", 100_000, D(2026, 1, 31), D(2026, 3, 2), "business", {},
      [(D(2026, 2, 1), D(2026, 3, 2), 30, 1215, 999)], 4000),
+    # 624.66 + 6,520.96 + 332.88 = 7,478.49 -> 74.78 rounded once (per segment: 74.79); the
+    # two cents above the floors go to the largest remainders (.96, .88)
     ("three-half-years", 100_000, D(2024, 12, 15), D(2025, 7, 10), "business", {},
-     [(D(2024, 12, 16), D(2024, 12, 31), 16, 1425, 625),
+     [(D(2024, 12, 16), D(2024, 12, 31), 16, 1425, 624),
       (D(2025, 1, 1), D(2025, 6, 30), 181, 1315, 6521),
       (D(2025, 7, 1), D(2025, 7, 10), 10, 1215, 333)], 4000),
     # 182 days of 2024 (29 February counted) over 365, not 366 (that would give 72,104)
@@ -58,7 +61,7 @@ CASES = [
     ("consumer-notice-two-halves", 100_000, D(2025, 5, 1), D(2025, 7, 10), "consumer",
      {"formal_notice_on": D(2025, 6, 20)},
      [(D(2025, 6, 21), D(2025, 6, 30), 10, 371, 102),
-      (D(2025, 7, 1), D(2025, 7, 10), 10, 276, 76)], 0),
+      (D(2025, 7, 1), D(2025, 7, 10), 10, 276, 75)], 0),  # 101.64 + 75.62 -> 1.77
     # public debtor: ECB + 8 of the half-year the interest started in, for the whole delay
     ("public-body", 100_000, D(2025, 6, 20), D(2025, 7, 20), "public", {},
      [(D(2025, 6, 21), D(2025, 7, 20), 30, 1115, 916)], 4000),
@@ -98,8 +101,11 @@ def test_to_dict_is_json_ready():
     assert data["due"] == "2025-06-20" and data["until"] == "2025-07-20"
     assert data["segments"][0] == {"start": "2025-06-21", "end": "2025-06-30", "days": 10,
                                    "rate_bp": 1315, "basis": "ecb_plus_10",
-                                   "amount_minor": 432, "flags": []}
+                                   "amount_minor": 432, "flags": [], "principal_minor": 120_000}
     assert data["total_minor"] == 125_231 and data["flags"] == []
+    paid = run(120_000, D(2025, 6, 20), D(2025, 7, 20), payments=[(D(2025, 7, 5), 20_000)])
+    assert paid.to_dict()["payments"] == [{"on": "2025-07-05", "amount_minor": 20_000}]
+    assert paid.to_dict()["paid_minor"] == 20_000
 
 
 @pytest.mark.parametrize(
@@ -186,3 +192,77 @@ def test_split_by_half_year():
         (D(2024, 6, 30), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 12, 31)),
         (D(2025, 1, 1), D(2025, 1, 1))]
     assert p.split_by_half(D(2025, 1, 2), D(2025, 1, 1)) == []
+
+
+PAID = [
+    # id, amount, due, until, kind, extra, payments, segments (+ principal), interest, indemnity
+    # the issue's acceptance figure: 2,000 x 30 days + 800 x 30 days at 13.15 % =
+    # 21.6164 + 8.6466 = 30.263 -> 30.26 (rounding each segment would give 21.62 + 8.65)
+    ("acceptance-partial", 200_000, D(2025, 1, 10), D(2025, 3, 11), "business", {},
+     [(D(2025, 2, 9), 120_000)],
+     [(D(2025, 1, 11), D(2025, 2, 9), 30, 1315, 200_000, 2161),
+      (D(2025, 2, 10), D(2025, 3, 11), 30, 1315, 80_000, 865)], 3026, 4000),
+    # cut at the payment and at 1 July: 216.16 + 108.08 + 399.45 = 723.69 -> 7.24
+    ("payment-and-half-year", 120_000, D(2025, 6, 20), D(2025, 7, 20), "business", {},
+     [(D(2025, 6, 25), 60_000)],
+     [(D(2025, 6, 21), D(2025, 6, 25), 5, 1315, 120_000, 216),
+      (D(2025, 6, 26), D(2025, 6, 30), 5, 1315, 60_000, 108),
+      (D(2025, 7, 1), D(2025, 7, 20), 20, 1215, 60_000, 400)], 724, 4000),
+    # paid in full on 5 July: nothing runs after that day
+    ("paid-in-full-late", 120_000, D(2025, 6, 20), D(2025, 7, 20), "business", {},
+     [(D(2025, 7, 5), 120_000)],
+     [(D(2025, 6, 21), D(2025, 6, 30), 10, 1315, 120_000, 432),
+      (D(2025, 7, 1), D(2025, 7, 5), 5, 1215, 120_000, 200)], 632, 4000),
+    # a part before the due date lowers the principal from the start; two payments on the
+    # edges of a half-year
+    ("payments-before-and-on-edges", 120_000, D(2025, 6, 20), D(2025, 7, 20), "business", {},
+     [(D(2025, 6, 1), 20_000), (D(2025, 6, 30), 50_000), (D(2025, 7, 1), 50_000)],
+     [(D(2025, 6, 21), D(2025, 6, 30), 10, 1315, 100_000, 360),
+      (D(2025, 7, 1), D(2025, 7, 1), 1, 1215, 50_000, 17)], 377, 4000),
+    ("paid-on-time", 120_000, D(2025, 6, 20), D(2025, 7, 20), "business", {},
+     [(D(2025, 6, 20), 120_000)], [], 0, 0),
+    # a payment after `until` is not counted yet
+    ("payment-after-until", 120_000, D(2025, 6, 20), D(2025, 7, 20), "business", {},
+     [(D(2025, 7, 21), 60_000)],
+     [(D(2025, 6, 21), D(2025, 6, 30), 10, 1315, 120_000, 432),
+      (D(2025, 7, 1), D(2025, 7, 20), 20, 1215, 120_000, 799)], 1231, 4000),
+    # 29 February is a day of the first part: 3,575.34 + 1,986.30 = 5,561.64 -> 55.62
+    ("leap-day-payment", 1_000_000, D(2024, 2, 20), D(2024, 3, 10), "business", {},
+     [(D(2024, 2, 29), 500_000)],
+     [(D(2024, 2, 21), D(2024, 2, 29), 9, 1450, 1_000_000, 3576),
+      (D(2024, 3, 1), D(2024, 3, 10), 10, 1450, 500_000, 1986)], 5562, 4000),
+    # a consumer who paid 200 before the mise en demeure owes interest on 300 from it
+    ("consumer-paid-before-notice", 50_000, D(2026, 2, 1), D(2026, 3, 31), "consumer",
+     {"formal_notice_on": D(2026, 3, 1)}, [(D(2026, 2, 15), 20_000)],
+     [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 30_000, 65)], 65, 0),
+    # public: one rate (2025 H1's ECB + 8) across 1 July, cut only by the payment
+    ("public-with-payment", 100_000, D(2025, 6, 20), D(2025, 7, 20), "public", {},
+     [(D(2025, 7, 5), 40_000)],
+     [(D(2025, 6, 21), D(2025, 7, 5), 15, 1115, 100_000, 458),
+      (D(2025, 7, 6), D(2025, 7, 20), 15, 1115, 60_000, 275)], 733, 4000),
+]
+
+
+@pytest.mark.parametrize(("amount", "due", "until", "kind", "extra", "payments", "segments",
+                          "interest", "indemnity"), [c[1:] for c in PAID],
+                         ids=[c[0] for c in PAID])
+def test_compute_with_payments(amount, due, until, kind, extra, payments, segments, interest,
+                               indemnity):
+    b = run(amount, due, until, kind, payments=payments, **extra)
+    assert [(s.start, s.end, s.days, s.rate_bp, s.principal_minor, s.amount_minor)
+            for s in b.segments] == segments
+    assert b.interest_minor == interest == sum(s.amount_minor for s in b.segments)
+    assert b.indemnity_minor == indemnity
+    paid = sum(a for on, a in payments if on <= until)
+    assert (b.principal_minor, b.paid_minor) == (amount, paid)
+    assert b.total_minor == amount - paid + interest + indemnity
+
+
+@pytest.mark.parametrize("payments", [[(D(2025, 7, 1), 100_000), (D(2025, 7, 2), 20_001)],
+                                      [(D(2025, 7, 30), 120_001)], [(D(2025, 7, 1), 0)],
+                                      [(D(2025, 7, 1), -5)], [("2025-07-01", 100)],
+                                      [(D(2025, 7, 1), 1.5)]])
+def test_bad_payments_are_refused(payments):
+    with pytest.raises(p.PenaltyError) as err:
+        run(120_000, D(2025, 6, 20), D(2025, 7, 20), payments=payments)
+    assert err.value.field == "payments"

@@ -146,6 +146,9 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
                                                                    "mark-paid", "write-off")],
         "dunning_pages.reminder_settings": ["/dashboard/reminders"],
+        "dunning_pages.penalty_calculator": [
+            "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"
+            "until=2025-03-11&payments=09%2F02%2F2025+1200", "/dashboard/penalties?amount=x"],
         "dunning_pages.client_file": [f"/dashboard/clients/{v['client_id']}"],
         "dunning_pages.notice_pdf": [f"/dashboard/formal-notices/{v['notice_id']}.pdf"],
         "dunning_pages.notice_action": [f"/dashboard/formal-notices/{v['notice_id']}/posting"],
@@ -285,10 +288,11 @@ def commands(v: dict) -> dict[str, list[str]]:
         "tick": ["--at", f"{v['later']}T09:00:00+00:00"], "seed-demo": [], "connect-demo": [],
         "reconcile": [], "invoices export": days, "events list": ["--status", "all"],
         "events replay": ["1"], "rates list": [],
-        "rates set": ["--year", "2030", "--half", "1", "--ecb", "2.15", "--legal-private",
-                      "8.16", "--legal-other", "3.71"],
+        "rates set": ["2030-H1", "--ecb", "2.15", "--legal-private", "8.16", "--legal-other",
+                      "3.71", "--source", "arrêté (test)", "--verified"],
         "penalties": ["--amount", "1200.00", "--due", str(v["today"] - timedelta(days=60)),
-                      "--paid", str(v["today"]), "--client", "business", "--json"],
+                      "--paid", str(v["today"]), "--client", "business", "--json",
+                      "--payment", f"{v['today'] - timedelta(days=30)}:200.00"],
     }
 
 

@@ -28,7 +28,8 @@ def get_penalties(args: dict):
             amount_minor=args["amount_minor"], currency=args["currency"], due=args["due"],
             until=args["paid"], client_kind=args["client_kind"], table=rates.table(),
             contractual_rate_bp=args.get("contract_rate_bp"),
-            formal_notice_on=args.get("notice"), invoices=args["invoices"])
+            formal_notice_on=args.get("notice"), invoices=args["invoices"],
+            payments=args["payments"])
     except penalties.PenaltyError as err:
         field = _PARAMS.get(err.field, err.field) if err.field else "_schema"
         raise Invalid(err.message, {field: [err.message]}, code=err.code) from err

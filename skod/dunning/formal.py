@@ -18,7 +18,14 @@ from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
 from skod.dunning.letters import Block, Debt, Facts, day, money
-from skod.dunning.penalties import B2B_MARGIN_BP, INDEMNITY_MINOR, PUBLIC_MARGIN_BP, Segment
+from skod.dunning.penalties import (
+    B2B_MARGIN_BP,
+    INDEMNITY_MINOR,
+    PUBLIC_MARGIN_BP,
+    Breakdown,
+    Segment,
+    provisional_halves,
+)
 
 #: margin over the ECB rate of each basis penalties.compute() names
 MARGINS = {"ecb_plus_10": B2B_MARGIN_BP, "ecb_plus_8": PUBLIC_MARGIN_BP}
@@ -52,21 +59,52 @@ def rate_words(segment: Segment, locale: str) -> str:
              ecb=percent(segment.rate_bp - margin, locale), points=margin // 100)
 
 
+def half_words(half: tuple[int, int]) -> str:
+    if half[1] == 1:
+        return _("first half of %(year)s", year=half[0])
+    return _("second half of %(year)s", year=half[0])
+
+
+def provisional_note(owed: Breakdown) -> str | None:
+    """"Provisional rate" and for which half-years, when a rate used is not verified."""
+    return provisional_words(provisional_halves(owed))
+
+
+def provisional_words(halves: list[tuple[int, int]]) -> str | None:
+    """The provisional-rate sentence naming these half-years; None for none."""
+    if not halves:
+        return None
+    words = [half_words(h) for h in halves]
+    named = words[0] if len(words) == 1 else _("%(some)s and the %(last)s",
+                                               some=", ".join(words[:-1]), last=words[-1])
+    return _("Provisional rate for the %(halves)s: the official rate of that period is not "
+             "confirmed yet, so this amount may be adjusted.", halves=named)
+
+
 def penalty_block(facts: Facts, debt: Debt) -> Block:
-    """One invoice's penalties to date: a row per half-year segment, then the totals."""
+    """One invoice's penalties to date: a row per segment (half-year, or a payment's day)
+    with the amount that bore interest in it, then the totals."""
     loc, owed = facts.locale, debt.penalties
     label = debt.invoice_number or debt.reference
-    header = [_("Period"), _("Days"), _("Rate"), _("Penalties")]
+    header = [_("Period"), _("Days"), _("Amount bearing interest"), _("Rate"), _("Penalties")]
     rows = [[f"{day(s.start, loc, 'medium')} – {day(s.end, loc, 'medium')}", str(s.days),
-             rate_words(s, loc), money(s.amount_minor, debt.currency, loc)]
-            for s in owed.segments]
+             money(s.principal_minor, debt.currency, loc), rate_words(s, loc),
+             money(s.amount_minor, debt.currency, loc)] for s in owed.segments]
+    if owed.paid_minor:
+        text = _("Computed on the %(amount)s incl. VAT due, less each payment from the day "
+                 "after it was received (%(paid)s received in all), from the day after the due "
+                 "date (%(due)s) to %(today)s: %(days)s days late.",
+                 amount=money(owed.principal_minor, debt.currency, loc),
+                 paid=money(owed.paid_minor, debt.currency, loc), due=day(owed.due, loc),
+                 today=day(owed.until, loc), days=owed.days_late)
+    else:
+        text = _("Computed on the balance of %(amount)s incl. VAT, from the day after the due "
+                 "date (%(due)s) to %(today)s: %(days)s days late.",
+                 amount=money(owed.principal_minor, debt.currency, loc), due=day(owed.due, loc),
+                 today=day(owed.until, loc), days=owed.days_late)
+    note = provisional_note(owed)
     block = Block(title=_("Late-payment penalties on invoice %(number)s", number=label),
-                  paragraphs=[_("Computed on the balance of %(amount)s incl. VAT, from the day "
-                                "after the due date (%(due)s) to %(today)s: %(days)s days late.",
-                                amount=money(owed.principal_minor, debt.currency, loc),
-                                due=day(owed.due, loc), today=day(owed.until, loc),
-                                days=owed.days_late)],
-                  table=(header, rows))
+                  paragraphs=[text, *([note] if note else [])], table=(header, rows))
     block.rows = [(_("Penalties to date"), money(owed.interest_minor, debt.currency, loc))]
     if owed.indemnity_minor:
         block.rows.append((_("Fixed indemnity for recovery costs"),

@@ -1,7 +1,8 @@
 """The dunning jobs of every tick: promises whose date passed resume, unpaid invoices past
 their due date get a receivable (the net under the domains' own openings), the instalments of
-accepted payment plans due now are charged, then the sweep (which then sees the cases a failed
-instalment resumed)."""
+accepted payment plans due now are charged, lost excesses refunded, the operator warned (once a
+day) when today's half-year has no verified rate, then the sweep (which then sees the cases a
+failed instalment resumed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from skod.core.isolation import isolated
-from skod.dunning import cases, overpay, plans, receivables, sweep
+from skod.dunning import cases, overpay, plans, rates_watch, receivables, sweep
 from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.invoicing.models import INVOICE, Invoice
@@ -41,10 +42,11 @@ def open_overdue(now: datetime) -> int:
 
 def run_all(now: datetime) -> dict[str, int]:
     report = {"dunning_resumed": -1, "dunning_opened": -1, "dunning_instalments": -1,
-              "dunning_excess_refunds": -1}
+              "dunning_excess_refunds": -1, "dunning_rates_warning": -1}
     for name, job in (("dunning_resumed", cases.resume_due), ("dunning_opened", open_overdue),
                       ("dunning_instalments", plans.charge_due),
-                      ("dunning_excess_refunds", overpay.refund_lost_excess)):
+                      ("dunning_excess_refunds", overpay.refund_lost_excess),
+                      ("dunning_rates_warning", rates_watch.check)):
         with isolated(name, "(the whole job)"):  # -1 when it raised (logged)
             report[name] = job(now)
     report.update(sweep.sweep(now))

@@ -250,6 +250,8 @@ class LateRate(db.Model):
     legal_other_bp: Mapped[int | None] = mapped_column(Integer)
     #: False for a row the law file marks unverified
     verified: Mapped[bool] = mapped_column(default=True)
+    #: where the figures come from (ECB decision, arrêté and its JO date)
+    source: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -71,7 +71,7 @@ def grand_total(facts: Facts) -> int:
     """Balances, plus penalties and indemnities where owed (never for a consumer)."""
     total = sum(d.balance_minor for d in facts.debts)
     if facts.client_kind != "consumer":
-        total += sum(d.penalties.total_minor - d.penalties.principal_minor
+        total += sum(d.penalties.interest_minor + d.penalties.indemnity_minor
                      for d in facts.debts if d.penalties is not None)
     return total
 

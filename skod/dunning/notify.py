@@ -25,6 +25,7 @@ from skod.dunning import ladder as rules
 from skod.dunning import letters, links, rates
 from skod.dunning import receivables as recv
 from skod.dunning.document_models import DunningMessage
+from skod.dunning.history import payments_of
 from skod.dunning.models import Receivable
 from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
 from skod.dunning.recovery import split_source
@@ -172,13 +173,16 @@ def planned_retries(r: Receivable, now: datetime, ladder: rules.Ladder) -> tuple
 
 def penalties_of(r: Receivable, until: date, table: RateTable,
                  posted_on: date | None = None) -> Breakdown | None:
-    """Penalties to date on the balance (a consumer's legal interest from `posted_on`, the
-    posting of the mise en demeure); None (and logged) when the rate table cannot answer:
-    the reminder still goes, with the legal basis but without figures."""
+    """Penalties to date on the debt's real history: the principal due on the due date and
+    each payment of its timeline (a part stops bearing interest the day it was paid); a
+    consumer's legal interest from `posted_on`, the posting of the mise en demeure. None (and
+    logged) when the rate table cannot answer: the reminder still goes, with the legal basis
+    but without figures. Every document (J+15 e-mail, mise en demeure, recourse summary) calls
+    this, so they print the same interest for the same day."""
     try:
-        return compute(amount_minor=r.balance_minor, currency=r.currency, due=r.due_date,
+        return compute(amount_minor=r.principal_minor, currency=r.currency, due=r.due_date,
                        until=until, client_kind=r.client_kind, table=table,
-                       formal_notice_on=posted_on)
+                       formal_notice_on=posted_on, payments=payments_of(r, until))
     except PenaltyError:
         log.exception("receivable %s: penalties left out of the reminder", r.id)
         return None

@@ -1,5 +1,6 @@
 """What a late debt costs on top of its principal (law file sections 1-3, 8-9). Pure: no
-database, no Flask; the rates come in as a `RateTable` built from rows.
+database, no Flask; the rates come in as a `RateTable` built from rows (rate_table.py; its
+names are re-exported here for the callers).
 
 - business: ECB rate of each half-year + 10 points (or an agreed rate, never below 3 x the
   legal rate "all other creditors" of any half-year it covers), from the day after the due
@@ -9,27 +10,44 @@ database, no Flask; the rates come in as a `RateTable` built from rows.
 - consumer: legal rate "all other creditors" (a professional creditor), only from the day
   after the mise en demeure (Code civil 1231-6, 1344-1); never the 40 EUR (CPCE L111-8).
 
+Partial payments (law file section 2): `amount_minor` is what was due on the due date and
+`payments` the (day the funds arrived, amount) of the debt. Each part bears interest from the
+start day to the day it was paid, inclusive; the rest runs on to `until`. A payment before the
+start day lowers the principal from the start (a consumer who paid before the mise en demeure);
+one after `until` is not counted. Segments are cut at 1 January / 1 July and after each payment
+day, and carry the principal that bore interest in them. 2,000.00 due 2025-01-10, 1,200.00 paid
+2025-02-09, to 2025-03-11: 2,000 x 30 days + 800 x 30 days at 13.15 % = 30.26 EUR.
+
 Days run from the start day to `until` inclusive (the day the funds arrive, or today for a
 debt still open) and count 1/365 of the yearly rate, leap years too (the law file's
-convention). Rounding: each segment is rounded half-up to the minor unit and the interest is
-the sum of the rounded segments, so a letter that lists the segments adds up to its total.
-The law file's example stays 12.31 EUR: 4.32 (4.3233) + 7.99 (7.9890). Money is integer minor
-units; the arithmetic is exact integer arithmetic (no float, no Decimal needed).
+convention). Rounding: the interest is the exact sum of all segments rounded half-up once
+(21.6164 + 8.6466 = 30.263 -> 30.26; rounding each segment would claim 30.27). The amount
+shown per segment is that total allocated by largest remainder, so a letter that lists the
+segments still adds up to its total. The law file's example stays 12.31 EUR: 4.32 (4.3233) +
+7.99 (7.9890). Money is integer minor units; the arithmetic is exact integer arithmetic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
-from decimal import Decimal, DecimalException
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from skod.core.money import CURRENCY_EXPONENTS
+from skod.dunning.rate_table import EXTRAPOLATED as EXTRAPOLATED
+from skod.dunning.rate_table import MAX_RATE_BP as MAX_RATE_BP
+from skod.dunning.rate_table import UNVERIFIED as UNVERIFIED
+from skod.dunning.rate_table import HalfYear, PenaltyError, RateTable, check_rate_bp
+from skod.dunning.rate_table import Rate as Rate
+from skod.dunning.rate_table import RateRow as RateRow
+from skod.dunning.rate_table import bp_of_percent as bp_of_percent
+from skod.dunning.rate_table import check_row as check_row
 
 ClientKind = Literal["business", "consumer", "public"]
 CLIENT_KINDS: tuple[str, ...] = ("business", "consumer", "public")
-HalfYear = tuple[int, int]
+#: (day the funds arrived, amount in minor units)
+Payment = tuple[date, int]
 
 #: fixed indemnity for recovery costs per late invoice, in EUR cents (D441-5; D2192-35 for
 #: public debtors)
@@ -40,69 +58,12 @@ PUBLIC_MARGIN_BP = 800
 #: an agreed B2B rate may not be below this many times the legal rate "all other creditors"
 CONTRACT_FLOOR_FACTOR = 3
 DAYS_PER_YEAR = 365
-#: sanity bound of every stored or agreed rate (100 % a year)
-MAX_RATE_BP = 10_000
-
 BASIS = {
     "business": "L441-10 / D441-5 Code de commerce",
     "public": "L2192-13 / R2192-31 / D2192-35 Code de la commande publique",
     "consumer": "art. 1231-6 / 1344-1 Code civil",
 }
-#: flags of a rate or a breakdown
-UNVERIFIED = "unverified_rate"  # the half-year's row is marked unverified
-EXTRAPOLATED = "extrapolated_rate"  # no value for the half-year: the last known one was used
 INDEMNITY_EUR_ONLY = "indemnity_eur_only"  # 40 EUR not added to a debt in another currency
-
-
-class PenaltyError(ValueError):
-    """Input the law (or the rate table) cannot answer; `field` names the compute() argument."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message, self.field, self.code = message, field, code
-
-
-@dataclass(frozen=True)
-class RateRow:
-    """One half-year of the rate table, in basis points (None: not known)."""
-
-    year: int
-    half: int
-    ecb_bp: int
-    legal_private_bp: int | None = None
-    legal_other_bp: int | None = None
-    verified: bool = True
-
-    @property
-    def key(self) -> HalfYear:
-        return self.year, self.half
-
-
-@dataclass(frozen=True)
-class Rate:
-    bp: int
-    flags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RateTable:
-    rows: tuple[RateRow, ...]
-
-    @classmethod
-    def of(cls, rows: Iterable[RateRow]) -> RateTable:
-        return cls(tuple(sorted(rows, key=lambda r: r.key)))
-
-    def rate(self, half: HalfYear, column: str) -> Rate:
-        """`column` (ecb_bp, legal_other_bp, ...) for `half`; a half-year past the table (or a
-        gap, or an unknown value) takes the last earlier row that has one, flagged."""
-        known = [r for r in self.rows if r.key <= half and getattr(r, column) is not None]
-        if not known:
-            raise PenaltyError(f"no {column[:-3]} rate is known for {half[0]} H{half[1]}",
-                               code="no_rate")
-        row = known[-1]
-        flags = ((EXTRAPOLATED,) if row.key != half else ()) + (
-            (UNVERIFIED,) if not row.verified else ())
-        return Rate(getattr(row, column), flags)
 
 
 @dataclass(frozen=True)
@@ -115,10 +76,13 @@ class Segment:
     basis: str
     amount_minor: int
     flags: tuple[str, ...] = ()
+    #: what bore interest in the segment (the amount due less the payments made before it)
+    principal_minor: int = 0
 
 
 @dataclass(frozen=True)
 class Breakdown:
+    #: the amount due on the due date (before any payment)
     principal_minor: int
     currency: str
     client_kind: str
@@ -132,17 +96,31 @@ class Breakdown:
     total_minor: int
     basis: str
     flags: tuple[str, ...]
+    #: the payments counted (made by `until`); total_minor is what is still owed:
+    #: principal - paid + interest + indemnity
+    paid_minor: int = 0
+    payments: tuple[Payment, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-ready: dates ISO, amounts minor units, rates basis points."""
         data = asdict(self)
+        payments = data.pop("payments")
         for part in (data, *data["segments"]):
             for key, value in part.items():
                 if isinstance(value, date):
                     part[key] = value.isoformat()
                 elif isinstance(value, tuple):
                     part[key] = list(value)
+        data["payments"] = [{"on": on.isoformat(), "amount_minor": amount}
+                            for on, amount in payments]
         return data
+
+
+def provisional_halves(b: Breakdown) -> list[HalfYear]:
+    """The half-years whose rate the breakdown used without a verified row of their own
+    (flagged unverified or extrapolated): what a document must call provisional."""
+    flagged = {half_of(s.start) for s in b.segments if {UNVERIFIED, EXTRAPOLATED} & set(s.flags)}
+    return sorted(flagged)
 
 
 def half_of(day: date) -> HalfYear:
@@ -169,51 +147,39 @@ def interest_minor(amount_minor: int, rate_bp: int, days: int) -> int:
     return quotient + (1 if 2 * rest >= 10_000 * DAYS_PER_YEAR else 0)
 
 
-def bp_of_percent(text: str) -> int:
-    """"2.15" (or "2,15") percent -> 215 basis points; at most 2 decimals, 0 to 100 %."""
-    try:
-        value = Decimal(str(text).strip().replace(",", ".")) * 100
-    except DecimalException:
-        raise PenaltyError(f"{text!r} is not a percentage such as 2.15") from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise PenaltyError(f"{text!r}: a percentage has at most 2 decimals")
-    check_rate_bp(int(value))
-    return int(value)
+def _pieces(start: date, until: date, amount_minor: int, payments: Sequence[Payment],
+            cut_halves: bool) -> list[tuple[date, date, int]]:
+    """[start, until] cut at 1 January / 1 July (when `cut_halves`) and after each payment
+    day, with the principal that bore interest in each piece. A part paid on day D bears
+    interest through D: the next piece starts the day after, on what is left."""
+    owed = amount_minor - sum(a for on, a in payments if on < start)
+    paid_on: dict[date, int] = {}
+    for on, amount in payments:
+        if start <= on <= until:
+            paid_on[on] = paid_on.get(on, 0) + amount
+    spans = split_by_half(start, until) if cut_halves else (
+        [(start, until)] if start <= until else [])
+    pieces = []
+    for low, high in spans:
+        for stop in sorted({d for d in paid_on if low <= d <= high} | {high}):
+            if owed > 0:
+                pieces.append((low, stop, owed))
+            owed -= paid_on.get(stop, 0)
+            low = stop + timedelta(days=1)
+    return pieces
 
 
-def check_rate_bp(bp: int, field: str | None = None) -> None:
-    if not 0 <= bp <= MAX_RATE_BP:
-        raise PenaltyError(f"a rate is from 0 to {MAX_RATE_BP // 100} %", field)
+def _priced(pieces: list[tuple[date, date, int]], rate_of) -> list[tuple]:
+    """(start, end, principal, rate_bp, basis, flags) of each piece; `rate_of(half)` gives the
+    rate, its basis and flags for a piece starting in `half` (PenaltyError when none)."""
+    return [(low, high, owed, *rate_of(half_of(low))) for low, high, owed in pieces]
 
 
-def check_row(row: RateRow) -> None:
-    """A row fit to store: a known half-year, rates from 0 to 100 %."""
-    if not 2000 <= row.year <= 2100:
-        raise PenaltyError("the year must be from 2000 to 2100", "year")
-    if row.half not in (1, 2):
-        raise PenaltyError("the half-year is 1 (January-June) or 2 (July-December)", "half")
-    for column in ("ecb_bp", "legal_private_bp", "legal_other_bp"):
-        if getattr(row, column) is not None:
-            check_rate_bp(getattr(row, column), column)
-
-
-def _segment(amount_minor: int, span: tuple[date, date], rate_bp: int, basis: str,
-             flags: tuple[str, ...]) -> Segment:
-    days = (span[1] - span[0]).days + 1
-    return Segment(span[0], span[1], days, rate_bp, basis,
-                   interest_minor(amount_minor, rate_bp, days), flags)
-
-
-def _business(amount_minor: int, due: date, until: date, table: RateTable,
-              contract_bp: int | None) -> list[Segment]:
-    segments = []
-    for span in split_by_half(due + timedelta(days=1), until):
-        half = half_of(span[0])
+def _business_rate(table: RateTable, contract_bp: int | None):
+    def rate_of(half: HalfYear) -> tuple[int, str, tuple[str, ...]]:
         if contract_bp is None:
             ecb = table.rate(half, "ecb_bp")
-            segments.append(_segment(amount_minor, span, ecb.bp + B2B_MARGIN_BP,
-                                     "ecb_plus_10", ecb.flags))
-            continue
+            return ecb.bp + B2B_MARGIN_BP, "ecb_plus_10", ecb.flags
         legal = table.rate(half, "legal_other_bp")
         floor = CONTRACT_FLOOR_FACTOR * legal.bp
         if contract_bp < floor:
@@ -221,30 +187,54 @@ def _business(amount_minor: int, due: date, until: date, table: RateTable,
                 f"an agreed rate of {contract_bp / 100:.2f} % is below the legal floor of "
                 f"{floor / 100:.2f} % (3 x the legal rate) in {half[0]} H{half[1]}",
                 "contractual_rate_bp", code="below_floor")
-        segments.append(_segment(amount_minor, span, contract_bp, "contract", legal.flags))
-    return segments
+        return contract_bp, "contract", legal.flags
+    return rate_of
 
 
-def _public(amount_minor: int, due: date, until: date, table: RateTable) -> list[Segment]:
-    """One rate for the whole delay: ECB of the half-year when interest started + 8 points."""
-    start = due + timedelta(days=1)
-    if until < start:
+def _segments(priced: list[tuple]) -> tuple[list[Segment], int]:
+    """The segments and the interest: the exact sum rounded half-up once, then shared out
+    over the segments by largest remainder so that they add up to it."""
+    denominator = 10_000 * DAYS_PER_YEAR
+    exact = [owed * rate * ((high - low).days + 1)
+             for low, high, owed, rate, _basis, _flags in priced]
+    quotient, rest = divmod(sum(exact), denominator)
+    total = quotient + (1 if 2 * rest >= denominator else 0)
+    shares = [n // denominator for n in exact]
+    # ties go to the earlier segment (sorted() is stable)
+    ranked = sorted(range(len(exact)), key=lambda i: -(exact[i] % denominator))
+    for i in ranked[:total - sum(shares)]:
+        shares[i] += 1
+    segments = [Segment(low, high, (high - low).days + 1, rate, basis, share, flags, owed)
+                for (low, high, owed, rate, basis, flags), share in zip(priced, shares,
+                                                                         strict=True)]
+    return segments, total
+
+
+def _priced_for(kind: str, amount_minor: int, due: date, until: date, table: RateTable,
+                contract_bp: int | None, notice: date | None,
+                payments: Sequence[Payment]) -> list[tuple]:
+    if kind == "business":
+        start = due + timedelta(days=1)
+        pieces = _pieces(start, until, amount_minor, payments, cut_halves=True)
+        return _priced(pieces, _business_rate(table, contract_bp))
+    if kind == "public":
+        # one rate for the whole delay: ECB of the half-year the interest started in + 8
+        start = due + timedelta(days=1)
+        pieces = _pieces(start, until, amount_minor, payments, cut_halves=False)
+        if not pieces:
+            return []
+        ecb = table.rate(half_of(start), "ecb_bp")
+        return [(*piece, ecb.bp + PUBLIC_MARGIN_BP, "ecb_plus_8", ecb.flags)
+                for piece in pieces]
+    if notice is None:  # a consumer owes legal interest only from the mise en demeure
         return []
-    ecb = table.rate(half_of(start), "ecb_bp")
-    return [_segment(amount_minor, (start, until), ecb.bp + PUBLIC_MARGIN_BP, "ecb_plus_8",
-                     ecb.flags)]
+    start = max(notice, due) + timedelta(days=1)
+    pieces = _pieces(start, until, amount_minor, payments, cut_halves=True)
 
-
-def _consumer(amount_minor: int, due: date, until: date, table: RateTable,
-              notice: date | None) -> list[Segment]:
-    """Legal interest from the day after the mise en demeure (never before the debt is due)."""
-    if notice is None:
-        return []
-    segments = []
-    for span in split_by_half(max(notice, due) + timedelta(days=1), until):
-        legal = table.rate(half_of(span[0]), "legal_other_bp")
-        segments.append(_segment(amount_minor, span, legal.bp, "legal_other", legal.flags))
-    return segments
+    def legal(half: HalfYear) -> tuple[int, str, tuple[str, ...]]:
+        rate = table.rate(half, "legal_other_bp")
+        return rate.bp, "legal_other", rate.flags
+    return _priced(pieces, legal)
 
 
 def _check(amount_minor: int, currency: str, due: date, until: date, client_kind: str,
@@ -266,27 +256,45 @@ def _check(amount_minor: int, currency: str, due: date, until: date, client_kind
         check_rate_bp(contractual_rate_bp, "contractual_rate_bp")
 
 
+def check_payments(payments: Sequence[Payment], amount_minor: int) -> tuple[Payment, ...]:
+    """The payments sorted by day; PenaltyError (field "payments") on a bad one or when they
+    add up to more than the amount due."""
+    for payment in payments:
+        on, amount = payment if isinstance(payment, tuple) and len(payment) == 2 else (0, 0)
+        if not isinstance(on, date) or isinstance(on, datetime):
+            raise PenaltyError("a payment is (day, amount in minor units)", "payments")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
+            raise PenaltyError("a payment is a positive number of minor units", "payments")
+    if sum(a for _on, a in payments) > amount_minor:
+        raise PenaltyError("the payments add up to more than the amount due", "payments")
+    return tuple(sorted(payments))
+
+
 def compute(*, amount_minor: int, currency: str, due: date, until: date, client_kind: str,
             table: RateTable, contractual_rate_bp: int | None = None,
-            formal_notice_on: date | None = None, invoices: int = 1) -> Breakdown:
-    """Penalties owed on `amount_minor` (incl. VAT) due on `due`, as of `until` (inclusive).
-    `formal_notice_on` only matters for a consumer; `invoices` counts the 40 EUR."""
+            formal_notice_on: date | None = None, invoices: int = 1,
+            payments: Sequence[Payment] = ()) -> Breakdown:
+    """Penalties owed on `amount_minor` (incl. VAT) due on `due`, as of `until` (inclusive),
+    given the debt's `payments` (day the funds arrived, amount). `formal_notice_on` only
+    matters for a consumer; `invoices` counts the 40 EUR."""
     _check(amount_minor, currency, due, until, client_kind, contractual_rate_bp, invoices)
-    if client_kind == "business":
-        segments = _business(amount_minor, due, until, table, contractual_rate_bp)
-    elif client_kind == "public":
-        segments = _public(amount_minor, due, until, table)
-    else:
-        segments = _consumer(amount_minor, due, until, table, formal_notice_on)
+    payments = check_payments(payments, amount_minor)
+    priced = _priced_for(client_kind, amount_minor, due, until, table, contractual_rate_bp,
+                         formal_notice_on, payments)
+    segments, interest = _segments(priced)
     days_late = (until - due).days
     flags = {flag for s in segments for flag in s.flags}
+    counted = tuple(p for p in payments if p[0] <= until)
+    paid = sum(a for _on, a in counted)
+    # the 40 EUR is owed once some of the invoice was still unpaid after its due date
+    late = amount_minor > sum(a for on, a in counted if on <= due)
     indemnity = 0
-    if client_kind != "consumer" and days_late >= 1:
+    if client_kind != "consumer" and days_late >= 1 and late:
         if currency == INDEMNITY_CURRENCY:
             indemnity = INDEMNITY_MINOR * invoices
         else:  # the directive's 40 EUR in another currency needs a conversion we do not make
             flags.add(INDEMNITY_EUR_ONLY)
-    interest = sum(s.amount_minor for s in segments)
     return Breakdown(amount_minor, currency, client_kind, due, until, days_late,
                      tuple(segments), interest, invoices, indemnity,
-                     amount_minor + interest + indemnity, BASIS[client_kind], tuple(sorted(flags)))
+                     amount_minor - paid + interest + indemnity, BASIS[client_kind],
+                     tuple(sorted(flags)), paid, counted)

@@ -28,6 +28,7 @@ from skod.dunning.provider_forms import (
 )
 from skod.dunning.provider_view import case_view, list_row
 from skod.extensions import db
+from skod.invoicing.ledger import local_day
 from skod.web import display
 from skod.web.blueprint import current_locale
 
@@ -93,7 +94,9 @@ def receivable_list() -> ResponseReturnValue:
     view = board_view(board.summary(current_user.id, now), locale)
     tasks = formal_notice.open_tasks(current_user.id)
     failing = sweep_faults.stuck(current_user.id, [r.id for r in rows[:PAGE_LIMIT]])
+    provisional = calculator_pages.provisional_warning(current_user.id, local_day(now, tz))
     return render_template("dunning/provider_list.html", form=form, board=view,
+                           provisional=provisional,
                            rows=[list_row(r, now, tz, locale, tasks.get(r.id),
                                           failing.get(r.id))
                                  for r in rows[:PAGE_LIMIT]],
@@ -188,6 +191,7 @@ def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
 
 
 from skod.dunning import (  # noqa: E402, F401  (their routes)
+    calculator_pages,
     client_pages,
     notice_pages,
     recourse_pages,

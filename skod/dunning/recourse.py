@@ -95,7 +95,8 @@ def refresh(file: RecourseFile, now: datetime) -> None:
                   "as_of": until.isoformat(), "currency": totals.currency,
                   "principal_minor": totals.principal_minor,
                   "interest_minor": totals.interest_minor,
-                  "indemnity_minor": totals.indemnity_minor, "total_minor": totals.total_minor}
+                  "indemnity_minor": totals.indemnity_minor, "total_minor": totals.total_minor,
+                  "provisional": [list(half) for half in totals.provisional]}
 
 
 def _tell_provider(file: RecourseFile, first: Receivable) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from skod.dunning import rates
 from skod.dunning.document_models import FormalNotice, RecourseFile
 from skod.dunning.models import DunningStep, Receivable
-from skod.dunning.penalties import Breakdown, RateTable
+from skod.dunning.penalties import Breakdown, RateTable, provisional_halves
 from skod.extensions import db
 
 
@@ -38,6 +38,8 @@ class Totals:
     indemnity_minor: int
     total_minor: int
     complete: bool
+    #: the half-years whose rate is provisional in one of the breakdowns
+    provisional: tuple[tuple[int, int], ...] = ()
 
 
 def receivables_of(file: RecourseFile) -> list[Receivable]:
@@ -84,5 +86,7 @@ def totals_of(lines: list[Line]) -> Totals:
     interest = sum(b.interest_minor for b in done)
     indemnity = sum(b.indemnity_minor for b in done)
     currency = lines[0].receivable.currency if lines else "EUR"
+    provisional = sorted({half for b in done for half in provisional_halves(b)})
     return Totals(currency, principal, interest, indemnity, principal + interest + indemnity,
-                  complete=len(done) == len([x for x in lines if x.receivable.balance_minor]))
+                  complete=len(done) == len([x for x in lines if x.receivable.balance_minor]),
+                  provisional=tuple(provisional))

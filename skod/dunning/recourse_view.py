@@ -8,6 +8,7 @@ from datetime import datetime
 
 from skod.dunning import recourse, recourse_words
 from skod.dunning import recourse_rules as rules
+from skod.dunning.formal import provisional_words
 from skod.dunning.letters import day
 from skod.dunning.models import Receivable
 from skod.dunning.provider_forms import InsolvencyForm
@@ -35,6 +36,7 @@ def of_case(receivable: Receivable, now: datetime, locale: str) -> dict | None:
         "limitation_warning": recourse_words.LIMITATION_STATE[state],
         "total": display.money(data["total_minor"], data["currency"], locale)
         if "total_minor" in data else None,
+        "provisional": provisional_words([tuple(h) for h in data.get("provisional", [])]),
         "insolvent": file.insolvent,
         "checked_on": day(datetime.fromisoformat(checked).date(), locale) if checked else None,
         "insolvency_rule": recourse_words.INSOLVENCY_RULE,

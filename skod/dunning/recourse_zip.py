@@ -21,7 +21,7 @@ from skod.dunning import recourse_facts as facts
 from skod.dunning import recourse_rules as rules
 from skod.dunning import recourse_words, words
 from skod.dunning.document_models import DunningMessage, FormalNotice, RecourseFile
-from skod.dunning.formal import rate_words
+from skod.dunning.formal import provisional_note, rate_words
 from skod.dunning.letters import day, money, one_line
 from skod.dunning.models import DunningEvent
 from skod.extensions import db
@@ -178,7 +178,9 @@ def line_view(line: facts.Line, locale: str) -> dict:
         if line.posted_on and r.client_kind == "consumer" else None,
         "segments": [{"start": day(s.start, locale), "end": day(s.end, locale),
                       "days": s.days, "rate": rate_words(s, locale),
+                      "principal": cash(s.principal_minor),
                       "amount": cash(s.amount_minor)} for s in (b.segments if b else ())],
+        "provisional": provisional_note(b) if b else None,
     }
 
 

@@ -87,12 +87,18 @@ def _b2b(snap: dict, fmt: Formats) -> dict:
     """Late-payment mentions owed to a business client (Code de commerce L441-10, D441-5)."""
     rate = snap["penalty_rate_bp"]
     indemnity = rates.INDEMNITY_MINOR
+    text = _("Late-payment penalties: %(rate)s per year (European Central Bank main refinancing "
+             "rate plus 10 points), due from the day after the due date without a reminder "
+             "being necessary.", rate=fmt.rate(rate))
+    provisional = snap.get("penalty_rate_provisional")  # [year, half] of an unverified rate
+    if provisional:
+        half = (_("first half of %(year)s", year=provisional[0]) if provisional[1] == 1
+                else _("second half of %(year)s", year=provisional[0]))
+        text += " " + _("Provisional rate for the %(half)s: the official rate of that period "
+                        "is not confirmed yet.", half=half)
     return {
         "penalty_rate_bp": rate,
-        "penalty_rate_text": _(
-            "Late-payment penalties: %(rate)s per year (European Central Bank main refinancing "
-            "rate plus 10 points), due from the day after the due date without a reminder "
-            "being necessary.", rate=fmt.rate(rate)),
+        "penalty_rate_text": text,
         "indemnity_minor": indemnity,
         "indemnity_text": _(
             "A business client who pays late also owes, by law, a fixed indemnity for recovery "

@@ -149,6 +149,7 @@ def _snapshot(provider: Provider, client: Client, lines: list[dict], due: date) 
     return {"seller": seller, "buyer": buyer, "lines": lines,
             "payment_terms_days": provider.payment_terms_days or 0,
             "penalty_rate_bp": rates.penalty_rate_bp(due),
+            "penalty_rate_provisional": rates.provisional_half(due),
             "mediator": provider.mediator}
 
 

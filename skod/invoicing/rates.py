@@ -14,7 +14,17 @@ from datetime import date
 from skod.dunning import rates
 from skod.dunning.penalties import B2B_MARGIN_BP, INDEMNITY_MINOR, half_of
 
-__all__ = ["INDEMNITY_MINOR", "penalty_rate_bp"]
+__all__ = ["INDEMNITY_MINOR", "penalty_rate_bp", "provisional_half"]
+
+
+def provisional_half(day: date) -> list[int] | None:
+    """[year, half] of `day` when its rate is provisional (its row unverified, or missing so
+    that an earlier one is used): the invoice says so next to the rate; else None."""
+    table = rates.table()
+    if not table.rows:
+        return None
+    half = max(half_of(day), table.rows[0].key)
+    return list(half) if table.rate(half, "ecb_bp").flags else None
 
 
 def penalty_rate_bp(day: date) -> int:
