@@ -69,11 +69,8 @@ def place_of(address: str | None) -> str | None:
 
 def grand_total(facts: Facts) -> int:
     """Balances, plus penalties and indemnities where owed (never for a consumer)."""
-    total = sum(d.balance_minor for d in facts.debts)
-    if facts.client_kind != "consumer":
-        total += sum(d.penalties.total_minor - d.penalties.principal_minor
-                     for d in facts.debts if d.penalties is not None)
-    return total
+    # each debt's amount owed as of the letter's day (owed.py): the pay page's same figure
+    return sum(d.asked_minor for d in facts.debts)
 
 
 def identity(name: str, company: str | None, legal_form: str | None, siren: str | None,

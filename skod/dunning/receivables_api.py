@@ -11,10 +11,11 @@ from flask_smorest import Blueprint
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
-from skod.dunning import actions, queries
+from skod.dunning import actions, penalties_alone, queries
 from skod.dunning.receivable_schemas import (
     MarkPaidBodySchema,
     PauseBodySchema,
+    PenaltiesChoiceBodySchema,
     ReceivableDetailSchema,
     ReceivablePageSchema,
     ReceivableQuerySchema,
@@ -95,4 +96,34 @@ def remind(receivable_id: int):
     the minimum gap after the previous one (409 too_soon, with the earliest instant)."""
     provider = require_provider()
     actions.remind(receivable_id, provider.id, utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/penalties")
+@blp.arguments(PenaltiesChoiceBodySchema)
+@blp.response(200, ReceivableDetailSchema)
+def penalties_choice(data: dict, receivable_id: int):
+    """Whether interest and the indemnity are claimed on this debt (null: the ladder's
+    setting); false on penalties a letter claimed is a waiver, kept on the timeline."""
+    provider = require_provider()
+    penalties_alone.choose(receivable_id, provider.id, data["claim"], utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/waive-penalties")
+@blp.response(200, ReceivableDetailSchema)
+def waive_penalties(receivable_id: int):
+    """Let the penalties go: a case open for them alone closes as paid (409 when closed)."""
+    provider = require_provider()
+    penalties_alone.waive(receivable_id, provider.id, utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/penalties-notice")
+@blp.response(200, ReceivableDetailSchema)
+def penalties_notice(receivable_id: int):
+    """Send a mise en demeure for the penalties alone (the ladder's step 3), which otherwise
+    never goes for them (409 when the case is not open for penalties alone)."""
+    provider = require_provider()
+    penalties_alone.ask_notice(receivable_id, provider.id, utcnow())
     return _detail(receivable_id, provider.id)
