@@ -115,9 +115,12 @@ def test_pay_page_asks_the_letters_total_and_the_principal_alone_leaves_the_pena
     assert stripe_raw.v1.payment_intents.retrieve(intent["id"])["status"] == "canceled"
     kinds = [k for k, _d in _events(app, rid)]
     assert kinds[-2:] == ["payment", "penalties_open"] and "paid" not in kinds
-    [told] = outbox.to(prov["email"])
+    [told] = [m for m in outbox.to(prov["email"]) if "pénalités" in m["Subject"]]
     assert flat(money(left.total_minor, "fr")) in _mail_text(told)
-    assert "pénalités" in told["Subject"]
+    with app.app_context():  # what was bought is paid: the milestone is released
+        from skod.projects.models import Milestone
+
+        assert db.session.get(Milestone, int(r.source.split(":")[1])).status == "paid"
     # a week on, the figure has not moved (interest stops with the principal), the page says it
     later = _page(app, rid, at_offset(debt["due"], 37, t3))
     assert later["to_pay"] == money(left.total_minor, "fr") and later["penalties_alone"]
@@ -209,3 +212,33 @@ def test_a_payment_above_the_total_refunds_only_the_excess(
                 if k in ("payment", "penalty_payment", "overpaid")]
     assert money_in == [("payment", PRINCIPAL), ("penalty_payment", 1000),
                         ("penalty_payment", due.penalties_minor - 1000), ("overpaid", 1000)]
+
+
+def test_principal_paid_before_the_mise_en_demeure_the_next_step_asks_the_penalties_alone(
+        app, client, card_pm, stripe_emulator, outbox):
+    """Paid between J+15 and J+30: at J+30 an e-mail (no mise en demeure) says the invoice is
+    paid and the penalties claimed remain, with the figure fixed on the day of the payment;
+    nothing goes at J+45; the provider may still ask for a mise en demeure."""
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                          milestones=(("Build", PRINCIPAL),))
+    set_client_identity(app, rid)
+    at = walk_steps(app, rid)
+    due_day = debt_facts(app, rid)["due"]
+    paid_at = at_offset(due_day, 20, at[-1])
+    fixed = _owed(app, rid, paid_at)
+    mark_transfer(app, prov, rid, PRINCIPAL, paid_at)
+    outbox.clear()
+    t3 = at_offset(due_day, 30, paid_at)
+    f.tick(app, t3)
+    [mail] = outbox.to(project["email"])
+    text = _mail_text(mail)
+    assert "les pénalités de retard restent dues" in mail["Subject"], mail["Subject"]
+    assert flat(money(fixed.penalties_minor, "fr")) in text
+    assert fixed.penalties_minor == fixed.interest_minor + 4000 and fixed.interest_minor > 0
+    assert notice_of(app, rid) is None  # no mise en demeure for the penalties alone
+    assert _owed(app, rid, t3).total_minor == fixed.penalties_minor  # interest stopped
+    f.tick(app, at_offset(due_day, 45, t3))
+    assert len(outbox.to(project["email"])) == 1
+    with app.app_context():
+        r = db.session.get(Receivable, rid)
+        assert (r.status, r.last_step, r.next_action_at) == ("open", 3, None)

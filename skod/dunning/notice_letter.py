@@ -69,8 +69,14 @@ def place_of(address: str | None) -> str | None:
 
 def grand_total(facts: Facts) -> int:
     """Balances, plus penalties and indemnities where owed (never for a consumer)."""
-    # each debt's amount owed as of the letter's day (owed.py): the pay page's same figure
-    return sum(d.asked_minor for d in facts.debts)
+    # each debt's amount owed as of the letter's day when notify.py computed it (owed.py):
+    # the pay page's same figure
+    total = sum(d.owed.total_minor if d.owed is not None else d.balance_minor
+                for d in facts.debts)
+    if facts.client_kind != "consumer":
+        total += sum(d.penalties.total_minor - d.penalties.principal_minor
+                     for d in facts.debts if d.penalties is not None and d.owed is None)
+    return total
 
 
 def identity(name: str, company: str | None, legal_form: str | None, siren: str | None,

@@ -94,6 +94,10 @@ def sent_steps(receivable_id: int) -> list[int]:
 def claimed(receivable: Receivable, letter_step: int | None = None) -> bool:
     """`letter_step`: a letter being written now, which counts as sent (it claims what it
     prints)."""
+    step = CLAIMING_STEP.get(receivable.client_kind)
+    if step is None or max(receivable.last_step, -1 if letter_step is None else letter_step) < (
+            step):
+        return False  # no claiming letter can have gone: no query (lists of many cases)
     steps = sent_steps(receivable.id) + ([letter_step] if letter_step is not None else [])
     return penalties_owed(receivable.claim_penalties, default_choice(receivable),
                           receivable.client_kind, steps)

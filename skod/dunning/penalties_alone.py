@@ -58,12 +58,16 @@ def keep_open_for_penalties(receivable: Receivable, now: datetime) -> bool:
 
 
 def invoice_settled(receivable_id: int, now: datetime, via: str, mark: bool = True) -> None:
-    """After the commit that paid the balance: the invoice says paid, the case is scheduled
-    for its penalties and the provider is told."""
+    """After the commit that paid the balance: the invoice says paid, the service is released
+    (a held answer, the next milestone: what was bought is paid), the case is scheduled for
+    its penalties and the provider is told."""
+    from skod.dunning import recovery
+
     receivable = db.session.get(Receivable, receivable_id)
     if mark and receivable.invoice_id is not None and not receivable.source.startswith(
             "dispute:"):
         ledger.mark_paid(receivable.invoice_id, now, method=via)
+    recovery.recovered(db.session.get(Receivable, receivable_id), now)
     receivable = recv.lock(receivable_id)
     recv.record(receivable, "penalties_open", now, via=via,
                 amount=owing.owed_now(receivable, now).penalties_unpaid_minor)

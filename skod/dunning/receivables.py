@@ -121,12 +121,20 @@ def schedule(receivable: Receivable, now: datetime, ladder: rules.Ladder | None 
         receivable.next_action_at = None
         return
     ladder = ladder or ladder_for(receivable.provider_id)
+    planned = next_planned(receivable, now, ladder)
+    moments = [m for m in (planned[1] if planned else None, receivable.next_retry_at) if m]
+    receivable.next_action_at = min(moments) if moments else None
+
+
+def next_planned(receivable: Receivable, now: datetime,
+                 ladder: rules.Ladder) -> tuple[int, datetime] | None:
+    """The ladder's next step; none after the formal step for penalties alone (no recourse
+    file for them unless the provider asked for a mise en demeure: penalties_alone.py)."""
     planned = rules.next_step(state_of(receivable), now, ladder)
     if planned and planned[0] > 3 and receivable.penalties_alone and (
             not receivable.penalties_notice):
-        planned = None  # penalties alone: no recourse file unless a formal notice claimed them
-    moments = [m for m in (planned[1] if planned else None, receivable.next_retry_at) if m]
-    receivable.next_action_at = min(moments) if moments else None
+        return None
+    return planned
 
 
 def client_kind(client: Client) -> str:

@@ -21,6 +21,7 @@ from skod.dunning.receivable_schemas import (
     ReceivableQuerySchema,
     WriteOffBodySchema,
 )
+from skod.dunning.receivables import remembering
 from skod.extensions import db
 
 blp = Blueprint("receivables_api", __name__, description="Receivables and their dunning cases")
@@ -40,8 +41,9 @@ def list_receivables(args: dict):
                            args.get("client_id"))
     rows, total = queries.page(stmt, args["page"], args["per_page"])
     now = utcnow()
-    return {"items": [queries.row(r, now) for r in rows], "page": args["page"],
-            "per_page": args["per_page"], "total": total}
+    with remembering():  # the ladder and the rate table read once for the page
+        items = [queries.row(r, now) for r in rows]
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
 @blp.get("/receivables/<int:receivable_id>")

@@ -196,7 +196,7 @@ def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
                force: bool = False) -> int | None:
     """Under the row lock: record the next step as taken when it is due (or `force`d by the
     provider's "remind now", which still keeps the order and the minimum gap)."""
-    planned = rules.next_step(recv.state_of(receivable), now, ladder)
+    planned = recv.next_planned(receivable, now, ladder)
     if planned is None:
         return None
     step, when = planned
