@@ -242,3 +242,23 @@ def test_principal_paid_before_the_mise_en_demeure_the_next_step_asks_the_penalt
     with app.app_context():
         r = db.session.get(Receivable, rid)
         assert (r.status, r.last_step, r.next_action_at) == ("open", 3, None)
+
+
+def test_a_mise_en_demeure_for_the_penalties_alone_goes_when_the_provider_asks(
+        app, client, card_pm, stripe_emulator, outbox):
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                          milestones=(("Build", PRINCIPAL),))
+    set_client_identity(app, rid)
+    at = walk_steps(app, rid)
+    due_day = debt_facts(app, rid)["due"]
+    paid_at = at_offset(due_day, 20, at[-1])
+    mark_transfer(app, prov, rid, PRINCIPAL, paid_at)
+    left = _owed(app, rid, paid_at)
+    status, body = api(client, "POST", f"/api/v1/receivables/{rid}/penalties-notice",
+                       token=prov["token"])
+    assert status == 200 and body["penalties_alone"], body
+    assert api(client, "POST", f"/api/v1/receivables/{rid}/penalties-notice",
+               token=prov["token"])[0] == 409  # asked already: nothing more to ask
+    f.tick(app, at_offset(due_day, 30, paid_at))
+    notice = notice_of(app, rid)
+    assert notice is not None and notice["total"] == left.penalties_minor > 4000

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
@@ -21,6 +21,9 @@ from flask_babel import gettext as _
 from skod.core import formats
 from skod.dunning.penalties import Breakdown
 from skod.payments.decline_words import words
+
+if TYPE_CHECKING:  # owed.py reads notify.py, which builds these letters
+    from skod.dunning.owed import Owed
 
 #: failure kinds that are the bank's answer (the decline code then says why, in words)
 DECLINES = ("soft_decline", "hard_decline", "authentication_required")
@@ -65,7 +68,7 @@ class Debt:
     #: late-payment penalties to date (step 2, business and public clients only)
     penalties: Breakdown | None = None
     #: the amount owed as of the letter's day when it claims penalties (owed.Owed)
-    owed: Any = None
+    owed: Owed | None = None
 
     @property
     def asked_minor(self) -> int:

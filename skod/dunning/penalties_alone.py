@@ -147,7 +147,8 @@ def choose(receivable_id: int, provider_id: int, claim: bool | None,
 def ask_notice(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
     """The provider wants a mise en demeure for the penalties alone (the ladder's step 3)."""
     receivable = _case(receivable_id, provider_id)
-    if not receivable.penalties_alone or receivable.last_step >= 3:
+    if not receivable.penalties_alone or receivable.last_step >= 3 or (
+            receivable.penalties_notice):
         db.session.rollback()
         raise Conflict("a formal notice for the penalties alone cannot be sent now",
                        code="no_penalties_notice")
