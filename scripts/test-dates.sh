@@ -34,7 +34,7 @@ FILES=${TEST_DATES_FILES:-"
     tests/test_projects_api.py tests/test_projects_hold_failures.py
     tests/test_dunning_sweep_faults.py tests/test_dunning_excess_lost.py
     tests/test_dunning_pay_twice.py tests/test_saved_card.py tests/test_disputes.py
-    tests/test_projects_access.py"}
+    tests/test_projects_access.py tests/test_dunning_owed.py"}
 
 if [ $# -eq 0 ]; then
     set -- "${ORDER[@]}"
