@@ -35,7 +35,8 @@ FILES=${TEST_DATES_FILES:-"
     tests/test_dunning_sweep_faults.py tests/test_dunning_excess_lost.py
     tests/test_dunning_pay_twice.py tests/test_saved_card.py tests/test_disputes.py
     tests/test_projects_access.py tests/test_penalty_history.py tests/test_provisional_rates.py
-    tests/test_penalty_payments_app.py tests/test_penalty_calculator_page.py"}
+    tests/test_penalty_payments_app.py tests/test_penalty_calculator_page.py
+    tests/test_dunning_owed.py"}
 
 if [ $# -eq 0 ]; then
     set -- "${ORDER[@]}"

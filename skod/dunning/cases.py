@@ -86,14 +86,18 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
 
 def mark_paid(receivable_id: int, now: datetime, provider_id: int,
               amount: int | None = None) -> Receivable:
-    """The provider received a transfer: all of the balance, or `amount` of it."""
+    """The provider received a transfer: all that is owed today (the balance, plus the
+    penalties the case claims: owed.py), or `amount` of it (the balance first)."""
+    from skod.dunning import owed as owing
+
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
-    amount = receivable.balance_minor if amount is None else amount
-    if not 0 < amount <= receivable.balance_minor:
+    total = owing.owed_now(receivable, now).total_minor
+    amount = total if amount is None else amount
+    if not 0 < amount <= total:
         db.session.rollback()
-        raise Invalid("the amount must be between 0.01 and the balance",
-                      fields={"amount_minor": ["more than the balance, or not positive"]})
+        raise Invalid("the amount must be between 0.01 and the amount owed",
+                      fields={"amount_minor": ["more than the amount owed, or not positive"]})
     db.session.commit()
     return recv.settle(receivable_id, amount, now, "transfer")
 

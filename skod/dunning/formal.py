@@ -109,7 +109,7 @@ def penalty_block(facts: Facts, debt: Debt) -> Block:
     if owed.indemnity_minor:
         block.rows.append((_("Fixed indemnity for recovery costs"),
                            money(owed.indemnity_minor, "EUR", loc)))
-    block.rows.append((_("Total due for this invoice"), money(owed.total_minor, debt.currency,
+    block.rows.append((_("Total due for this invoice"), money(debt.asked_minor, debt.currency,
                                                               loc)))
     return block
 
@@ -135,7 +135,7 @@ def basis_block(facts: Facts) -> Block:
     block = Block(title=_("Legal basis"), paragraphs=lines)
     figured = [d for d in facts.debts if d.penalties is not None]
     if len(figured) > 1 and len({d.currency for d in figured}) == 1:
-        total = sum(d.penalties.total_minor for d in figured)
+        total = sum(d.asked_minor for d in figured)
         block.rows.append((_("Total due to date, all invoices"),
                            money(total, figured[0].currency, facts.locale)))
     return block
@@ -150,3 +150,42 @@ def consumer_block(facts: Facts) -> Block:
         lines.append(_("In case of disagreement, you may refer the matter free of charge to the "
                        "consumer mediator: %(mediator)s", mediator=facts.creditor.mediator))
     return Block(title=_("What happens next"), paragraphs=lines)
+
+
+# Penalties alone: the invoice is paid, the claimed interest and indemnity are not ----------------
+def alone(facts: Facts) -> bool:
+    """Every debt of the e-mail is paid but for the penalties it claimed (penalties_alone.py)."""
+    return facts.step >= 1 and all(
+        d.balance_minor == 0 and d.owed is not None for d in facts.debts)
+
+
+def alone_subject(facts: Facts) -> str:
+    first = facts.debts[0]
+    if len(facts.debts) == 1 and first.invoice_number:
+        return _("Invoice %(number)s: the late-payment penalties remain due",
+                 number=first.invoice_number)
+    return _("Your invoices to %(name)s: the late-payment penalties remain due",
+             name=facts.creditor.name)
+
+
+def alone_intro(facts: Facts) -> list[str]:
+    currency = facts.debts[0].currency
+    left = money(sum(d.asked_minor for d in facts.debts), currency, facts.locale)
+    return [_("Thank you for paying the invoice. The late-payment interest and the fixed "
+              "indemnity for recovery costs claimed in our previous reminder remain due: "
+              "%(amount)s.", amount=left),
+            _("They are owed by law once the due date has passed; the details follow.")]
+
+
+def owed_rows(debt: Debt, loc: str) -> list[tuple[str, str]]:
+    """The invoice's balance row is followed by the penalties claimed and the day's total."""
+    due = debt.owed
+    rows = [(_("Late-payment interest to date"), money(due.interest_minor, debt.currency, loc))]
+    if due.indemnity_minor:
+        rows.append((_("Fixed indemnity for recovery costs"),
+                     money(due.indemnity_minor, debt.currency, loc)))
+    if due.penalties_paid_minor:
+        rows.append((_("Penalties already paid"),
+                     money(due.penalties_paid_minor, debt.currency, loc)))
+    rows.append((_("Total due today"), money(due.total_minor, debt.currency, loc)))
+    return rows

@@ -44,6 +44,9 @@ DEFAULT_STEPS: tuple[Step, ...] = (
 DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
 #: the mise en demeure's final deadline in days (provider setting; the law file says 8-15)
 NOTICE_DEADLINE_DAYS, NOTICE_DEADLINE_RANGE = 8, (8, 15)
+#: claimed by default from business and public debtors; a consumer's interest runs only from
+#: the mise en demeure and carries no 40 EUR: claiming it is the provider's explicit choice
+CLAIM_PENALTIES = {"business": True, "public": True, "consumer": False}
 WORK_START, WORK_END = time(9, 0), time(18, 0)
 
 
@@ -57,6 +60,8 @@ class Ladder:
     #: the mise en demeure waits for the provider's approval before it goes
     notice_approval: bool = False
     notice_deadline_days: int = NOTICE_DEADLINE_DAYS
+    #: whether interest and the indemnity are claimed, per client kind (a debt may differ)
+    claim_penalties: dict = field(default_factory=lambda: dict(CLAIM_PENALTIES))
 
     def text(self, number: int, locale: str) -> str | None:
         return (self.texts.get(number) or {}).get(locale)
@@ -110,7 +115,18 @@ def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
         raise SettingsError("retry_days: up to 5 growing days between 1 and 14")
     approval, deadline_days = _formal_notice(overrides.get("formal_notice"))
     return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap, texts=texts,
-                  notice_approval=approval, notice_deadline_days=deadline_days)
+                  notice_approval=approval, notice_deadline_days=deadline_days,
+                  claim_penalties=_claim_penalties(overrides.get("claim_penalties")))
+
+
+def _claim_penalties(given: object) -> dict:
+    """{"business": bool, "public": bool, "consumer": bool}, each optional."""
+    given = {} if given is None else given
+    if not isinstance(given, dict) or not set(given) <= set(CLAIM_PENALTIES) or any(
+            not isinstance(v, bool) for v in given.values()):
+        raise SettingsError("claim_penalties: true or false per client kind "
+                            "(business, public, consumer)")
+    return {**CLAIM_PENALTIES, **given}
 
 
 def _formal_notice(given: object) -> tuple[bool, int]:

@@ -1,6 +1,7 @@
 """A provider's reminder settings: the offsets of the ladder's steps (1-3 sent today, 4 stored
 for when it exists), the days of the card retries, the provider's own words per step and the
-mise en demeure's deadline and approval, stored as DunningSettings.overrides.
+mise en demeure's deadline and approval, whether penalties are claimed by default per client
+kind, stored as DunningSettings.overrides.
 
 The rules are the ladder's own (ladder.settings_from): what it refuses is never stored. Keys
 of the overrides this page does not edit (channels) are kept as they are.
@@ -30,12 +31,14 @@ def current(provider_id: int) -> dict:
             "retry_days": list(ladder.retry_days),
             "texts": {n: dict(ladder.texts.get(n) or {}) for n in WORDED},
             "formal_notice": {"approval": ladder.notice_approval,
-                              "deadline_days": ladder.notice_deadline_days}}
+                              "deadline_days": ladder.notice_deadline_days},
+            "claim_penalties": dict(ladder.claim_penalties)}
 
 
 def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
          now: datetime, texts: dict[int, dict[str, str]] | None = None,
-         formal_notice: dict | None = None) -> rules.Ladder:
+         formal_notice: dict | None = None,
+         claim_penalties: dict[str, bool] | None = None) -> rules.Ladder:
     """Store the new offsets, retry days, words and mise en demeure settings ({"approval",
     "deadline_days"}); SettingsError (nothing stored) when the ladder's rules refuse them."""
     row = db.session.get(DunningSettings, provider_id, with_for_update=True)
@@ -56,6 +59,8 @@ def save(provider_id: int, offsets: dict[int, int], retry_days: list[int],
     wanted = {**overrides, "steps": steps, "retry_days": list(retry_days)}
     if formal_notice is not None:
         wanted["formal_notice"] = dict(formal_notice)
+    if claim_penalties is not None:
+        wanted["claim_penalties"] = dict(claim_penalties)
     try:
         ladder = rules.settings_from(wanted, current_app.config["DUNNING_MIN_GAP"])
     except rules.SettingsError:

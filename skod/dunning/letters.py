@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
@@ -20,6 +21,9 @@ from flask_babel import gettext as _
 from skod.core import formats
 from skod.dunning.penalties import Breakdown
 from skod.payments.decline_words import words
+
+if TYPE_CHECKING:  # owed.py reads notify.py, which builds these letters
+    from skod.dunning.owed import Owed
 
 #: failure kinds that are the bank's answer (the decline code then says why, in words)
 DECLINES = ("soft_decline", "hard_decline", "authentication_required")
@@ -63,6 +67,13 @@ class Debt:
     retries: tuple[datetime, ...] = ()
     #: late-payment penalties to date (step 2, business and public clients only)
     penalties: Breakdown | None = None
+    #: the amount owed as of the letter's day when it claims penalties (owed.Owed)
+    owed: Owed | None = None
+
+    @property
+    def asked_minor(self) -> int:
+        """What the client is asked to pay today: the pay page's figure."""
+        return self.owed.total_minor if self.owed is not None else self.balance_minor
 
 
 @dataclass(frozen=True)
@@ -132,9 +143,12 @@ def build(facts: Facts) -> Letter:
     if len(facts.debts) == 1:  # several debts: each block has its own pay link
         only = facts.debts[0]
         action = (_("Pay %(amount)s online",
-                    amount=money(only.balance_minor, only.currency, facts.locale)), only.pay_url)
-    return Letter(subject=subject(facts), greeting=_("Hello %(name)s,", name=facts.client_name),
-                  intro=intro(facts) + ([facts.personal] if facts.personal else []),
+                    amount=money(only.asked_minor, only.currency, facts.locale)), only.pay_url)
+    alone = formal.alone(facts)  # the invoice is paid, the penalties claimed are not
+    return Letter(subject=formal.alone_subject(facts) if alone else subject(facts),
+                  greeting=_("Hello %(name)s,", name=facts.client_name),
+                  intro=(formal.alone_intro(facts) if alone else intro(facts)) + (
+                      [facts.personal] if facts.personal else []),
                   blocks=blocks, closing=closing(facts), action=action)
 
 
@@ -228,6 +242,10 @@ def debt_block(facts: Facts, debt: Debt) -> Block:
         if debt.paid_minor:
             block.rows.append((_("Already paid"), money(debt.paid_minor, debt.currency, loc)))
     block.rows.append((_("Balance due"), money(debt.balance_minor, debt.currency, loc)))
+    if debt.owed is not None:
+        from skod.dunning import formal
+
+        block.rows += formal.owed_rows(debt, loc)
     why = reason(debt)
     if why:
         block.rows.append((_("Why the card payment failed"), why))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,6 +103,17 @@ class Receivable(CardHolderMixin, db.Model):
     #: a pause: why (stripe_dispute, client_dispute, promise, plan, provider) and until when
     pause_reason: Mapped[str | None] = mapped_column(String(24))
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: whether late-payment interest and the indemnity are claimed on this debt (None: the
+    #: provider's ladder setting for the client's kind; owed.py decides when they are owed)
+    claim_penalties: Mapped[bool | None] = mapped_column()
+    #: paid towards the penalties (settle counts the invoice's balance first, then these)
+    penalties_paid_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: interest and indemnity fixed on the day the invoice's balance reached 0: interest runs
+    #: on unpaid principal only, so from that day the claimed figure no longer moves
+    interest_fixed_minor: Mapped[int | None] = mapped_column(Integer)
+    indemnity_fixed_minor: Mapped[int | None] = mapped_column(Integer)
+    #: the provider asked for a mise en demeure for the penalties alone (none goes otherwise)
+    penalties_notice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship()
@@ -111,6 +123,11 @@ class Receivable(CardHolderMixin, db.Model):
     @property
     def balance_minor(self) -> int:
         return max(0, self.principal_minor - self.paid_minor)
+
+    @property
+    def penalties_alone(self) -> bool:
+        """The invoice is paid but claimed penalties are not: the case stays open for them."""
+        return self.status in ("open", "paused") and self.balance_minor == 0
 
 
 class DunningStep(db.Model):

@@ -69,10 +69,13 @@ def place_of(address: str | None) -> str | None:
 
 def grand_total(facts: Facts) -> int:
     """Balances, plus penalties and indemnities where owed (never for a consumer)."""
-    total = sum(d.balance_minor for d in facts.debts)
+    # each debt's amount owed as of the letter's day when notify.py computed it (owed.py):
+    # the pay page's same figure
+    total = sum(d.owed.total_minor if d.owed is not None else d.balance_minor
+                for d in facts.debts)
     if facts.client_kind != "consumer":
         total += sum(d.penalties.interest_minor + d.penalties.indemnity_minor
-                     for d in facts.debts if d.penalties is not None)
+                     for d in facts.debts if d.penalties is not None and d.owed is None)
     return total
 
 
@@ -159,7 +162,10 @@ def totals(facts: Facts, total: int) -> list[tuple[str, str]]:
     loc, currency = facts.locale, facts.debts[0].currency
     balance = sum(d.balance_minor for d in facts.debts)
     rows = [(_("Principal still due"), money(balance, currency, loc))]
-    figured = [d.penalties for d in facts.debts if d.penalties is not None]
+    # the day's figures (owed.py) where computed, else the engine's: a debt whose invoice is
+    # paid has no breakdown left to compute, only the penalties fixed on the day it was paid
+    figured = [d.owed or d.penalties for d in facts.debts
+               if d.owed is not None or d.penalties is not None]
     if facts.client_kind != "consumer" and figured:
         rows.append((_("Late-payment penalties to date"),
                      money(sum(p.interest_minor for p in figured), currency, loc)))
@@ -167,6 +173,9 @@ def totals(facts: Facts, total: int) -> list[tuple[str, str]]:
         if indemnity:
             rows.append((_("Fixed indemnities for recovery costs"),
                          money(indemnity, "EUR", loc)))
+        paid = sum(d.owed.penalties_paid_minor for d in facts.debts if d.owed is not None)
+        if paid:
+            rows.append((_("Penalties already paid"), money(paid, currency, loc)))
     rows.append((_("Grand total due"), money(total, currency, loc)))
     return rows
 

@@ -131,7 +131,13 @@ def creditor_of(provider: Provider) -> letters.Creditor:
 
 def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
             table: RateTable | None, until: date) -> letters.Debt:
+    from skod.dunning import owed as owing  # it reads penalties_of below
+
     invoice = r.invoice
+    # the letter claims the penalties only when the debt's choice is to claim them, and its
+    # total is the amount the pay page asks for the same day (owed.py)
+    due = owing.owed(r, until, table, letter_step=step) if table is not None else None
+    figured = due is not None and due.claimed and r.balance_minor > 0
     return letters.Debt(
         service=service_of(r), source_kind=source_kind(r), currency=r.currency,
         total_minor=r.principal_minor, paid_minor=r.paid_minor, balance_minor=r.balance_minor,
@@ -140,7 +146,8 @@ def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
         issue_date=invoice.issue_date if invoice else None, invoice_url=invoice_url(invoice),
         failure_code=r.failure_code, failure_kind=r.failure_kind,
         retries=planned_retries(r, now, ladder) if step == 0 else (),
-        penalties=penalties_of(r, until, table) if table is not None else None)
+        penalties=penalties_of(r, until, table) if figured else None,
+        owed=due if due is not None and due.claimed else None)
 
 
 def source_kind(r: Receivable) -> str:

@@ -79,7 +79,7 @@ def counted_twice(receivable_id: int, payment_id: int) -> bool:
     holds the case's lock: the webhook and the page's answer count it once)."""
     rows = db.session.scalars(select(DunningEvent).where(
         DunningEvent.receivable_id == receivable_id,
-        DunningEvent.kind.in_(("payment", OVERPAID))))
+        DunningEvent.kind.in_(("payment", "penalty_payment", OVERPAID))))
     return any((e.data or {}).get("payment_id") == payment_id for e in rows)
 
 

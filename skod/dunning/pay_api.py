@@ -10,6 +10,7 @@ from skod.accounts.auth import bearer
 from skod.core.clock import utcnow
 from skod.core.errors import NotFound, Unauthorized
 from skod.dunning import links, overpay, paying
+from skod.dunning import owed as owing
 from skod.dunning.plan_schemas import CardResultSchema, PaidSchema, PaymentMethodSchema
 
 blp = Blueprint("pay_api", __name__, description="The client's pay page of a debt")
@@ -27,7 +28,8 @@ def _client(receivable_id: int) -> None:
 @blp.post("/pay/<int:receivable_id>/card-setup")
 @blp.response(200, CardResultSchema)
 def card_setup(receivable_id: int):
-    """The PaymentIntent for the balance the page confirms (`intent: payment`), or
+    """The PaymentIntent for the amount owed today (the balance, plus the penalties the case
+    claims) the page confirms (`intent: payment`), or
     `status: paid` when the debt is settled meanwhile."""
     _client(receivable_id)
     return paying.card_step(receivable_id, utcnow())
@@ -39,8 +41,10 @@ def confirm(receivable_id: int):
     """After confirmCardPayment: the intent read back from Stripe; a capture settles the debt
     (whichever comes first of this call and the webhook)."""
     _client(receivable_id)
-    receivable = paying.confirm(receivable_id, utcnow())
+    now = utcnow()
+    receivable = paying.confirm(receivable_id, now)
     return {"status": receivable.status, "balance_minor": receivable.balance_minor,
+            "owed_minor": owing.owed_now(receivable, now).total_minor,
             "currency": receivable.currency,
             "refunded_minor": overpay.overpaid_minor(receivable_id)}
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from skod.accounts.models import Client
 from skod.core import formats
 from skod.dunning import links, plans
+from skod.dunning import owed as owing
 from skod.dunning.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.dunning.paying import cannot_pay_words
 from skod.extensions import db
@@ -48,6 +49,7 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
         "receivable": receivable, "provider": receivable.provider, "token": token,
         "closed": receivable.status in CLOSED, "rows": rows, "refunded": _refunded(receivable),
         "balance": display.money(receivable.balance_minor, receivable.currency, locale),
+        **owed_view(receivable, now, locale),
         "failure": failure_words(receivable), "transfer": transfer(receivable),
         "pause": pause_words(receivable, locale), "dispute_reason": (
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
@@ -61,6 +63,26 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
                                        token=token),
                    "messages": display.js_messages()},
     }
+
+
+def owed_view(receivable: Receivable, now: datetime, locale: str) -> dict:
+    """What the pay button charges (the amount owed today, owed.py) and, when the case claims
+    penalties, its breakdown: the same figures as the last letter's."""
+    due = owing.owed_now(receivable, now)
+
+    def money(amount: int) -> str:
+        return display.money(amount, receivable.currency, locale)
+
+    rows = None
+    if due.claimed:
+        rows = [(_("Invoice balance"), money(due.balance_minor)),
+                (_("Late-payment interest to date"), money(due.interest_minor))]
+        if due.indemnity_minor:
+            rows.append((_("Fixed indemnity for recovery costs"), money(due.indemnity_minor)))
+        if due.penalties_paid_minor:
+            rows.append((_("Penalties already paid"), money(due.penalties_paid_minor)))
+    return {"to_pay": money(due.total_minor), "owed_rows": rows,
+            "penalties_alone": receivable.penalties_alone and due.claimed}
 
 
 def _refunded(receivable: Receivable) -> str | None:
@@ -183,6 +205,8 @@ def actions(receivable: Receivable, plan: PaymentPlan | None) -> set[str]:
     if plan is not None and plan.status in plans.ACTIVE:
         return {"pay"} - cards_off
     opened = {"pay", "plan", "promise", "dispute"} - cards_off
+    if receivable.penalties_alone:  # instalments divide the invoice's balance, now 0
+        opened.discard("plan")
     if reason == "stripe_dispute":
         opened -= {"plan", "promise"}
     if reason == "client_dispute":

@@ -1,7 +1,8 @@
 """The pay page's card services: pay the balance of a debt on-session, and save a card for the
 instalments of a payment plan.
 
-Paying: one PaymentIntent for the balance (purpose RECOVERY, `payments.receivable_id` set, key
+Paying: one PaymentIntent for the amount owed today (owed.py: the balance, plus the penalties
+the case claims; purpose RECOVERY, `payments.receivable_id` set, key
 `pay:receivable:{id}:{n}` stored and committed before Stripe hears of it), which the page
 confirms with the Card Element (Stripe.js confirmCardPayment: 3-D Secure when the bank asks),
 captured at once and saving the card (setup_future_usage off_session). The page then posts
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from skod.core.errors import Conflict, NotFound
+from skod.dunning import owed as owing
 from skod.dunning import receivables as recv
 from skod.dunning import retries
 from skod.dunning.models import CLOSED, Receivable
@@ -74,34 +76,37 @@ def card_step(receivable_id: int, now: datetime) -> dict:
     """What the page confirms: {"intent": "payment", "client_secret"} of the intent for the
     balance (the open one, or a new one); {"status": "paid"} when it is paid meanwhile."""
     receivable = _owed(receivable_id)
+    # the amount owed today (owed.py): the balance, plus the penalties the case claims
+    amount = owing.owed_now(receivable, now).total_minor
     last = last_page_payment(receivable_id)
     try:
-        reused = _reuse(receivable, last, now)
+        reused = _reuse(receivable, last, amount, now)
     except GatewayError as err:
         db.session.rollback()
         raise cards.card_problem(err) from err
     if reused is not None:
         return reused
-    if below_minimum(receivable.balance_minor, receivable.currency):
+    if below_minimum(amount, receivable.currency):
         db.session.rollback()
         raise Conflict("the balance is below the smallest card payment: pay it by transfer",
                        code="below_minimum")
     if last is None or last.status != "created" or last.stripe_payment_intent_id or (
-            last.amount_requested_minor != receivable.balance_minor):
-        last = _new_payment(receivable, receivable_id)
+            last.amount_requested_minor != amount):
+        last = _new_payment(receivable, receivable_id, amount)
     payment_id = last.id
     db.session.commit()  # the key is stored before the call
     return _create_intent(receivable_id, payment_id)
 
 
-def _reuse(receivable: Receivable, last: Payment | None, now: datetime) -> dict | None:
-    """The open intent's secret when it is for the balance; an open intent for another
+def _reuse(receivable: Receivable, last: Payment | None, amount: int,
+           now: datetime) -> dict | None:
+    """The open intent's secret when it is for `amount` (owed today); an open intent for another
     amount is cancelled (its secret must never pay a stale amount); None: make a new one."""
     if not cards.is_page_intent(last):
         return None
     last = pay.lock(last.id)
     secret = cards.page_secret(last, now)
-    if secret and last.amount_requested_minor == receivable.balance_minor:
+    if secret and last.amount_requested_minor == amount:
         db.session.commit()
         return {"status": "open", "intent": "payment", "client_secret": secret}
     if secret:
@@ -117,13 +122,13 @@ def _reuse(receivable: Receivable, last: Payment | None, now: datetime) -> dict 
     return None
 
 
-def _new_payment(receivable: Receivable, receivable_id: int) -> Payment:
+def _new_payment(receivable: Receivable, receivable_id: int, amount: int) -> Payment:
     tries = db.session.scalar(select(func.count(Payment.id)).where(
         Payment.receivable_id == receivable_id,
         Payment.create_key.startswith(key_prefix(receivable_id), autoescape=True)))
     payment = pay.new_payment(
         provider_id=receivable.provider_id, client_id=receivable.client_id, purpose=RECOVERY,
-        amount=receivable.balance_minor, currency=receivable.currency, off_session=False,
+        amount=amount, currency=receivable.currency, off_session=False,
         key=f"{key_prefix(receivable_id)}{tries + 1}", payment_method=None)
     payment.receivable_id = receivable_id
     return payment

@@ -17,6 +17,8 @@ class PaidSchema(Schema):
 
     status = fields.String(required=True)
     balance_minor = fields.Integer(required=True)
+    #: all that is still owed today: the balance, plus the penalties the case claims
+    owed_minor = fields.Integer()
     currency = fields.String(required=True)
     #: paid above the balance (a race with another payment) and refunded to the card
     refunded_minor = fields.Integer()

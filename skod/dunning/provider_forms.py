@@ -100,6 +100,10 @@ class ReminderSettingsForm(Form):
     notice_days = IntegerField(_l("Formal notice: final deadline, in days"),
                                validators=[Optional()])
     notice_approval = BooleanField(_l("I approve each formal notice before it is sent"))
+    # late-payment interest and the 40 EUR, by default, per kind of client (a debt may differ);
+    # no reminder states a consumer's figures (their interest runs from the mise en demeure)
+    claim_business = BooleanField(_l("Claim them from business clients"))
+    claim_public = BooleanField(_l("Claim them from public bodies"))
 
     # the provider's own words in each step's e-mail, per language of the client
     text0_fr = TextAreaField(_l("Notice, in French"), validators=[Optional(), Length(max=1000)])
@@ -124,6 +128,10 @@ class ReminderSettingsForm(Form):
         days = self.notice_days.data
         return {"approval": bool(self.notice_approval.data),
                 "deadline_days": NOTICE_DEADLINE_DAYS if days is None else days}
+
+    def claim_penalties(self) -> dict[str, bool]:
+        return {kind: bool(getattr(self, f"claim_{kind}").data)
+                for kind in ("business", "public")}
 
     def retries(self) -> list[int]:
         return parse_days(self.retry_days.data) or []

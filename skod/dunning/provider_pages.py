@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from skod.core.clock import parse_iso, utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, board, formal_notice, queries, sweep_faults
+from skod.dunning import actions, board, formal_notice, penalties_alone, queries, sweep_faults
 from skod.dunning.board_view import board_view
 from skod.dunning.provider_forms import (
     ConfirmForm,
@@ -27,6 +27,7 @@ from skod.dunning.provider_forms import (
     WriteOffForm,
 )
 from skod.dunning.provider_view import case_view, list_row
+from skod.dunning.receivables import remembering
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.web import display
@@ -47,6 +48,11 @@ ACTIONS = {
     "plan-accept": (ConfirmForm, _l("The payment plan is accepted: the instalments will be "
                                     "charged on their dates.")),
     "plan-refuse": (ConfirmForm, _l("The payment plan is refused: the reminders go on.")),
+    "waive-penalties": (ConfirmForm, _l("The late-payment penalties are waived.")),
+    "claim-penalties": (ConfirmForm, _l("The late-payment penalties are claimed on this debt "
+                                        "from the next reminder that states them.")),
+    "penalties-notice": (ConfirmForm, _l("A formal notice for the penalties will go with the "
+                                         "next step.")),
 }
 ERROR_WORDS = {
     "receivable_closed": _l("This debt is closed already."),
@@ -60,6 +66,7 @@ ERROR_WORDS = {
     "no_plan": _l("There is no payment plan waiting for your answer."),
     "paused_insolvency": _l("The client is in insolvency proceedings: declare the claim to "
                             "the administrator instead."),
+    "no_penalties_notice": _l("A formal notice for the penalties alone cannot be sent now."),
     "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
 }
 ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
@@ -95,11 +102,11 @@ def receivable_list() -> ResponseReturnValue:
     tasks = formal_notice.open_tasks(current_user.id)
     failing = sweep_faults.stuck(current_user.id, [r.id for r in rows[:PAGE_LIMIT]])
     provisional = calculator_pages.provisional_warning(current_user.id, local_day(now, tz))
-    return render_template("dunning/provider_list.html", form=form, board=view,
+    with remembering():  # the ladder and the rate table read once for the page
+        shown = [list_row(r, now, tz, locale, tasks.get(r.id), failing.get(r.id))
+                 for r in rows[:PAGE_LIMIT]]
+    return render_template("dunning/provider_list.html", form=form, board=view, rows=shown,
                            provisional=provisional,
-                           rows=[list_row(r, now, tz, locale, tasks.get(r.id),
-                                          failing.get(r.id))
-                                 for r in rows[:PAGE_LIMIT]],
                            truncated=len(rows) > PAGE_LIMIT)
 
 
@@ -158,6 +165,12 @@ def _run(action: str, receivable, form) -> None:  # noqa: ANN001
             if amount is None:
                 raise Invalid("not an amount", fields={"amount": ["not an amount"]})
         actions.mark_paid(rid, pid, now, amount)
+    elif action == "waive-penalties":
+        penalties_alone.waive(rid, pid, now)
+    elif action == "claim-penalties":
+        penalties_alone.choose(rid, pid, True, now)
+    elif action == "penalties-notice":
+        penalties_alone.ask_notice(rid, pid, now)
     else:
         _decide_plan(rid, action.removeprefix("plan-"), now)
 

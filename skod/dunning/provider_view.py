@@ -113,6 +113,32 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
             "mark-paid": status in queries.OWED, "write-off": status in queries.OWED,
             "plan": bool(plan and plan["status"] == "proposed" and status in queries.OWED),
         },
+        "penalties": penalties_view(receivable, detail, locale),
+    }
+
+
+def penalties_view(receivable: Receivable, detail: dict, locale: str) -> dict | None:
+    """The case's late-payment penalties: the day's breakdown (owed.py) and the provider's
+    choices: claim them or not on this debt, waive them, a formal notice for them alone."""
+    if receivable.status not in queries.OWED or receivable.client_kind == "consumer" and (
+            not detail["owed"]["claimed"]):
+        return None
+    due = detail["owed"]
+
+    def money(amount: int) -> str:
+        return display.money(amount, receivable.currency, locale)
+
+    return {
+        "claimed": due["claimed"], "alone": receivable.penalties_alone,
+        "rows": [(_("Invoice balance"), money(due["balance_minor"])),
+                 (_("Late-payment interest to date"), money(due["interest_minor"])),
+                 (_("Fixed indemnity for recovery costs"), money(due["indemnity_minor"])),
+                 (_("Penalties already paid"), money(due["penalties_paid_minor"])),
+                 (_("Total due today"), money(due["total_minor"]))] if due["claimed"] else [],
+        "waive": due["claimed"],
+        "claim": not due["claimed"] and receivable.claim_penalties is not True,
+        "notice": receivable.penalties_alone and receivable.last_step < 3
+        and not receivable.penalties_notice,
     }
 
 

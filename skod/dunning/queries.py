@@ -101,7 +101,20 @@ def row(receivable: Receivable, now: datetime) -> dict:
         "opened_at": receivable.opened_at, "closed_at": receivable.closed_at,
         "last_step": receivable.last_step, "last_step_at": receivable.last_step_at,
         "next_action": next_action(receivable), "pause": pause,
+        **owed_fields(receivable, now),
     }
+
+
+def owed_fields(receivable: Receivable, now: datetime) -> dict:
+    """The penalties claimed and unpaid, and the whole breakdown as of the provider's day
+    (owed.py: the pay page's and the letters' figures)."""
+    from skod.dunning import owed as owing
+
+    due = owing.owed_now(receivable, now)
+    return {"penalties_claimed_minor": due.penalties_minor,
+            "penalties_unpaid_minor": due.penalties_unpaid_minor,
+            "claim_penalties": receivable.claim_penalties,
+            "penalties_alone": receivable.penalties_alone, "owed": due.to_dict()}
 
 
 def detail(receivable: Receivable, now: datetime) -> dict:

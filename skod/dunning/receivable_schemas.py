@@ -46,6 +46,20 @@ class PauseInfoSchema(Schema):
     until = fields.DateTime(allow_none=True)
 
 
+class OwedSchema(Schema):
+    currency = fields.String()
+    balance_minor = fields.Integer(metadata={"description": "the invoice's balance"})
+    interest_minor = fields.Integer(metadata={"description": "interest to date, if claimed"})
+    indemnity_minor = fields.Integer(metadata={"description": "the fixed indemnity, if claimed"})
+    penalties_claimed_minor = fields.Integer()
+    penalties_paid_minor = fields.Integer()
+    penalties_unpaid_minor = fields.Integer()
+    total_minor = fields.Integer(metadata={"description": "what the client is asked today"})
+    claimed = fields.Boolean(metadata={
+        "description": "a sent letter claimed the penalties and the debt's choice claims them"})
+    provisional = fields.Boolean(metadata={"description": "a rate used is not verified yet"})
+
+
 class ReceivableSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"description": "open, paused, paid or written_off"})
@@ -66,6 +80,14 @@ class ReceivableSchema(Schema):
     last_step_at = fields.DateTime(allow_none=True)
     next_action = fields.Nested(NextActionSchema, allow_none=True)
     pause = fields.Nested(PauseInfoSchema, allow_none=True)
+    penalties_claimed_minor = fields.Integer(metadata={
+        "description": "late-payment interest and indemnity claimed as of today"})
+    penalties_unpaid_minor = fields.Integer()
+    claim_penalties = fields.Boolean(allow_none=True, metadata={
+        "description": "the debt's choice; null: the ladder setting for the client's kind"})
+    penalties_alone = fields.Boolean(metadata={
+        "description": "the invoice is paid; the case stays open for its penalties"})
+    owed = fields.Nested(OwedSchema)
 
 
 class ReceivablePageSchema(Schema):
@@ -139,4 +161,11 @@ class WriteOffBodySchema(Schema):
 
 class MarkPaidBodySchema(Schema):
     amount_minor = fields.Integer(strict=True, validate=amount_range, metadata={
-        "description": "the amount received by transfer; none: all of the balance"})
+        "description": "the amount received by transfer (the balance first, then the "
+                       "penalties); none: all that is owed today"})
+
+
+class PenaltiesChoiceBodySchema(Schema):
+    claim = fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "claim interest and the indemnity on this debt; null: the ladder "
+                       "setting; false on penalties already claimed waives them"})

@@ -121,9 +121,20 @@ def schedule(receivable: Receivable, now: datetime, ladder: rules.Ladder | None 
         receivable.next_action_at = None
         return
     ladder = ladder or ladder_for(receivable.provider_id)
-    planned = rules.next_step(state_of(receivable), now, ladder)
+    planned = next_planned(receivable, now, ladder)
     moments = [m for m in (planned[1] if planned else None, receivable.next_retry_at) if m]
     receivable.next_action_at = min(moments) if moments else None
+
+
+def next_planned(receivable: Receivable, now: datetime,
+                 ladder: rules.Ladder) -> tuple[int, datetime] | None:
+    """The ladder's next step; none after the formal step for penalties alone (no recourse
+    file for them unless the provider asked for a mise en demeure: penalties_alone.py)."""
+    planned = rules.next_step(state_of(receivable), now, ladder)
+    if planned and planned[0] > 3 and receivable.penalties_alone and (
+            not receivable.penalties_notice):
+        return None
+    return planned
 
 
 def client_kind(client: Client) -> str:
@@ -204,9 +215,11 @@ def link_invoice(invoice_id: int, now: datetime) -> None:
 
 def settle(receivable_id: int, amount: int, now: datetime, via: str,
            payment_id: int | None = None) -> Receivable | None:
-    """A payment of `amount` reached the provider (card, transfer, instalment): counted, and
-    the case closes in this transaction when nothing is left; the invoice is marked paid."""
-    from skod.dunning import overpay
+    """A payment of `amount` reached the provider (card, transfer, instalment): counted to the
+    invoice's balance first (what a client paying an invoice means), then to the penalties the
+    case claims (owed.py); the case closes in this transaction when nothing is left. The
+    invoice is marked paid once its balance is 0, even when penalties remain."""
+    from skod.dunning import overpay, penalties_alone
 
     receivable = lock(receivable_id)
     if receivable is None or (payment_id and overpay.counted_twice(receivable_id, payment_id)):
@@ -216,22 +229,29 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     # brings an excess, recorded once here (under the lock) and refunded after the commit.
     # A written-off debt is still owed in law (writing off is the provider's bookkeeping, not
     # a remission): money landing on it later is recovered, counted, and closes it as paid.
-    owed = 0 if receivable.status == "paid" else receivable.balance_minor
-    counted = min(amount, owed)
-    excess = amount - counted if payment_id else 0
-    if counted:
-        receivable.paid_minor += counted
-        record(receivable, "payment", now, amount=counted, via=via, payment_id=payment_id,
+    to_balance, to_penalties, left = penalties_alone.split(receivable, amount, now)
+    excess = amount - to_balance - to_penalties if payment_id else 0
+    if to_balance:
+        receivable.paid_minor += to_balance
+        # the principal's payment history (penalties.py reads it): never penalty money
+        record(receivable, "payment", now, amount=to_balance, via=via, payment_id=payment_id,
                **({"after_write_off": True} if receivable.status == "written_off" else {}))
+    if to_penalties:
+        receivable.penalties_paid_minor += to_penalties
+        record(receivable, "penalty_payment", now, amount=to_penalties, via=via,
+               payment_id=payment_id)
     if excess:
         record(receivable, overpay.OVERPAID, now, amount=excess, via=via, payment_id=payment_id)
-    closed = counted > 0 and receivable.balance_minor == 0
+    counted = to_balance + to_penalties
+    closed = counted > 0 and receivable.balance_minor == 0 and left == 0
     if closed:
         close(receivable, "paid", now, via=via)
     db.session.commit()
     if closed:
         after_paid(receivable.id, now, via)
-    if counted:  # the balance changed: an open page intent must not charge the old one
+    elif to_balance and receivable.balance_minor == 0:  # the invoice is paid, penalties not
+        penalties_alone.invoice_settled(receivable.id, now, via)
+    if counted:  # the amount owed changed: an open page intent must not charge the old one
         overpay.withdraw_page_intents(receivable_id, now, keep=payment_id)
     if excess:
         overpay.refund_excess(receivable_id, payment_id, excess, now)
@@ -279,10 +299,18 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
         ~Receivable.source.startswith("dispute:"))).all()
     for receivable_id in rows:
         receivable = lock(receivable_id)
-        if receivable.status not in CLOSED:
+        if receivable.status in CLOSED or receivable.balance_minor == 0:
+            db.session.commit()  # closed, or settle() left it open for its penalties alone
+            continue
+        from skod.dunning import penalties_alone
+
+        if penalties_alone.keep_open_for_penalties(receivable, now):
+            db.session.commit()
+            penalties_alone.invoice_settled(receivable_id, now, "invoice", mark=False)
+        else:
             receivable.paid_minor = receivable.principal_minor
             close(receivable, "paid", now, via="invoice")
-        db.session.commit()
+            db.session.commit()
         from skod.dunning import overpay
 
         overpay.withdraw_page_intents(receivable_id, now)

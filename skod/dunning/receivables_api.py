@@ -11,15 +11,17 @@ from flask_smorest import Blueprint
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
-from skod.dunning import actions, queries
+from skod.dunning import actions, penalties_alone, queries
 from skod.dunning.receivable_schemas import (
     MarkPaidBodySchema,
     PauseBodySchema,
+    PenaltiesChoiceBodySchema,
     ReceivableDetailSchema,
     ReceivablePageSchema,
     ReceivableQuerySchema,
     WriteOffBodySchema,
 )
+from skod.dunning.receivables import remembering
 from skod.extensions import db
 
 blp = Blueprint("receivables_api", __name__, description="Receivables and their dunning cases")
@@ -39,8 +41,9 @@ def list_receivables(args: dict):
                            args.get("client_id"))
     rows, total = queries.page(stmt, args["page"], args["per_page"])
     now = utcnow()
-    return {"items": [queries.row(r, now) for r in rows], "page": args["page"],
-            "per_page": args["per_page"], "total": total}
+    with remembering():  # the ladder and the rate table read once for the page
+        items = [queries.row(r, now) for r in rows]
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
 @blp.get("/receivables/<int:receivable_id>")
@@ -95,4 +98,34 @@ def remind(receivable_id: int):
     the minimum gap after the previous one (409 too_soon, with the earliest instant)."""
     provider = require_provider()
     actions.remind(receivable_id, provider.id, utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/penalties")
+@blp.arguments(PenaltiesChoiceBodySchema)
+@blp.response(200, ReceivableDetailSchema)
+def penalties_choice(data: dict, receivable_id: int):
+    """Whether interest and the indemnity are claimed on this debt (null: the ladder's
+    setting); false on penalties a letter claimed is a waiver, kept on the timeline."""
+    provider = require_provider()
+    penalties_alone.choose(receivable_id, provider.id, data["claim"], utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/waive-penalties")
+@blp.response(200, ReceivableDetailSchema)
+def waive_penalties(receivable_id: int):
+    """Let the penalties go: a case open for them alone closes as paid (409 when closed)."""
+    provider = require_provider()
+    penalties_alone.waive(receivable_id, provider.id, utcnow())
+    return _detail(receivable_id, provider.id)
+
+
+@blp.post("/receivables/<int:receivable_id>/penalties-notice")
+@blp.response(200, ReceivableDetailSchema)
+def penalties_notice(receivable_id: int):
+    """Send a mise en demeure for the penalties alone (the ladder's step 3), which otherwise
+    never goes for them (409 when the case is not open for penalties alone)."""
+    provider = require_provider()
+    penalties_alone.ask_notice(receivable_id, provider.id, utcnow())
     return _detail(receivable_id, provider.id)

@@ -33,7 +33,8 @@ def _initial(provider_id: int) -> dict:
     notice = current["formal_notice"]
     return data | {"retry_days": ", ".join(str(d) for d in current["retry_days"]),
                    "notice_days": notice["deadline_days"],
-                   "notice_approval": notice["approval"]}
+                   "notice_approval": notice["approval"]} | {
+        f"claim_{kind}": current["claim_penalties"][kind] for kind in ("business", "public")}
 
 
 def _show_error(form: ReminderSettingsForm, err: SettingsError) -> None:
@@ -69,7 +70,8 @@ def reminder_settings() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             ladder_settings.save(current_user.id, form.offsets(), form.retries(), utcnow(),
-                                 texts=form.texts(), formal_notice=form.formal_notice())
+                                 texts=form.texts(), formal_notice=form.formal_notice(),
+                                 claim_penalties=form.claim_penalties())
         except SettingsError as err:
             _show_error(form, err)
         else:

@@ -196,7 +196,7 @@ def claim_step(receivable: Receivable, now: datetime, ladder: rules.Ladder,
                force: bool = False) -> int | None:
     """Under the row lock: record the next step as taken when it is due (or `force`d by the
     provider's "remind now", which still keeps the order and the minimum gap)."""
-    planned = rules.next_step(recv.state_of(receivable), now, ladder)
+    planned = recv.next_planned(receivable, now, ladder)
     if planned is None:
         return None
     step, when = planned
@@ -237,11 +237,19 @@ def send_step(step: int, receivable_ids: list[int], now: datetime,
             _withdraw(receivable, row)
         elif row is not None and row.status == "claimed":
             live.append((receivable, row))
-    if live and step in (3, 4):  # the letter, the recourse file: senders of their own
+    # penalties alone: the formal step goes as an e-mail saying what remains (penalties_alone)
+    mailed = [pair for pair in live if step == 3 and pair[0].penalties_alone
+              and not pair[0].penalties_notice]
+    formal = [pair for pair in live if pair not in mailed] if step in (3, 4) else []
+    done = 0
+    if formal:  # the letter, the recourse file: senders of their own
         from skod.dunning import formal_notice, recourse  # they use the sweep's helpers
 
         # each schedules its cases (a held draft waits for the provider) and commits
-        return (formal_notice.dispatch if step == 3 else recourse.take_step)(live, now)
+        done = (formal_notice.dispatch if step == 3 else recourse.take_step)(formal, now)
+        if not mailed:
+            return done
+        live = mailed
     if live:
         message_id = notify.send_step(step, [receivable.id for receivable, _row in live], now)
         for receivable, row in live:
@@ -251,7 +259,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime,
                 # the case dirty, and its flush costs ~6 % of the sweep for nothing)
             recv.record(receivable, "step", now, step=step, message_id=message_id)
     _reschedule(live, now, fresh or set())
-    return len(live)
+    return len(live) + done
 
 
 def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime,

@@ -41,6 +41,7 @@ RESUME_WORDS = {
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
     "invoice": _l("paid on the invoice's own payment link"),
+    "waiver": _l("penalties waived"),
 }
 #: why a payment failed, said to the provider; by decline code first, then by kind
 FAILURE_CODES = {
@@ -134,9 +135,27 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
     if kind == "overpaid":
         return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
                  amount=money(data.get("amount")))
-    if kind.startswith("notice_"):
-        return _notice_event(kind, data)
+    if kind.startswith(("notice_", "penalt")):
+        return _notice_event(kind, data, money(data.get("amount")))
     return _other(kind, data, locale, tz)
+
+
+def _penalties_event(kind: str, data: dict, amount: str) -> str:
+    """The late-payment penalties' lines (owed.py, penalties_alone.py)."""
+    if kind == "penalty_payment":
+        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
+        return _("Late-payment penalties paid: %(amount)s (%(via)s).", amount=amount, via=via)
+    if kind == "penalties_open":
+        return _("The invoice is paid; the late-payment penalties claimed remain: %(amount)s. "
+                 "The case stays open for them.", amount=amount)
+    if kind == "penalties_waived":
+        return _("You waived the late-payment penalties (%(amount)s).", amount=amount)
+    if kind == "penalties_notice_asked":
+        return _("You asked for a formal notice for the penalties alone.")
+    if data.get("claim") is None:
+        return _("Late-payment penalties: as in your reminder settings.")
+    return (_("Late-payment penalties: claimed on this debt.") if data["claim"]
+            else _("Late-payment penalties: not claimed on this debt."))
 
 
 def _failure_event(kind: str, data: dict) -> str:
@@ -149,8 +168,11 @@ def _failure_event(kind: str, data: dict) -> str:
              step=step(int(data.get("step", -1))), n=data.get("attempt"), why=why)
 
 
-def _notice_event(kind: str, data: dict) -> str:
-    """The mise en demeure's own lines: held for approval, posted by registered mail."""
+def _notice_event(kind: str, data: dict, amount: str) -> str:
+    """The mise en demeure's own lines: held for approval, posted by registered mail; and
+    the penalties' lines."""
+    if kind.startswith("penalt"):
+        return _penalties_event(kind, data, amount)
     if kind == "notice_posted":
         return _("Mise en demeure posted by registered mail, tracking number %(number)s.",
                  number=data.get("tracking"))

@@ -227,7 +227,9 @@ def retry_days_left(debt: dict, sent_at: datetime, tz: str, locale: str) -> list
     return [long_day(m.astimezone(ZoneInfo(tz)).date(), locale) for m in planned if m > sent_at]
 
 
-def mark_transfer(app, prov: dict, receivable_id: int, amount: int, at: datetime) -> None:
+def mark_transfer(app, prov: dict, receivable_id: int, amount: int | None,
+                  at: datetime) -> None:
+    """A transfer the provider records: `amount`, or all that is owed (None)."""
     from skod.dunning import cases
 
     with app.app_context():

@@ -1,0 +1,159 @@
+"""A case left open for its penalties alone: the invoice is paid, the late-payment interest and
+indemnity a letter claimed are not.
+
+`split` is how settle() counts a payment (balance first, then penalties, then an excess); the
+day the balance reaches 0 the penalties are fixed on the row (interest runs on unpaid
+principal only). The invoice is marked paid, the provider is told with a one-click waiver on the
+case page, the ladder's next e-mail says what remains (no mise en demeure for penalties alone
+unless the provider asks for one), and smart retries never charge them (they charge the
+balance, now 0). A waiver is kept on the timeline and closes the case as paid.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from skod.core.errors import Conflict, NotFound
+from skod.dunning import owed as owing
+from skod.dunning import receivables as recv
+from skod.dunning.models import CLOSED, Receivable
+from skod.extensions import db
+from skod.invoicing import ledger
+
+
+def split(receivable: Receivable, amount: int, now: datetime) -> tuple[int, int, int]:
+    """Under the case's lock: (part counted to the balance, part counted to the penalties,
+    penalties still unpaid after it). Fixes the penalties when the balance reaches 0."""
+    if receivable.status == "paid":
+        return 0, 0, 0
+    due = owing.owed_now(receivable, now)
+    to_balance = min(amount, due.balance_minor)
+    to_penalties = min(amount - to_balance, due.penalties_unpaid_minor)
+    if due.claimed and to_balance == due.balance_minor:
+        fix(receivable, due)
+    return to_balance, to_penalties, due.penalties_unpaid_minor - to_penalties
+
+
+def fix(receivable: Receivable, due: owing.Owed) -> None:
+    """The claimed figures as of the day the balance is paid (once)."""
+    if receivable.interest_fixed_minor is None:
+        receivable.interest_fixed_minor = due.interest_minor
+        receivable.indemnity_fixed_minor = due.indemnity_minor
+
+
+def keep_open_for_penalties(receivable: Receivable, now: datetime) -> bool:
+    """The invoice was paid by another path: under the lock, when the case claims penalties
+    still unpaid, the balance is counted paid and the case stays open for them."""
+    due = owing.owed_now(receivable, now)
+    if not due.claimed or due.penalties_unpaid_minor == 0:
+        return False
+    fix(receivable, due)
+    recv.record(receivable, "payment", now, amount=receivable.balance_minor, via="invoice",
+                payment_id=None)
+    receivable.paid_minor = receivable.principal_minor
+    return True
+
+
+def invoice_settled(receivable_id: int, now: datetime, via: str, mark: bool = True) -> None:
+    """After the commit that paid the balance: the invoice says paid, the service is released
+    (a held answer, the next milestone: what was bought is paid), the case is scheduled for
+    its penalties and the provider is told."""
+    from skod.dunning import recovery
+
+    receivable = db.session.get(Receivable, receivable_id)
+    if mark and receivable.invoice_id is not None and not receivable.source.startswith(
+            "dispute:"):
+        ledger.mark_paid(receivable.invoice_id, now, method=via)
+    recovery.recovered(db.session.get(Receivable, receivable_id), now)
+    receivable = recv.lock(receivable_id)
+    recv.record(receivable, "penalties_open", now, via=via,
+                amount=owing.owed_now(receivable, now).penalties_unpaid_minor)
+    recv.schedule(receivable, now)
+    db.session.commit()
+    tell_provider(db.session.get(Receivable, receivable_id), now)
+
+
+def tell_provider(receivable: Receivable, now: datetime) -> None:
+    from skod.dunning import notices
+    from skod.dunning.notify import locale_of
+
+    due = owing.owed_now(receivable, now)
+    locale = locale_of(receivable.provider)
+    with force_locale(locale):
+        amount = notices.money(due.penalties_unpaid_minor, receivable.currency, locale)
+        notices.to_provider(receivable, _(
+            "Invoice %(label)s is paid: %(amount)s of penalties remain",
+            label=notices.label(receivable), amount=amount), [
+            _("%(client)s paid the invoice, but not the late-payment interest and the fixed "
+              "indemnity claimed in your reminders: %(amount)s remain due.",
+              client=receivable.client.name, amount=amount),
+            _("The case stays open for them alone: the next reminder asks for them only, and "
+              "no formal notice goes for them unless you ask for one."),
+            _("To let them go, waive them in one click on the case page: the case then "
+              "closes as paid.")])
+
+
+def _case(receivable_id: int, provider_id: int) -> Receivable:
+    receivable = recv.lock(receivable_id)
+    if receivable is None or receivable.provider_id != provider_id:
+        db.session.rollback()
+        raise NotFound("receivable not found")
+    return receivable
+
+
+def waive(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
+    """The provider lets the penalties go: kept on the timeline; a case open for them alone
+    closes as paid, an open debt now asks for its balance only."""
+    receivable = _case(receivable_id, provider_id)
+    if receivable.status in CLOSED:
+        db.session.rollback()
+        raise Conflict(f"this debt is {receivable.status.replace('_', ' ')}",
+                       code="receivable_closed")
+    due = owing.owed_now(receivable, now)
+    receivable.claim_penalties = False
+    recv.record(receivable, "penalties_waived", now, amount=due.penalties_unpaid_minor,
+                interest=due.interest_minor, indemnity=due.indemnity_minor)
+    closing = receivable.balance_minor == 0
+    if closing:
+        recv.close(receivable, "paid", now, via="waiver")
+    else:
+        recv.schedule(receivable, now)
+    db.session.commit()
+    if closing:
+        recv.after_paid(receivable_id, now, "waiver")
+    from skod.dunning import overpay
+
+    overpay.withdraw_page_intents(receivable_id, now)  # a page intent for the old total
+    return db.session.get(Receivable, receivable_id)
+
+
+def choose(receivable_id: int, provider_id: int, claim: bool | None,
+           now: datetime) -> Receivable:
+    """The debt's own choice (None: the ladder setting). Not claiming what a letter claimed
+    is a waiver, kept as one."""
+    receivable = _case(receivable_id, provider_id)
+    if claim is False and owing.claimed(receivable):
+        db.session.rollback()
+        return waive(receivable_id, provider_id, now)
+    receivable.claim_penalties = claim
+    recv.record(receivable, "penalties_choice", now, claim=claim)
+    db.session.commit()
+    return receivable
+
+
+def ask_notice(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
+    """The provider wants a mise en demeure for the penalties alone (the ladder's step 3)."""
+    receivable = _case(receivable_id, provider_id)
+    if not receivable.penalties_alone or receivable.last_step >= 3 or (
+            receivable.penalties_notice):
+        db.session.rollback()
+        raise Conflict("a formal notice for the penalties alone cannot be sent now",
+                       code="no_penalties_notice")
+    receivable.penalties_notice = True
+    recv.record(receivable, "penalties_notice_asked", now)
+    recv.schedule(receivable, now)
+    db.session.commit()
+    return receivable
