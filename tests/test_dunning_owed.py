@@ -8,7 +8,7 @@ closes the case with nothing refunded, a payment above it refunds only the exces
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -262,3 +262,18 @@ def test_a_mise_en_demeure_for_the_penalties_alone_goes_when_the_provider_asks(
     f.tick(app, at_offset(due_day, 30, paid_at))
     notice = notice_of(app, rid)
     assert notice is not None and notice["total"] == left.penalties_minor > 4000
+
+
+def test_a_page_left_open_overnight_settles_the_case_with_the_figure_it_asked(
+        app, client, card_pm, stripe_emulator, stripe_raw, outbox):
+    """The intent made at J+30 is paid the next day: a day's interest has run since, yet the
+    client paid what the page asked, and the case closes with nothing left open."""
+    _prov, _project, rid, at = _walk(app, client, card_pm, stripe_emulator, outbox)
+    asked = _owed(app, rid, at[3])
+    next_day = at[3] + timedelta(days=1)
+    assert _owed(app, rid, next_day).total_minor > asked.total_minor
+    _pay_on_page(app, stripe_raw, card_pm, rid, at[3])
+    with app.app_context():
+        assert paying.confirm(rid, next_day).status == "paid"
+        r = db.session.get(Receivable, rid)
+        assert (r.paid_minor, r.penalties_paid_minor) == (PRINCIPAL, asked.penalties_minor)

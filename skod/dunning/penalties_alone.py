@@ -11,6 +11,7 @@ balance, now 0). A waiver is kept on the timeline and closes the case as paid.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask_babel import force_locale
@@ -24,12 +25,20 @@ from skod.extensions import db
 from skod.invoicing import ledger
 
 
-def split(receivable: Receivable, amount: int, now: datetime) -> tuple[int, int, int]:
+def split(receivable: Receivable, amount: int, now: datetime,
+          asked: int | None = None) -> tuple[int, int, int]:
     """Under the case's lock: (part counted to the balance, part counted to the penalties,
-    penalties still unpaid after it). Fixes the penalties when the balance reaches 0."""
+    penalties still unpaid after it). Fixes the penalties when the balance reaches 0.
+    `asked`: what the pay page asked, for a payment made on it."""
     if receivable.status == "paid":
         return 0, 0, 0
     due = owing.owed_now(receivable, now)
+    if asked is not None and due.balance_minor <= amount == asked < due.total_minor:
+        # a page left open overnight asked an earlier day's figure (a page intent for another
+        # amount is cancelled as soon as money lands): paid in full, it settles the case, the
+        # interest run since is not left open - the client paid what the provider asked
+        due = replace(due, interest_minor=due.interest_minor - (due.total_minor - amount),
+                      total_minor=amount)
     to_balance = min(amount, due.balance_minor)
     to_penalties = min(amount - to_balance, due.penalties_unpaid_minor)
     if due.claimed and to_balance == due.balance_minor:

@@ -229,7 +229,8 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     # brings an excess, recorded once here (under the lock) and refunded after the commit.
     # A written-off debt is still owed in law (writing off is the provider's bookkeeping, not
     # a remission): money landing on it later is recovered, counted, and closes it as paid.
-    to_balance, to_penalties, left = penalties_alone.split(receivable, amount, now)
+    to_balance, to_penalties, left = penalties_alone.split(receivable, amount, now,
+                                                           _asked(payment_id))
     excess = amount - to_balance - to_penalties if payment_id else 0
     if to_balance:
         receivable.paid_minor += to_balance
@@ -256,6 +257,13 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     if excess:
         overpay.refund_excess(receivable_id, payment_id, excess, now)
     return db.session.get(Receivable, receivable_id)
+
+
+def _asked(payment_id: int | None) -> int | None:
+    """What the pay page asked for this payment (None: not a payment made on the page)."""
+    payment = db.session.get(Payment, payment_id) if payment_id else None
+    on_page = payment is not None and not payment.off_session and payment.receivable_id
+    return payment.amount_requested_minor if on_page else None
 
 
 def on_timeline(receivable_id: int, payment_id: int, kind: str) -> bool:
