@@ -16,8 +16,8 @@ from skod.accounts.services import new_client
 from skod.extensions import db
 
 #: what a page or the API gives again and the row takes (the e-mail is the row's key)
-DETAILS = ("name", "kind", "company_name", "legal_form", "siren", "address", "timezone",
-           "locale")
+DETAILS = ("name", "kind", "company_name", "legal_form", "siren", "trade_register", "address",
+           "timezone", "locale")
 
 
 def client_for(provider_id: int, data: dict) -> Client:

@@ -65,6 +65,14 @@ class InsolvencyForm(Form):
                            validators=[Optional()])
 
 
+class RouteForm(Form):
+    """The provider's own route for the recourse file, with the reason kept in it."""
+
+    route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)])
+    reason = TextAreaField(_l("Why this route"), validators=[
+        InputRequired(REQUIRED), Length(min=3, max=500)])
+
+
 class ConfirmForm(Form):
     """Resume, remind, accept or refuse a plan: only the CSRF token."""
 

@@ -10,7 +10,7 @@ from skod.dunning import recourse, recourse_words
 from skod.dunning import recourse_rules as rules
 from skod.dunning.letters import day
 from skod.dunning.models import Receivable
-from skod.dunning.provider_forms import InsolvencyForm
+from skod.dunning.provider_forms import InsolvencyForm, RouteForm
 from skod.invoicing.ledger import local_day
 from skod.web import display
 
@@ -39,4 +39,14 @@ def of_case(receivable: Receivable, now: datetime, locale: str) -> dict | None:
         "checked_on": day(datetime.fromisoformat(checked).date(), locale) if checked else None,
         "insolvency_rule": recourse_words.INSOLVENCY_RULE,
         "form": InsolvencyForm(formdata=None),
+        "court": recourse_words.court(data.get("court"), data.get("tae_seat")),
+        "chosen": recourse_words.chosen(data),
+        "route_form": route_form(file.route),
     }
+
+
+def route_form(current: str, formdata: object = None) -> RouteForm:
+    """The route choice, its options in words, the file's route selected."""
+    form = RouteForm(formdata=formdata, route=current)
+    form.route.choices = [(code, str(recourse_words.ROUTES[code])) for code in rules.CHOOSABLE]
+    return form

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from skod.dunning.recourse_words import ROUTES
 from skod.web import display
 
 STEP_WORDS = {
@@ -31,12 +32,14 @@ PAUSE_WORDS = {
     "promise": _l("the client promised to pay"),
     "plan": _l("payment plan"),
     "insolvency": _l("the client is in insolvency proceedings"),
+    "address": _l("the mise en demeure needs the client's postal address"),
 }
 RESUME_WORDS = {
     "provider": _l("resumed by you"),
     "promise_passed": _l("the promised date passed without payment"),
     "pause_ended": _l("the end date of your pause came"),
     "dispute_closed": _l("the bank closed the dispute"),
+    "address_given": _l("the client's postal address was filled in"),
 }
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
@@ -186,6 +189,10 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
     if kind == "card_saved":
         return _("The client saved a card on the payment page.")
+    if kind == "route_chosen":
+        return _("Recourse route chosen by you: %(route)s. Your reason: %(reason)s",
+                 route=ROUTES.get(data.get("route"), data.get("route")),
+                 reason=data.get("reason"))
     return _("Other event.")
 
 
