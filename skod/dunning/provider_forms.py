@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from skod.core.forms import Form
 from skod.dunning.ladder import NOTICE_DEADLINE_DAYS
@@ -71,6 +71,28 @@ class RouteForm(Form):
     route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Why this route"), validators=[
         InputRequired(REQUIRED), Length(min=3, max=500)])
+
+
+class ClientDetailsForm(Form):
+    """The provider corrects a client's details (the client page)."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Client type"), choices=[
+        ("consumer", _l("Consumer")), ("business", _l("Business")),
+        ("public", _l("Public body"))])
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
+    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=64)])
+    siren = StringField(_l("SIREN"), validators=[Optional(), Regexp(r"^\d{9}$",
+                                                                    message=_l("9 digits."))])
+    trade_register = SelectField(_l("Registered at"), choices=[
+        ("", _l("neither (or not known)")), ("rcs", _l("RCS (a commerçant or a company)")),
+        ("rm", _l("RM (an artisan)"))])
+    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> dict:
+        data = {name: getattr(self, name).data for name in (
+            "name", "kind", "company_name", "legal_form", "siren", "address")}
+        return data | {"registry": self.trade_register.data or None}
 
 
 class ConfirmForm(Form):
