@@ -28,8 +28,13 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops a column by copying the table, and the copy would lose this expression
+    # index (reflection does not see it): dropped first, made again after
+    op.drop_index('uq_clients_provider_email', table_name='clients')
     with op.batch_alter_table('clients') as batch:
         batch.drop_column('registry')
+    op.create_index('uq_clients_provider_email', 'clients',
+                    ['provider_id', sa.text('lower(email)')], unique=True)
     with op.batch_alter_table('providers') as batch:
         batch.drop_column('vat_on_debits')
         batch.drop_column('share_capital_minor')

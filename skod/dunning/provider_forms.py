@@ -20,6 +20,8 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from skod.core.forms import Form
 from skod.dunning.ladder import NOTICE_DEADLINE_DAYS
+from skod.dunning.recourse_rules import CHOOSABLE
+from skod.dunning.recourse_words import ROUTES
 from skod.web.forms import REQUIRED, SelectChoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
@@ -68,7 +70,8 @@ class InsolvencyForm(Form):
 class RouteForm(Form):
     """The provider's own route for the recourse file, with the reason kept in it."""
 
-    route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)])
+    route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)],
+                        choices=[(code, ROUTES[code]) for code in CHOOSABLE])
     reason = TextAreaField(_l("Why this route"), validators=[
         InputRequired(REQUIRED), Length(min=3, max=500)])
 

@@ -46,7 +46,5 @@ def of_case(receivable: Receivable, now: datetime, locale: str) -> dict | None:
 
 
 def route_form(current: str, formdata: object = None) -> RouteForm:
-    """The route choice, its options in words, the file's route selected."""
-    form = RouteForm(formdata=formdata, route=current)
-    form.route.choices = [(code, str(recourse_words.ROUTES[code])) for code in rules.CHOOSABLE]
-    return form
+    """The route choice, the file's route selected."""
+    return RouteForm(formdata=formdata, route=current)
