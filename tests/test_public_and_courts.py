@@ -83,7 +83,9 @@ def test_public_buyer_walked_to_its_recourse_file(app, client, card_pm, stripe_e
                   "80-539", cash(figures.interest_minor), cash(4000),
                   cash(figures.total_minor)):
         assert words in summary, words
-    assert "tribunal de commerce" not in summary and "Cerfa 12946" not in summary
+    # no commercial court, no injonction de payer offered (the reasons say why not)
+    assert "Injonction de payer devant" not in summary and "12946" not in summary
+    assert "12948" not in summary
     print(f"public: ECB {ecb} bp + 800 from {start}; J+15 interest {owed.interest_minor}; "
           f"summary at {paris_day(t4)}: interest {figures.interest_minor}, indemnity "
           f"{figures.indemnity_minor}, total {figures.total_minor}")

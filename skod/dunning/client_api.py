@@ -4,6 +4,7 @@ mise en demeure waited for it. Bearer token of the provider; another provider's 
 
 from __future__ import annotations
 
+from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -54,19 +55,20 @@ class ClientOutSchema(Schema):
     locale = fields.String()
 
 
-@blp.get("/clients/<int:client_id>")
-@blp.response(200, ClientOutSchema)
-def get_client(client_id: int):
-    """One client of the provider."""
-    client = owned(require_provider().id, client_id)
-    if client is None:
-        raise NotFound("client not found")
-    return client
+# one rule for both methods: an id past the database's range is then a 404 for both (two
+# rules would make a PATCH on such an id a 405, the GET rule matching its path)
+@blp.route("/clients/<int:client_id>")
+class ClientItem(MethodView):
+    @blp.response(200, ClientOutSchema)
+    def get(self, client_id: int):
+        """One client of the provider."""
+        client = owned(require_provider().id, client_id)
+        if client is None:
+            raise NotFound("client not found")
+        return client
 
-
-@blp.patch("/clients/<int:client_id>")
-@blp.arguments(ClientUpdateSchema)
-@blp.response(200, ClientOutSchema)
-def update_client(data: dict, client_id: int):
-    """Correct the client's details; a filled address resumes the debts waiting for it."""
-    return client_details.update(require_provider().id, client_id, data, utcnow())
+    @blp.arguments(ClientUpdateSchema)
+    @blp.response(200, ClientOutSchema)
+    def patch(self, data: dict, client_id: int):
+        """Correct the client's details; a filled address resumes the debts waiting for it."""
+        return client_details.update(require_provider().id, client_id, data, utcnow())

@@ -7,6 +7,7 @@ Bearer token of the provider only; another provider's file answers 404.
 from __future__ import annotations
 
 from flask import Response
+from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -85,22 +86,22 @@ def detail(file: RecourseFile) -> dict:
     }
 
 
-@blp.get("/recourse-files/<int:file_id>")
-@blp.response(200, RecourseFileSchema)
-def get_recourse_file(file_id: int):
-    """The file: route and why, limitation, insolvency check, amounts owed today."""
-    provider = require_provider()
-    return detail(recourse.owned(file_id, provider.id))
+# one rule for both methods: an id past the database's range is then a 404 for both
+@blp.route("/recourse-files/<int:file_id>")
+class RecourseFileItem(MethodView):
+    @blp.response(200, RecourseFileSchema)
+    def get(self, file_id: int):
+        """The file: route and why, limitation, insolvency check, amounts owed today."""
+        provider = require_provider()
+        return detail(recourse.owned(file_id, provider.id))
 
-
-@blp.patch("/recourse-files/<int:file_id>")
-@blp.arguments(RouteChoiceSchema)
-@blp.response(200, RecourseFileSchema)
-def choose_route(data: dict, file_id: int):
-    """Take another route than the recommended one; the reason is kept in the file."""
-    provider = require_provider()
-    return detail(recourse.choose_route(file_id, provider.id, utcnow(), data["route"],
-                                        data["reason"]))
+    @blp.arguments(RouteChoiceSchema)
+    @blp.response(200, RecourseFileSchema)
+    def patch(self, data: dict, file_id: int):
+        """Take another route than the recommended one; the reason is kept in the file."""
+        provider = require_provider()
+        return detail(recourse.choose_route(file_id, provider.id, utcnow(), data["route"],
+                                            data["reason"]))
 
 
 @blp.get("/recourse-files/<int:file_id>.zip")
