@@ -9,11 +9,13 @@ import unicodedata
 from io import BytesIO
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from skod.accounts.models import Provider
 from skod.extensions import db
 from skod.invoicing import document, pdf
+from skod.invoicing.facturx import NS, cii_xml
 from tests import factories as f
 from tests.invoice_support import issue, make_client, make_provider
 from tests.support.api import api
@@ -49,6 +51,9 @@ def test_a_company_providers_invoice_shows_its_register_and_capital(app, locale,
         for line in (*lines, debits):
             assert line in text, (line, text)
         print(f"{locale}: {' | '.join((*lines, debits))}")
+        xml = etree.fromstring(cii_xml(document.build(invoice)))
+        [info] = xml.xpath("//ram:SellerTradeParty/ram:Description/text()", namespaces=NS)
+        assert " ".join(info.split()) == " · ".join(lines)  # Factur-X BT-33
         # an artisan at the RM, no capital (an EI), no VAT-on-debits option
         other = make_provider()
         row = db.session.get(Provider, other)

@@ -35,6 +35,7 @@ def build(invoice: Invoice) -> dict:
         terms = payment_terms(invoice, fmt)
         b2b = _b2b(snap, fmt, public=buyer["kind"] == "public") if business else None
         registration = seller_mentions(snap["seller"], invoice.locale)
+        legal = legal_info(snap["seller"], invoice.locale)
         discount = None if invoice.kind == CREDIT_NOTE else _("Early payment discount: none.")
     return {
         "kind": invoice.kind,
@@ -46,6 +47,7 @@ def build(invoice: Invoice) -> dict:
         "seller": {k: snap["seller"].get(k) for k in SELLER_KEYS},
         #: R123-237 / R123-238 Code de commerce, and the VAT-on-debits option (CGI 242 nonies A)
         "seller_mentions": registration,
+        "seller_legal_info": legal,
         "buyer": {k: buyer.get(k) for k in BUYER_KEYS},
         "lines": [{k: line[k] for k in LINE_KEYS} for line in snap["lines"]],
         "vat": {"rate_bp": invoice.vat_rate_bp, "exempt_mention": invoice.vat_exempt_mention},
@@ -92,6 +94,15 @@ def seller_mentions(seller: dict, locale: str) -> list[str]:
     """The seller's registration lines, in the invoice's language (the caller forces it):
     "RCS Paris 732 829 320", "SARL au capital de 10 000,00 €", the VAT-on-debits option.
     Read from the snapshot: an invoice issued before these fields existed prints none."""
+    lines = legal_info(seller, locale)
+    if seller.get("vat_on_debits"):
+        lines.append(_("Option to pay VAT on the debits"))
+    return lines
+
+
+def legal_info(seller: dict, locale: str) -> list[str]:
+    """The register and share capital lines alone (Factur-X BT-33, the seller's additional
+    legal information)."""
     lines = []
     registry, city, siren = (seller.get("registry"), seller.get("registry_city"),
                              seller.get("siren"))
@@ -102,8 +113,6 @@ def seller_mentions(seller: dict, locale: str) -> list[str]:
     if capital is not None and normal_form(form) in CAPITAL_FORMS:
         lines.append(_("%(form)s with a share capital of %(amount)s", form=form,
                        amount=Formats(locale, "EUR").amount(capital)))
-    if seller.get("vat_on_debits"):
-        lines.append(_("Option to pay VAT on the debits"))
     return lines
 
 
