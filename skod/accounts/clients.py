@@ -39,6 +39,8 @@ def client_for(provider_id: int, data: dict) -> Client:
             if client is None:  # the row that won was deleted since: nothing left to reuse
                 raise
     for field in DETAILS:
+        if field == "trade_register" and given.trade_register is None and given.kind != "consumer":
+            continue  # the client pages never ask it: a booking keeps what the provider set
         setattr(client, field, getattr(given, field))
     return client
 
