@@ -71,7 +71,7 @@ class RouteForm(Form):
     """The provider's own route for the recourse file, with the reason kept in it."""
 
     route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)],
-                        choices=[(code, ROUTES[code]) for code in CHOOSABLE])
+                        choices=[SelectChoice(code, ROUTES[code]) for code in CHOOSABLE])
     reason = TextAreaField(_l("Why this route"), validators=[
         InputRequired(REQUIRED), Length(min=3, max=500)])
 
@@ -81,15 +81,16 @@ class ClientDetailsForm(Form):
 
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=200)])
     kind = SelectField(_l("Client type"), choices=[
-        ("consumer", _l("Consumer")), ("business", _l("Business")),
-        ("public", _l("Public body"))])
+        SelectChoice("consumer", _l("Consumer")), SelectChoice("business", _l("Business")),
+        SelectChoice("public", _l("Public body"))])
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
     legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=64)])
     siren = StringField(_l("SIREN"), validators=[Optional(), Regexp(r"^\d{9}$",
                                                                     message=_l("9 digits."))])
     trade_register = SelectField(_l("Registered at"), choices=[
-        ("", _l("neither (or not known)")), ("rcs", _l("RCS (a commerçant or a company)")),
-        ("rm", _l("RM (an artisan)"))])
+        SelectChoice("", _l("neither (or not known)")),
+        SelectChoice("rcs", _l("RCS (a commerçant or a company)")),
+        SelectChoice("rm", _l("RM (an artisan)"))])
     address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
 
     def to_data(self) -> dict:
