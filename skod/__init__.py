@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from skod.catalog.api import blp as catalog_api
     from skod.core.openapi import document_errors
     from skod.dunning.api import blp as dunning_api
+    from skod.dunning.client_api import blp as clients_api
     from skod.dunning.notice_api import blp as notices_api
     from skod.dunning.pages import bp as pay_pages
     from skod.dunning.pay_api import blp as pay_api
@@ -176,7 +177,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_converter(DbIdConverter, integerconverter2paramschema)
     for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
                 payments_api, invoices_api, dunning_api, pay_api, plan_api, receivables_api,
-                notices_api, recourse_api):
+                notices_api, recourse_api, clients_api):
         csrf.exempt(blp)  # token-authenticated JSON API
         api.register_blueprint(blp, url_prefix="/api/v1")
     document_errors(api)

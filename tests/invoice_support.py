@@ -37,10 +37,11 @@ def make_client(provider_id: int | None = None, *, kind: str = "business",
     provider_id = provider_id or make_provider()
     n = next(_seq)
     business = kind == "business"
+    company = {"business": f"Petit Conseil {n} SAS", "public": f"Commune de Bron {n}"}
     client = Client(
         provider_id=provider_id, email=f"inv-client{n}@example.test",
-        name=f"Bruno Petit {n}", kind=kind,
-        company_name=f"Petit Conseil {n} SAS" if business else None,
+        name=f"Bruno Petit {n}", kind=kind, company_name=company.get(kind),
+        legal_form="SAS" if business else None,
         siren="552100554" if business else None,
         address="5 avenue Foch\n69006 Lyon", locale=locale)
     db.session.add(client)

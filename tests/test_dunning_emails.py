@@ -175,17 +175,8 @@ def test_client_in_another_time_zone_is_written_to_in_their_working_hours(
 
 def test_public_buyer_formal_reminder_uses_ecb_plus_8(app, client, card_pm, stripe_emulator,
                                                        outbox):
-    from skod.accounts.models import Client
-    from skod.extensions import db
-
-    def public_body(project: dict) -> None:
-        with app.app_context():  # the API takes businesses and consumers; a public body is
-            for row in db.session.scalars(db.select(Client)):  # set on the row
-                row.kind, row.company_name = "public", "Mairie de Brume"
-            db.session.commit()
-
-    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
-                                          before_delivery=public_body)
+    # the project API takes a public body as the client (kind "public")
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator, kind="public")
     t2 = walk(app, rid)[-1]
     debt = debt_facts(app, rid)
     assert debt["kind"] == "public"

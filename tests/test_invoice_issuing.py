@@ -206,6 +206,11 @@ def test_provider_is_told_what_invoices_still_miss(client):
         "company_name": "Bare SAS", "legal_form": "SAS", "siren": "732829320",
         "address": "1 rue Haute, 75001 Paris", "vat_rate_bp": 2000,
         "mediator": "CM2C, www.cm2c.net"}})
+    # a company (SAS) also prints its register and share capital (R123-237, R123-238)
+    assert status == 200 and me["missing_legal"] == ["vat_number", "registry", "registry_city",
+                                                     "share_capital"]
+    status, me = api(client, "PATCH", "/api/v1/me", token=token, json={"legal": {
+        "registry": "rcs", "registry_city": "Paris", "share_capital_minor": 1_000_000}})
     assert status == 200 and me["missing_legal"] == ["vat_number"]
     # one VAT regime at a time: the franchise mention alone ends the rate
     status, me = api(client, "PATCH", "/api/v1/me", token=token, json={"legal": {

@@ -20,7 +20,9 @@ COMPLETE = {"company_name": "Paul Durand Conseil", "legal_form": "SASU",
             "siren": "732 829 320", "vat_number": "fr 44 732829320",
             "address": "12 rue des Lilas\n75011 Paris", "vat_regime": "2000",
             "payment_terms_days": "30",
-            "mediator": "CM2C, 14 rue Saint-Jean, 75017 Paris, www.cm2c.net"}
+            "mediator": "CM2C, 14 rue Saint-Jean, 75017 Paris, www.cm2c.net",
+            "trade_register": "rcs", "registry_city": "Paris", "share_capital": "1 000",
+            "vat_on_debits": "y"}
 BANNER = 'class="card accept legal-banner"'
 WORDS = {"company_name": "your company name", "legal_form": "your legal form",
          "siren": "your SIREN", "address": "your address", "vat": "your VAT regime",
@@ -78,10 +80,12 @@ def test_complete_profile_is_stored_and_the_banner_goes(provider, app):
         "company_name": "Paul Durand Conseil", "legal_form": "SASU", "siren": "732829320",
         "vat_number": "FR44732829320", "address": "12 rue des Lilas\n75011 Paris",
         "vat_rate_bp": 2000, "vat_exempt_mention": None, "payment_terms_days": 30,
-        "mediator": "CM2C, 14 rue Saint-Jean, 75017 Paris, www.cm2c.net", "missing": []}
+        "mediator": "CM2C, 14 rue Saint-Jean, 75017 Paris, www.cm2c.net", "registry": "rcs",
+        "registry_city": "Paris", "share_capital_minor": 100_000, "vat_on_debits": True,
+        "missing": []}
     saved = _text(provider.get("/dashboard/profile"))
     assert "Your profile is saved." in saved and BANNER not in saved
-    assert 'value="732829320"' in saved
+    assert 'value="732829320"' in saved and 'value="1000.00"' in saved
     assert re.search(r'<input checked[^>]* value="2000"', saved)
     assert BANNER not in _text(provider.get("/dashboard"))
     assert BANNER not in _text(provider.get("/dashboard/offers"))
@@ -159,3 +163,18 @@ def test_the_profile_form_needs_its_csrf_token(provider, app):
 def test_the_vat_hint_says_prices_include_vat(provider, lang, said, not_said):
     page = _text(provider.get(f"/dashboard/profile?lang={lang}"))
     assert said in page and not_said not in page
+
+
+def test_a_company_is_asked_for_its_register_and_capital(provider, app):
+    bare = {k: v for k, v in COMPLETE.items()
+            if k not in ("trade_register", "registry_city", "share_capital", "vat_on_debits")}
+    assert provider.post("/dashboard/profile", data=bare).status_code == 302
+    assert _provider(app)["missing"] == ["registry", "registry_city", "share_capital"]
+    page = _text(provider.get("/dashboard/profile"))
+    assert _missing_shown(page) == ["registry", "registry_city", "share_capital"]
+    assert "your share capital" in page
+    bad = provider.post("/dashboard/profile", data=dict(COMPLETE, share_capital="ten"))
+    assert bad.status_code == 422 and _provider(app)["share_capital_minor"] is None
+    sole = dict(bare, legal_form="EI")  # a sole trader not registered: nothing more to give
+    assert provider.post("/dashboard/profile", data=sole).status_code == 302
+    assert _provider(app)["missing"] == []

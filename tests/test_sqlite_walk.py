@@ -28,6 +28,7 @@ API_PARAMS = {"offer_id": "offer_id", "booking_id": "booking_id", "message_id": 
               "payment_id": "payment_id", "invoice_id": "invoice_id",
               "receivable_id": "debt_id", "notice_id": "notice_id", "file_id": "file_id",
               "slug": "slug", "attachment_id": "one", "action": "pause", "answer": "accept",
+              "client_id": "client_id",
               # a token no one has: revoking the walk's own token would end the walk
               "token_id": "no_token"}
 #: the query a read needs to reach its database (its required parameters)
@@ -155,6 +156,7 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "dunning_pages.recourse_download": [f"/dashboard/recourse-files/{v['file_id']}.zip"],
         "dunning_pages.recourse_insolvency": [
             f"/dashboard/recourse-files/{v['file_id']}/insolvency"],
+        "dunning_pages.recourse_route": [f"/dashboard/recourse-files/{v['file_id']}/route"],
         "messages_pages.inbox": ["/inbox"],
         "messages_pages.inbox_message": [f"/inbox/{v['message_id']}"],
         "messages_pages.inbox_attachment": [f"/inbox/{v['message_id']}/a/1"],

@@ -16,8 +16,8 @@ from skod.accounts.services import new_client
 from skod.extensions import db
 
 #: what a page or the API gives again and the row takes (the e-mail is the row's key)
-DETAILS = ("name", "kind", "company_name", "legal_form", "siren", "address", "timezone",
-           "locale")
+DETAILS = ("name", "kind", "company_name", "legal_form", "siren", "trade_register", "address",
+           "timezone", "locale")
 
 
 def client_for(provider_id: int, data: dict) -> Client:
@@ -39,6 +39,8 @@ def client_for(provider_id: int, data: dict) -> Client:
             if client is None:  # the row that won was deleted since: nothing left to reuse
                 raise
     for field in DETAILS:
+        if field == "trade_register" and given.trade_register is None and given.kind != "consumer":
+            continue  # the client pages never ask it: a booking keeps what the provider set
         setattr(client, field, getattr(given, field))
     return client
 

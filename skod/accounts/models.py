@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, false, func
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from skod.core.clock import utcnow
@@ -31,6 +42,17 @@ class Provider(UserMixin, db.Model):
     siren: Mapped[str | None] = mapped_column(String(9))
     vat_number: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(Text)
+    #: the register the business is entered in: "rcs" (registre du commerce et des sociétés),
+    #: "rm" (répertoire des métiers) or None, with the registry's city: invoices print
+    #: "RCS Paris 732 829 320" (Code de commerce R123-237)
+    #: (attribute `trade_register`: `registry` is SQLAlchemy's own name on a model)
+    trade_register: Mapped[str | None] = mapped_column("registry", String(3))
+    registry_city: Mapped[str | None] = mapped_column(String(100))
+    #: a company's share capital, printed "SARL au capital de 10 000,00 €" (R123-238)
+    share_capital_minor: Mapped[int | None] = mapped_column(BigInteger)
+    #: VAT paid on the debits instead of on receipts (services): an invoice mention (CGI 242
+    #: nonies A)
+    vat_on_debits: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: VAT on invoices: a rate (2000 = 20 %), or an exemption mention such as
     #: "TVA non applicable, art. 293 B du CGI" (the mention wins when both are set)
     vat_rate_bp: Mapped[int | None] = mapped_column(Integer)
@@ -87,6 +109,10 @@ class Provider(UserMixin, db.Model):
             "vat_exempt_mention": self.vat_exempt_mention,
             "payment_terms_days": self.payment_terms_days,
             "mediator": self.mediator,
+            "registry": self.trade_register,
+            "registry_city": self.registry_city,
+            "share_capital_minor": self.share_capital_minor,
+            "vat_on_debits": bool(self.vat_on_debits),
         }
 
     def bank(self) -> dict:
@@ -102,7 +128,37 @@ class Provider(UserMixin, db.Model):
             missing.append("vat_number")
         if not self.mediator:
             missing.append("mediator")
-        return missing
+        return missing + registration_missing(self.legal_form, self.trade_register,
+                                              self.registry_city, self.share_capital_minor)
+
+
+#: registers a business can be entered in (RCS: commerçants and companies; RM: artisans)
+REGISTRIES = ("rcs", "rm")
+#: the companies whose invoices must state their share capital (R123-238): commercial by form
+#: (Code de commerce L210-1) plus the SEL forms; compared on the normalised legal form
+CAPITAL_FORMS = ("SA", "SAS", "SASU", "SARL", "EURL", "SNC", "SCA", "SCS", "SELARL", "SELAS",
+                 "SELAFA", "SELCA", "SELEURL", "SELASU")
+
+
+def normal_form(legal_form: str | None) -> str:
+    """"S.A.R.L." / "sarl " -> "SARL": the legal form as the rules compare it."""
+    plain = unicodedata.normalize("NFKD", legal_form or "").encode("ascii", "ignore")
+    return "".join(ch for ch in plain.decode().upper() if ch.isalnum())
+
+
+def registration_missing(legal_form: str | None, registry: str | None, city: str | None,
+                         capital: int | None) -> list[str]:
+    """What a provider's invoices still lack of R123-237 / R123-238: a company needs its
+    register (RCS) and its city and its share capital; a registered business, the city."""
+    company = normal_form(legal_form) in CAPITAL_FORMS
+    missing = []
+    if company and not registry:
+        missing.append("registry")
+    if (company or registry) and not city:
+        missing.append("registry_city")
+    if company and capital is None:
+        missing.append("share_capital")
+    return missing
 
 
 class ApiToken(db.Model):
@@ -140,6 +196,8 @@ class Client(db.Model):
     #: SAS, SARL, EI, ...: a mise en demeure names the debtor's legal form
     legal_form: Mapped[str | None] = mapped_column(String(64))
     siren: Mapped[str | None] = mapped_column(String(9))
+    #: "rcs", "rm" or None: with the legal form, decides the competent court (recourse file)
+    trade_register: Mapped[str | None] = mapped_column("registry", String(3))
     address: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     locale: Mapped[str] = mapped_column(String(5), default="fr")

@@ -7,6 +7,7 @@ import re
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from skod.accounts import bank, passwords, tokens
+from skod.accounts.models import REGISTRIES
 from skod.core.clock import iso, utcnow
 from skod.core.schemas import Schema, Text, check_timezone, email_length
 
@@ -30,6 +31,16 @@ class LegalSchema(Schema):
     vat_exempt_mention = fields.String(allow_none=True, validate=validate.Length(max=200))
     payment_terms_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
     mediator = Text(allow_none=True, validate=validate.Length(max=500))
+    registry = fields.String(allow_none=True, validate=validate.OneOf(REGISTRIES), metadata={
+        "description": "rcs (registre du commerce et des sociétés), rm (répertoire des "
+                       "métiers) or null"})
+    registry_city = fields.String(allow_none=True, validate=validate.Length(max=100),
+                                  metadata={"description": "the registry's city: RCS Paris"})
+    share_capital_minor = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(min=0, max=10**13),
+        metadata={"description": "a company's share capital in minor units (R123-238)"})
+    vat_on_debits = fields.Boolean(metadata={
+        "description": "the option to pay VAT on the debits, printed on invoices"})
 
     @pre_load
     def _normalise_numbers(self, data: dict, **_: object) -> dict:

@@ -16,7 +16,7 @@ from skod.extensions import db
 from skod.payments import connect
 
 LEGAL_FIELDS = ("company_name", "legal_form", "siren", "vat_number", "address", "vat_rate_bp",
-                "vat_exempt_mention", "mediator")
+                "vat_exempt_mention", "mediator", "registry_city", "share_capital_minor")
 
 
 def check_password(password: str, email: str, name: str, slug: str) -> None:
@@ -63,7 +63,14 @@ def apply_profile(provider: Provider, data: dict) -> None:
             provider.currency = check_currency(data["currency"])
         except CurrencyError as err:
             raise Invalid(str(err), {"currency": ["unknown currency"]}) from err
-    legal = data.get("legal") or {}
+    _apply_legal(provider, data.get("legal") or {})
+    bank = data.get("bank") or {}
+    for field in ("iban", "bic"):
+        if field in bank:
+            setattr(provider, field, bank[field] or None)
+
+
+def _apply_legal(provider: Provider, legal: dict) -> None:
     for field in LEGAL_FIELDS:
         if field in legal:
             setattr(provider, field, None if legal[field] in (None, "") else legal[field])
@@ -74,10 +81,10 @@ def apply_profile(provider: Provider, data: dict) -> None:
         provider.vat_rate_bp = None
     if legal.get("payment_terms_days") is not None:
         provider.payment_terms_days = legal["payment_terms_days"]
-    bank = data.get("bank") or {}
-    for field in ("iban", "bic"):
-        if field in bank:
-            setattr(provider, field, bank[field] or None)
+    if "registry" in legal:
+        provider.trade_register = legal["registry"] or None
+    if legal.get("vat_on_debits") is not None:
+        provider.vat_on_debits = legal["vat_on_debits"]
 
 
 def update_profile(provider: Provider, data: dict) -> Provider:
@@ -133,12 +140,13 @@ def load_session(user_id: str) -> Provider | None:
 
 def new_client(data: dict) -> Client:
     """A provider's client as a booking, question or project gives it (not yet added)."""
-    business = data.get("kind") == "business"  # a private person has no company nor SIREN
+    kind = data.get("kind") if data.get("kind") in ("business", "public") else "consumer"
+    business = kind != "consumer"  # a private person has no company, SIREN nor registry
     return Client(
-        email=data["email"].strip().lower(), name=data["name"].strip(),
-        kind="business" if business else "consumer",
+        email=data["email"].strip().lower(), name=data["name"].strip(), kind=kind,
         company_name=data.get("company_name") if business else None,
         siren=data.get("siren") if business else None, address=data.get("address"),
         legal_form=((data.get("legal_form") or "").strip() or None) if business else None,
+        trade_register=data.get("registry") if business else None,
         timezone=data.get("timezone") or "Europe/Paris", locale=data.get("locale") or "fr",
     )

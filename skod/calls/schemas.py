@@ -13,11 +13,17 @@ from skod.payments import connect
 class ClientSchema(Schema):
     email = fields.Email(required=True, validate=email_length)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(load_default="consumer", validate=validate.OneOf(["business", "consumer"]))
+    kind = fields.String(load_default="consumer", metadata={
+        "description": "business, consumer or public (a public body: State, local authority, "
+                       "hospital...; ECB + 8 points, recourse before the administrative court)"},
+        validate=validate.OneOf(["business", "consumer", "public"]))
     company_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     siren = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{9}$", error="9 digits"))
     #: SARL, SAS, EI...: printed with the company on a mise en demeure
     legal_form = fields.String(allow_none=True, validate=validate.Length(max=64))
+    #: with the legal form, decides the court of the recourse file
+    registry = fields.String(allow_none=True, validate=validate.OneOf(["rcs", "rm"]), metadata={
+        "description": "rcs (a commerçant or company), rm (an artisan) or null"})
     address = Text(allow_none=True, validate=validate.Length(max=500))
     timezone = fields.String(load_default="Europe/Paris", validate=check_timezone)
     locale = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
@@ -26,15 +32,16 @@ class ClientSchema(Schema):
     def _consumer_has_no_company(self, data: object, **_: object) -> object:
         """A private person has no company or SIREN: whatever came in those fields (a form
         filled before switching to "a private person") is ignored, never stored or checked."""
-        if isinstance(data, dict) and data.get("kind", "consumer") != "business":
+        if isinstance(data, dict) and data.get("kind", "consumer") not in ("business", "public"):
             return {k: v for k, v in data.items()
-                    if k not in ("company_name", "siren", "legal_form")}
+                    if k not in ("company_name", "siren", "legal_form", "registry")}
         return data
 
     @validates_schema
     def _business_identity(self, data: dict, **_: object) -> None:
-        """A business client's invoice must name its company and address (B2B mentions)."""
-        if data.get("kind") != "business":
+        """A business client's invoice must name its company and address (B2B mentions), and
+        so must a public body's (its name is the company name)."""
+        if data.get("kind") not in ("business", "public"):
             return
         missing = {name: ["required for a business client: it is printed on the invoices"]
                    for name in ("company_name", "address") if not (data.get(name) or "").strip()}

@@ -29,6 +29,8 @@ NOT_RESUMABLE = {
     "plan": "a payment plan decides this case: accept or refuse it, or wait for its end",
     "insolvency": "the client is in insolvency proceedings: declare the claim to the "
                   "administrator instead",
+    "address": "the mise en demeure needs the client's postal address: fill it in on the "
+               "client's page (or PATCH /api/v1/clients/<id>) and the case resumes",
 }
 
 

@@ -5,7 +5,7 @@ provider's row is "not found", whatever its e-mail."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from skod.accounts.clients import owned
 from skod.core.clock import utcnow
-from skod.dunning import queries, words
+from skod.dunning import client_details, queries, words
 from skod.dunning.models import DunningStep, Receivable
+from skod.dunning.provider_forms import ClientDetailsForm
 from skod.dunning.provider_pages import bp
 from skod.dunning.provider_view import list_row
 from skod.extensions import db
@@ -23,6 +24,7 @@ from skod.payments.models import Payment
 from skod.web import display
 from skod.web.blueprint import current_locale
 
+SAVED = _l("The client's details are saved.")
 #: the latest rows of each section (a file is for reading, not an export)
 LIMIT = 100
 PURPOSE_WORDS = {
@@ -56,13 +58,18 @@ def _dispute(dispute: Dispute, tz: str, locale: str) -> dict:
             "why": reason_words(dispute.reason), "state": status_words(dispute.status)}
 
 
-@bp.get("/dashboard/clients/<int:client_id>")
+@bp.route("/dashboard/clients/<int:client_id>", methods=["GET", "POST"])
 @login_required
 def client_file(client_id: int) -> ResponseReturnValue:
     pid, now, tz, locale = current_user.id, utcnow(), current_user.timezone, current_locale()
     client = owned(pid, client_id)
     if client is None:
         abort(404)
+    form = ClientDetailsForm(obj=client)
+    if form.validate_on_submit():
+        client_details.update(pid, client.id, form.to_data(), now)
+        flash(str(SAVED), "success")
+        return redirect(url_for("dunning_pages.client_file", client_id=client.id))
     mine = (Payment.provider_id == pid, Payment.client_id == client.id)
     payments = db.session.scalars(select(Payment).where(*mine)
                                   .order_by(Payment.created_at.desc()).limit(LIMIT)).all()
@@ -76,8 +83,8 @@ def client_file(client_id: int) -> ResponseReturnValue:
         .where(Receivable.provider_id == pid, Receivable.client_id == client.id,
                DunningStep.status == "sent")
         .order_by(DunningStep.sent_at.desc()).limit(LIMIT)).all()
-    return render_template(
-        "dunning/provider_client.html", client=client,
+    page = render_template(
+        "dunning/provider_client.html", client=client, form=form,
         payments=[_payment(p, tz, locale) for p in payments],
         incidents=[_payment(p, tz, locale) for p in payments if p.status == "failed"],
         disputes=[_dispute(d, tz, locale) for d in disputes],
@@ -85,3 +92,4 @@ def client_file(client_id: int) -> ResponseReturnValue:
         reminders=[{"name": words.step(step.step), "receivable_id": r.id,
                     "invoice": r.invoice.number if r.invoice else None,
                     "when": display.when(step.sent_at, tz, locale)} for step, r in reminders])
+    return page, 422 if form.errors else 200

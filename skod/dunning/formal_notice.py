@@ -25,7 +25,7 @@ from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning import notice_letter
 from skod.dunning import receivables as recv
 from skod.dunning.document_models import FormalNotice
-from skod.dunning.models import CLOSED, DunningStep, Receivable
+from skod.dunning.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 
@@ -71,6 +71,9 @@ def open_tasks(provider_id: int) -> dict[int, str]:
 def dispatch(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> int:
     """Step 3 for these claimed open receivables (one client and provider, locked, with their
     step rows): one notice per currency, sent now or held as a draft. How many were sent."""
+    claimed = _addressed(claimed, now)
+    if not claimed:
+        return 0
     rows = [r for r, _row in claimed]
     steps = {r.id: row for r, row in claimed}
     groups: dict[str, list[Receivable]] = defaultdict(list)
@@ -93,6 +96,38 @@ def dispatch(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> in
         else:
             sent += _send(notice, group, steps, now, ladder.notice_deadline_days)
     return sent
+
+
+#: the pause reason of a consumer's debt whose mise en demeure waits for a postal address
+ADDRESS = "address"
+
+
+def needs_address(receivable: Receivable) -> bool:
+    """A consumer's mise en demeure goes by registered mail, and an injonction de payer
+    names the debtor's home: no letter without the client's postal address."""
+    return receivable.client_kind == "consumer" and not (receivable.client.address or "").strip()
+
+
+def _addressed(claimed: list[tuple[Receivable, DunningStep]],
+               now: datetime) -> list[tuple[Receivable, DunningStep]]:
+    """The claims that can go; the others (a consumer without an address) give their step
+    back, wait paused (the sweep no longer looks at them, so the provider is asked once) and
+    the provider is asked for the address. client_details.address_given resumes them."""
+    from skod.dunning.sweep import _withdraw  # the sweep's rule: a paused case's step back
+
+    waiting = [(r, row) for r, row in claimed if needs_address(r)]
+    if not waiting:
+        return claimed
+    for r, row in waiting:
+        RECEIVABLE_STATES.move(r, "paused")
+        r.pause_reason, r.paused_until, r.next_action_at = ADDRESS, None, None
+        _withdraw(r, row)
+        recv.record(r, "pause", now, reason=ADDRESS, until=None)
+    db.session.commit()
+    from skod.dunning import notice_mail
+
+    notice_mail.ask_address([r for r, _row in waiting])
+    return [(r, row) for r, row in claimed if not needs_address(r)]
 
 
 def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> None:

@@ -121,3 +121,19 @@ def to_provider(notice: FormalNotice, rows: list[Receivable]) -> None:
                   "runs from that date.")]
         pdf = [(filename(notice), "application/pdf", notice.pdf)] if notice.pdf else None
         notices.to_provider(rows[0], subject, paragraphs, attachments=pdf)
+
+
+def ask_address(rows: list[Receivable]) -> None:
+    """The provider is asked, once per debt (the debt then waits paused), for the postal
+    address a consumer's mise en demeure needs."""
+    first = rows[0]
+    locale = notify.locale_of(first.provider)
+    with force_locale(locale):
+        client = first.client.name
+        notices.to_provider(first, _("The mise en demeure to %(client)s needs a postal "
+                                     "address", client=client), [
+            _("The mise en demeure to %(client)s was not made: it goes by registered mail "
+              "and a private client's letter needs their postal address, which we do not "
+              "have.", client=client),
+            _("Add the address on the client's page (or through the API): the letter then "
+              "goes at the next working hours, and the reminders resume.")])

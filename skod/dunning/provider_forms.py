@@ -16,10 +16,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from skod.core.forms import Form
 from skod.dunning.ladder import NOTICE_DEADLINE_DAYS
+from skod.dunning.recourse_rules import CHOOSABLE
+from skod.dunning.recourse_words import ROUTES
 from skod.web.forms import REQUIRED, SelectChoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
@@ -63,6 +65,38 @@ class InsolvencyForm(Form):
                                                               "proceedings"))])
     checked_on = DateField(_l("Checked on the BODACC on"), format=DATE_FORMATS,
                            validators=[Optional()])
+
+
+class RouteForm(Form):
+    """The provider's own route for the recourse file, with the reason kept in it."""
+
+    route = SelectField(_l("Route"), validators=[InputRequired(REQUIRED)],
+                        choices=[SelectChoice(code, ROUTES[code]) for code in CHOOSABLE])
+    reason = TextAreaField(_l("Why this route"), validators=[
+        InputRequired(REQUIRED), Length(min=3, max=500)])
+
+
+class ClientDetailsForm(Form):
+    """The provider corrects a client's details (the client page)."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Client type"), choices=[
+        SelectChoice("consumer", _l("Consumer")), SelectChoice("business", _l("Business")),
+        SelectChoice("public", _l("Public body"))])
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=200)])
+    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=64)])
+    siren = StringField(_l("SIREN"), validators=[Optional(), Regexp(r"^\d{9}$",
+                                                                    message=_l("9 digits."))])
+    trade_register = SelectField(_l("Registered at"), choices=[
+        SelectChoice("", _l("neither (or not known)")),
+        SelectChoice("rcs", _l("RCS (a commerçant or a company)")),
+        SelectChoice("rm", _l("RM (an artisan)"))])
+    address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=500)])
+
+    def to_data(self) -> dict:
+        data = {name: getattr(self, name).data for name in (
+            "name", "kind", "company_name", "legal_form", "siren", "address")}
+        return data | {"registry": self.trade_register.data or None}
 
 
 class ConfirmForm(Form):

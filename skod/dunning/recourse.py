@@ -81,22 +81,69 @@ def _open_of(provider_id: int, email: str) -> RecourseFile | None:
 
 
 def refresh(file: RecourseFile, now: datetime) -> None:
-    """Work out the route, its reasons and the limitation date from the file's debts."""
+    """Work out the route, its reasons and the limitation date from the file's debts; a
+    route the provider chose (choose_route) stays, the recommendation is kept beside it."""
     rows = facts.receivables_of(file)
     until = local_day(now, file.provider.timezone)
     totals = facts.totals_of(facts.lines_of(rows, until))
     kind = rows[0].client_kind
-    advice = rules.route(kind, totals.principal_minor, totals.interest_minor, totals.currency)
-    file.route = advice.route
+    court = _court(file, kind, until)
+    advice = rules.route(kind, totals.principal_minor, totals.interest_minor, totals.currency,
+                         court)
+    chosen = (file.facts or {}).get("chosen")
+    file.route = chosen["route"] if chosen else advice.route
     owed = [r.due_date for r in rows if r.status not in CLOSED]
     file.limitation_on = rules.oldest_limit(kind, owed or [r.due_date for r in rows])
     file.facts = {**(file.facts or {}), "client_kind": kind, "alternatives":
                   list(advice.alternatives), "reasons": list(advice.reasons),
+                  "recommended": advice.route, "court": court.kind if court else None,
+                  "tae_seat": court.tae_seat if court else None,
                   "as_of": until.isoformat(), "currency": totals.currency,
                   "principal_minor": totals.principal_minor,
                   "interest_minor": totals.interest_minor,
                   "indemnity_minor": totals.indemnity_minor, "total_minor": totals.total_minor,
                   "provisional": [list(half) for half in totals.provisional]}
+
+
+def _court(file: RecourseFile, kind: str, today: date) -> rules.Court | None:
+    """A business debtor's court from its legal form and register (and the provider's: two
+    registered professionals go to the commercial court); the TAE seat when its address names
+    one. None for a consumer or a public buyer (their routes do not depend on it)."""
+    if kind != "business":
+        return None
+    client = file.client
+    court = rules.court_of(client.legal_form, client.trade_register,
+                           creditor_registered=bool(file.provider.trade_register))
+    if court.kind == "commerce":
+        return rules.Court(court.kind, court.reasons, rules.tae_seat(client.address, today))
+    return court
+
+
+def choose_route(file_id: int, provider_id: int, now: datetime, route: str,
+                 reason: str) -> RecourseFile:
+    """The provider takes another route than the recommended one (or back to it), with its
+    reason: kept in the file, printed in the summary and on each debt's timeline."""
+    reason = " ".join((reason or "").split())
+    errors = {}
+    if route not in rules.CHOOSABLE:
+        errors["route"] = [f"one of {', '.join(rules.CHOOSABLE)}"]
+    if not 3 <= len(reason) <= 500:
+        errors["reason"] = ["3 to 500 characters: why this route"]
+    if errors:
+        raise Invalid("the route cannot be changed", fields=errors)
+    file = owned(file_id, provider_id, lock=True)
+    if file.status != "open":
+        db.session.rollback()
+        raise Conflict("this recourse file is closed", code="recourse_closed")
+    previous = file.route
+    file.facts = {**(file.facts or {}), "chosen": {
+        "route": route, "reason": reason, "at": now.isoformat(), "previous": previous}}
+    for r in facts.receivables_of(file):
+        recv.record(r, "route_chosen", now, recourse_id=file.id, route=route,
+                    previous=previous, reason=reason)
+    refresh(file, now)
+    db.session.commit()
+    return file
 
 
 def _tell_provider(file: RecourseFile, first: Receivable) -> None:

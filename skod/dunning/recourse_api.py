@@ -7,8 +7,9 @@ Bearer token of the provider only; another provider's file answers 404.
 from __future__ import annotations
 
 from flask import Response
+from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
@@ -48,6 +49,20 @@ class RecourseFileSchema(Schema):
     bodacc_checked_on = fields.Date(allow_none=True)
     receivable_ids = fields.List(fields.Integer())
     amounts = fields.Nested(AmountsSchema)
+    recommended = fields.String(allow_none=True, metadata={
+        "description": "the route the rules recommend (route: the provider's choice if any)"})
+    court = fields.String(allow_none=True, metadata={
+        "description": "a business debtor's court: commerce (tribunal de commerce or des "
+                       "activités économiques) or judiciaire; null otherwise"})
+    tae_seat = fields.String(allow_none=True, metadata={
+        "description": "the tribunal des activités économiques read from the address"})
+    chosen = fields.Dict(allow_none=True, metadata={
+        "description": "the provider's own route: route, reason, at, previous"})
+
+
+class RouteChoiceSchema(Schema):
+    route = fields.String(required=True, validate=validate.OneOf(rules.CHOOSABLE))
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
 
 
 def detail(file: RecourseFile) -> dict:
@@ -66,15 +81,27 @@ def detail(file: RecourseFile) -> dict:
         "bodacc_checked_on": data.get("bodacc_checked_on"),
         "receivable_ids": [r.id for r in rows],
         "amounts": {"as_of": today, **vars(totals)},
+        "recommended": data.get("recommended"), "court": data.get("court"),
+        "tae_seat": data.get("tae_seat"), "chosen": data.get("chosen"),
     }
 
 
-@blp.get("/recourse-files/<int:file_id>")
-@blp.response(200, RecourseFileSchema)
-def get_recourse_file(file_id: int):
-    """The file: route and why, limitation, insolvency check, amounts owed today."""
-    provider = require_provider()
-    return detail(recourse.owned(file_id, provider.id))
+# one rule for both methods: an id past the database's range is then a 404 for both
+@blp.route("/recourse-files/<int:file_id>")
+class RecourseFileItem(MethodView):
+    @blp.response(200, RecourseFileSchema)
+    def get(self, file_id: int):
+        """The file: route and why, limitation, insolvency check, amounts owed today."""
+        provider = require_provider()
+        return detail(recourse.owned(file_id, provider.id))
+
+    @blp.arguments(RouteChoiceSchema)
+    @blp.response(200, RecourseFileSchema)
+    def patch(self, data: dict, file_id: int):
+        """Take another route than the recommended one; the reason is kept in the file."""
+        provider = require_provider()
+        return detail(recourse.choose_route(file_id, provider.id, utcnow(), data["route"],
+                                            data["reason"]))
 
 
 @blp.get("/recourse-files/<int:file_id>.zip")

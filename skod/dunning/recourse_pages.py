@@ -4,14 +4,14 @@ file answers 404."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
-from skod.dunning import recourse, recourse_facts, recourse_zip
+from skod.dunning import recourse, recourse_facts, recourse_view, recourse_zip
 from skod.dunning.provider_forms import InsolvencyForm
 from skod.dunning.provider_pages import bp, error_words
 from skod.dunning.provider_view import case_view
@@ -21,6 +21,7 @@ from skod.web.blueprint import current_locale
 DONE = {"solvent": _l("Recorded: the client is not in insolvency proceedings."),
         "insolvent": _l("Recorded: the client is in insolvency proceedings. Its reminders "
                         "are stopped.")}
+ROUTE_DONE = _l("Recorded: the file follows the route you chose, with your reason.")
 CHECKED_ON_WORDS = _l("The day you checked the BODACC: within the last 30 days, not in the "
                       "future.")
 
@@ -63,6 +64,27 @@ def recourse_insolvency(file_id: int) -> ResponseReturnValue:
                                     receivable_id=first.id, _anchor="recourse"))
     view = case_view(first, utcnow(), current_user.timezone, current_locale())
     return render_template("dunning/provider_case.html", insolvency_form=form, **view), 422
+
+
+@bp.post("/dashboard/recourse-files/<int:file_id>/route")
+@login_required
+def recourse_route(file_id: int) -> ResponseReturnValue:
+    file = _file(file_id)
+    first = _case_of(file)
+    form = recourse_view.route_form(file.route, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            recourse.choose_route(file.id, current_user.id, utcnow(), form.route.data,
+                                  form.reason.data)
+        except DomainError as err:
+            db.session.rollback()
+            flash(error_words(err), "error")
+        else:
+            flash(str(ROUTE_DONE), "success")
+        return redirect(url_for("dunning_pages.receivable_case", receivable_id=first.id,
+                                _anchor="recourse"))
+    view = case_view(first, utcnow(), current_user.timezone, current_locale())
+    return render_template("dunning/provider_case.html", route_form=form, **view), 422
 
 
 @bp.get("/dashboard/recourse-files/<int:file_id>.zip")

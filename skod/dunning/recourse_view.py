@@ -11,7 +11,7 @@ from skod.dunning import recourse_rules as rules
 from skod.dunning.formal import provisional_words
 from skod.dunning.letters import day
 from skod.dunning.models import Receivable
-from skod.dunning.provider_forms import InsolvencyForm
+from skod.dunning.provider_forms import InsolvencyForm, RouteForm
 from skod.invoicing.ledger import local_day
 from skod.web import display
 
@@ -41,4 +41,12 @@ def of_case(receivable: Receivable, now: datetime, locale: str) -> dict | None:
         "checked_on": day(datetime.fromisoformat(checked).date(), locale) if checked else None,
         "insolvency_rule": recourse_words.INSOLVENCY_RULE,
         "form": InsolvencyForm(formdata=None),
+        "court": recourse_words.court(data.get("court"), data.get("tae_seat")),
+        "chosen": recourse_words.chosen(data),
+        "route_form": route_form(file.route),
     }
+
+
+def route_form(current: str, formdata: object = None) -> RouteForm:
+    """The route choice, the file's route selected."""
+    return RouteForm(formdata=formdata, route=current)

@@ -151,6 +151,9 @@ def summary_context(file: RecourseFile, rows: list, now: datetime, locale: str,
         "reasons": [recourse_words.REASONS[c] for c in (file.facts or {}).get("reasons", [])],
         "alternatives": [recourse_words.ROUTES[c]
                          for c in (file.facts or {}).get("alternatives", [])],
+        "court": recourse_words.court((file.facts or {}).get("court"),
+                                      (file.facts or {}).get("tae_seat")),
+        "chosen": recourse_words.chosen(file.facts or {}),
         "limitation": day(file.limitation_on, locale),
         "limitation_rule": recourse_words.LIMITATION.get(kind),
         "limitation_warning": recourse_words.LIMITATION_STATE[

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from skod.dunning.recourse_words import ROUTES
 from skod.web import display
 
 STEP_WORDS = {
@@ -31,12 +32,14 @@ PAUSE_WORDS = {
     "promise": _l("the client promised to pay"),
     "plan": _l("payment plan"),
     "insolvency": _l("the client is in insolvency proceedings"),
+    "address": _l("the mise en demeure needs the client's postal address"),
 }
 RESUME_WORDS = {
     "provider": _l("resumed by you"),
     "promise_passed": _l("the promised date passed without payment"),
     "pause_ended": _l("the end date of your pause came"),
     "dispute_closed": _l("the bank closed the dispute"),
+    "address_given": _l("the client's postal address was filled in"),
 }
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
@@ -179,24 +182,32 @@ def _notice_event(kind: str, data: dict, amount: str) -> str:
     return _("Mise en demeure ready: it waits for your approval.")
 
 
-def _other(kind: str, data: dict, locale: str, tz: str) -> str:
-    if kind == "pause":
-        line = _("Paused: %(why)s.", why=pause(data.get("reason")))
-        if data.get("until"):
-            from skod.core.clock import parse_iso
+def _paused(data: dict, locale: str, tz: str) -> str:
+    line = _("Paused: %(why)s.", why=pause(data.get("reason")))
+    if data.get("until"):
+        from skod.core.clock import parse_iso
 
-            line += " " + _("Until %(date)s.", date=display.when(parse_iso(data["until"]), tz,
-                                                                 locale))
-        return line
-    if kind == "resume":
-        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
-                                                          RESUME_WORDS["provider"]))
+        line += " " + _("Until %(date)s.", date=display.when(parse_iso(data["until"]), tz,
+                                                             locale))
+    return line
+
+
+def _closed(kind: str, data: dict) -> str:
     if kind == "paid" and data.get("via") == "dispute_won_on_appeal":
         return _("The bank gave the amount back on appeal: the case is closed.")
     if kind == "paid":
         return _("Paid in full: the case is closed.")
-    if kind == "written_off":
-        return _("Written off: the case is closed, no more reminders.")
+    return _("Written off: the case is closed, no more reminders.")
+
+
+def _other(kind: str, data: dict, locale: str, tz: str) -> str:
+    if kind == "pause":
+        return _paused(data, locale, tz)
+    if kind in ("paid", "written_off"):
+        return _closed(kind, data)
+    if kind == "resume":
+        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
+                                                          RESUME_WORDS["provider"]))
     if kind == "plan_proposed":
         return _("The client asks for a payment plan in %(n)s monthly instalments.",
                  n=data.get("instalments"))
@@ -209,6 +220,10 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
     if kind == "card_saved":
         return _("The client saved a card on the payment page.")
+    if kind == "route_chosen":
+        return _("Recourse route chosen by you: %(route)s. Your reason: %(reason)s",
+                 route=ROUTES.get(data.get("route"), data.get("route")),
+                 reason=data.get("reason"))
     return _("Other event.")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from skod.accounts.models import CAPITAL_FORMS, normal_form
+from skod.dunning.penalties import B2B_MARGIN_BP, PUBLIC_MARGIN_BP
 from skod.invoicing import rates
 from skod.invoicing.ledger import local_day
 from skod.invoicing.models import CREDIT_NOTE, Invoice
@@ -27,11 +29,13 @@ def build(invoice: Invoice) -> dict:
     """The document of `invoice` (or credit note), its sentences in the invoice's language."""
     snap = invoice.snapshot
     buyer = dict(snap["buyer"])
-    business = buyer["kind"] == "business"
+    business = buyer["kind"] in ("business", "public")
     fmt = Formats(invoice.locale, invoice.currency)
     with force_locale(invoice.locale):
         terms = payment_terms(invoice, fmt)
-        b2b = _b2b(snap, fmt) if business else None
+        b2b = _b2b(snap, fmt, public=buyer["kind"] == "public") if business else None
+        registration = seller_mentions(snap["seller"], invoice.locale)
+        legal = legal_info(snap["seller"], invoice.locale)
         discount = None if invoice.kind == CREDIT_NOTE else _("Early payment discount: none.")
     return {
         "kind": invoice.kind,
@@ -41,6 +45,9 @@ def build(invoice: Invoice) -> dict:
         "currency": invoice.currency,
         "locale": invoice.locale,
         "seller": {k: snap["seller"].get(k) for k in SELLER_KEYS},
+        #: R123-237 / R123-238 Code de commerce, and the VAT-on-debits option (CGI 242 nonies A)
+        "seller_mentions": registration,
+        "seller_legal_info": legal,
         "buyer": {k: buyer.get(k) for k in BUYER_KEYS},
         "lines": [{k: line[k] for k in LINE_KEYS} for line in snap["lines"]],
         "vat": {"rate_bp": invoice.vat_rate_bp, "exempt_mention": invoice.vat_exempt_mention},
@@ -83,19 +90,62 @@ def payment_terms(invoice: Invoice, fmt: Formats | None = None) -> str:
                     days, due=fmt.day(invoice.due_date))
 
 
-def _b2b(snap: dict, fmt: Formats) -> dict:
-    """Late-payment mentions owed to a business client (Code de commerce L441-10, D441-5)."""
+def seller_mentions(seller: dict, locale: str) -> list[str]:
+    """The seller's registration lines, in the invoice's language (the caller forces it):
+    "RCS Paris 732 829 320", "SARL au capital de 10 000,00 €", the VAT-on-debits option.
+    Read from the snapshot: an invoice issued before these fields existed prints none."""
+    lines = legal_info(seller, locale)
+    if seller.get("vat_on_debits"):
+        lines.append(_("Option to pay VAT on the debits"))
+    return lines
+
+
+def legal_info(seller: dict, locale: str) -> list[str]:
+    """The register and share capital lines alone (Factur-X BT-33, the seller's additional
+    legal information)."""
+    lines = []
+    registry, city, siren = (seller.get("registry"), seller.get("registry_city"),
+                             seller.get("siren"))
+    if registry and city and siren:
+        spaced = " ".join(siren[i:i + 3] for i in range(0, len(siren), 3))
+        lines.append(f"{registry.upper()} {city} {spaced}")
+    capital, form = seller.get("share_capital_minor"), seller.get("legal_form")
+    if capital is not None and normal_form(form) in CAPITAL_FORMS:
+        lines.append(_("%(form)s with a share capital of %(amount)s", form=form,
+                       amount=Formats(locale, "EUR").amount(capital)))
+    return lines
+
+
+def _b2b(snap: dict, fmt: Formats, public: bool = False) -> dict:
+    """Late-payment mentions owed to a business client (Code de commerce L441-10, D441-5) or
+    to a public buyer (Code de la commande publique R2192-31, D2192-35: ECB + 8 points)."""
     rate = snap["penalty_rate_bp"]
     indemnity = rates.INDEMNITY_MINOR
-    text = _("Late-payment penalties: %(rate)s per year (European Central Bank main refinancing "
-             "rate plus 10 points), due from the day after the due date without a reminder "
-             "being necessary.", rate=fmt.rate(rate))
     provisional = snap.get("penalty_rate_provisional")  # [year, half] of an unverified rate
+    note = ""
     if provisional:
         half = (_("first half of %(year)s", year=provisional[0]) if provisional[1] == 1
                 else _("second half of %(year)s", year=provisional[0]))
-        text += " " + _("Provisional rate for the %(half)s: the official rate of that period "
-                        "is not confirmed yet.", half=half)
+        note = " " + _("Provisional rate for the %(half)s: the official rate of that period "
+                       "is not confirmed yet.", half=half)
+    if public:
+        # the snapshot's rate is the B2B one (ECB + 10) of the due date's half-year
+        rate -= B2B_MARGIN_BP - PUBLIC_MARGIN_BP
+        return {
+            "penalty_rate_bp": rate,
+            "penalty_rate_text": _(
+                "Late-payment interest: %(rate)s per year (European Central Bank main "
+                "refinancing rate plus 8 points), due from the day after the due date "
+                "(Code de la commande publique, art. R2192-31).", rate=fmt.rate(rate)) + note,
+            "indemnity_minor": indemnity,
+            "indemnity_text": _(
+                "A fixed indemnity for recovery costs of %(amount)s is also owed by law "
+                "(Code de la commande publique, art. D2192-35).",
+                amount=fmt.whole_amount(indemnity)),
+        }
+    text = _("Late-payment penalties: %(rate)s per year (European Central Bank main refinancing "
+             "rate plus 10 points), due from the day after the due date without a reminder "
+             "being necessary.", rate=fmt.rate(rate)) + note
     return {
         "penalty_rate_bp": rate,
         "penalty_rate_text": text,

@@ -51,7 +51,9 @@ def cii_xml(doc: dict) -> bytes:
     for number, line in enumerate(doc["lines"], start=1):
         _line_item(transaction, number, line, doc["vat"], money)
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
-    _party(agreement, "ram:SellerTradeParty", doc["seller"], seller=True)
+    # BT-33: the register and share capital when known (R123-237 / R123-238), else the form
+    seller = {**doc["seller"], "legal_info": " · ".join(doc.get("seller_legal_info") or [])}
+    _party(agreement, "ram:SellerTradeParty", seller, seller=True)
     _party(agreement, "ram:BuyerTradeParty", doc["buyer"], seller=False)
     _el(transaction, "ram:ApplicableHeaderTradeDelivery")
     _settlement(transaction, doc, money)
@@ -188,8 +190,9 @@ def _party_name(party: dict) -> str:
 def _party(agreement: etree._Element, name: str, party: dict, *, seller: bool) -> None:
     element = _el(agreement, name)
     _el(element, "ram:Name", _party_name(party))
-    if seller and party.get("legal_form"):
-        _el(element, "ram:Description", party["legal_form"])  # BT-33, e.g. "SARL"
+    if seller and (party.get("legal_info") or party.get("legal_form")):
+        # BT-33, e.g. "SARL" or "RCS Paris 732 829 320 · SARL au capital de 10 000,00 €"
+        _el(element, "ram:Description", party.get("legal_info") or party["legal_form"])
     if party.get("siren"):
         organization = _el(element, "ram:SpecifiedLegalOrganization")
         _el(organization, "ram:ID", party["siren"], schemeID=SIREN_SCHEME)

@@ -142,10 +142,13 @@ def _snapshot(provider: Provider, client: Client, lines: list[dict], due: date) 
     seller = {"name": provider.name, "company_name": provider.company_name,
               "legal_form": provider.legal_form, "siren": provider.siren,
               "vat_number": provider.vat_number, "address": provider.address,
-              "email": provider.email}
+              "email": provider.email, "registry": provider.trade_register,
+              "registry_city": provider.registry_city,
+              "share_capital_minor": provider.share_capital_minor,
+              "vat_on_debits": bool(provider.vat_on_debits)}
     buyer = {"name": client.name, "company_name": client.company_name, "siren": client.siren,
              "address": client.address, "email": client.email,
-             "kind": "business" if client.kind == "business" else "consumer"}
+             "kind": client.kind if client.kind in ("business", "public") else "consumer"}
     return {"seller": seller, "buyer": buyer, "lines": lines,
             "payment_terms_days": provider.payment_terms_days or 0,
             "penalty_rate_bp": rates.penalty_rate_bp(due),

@@ -37,6 +37,7 @@ def form_data(form: MultiDict) -> dict:
                    "company_name": (form.get("client_company") or "").strip() or None,
                    "siren": (form.get("client_siren") or "").strip() or None,
                    "legal_form": (form.get("client_legal_form") or "").strip() or None,
+                   "registry": form.get("client_registry") or None,
                    "address": (form.get("client_address") or "").strip() or None,
                    "locale": form.get("client_locale") or "fr"},
         "title": (form.get("title") or "").strip(),

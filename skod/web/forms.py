@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -32,6 +33,7 @@ from skod.accounts.passwords import MESSAGES as PASSWORD_MESSAGES
 from skod.accounts.passwords import MIN_LENGTH
 from skod.catalog.slots import DAYS
 from skod.core.forms import Form
+from skod.core.money import parse_minor
 from skod.invoicing.vat import FRANCHISE_MENTION
 from skod.web.display import ZONES
 
@@ -183,6 +185,11 @@ def valid_bic(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("A BIC has 8 or 11 letters and digits (example: AGRIFRPP)."))
 
 
+def valid_capital(form: FlaskForm, field: StringField) -> None:
+    if field.data and parse_minor(field.data, "EUR") is None:
+        raise ValidationError(_l("An amount in euros, for example 10000 or 1500,50."))
+
+
 def vat_regime_of(provider: object) -> str | None:
     """The ProfileForm choice matching a Provider's VAT setting; None if none matches (the
     setting came from the API: another rate or exemption, which the form then keeps)."""
@@ -217,6 +224,15 @@ class ProfileForm(Form):
         InputRequired(REQUIRED), NumberRange(min=0, max=60, message=_l("From 0 to 60 days."))])
     mediator = TextAreaField(_l("Consumer mediator"), filters=[_trimmed],
                              validators=[Optional(), Length(max=500)])
+    trade_register = SelectField(_l("Register"), validators=[Optional()], choices=[
+        SelectChoice("", _l("None (not registered)")),
+        SelectChoice("rcs", _l("RCS (registre du commerce et des sociétés)")),
+        SelectChoice("rm", _l("RM (répertoire des métiers)"))])
+    registry_city = StringField(_l("City of the register"), filters=[_trimmed],
+                                validators=[Optional(), Length(max=100)])
+    share_capital = StringField(_l("Share capital (EUR)"), filters=[_trimmed],
+                                validators=[Optional(), Length(max=20), valid_capital])
+    vat_on_debits = BooleanField(_l("I opted to pay VAT on the debits"))
     iban = StringField(_l("IBAN"), filters=[bank.compact], validators=[Optional(), valid_iban])
     bic = StringField(_l("BIC"), filters=[bank.compact], validators=[Optional(), valid_bic])
 
@@ -224,6 +240,11 @@ class ProfileForm(Form):
         """Data for accounts.update_profile; an empty text clears it, no VAT choice keeps it."""
         legal = {k: getattr(self, k).data or None for k in PROFILE_TEXTS}
         legal["payment_terms_days"] = self.payment_terms_days.data
+        legal |= {"registry": self.trade_register.data or None,
+                  "registry_city": self.registry_city.data or None,
+                  "share_capital_minor": parse_minor(self.share_capital.data, "EUR")
+                  if self.share_capital.data else None,
+                  "vat_on_debits": bool(self.vat_on_debits.data)}
         if self.vat_regime.data == FRANCHISE:
             legal |= {"vat_rate_bp": None, "vat_exempt_mention": FRANCHISE_MENTION}
         elif self.vat_regime.data in VAT_RATES:

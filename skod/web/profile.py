@@ -43,7 +43,10 @@ def _schema_error(err: ValidationError) -> str:
 @login_required
 def profile() -> ResponseReturnValue:
     provider = current_user._get_current_object()
-    form = ProfileForm(obj=provider, vat_regime=vat_regime_of(provider))
+    capital = provider.share_capital_minor
+    form = ProfileForm(obj=provider, vat_regime=vat_regime_of(provider),
+                       share_capital=None if capital is None
+                       else f"{capital // 100}.{capital % 100:02d}")
     if form.validate_on_submit():
         try:
             data = ProfileUpdateSchema().load(form.to_data())

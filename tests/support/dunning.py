@@ -93,6 +93,10 @@ def project_for(client, prov: dict, *, kind: str, email: str, locale: str, tz: s
     who = {"email": email, "name": "Dana Buyer", "kind": kind, "locale": locale, "timezone": tz}
     if kind == "business":
         who.update(company_name="Buyer SARL", address="4 quai Rambaud\n69002 Lyon")
+    elif kind == "public":
+        who.update(company_name="Mairie de Brume", address="1 place de la Mairie\n69500 Bron")
+    else:  # a consumer's mise en demeure needs a postal address (formal_notice.needs_address)
+        who.update(address="8 rue Victor Hugo\n69002 Lyon")
     status, project = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
         "client": who, "title": "New website", "currency": "EUR", "deposit_percent": 0,
         "approval": "none",
