@@ -119,3 +119,28 @@ def test_pay_link_page_releases_the_reply(app, browser_page, client, card_pm, st
     assert body["status"] == "answered" and body["reply"] == ANSWER
     charge = body["payments"][-1]
     assert f.captured_at_emulator(stripe_raw, charge["stripe_payment_intent_id"]) == 1000
+
+
+def test_a_public_body_asks_with_its_name_and_address(app, browser_page, client, stripe_raw):
+    """"A public body" shows the organisation's fields (as a business does) and the client is
+    recorded as a public buyer: its late payments run at ECB + 8, before the administrative
+    court."""
+    from skod.accounts.models import Client
+    from skod.extensions import db
+
+    prov = message_provider(client, char_limit=300)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"/p/{_slug(prov)}")
+    page.locator(f'a[data-question-offer="{prov["message_offer"]["id"]}"]').click()
+    page.fill("#body", QUESTION)
+    expect(page.locator("#company_name")).to_be_hidden()
+    page.check('input[name=kind][value="public"]')
+    expect(page.locator("#company_name")).to_be_visible()
+    page.fill("#company_name", "Mairie de Vannes")
+    page.fill("#address", "Place Maurice Marchais, 56000 Vannes")
+    send_question(page, CARD_OK)
+    _landed(page)
+    with app.app_context():
+        buyer = db.session.query(Client).filter_by(email="camille@example.test").one()
+        assert (buyer.kind, buyer.company_name) == ("public", "Mairie de Vannes")

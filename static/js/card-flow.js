@@ -176,13 +176,13 @@ window.SkodCardFlow = function (form, stripeKey, msg, stripeAccount) {
     };
   }
 
-  // The business fields show only for a business client.
+  // The business fields show only for a business client or a public body.
   function toggleBusiness() {
     var business = document.getElementById('business-fields');
     if (!business) { return; }
     form.querySelectorAll('input[name=kind]').forEach(function (radio) {
       radio.addEventListener('change', function () {
-        business.hidden = form.querySelector('input[name=kind]:checked').value !== 'business';
+        business.hidden = form.querySelector('input[name=kind]:checked').value === 'consumer';
       });
     });
   }
@@ -190,7 +190,7 @@ window.SkodCardFlow = function (form, stripeKey, msg, stripeAccount) {
   // The client block of the API payload, from the fields of templates/web/_client_details.html.
   function clientDetails(timezone, locale) {
     var kind = form.querySelector('input[name=kind]:checked').value;
-    var business = kind === 'business';
+    var business = kind !== 'consumer';  // a public body gives its name and SIREN too
     return {name: form.name.value.trim(), email: form.email.value.trim(), kind: kind,
             company_name: business ? (form.company_name.value.trim() || null) : null,
             siren: business ? (form.siren.value.trim() || null) : null,
