@@ -9,6 +9,7 @@ page, Stripe.js and OAuth: test_emulator_connect_flows.py.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -51,15 +52,25 @@ def test_a_new_account_cannot_take_payments_until_onboarded(stripe_raw):
     assert restricted["requirements"]["disabled_reason"]
 
 
+def _capabilities(hook, acct: str, timeout: float = 15.0) -> set[str]:
+    """The capabilities of `acct` whose `capability.updated` arrived, waiting for both: they
+    may come after account.updated (Stripe keeps no order between events)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        caps = {e["data"]["object"]["id"] for e in hook.events()
+                if e["type"] == "capability.updated" and e["account"] == acct}
+        if len(caps) >= 2 or time.monotonic() > deadline:
+            return caps
+        time.sleep(0.1)
+
+
 def test_account_events_reach_connect_endpoints_only(stripe_raw, connect_hook, platform_hook):
     acct = new_account(stripe_raw)
     found = connect_hook.wait_for(acct, {"account.updated"})
     assert found["account.updated"]["charges_enabled"] is True
     events = [e for e in connect_hook.events() if e["data"]["object"].get("id") == acct]
     assert all(e["account"] == acct for e in events)
-    caps = [e for e in connect_hook.events()
-            if e["type"] == "capability.updated" and e["account"] == acct]
-    assert {e["data"]["object"]["id"] for e in caps} == {"card_payments", "transfers"}
+    assert _capabilities(connect_hook, acct) == {"card_payments", "transfers"}
     assert not [e for e in platform_hook.events() if e["data"]["object"].get("id") == acct]
 
 
