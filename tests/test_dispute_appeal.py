@@ -4,27 +4,16 @@ provider is told the appeal's deadline; an inquiry moves no money; each status h
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import stripe
 
 from tests import factories as f
 from tests.dunning_support import receivable_of
-from tests.support.api import api
 from tests.support.net import wait_until
-from tests.support.stripe_helpers import CARD_OK
+from tests.test_dunning_disputes import paid_call
 
 DEBTOR = "appeal@example.test"
-
-
-def _paid_call(client, card_pm, prov: dict) -> dict:
-    b = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)), email=DEBTOR,
-               kind="business")
-    f.pay(client, b, card_pm(CARD_OK).id)
-    status, body = api(client, "POST", f"/api/v1/bookings/{b['id']}/end",
-                       json={"minutes": 15}, token=prov["token"])
-    assert status == 200 and body["status"] == "completed"
-    return body["payments"][0]
 
 
 def _row(app, stripe_id: str):  # noqa: ANN202 - (id, status) of our mirror
@@ -57,7 +46,7 @@ def test_every_status_of_the_pinned_version_has_words():
 def test_a_lost_dispute_taken_to_appeal_stays_owed_and_the_provider_gets_the_deadline(
         app, client, card_pm, stripe_emulator, stripe_webhooks, outbox):
     prov = f.provider(client)
-    payment = _paid_call(client, card_pm, prov)
+    payment = paid_call(client, card_pm, prov, DEBTOR)
     dispute = stripe_emulator.dispute(payment["stripe_payment_intent_id"], amount=1000,
                                       reason="product_not_received")
     stripe_emulator.close_dispute(dispute["id"], "lost")
@@ -99,7 +88,7 @@ def test_a_lost_dispute_taken_to_appeal_stays_owed_and_the_provider_gets_the_dea
 def test_an_inquiry_moves_no_money_and_closes_without_a_debt(
         app, client, card_pm, stripe_emulator, stripe_webhooks, outbox):
     prov = f.provider(client)
-    payment = _paid_call(client, card_pm, prov)
+    payment = paid_call(client, card_pm, prov, DEBTOR)
     inquiry = stripe_emulator.control(
         f"payment_intents/{payment['stripe_payment_intent_id']}/dispute",
         {"inquiry": True, "reason": "unrecognized"})

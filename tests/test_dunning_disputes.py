@@ -14,9 +14,9 @@ from tests.support.stripe_helpers import CARD_OK
 DEBTOR = "debtor@example.test"
 
 
-def _paid_call(client, card_pm, prov: dict) -> dict:
+def paid_call(client, card_pm, prov: dict, email: str = DEBTOR) -> dict:
     """A call of the same person with the same provider, ended and captured."""
-    b = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)), email=DEBTOR,
+    b = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)), email=email,
                kind="business")
     f.pay(client, b, card_pm(CARD_OK).id)
     status, body = api(client, "POST", f"/api/v1/bookings/{b['id']}/end",
@@ -35,7 +35,7 @@ def test_a_bank_dispute_pauses_the_clients_cases_until_it_closes(
     prov = f.provider(client)
     _prov, _project, milestone = project_debt(client, card_pm, prov=prov)
     source = f"milestone:{milestone['id']}"
-    payment = _paid_call(client, card_pm, prov)
+    payment = paid_call(client, card_pm, prov)
     dispute = stripe_emulator.dispute(payment["stripe_payment_intent_id"], reason="duplicate")
     wait_until(lambda: _status(app, source) == ("paused", "stripe_dispute"), timeout=20,
                what="case paused by the dispute")
@@ -53,7 +53,7 @@ def test_a_lost_dispute_is_owed_again_and_never_retried(app, client, card_pm, st
     from skod.payments.disputes import Dispute
 
     prov = f.provider(client)
-    payment = _paid_call(client, card_pm, prov)
+    payment = paid_call(client, card_pm, prov)
     dispute = stripe_emulator.dispute(payment["stripe_payment_intent_id"], amount=1000,
                                       reason="product_not_received")
     stripe_emulator.close_dispute(dispute["id"], "lost")

@@ -8,7 +8,7 @@ closes the case with nothing refunded, a payment above it refunds only the exces
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -53,6 +53,17 @@ def _walk(app, client, card_pm, stripe_emulator, outbox) -> tuple[dict, dict, in
     at.append(at_offset(debt_facts(app, rid)["due"], 30, at[-1]))
     f.tick(app, at[-1])
     return prov, project, rid, at
+
+
+def _to_j20(app, client, card_pm, stripe_emulator) -> tuple[dict, dict, int, date, datetime]:
+    """The debt walked to J+15 (penalties claimed): the provider, project, receivable id, due
+    day and J+20's instant, when the tests pay its principal."""
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                          milestones=(("Build", PRINCIPAL),))
+    set_client_identity(app, rid)
+    at = walk_steps(app, rid)
+    due_day = debt_facts(app, rid)["due"]
+    return prov, project, rid, due_day, at_offset(due_day, 20, at[-1])
 
 
 def _owed(app, rid: int, at: datetime) -> owed.Owed:
@@ -219,12 +230,7 @@ def test_principal_paid_before_the_mise_en_demeure_the_next_step_asks_the_penalt
     """Paid between J+15 and J+30: at J+30 an e-mail (no mise en demeure) says the invoice is
     paid and the penalties claimed remain, with the figure fixed on the day of the payment;
     nothing goes at J+45; the provider may still ask for a mise en demeure."""
-    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
-                                          milestones=(("Build", PRINCIPAL),))
-    set_client_identity(app, rid)
-    at = walk_steps(app, rid)
-    due_day = debt_facts(app, rid)["due"]
-    paid_at = at_offset(due_day, 20, at[-1])
+    prov, project, rid, due_day, paid_at = _to_j20(app, client, card_pm, stripe_emulator)
     fixed = _owed(app, rid, paid_at)
     mark_transfer(app, prov, rid, PRINCIPAL, paid_at)
     outbox.clear()
@@ -246,12 +252,7 @@ def test_principal_paid_before_the_mise_en_demeure_the_next_step_asks_the_penalt
 
 def test_a_mise_en_demeure_for_the_penalties_alone_goes_when_the_provider_asks(
         app, client, card_pm, stripe_emulator, outbox):
-    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
-                                          milestones=(("Build", PRINCIPAL),))
-    set_client_identity(app, rid)
-    at = walk_steps(app, rid)
-    due_day = debt_facts(app, rid)["due"]
-    paid_at = at_offset(due_day, 20, at[-1])
+    prov, project, rid, due_day, paid_at = _to_j20(app, client, card_pm, stripe_emulator)
     mark_transfer(app, prov, rid, PRINCIPAL, paid_at)
     left = _owed(app, rid, paid_at)
     status, body = api(client, "POST", f"/api/v1/receivables/{rid}/penalties-notice",
