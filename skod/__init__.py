@@ -155,13 +155,23 @@ def register_blueprints(app: Flask) -> None:
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
     from skod.core.openapi import document_errors
+
+    # the provider's pages about money owed share one blueprint that imports none of them
+    from skod.dunning import (  # noqa: F401  (imported for their routes)
+        calculator_pages,
+        client_pages,
+        notice_pages,
+        provider_pages,
+        recourse_pages,
+        settings_pages,
+    )
     from skod.dunning.api import blp as dunning_api
     from skod.dunning.client_api import blp as clients_api
     from skod.dunning.notice_api import blp as notices_api
+    from skod.dunning.page_blueprint import bp as dunning_pages
     from skod.dunning.pages import bp as pay_pages
     from skod.dunning.pay_api import blp as pay_api
     from skod.dunning.plan_api import blp as plan_api
-    from skod.dunning.provider_pages import bp as dunning_pages
     from skod.dunning.receivables_api import blp as receivables_api
     from skod.dunning.recourse_api import blp as recourse_api
     from skod.invoicing.api import blp as invoices_api

@@ -135,7 +135,7 @@ def _board_debts(now: datetime) -> list[boards.Debt]:
 def _rows(app, debt, recourse_id: int) -> dict:  # noqa: ANN001 - a detached Receivable
     """Ids the routes take that the API did not answer: payment, invoice, notice, file; and
     the client links of the debt's pay page and of the invoice."""
-    from skod.dunning import links, notify
+    from skod.dunning import links
     from skod.dunning.document_models import RecourseFile
     from skod.dunning.models import DunningStep
     from skod.extensions import db
@@ -149,7 +149,7 @@ def _rows(app, debt, recourse_id: int) -> dict:  # noqa: ANN001 - a detached Rec
         return {
             "payment_id": db.session.scalar(select(Payment.id).where(
                 Payment.status == "captured").order_by(Payment.id)),
-            "invoice_id": invoice.id, "invoice_link": _path(notify.invoice_url(invoice)),
+            "invoice_id": invoice.id, "invoice_link": _path(links.invoice_url(invoice)),
             "notice_id": step3.notice_id,
             "file_id": db.session.scalar(select(RecourseFile.id)),
             "pay_link": _path(links.pay_url(debt)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from skod.dunning import opening
 from tests.support.dunning import setup_provider
 
 
@@ -32,7 +33,7 @@ def debt_at_step(app, client, *, email: str, name: str, last_step: int, now: dat
             provider_id=prov["id"], client_id=buyer.id, source=f"test:{email}",
             lines=[("Work", 7000)], now=issued, currency="EUR"))
         invoice.due_date = (now - timedelta(days=due_days_ago)).date()
-        receivable = receivables.open_for_invoice(invoice, now - timedelta(days=20))
+        receivable = opening.open_for_invoice(invoice, now - timedelta(days=20))
         receivable.next_retry_at = None
         sent_at = now - timedelta(days=10)
         for step in range(last_step + 1):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skod.dunning import board, cases, receivables
+from skod.dunning import board, cases, settling
 from tests import factories as f
 from tests.board_support import Debt, seed
 from tests.invoice_support import credit, issue, make_client
@@ -190,7 +190,7 @@ def test_money_in_counts_a_transfer_and_an_invoice_paid_elsewhere(app, client, n
     elsewhere = open_debt(app, pid, now, amount=4_500, days_late=3)
     with app.app_context():
         cases.mark_paid(transfer["id"], now, pid, amount=3_000)
-        receivables.invoice_paid(elsewhere["invoice_id"], now)
+        settling.invoice_paid(elsewhere["invoice_id"], now)
         got = board.summary(pid, now).currencies[0]
     assert got.recovered_month_minor == 3_000 + 4_500
     assert got.outstanding_minor == 12_000 - 3_000

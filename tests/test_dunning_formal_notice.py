@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from babel.dates import format_date
 
+from skod.dunning import history
 from skod.dunning.ladder import deadline_after
 from tests.formal_notice_support import (
     CLIENT_LEGAL,
@@ -161,13 +162,13 @@ def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
 def interest_now(app, rid: int, until):
     """The penalties as the recourse file works them out: the posting date read back from
     the stored notice (recourse_facts.notices_of), then the reminders' engine wrapper."""
-    from skod.dunning import notify, rates, recourse_facts
+    from skod.dunning import rates, recourse_facts
     from skod.dunning.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
         notice = recourse_facts.notices_of([rid]).get(rid)
-        return notify.penalties_of(db.session.get(Receivable, rid), until, rates.table(),
+        return history.penalties_of(db.session.get(Receivable, rid), until, rates.table(),
                                    notice.posted_on if notice else None)
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from skod.dunning import letter_facts, notices
 from tests import factories as f
 from tests.support.dunning import (
     PARIS,
@@ -76,7 +77,6 @@ def test_provider_is_told_of_a_transfer_a_promise_and_a_dispute(app, client, car
 def test_payment_plan_answers_reach_the_client_and_the_provider(app, client, card_pm,
                                                                  stripe_emulator, outbox, now,
                                                                  what):
-    from skod.dunning import notify
     from skod.dunning.models import Instalment, PaymentPlan, Receivable
     from skod.extensions import db
 
@@ -90,8 +90,8 @@ def test_payment_plan_answers_reach_the_client_and_the_provider(app, client, car
                                     amount_minor=3500) for n in (1, 2)]
         db.session.add(plan)
         db.session.commit()
-        notify.provider_told(db.session.get(Receivable, rid), "plan_proposed")
-        notify.provider_told(db.session.get(Receivable, rid), what, amount_minor=3500)
+        notices.provider_told(db.session.get(Receivable, rid), "plan_proposed")
+        notices.provider_told(db.session.get(Receivable, rid), what, amount_minor=3500)
     proposed = provider_mail(outbox, prov, "échéancier est proposé")  # the provider's French
     assert_in_both(proposed, "Dana Buyer", "2 mensualités", debt["number"],
                    f"/dashboard/receivables/{rid}")
@@ -115,12 +115,12 @@ def letter_for(app, *, step: int, code: str | None, kind: str | None, client_kin
 
     from skod.dunning import letters
 
-    debt = letters.Debt(service="Audit", source_kind="booking", currency="EUR", total_minor=9000,
+    debt = letter_facts.Debt(service="Audit", source_kind="booking", currency="EUR", total_minor=9000,
                         paid_minor=0, balance_minor=9000, due_date=date(2026, 3, 2),
                         pay_url="https://skod.test/pay/1/t", reference="SKOD-2026-000009",
                         invoice_number="2026-000009", issue_date=date(2026, 3, 2),
                         failure_code=code, failure_kind=kind)
-    facts = letters.Facts(step=step, creditor=letters.Creditor(name="Ana", email="ana@x.test"),
+    facts = letter_facts.Facts(step=step, creditor=letter_facts.Creditor(name="Ana", email="ana@x.test"),
                           debtor="Lou", client_name="Lou", client_kind=client_kind, locale="fr",
                           timezone="Europe/Paris", today=date(2026, 3, 20), debts=(debt,),
                           deadline=date(2026, 3, 30) if step == 2 else None)

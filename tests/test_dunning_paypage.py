@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from skod.core.signing import make_token
+from skod.dunning import settling
 from tests import factories as f
 from tests.dunning_paypage_support import AMOUNT, IBAN, business_at, debt, set_bank, state
 from tests.support import clock
@@ -161,10 +162,9 @@ def test_a_paid_debts_page_says_so_without_a_pay_button(app, client, stripe_emul
                     token=d["path"].rsplit("/", 1)[1])
     assert status == 200
     from skod.core.clock import utcnow
-    from skod.dunning import receivables
 
     with app.app_context():
-        receivables.settle(d["id"], AMOUNT, utcnow(), "transfer")
+        settling.settle(d["id"], AMOUNT, utcnow(), "transfer")
     page = _html(client.get(d["path"]))
     assert 'id="debt-status"' in page and 'id="pay-form"' not in page
     for form in ("plan-form", "promise-form", "dispute-form"):

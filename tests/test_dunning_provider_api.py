@@ -2,7 +2,7 @@
 each action's effect on the rows and on what the sweep (`skod tick --at`) sends afterwards.
 
 Debts are opened the real way: an invoice issued unpaid through the ledger, then the sweep's
-own net (receivables.open_for_invoice). Ticks happen at 10:00 Paris on French business days
+own net (opening.open_for_invoice). Ticks happen at 10:00 Paris on French business days
 (the ladder sends nothing at night, on weekends or on public holidays).
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from skod.accounts.models import Client, Provider
-from skod.dunning import cases, receivables
+from skod.dunning import cases, opening
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.models import Invoice
@@ -43,7 +43,7 @@ def open_debt(app, pid: int, now: datetime, amount: int = 12_000, kind: str = "b
     with app.app_context():
         client_id = client_id or make_client(pid, kind=kind)
         invoice = issue(pid, client_id, amount, paid=False, now=now - timedelta(days=days_late))
-        receivable = receivables.open_for_invoice(invoice, now)
+        receivable = opening.open_for_invoice(invoice, now)
         db.session.commit()
         client = db.session.get(Client, client_id)
         return {"id": receivable.id, "invoice_id": invoice.id, "number": invoice.number,

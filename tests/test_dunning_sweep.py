@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from skod.dunning import opening
 from skod.dunning.ladder import WORK_END, WORK_START, is_business_day
 from tests import factories as f
 from tests.dunning_support import (
@@ -126,7 +127,6 @@ def test_nothing_goes_on_a_holiday_a_sunday_or_at_night(app, client, card_pm, ou
 def _many_debts(app, client, n_clients: int, per_client: int, now) -> tuple[int, list[int]]:
     """n_clients x per_client unpaid invoices due ten days ago, chased by the net."""
     from skod.accounts.models import Client
-    from skod.dunning import receivables
     from skod.extensions import db
     from skod.invoicing import ledger
 
@@ -147,7 +147,7 @@ def _many_debts(app, client, n_clients: int, per_client: int, now) -> tuple[int,
                     provider_id=provider.id, client_id=buyer.id, source=f"test:{c}:{i}",
                     lines=[("Work", 1000 + i)], now=now - timedelta(days=10),
                     currency="EUR"))
-                receivable = receivables.open_for_invoice(invoice, now)
+                receivable = opening.open_for_invoice(invoice, now)
                 receivable.next_retry_at = None
                 db.session.commit()
                 ids.append(receivable.id)

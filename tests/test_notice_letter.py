@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 
 from skod.dunning import notice_letter as N
-from skod.dunning.letters import Creditor, Debt, Facts
+from skod.dunning.letter_facts import Creditor, Debt, Facts
 from skod.dunning.penalties import RateRow, RateTable, compute
 
 TABLE = RateTable.of([RateRow(2025, 2, 215, 665, 276), RateRow(2026, 1, 215, 667, 262),

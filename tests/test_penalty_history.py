@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.dunning import rates
+from skod.dunning import rates, settling
 from skod.dunning import receivables as recv
 from skod.dunning.penalties import compute
 from tests import factories as f
@@ -40,7 +40,7 @@ def test_a_payment_between_j15_and_j30_counts_in_the_notice_and_the_summary(
     due = debt_facts(app, rid)["due"]
     paid_at = at[-1] + timedelta(days=3)
     with app.app_context():
-        recv.settle(rid, PART, paid_at, via="transfer")
+        settling.settle(rid, PART, paid_at, via="transfer")
     t3 = at_offset(due, 30, at[-1])
     f.tick(app, t3)
     until = paris_day(t3)

@@ -23,10 +23,10 @@ from skod.core.money import parse_minor
 from skod.dunning import rates
 from skod.dunning.formal import half_words, provisional_note, rate_words
 from skod.dunning.forms import DayField
-from skod.dunning.letters import day, money
+from skod.dunning.letter_facts import day, money
 from skod.dunning.models import Receivable
+from skod.dunning.page_blueprint import bp
 from skod.dunning.penalties import Breakdown, PenaltyError, bp_of_percent, compute
-from skod.dunning.provider_pages import bp
 from skod.dunning.queries import OWED
 from skod.extensions import db
 from skod.web.blueprint import current_locale

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.isolation import isolated
-from skod.dunning import notify
+from skod.dunning import notices, settling
 from skod.dunning import receivables as recv
 from skod.dunning.ladder import WORK_START
 from skod.dunning.models import CLOSED, RECEIVABLE_STATES, Receivable
@@ -76,11 +76,10 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
               note: str | None = None) -> Receivable:
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
-    recv.close(receivable, "written_off", now, note=note or "")
+    settling.close(receivable, "written_off", now, note=note or "")
     db.session.commit()
-    from skod.dunning import overpay
 
-    overpay.withdraw_page_intents(receivable_id, now)  # its pay page must not charge it now
+    settling.withdraw_page_intents(receivable_id, now)  # its pay page must not charge it now
     return db.session.get(Receivable, receivable_id)
 
 
@@ -99,7 +98,7 @@ def mark_paid(receivable_id: int, now: datetime, provider_id: int,
         raise Invalid("the amount must be between 0.01 and the amount owed",
                       fields={"amount_minor": ["more than the amount owed, or not positive"]})
     db.session.commit()
-    return recv.settle(receivable_id, amount, now, "transfer")
+    return settling.settle(receivable_id, amount, now, "transfer")
 
 
 def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
@@ -144,7 +143,7 @@ def promise(receivable_id: int, now: datetime, day: date | datetime) -> Receivab
     until = datetime.combine(day + timedelta(days=1), WORK_START, zone).astimezone(UTC)
     receivable = pause(receivable_id, now, "promise", until=until, day=day.isoformat())
     # the promised day itself (noon in the client's zone) for the provider's notice
-    notify.provider_told(receivable, "promise",
+    notices.provider_told(receivable, "promise",
                          on=datetime.combine(day, time(12), zone).astimezone(UTC))
     return receivable
 
@@ -157,7 +156,7 @@ def client_dispute(receivable_id: int, now: datetime, reason: str) -> Receivable
                       fields={"reason": [f"required, at most {DISPUTE_REASON_MAX} characters"]})
     _client_may(receivable_id, ("plan",))
     receivable = pause(receivable_id, now, "client_dispute", text=reason)
-    notify.provider_told(receivable, "client_dispute", reason=reason)
+    notices.provider_told(receivable, "client_dispute", reason=reason)
     return receivable
 
 

@@ -15,8 +15,8 @@ from skod.accounts.clients import owned
 from skod.core.clock import utcnow
 from skod.dunning import client_details, queries, words
 from skod.dunning.models import DunningStep, Receivable
+from skod.dunning.page_blueprint import bp
 from skod.dunning.provider_forms import ClientDetailsForm
-from skod.dunning.provider_pages import bp
 from skod.dunning.provider_view import list_row
 from skod.extensions import db
 from skod.payments.disputes import Dispute, reason_words, status_words

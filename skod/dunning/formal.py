@@ -17,7 +17,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
-from skod.dunning.letters import Block, Debt, Facts, day, money
+from skod.dunning.letter_facts import Block, Debt, Facts, day, money
 from skod.dunning.penalties import (
     B2B_MARGIN_BP,
     INDEMNITY_MINOR,

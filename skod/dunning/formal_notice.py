@@ -22,8 +22,9 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 
 from skod.core.errors import Conflict, Invalid, NotFound
-from skod.dunning import notice_letter
+from skod.dunning import notice_letter, notice_mail
 from skod.dunning import receivables as recv
+from skod.dunning.claims import claims, withdraw
 from skod.dunning.document_models import FormalNotice
 from skod.dunning.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable
 from skod.extensions import db
@@ -113,27 +114,21 @@ def _addressed(claimed: list[tuple[Receivable, DunningStep]],
     """The claims that can go; the others (a consumer without an address) give their step
     back, wait paused (the sweep no longer looks at them, so the provider is asked once) and
     the provider is asked for the address. client_details.address_given resumes them."""
-    from skod.dunning.sweep import _withdraw  # the sweep's rule: a paused case's step back
-
     waiting = [(r, row) for r, row in claimed if needs_address(r)]
     if not waiting:
         return claimed
     for r, row in waiting:
         RECEIVABLE_STATES.move(r, "paused")
         r.pause_reason, r.paused_until, r.next_action_at = ADDRESS, None, None
-        _withdraw(r, row)
+        withdraw(r, row)
         recv.record(r, "pause", now, reason=ADDRESS, until=None)
     db.session.commit()
-    from skod.dunning import notice_mail
-
     notice_mail.ask_address([r for r, _row in waiting])
     return [(r, row) for r, row in claimed if not needs_address(r)]
 
 
 def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> None:
     """A draft for the provider to read: its PDF as it would go today; the case waits."""
-    from skod.dunning import notice_mail
-
     _freeze(notice, rows, now, days)
     for r in rows:
         r.next_action_at = None
@@ -144,8 +139,6 @@ def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int
 
 def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
             days: int) -> notice_letter.Notice:
-    from skod.dunning import notice_mail
-
     issued = local_day(now, notice.provider.timezone)
     letter, notice.pdf = notice_mail.render(rows, now, issued, days)
     notice.issued_on, notice.deadline, notice.total_minor = (issued, letter.deadline,
@@ -156,8 +149,6 @@ def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
 def _send(notice: FormalNotice, rows: list[Receivable], steps: dict[int, DunningStep],
           now: datetime, days: int) -> int:
     """Render as of today, e-mail the client, mark the steps sent, open the mail task."""
-    from skod.dunning import notice_mail
-
     letter = _freeze(notice, rows, now, days)
     notice.status, notice.sent_at, notice.mail_task = "sent", now, "open"
     notice.message_id = notice_mail.to_client(notice, rows, letter, now)
@@ -179,14 +170,12 @@ def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
     if notice.status != "draft":
         raise Conflict("this formal notice is not waiting for approval",
                        code="notice_not_draft")
-    from skod.dunning.sweep import _withdraw, claims  # the sweep's rules: lock, withdraw
-
     claimed = claims(STEP, [r.id for r in rows_of(notice.id)])
     live = [r for r, _row in claimed if r.status == "open"]
     for r, row in claimed:
         if r.status != "open":
             row.notice_id = None
-            _withdraw(r, row)
+            withdraw(r, row)
     if not live:
         notice.status, notice.mail_task = "cancelled", "closed"
         db.session.commit()

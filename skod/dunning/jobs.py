@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 
 from skod.core.isolation import isolated
-from skod.dunning import cases, overpay, plans, rates_watch, receivables, sweep
+from skod.dunning import cases, opening, overpay, plans, rates_watch, sweep
 from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.invoicing.models import INVOICE, Invoice
@@ -34,7 +34,7 @@ def open_overdue(now: datetime) -> int:
         with isolated("open_overdue", invoice_id):
             invoice = db.session.get(Invoice, invoice_id)
             payment = db.session.get(Payment, invoice.payment_id) if invoice.payment_id else None
-            if receivables.open_for_invoice(invoice, now, payment) is not None:
+            if opening.open_for_invoice(invoice, now, payment) is not None:
                 opened += 1
             db.session.commit()
     return opened

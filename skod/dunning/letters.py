@@ -10,130 +10,21 @@ business, the consumer notice) lives in `formal.py`. A consumer's letter never n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from flask_babel import gettext as _
 
-from skod.core import formats
-from skod.dunning.penalties import Breakdown
+from skod.dunning import formal
+from skod.dunning.letter_facts import Block, Debt, Facts, Letter, day, money, one_line
 from skod.payments.decline_words import words
-
-if TYPE_CHECKING:  # owed.py reads notify.py, which builds these letters
-    from skod.dunning.owed import Owed
 
 #: failure kinds that are the bank's answer (the decline code then says why, in words)
 DECLINES = ("soft_decline", "hard_decline", "authentication_required")
 
 
-@dataclass(frozen=True)
-class Creditor:
-    name: str
-    email: str
-    company_name: str | None = None
-    legal_form: str | None = None
-    siren: str | None = None
-    address: str | None = None
-    iban: str | None = None
-    bic: str | None = None
-    mediator: str | None = None
-
-
-@dataclass(frozen=True)
-class Debt:
-    """One receivable as the client sees it."""
-
-    #: what was delivered, in the client's words (the invoice's lines), or None
-    service: str | None
-    #: the receivable's source prefix: "message", "milestone", "booking", "dispute", ...
-    source_kind: str
-    currency: str
-    #: amount incl. VAT of the invoice (or of the debt), what was paid since, what is left
-    total_minor: int
-    paid_minor: int
-    balance_minor: int
-    due_date: date
-    pay_url: str
-    reference: str
-    invoice_number: str | None = None
-    issue_date: date | None = None
-    invoice_url: str | None = None
-    failure_code: str | None = None
-    failure_kind: str | None = None
-    #: smart retries still planned (step 0 says when the card is tried again)
-    retries: tuple[datetime, ...] = ()
-    #: late-payment penalties to date (step 2, business and public clients only)
-    penalties: Breakdown | None = None
-    #: the amount owed as of the letter's day when it claims penalties (owed.Owed)
-    owed: Owed | None = None
-
-    @property
-    def asked_minor(self) -> int:
-        """What the client is asked to pay today: the pay page's figure."""
-        return self.owed.total_minor if self.owed is not None else self.balance_minor
-
-
-@dataclass(frozen=True)
-class Facts:
-    step: int
-    creditor: Creditor
-    #: who owes: the company for a business client, else the person
-    debtor: str
-    #: the person the e-mail greets
-    client_name: str
-    client_kind: str
-    locale: str
-    timezone: str
-    #: the client's day when the e-mail is written, and the new deadline (step 2)
-    today: date
-    debts: tuple[Debt, ...]
-    deadline: date | None = None
-    #: the provider's own words for this step, in the client's language (settings)
-    personal: str | None = None
-
-
-@dataclass
-class Block:
-    """One part of the e-mail, in this order: a title, sentences, label/value rows, one
-    table, notes (sentences after the figures), links."""
-
-    title: str | None = None
-    paragraphs: list[str] = field(default_factory=list)
-    rows: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
-    #: (header cells, rows of cells)
-    table: tuple[list[str], list[list[str]]] | None = None
-
-
-@dataclass
-class Letter:
-    subject: str
-    greeting: str
-    intro: list[str]
-    blocks: list[Block]
-    closing: list[str]
-    #: the main button: (label, url), when the e-mail is about one debt
-    action: tuple[str, str] | None = None
-
-
-# the letters' names for skod.core.formats (the one way money and days are written)
-money = formats.money
-day = formats.day
-
-
-def one_line(text: str | None) -> str:
-    """A multi-line postal address on one line."""
-    return ", ".join(p.strip() for p in (text or "").splitlines() if p.strip())
-
-
 def build(facts: Facts) -> Letter:
     """The e-mail of `facts.step`; call it inside force_locale(facts.locale)."""
-    from skod.dunning import formal
-
     blocks = [debt_block(facts, debt) for debt in facts.debts]
     if facts.step >= 2:
         blocks += formal.blocks(facts)
@@ -243,8 +134,6 @@ def debt_block(facts: Facts, debt: Debt) -> Block:
             block.rows.append((_("Already paid"), money(debt.paid_minor, debt.currency, loc)))
     block.rows.append((_("Balance due"), money(debt.balance_minor, debt.currency, loc)))
     if debt.owed is not None:
-        from skod.dunning import formal
-
         block.rows += formal.owed_rows(debt, loc)
     why = reason(debt)
     if why:

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from skod.dunning import formal
 from skod.dunning.ladder import deadline_after
-from skod.dunning.letters import Block, Creditor, Facts, day, money
+from skod.dunning.letter_facts import Block, Creditor, Facts, day, money
 
 #: the debtor's identity has the creditor's fields (bank details and mediator left empty)
 Debtor = Creditor

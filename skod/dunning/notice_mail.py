@@ -12,9 +12,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from skod.dunning import notice_letter, notices, notify
+from skod.dunning import links, notice_letter, notices, notify
 from skod.dunning.document_models import FormalNotice
-from skod.dunning.letters import day, money
+from skod.dunning.letter_facts import day, money
 from skod.dunning.models import Receivable
 from skod.dunning.recovery import split_source
 from skod.notifications import mail
@@ -44,7 +44,7 @@ def facts_of(rows: list[Receivable], now: datetime, issued_on: date,
         legal_form=client.legal_form if business else None,
         siren=client.siren if business else None, address=client.address)
     return notice_letter.NoticeFacts(
-        facts=notify.facts_for(3, rows, now, notify.locale_of(client)), debtor=debtor,
+        facts=notify.facts_for(3, rows, now, links.locale_of(client)), debtor=debtor,
         issued_on=issued_on, deadline_days=deadline_days,
         references=tuple(reference_of(r) for r in rows))
 
@@ -54,7 +54,7 @@ def render(rows: list[Receivable], now: datetime, issued_on: date,
     """The letter and its PDF, in the client's language."""
     from weasyprint import HTML  # heavy import (Pango, fonts): only when a PDF is made
 
-    locale = notify.locale_of(rows[0].client)
+    locale = links.locale_of(rows[0].client)
     with force_locale(locale):
         letter = notice_letter.build(facts_of(rows, now, issued_on, deadline_days))
         page = render_template(TEMPLATE, n=letter, locale=locale)
@@ -100,7 +100,7 @@ def to_client(notice: FormalNotice, rows: list[Receivable], letter: notice_lette
 
 def to_provider(notice: FormalNotice, rows: list[Receivable]) -> None:
     """Sent: post it by registered mail; a draft: it waits for the provider's approval."""
-    locale = notify.locale_of(notice.provider)
+    locale = links.locale_of(notice.provider)
     client = notice.client.company_name or notice.client.name
     with force_locale(locale):
         if notice.status == "draft":
@@ -127,7 +127,7 @@ def ask_address(rows: list[Receivable]) -> None:
     """The provider is asked, once per debt (the debt then waits paused), for the postal
     address a consumer's mise en demeure needs."""
     first = rows[0]
-    locale = notify.locale_of(first.provider)
+    locale = links.locale_of(first.provider)
     with force_locale(locale):
         client = first.client.name
         notices.to_provider(first, _("The mise en demeure to %(client)s needs a postal "

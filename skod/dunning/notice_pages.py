@@ -18,8 +18,8 @@ from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.forms import Form
 from skod.dunning import formal_notice
 from skod.dunning.document_models import FormalNotice
+from skod.dunning.page_blueprint import bp, error_words
 from skod.dunning.provider_forms import DATE_FORMATS, ConfirmForm
-from skod.dunning.provider_pages import bp, error_words
 from skod.extensions import db
 
 FIELD_WORDS = {

@@ -1,4 +1,4 @@
-"""Short dunning notices (through notify.provider_paid / provider_told): the provider hears that
+"""Short dunning notices (provider_paid / provider_told): the provider hears that
 a debt was paid, promised, disputed, or that a payment plan was proposed, accepted, refused or
 failed; the client hears the provider's answer to their plan and of a failed instalment.
 
@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from skod.dunning import links
-from skod.dunning.letters import day, money
-from skod.dunning.models import PaymentPlan, Receivable
-from skod.dunning.notify import case_url, locale_of
+from skod.dunning.letter_facts import day, money
+from skod.dunning.links import case_url, locale_of
+from skod.dunning.models import DunningEvent, PaymentPlan, Receivable
 from skod.extensions import db
 from skod.notifications import mail
 
@@ -224,3 +224,24 @@ def plan_to_client(receivable: Receivable, what: str, plan: PaymentPlan | None,
               [_("The instalment of %(missed)s for invoice %(number)s could not be charged to "
                  "your card, so the payment plan stops.", missed=missed, number=number),
                still_due], [], pay=True)
+
+
+def provider_paid(receivable: Receivable) -> None:
+    """The debt is paid in full: how, and that the case is closed."""
+    paid(receivable, last_via(receivable))
+
+
+def provider_told(receivable: Receivable, what: str, **data: object) -> None:
+    """`what`: promise (data: on, else the pause's date), client_dispute (reason),
+    plan_proposed / plan_accepted / plan_refused / plan_failed (plan_id, else the latest plan;
+    plan_failed: amount_minor of the instalment that failed). The client hears of the
+    provider's decision on a plan, and of a failed instalment, too."""
+    told(receivable, what, data)
+
+
+def last_via(receivable: Receivable) -> str | None:
+    event = db.session.scalar(
+        select(DunningEvent).where(DunningEvent.receivable_id == receivable.id,
+                                   DunningEvent.kind.in_(("paid", "payment")))
+        .order_by(DunningEvent.id.desc()).limit(1))
+    return (event.data or {}).get("via") if event is not None else None

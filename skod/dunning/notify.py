@@ -2,7 +2,7 @@
 every invoice of that step) and what the provider (and, for a payment plan, the client) is told.
 
 Thin on purpose: this module reads the rows (receivables, invoices, rates, the ladder) into
-`letters.Facts`, and letters.py / formal.py decide what the e-mail says. Client e-mails are in
+`letter_facts.Facts`, and letters.py / formal.py decide what the e-mail says. Client e-mails are in
 the client's language and time zone, carry the invoice PDFs (attached by the delivery worker)
 and answer to the provider's address (Reply-To), since the provider is who the client deals with.
 """
@@ -13,56 +13,30 @@ import logging
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from skod.accounts.models import Client, Provider
-from skod.core.signing import make_token
+from skod.accounts.models import Provider
 from skod.dunning import ladder as rules
-from skod.dunning import letters, links, rates
+from skod.dunning import letter_facts, letters, links, notices, rates
+from skod.dunning import owed as owing
 from skod.dunning import receivables as recv
 from skod.dunning.document_models import DunningMessage
-from skod.dunning.history import payments_of
+from skod.dunning.history import penalties_of
+from skod.dunning.links import invoice_url, locale_of
 from skod.dunning.models import Receivable
-from skod.dunning.penalties import Breakdown, PenaltyError, RateTable, compute
+from skod.dunning.penalties import RateTable
 from skod.dunning.recovery import split_source
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
-from skod.invoicing.models import Invoice
-from skod.invoicing.queries import CLIENT_LINKS
 from skod.notifications import mail
 
 log = logging.getLogger(__name__)
 
 #: the formal reminder's new deadline, in days from the day it is sent
 DEADLINE_DAYS = 8
-LOCALES = ("fr", "en")
-
-
-def locale_of(person: Client | Provider) -> str:
-    return person.locale if person.locale in LOCALES else "fr"
-
-
-def base_url() -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/")
-
-
-def case_url(receivable: Receivable) -> str:
-    """The provider's page of the case."""
-    return f"{base_url()}/dashboard/receivables/{receivable.id}"
-
-
-def invoice_url(invoice: Invoice | None) -> str | None:
-    """The client's download link of the invoice (the signed link of its booking, message or
-    project, as on the client's pages); None when the invoice has none."""
-    for column, purpose in CLIENT_LINKS if invoice is not None else ():
-        object_id = getattr(invoice, column)
-        if object_id is not None:
-            return f"{base_url()}/i/{invoice.id}/{make_token(purpose, object_id)}"
-    return None
 
 
 def keep(msg: EmailMessage, provider_id: int, client_email: str, step: int,
@@ -93,8 +67,6 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     raw = keep(msg, provider.id, client.email, step, now)
     mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     if step == 0:
-        from skod.dunning import notices
-
         try:  # the client's notice is queued: the provider's copy failing must not resend it
             notices.debt_opened(rows)
         except Exception:  # noqa: BLE001 - logged; the case page shows the debt anyway
@@ -103,7 +75,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     return msg["Message-ID"]
 
 
-def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> letters.Facts:
+def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> letter_facts.Facts:
     client, provider, kind = rows[0].client, rows[0].provider, rows[0].client_kind
     today = local_day(now, client.timezone)
     ladder = recv.ladder_for(provider.id)
@@ -113,7 +85,7 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
     table = recv.remembered("rates", rates.table) if step >= 2 and kind != "consumer" else None
     debts = tuple(debt_of(r, step, now, ladder, table, until) for r in rows)
     business = kind != "consumer" and client.company_name
-    return letters.Facts(
+    return letter_facts.Facts(
         step=step, creditor=creditor_of(provider),
         debtor=f"{client.company_name} ({client.name})" if business else client.name,
         client_name=client.name, client_kind=kind, locale=locale, timezone=client.timezone,
@@ -122,23 +94,21 @@ def facts_for(step: int, rows: list[Receivable], now: datetime, locale: str) -> 
         personal=ladder.text(step, locale))
 
 
-def creditor_of(provider: Provider) -> letters.Creditor:
-    return letters.Creditor(
+def creditor_of(provider: Provider) -> letter_facts.Creditor:
+    return letter_facts.Creditor(
         name=provider.name, email=provider.email, company_name=provider.company_name,
         legal_form=provider.legal_form, siren=provider.siren, address=provider.address,
         iban=provider.iban, bic=provider.bic, mediator=provider.mediator)
 
 
 def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
-            table: RateTable | None, until: date) -> letters.Debt:
-    from skod.dunning import owed as owing  # it reads penalties_of below
-
+            table: RateTable | None, until: date) -> letter_facts.Debt:
     invoice = r.invoice
     # the letter claims the penalties only when the debt's choice is to claim them, and its
     # total is the amount the pay page asks for the same day (owed.py)
     due = owing.owed(r, until, table, letter_step=step) if table is not None else None
     figured = due is not None and due.claimed and r.balance_minor > 0
-    return letters.Debt(
+    return letter_facts.Debt(
         service=service_of(r), source_kind=source_kind(r), currency=r.currency,
         total_minor=r.principal_minor, paid_minor=r.paid_minor, balance_minor=r.balance_minor,
         due_date=r.due_date, pay_url=links.pay_url(r), reference=links.transfer_reference(r),
@@ -178,46 +148,3 @@ def planned_retries(r: Receivable, now: datetime, ladder: rules.Ladder) -> tuple
     return tuple(m for m in [r.next_retry_at, *later] if m is not None and m > now)
 
 
-def penalties_of(r: Receivable, until: date, table: RateTable,
-                 posted_on: date | None = None) -> Breakdown | None:
-    """Penalties to date on the debt's real history: the principal due on the due date and
-    each payment of its timeline (a part stops bearing interest the day it was paid); a
-    consumer's legal interest from `posted_on`, the posting of the mise en demeure. None (and
-    logged) when the rate table cannot answer: the reminder still goes, with the legal basis
-    but without figures. Every document (J+15 e-mail, mise en demeure, recourse summary) calls
-    this, so they print the same interest for the same day."""
-    try:
-        return compute(amount_minor=r.principal_minor, currency=r.currency, due=r.due_date,
-                       until=until, client_kind=r.client_kind, table=table,
-                       formal_notice_on=posted_on, payments=payments_of(r, until))
-    except PenaltyError:
-        log.exception("receivable %s: penalties left out of the reminder", r.id)
-        return None
-
-
-# Provider (and client) notices ------------------------------------------------------------
-def provider_paid(receivable: Receivable) -> None:
-    """The debt is paid in full: how, and that the case is closed."""
-    from skod.dunning import notices
-
-    notices.paid(receivable, last_via(receivable))
-
-
-def provider_told(receivable: Receivable, what: str, **data: object) -> None:
-    """`what`: promise (data: on, else the pause's date), client_dispute (reason),
-    plan_proposed / plan_accepted / plan_refused / plan_failed (plan_id, else the latest plan;
-    plan_failed: amount_minor of the instalment that failed). The client hears of the
-    provider's decision on a plan, and of a failed instalment, too."""
-    from skod.dunning import notices
-
-    notices.told(receivable, what, data)
-
-
-def last_via(receivable: Receivable) -> str | None:
-    from skod.dunning.models import DunningEvent
-
-    event = db.session.scalar(
-        select(DunningEvent).where(DunningEvent.receivable_id == receivable.id,
-                                   DunningEvent.kind.in_(("paid", "payment")))
-        .order_by(DunningEvent.id.desc()).limit(1))
-    return (event.data or {}).get("via") if event is not None else None

@@ -22,9 +22,9 @@ from sqlalchemy import Select, func, select
 from skod.core.errors import DomainError
 from skod.core.isolation import isolated
 from skod.dunning.models import DunningEvent, Receivable
+from skod.dunning.notices import _money, label, locale_of, to_provider
 from skod.extensions import db
 from skod.payments import refunds
-from skod.payments import services as pay
 from skod.payments.models import Payment
 from skod.payments.refunds import Refund
 
@@ -43,35 +43,11 @@ BATCH = 200
 
 def open_page_payments(receivable_id: int, keep: int | None = None) -> list[int]:
     """The pay page's payments of this debt still open at Stripe (or never sent there)."""
-    from skod.dunning.paying import key_prefix
 
     return list(db.session.scalars(select(Payment.id).where(
         Payment.receivable_id == receivable_id, Payment.id != (keep or 0),
         Payment.status.in_(("created", "requires_action")),
         Payment.create_key.startswith(key_prefix(receivable_id), autoescape=True))))
-
-
-def withdraw_page_intents(receivable_id: int, now: datetime, keep: int | None = None) -> int:
-    """Cancel the debt's open page intents (but `keep`); one confirmed meanwhile is read back
-    and counted (its excess refunded). How many were cancelled. Each has its own transaction."""
-    from skod.dunning import retries
-
-    cancelled = 0
-    for payment_id in open_page_payments(receivable_id, keep):
-        payment = pay.lock(payment_id)
-        if payment.status not in ("created", "requires_action") or not pay.begin_release(payment):
-            db.session.commit()
-            continue
-        db.session.commit()  # the cancel key is stored before Stripe hears of it
-        payment = pay.lock(payment_id)
-        pay.send_release(payment)
-        status = payment.status
-        db.session.commit()
-        if status == "captured":  # the client confirmed before the cancel: it counts
-            retries.after_attempt(payment_id, now)
-        else:
-            cancelled += status == "released"
-    return cancelled
 
 
 def counted_twice(receivable_id: int, payment_id: int) -> bool:
@@ -151,8 +127,6 @@ def _refund_missing(receivable_id: int, now: datetime) -> int:
 
 
 def _tell_provider(receivable: Receivable, excess: int) -> None:
-    from skod.dunning.notices import _money, label, locale_of, to_provider
-
     locale = locale_of(receivable.provider)
     with force_locale(locale):
         amount = _money(receivable, excess, locale)
@@ -169,3 +143,7 @@ def overpaid_minor(receivable_id: int) -> int:
     rows = db.session.scalars(select(DunningEvent).where(
         DunningEvent.receivable_id == receivable_id, DunningEvent.kind == OVERPAID))
     return sum(int((e.data or {}).get("amount") or 0) for e in rows)
+
+
+def key_prefix(receivable_id: int) -> str:
+    return f"pay:receivable:{receivable_id}:"

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from skod.dunning import notify, rates
+from skod.dunning import history, rates
 from skod.dunning import receivables as recv
 from skod.dunning.models import CLOSED, DunningStep, Receivable
 from skod.dunning.penalties import RateTable
@@ -121,7 +121,7 @@ def owed(receivable: Receivable, today: date, table: RateTable | None = None,
         provisional = False
     else:
         table = table or recv.remembered("rates", rates.table)
-        figures = notify.penalties_of(receivable, today, table) if today > (
+        figures = history.penalties_of(receivable, today, table) if today > (
             receivable.due_date) else None
         if figures is None:  # the letters went without figures: nothing to add
             return Owed(receivable.currency, balance, 0, 0, paid, balance, True)

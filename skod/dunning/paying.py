@@ -27,16 +27,13 @@ from skod.dunning import owed as owing
 from skod.dunning import receivables as recv
 from skod.dunning import retries
 from skod.dunning.models import CLOSED, Receivable
+from skod.dunning.overpay import key_prefix
 from skod.extensions import db
 from skod.payments import cards, connect
 from skod.payments import services as pay
 from skod.payments.models import RECOVERY, Payment
 from skod.payments.stripe_objects import below_minimum
 from skod.stripe_gateway import GatewayError
-
-
-def key_prefix(receivable_id: int) -> str:
-    return f"pay:receivable:{receivable_id}:"
 
 
 def last_page_payment(receivable_id: int) -> Payment | None:

@@ -17,10 +17,11 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from skod.core.errors import Conflict, NotFound
+from skod.dunning import notices, recovery
 from skod.dunning import owed as owing
 from skod.dunning import receivables as recv
-from skod.dunning.models import CLOSED, Receivable
+from skod.dunning.links import locale_of
+from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.invoicing import ledger
 
@@ -70,8 +71,6 @@ def invoice_settled(receivable_id: int, now: datetime, via: str, mark: bool = Tr
     """After the commit that paid the balance: the invoice says paid, the service is released
     (a held answer, the next milestone: what was bought is paid), the case is scheduled for
     its penalties and the provider is told."""
-    from skod.dunning import recovery
-
     receivable = db.session.get(Receivable, receivable_id)
     if mark and receivable.invoice_id is not None and not receivable.source.startswith(
             "dispute:"):
@@ -86,9 +85,6 @@ def invoice_settled(receivable_id: int, now: datetime, via: str, mark: bool = Tr
 
 
 def tell_provider(receivable: Receivable, now: datetime) -> None:
-    from skod.dunning import notices
-    from skod.dunning.notify import locale_of
-
     due = owing.owed_now(receivable, now)
     locale = locale_of(receivable.provider)
     with force_locale(locale):
@@ -105,64 +101,3 @@ def tell_provider(receivable: Receivable, now: datetime) -> None:
               "closes as paid.")])
 
 
-def _case(receivable_id: int, provider_id: int) -> Receivable:
-    receivable = recv.lock(receivable_id)
-    if receivable is None or receivable.provider_id != provider_id:
-        db.session.rollback()
-        raise NotFound("receivable not found")
-    return receivable
-
-
-def waive(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
-    """The provider lets the penalties go: kept on the timeline; a case open for them alone
-    closes as paid, an open debt now asks for its balance only."""
-    receivable = _case(receivable_id, provider_id)
-    if receivable.status in CLOSED:
-        db.session.rollback()
-        raise Conflict(f"this debt is {receivable.status.replace('_', ' ')}",
-                       code="receivable_closed")
-    due = owing.owed_now(receivable, now)
-    receivable.claim_penalties = False
-    recv.record(receivable, "penalties_waived", now, amount=due.penalties_unpaid_minor,
-                interest=due.interest_minor, indemnity=due.indemnity_minor)
-    closing = receivable.balance_minor == 0
-    if closing:
-        recv.close(receivable, "paid", now, via="waiver")
-    else:
-        recv.schedule(receivable, now)
-    db.session.commit()
-    if closing:
-        recv.after_paid(receivable_id, now, "waiver")
-    from skod.dunning import overpay
-
-    overpay.withdraw_page_intents(receivable_id, now)  # a page intent for the old total
-    return db.session.get(Receivable, receivable_id)
-
-
-def choose(receivable_id: int, provider_id: int, claim: bool | None,
-           now: datetime) -> Receivable:
-    """The debt's own choice (None: the ladder setting). Not claiming what a letter claimed
-    is a waiver, kept as one."""
-    receivable = _case(receivable_id, provider_id)
-    if claim is False and owing.claimed(receivable):
-        db.session.rollback()
-        return waive(receivable_id, provider_id, now)
-    receivable.claim_penalties = claim
-    recv.record(receivable, "penalties_choice", now, claim=claim)
-    db.session.commit()
-    return receivable
-
-
-def ask_notice(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
-    """The provider wants a mise en demeure for the penalties alone (the ladder's step 3)."""
-    receivable = _case(receivable_id, provider_id)
-    if not receivable.penalties_alone or receivable.last_step >= 3 or (
-            receivable.penalties_notice):
-        db.session.rollback()
-        raise Conflict("a formal notice for the penalties alone cannot be sent now",
-                       code="no_penalties_notice")
-    receivable.penalties_notice = True
-    recv.record(receivable, "penalties_notice_asked", now)
-    recv.schedule(receivable, now)
-    db.session.commit()
-    return receivable

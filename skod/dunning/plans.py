@@ -8,7 +8,7 @@ the first. `charge_due` (every tick, before the sweep) charges each due instalme
 at most once: the instalment's row lock and status, and its key `instalment:{plan}:{seq}`
 stored before the call. A paid instalment settles its share of the debt (the last one closes
 the case); a failed one fails the plan and the ladder resumes. Everyone is told through
-notify.provider_told: the provider of a proposal, both sides of a decision and of a failure.
+notices.provider_told: the provider of a proposal, both sides of a decision and of a failure.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.isolation import isolated
-from skod.dunning import cases, notify, retries
+from skod.dunning import cases, notices, retries
 from skod.dunning import receivables as recv
 from skod.dunning.models import (
     CLOSED,
@@ -94,7 +94,7 @@ def propose(receivable_id: int, n: int, now: datetime) -> PaymentPlan:
     recv.record(receivable, "plan_proposed", now, plan_id=plan.id, instalments=n)
     plan_id = plan.id
     receivable = cases.pause(receivable_id, now, "plan", plan_id=plan_id)  # commits all
-    notify.provider_told(receivable, "plan_proposed", plan_id=plan_id, instalments=n)
+    notices.provider_told(receivable, "plan_proposed", plan_id=plan_id, instalments=n)
     return db.session.get(PaymentPlan, plan_id)
 
 
@@ -144,7 +144,7 @@ def accept(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
                                   status="scheduled"))
     recv.record(receivable, "plan_accepted", now, plan_id=plan.id, amounts=amounts)
     db.session.commit()
-    notify.provider_told(receivable, "plan_accepted", plan_id=plan_id)  # and the client
+    notices.provider_told(receivable, "plan_accepted", plan_id=plan_id)  # and the client
     first = db.session.scalar(select(Instalment.id).where(
         Instalment.plan_id == plan_id, Instalment.seq == 1))
     charge_one(first, now)
@@ -160,7 +160,7 @@ def refuse(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
     db.session.commit()
     if receivable.status == "paused" and receivable.pause_reason == "plan":
         cases.resume(receivable.id, now, why="plan_refused")
-    notify.provider_told(db.session.get(Receivable, receivable.id), "plan_refused",
+    notices.provider_told(db.session.get(Receivable, receivable.id), "plan_refused",
                          plan_id=plan_id)  # and the client
     return db.session.get(PaymentPlan, plan_id)
 
@@ -275,7 +275,7 @@ def _failed(instalment_id: int, payment_id: int | None, now: datetime) -> str:
     receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
     if receivable.status == "paused" and receivable.pause_reason == "plan":
         receivable = cases.resume(receivable_id, now, why="plan_failed")
-    notify.provider_told(receivable, "plan_failed", plan_id=plan_id,
+    notices.provider_told(receivable, "plan_failed", plan_id=plan_id,
                          amount_minor=amount)  # and the client
     return "failed"
 

@@ -2,23 +2,31 @@
 case page with its timeline (/dashboard/receivables/<id>) and the actions on a case, each
 behind a confirmation page (GET shows what will happen, POST does it).
 
-The client file and the reminder settings register on the same blueprint (client_pages,
-settings_pages, imported at the end).
+The other provider pages about money owed register on the same blueprint
+(page_blueprint.py); the app imports each of them for its routes.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from skod.core.clock import parse_iso, utcnow
+from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
-from skod.dunning import actions, board, formal_notice, penalties_alone, queries, sweep_faults
+from skod.dunning import (
+    actions,
+    board,
+    formal_notice,
+    penalty_choices,
+    queries,
+    sweep_faults,
+)
+from skod.dunning import calculator_pages
 from skod.dunning.board_view import board_view
+from skod.dunning.page_blueprint import bp, error_words
 from skod.dunning.provider_forms import (
     ConfirmForm,
     FilterForm,
@@ -30,10 +38,7 @@ from skod.dunning.provider_view import case_view, list_row
 from skod.dunning.receivables import remembering
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
-from skod.web import display
 from skod.web.blueprint import current_locale
-
-bp = Blueprint("dunning_pages", __name__)
 
 #: rows shown on the list page
 PAGE_LIMIT = 300
@@ -54,22 +59,6 @@ ACTIONS = {
     "penalties-notice": (ConfirmForm, _l("A formal notice for the penalties will go with the "
                                          "next step.")),
 }
-ERROR_WORDS = {
-    "receivable_closed": _l("This debt is closed already."),
-    "receivable_paused": _l("The case is paused: resume it first."),
-    "already_paused": _l("The case is paused already."),
-    "receivable_not_paused": _l("The case is not paused."),
-    "paused_stripe_dispute": _l("The client's bank is deciding a dispute: the case resumes "
-                                   "by itself when the dispute closes."),
-    "paused_plan": _l("A payment plan decides this case: accept or refuse it first."),
-    "ladder_end": _l("No further reminder is available for this debt for now."),
-    "no_plan": _l("There is no payment plan waiting for your answer."),
-    "paused_insolvency": _l("The client is in insolvency proceedings: declare the claim to "
-                            "the administrator instead."),
-    "no_penalties_notice": _l("A formal notice for the penalties alone cannot be sent now."),
-    "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
-}
-ERROR_WORDS["plan_decided"] = ERROR_WORDS["no_plan"]  # decided meanwhile (another tab, API)
 
 
 def _owned(receivable_id: int):  # noqa: ANN202
@@ -77,16 +66,6 @@ def _owned(receivable_id: int):  # noqa: ANN202
         return queries.owned(receivable_id, current_user.id)
     except NotFound:
         abort(404)
-
-
-def error_words(err: DomainError) -> str:
-    """A refused action, in the page's language."""
-    if err.code == "too_soon" and err.fields:
-        when = display.when(parse_iso(err.fields["earliest"][0]), current_user.timezone,
-                            current_locale())
-        return _("The last reminder is too recent: the next one can go from %(when)s.",
-                 when=when)
-    return str(ERROR_WORDS.get(err.code, display.error_text(err)))
 
 
 @bp.get("/dashboard/receivables")
@@ -166,11 +145,11 @@ def _run(action: str, receivable, form) -> None:  # noqa: ANN001
                 raise Invalid("not an amount", fields={"amount": ["not an amount"]})
         actions.mark_paid(rid, pid, now, amount)
     elif action == "waive-penalties":
-        penalties_alone.waive(rid, pid, now)
+        penalty_choices.waive(rid, pid, now)
     elif action == "claim-penalties":
-        penalties_alone.choose(rid, pid, True, now)
+        penalty_choices.choose(rid, pid, True, now)
     elif action == "penalties-notice":
-        penalties_alone.ask_notice(rid, pid, now)
+        penalty_choices.ask_notice(rid, pid, now)
     else:
         _decide_plan(rid, action.removeprefix("plan-"), now)
 
@@ -202,11 +181,3 @@ def _field_errors(form, err: Invalid) -> None:  # noqa: ANN001
         else:
             target.errors = [*target.errors, str(FIELD_WORDS[FIELD_OF[name]])]
 
-
-from skod.dunning import (  # noqa: E402, F401  (their routes)
-    calculator_pages,
-    client_pages,
-    notice_pages,
-    recourse_pages,
-    settings_pages,
-)

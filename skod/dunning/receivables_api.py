@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
-from skod.dunning import actions, penalties_alone, queries
+from skod.dunning import actions, penalty_choices, queries
 from skod.dunning.receivable_schemas import (
     MarkPaidBodySchema,
     PauseBodySchema,
@@ -108,7 +108,7 @@ def penalties_choice(data: dict, receivable_id: int):
     """Whether interest and the indemnity are claimed on this debt (null: the ladder's
     setting); false on penalties a letter claimed is a waiver, kept on the timeline."""
     provider = require_provider()
-    penalties_alone.choose(receivable_id, provider.id, data["claim"], utcnow())
+    penalty_choices.choose(receivable_id, provider.id, data["claim"], utcnow())
     return _detail(receivable_id, provider.id)
 
 
@@ -117,7 +117,7 @@ def penalties_choice(data: dict, receivable_id: int):
 def waive_penalties(receivable_id: int):
     """Let the penalties go: a case open for them alone closes as paid (409 when closed)."""
     provider = require_provider()
-    penalties_alone.waive(receivable_id, provider.id, utcnow())
+    penalty_choices.waive(receivable_id, provider.id, utcnow())
     return _detail(receivable_id, provider.id)
 
 
@@ -127,5 +127,5 @@ def penalties_notice(receivable_id: int):
     """Send a mise en demeure for the penalties alone (the ladder's step 3), which otherwise
     never goes for them (409 when the case is not open for penalties alone)."""
     provider = require_provider()
-    penalties_alone.ask_notice(receivable_id, provider.id, utcnow())
+    penalty_choices.ask_notice(receivable_id, provider.id, utcnow())
     return _detail(receivable_id, provider.id)

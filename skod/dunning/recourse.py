@@ -147,7 +147,7 @@ def choose_route(file_id: int, provider_id: int, now: datetime, route: str,
 
 
 def _tell_provider(file: RecourseFile, first: Receivable) -> None:
-    from skod.dunning.notify import case_url, locale_of
+    from skod.dunning.links import case_url, locale_of
 
     provider, client = file.provider, file.client
     locale = locale_of(provider)

@@ -61,7 +61,7 @@ def notices_of(receivable_ids: list[int]) -> dict[int, FormalNotice]:
 def breakdown_of(r: Receivable, posted_on: date | None, until: date,
                  table: RateTable) -> Breakdown | None:
     """The penalty engine's figures on the balance (one invoice: one 40 EUR for a business)."""
-    from skod.dunning.notify import penalties_of  # the reminders' own wrapper of the engine
+    from skod.dunning.history import penalties_of
 
     if r.balance_minor <= 0:
         return None

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.dunning import recourse, recourse_facts, recourse_view, recourse_zip
+from skod.dunning.page_blueprint import bp, error_words
 from skod.dunning.provider_forms import InsolvencyForm
-from skod.dunning.provider_pages import bp, error_words
 from skod.dunning.provider_view import case_view
 from skod.extensions import db
 from skod.web.blueprint import current_locale

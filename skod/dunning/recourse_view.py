@@ -9,7 +9,7 @@ from datetime import datetime
 from skod.dunning import recourse, recourse_words
 from skod.dunning import recourse_rules as rules
 from skod.dunning.formal import provisional_words
-from skod.dunning.letters import day
+from skod.dunning.letter_facts import day
 from skod.dunning.models import Receivable
 from skod.dunning.provider_forms import InsolvencyForm, RouteForm
 from skod.invoicing.ledger import local_day

@@ -22,7 +22,7 @@ from skod.dunning import recourse_rules as rules
 from skod.dunning import recourse_words, words
 from skod.dunning.document_models import DunningMessage, FormalNotice, RecourseFile
 from skod.dunning.formal import provisional_note, rate_words
-from skod.dunning.letters import day, money, one_line
+from skod.dunning.letter_facts import day, money, one_line
 from skod.dunning.models import DunningEvent
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
@@ -43,7 +43,7 @@ def pdf_of(template: str, **context: object) -> bytes:
 
 def build(file: RecourseFile, now: datetime) -> tuple[str, bytes]:
     """(file name, ZIP bytes) of the recourse file as of `now`."""
-    from skod.dunning.notify import locale_of
+    from skod.dunning.links import locale_of
 
     locale = locale_of(file.provider)
     rows = facts.receivables_of(file)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from skod.dunning import ladder as rules
 from skod.dunning import receivables as recv
+from skod.dunning import settling
 from skod.dunning.models import Receivable
 from skod.extensions import db
 from skod.payments import cards
@@ -121,7 +122,7 @@ def after_attempt(payment_id: int, now: datetime) -> str:
     if payment is None or payment.receivable_id is None:
         return "nothing"
     if payment.status == "captured":
-        recv.settle(payment.receivable_id, payment.amount_captured_minor, now, "card",
+        settling.settle(payment.receivable_id, payment.amount_captured_minor, now, "card",
                     payment_id=payment.id)
         return "paid"
     if payment.status != "failed":

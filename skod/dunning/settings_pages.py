@@ -21,8 +21,8 @@ from skod.dunning.ladder import (
     TEXT_LOCALES,
     SettingsError,
 )
+from skod.dunning.page_blueprint import bp
 from skod.dunning.provider_forms import ReminderSettingsForm
-from skod.dunning.provider_pages import bp
 
 
 def _initial(provider_id: int) -> dict:

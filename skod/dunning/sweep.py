@@ -27,9 +27,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from skod.dunning import formal_notice, notify, recourse, retries, sweep_faults
 from skod.dunning import ladder as rules
-from skod.dunning import notify, retries, sweep_faults
 from skod.dunning import receivables as recv
+from skod.dunning.claims import claims, withdraw
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
 
@@ -234,7 +235,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime,
     # is queued, so a payment landing meanwhile waits a few milliseconds and then closes it
     for receivable, row in claims(step, receivable_ids):
         if receivable.status != "open":
-            _withdraw(receivable, row)
+            withdraw(receivable, row)
         elif row is not None and row.status == "claimed":
             live.append((receivable, row))
     # penalties alone: the formal step goes as an e-mail saying what remains (penalties_alone)
@@ -243,8 +244,6 @@ def send_step(step: int, receivable_ids: list[int], now: datetime,
     formal = [pair for pair in live if pair not in mailed] if step in (3, 4) else []
     done = 0
     if formal:  # the letter, the recourse file: senders of their own
-        from skod.dunning import formal_notice, recourse  # they use the sweep's helpers
-
         # each schedules its cases (a held draft waits for the provider) and commits
         done = (formal_notice.dispatch if step == 3 else recourse.take_step)(formal, now)
         if not mailed:
@@ -273,30 +272,3 @@ def _reschedule(live: list[tuple[Receivable, DunningStep]], now: datetime,
     db.session.commit()
 
 
-def claims(step: int, receivable_ids: list[int]) -> list[tuple[Receivable, DunningStep | None]]:
-    """The cases, locked (in id order: two sweeps never wait on each other in a circle) and
-    read afresh, each with its claim of `step` (None when there is none)."""
-    claim = (DunningStep.receivable_id == Receivable.id) & (DunningStep.step == step)
-    return [tuple(pair) for pair in db.session.execute(
-        select(Receivable, DunningStep).outerjoin(DunningStep, claim)
-        .where(Receivable.id.in_(receivable_ids)).order_by(Receivable.id)
-        .with_for_update(of=Receivable).execution_options(populate_existing=True))]
-
-
-def _step_row(receivable_id: int, step: int) -> DunningStep | None:
-    return db.session.scalar(select(DunningStep).where(
-        DunningStep.receivable_id == receivable_id, DunningStep.step == step))
-
-
-def _withdraw(receivable: Receivable, row: DunningStep | None) -> None:
-    """Not sent: the case closed or paused after the claim. A paused case gets the step back
-    (a step is never skipped); a closed one keeps the record that nothing went out."""
-    if row is None or row.status != "claimed":
-        return
-    if receivable.status == "paused":
-        previous = _step_row(receivable.id, row.step - 1)
-        receivable.last_step = row.step - 1
-        receivable.last_step_at = previous.sent_at if previous else None
-        db.session.delete(row)
-    else:
-        row.status = "withdrawn"

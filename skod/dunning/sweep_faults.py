@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from skod.dunning import receivables as recv
+from skod.dunning.claims import claims, withdraw
 from skod.dunning.models import DunningStep, Receivable
 from skod.extensions import db
 
@@ -105,15 +106,13 @@ def step_failed(step: int, receivable_ids: list[int], now: datetime,
     """After the failed send's rollback: count it on each claim still open, tell the
     timeline, and bring the case back after the backoff (a case closed meanwhile is
     withdrawn as usual)."""
-    from skod.dunning.sweep import _withdraw, claims
-
     reason = reason_of(err)
     try:
         for receivable, row in claims(step, receivable_ids):
             if row is None or row.status != "claimed":
                 continue
             if receivable.status != "open":
-                _withdraw(receivable, row)
+                withdraw(receivable, row)
                 continue
             row.failures += 1
             row.last_error = reason

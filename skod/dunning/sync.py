@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from skod.accounts.models import Client
 from skod.core.errors import Conflict
-from skod.dunning import cases, receivables, retries
+from skod.dunning import cases, opening, receivables, retries, settling
 from skod.dunning.models import CLOSED, Receivable
 from skod.extensions import db
 from skod.invoicing import issuing, ledger
@@ -66,7 +66,7 @@ def _cases_of(payment: Payment, status: str) -> list[int]:
 def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: ANN001
     """The bank took the money back: the client owes it again, chased like any debt, with
     the disputed payment's invoice as its document."""
-    receivable = receivables.open_for_payment(payment, f"dispute:{dispute.id}",
+    receivable = opening.open_for_payment(payment, f"dispute:{dispute.id}",
                                               dispute.amount_minor, now)
     if receivable is not None:
         invoice = issuing.invoice_of_payment(payment) if payment.receivable_id is None else (
@@ -83,16 +83,16 @@ def _recovered_on_appeal(dispute, now: datetime) -> None:  # noqa: ANN001
     """Won on appeal: the bank gave the funds back, so the debt its loss opened is settled."""
     debt = receivables.by_source(f"dispute:{dispute.id}")
     if debt is not None and debt.status not in CLOSED:
-        receivables.close(receivables.lock(debt.id), "paid", now, via="dispute_won_on_appeal")
+        settling.close(receivables.lock(debt.id), "paid", now, via="dispute_won_on_appeal")
     db.session.commit()
 
 
 def invoice_issued(invoice_id: int, now: datetime) -> None:
-    receivables.link_invoice(invoice_id, now)
+    opening.link_invoice(invoice_id, now)
 
 
 def invoice_paid(invoice_id: int, now: datetime) -> None:
-    receivables.invoice_paid(invoice_id, now)
+    settling.invoice_paid(invoice_id, now)
 
 
 def register() -> None:
