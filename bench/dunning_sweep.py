@@ -54,7 +54,7 @@ def selection(batch: int) -> tuple[float, str]:
     """Median time of `due_cases` (locks taken, then released) and the plan of its query."""
     from sqlalchemy import text
 
-    from skod.dunning import sweep
+    from skod.dunning.debts import sweep
     from skod.extensions import db
 
     times = []
@@ -73,8 +73,8 @@ def selection(batch: int) -> tuple[float, str]:
 def run_sweep(trace: bool) -> dict:
     from sqlalchemy import func, select
 
-    from skod.dunning import sweep
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts import sweep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     before = db.session.scalar(select(func.count(DunningStep.id)))
@@ -99,7 +99,7 @@ def _sweep_in_worker(instance: str) -> dict:
     """One sweep in a process of its own (--workers)."""
     app = bench_app(instance)
     with app.app_context():
-        from skod.dunning import sweep
+        from skod.dunning.debts import sweep
 
         return sweep.sweep(loader.NOW)
 
@@ -112,7 +112,7 @@ def run_parallel(workers: int, instance: str) -> dict:
 
     from sqlalchemy import func, select
 
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     before = db.session.scalar(select(func.count(DunningStep.id)))

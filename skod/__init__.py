@@ -68,7 +68,7 @@ def register_extensions(app: Flask) -> None:
 
     import skod.models  # noqa: F401  (every table in the metadata)
     from skod.calls.sync import register as register_call_hooks
-    from skod.dunning.sync import register as register_dunning_hooks
+    from skod.dunning.debts.sync import register as register_dunning_hooks
     from skod.invoicing.sync import register as register_invoicing_hooks
     from skod.messages.sync import register as register_message_hooks
     from skod.payments.notify import register as register_payment_hooks
@@ -151,29 +151,27 @@ class DbIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
+    # the provider's pages about money owed share one blueprint that imports none of them:
+    # each registers its routes on it when imported here
+    import skod.dunning.mise_en_demeure.pages
+    import skod.dunning.owed.pages
+    import skod.dunning.receivables.client_pages
+    import skod.dunning.receivables.pages
+    import skod.dunning.receivables.settings_pages
+    import skod.dunning.recourse.pages  # noqa: F401
     from skod.accounts.api import blp as accounts_api
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
     from skod.core.openapi import document_errors
-
-    # the provider's pages about money owed share one blueprint that imports none of them
-    from skod.dunning import (  # noqa: F401  (imported for their routes)
-        calculator_pages,
-        client_pages,
-        notice_pages,
-        provider_pages,
-        recourse_pages,
-        settings_pages,
-    )
-    from skod.dunning.api import blp as dunning_api
-    from skod.dunning.client_api import blp as clients_api
-    from skod.dunning.notice_api import blp as notices_api
-    from skod.dunning.page_blueprint import bp as dunning_pages
-    from skod.dunning.pages import bp as pay_pages
-    from skod.dunning.pay_api import blp as pay_api
-    from skod.dunning.plan_api import blp as plan_api
-    from skod.dunning.receivables_api import blp as receivables_api
-    from skod.dunning.recourse_api import blp as recourse_api
+    from skod.dunning.mise_en_demeure.api import blp as notices_api
+    from skod.dunning.owed.api import blp as dunning_api
+    from skod.dunning.pay_page.api import blp as pay_api
+    from skod.dunning.pay_page.pages import bp as pay_pages
+    from skod.dunning.pay_page.plan_api import blp as plan_api
+    from skod.dunning.receivables.api import blp as receivables_api
+    from skod.dunning.receivables.blueprint import bp as dunning_pages
+    from skod.dunning.receivables.client_api import blp as clients_api
+    from skod.dunning.recourse.api import blp as recourse_api
     from skod.invoicing.api import blp as invoices_api
     from skod.invoicing.pages import bp as invoice_pages
     from skod.messages.api import blp as messages_api

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from skod.core.clock import local_date, utcnow
 from skod.core.money import CURRENCY_EXPONENTS, decimal_of, parse_minor
-from skod.dunning.penalties import (
+from skod.dunning.rules.penalties import (
     B2B_MARGIN_BP,
     CLIENT_KINDS,
     CONTRACT_FLOOR_FACTOR,
@@ -61,7 +61,7 @@ def _today() -> date:
 def rates_list_cmd(on) -> None:  # noqa: ANN001 - click's datetime
     """Every half-year: ECB, B2B default (ECB + 10), legal rates, floor of an agreed rate,
     verified, source; a warning when today's half-year has no verified row."""
-    from skod.dunning.rates import current_gap, stored
+    from skod.dunning.owed.rates import current_gap, stored
 
     click.echo("half\tECB\tB2B\tlegal private\tlegal other\tfloor (3 x other)\tverified\t"
                "source")
@@ -91,7 +91,7 @@ def rates_list_cmd(on) -> None:  # noqa: ANN001 - click's datetime
 def rates_set_cmd(half_year: str, ecb: int, legal_private: int, legal_other: int,
                   source: str | None, verified: bool) -> None:
     """Create or replace the rates of one half-year, e.g. 2027-H1."""
-    from skod.dunning.rates import parse_half, set_rate
+    from skod.dunning.owed.rates import parse_half, set_rate
 
     try:
         year, half = parse_half(half_year)
@@ -157,7 +157,8 @@ def penalties_cmd(amount: str, currency: str, due, paid, client_kind: str,  # no
                   contract_rate: int | None, notice, invoices: int,  # noqa: ANN001
                   payments: tuple[str, ...], as_json: bool) -> None:
     """Late-payment penalties of one debt: interest per segment, indemnity, total."""
-    from skod.dunning import penalties, rates
+    from skod.dunning.owed import rates
+    from skod.dunning.rules import penalties
 
     currency = currency.upper()
     amount_minor = parse_minor(amount, currency)

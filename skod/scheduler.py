@@ -6,7 +6,7 @@ from datetime import datetime
 
 from skod.calls import jobs as call_jobs
 from skod.core.isolation import isolated
-from skod.dunning import jobs as dunning_jobs
+from skod.dunning.debts import jobs as dunning_jobs
 from skod.invoicing import jobs as invoice_jobs
 from skod.messages import jobs as message_jobs
 from skod.projects import jobs as project_jobs

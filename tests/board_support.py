@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
-from skod.dunning.models import DunningEvent, DunningStep, Receivable
+from skod.dunning.debts.models import DunningEvent, DunningStep, Receivable
 from skod.extensions import db
 
 PARIS = ZoneInfo("Europe/Paris")

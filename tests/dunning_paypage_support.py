@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from skod.core.signing import make_token
-from skod.dunning.ladder import is_business_day
+from skod.dunning.rules.ladder import is_business_day
 from tests import factories as f
 from tests.support import clock
 from tests.support.api import api
@@ -67,7 +67,7 @@ def debt(app, client, stripe_emulator, card_pm, refusal: dict = SOFT,
 def receivable_of(source: str):  # noqa: ANN201
     from sqlalchemy import select
 
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     return db.session.scalar(select(Receivable).where(Receivable.source == source))
@@ -77,7 +77,7 @@ def state(app, receivable_id: int) -> dict:
     """The case as the database holds it: status, balance, steps sent, pause, invoice paid."""
     from sqlalchemy import select
 
-    from skod.dunning.models import DunningStep, Receivable
+    from skod.dunning.debts.models import DunningStep, Receivable
     from skod.extensions import db
 
     with app.app_context():

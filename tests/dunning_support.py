@@ -21,7 +21,7 @@ def paris_at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 
 def working_instant(after: datetime, hour: int = 10) -> datetime:
     """The first business day strictly after `after`'s Paris day, at `hour` Paris time."""
-    from skod.dunning.ladder import is_business_day
+    from skod.dunning.rules.ladder import is_business_day
 
     day = after.astimezone(PARIS).date() + timedelta(days=1)
     while not is_business_day(day):
@@ -64,7 +64,7 @@ def project_debt(client, card_pm, *, amount: int = 7000, kind: str = "business",
 
 
 def receivable_of(app, source: str):  # noqa: ANN201 - a detached Receivable
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -75,7 +75,7 @@ def receivable_of(app, source: str):  # noqa: ANN201 - a detached Receivable
 
 
 def steps_of(app, receivable_id: int) -> list[tuple[int, str]]:
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     with app.app_context():

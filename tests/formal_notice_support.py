@@ -17,7 +17,7 @@ CLIENT_LEGAL = {"legal_form": "SAS", "siren": "552100554"}
 
 def set_client_identity(app, receivable_id: int) -> None:
     """The client's legal form and SIREN (no API sets the legal form yet)."""
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -54,10 +54,10 @@ def pdf_words(pdf: bytes) -> str:
 
 
 def notice_of(app, receivable_id: int) -> dict | None:
-    from skod.dunning import formal_notice
+    from skod.dunning.mise_en_demeure import services as mise_en_demeure
 
     with app.app_context():
-        n = formal_notice.of_receivable(receivable_id)
+        n = mise_en_demeure.of_receivable(receivable_id)
         if n is None:
             return None
         return {"id": n.id, "status": n.status, "mail_task": n.mail_task,

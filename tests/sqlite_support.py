@@ -135,9 +135,9 @@ def _board_debts(now: datetime) -> list[boards.Debt]:
 def _rows(app, debt, recourse_id: int) -> dict:  # noqa: ANN001 - a detached Receivable
     """Ids the routes take that the API did not answer: payment, invoice, notice, file; and
     the client links of the debt's pay page and of the invoice."""
-    from skod.dunning import links
-    from skod.dunning.document_models import RecourseFile
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts import links
+    from skod.dunning.debts.document_models import RecourseFile
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
     from skod.invoicing.models import Invoice
     from skod.payments.models import Payment

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from skod.dunning import opening
+from skod.dunning.debts import opening
 from tests.support.dunning import setup_provider
 
 
@@ -16,8 +16,8 @@ def debt_at_step(app, client, *, email: str, name: str, last_step: int, now: dat
     `name`: no validation on the way), an invoice issued `due_days_ago` days ago and its
     receivable with steps 0..`last_step` sent ten days ago. {"provider", "receivable_id"}."""
     from skod.accounts.models import Client
-    from skod.dunning import receivables
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts import store
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
     from skod.invoicing import ledger
 
@@ -41,14 +41,14 @@ def debt_at_step(app, client, *, email: str, name: str, last_step: int, now: dat
                                        claimed_at=sent_at, sent_at=sent_at,
                                        message_id=f"<{step}.{receivable.id}@test>"))
         receivable.last_step, receivable.last_step_at = last_step, sent_at
-        receivables.schedule(receivable, now)
+        store.schedule(receivable, now)
         db.session.commit()
         return {"provider": prov, "receivable_id": receivable.id}
 
 
 def claims_of(app, receivable_id: int) -> list[tuple[int, str, int]]:
     """(step, status, failures) of each claim of the case, in step order."""
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     with app.app_context():
@@ -58,7 +58,7 @@ def claims_of(app, receivable_id: int) -> list[tuple[int, str, int]]:
 
 
 def events_of(app, receivable_id: int, kind: str) -> list[dict]:
-    from skod.dunning.models import DunningEvent
+    from skod.dunning.debts.models import DunningEvent
     from skod.extensions import db
 
     with app.app_context():

@@ -89,7 +89,7 @@ def _site(app, client, card_pm) -> dict:
         "accept_terms": True, "client": {"email": "asker@example.test", "name": "Sam Asker",
                                          "kind": "consumer"}})
     assert status == 201, asked
-    from skod.dunning import links
+    from skod.dunning.debts import links
 
     with app.app_context():
         debt = receivable_of(app, f"milestone:{milestone['id']}")
@@ -118,8 +118,8 @@ def _reset_link(provider_id: int) -> str:
 def _formal_notice(app, debt) -> int:  # noqa: ANN001 - a detached Receivable
     """The debt's mise en demeure as step 3 leaves it (sent, to post by registered mail): its
     section on the case page and its posting form are checked too."""
-    from skod.dunning.document_models import FormalNotice
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.document_models import FormalNotice
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
     from tests.support import clock
 

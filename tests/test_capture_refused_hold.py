@@ -110,7 +110,7 @@ def stripe_emulator_requests(emulator, path: str, method: str = "POST") -> int:
 
 def test_no_smart_retry_on_a_card_with_a_live_hold_of_the_provider(app, client, card_pm,
                                                                    stripe_emulator, stripe_raw):
-    from skod.dunning.models import DunningEvent, Receivable
+    from skod.dunning.debts.models import DunningEvent, Receivable
     from skod.extensions import db
     from skod.payments import services as pay
     from skod.payments.models import PAYMENT_STATES

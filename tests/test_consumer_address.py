@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.dunning.document_models import FormalNotice
-from skod.dunning.models import DunningStep, Receivable
+from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.models import DunningStep, Receivable
 from skod.extensions import db
 from tests import factories as f
 from tests.formal_notice_support import notice_of, notice_pdf, pdf_words

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skod.dunning import board, cases, settling
+from skod.dunning.board import summary as board
+from skod.dunning.debts import cases, settling
 from tests import factories as f
 from tests.board_support import Debt, seed
 from tests.invoice_support import credit, issue, make_client

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from skod.dunning import board_chart
-from skod.dunning.board_chart import Bar, render
+from skod.dunning.board import chart as board_chart
+from skod.dunning.board.chart import Bar, render
 
 SVG = "{http://www.w3.org/2000/svg}"
 

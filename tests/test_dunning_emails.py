@@ -126,7 +126,7 @@ def test_consumer_never_reads_a_fee_and_is_told_of_the_formal_notice(
 
 def test_two_debts_of_one_client_make_one_email_per_step(app, client, card_pm,
                                                           stripe_emulator, outbox):
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     prov, project, ids = declined_debts(app, client, card_pm, stripe_emulator,

@@ -36,7 +36,7 @@ def _refunds(stripe_raw, pi_id: str) -> list[int]:
 
 
 def _case(app, receivable_id: int) -> tuple[str, int, list[dict]]:
-    from skod.dunning.models import DunningEvent, Receivable
+    from skod.dunning.debts.models import DunningEvent, Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -48,7 +48,7 @@ def _case(app, receivable_id: int) -> tuple[str, int, list[dict]]:
 
 
 def _tick(app, now) -> dict:
-    from skod.dunning import jobs
+    from skod.dunning.debts import jobs
 
     with app.app_context():
         return jobs.run_all(now)
@@ -56,7 +56,7 @@ def _tick(app, now) -> dict:
 
 def test_an_excess_whose_refund_was_lost_is_refunded_by_a_later_tick_once(
         app, client, stripe_emulator, stripe_raw, card_pm, outbox, monkeypatch):
-    from skod.dunning import overpay
+    from skod.dunning.debts import overpay
 
     d = debt(app, client, stripe_emulator, card_pm, amount=AMOUNT)
     pi_id = _raced_intent(client, stripe_raw, d)

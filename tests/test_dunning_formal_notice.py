@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from babel.dates import format_date
 
-from skod.dunning import history
-from skod.dunning.ladder import deadline_after
+from skod.dunning.owed import history
+from skod.dunning.rules.ladder import deadline_after
 from tests.formal_notice_support import (
     CLIENT_LEGAL,
     flat,
@@ -145,11 +145,11 @@ def check_api(app, client, prov: dict, rid: int, notice: dict) -> None:
 def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
     """Posted two days after the letter (recorded with the service's `now`, since the pages
     run on the real clock): the consumer's interest starts the day after that posting."""
-    from skod.dunning import formal_notice
+    from skod.dunning.mise_en_demeure import services as mise_en_demeure
 
     posted = paris_day(t3) + timedelta(days=2)
     with app.app_context():
-        formal_notice.record_posting(notice["id"], prov["id"], "1A 123 456 7890 1",
+        mise_en_demeure.record_posting(notice["id"], prov["id"], "1A 123 456 7890 1",
                                      posted, t3 + timedelta(days=2, hours=1))
     after = notice_of(app, rid)
     assert (after["mail_task"], after["tracking"], after["posted_on"]) == (
@@ -162,8 +162,9 @@ def assert_interest_from_posting(app, client, prov, rid, notice, t3) -> None:
 def interest_now(app, rid: int, until):
     """The penalties as the recourse file works them out: the posting date read back from
     the stored notice (recourse_facts.notices_of), then the reminders' engine wrapper."""
-    from skod.dunning import rates, recourse_facts
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
+    from skod.dunning.owed import rates
+    from skod.dunning.recourse import facts as recourse_facts
     from skod.extensions import db
 
     with app.app_context():
@@ -180,7 +181,7 @@ def save_settings(client, **extra: str):
 
 def test_approval_holds_the_letter_until_the_provider_sends_it(
         app, client, card_pm, stripe_emulator, outbox):
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
     from tests.dunning_support import steps_of
     from tests.support import clock

@@ -17,7 +17,7 @@ from tests.test_dunning_provider_browser import PHONE, _fits
 
 
 def require_approval(app, provider_id: int) -> None:
-    from skod.dunning.models import DunningSettings
+    from skod.dunning.debts.models import DunningSettings
     from skod.extensions import db
 
     with app.app_context():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skod.dunning import ladder as L
+from skod.dunning.rules import ladder as L
 
 PARIS = ZoneInfo("Europe/Paris")
 GAP = timedelta(days=5)

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from skod.dunning import letter_facts, notices
+from skod.dunning.debts import notices
+from skod.dunning.reminders import letter_facts
 from tests import factories as f
 from tests.support.dunning import (
     PARIS,
@@ -48,7 +49,7 @@ def test_provider_is_told_a_debt_was_paid_by_a_smart_retry(app, client, card_pm,
 
 def test_provider_is_told_of_a_transfer_a_promise_and_a_dispute(app, client, card_pm,
                                                                stripe_emulator, outbox, now):
-    from skod.dunning import cases
+    from skod.dunning.debts import cases
 
     prov, project, ids = declined_debts(app, client, card_pm, stripe_emulator,
                                         milestones=(("Build", 7000), ("Launch", 5500)))
@@ -77,7 +78,7 @@ def test_provider_is_told_of_a_transfer_a_promise_and_a_dispute(app, client, car
 def test_payment_plan_answers_reach_the_client_and_the_provider(app, client, card_pm,
                                                                  stripe_emulator, outbox, now,
                                                                  what):
-    from skod.dunning.models import Instalment, PaymentPlan, Receivable
+    from skod.dunning.debts.models import Instalment, PaymentPlan, Receivable
     from skod.extensions import db
 
     prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator, locale="en")
@@ -113,14 +114,16 @@ def test_payment_plan_answers_reach_the_client_and_the_provider(app, client, car
 def letter_for(app, *, step: int, code: str | None, kind: str | None, client_kind: str):
     from flask_babel import force_locale
 
-    from skod.dunning import letters
+    from skod.dunning.reminders import letters
 
-    debt = letter_facts.Debt(service="Audit", source_kind="booking", currency="EUR", total_minor=9000,
-                        paid_minor=0, balance_minor=9000, due_date=date(2026, 3, 2),
+    debt = letter_facts.Debt(service="Audit", source_kind="booking", currency="EUR",
+                        total_minor=9000, paid_minor=0, balance_minor=9000,
+                        due_date=date(2026, 3, 2),
                         pay_url="https://skod.test/pay/1/t", reference="SKOD-2026-000009",
                         invoice_number="2026-000009", issue_date=date(2026, 3, 2),
                         failure_code=code, failure_kind=kind)
-    facts = letter_facts.Facts(step=step, creditor=letter_facts.Creditor(name="Ana", email="ana@x.test"),
+    creditor = letter_facts.Creditor(name="Ana", email="ana@x.test")
+    facts = letter_facts.Facts(step=step, creditor=creditor,
                           debtor="Lou", client_name="Lou", client_kind=client_kind, locale="fr",
                           timezone="Europe/Paris", today=date(2026, 3, 20), debts=(debt,),
                           deadline=date(2026, 3, 30) if step == 2 else None)

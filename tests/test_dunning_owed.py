@@ -13,9 +13,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask_babel import force_locale
 
-from skod.dunning import letters, notify, owed, pay_view, paying, rates
-from skod.dunning.models import DunningEvent, Receivable
-from skod.dunning.penalties import compute
+from skod.dunning.debts.models import DunningEvent, Receivable
+from skod.dunning.owed import amounts as owed
+from skod.dunning.owed import rates
+from skod.dunning.pay_page import paying
+from skod.dunning.pay_page import view as pay_view
+from skod.dunning.reminders import letters, notify
+from skod.dunning.rules.penalties import compute
 from skod.extensions import db
 from skod.invoicing.models import Invoice
 from tests import factories as f

@@ -34,7 +34,7 @@ def _mark_paid(client, d: dict, amount: int | None = None) -> None:
 
 
 def _case(app, receivable_id: int) -> tuple[str, int, int]:
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from skod.core.signing import make_token
-from skod.dunning import settling
+from skod.dunning.debts import settling
 from tests import factories as f
 from tests.dunning_paypage_support import AMOUNT, IBAN, business_at, debt, set_bank, state
 from tests.support import clock

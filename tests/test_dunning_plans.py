@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from skod.core.clock import parse_iso
 from skod.core.errors import Invalid
-from skod.dunning import plan_rules
+from skod.dunning.rules import plan_split as plan_rules
 from tests import factories as f
 from tests.dunning_paypage_support import (
     AUTH,
@@ -66,7 +66,7 @@ def _decide(client, d: dict, what: str, token: str | None = None) -> tuple[int, 
 
 
 def _plan_rows(app, receivable_id: int) -> list[tuple[str, list[str]]]:
-    from skod.dunning.models import PaymentPlan
+    from skod.dunning.debts.models import PaymentPlan
     from skod.extensions import db
 
     with app.app_context():

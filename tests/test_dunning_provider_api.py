@@ -13,8 +13,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from skod.accounts.models import Client, Provider
-from skod.dunning import cases, opening
-from skod.dunning.models import DunningStep, Receivable
+from skod.dunning.debts import cases, opening
+from skod.dunning.debts.models import DunningStep, Receivable
 from skod.extensions import db
 from skod.invoicing.models import Invoice
 from tests import factories as f

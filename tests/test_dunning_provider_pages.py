@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from skod.accounts.models import Provider
-from skod.dunning import cases
-from skod.dunning.models import PaymentPlan, Receivable
+from skod.dunning.debts import cases
+from skod.dunning.debts.models import PaymentPlan, Receivable
 from skod.extensions import db
 from skod.web import display
 from tests import dunning_paypage_support as paypage
@@ -222,7 +222,7 @@ def test_reminder_settings_and_actions_need_a_login(client):
 
 def test_a_proposed_plan_is_accepted_or_refused_from_the_case_page(app, client, card_pm,
                                                                     stripe_emulator, now):
-    from skod.dunning import plans
+    from skod.dunning.pay_page import plans
 
     first = paypage.debt(app, client, stripe_emulator, card_pm, amount=9_000,
                          email="plan.one@example.test")
@@ -265,7 +265,7 @@ def test_a_proposed_plan_is_accepted_or_refused_from_the_case_page(app, client, 
 
 
 def test_page_actions_and_settings_need_their_csrf_token(app, client, now):
-    from skod.dunning.models import DunningSettings
+    from skod.dunning.debts.models import DunningSettings
     from tests.support.api import api
 
     prov = f.provider(client)

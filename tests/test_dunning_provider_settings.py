@@ -34,8 +34,8 @@ def test_reminder_settings_refused_by_the_ladder_rules(app, client, lang, messag
 
 
 def test_reminder_settings_are_stored_and_used_by_the_ladder(app, client):
-    from skod.dunning.models import DunningSettings
-    from skod.dunning.receivables import ladder_for
+    from skod.dunning.debts.models import DunningSettings
+    from skod.dunning.debts.store import ladder_for
 
     prov = f.provider(client)
     pid = provider_id(app, prov)
@@ -133,7 +133,7 @@ def test_the_providers_own_words_reach_the_clients_email_in_their_language(
     emptied = _FORM | {"text0_fr": "", "text0_en": ""}  # what the page posts, emptied
     assert client.post("/dashboard/reminders", data=emptied).status_code == 302
     with app.app_context():
-        from skod.dunning.receivables import ladder_for
+        from skod.dunning.debts.store import ladder_for
 
         assert ladder_for(provider_id(app, prov)).text(0, "fr") is None
 

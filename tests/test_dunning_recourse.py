@@ -23,11 +23,12 @@ from sqlalchemy import select
 
 from skod.core.clock import utcnow
 from skod.core.money import Money
-from skod.dunning import notify, rates
-from skod.dunning import receivables as recv
-from skod.dunning.document_models import FormalNotice, RecourseFile
-from skod.dunning.models import DunningStep, Receivable
-from skod.dunning.penalties import compute
+from skod.dunning.debts import store as recv
+from skod.dunning.debts.document_models import FormalNotice, RecourseFile
+from skod.dunning.debts.models import DunningStep, Receivable
+from skod.dunning.owed import rates
+from skod.dunning.reminders import notify
+from skod.dunning.rules.penalties import compute
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.invoicing.queries import filename

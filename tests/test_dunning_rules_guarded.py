@@ -70,7 +70,7 @@ def test_remind_now_keeps_the_sweeps_own_minimum_gap(app, client, card_pm, now):
     """The page checks the gap first; the sweep's claim checks it again (an API client, a
     stale page): remind_now itself refuses a step too soon after the last one."""
     from skod.core.errors import Conflict
-    from skod.dunning import cases
+    from skod.dunning.debts import cases
 
     prov, _project, milestone = project_debt(client, card_pm)
     debt = receivable_of(app, f"milestone:{milestone['id']}")
@@ -97,7 +97,7 @@ def pm_of(app, project: dict) -> str:
 
 
 def receivable_by_id(app, receivable_id: int):  # noqa: ANN201 - a detached Receivable
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -111,8 +111,8 @@ def test_an_unanswered_instalment_charge_is_sent_again_with_its_key(
     """The second instalment's charge reached Stripe but its answer was lost (the row still
     says "created"): the next tick sends it again with the same key, and Stripe charges once."""
     from skod.core.clock import parse_iso
-    from skod.dunning import plans
-    from skod.dunning.models import PaymentPlan
+    from skod.dunning.debts.models import PaymentPlan
+    from skod.dunning.pay_page import plans
     from skod.extensions import db
     from skod.payments import services as pay
     from skod.payments.models import Payment
@@ -146,7 +146,7 @@ def test_an_unanswered_instalment_charge_is_sent_again_with_its_key(
 
 
 def _plan_of(app, plan_id: int) -> tuple[str, list[str]]:
-    from skod.dunning.models import PaymentPlan
+    from skod.dunning.debts.models import PaymentPlan
     from skod.extensions import db
 
     with app.app_context():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from skod.dunning import opening
-from skod.dunning.ladder import WORK_END, WORK_START, is_business_day
+from skod.dunning.debts import opening
+from skod.dunning.rules.ladder import WORK_END, WORK_START, is_business_day
 from tests import factories as f
 from tests.dunning_support import (
     PARIS,
@@ -24,7 +24,7 @@ DEBTOR = "debtor@example.test"
 
 def dunning_mails(app, outbox, receivable_id: int) -> dict[int, object]:
     """step -> the e-mail that carried it (found by the Message-ID recorded on the step)."""
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     with app.app_context():
@@ -107,7 +107,7 @@ def test_nothing_goes_on_a_holiday_a_sunday_or_at_night(app, client, card_pm, ou
     assert list(dunning_mails(app, outbox, debt.id)) == [0]
     year = now.astimezone(PARIS).year + 1
     with app.app_context():
-        from skod.dunning.models import Receivable
+        from skod.dunning.debts.models import Receivable
 
         row = db.session.get(Receivable, debt.id)
         row.due_date, row.next_retry_at = date(year, 4, 24), None
@@ -155,8 +155,8 @@ def _many_debts(app, client, n_clients: int, per_client: int, now) -> tuple[int,
 
 
 def test_two_sweeps_at_once_send_every_step_exactly_once(app, client, outbox, now):
-    from skod.dunning import sweep
-    from skod.dunning.models import DunningStep
+    from skod.dunning.debts import sweep
+    from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
 
     _provider_id, ids = _many_debts(app, client, n_clients=50, per_client=10, now=now)
@@ -228,7 +228,7 @@ def test_a_soft_decline_recovered_by_the_j3_retry_closes_the_case(app, client, c
     paid = receivable_of(app, debt.source)
     assert (paid.status, paid.paid_minor, paid.next_action_at) == ("paid", 7000, None)
     with app.app_context():
-        from skod.dunning.models import Receivable
+        from skod.dunning.debts.models import Receivable
         from skod.extensions import db
         from skod.payments.models import Payment
 

@@ -58,7 +58,7 @@ def test_a_bad_client_stops_no_other_providers_step(app, client, outbox, now):
 
 
 def test_a_failing_step_is_retried_with_backoff_then_shown(app, client, outbox, now):
-    from skod.dunning import sweep_faults
+    from skod.dunning.debts import sweep_faults
 
     at = working_instant(now)
     broken = debt_at_step(app, client, email=BAD_ADDRESS, name="Mallory", last_step=2, now=at)
@@ -100,8 +100,8 @@ def _page(client, path: str) -> str:
 def test_a_claim_left_unsent_is_sent_by_a_later_tick_once(app, client, outbox, now):
     """A worker killed between the claim and the send: the claim stays; a tick before the
     stale delay leaves it (the worker may still be sending), a later one sends it, once."""
-    from skod.dunning import sweep
-    from skod.dunning.sweep_faults import STALE
+    from skod.dunning.debts import sweep
+    from skod.dunning.debts.sweep_faults import STALE
 
     at = working_instant(now)
     debt = debt_at_step(app, client, email="kim@example.test", name="Kim", last_step=0, now=at)
@@ -133,8 +133,8 @@ def test_wake_stale_makes_due_only_claims_whose_wait_passed(app, client, now, fa
                                                             claimed_ago, status, held, woken):
     """Once per sweep, the claimed and unsent steps whose wait passed make their cases due,
     however far their next instant was (the claim writes no look-back of its own)."""
-    from skod.dunning import sweep_faults
-    from skod.dunning.models import DunningStep, Receivable
+    from skod.dunning.debts import sweep_faults
+    from skod.dunning.debts.models import DunningStep, Receivable
     from skod.extensions import db
 
     at = working_instant(now)
@@ -157,8 +157,8 @@ def test_wake_stale_makes_due_only_claims_whose_wait_passed(app, client, now, fa
 
 
 def _hold_for_approval(receivable_id: int, at) -> None:  # noqa: ANN001
-    from skod.dunning.document_models import FormalNotice
-    from skod.dunning.models import DunningStep, Receivable
+    from skod.dunning.debts.document_models import FormalNotice
+    from skod.dunning.debts.models import DunningStep, Receivable
     from skod.extensions import db
 
     case = db.session.get(Receivable, receivable_id)

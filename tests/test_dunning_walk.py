@@ -16,11 +16,14 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy.exc import IntegrityError
 
-from skod.dunning import formal_notice, rates, recourse, recourse_zip
-from skod.dunning import receivables as recv
-from skod.dunning.ladder import deadline_after
-from skod.dunning.models import Receivable
-from skod.dunning.penalties import compute
+from skod.dunning.debts import store as recv
+from skod.dunning.debts.models import Receivable
+from skod.dunning.mise_en_demeure import services as mise_en_demeure
+from skod.dunning.owed import rates
+from skod.dunning.recourse import archive as recourse_archive
+from skod.dunning.recourse import services as recourse
+from skod.dunning.rules.ladder import deadline_after
+from skod.dunning.rules.penalties import compute
 from skod.extensions import db
 from tests import factories as f
 from tests.dunning_support import paris_at
@@ -43,7 +46,7 @@ def _post_letter(app, receivable_id: int, on) -> dict:  # noqa: ANN001 - the pos
     notice = notice_of(app, receivable_id)
     with app.app_context():
         provider_id = db.session.get(Receivable, receivable_id).provider_id
-        formal_notice.record_posting(notice["id"], provider_id, TRACKING, on,
+        mise_en_demeure.record_posting(notice["id"], provider_id, TRACKING, on,
                                      paris_at(on, 17))
     return notice_of(app, receivable_id)
 
@@ -52,7 +55,7 @@ def _recourse_zip(app, receivable_id: int, at) -> tuple[zipfile.ZipFile, object]
     with app.app_context():
         file = recourse.of_receivable(receivable_id)
         assert file is not None and file.status == "open"
-        _name, content = recourse_zip.build(file, at)
+        _name, content = recourse_archive.build(file, at)
         route = file.route
     return zipfile.ZipFile(io.BytesIO(content)), route
 
@@ -112,7 +115,7 @@ def test_a_business_debt_walked_to_its_recourse_file(app, client, card_pm, strip
 
 def _one_open_file_per_client(app, rid: int, at) -> None:  # noqa: ANN001
     """A second sweep reaching the client finds the open file; a second open file cannot be."""
-    from skod.dunning.document_models import RecourseFile
+    from skod.dunning.debts.document_models import RecourseFile
 
     with app.app_context():
         debt = db.session.get(Receivable, rid)

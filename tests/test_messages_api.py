@@ -147,8 +147,8 @@ def test_not_answered_by_the_deadline_releases_the_hold(app, client, card_pm, st
 
 def test_capture_failure_keeps_the_reply_until_the_pay_link_is_paid(app, client, card_pm,
                                                                      stripe_raw, outbox, now):
-    from skod.dunning import links
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts import links
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
     from skod.payments.models import Payment
 

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from skod.dunning import notice_letter as N
-from skod.dunning.letter_facts import Creditor, Debt, Facts
-from skod.dunning.penalties import RateRow, RateTable, compute
+from skod.dunning.mise_en_demeure import letter as N
+from skod.dunning.reminders.letter_facts import Creditor, Debt, Facts
+from skod.dunning.rules.penalties import RateRow, RateTable, compute
 
 TABLE = RateTable.of([RateRow(2025, 2, 215, 665, 276), RateRow(2026, 1, 215, 667, 262),
                       RateRow(2026, 2, 215, 600, 250)])

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from skod.dunning import penalties as p
+from skod.dunning.rules import penalties as p
 
 #: law file section 1 (bp): year, half, ECB, legal private, legal other, verified
 LAW = p.RateTable.of([

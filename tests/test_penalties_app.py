@@ -29,7 +29,7 @@ def cli(app):
 
 
 def _rows(app) -> list[tuple]:
-    from skod.dunning.rates import table
+    from skod.dunning.owed.rates import table
 
     with app.app_context():
         return [(r.year, r.half, r.ecb_bp, r.legal_private_bp, r.legal_other_bp, r.verified)

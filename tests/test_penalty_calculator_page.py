@@ -5,9 +5,9 @@ message (422); a half-year marked unverified is called provisional."""
 
 from __future__ import annotations
 
-from skod.dunning import rates
-from skod.dunning.models import Receivable
-from skod.dunning.penalties import half_of, split_by_half
+from skod.dunning.debts.models import Receivable
+from skod.dunning.owed import rates
+from skod.dunning.rules.penalties import half_of, split_by_half
 from skod.extensions import db
 from tests import factories as f
 from tests.support import clock

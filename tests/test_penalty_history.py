@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.dunning import rates, settling
-from skod.dunning import receivables as recv
-from skod.dunning.penalties import compute
+from skod.dunning.debts import settling
+from skod.dunning.debts import store as recv
+from skod.dunning.owed import rates
+from skod.dunning.rules.penalties import compute
 from tests import factories as f
 from tests.formal_notice_support import (
     flat,
@@ -70,8 +71,8 @@ def test_the_timeline_gives_the_payments_and_the_rest_paid_elsewhere(app, client
     "penalty_payment" (money toward the penalties is not principal); paid_minor above the events
     (an invoice paid outside Skod) counted on the day the case closed, else `until`; a payment
     taken back since (paid_minor lowered) no longer counts."""
-    from skod.dunning.history import payments_of
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
+    from skod.dunning.owed.history import payments_of
     from skod.extensions import db
     from tests.support import clock
     from tests.test_dunning_provider_api import open_debt, provider_id

@@ -68,7 +68,8 @@ def test_the_tick_warns_the_operator_once_a_day(app, caplog):
     import logging
     from datetime import UTC, datetime, timedelta
 
-    from skod.dunning import jobs, rates, rates_watch
+    from skod.dunning.debts import jobs
+    from skod.dunning.owed import rates, rates_watch
 
     rates_watch.forget()
     first = datetime(2030, 12, 31, 23, 30, tzinfo=UTC)
@@ -86,8 +87,8 @@ def test_the_tick_warns_the_operator_once_a_day(app, caplog):
 def test_the_invoice_rate_mention_says_provisional(app, now):
     """An invoice whose due date falls in an unverified half-year prints its rate as
     provisional; once the half-year is verified, the next invoice does not."""
-    from skod.dunning import rates
-    from skod.dunning.penalties import half_of
+    from skod.dunning.owed import rates
+    from skod.dunning.rules.penalties import half_of
     from skod.invoicing import document
     from skod.invoicing.models import Invoice
     from tests.invoice_support import issue, make_client

@@ -10,9 +10,10 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import delete
 
-from skod.dunning import rates, recourse_view
-from skod.dunning.models import LateRate, Receivable
-from skod.dunning.penalties import half_of, split_by_half
+from skod.dunning.debts.models import LateRate, Receivable
+from skod.dunning.owed import rates
+from skod.dunning.recourse import view as recourse_view
+from skod.dunning.rules.penalties import half_of, split_by_half
 from skod.extensions import db
 from tests import factories as f
 from tests.formal_notice_support import (

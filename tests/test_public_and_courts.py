@@ -13,8 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from skod.dunning import rates, recourse, recourse_zip
-from skod.dunning.penalties import compute, half_of
+from skod.dunning.owed import rates
+from skod.dunning.recourse import archive as recourse_archive
+from skod.dunning.recourse import services as recourse
+from skod.dunning.rules.penalties import compute, half_of
 from skod.extensions import db
 from tests import factories as f
 from tests.formal_notice_support import paris_day
@@ -75,7 +77,7 @@ def test_public_buyer_walked_to_its_recourse_file(app, client, card_pm, stripe_e
     with app.app_context():
         figures = compute(amount_minor=debt["balance"], currency="EUR", due=debt["due"],
                           until=paris_day(t4), client_kind="public", table=rates.table())
-        _name, content = recourse_zip.build(recourse.of_receivable(rid), t4)
+        _name, content = recourse_archive.build(recourse.of_receivable(rid), t4)
     assert [s.rate_bp for s in figures.segments] == [ecb + 800]  # still the start's rate
     assert figures.interest_minor > owed.interest_minor and figures.indemnity_minor == 4000
     summary = pdf_words(zipfile.ZipFile(io.BytesIO(content)).read("summary.pdf"))

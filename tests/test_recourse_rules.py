@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from skod.dunning import recourse_rules as rules
+from skod.dunning.rules import recourse_routes as rules
 
 
 @pytest.mark.parametrize(("kind", "principal", "interest", "currency", "route", "alternatives",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from skod.dunning.queries import STATUS_FILTERS
+from skod.dunning.receivables.queries import STATUS_FILTERS
 from tests.sqlite_support import seed, sqlite_app
 from tests.support.api import api
 
@@ -260,7 +260,7 @@ def test_receivables_api_filters_and_pages_on_sqlite(site):
 
 def _board_of(app, client, now) -> object:  # noqa: ANN001
     """A new provider's board over the board tests' rows and one case at each age edge."""
-    from skod.dunning import board
+    from skod.dunning.board import summary as board
     from tests import factories as f
     from tests.board_support import Debt, seed
     from tests.test_dunning_board import _debts

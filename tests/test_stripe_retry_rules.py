@@ -106,7 +106,7 @@ def test_a_declined_setup_tried_again_with_the_same_card_reaches_stripe(
 
 def test_a_debt_whose_card_was_detached_is_not_charged(app, client, card_pm, stripe_emulator,
                                                        stripe_raw):
-    from skod.dunning.models import DunningEvent, Receivable
+    from skod.dunning.debts.models import DunningEvent, Receivable
     from skod.extensions import db
     from skod.payments import cards
     from skod.payments.models import Payment

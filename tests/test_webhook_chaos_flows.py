@@ -39,7 +39,7 @@ def end_rows(app) -> dict:
     """Payments, invoices, receivables and e-mails as the database and the outbox hold them."""
     from sqlalchemy import select
 
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
     from skod.invoicing.models import Invoice
     from skod.payments.models import Payment

@@ -9,7 +9,7 @@ from flask import current_app
 from skod.calls.booking import lock_booking
 from skod.calls.models import BOOKING_STATES, Booking
 from skod.core.errors import Conflict
-from skod.dunning.opening import open_for_payment
+from skod.dunning.debts.opening import open_for_payment
 from skod.extensions import db
 from skod.payments import capture_policy as cp
 from skod.payments import cards

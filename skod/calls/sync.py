@@ -90,7 +90,7 @@ def recovered(booking_id: int, now: datetime) -> None:
 
 
 def register() -> None:
-    from skod.dunning.recovery import on_recovered
+    from skod.dunning.debts.recovery import on_recovered
 
     on_recovered("booking", recovered)
     on_recovered("overrun:booking", recovered)

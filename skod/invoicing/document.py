@@ -13,7 +13,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from skod.accounts.models import CAPITAL_FORMS, normal_form
-from skod.dunning.penalties import B2B_MARGIN_BP, PUBLIC_MARGIN_BP
+from skod.dunning.rules.penalties import B2B_MARGIN_BP, PUBLIC_MARGIN_BP
 from skod.invoicing import rates
 from skod.invoicing.ledger import local_day
 from skod.invoicing.models import CREDIT_NOTE, Invoice

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from skod.dunning import rates
-from skod.dunning.penalties import B2B_MARGIN_BP, INDEMNITY_MINOR, half_of
+from skod.dunning.owed import rates
+from skod.dunning.rules.penalties import B2B_MARGIN_BP, INDEMNITY_MINOR, half_of
 
 __all__ = ["INDEMNITY_MINOR", "penalty_rate_bp", "provisional_half"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.core.errors import Conflict, Invalid
-from skod.dunning.opening import open_for_payment
+from skod.dunning.debts.opening import open_for_payment
 from skod.extensions import db
 from skod.messages.asking import lock_message
 from skod.messages.models import MESSAGE_STATES, Message

@@ -61,7 +61,7 @@ def recovered(message_id: int, now: datetime) -> None:
 
 
 def register() -> None:
-    from skod.dunning.recovery import on_recovered
+    from skod.dunning.debts.recovery import on_recovered
 
     on_recovered("message", recovered)
     hooks.on_change("message_id", payment_changed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from skod.core.errors import Conflict, NotFound
-from skod.dunning.opening import open_for_payment
+from skod.dunning.debts.opening import open_for_payment
 from skod.extensions import db
 from skod.payments import cards
 from skod.payments import services as pay

@@ -63,7 +63,7 @@ def recovered(milestone_id: int, now: datetime) -> None:
 
 
 def register() -> None:
-    from skod.dunning.recovery import on_recovered
+    from skod.dunning.debts.recovery import on_recovered
 
     on_recovered("milestone", recovered)
     hooks.on_change("project_id", payment_changed)

@@ -17,8 +17,9 @@ from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
 from skod.core.money import parse_minor
-from skod.dunning import overview, sweep_faults
-from skod.dunning import words as dunning_words
+from skod.dunning.debts import sweep_faults
+from skod.dunning.receivables import labels as dunning_words
+from skod.dunning.receivables import overview
 from skod.extensions import db
 from skod.payments import refunds
 from skod.payments.models import Payment

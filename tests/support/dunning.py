@@ -140,7 +140,7 @@ def declined_debts(app, client, card_pm, stripe_emulator, *, kind: str = "busine
 
 
 def receivable_ids(app) -> list[int]:
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -149,7 +149,7 @@ def receivable_ids(app) -> list[int]:
 
 def debt_facts(app, receivable_id: int) -> dict:
     """What the test compares the e-mails with, read from the rows."""
-    from skod.dunning.models import Receivable
+    from skod.dunning.debts.models import Receivable
     from skod.extensions import db
 
     with app.app_context():
@@ -179,8 +179,8 @@ def reason_words(app, code: str, locale: str) -> str:
 
 
 def penalties_to(app, debt: dict, until: date):
-    from skod.dunning import rates
-    from skod.dunning.penalties import compute
+    from skod.dunning.owed import rates
+    from skod.dunning.rules.penalties import compute
 
     with app.app_context():
         return compute(amount_minor=debt["balance"], currency="EUR", due=debt["due"],
@@ -188,7 +188,7 @@ def penalties_to(app, debt: dict, until: date):
 
 
 def assert_pay_and_invoice_links(app, client, mail, debt: dict) -> None:
-    from skod.dunning import links
+    from skod.dunning.debts import links
 
     text, _ = parts(mail)
     token = re.search(rf"/pay/{debt['id']}/([A-Za-z0-9_.\-]+)", text)
@@ -234,7 +234,7 @@ def retry_days_left(debt: dict, sent_at: datetime, tz: str, locale: str) -> list
 def mark_transfer(app, prov: dict, receivable_id: int, amount: int | None,
                   at: datetime) -> None:
     """A transfer the provider records: `amount`, or all that is owed (None)."""
-    from skod.dunning import cases
+    from skod.dunning.debts import cases
 
     with app.app_context():
         cases.mark_paid(receivable_id, at, prov["id"], amount=amount)

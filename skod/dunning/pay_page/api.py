@@ -1,0 +1,67 @@
+"""API of the client's pay page: the card steps static/js/pay.js calls with the pay link's
+token as bearer (no account: the signed link is the key). Pay the balance (a PaymentIntent the
+page confirms, then read back), or save a card for a payment plan (a SetupIntent)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from skod.accounts.auth import bearer
+from skod.core.clock import utcnow
+from skod.core.errors import NotFound, Unauthorized
+from skod.dunning.debts import links, overpay
+from skod.dunning.owed import amounts as owing
+from skod.dunning.pay_page import paying
+from skod.dunning.pay_page.schemas import CardResultSchema, PaidSchema, PaymentMethodSchema
+
+blp = Blueprint("pay_api", __name__, description="The client's pay page of a debt")
+
+
+def _client(receivable_id: int) -> None:
+    """Only the holder of this debt's pay link; anyone else learns nothing (404)."""
+    token = bearer()
+    if token is None:
+        raise Unauthorized("the pay link's token is required")
+    if not links.opens(receivable_id, token):
+        raise NotFound("receivable not found")
+
+
+@blp.post("/pay/<int:receivable_id>/card-setup")
+@blp.response(200, CardResultSchema)
+def card_setup(receivable_id: int):
+    """The PaymentIntent for the amount owed today (the balance, plus the penalties the case
+    claims) the page confirms (`intent: payment`), or
+    `status: paid` when the debt is settled meanwhile."""
+    _client(receivable_id)
+    return paying.card_step(receivable_id, utcnow())
+
+
+@blp.post("/pay/<int:receivable_id>/confirm")
+@blp.response(200, PaidSchema)
+def confirm(receivable_id: int):
+    """After confirmCardPayment: the intent read back from Stripe; a capture settles the debt
+    (whichever comes first of this call and the webhook)."""
+    _client(receivable_id)
+    now = utcnow()
+    receivable = paying.confirm(receivable_id, now)
+    return {"status": receivable.status, "balance_minor": receivable.balance_minor,
+            "owed_minor": owing.owed_now(receivable, now).total_minor,
+            "currency": receivable.currency,
+            "refunded_minor": overpay.overpaid_minor(receivable_id)}
+
+
+@blp.post("/pay/<int:receivable_id>/plan/card-setup")
+@blp.response(200, CardResultSchema)
+def plan_card_setup(receivable_id: int):
+    """The SetupIntent that saves a card for the instalments of a payment plan."""
+    _client(receivable_id)
+    return paying.setup_step(receivable_id)
+
+
+@blp.post("/pay/<int:receivable_id>/plan/payment-method")
+@blp.arguments(PaymentMethodSchema)
+@blp.response(200, CardResultSchema)
+def plan_payment_method(data: dict, receivable_id: int):
+    """The card the SetupIntent saved becomes the one the instalments charge."""
+    _client(receivable_id)
+    return paying.save_card(receivable_id, data["payment_method"], utcnow())

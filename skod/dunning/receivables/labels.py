@@ -1,0 +1,272 @@
+"""Words for the provider's pages about a debt: ladder steps, case states, pause reasons, why a
+payment failed (never a raw code), and one sentence per timeline event.
+
+The client-facing decline sentences live in skod/payments/decline_words.py; these speak to the
+provider about the client ("the client's bank...").
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from skod.dunning.recourse.labels import ROUTES
+from skod.web import display
+
+STEP_WORDS = {
+    -1: _l("No reminder yet"),
+    0: _l("Notice of non-payment"),
+    1: _l("Friendly reminder"),
+    2: _l("Formal reminder"),
+    3: _l("Formal notice"),
+    4: _l("Recourse file"),
+}
+STATUS_WORDS = {
+    "open": _l("Being chased"), "paused": _l("Paused"), "paid": _l("Paid"),
+    "written_off": _l("Written off"),
+}
+PAUSE_WORDS = {
+    "provider": _l("paused by you"),
+    "stripe_dispute": _l("the client disputes the card payment with their bank"),
+    "client_dispute": _l("the client disputes the debt"),
+    "promise": _l("the client promised to pay"),
+    "plan": _l("payment plan"),
+    "insolvency": _l("the client is in insolvency proceedings"),
+    "address": _l("the mise en demeure needs the client's postal address"),
+}
+RESUME_WORDS = {
+    "provider": _l("resumed by you"),
+    "promise_passed": _l("the promised date passed without payment"),
+    "pause_ended": _l("the end date of your pause came"),
+    "dispute_closed": _l("the bank closed the dispute"),
+    "address_given": _l("the client's postal address was filled in"),
+}
+VIA_WORDS = {
+    "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
+    "invoice": _l("paid on the invoice's own payment link"),
+    "waiver": _l("penalties waived"),
+}
+#: why a payment failed, said to the provider; by decline code first, then by kind
+FAILURE_CODES = {
+    "insufficient_funds": _l("insufficient funds on the client's card"),
+    "expired_card": _l("the client's card has expired"),
+    "lost_card": _l("the card was reported lost"),
+    "stolen_card": _l("the card was reported stolen"),
+    "card_velocity_exceeded": _l("the card's spending limit is reached"),
+    "withdrawal_count_limit_exceeded": _l("the card's spending limit is reached"),
+    "incorrect_cvc": _l("the card's details are incorrect"),
+    "incorrect_number": _l("the card's details are incorrect"),
+    "processing_error": _l("a processing error at the bank"),
+    "authentication_required": _l("the bank asked the client to confirm the payment "
+                                  "(3-D Secure), which was not done"),
+    "hold_expired": _l("the amount held on the card expired before it could be charged"),
+    "dispute_lost": _l("the bank took the payment back after the client disputed it"),
+}
+FAILURE_KINDS = {
+    "soft_decline": _l("declined by the client's bank (it may succeed later)"),
+    "hard_decline": _l("declined by the client's bank for good"),
+    "authentication_required": FAILURE_CODES["authentication_required"],
+    "retryable": _l("the bank did not answer"),
+}
+
+
+#: why a step could not be sent (sweep_faults.reason_of's kind), said to the provider
+SEND_FAILURES = {
+    "mail_header": _l("the client's name or e-mail address holds characters an e-mail "
+                      "cannot carry"),
+    "mail_server": _l("the mail server could not be reached or refused the e-mail"),
+    "unexpected": _l("an unexpected error while preparing it (our team is told)"),
+}
+
+
+def send_failure(reason: str | None) -> str:
+    """A stored failure ("kind: detail") in words; the detail itself is never shown."""
+    kind = (reason or "").split(":", 1)[0]
+    return str(SEND_FAILURES.get(kind, SEND_FAILURES["unexpected"]))
+
+
+def stuck(reason: str | None) -> str:
+    """The board's, the case page's line for a step that failed again and again."""
+    return _("A reminder could not be sent: %(why)s. It is tried again automatically.",
+             why=send_failure(reason))
+
+
+def step(number: int) -> str:
+    return str(STEP_WORDS.get(number, _l("Step %(n)s", n=number)))
+
+
+def status(value: str) -> str:
+    return str(STATUS_WORDS.get(value, value))
+
+
+def pause(reason: str | None) -> str:
+    return str(PAUSE_WORDS.get(reason or "", _l("paused")))
+
+
+def failure(code: str | None, kind: str | None) -> str:
+    """Why a payment failed, in words; an unknown code falls back on its kind."""
+    words = FAILURE_CODES.get(code or "") or FAILURE_KINDS.get(kind or "")
+    return str(words or _l("the payment failed"))
+
+
+def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
+    """One timeline line: what happened, in the page's language."""
+    def money(amount: object) -> str:
+        return display.money(int(amount or 0), currency, locale)
+
+    if kind == "opened":
+        why = (failure(data.get("code"), data.get("kind")) if data.get("code") or data.get("kind")
+               else _("the invoice was still unpaid after its due date"))
+        return _("Debt opened: %(amount)s unpaid (%(why)s).", amount=money(data.get("amount")),
+                 why=why)
+    if kind == "retry":
+        return _("Automatic card retry no. %(n)s.", n=data.get("attempt"))
+    if kind == "retry_skipped":
+        return _skipped(data)
+    if kind == "attempt":
+        return _("Card payment failed: %(why)s.", why=failure(data.get("code"), data.get("kind")))
+    if kind == "step" and data.get("recourse_id"):
+        return _("Recourse file prepared for you; nothing was sent to the client.")
+    if kind == "step":
+        return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
+    if kind in ("step_failed", "retry_error"):
+        return _failure_event(kind, data)
+    if kind == "payment":
+        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
+        return _("Payment received: %(amount)s (%(via)s).", amount=money(data.get("amount")),
+                 via=via)
+    if kind == "overpaid":
+        return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
+                 amount=money(data.get("amount")))
+    if kind.startswith(("notice_", "penalt")):
+        return _notice_event(kind, data, money(data.get("amount")))
+    return _other(kind, data, locale, tz)
+
+
+def _penalties_event(kind: str, data: dict, amount: str) -> str:
+    """The late-payment penalties' lines (owed.py, penalties_alone.py)."""
+    if kind == "penalty_payment":
+        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
+        return _("Late-payment penalties paid: %(amount)s (%(via)s).", amount=amount, via=via)
+    if kind == "penalties_open":
+        return _("The invoice is paid; the late-payment penalties claimed remain: %(amount)s. "
+                 "The case stays open for them.", amount=amount)
+    if kind == "penalties_waived":
+        return _("You waived the late-payment penalties (%(amount)s).", amount=amount)
+    if kind == "penalties_notice_asked":
+        return _("You asked for a formal notice for the penalties alone.")
+    if data.get("claim") is None:
+        return _("Late-payment penalties: as in your reminder settings.")
+    return (_("Late-payment penalties: claimed on this debt.") if data["claim"]
+            else _("Late-payment penalties: not claimed on this debt."))
+
+
+def _failure_event(kind: str, data: dict) -> str:
+    """A step or a retry the sweep could not make (sweep_faults.py)."""
+    why = send_failure(data.get("reason"))
+    if kind == "retry_error":
+        return _("Card retry no. %(n)s could not be made: %(why)s.", n=data.get("attempt"),
+                 why=why)
+    return _("%(step)s could not be sent (attempt %(n)s): %(why)s.",
+             step=step(int(data.get("step", -1))), n=data.get("attempt"), why=why)
+
+
+def _notice_event(kind: str, data: dict, amount: str) -> str:
+    """The mise en demeure's own lines: held for approval, posted by registered mail; and
+    the penalties' lines."""
+    if kind.startswith("penalt"):
+        return _penalties_event(kind, data, amount)
+    if kind == "notice_posted":
+        return _("Mise en demeure posted by registered mail, tracking number %(number)s.",
+                 number=data.get("tracking"))
+    return _("Mise en demeure ready: it waits for your approval.")
+
+
+def _paused(data: dict, locale: str, tz: str) -> str:
+    line = _("Paused: %(why)s.", why=pause(data.get("reason")))
+    if data.get("until"):
+        from skod.core.clock import parse_iso
+
+        line += " " + _("Until %(date)s.", date=display.when(parse_iso(data["until"]), tz,
+                                                             locale))
+    return line
+
+
+def _closed(kind: str, data: dict) -> str:
+    if kind == "paid" and data.get("via") == "dispute_won_on_appeal":
+        return _("The bank gave the amount back on appeal: the case is closed.")
+    if kind == "paid":
+        return _("Paid in full: the case is closed.")
+    return _("Written off: the case is closed, no more reminders.")
+
+
+def _other(kind: str, data: dict, locale: str, tz: str) -> str:
+    if kind == "pause":
+        return _paused(data, locale, tz)
+    if kind in ("paid", "written_off"):
+        return _closed(kind, data)
+    if kind == "resume":
+        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
+                                                          RESUME_WORDS["provider"]))
+    if kind == "plan_proposed":
+        return _("The client asks for a payment plan in %(n)s monthly instalments.",
+                 n=data.get("instalments"))
+    if kind == "plan_failed":
+        return _("Payment plan stopped: instalment no. %(seq)s was refused; the reminders "
+                 "resume.", seq=data.get("seq"))
+    if kind.startswith("plan_"):
+        return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
+    if kind == "instalment":
+        return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
+    if kind == "card_saved":
+        return _("The client saved a card on the payment page.")
+    if kind == "route_chosen":
+        return _("Recourse route chosen by you: %(route)s. Your reason: %(reason)s",
+                 route=ROUTES.get(data.get("route"), data.get("route")),
+                 reason=data.get("reason"))
+    return _("Other event.")
+
+
+PLAN_WORDS = {
+    "proposed": _l("requested by the client, waiting for your answer"),
+    "accepted": _l("accepted"), "refused": _l("refused"), "completed": _l("completed"),
+    "failed": _l("stopped after a failed instalment"),
+}
+
+
+def plan_status(value: str) -> str:
+    return str(PLAN_WORDS.get(value, _l("updated")))
+
+
+def news(counts: dict, locale: str) -> list[str]:
+    """The dashboard's "since your last visit", one line per kind of news that happened."""
+    from flask_babel import ngettext
+
+    recovered = ", ".join(display.money(amount, currency, locale)
+                          for currency, amount in counts["recovered"].items())
+    lines = [
+        (counts["payments"], ngettext("%(num)d payment recovered (%(amount)s)",
+                                      "%(num)d payments recovered (%(amount)s)",
+                                      counts["payments"], amount=recovered)),
+        (counts["reminders"], ngettext("%(num)d reminder sent", "%(num)d reminders sent",
+                                       counts["reminders"])),
+        (counts["new_debts"], ngettext("%(num)d new debt", "%(num)d new debts",
+                                       counts["new_debts"])),
+        (counts["disputes"], ngettext("%(num)d client disputes a debt",
+                                      "%(num)d clients dispute a debt", counts["disputes"])),
+        (counts["promises"], ngettext("%(num)d promise to pay", "%(num)d promises to pay",
+                                      counts["promises"])),
+        (counts["plans"], ngettext("%(num)d payment plan request",
+                                   "%(num)d payment plan requests", counts["plans"])),
+    ]
+    return [text for count, text in lines if count]
+
+
+def _skipped(data: dict) -> str:
+    """Why an automatic card retry was not made."""
+    if data.get("why") == "live_hold":
+        return _("Card retry postponed: a hold of yours is still on the client's card.")
+    if data.get("why") == "no_card":
+        return _("No more card retries: the client's card was removed; they pay on the page.")
+    return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
+             n=data.get("attempt"))
