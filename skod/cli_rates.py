@@ -169,7 +169,7 @@ def penalties_cmd(amount: str, currency: str, due, paid, client_kind: str,  # no
         breakdown = penalties.compute(
             amount_minor=amount_minor, currency=currency, due=due.date(), until=paid.date(),
             client_kind=client_kind, table=rates.table(), contractual_rate_bp=contract_rate,
-            formal_notice_on=notice.date() if notice else None, invoices=invoices,
+            mise_en_demeure_on=notice.date() if notice else None, invoices=invoices,
             payments=_payments(payments, currency))
     except PenaltyError as err:
         if err.field in _OPTIONS:

@@ -50,14 +50,14 @@ def add(provider_id: int, client_id: int, debt: Debt, today: date, now: datetime
             receivable_id=r.id, step=step, claimed_at=sent_at or r.opened_at, sent_at=sent_at,
             status="sent" if sent_at else "withdrawn"))
     for at, amount in debt.payments:
-        if amount is None:  # receivables.invoice_paid: closed with no payment event
+        if amount is None:  # settling.invoice_paid: closed with no payment event
             db.session.add(DunningEvent(receivable_id=r.id, at=at, kind="paid",
                                         data={"via": "invoice"}))
         else:
             db.session.add(DunningEvent(receivable_id=r.id, at=at, kind="payment",
                                         data={"amount": amount, "via": "card"}))
     if debt.status == "paid" and debt.payments and debt.payments[-1][1] is not None:
-        # receivables.settle: the closing payment also writes "paid" (never counted twice)
+        # settling.settle: the closing payment also writes "paid" (never counted twice)
         db.session.add(DunningEvent(receivable_id=r.id, at=debt.payments[-1][0], kind="paid",
                                     data={"via": "card"}))
     db.session.commit()

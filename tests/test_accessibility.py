@@ -118,14 +118,14 @@ def _reset_link(provider_id: int) -> str:
 def _formal_notice(app, debt) -> int:  # noqa: ANN001 - a detached Receivable
     """The debt's mise en demeure as step 3 leaves it (sent, to post by registered mail): its
     section on the case page and its posting form are checked too."""
-    from skod.dunning.debts.document_models import FormalNotice
+    from skod.dunning.debts.document_models import MiseEnDemeure
     from skod.dunning.debts.models import DunningStep
     from skod.extensions import db
     from tests.support import clock
 
     now = clock.current()
     with app.app_context():
-        notice = FormalNotice(
+        notice = MiseEnDemeure(
             provider_id=debt.provider_id, client_id=debt.client_id, client_email="x@example.test",
             status="sent", created_at=now, sent_at=now, issued_on=clock.paris_today(now),
             deadline=clock.paris_today(now) + timedelta(days=8), currency="EUR",

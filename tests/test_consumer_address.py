@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.debts.models import DunningStep, Receivable
 from skod.extensions import db
 from tests import factories as f
@@ -35,7 +35,7 @@ def _case(app, rid: int) -> tuple[str, str | None, int | None]:
 
 def _letters(app) -> int:
     with app.app_context():
-        return db.session.query(FormalNotice).count()
+        return db.session.query(MiseEnDemeure).count()
 
 
 def _asked(outbox, prov: dict) -> list:

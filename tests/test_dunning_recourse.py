@@ -1,5 +1,5 @@
 """Step 4 of the ladder, the recourse file: the sweep opens it at J+45 for a debt that went
-through the mise en demeure (rows made here the way step 3 leaves them: its FormalNotice with a
+through the mise en demeure (rows made here the way step 3 leaves them: its MiseEnDemeure with a
 real PDF and tracking data, its step 3 row), tells the provider and sends nothing to the client;
 the ZIP holds every listed document and its summary prints the penalty engine's figures; the
 route follows the client kind and amount; a debt paid before J+45 gets no file; the insolvency
@@ -24,7 +24,7 @@ from sqlalchemy import select
 from skod.core.clock import utcnow
 from skod.core.money import Money
 from skod.dunning.debts import store as recv
-from skod.dunning.debts.document_models import FormalNotice, RecourseFile
+from skod.dunning.debts.document_models import MiseEnDemeure, RecourseFile
 from skod.dunning.debts.models import DunningStep, Receivable
 from skod.dunning.owed import rates
 from skod.dunning.reminders import notify
@@ -61,7 +61,7 @@ def debt_at_step_three(app, pid: int, now, *, amount: int, kind: str,
             db.session.add(DunningStep(receivable_id=r.id, step=step, claimed_at=now,
                                        sent_at=now, status="sent", message_id=message_id))
         today = local_day(now, "Europe/Paris")
-        notice = FormalNotice(
+        notice = MiseEnDemeure(
             provider_id=pid, client_id=r.client_id, client_email=r.client.email.lower(),
             status="sent", created_at=now - timedelta(days=10), issued_on=today - timedelta(10),
             deadline=today - timedelta(days=2), sent_at=now - timedelta(days=10),
@@ -112,7 +112,7 @@ def expected(app, debt: dict, provider_tz: str = "Europe/Paris"):
         return compute(amount_minor=debt["amount"], currency="EUR", due=debt["due"],
                        until=local_day(utcnow(), provider_tz), client_kind=debt["kind"],
                        table=rates.table(),
-                       formal_notice_on=debt["posted_on"] if debt["kind"] == "consumer"
+                       mise_en_demeure_on=debt["posted_on"] if debt["kind"] == "consumer"
                        else None)
 
 

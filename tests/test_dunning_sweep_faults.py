@@ -157,12 +157,12 @@ def test_wake_stale_makes_due_only_claims_whose_wait_passed(app, client, now, fa
 
 
 def _hold_for_approval(receivable_id: int, at) -> None:  # noqa: ANN001
-    from skod.dunning.debts.document_models import FormalNotice
+    from skod.dunning.debts.document_models import MiseEnDemeure
     from skod.dunning.debts.models import DunningStep, Receivable
     from skod.extensions import db
 
     case = db.session.get(Receivable, receivable_id)
-    notice = FormalNotice(provider_id=case.provider_id, client_id=case.client_id,
+    notice = MiseEnDemeure(provider_id=case.provider_id, client_id=case.client_id,
                           client_email="kim@example.test", currency="EUR", status="draft",
                           created_at=at)
     db.session.add(notice)

@@ -64,7 +64,7 @@ def _engine(app, debt: dict, until, posted_on=None):  # noqa: ANN001, ANN202
     with app.app_context():
         return compute(amount_minor=debt["balance"], currency="EUR", due=debt["due"],
                        until=until, client_kind=debt["kind"], table=rates.table(),
-                       formal_notice_on=posted_on)
+                       mise_en_demeure_on=posted_on)
 
 
 def _walk_to_recourse(app, client, card_pm, stripe_emulator, outbox, *, kind: str,

@@ -1,4 +1,5 @@
-"""The mise en demeure's pure rules (skod/dunning/notice_letter.py), table-driven: the town of
+"""The mise en demeure's pure rules (skod/dunning/mise_en_demeure/letter.py), table-driven: the town
+of
 the letter, the grand total per kind of client, the deadline, and which items each kind of
 client reads (a business the segments and 40 EUR per invoice, a public buyer ECB + 8, a
 consumer legal interest from the letter and never a fee); no false threat for anyone."""

@@ -53,13 +53,13 @@ CASES = [
     ("consumer-no-notice", 120_000, D(2025, 6, 20), D(2025, 9, 20), "consumer", {}, [], 0),
     # law file section 3: 500 EUR x 2.62 % x 30/365 = 1.08
     ("consumer-notice", 50_000, D(2026, 2, 1), D(2026, 3, 31), "consumer",
-     {"formal_notice_on": D(2026, 3, 1)}, [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 108)], 0),
+     {"mise_en_demeure_on": D(2026, 3, 1)}, [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 108)], 0),
     ("consumer-notice-before-due", 50_000, D(2026, 3, 1), D(2026, 3, 31), "consumer",
-     {"formal_notice_on": D(2026, 2, 1)}, [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 108)], 0),
+     {"mise_en_demeure_on": D(2026, 2, 1)}, [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 108)], 0),
     ("consumer-notice-after-payment", 50_000, D(2026, 2, 1), D(2026, 3, 31), "consumer",
-     {"formal_notice_on": D(2026, 4, 1)}, [], 0),
+     {"mise_en_demeure_on": D(2026, 4, 1)}, [], 0),
     ("consumer-notice-two-halves", 100_000, D(2025, 5, 1), D(2025, 7, 10), "consumer",
-     {"formal_notice_on": D(2025, 6, 20)},
+     {"mise_en_demeure_on": D(2025, 6, 20)},
      [(D(2025, 6, 21), D(2025, 6, 30), 10, 371, 102),
       (D(2025, 7, 1), D(2025, 7, 10), 10, 276, 75)], 0),  # 101.64 + 75.62 -> 1.77
     # public debtor: ECB + 8 of the half-year the interest started in, for the whole delay
@@ -127,7 +127,7 @@ def test_interest_rounds_half_up(amount, rate, days, expected):
      # 2026 H2 has no legal rate yet: 2026 H1's, which is verified
      (D(2026, 7, 1), D(2026, 8, 31), "consumer", ("extrapolated_rate",), 262)])
 def test_unverified_and_extrapolated_rates_are_flagged(due, until, kind, flags, rate):
-    b = run(100_000, due, until, kind, formal_notice_on=due)
+    b = run(100_000, due, until, kind, mise_en_demeure_on=due)
     assert b.flags == flags
     assert [s.rate_bp for s in b.segments] == [rate]
     assert b.segments[0].flags == flags
@@ -233,7 +233,7 @@ PAID = [
       (D(2024, 3, 1), D(2024, 3, 10), 10, 1450, 500_000, 1986)], 5562, 4000),
     # a consumer who paid 200 before the mise en demeure owes interest on 300 from it
     ("consumer-paid-before-notice", 50_000, D(2026, 2, 1), D(2026, 3, 31), "consumer",
-     {"formal_notice_on": D(2026, 3, 1)}, [(D(2026, 2, 15), 20_000)],
+     {"mise_en_demeure_on": D(2026, 3, 1)}, [(D(2026, 2, 15), 20_000)],
      [(D(2026, 3, 2), D(2026, 3, 31), 30, 262, 30_000, 65)], 65, 0),
     # public: one rate (2025 H1's ECB + 8) across 1 July, cut only by the payment
     ("public-with-payment", 100_000, D(2025, 6, 20), D(2025, 7, 20), "public", {},

@@ -1,6 +1,6 @@
 /* The pay page of a debt (templates/dunning/pay.html) and its plan card step (pay_plan.html).
  * Paying: the server opens one PaymentIntent for the amount owed today (the balance, plus the penalties
- * the case claims: skod/dunning/owed.py) (POST /api/v1/pay/<id>/card-setup),
+ * the case claims: skod/dunning/owed/amounts.py) (POST /api/v1/pay/<id>/card-setup),
  * the page confirms it with the card (confirmCardPayment: 3-D Secure when the bank asks), then
  * POST .../confirm: the server reads the intent from Stripe and settles the debt.
  * Plan card step: a SetupIntent (POST .../plan/card-setup) confirmed with the card, the saved

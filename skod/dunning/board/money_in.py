@@ -1,6 +1,6 @@
 """The board's money-in figures as SQL: when money came in on a provider's receivables
 (`money_in`), how much came in this month, and the recovery rate of each ladder step.
-skod/dunning/board.py's docstring defines them; this module only turns them into queries.
+skod/dunning/board/summary.py's docstring defines them; this module only turns them into queries.
 
 The rate is computed from the money in, never window by window: a payment belongs to the
 last step sent before it (-1 when none was), and it lowers what every step sent *after* it
@@ -38,7 +38,7 @@ class MoneyIn:
 def money_in(provider_id: int) -> CTE:
     """(rid, currency, at, amount): every payment on the provider's receivables, and the
     balance a case still had when it closed because its invoice was paid elsewhere (that
-    path records no payment event: `receivables.invoice_paid`)."""
+    path records no payment event: `settling.invoice_paid`)."""
     mine = Receivable.provider_id == provider_id
     event = aliased(DunningEvent)
     paid_before = (select(func.coalesce(func.sum(event.data["amount"].as_integer()), 0))

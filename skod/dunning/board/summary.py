@@ -13,7 +13,7 @@ Definitions (per currency: amounts of different currencies are never added):
   0-7 (a debt not yet due counts here), 8-15, 16-30, 31-45, 46 and more (the
   issue's "45+").
 - money in (board_rates.money_in): every "payment" event of the timeline (card retries, pay
-  page, instalments, a transfer marked paid: `receivables.settle` writes one per payment,
+  page, instalments, a transfer marked paid: `settling.settle` writes one per payment,
   with its amount) plus, for a case closed because its invoice was paid by another path
   ("paid" event with via "invoice", which writes no payment event), the balance that closed.
   `paid_minor` alone cannot say *when* money came; the events can.

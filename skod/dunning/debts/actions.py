@@ -4,7 +4,7 @@ date, with a note), resume, write off, mark paid by transfer, send the next remi
 Each takes the receivable's row lock (another provider's case is "not found"), checks what
 only the provider's side needs inside it (a pause on a paused case, a resume the bank or a
 payment plan decides, a reminder too soon with the date it may go), then hands over, in the
-same transaction, to the service of skod/dunning/cases.py, which commits.
+same transaction, to the service of skod/dunning/debts/cases.py, which commits.
 """
 
 from __future__ import annotations

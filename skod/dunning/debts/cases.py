@@ -86,7 +86,7 @@ def write_off(receivable_id: int, now: datetime, provider_id: int,
 def mark_paid(receivable_id: int, now: datetime, provider_id: int,
               amount: int | None = None) -> Receivable:
     """The provider received a transfer: all that is owed today (the balance, plus the
-    penalties the case claims: owed.py), or `amount` of it (the balance first)."""
+    penalties the case claims: owed/amounts.py), or `amount` of it (the balance first)."""
     from skod.dunning.owed import amounts as owing
 
     receivable = locked(receivable_id, provider_id)

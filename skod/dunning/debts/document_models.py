@@ -38,11 +38,12 @@ NOTICE_STATES = ("draft", "sent", "cancelled")
 MAIL_TASK_STATES = ("open", "done", "closed")
 
 
-class FormalNotice(db.Model):
+class MiseEnDemeure(db.Model):
     """Step 3: one mise en demeure to one client (by e-mail address) from one provider,
     listing every overdue invoice; the PDF is frozen as sent, and the registered-mail task's
     tracking number and posting date (which starts a consumer's legal interest) are kept."""
 
+    # the table keeps its first English name: renaming it would be a migration for a word
     __tablename__ = "formal_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,7 +41,7 @@ RECEIVABLE_STATES = StateMachine(
         "paused": {"open", "paid", "written_off"},
         "paid": set(),
         # written off, then paid after all (a payment in flight, a late card confirm): the
-        # money is recovered and the case closes as paid (receivables.settle)
+        # money is recovered and the case closes as paid (settling.settle)
         "written_off": {"paid"},
     },
 )
@@ -104,7 +104,7 @@ class Receivable(CardHolderMixin, db.Model):
     pause_reason: Mapped[str | None] = mapped_column(String(24))
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: whether late-payment interest and the indemnity are claimed on this debt (None: the
-    #: provider's ladder setting for the client's kind; owed.py decides when they are owed)
+    #: provider's ladder setting for the client's kind; owed/amounts.py decides when they are owed)
     claim_penalties: Mapped[bool | None] = mapped_column()
     #: paid towards the penalties (settle counts the invoice's balance first, then these)
     penalties_paid_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -6,7 +6,7 @@
   before the cancel came (Stripe answers that it succeeded) is read back and counted.
 - A payment landing above what is still owed (a race of the page, a transfer, an instalment, a
   smart retry) is counted up to the balance only (`paid_minor` never exceeds the principal):
-  receivables.settle records the excess once, under the case's lock, and `refund_excess`
+  settling.settle records the excess once, under the case's lock, and `refund_excess`
   refunds it through the refunds service and tells the provider; the client's page says so.
 """
 

@@ -27,7 +27,7 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
            payment_id: int | None = None) -> Receivable | None:
     """A payment of `amount` reached the provider (card, transfer, instalment): counted to the
     invoice's balance first (what a client paying an invoice means), then to the penalties the
-    case claims (owed.py); the case closes in this transaction when nothing is left. The
+    case claims (owed/amounts.py); the case closes in this transaction when nothing is left. The
     invoice is marked paid once its balance is 0, even when penalties remain."""
     receivable = lock(receivable_id)
     if receivable is None or (payment_id and overpay.counted_twice(receivable_id, payment_id)):

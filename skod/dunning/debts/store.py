@@ -101,7 +101,7 @@ def state_of(receivable: Receivable) -> rules.CaseState:
 
 def held_for_approval(receivable_id: int) -> bool:
     """Step 3 claimed and put in a mise en demeure still waiting for the provider's approval
-    (formal_notice.py): the case waits, whoever schedules it (a retry, a resume)."""
+    (mise_en_demeure/services.py): the case waits, whoever schedules it (a retry, a resume)."""
     return db.session.scalar(select(DunningStep.id).where(
         DunningStep.receivable_id == receivable_id, DunningStep.step == 3,
         DunningStep.status == "claimed", DunningStep.notice_id.is_not(None))) is not None

@@ -14,7 +14,7 @@ from skod.accounts.auth import require_provider
 from skod.core.clock import utcnow
 from skod.core.errors import NotFound
 from skod.core.schemas import Schema
-from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
 from skod.extensions import db
 
@@ -43,7 +43,7 @@ class PostingBodySchema(Schema):
     posted_on = fields.Date(required=True)
 
 
-def _json(notice: FormalNotice) -> dict:
+def _json(notice: MiseEnDemeure) -> dict:
     data = {name: getattr(notice, name) for name in NoticeSchema().fields
             if name != "receivable_ids"}
     return data | {"receivable_ids": [r.id for r in mise_en_demeure.rows_of(notice.id)]}

@@ -1,7 +1,7 @@
 """The mise en demeure as documents: its facts read from the rows, its PDF (WeasyPrint from
-templates/dunning/formal_notice.html, in the client's language) and the e-mails around it
+templates/dunning/mise_en_demeure.html, in the client's language) and the e-mails around it
 (the client's, with the PDF attached; the provider's "post it by registered mail" and "waits
-for your approval"). formal_notice.py decides when; med_letter.py decides the words.
+for your approval"). mise_en_demeure/services.py decides when; med_letter.py decides the words.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.dunning.debts import links, notices
-from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.recovery import split_source
 from skod.dunning.mise_en_demeure import letter as med_letter
@@ -21,7 +21,7 @@ from skod.dunning.reminders import notify
 from skod.dunning.reminders.letter_facts import day, money
 from skod.notifications import mail
 
-TEMPLATE = "dunning/formal_notice.html"
+TEMPLATE = "dunning/mise_en_demeure.html"
 
 
 def reference_of(r: Receivable) -> str:
@@ -64,12 +64,12 @@ def render(rows: list[Receivable], now: datetime, issued_on: date,
     return letter, pdf
 
 
-def filename(notice: FormalNotice) -> str:
+def filename(notice: MiseEnDemeure) -> str:
     stem = "mise-en-demeure" if notice.locale == "fr" else "formal-notice"
     return f"{stem}-{notice.id}.pdf"
 
 
-def to_client(notice: FormalNotice, rows: list[Receivable], letter: med_letter.Notice,
+def to_client(notice: MiseEnDemeure, rows: list[Receivable], letter: med_letter.Notice,
               now: datetime) -> str:
     """The letter e-mailed to the client, PDF attached (and the invoices); the Message-ID."""
     client, provider, locale = notice.client, notice.provider, notice.locale
@@ -100,7 +100,7 @@ def to_client(notice: FormalNotice, rows: list[Receivable], letter: med_letter.N
     return msg["Message-ID"]
 
 
-def to_provider(notice: FormalNotice, rows: list[Receivable]) -> None:
+def to_provider(notice: MiseEnDemeure, rows: list[Receivable]) -> None:
     """Sent: post it by registered mail; a draft: it waits for the provider's approval."""
     locale = links.locale_of(notice.provider)
     client = notice.client.company_name or notice.client.name

@@ -68,7 +68,7 @@ def place_of(address: str | None) -> str | None:
 
 def grand_total(facts: Facts) -> int:
     """Balances, plus penalties and indemnities where owed (never for a consumer)."""
-    # each debt's amount owed as of the letter's day when notify.py computed it (owed.py):
+    # each debt's amount owed as of the letter's day when notify.py computed it (owed/amounts.py):
     # the pay page's same figure
     total = sum(d.owed.total_minor if d.owed is not None else d.balance_minor
                 for d in facts.debts)
@@ -162,7 +162,7 @@ def totals(facts: Facts, total: int) -> list[tuple[str, str]]:
     loc, currency = facts.locale, facts.debts[0].currency
     balance = sum(d.balance_minor for d in facts.debts)
     rows = [(_("Principal still due"), money(balance, currency, loc))]
-    # the day's figures (owed.py) where computed, else the engine's: a debt whose invoice is
+    # the day's figures (owed/amounts.py) where computed, else the engine's: a debt whose invoice is
     # paid has no breakdown left to compute, only the penalties fixed on the day it was paid
     figured = [d.owed or d.penalties for d in facts.debts
                if d.owed is not None or d.penalties is not None]

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.forms import Form
-from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
 from skod.dunning.receivables.blueprint import bp, error_words
 from skod.dunning.receivables.forms import DATE_FORMATS, ConfirmForm
@@ -41,14 +41,14 @@ class PostingForm(Form):
     posted_on = DateField(_l("Posted on"), format=DATE_FORMATS, validators=[InputRequired()])
 
 
-def _notice(notice_id: int) -> FormalNotice:
+def _notice(notice_id: int) -> MiseEnDemeure:
     try:
         return mise_en_demeure.owned(notice_id, current_user.id)
     except NotFound:
         abort(404)
 
 
-def _back(notice: FormalNotice) -> ResponseReturnValue:
+def _back(notice: MiseEnDemeure) -> ResponseReturnValue:
     rows = mise_en_demeure.rows_of(notice.id)
     if not rows:
         return redirect(url_for("dunning_pages.receivable_list"))
@@ -92,7 +92,7 @@ def notice_action(notice_id: int, action: str) -> ResponseReturnValue:
             flash(_("The mise en demeure was sent to the client.") if action == "approve"
                   else _("The posting is recorded."), "success")
             return _back(notice)
-    page = render_template("dunning/formal_notice_form.html", action=action, form=form,
+    page = render_template("dunning/mise_en_demeure_form.html", action=action, form=form,
                            notice=notice)
     return page, 422 if form.errors else 200
 

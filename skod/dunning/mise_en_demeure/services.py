@@ -9,7 +9,7 @@ listing every overdue invoice of that step; the service owns its transactions.
   it goes (a deferral would print a date the provider never saw).
 - `record_posting`: the registered letter's tracking number and posting date; the posting date
   starts a consumer's legal interest (the recourse file reads it, recourse_facts.notices_of).
-- `on_closed` (from receivables.close): once every debt of a notice is paid or written off, a
+- `on_closed` (from settling.close): once every debt of a notice is paid or written off, a
   draft is cancelled and an open "send by registered mail" task is closed.
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.claims import claims, withdraw
-from skod.dunning.debts.document_models import FormalNotice
+from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable
 from skod.dunning.mise_en_demeure import documents as med_documents
 from skod.dunning.mise_en_demeure import letter as med_letter
@@ -37,14 +37,14 @@ STEP = 3
 TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{6,38}[A-Za-z0-9]")
 
 
-def of_receivable(receivable_id: int) -> FormalNotice | None:
+def of_receivable(receivable_id: int) -> MiseEnDemeure | None:
     return db.session.scalar(
-        select(FormalNotice).join(DunningStep, DunningStep.notice_id == FormalNotice.id)
+        select(MiseEnDemeure).join(DunningStep, DunningStep.notice_id == MiseEnDemeure.id)
         .where(DunningStep.receivable_id == receivable_id, DunningStep.step == STEP))
 
 
-def owned(notice_id: int, provider_id: int, lock: bool = False) -> FormalNotice:
-    notice = db.session.get(FormalNotice, notice_id, with_for_update=lock)
+def owned(notice_id: int, provider_id: int, lock: bool = False) -> MiseEnDemeure:
+    notice = db.session.get(MiseEnDemeure, notice_id, with_for_update=lock)
     if notice is None or notice.provider_id != provider_id:
         raise NotFound("no such formal notice")
     return notice
@@ -62,11 +62,11 @@ def open_tasks(provider_id: int) -> dict[int, str]:
     """Receivable id -> "approve" (a draft waits) or "post" (to send by registered mail):
     the receivables list's marker."""
     rows = db.session.execute(
-        select(DunningStep.receivable_id, FormalNotice.status)
-        .join(FormalNotice, DunningStep.notice_id == FormalNotice.id)
-        .where(FormalNotice.provider_id == provider_id,
-               ((FormalNotice.status == "sent") & (FormalNotice.mail_task == "open"))
-               | (FormalNotice.status == "draft")))
+        select(DunningStep.receivable_id, MiseEnDemeure.status)
+        .join(MiseEnDemeure, DunningStep.notice_id == MiseEnDemeure.id)
+        .where(MiseEnDemeure.provider_id == provider_id,
+               ((MiseEnDemeure.status == "sent") & (MiseEnDemeure.mail_task == "open"))
+               | (MiseEnDemeure.status == "draft")))
     return {rid: "approve" if status == "draft" else "post" for rid, status in rows}
 
 
@@ -85,7 +85,7 @@ def dispatch(claimed: list[tuple[Receivable, DunningStep]], now: datetime) -> in
     sent = 0
     for currency, group in groups.items():
         client = group[0].client
-        notice = FormalNotice(provider_id=group[0].provider_id, client_id=client.id,
+        notice = MiseEnDemeure(provider_id=group[0].provider_id, client_id=client.id,
                               client_email=client.email.lower(), currency=currency,
                               locale=client.locale if client.locale in ("fr", "en") else "fr",
                               status="draft", created_at=now)
@@ -128,7 +128,7 @@ def _addressed(claimed: list[tuple[Receivable, DunningStep]],
     return [(r, row) for r, row in claimed if not needs_address(r)]
 
 
-def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int) -> None:
+def _hold(notice: MiseEnDemeure, rows: list[Receivable], now: datetime, days: int) -> None:
     """A draft for the provider to read: its PDF as it would go today; the case waits."""
     _freeze(notice, rows, now, days)
     for r in rows:
@@ -138,7 +138,7 @@ def _hold(notice: FormalNotice, rows: list[Receivable], now: datetime, days: int
     med_documents.to_provider(notice, rows)
 
 
-def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
+def _freeze(notice: MiseEnDemeure, rows: list[Receivable], now: datetime,
             days: int) -> med_letter.Notice:
     issued = local_day(now, notice.provider.timezone)
     letter, notice.pdf = med_documents.render(rows, now, issued, days)
@@ -147,7 +147,7 @@ def _freeze(notice: FormalNotice, rows: list[Receivable], now: datetime,
     return letter
 
 
-def _send(notice: FormalNotice, rows: list[Receivable], steps: dict[int, DunningStep],
+def _send(notice: MiseEnDemeure, rows: list[Receivable], steps: dict[int, DunningStep],
           now: datetime, days: int) -> int:
     """Render as of today, e-mail the client, mark the steps sent, open the mail task."""
     letter = _freeze(notice, rows, now, days)
@@ -165,7 +165,7 @@ def _send(notice: FormalNotice, rows: list[Receivable], steps: dict[int, Dunning
     return len(rows)
 
 
-def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
+def approve(notice_id: int, provider_id: int, now: datetime) -> MiseEnDemeure:
     """Send a draft now; the debts closed since are left out (all closed: cancelled)."""
     notice = owned(notice_id, provider_id, lock=True)
     if notice.status != "draft":
@@ -187,7 +187,7 @@ def approve(notice_id: int, provider_id: int, now: datetime) -> FormalNotice:
 
 
 def record_posting(notice_id: int, provider_id: int, tracking: str | None,
-                   posted_on: date | None, now: datetime) -> FormalNotice:
+                   posted_on: date | None, now: datetime) -> MiseEnDemeure:
     """The registered letter went: its tracking number and posting date (Invalid: nothing
     changed)."""
     notice = owned(notice_id, provider_id, lock=True)
@@ -212,7 +212,7 @@ def record_posting(notice_id: int, provider_id: int, tracking: str | None,
 
 
 def on_closed(receivable: Receivable) -> None:
-    """In receivables.close's transaction (no commit): when no debt of the receivable's
+    """In settling.close's transaction (no commit): when no debt of the receivable's
     notice is still owed, a draft is cancelled and an open mail task is closed."""
     notice = of_receivable(receivable.id)
     if notice is None or notice.status == "cancelled":

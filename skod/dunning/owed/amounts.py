@@ -3,7 +3,7 @@ and indemnity when the case claims them. The pay page, the receivable API, the s
 the mise en demeure and the board all read this one breakdown, so the amount asked for is the
 amount the last letter claimed, to the cent.
 
-`settle` (receivables.py) counts a payment to the balance first, then to the penalties; once
+`settle` (debts/store.py) counts a payment to the balance first, then to the penalties; once
 the balance is 0 the penalties are fixed (interest runs on unpaid principal only), so the case
 left open for them alone asks for the same figure every day after.
 """

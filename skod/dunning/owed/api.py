@@ -15,7 +15,7 @@ blp = Blueprint("dunning_api", __name__, description="Late-payment penalties")
 
 #: compute() argument -> the query parameter that gave it
 _PARAMS = {"until": "paid", "contractual_rate_bp": "contract_rate_bp",
-           "formal_notice_on": "notice"}
+           "mise_en_demeure_on": "notice"}
 
 
 @blp.get("/penalties")
@@ -29,7 +29,7 @@ def get_penalties(args: dict):
             amount_minor=args["amount_minor"], currency=args["currency"], due=args["due"],
             until=args["paid"], client_kind=args["client_kind"], table=rates.table(),
             contractual_rate_bp=args.get("contract_rate_bp"),
-            formal_notice_on=args.get("notice"), invoices=args["invoices"],
+            mise_en_demeure_on=args.get("notice"), invoices=args["invoices"],
             payments=args["payments"])
     except penalties.PenaltyError as err:
         field = _PARAMS.get(err.field, err.field) if err.field else "_schema"

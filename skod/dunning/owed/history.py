@@ -57,7 +57,7 @@ def penalties_of(r: Receivable, until: date, table: RateTable,
     try:
         return compute(amount_minor=r.principal_minor, currency=r.currency, due=r.due_date,
                        until=until, client_kind=r.client_kind, table=table,
-                       formal_notice_on=posted_on, payments=payments_of(r, until))
+                       mise_en_demeure_on=posted_on, payments=payments_of(r, until))
     except PenaltyError:
         log.exception("receivable %s: penalties left out of the reminder", r.id)
         return None

@@ -101,7 +101,7 @@ def _breakdown(form: CalculatorForm) -> Breakdown:
     return compute(amount_minor=amount, currency=currency, due=form.due.data,
                    until=form.until.data, client_kind=form.client_kind.data,
                    table=rates.table(), contractual_rate_bp=contract,
-                   formal_notice_on=form.notice.data,
+                   mise_en_demeure_on=form.notice.data,
                    payments=_payment_lines(form.payments.data, currency))
 
 

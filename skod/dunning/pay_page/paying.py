@@ -1,15 +1,14 @@
 """The pay page's card services: pay the balance of a debt on-session, and save a card for the
 instalments of a payment plan.
 
-Paying: one PaymentIntent for the amount owed today (owed.py: the balance, plus the penalties
-the case claims; purpose RECOVERY, `payments.receivable_id` set, key
-`pay:receivable:{id}:{n}` stored and committed before Stripe hears of it), which the page
-confirms with the Card Element (Stripe.js confirmCardPayment: 3-D Secure when the bank asks),
-captured at once and saving the card (setup_future_usage off_session). The page then posts
-back; the server reads the intent from Stripe and hands the payment to
-retries.after_attempt, the one path of every recovery payment (the webhook takes it too):
-captured -> receivables.settle closes the case. A page that comes back gets the same open
-intent, never a second one for the same balance.
+Paying: one PaymentIntent for the amount owed today (owed/amounts.py: the balance, plus the
+penalties the case claims; purpose RECOVERY, `payments.receivable_id` set, key
+`pay:receivable:{id}:{n}` stored and committed before Stripe hears of it), which the page confirms
+with the Card Element (Stripe.js confirmCardPayment: 3-D Secure when the bank asks), captured at
+once and saving the card (setup_future_usage off_session). The page then posts back; the server
+reads the intent from Stripe and hands the payment to retries.after_attempt, the one path of every
+recovery payment (the webhook takes it too): captured -> settling.settle closes the case. A page
+that comes back gets the same open intent, never a second one for the same balance.
 
 Saving a card: a SetupIntent on the receivable (a card holder), confirmed by the page with
 confirmCardSetup; the card it saved becomes the one the instalments charge.
@@ -73,7 +72,7 @@ def card_step(receivable_id: int, now: datetime) -> dict:
     """What the page confirms: {"intent": "payment", "client_secret"} of the intent for the
     balance (the open one, or a new one); {"status": "paid"} when it is paid meanwhile."""
     receivable = _owed(receivable_id)
-    # the amount owed today (owed.py): the balance, plus the penalties the case claims
+    # the amount owed today (owed/amounts.py): the balance, plus the penalties the case claims
     amount = owing.owed_now(receivable, now).total_minor
     last = last_page_payment(receivable_id)
     try:

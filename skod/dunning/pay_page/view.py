@@ -67,8 +67,9 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
 
 
 def owed_view(receivable: Receivable, now: datetime, locale: str) -> dict:
-    """What the pay button charges (the amount owed today, owed.py) and, when the case claims
-    penalties, its breakdown: the same figures as the last letter's."""
+    """What the pay button charges (the amount owed today, owed/amounts.py) and, when the case
+    claims penalties, its breakdown: the same figures as the last letter's.
+    """
     due = owing.owed_now(receivable, now)
 
     def money(amount: int) -> str:

@@ -144,7 +144,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
 
 
 def _penalties_event(kind: str, data: dict, amount: str) -> str:
-    """The late-payment penalties' lines (owed.py, penalties_alone.py)."""
+    """The late-payment penalties' lines (owed/amounts.py, penalties_alone.py)."""
     if kind == "penalty_payment":
         via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
         return _("Late-payment penalties paid: %(amount)s (%(via)s).", amount=amount, via=via)

@@ -3,7 +3,7 @@ case page with its timeline (/dashboard/receivables/<id>) and the actions on a c
 behind a confirmation page (GET shows what will happen, POST does it).
 
 The other provider pages about money owed register on the same blueprint
-(page_blueprint.py); the app imports each of them for its routes.
+(receivables/blueprint.py); the app imports each of them for its routes.
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ def _run(action: str, receivable, form) -> None:  # noqa: ANN001
 
 
 def _decide_plan(receivable_id: int, decision: str, now) -> None:  # noqa: ANN001
-    """Accept or refuse the plan the client asked for (skod/dunning/plans.py owns the rule)."""
+    """Accept or refuse the plan the client asked for (skod/dunning/pay_page/plans.py owns the
+    rule)."""
     plan = queries.latest_plan(receivable_id)
     if plan is None or plan.status != "proposed":
         raise DomainError("no plan waiting", code="no_plan")

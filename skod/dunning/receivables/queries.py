@@ -1,9 +1,10 @@
 """Reading receivables for their provider: the list (filters, paging, next action first), one
 case with its timeline, the steps taken and its payment plan, and the total still owed.
 
-Plain data out (dicts of ids, amounts in minor units, aware UTC datetimes): the API dumps them
-with skod/dunning/receivable_schemas.py, the pages put words on them (skod/dunning/words.py).
-Another provider's receivable is "not found", never "forbidden": it must not learn it exists.
+Plain data out (dicts of ids, amounts in minor units, aware UTC datetimes): the API dumps them with
+skod/dunning/receivables/schemas.py, the pages put words on them
+(skod/dunning/receivables/labels.py). Another provider's receivable is "not found", never
+"forbidden": it must not learn it exists.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def row(receivable: Receivable, now: datetime) -> dict:
 
 def owed_fields(receivable: Receivable, now: datetime) -> dict:
     """The penalties claimed and unpaid, and the whole breakdown as of the provider's day
-    (owed.py: the pay page's and the letters' figures)."""
+    (owed/amounts.py: the pay page's and the letters' figures)."""
     from skod.dunning.owed import amounts as owing
 
     due = owing.owed_now(receivable, now)

@@ -119,7 +119,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
 
 
 def penalties_view(receivable: Receivable, detail: dict, locale: str) -> dict | None:
-    """The case's late-payment penalties: the day's breakdown (owed.py) and the provider's
+    """The case's late-payment penalties: the day's breakdown (owed/amounts.py) and the provider's
     choices: claim them or not on this debt, waive them, a formal notice for them alone."""
     if receivable.status not in queries.OWED or receivable.client_kind == "consumer" and (
             not detail["owed"]["claimed"]):

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from skod.dunning.debts.document_models import DunningMessage, FormalNotice, RecourseFile
+from skod.dunning.debts.document_models import DunningMessage, MiseEnDemeure, RecourseFile
 from skod.dunning.debts.models import DunningEvent
 from skod.dunning.receivables import labels
 from skod.dunning.recourse import facts
@@ -81,7 +81,7 @@ def reminders(file: RecourseFile) -> list[tuple[str, bytes]]:
             for n, m in enumerate(rows, 1)]
 
 
-def notice_docs(notices: dict[int, FormalNotice], locale: str) -> list[tuple[str, bytes]]:
+def notice_docs(notices: dict[int, MiseEnDemeure], locale: str) -> list[tuple[str, bytes]]:
     """Each mise en demeure as sent, and its registered letter's tracking data."""
     docs = []
     for notice in sorted(set(notices.values()), key=lambda n: n.id):
@@ -92,7 +92,7 @@ def notice_docs(notices: dict[int, FormalNotice], locale: str) -> list[tuple[str
     return docs
 
 
-def tracking_text(notice: FormalNotice, locale: str) -> str:
+def tracking_text(notice: MiseEnDemeure, locale: str) -> str:
     def on(value) -> str:  # noqa: ANN001
         return day(value, locale) if value else _("not recorded")
 

@@ -1,8 +1,8 @@
 """What a recourse file is made of, read from the rows: its receivables, the mises en demeure
 that covered them (step 3) and the amounts owed as of a day, by the penalty engine.
 
-Shared by the service (recourse.py: the route is chosen on these figures) and the ZIP
-(recourse_zip.py: the summary sheet prints them). No commit here.
+Shared by the service (recourse/services.py: the route is chosen on these figures) and the ZIP
+(recourse/archive.py: the summary sheet prints them). No commit here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from skod.dunning.debts.document_models import FormalNotice, RecourseFile
+from skod.dunning.debts.document_models import MiseEnDemeure, RecourseFile
 from skod.dunning.debts.models import DunningStep, Receivable
 from skod.dunning.owed import rates
 from skod.dunning.rules.penalties import Breakdown, RateTable, provisional_halves
@@ -48,13 +48,13 @@ def receivables_of(file: RecourseFile) -> list[Receivable]:
         .where(DunningStep.recourse_id == file.id).order_by(Receivable.due_date, Receivable.id)))
 
 
-def notices_of(receivable_ids: list[int]) -> dict[int, FormalNotice]:
+def notices_of(receivable_ids: list[int]) -> dict[int, MiseEnDemeure]:
     """receivable id -> the mise en demeure sent for it (its step 3 row's notice)."""
     rows = db.session.execute(
-        select(DunningStep.receivable_id, FormalNotice)
-        .join(FormalNotice, FormalNotice.id == DunningStep.notice_id)
+        select(DunningStep.receivable_id, MiseEnDemeure)
+        .join(MiseEnDemeure, MiseEnDemeure.id == DunningStep.notice_id)
         .where(DunningStep.receivable_id.in_(receivable_ids), DunningStep.step == 3,
-               FormalNotice.status == "sent"))
+               MiseEnDemeure.status == "sent"))
     return {receivable_id: notice for receivable_id, notice in rows}
 
 

@@ -222,7 +222,7 @@ def _stop(receivable_id: int, now: datetime) -> None:
 
 
 def debt_closed(receivable: Receivable) -> None:
-    """receivables.close's hook (in its transaction): the file closes with its last debt."""
+    """settling.close's hook (in its transaction): the file closes with its last debt."""
     file = of_receivable(receivable.id)
     if file is None or file.status != "open":
         return

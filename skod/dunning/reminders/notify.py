@@ -2,9 +2,10 @@
 every invoice of that step) and what the provider (and, for a payment plan, the client) is told.
 
 Thin on purpose: this module reads the rows (receivables, invoices, rates, the ladder) into
-`letter_facts.Facts`, and letters.py / formal.py decide what the e-mail says. Client e-mails are in
-the client's language and time zone, carry the invoice PDFs (attached by the delivery worker)
-and answer to the provider's address (Reply-To), since the provider is who the client deals with.
+`letter_facts.Facts`, and letters.py / formal_reminder.py decide what the e-mail says.
+Client e-mails are in the client's language and time zone, carry the invoice PDFs (attached by the
+delivery worker) and answer to the provider's address (Reply-To), since the provider is who the
+client deals with.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
             table: RateTable | None, until: date) -> letter_facts.Debt:
     invoice = r.invoice
     # the letter claims the penalties only when the debt's choice is to claim them, and its
-    # total is the amount the pay page asks for the same day (owed.py)
+    # total is the amount the pay page asks for the same day (owed/amounts.py)
     due = owing.owed(r, until, table, letter_step=step) if table is not None else None
     figured = due is not None and due.claimed and r.balance_minor > 0
     return letter_facts.Debt(

@@ -24,7 +24,8 @@ class Step:
     #: days after the invoice due date; None = at the failure itself (step 0)
     offset_days: int | None
     channel: str
-    template: str
+    #: the step's name, as in the README's ladder table
+    name: str
     #: False for a step this version does not send yet: the ladder stops before it
     available: bool = True
 
@@ -35,11 +36,11 @@ TEXT_LOCALES = ("fr", "en")
 
 #: the default ladder (DESIGN.md section 2)
 DEFAULT_STEPS: tuple[Step, ...] = (
-    Step(0, None, "email", "notice"),
-    Step(1, 7, "email", "friendly"),
-    Step(2, 15, "email", "formal"),
-    Step(3, 30, "letter", "formal_notice"),  # mise en demeure (formal_notice.py)
-    Step(4, 45, "file", "recourse"),  # the provider's recourse file: nothing goes to the client
+    Step(0, None, "email", "notice"),  # the failure notice (reminders/)
+    Step(1, 7, "email", "friendly_reminder"),
+    Step(2, 15, "email", "formal_reminder"),
+    Step(3, 30, "letter", "mise_en_demeure"),  # mise_en_demeure/
+    Step(4, 45, "file", "recourse_file"),  # recourse/: nothing goes to the client
 )
 DEFAULT_RETRY_DAYS: tuple[int, ...] = (1, 3, 5)
 #: the mise en demeure's final deadline in days (provider setting; the law file says 8-15)
@@ -113,7 +114,7 @@ def settings_from(overrides: dict | None, min_gap: timedelta) -> Ladder:
     if len(retry) > 5 or any(not isinstance(d, int) or not 1 <= d <= 14 for d in retry) or (
             list(retry) != sorted(set(retry))):
         raise SettingsError("retry_days: up to 5 growing days between 1 and 14")
-    approval, deadline_days = _formal_notice(overrides.get("formal_notice"))
+    approval, deadline_days = _mise_en_demeure(overrides.get("formal_notice"))
     return Ladder(steps=tuple(steps), retry_days=retry, min_gap=min_gap, texts=texts,
                   notice_approval=approval, notice_deadline_days=deadline_days,
                   claim_penalties=_claim_penalties(overrides.get("claim_penalties")))
@@ -129,8 +130,10 @@ def _claim_penalties(given: object) -> dict:
     return {**CLAIM_PENALTIES, **given}
 
 
-def _formal_notice(given: object) -> tuple[bool, int]:
-    """{"approval": bool, "deadline_days": 8..15}, both optional."""
+def _mise_en_demeure(given: object) -> tuple[bool, int]:
+    """{"approval": bool, "deadline_days": 8..15}, both optional. The stored key (JSON in
+    dunning_settings.overrides, and the API's) keeps its first name, "formal_notice": renaming
+    it would rewrite every provider's stored settings for a word."""
     given = {} if given is None else given
     if not isinstance(given, dict) or not set(given) <= {"approval", "deadline_days"}:
         raise SettingsError("formal_notice: approval and deadline_days only")

@@ -272,15 +272,15 @@ def check_payments(payments: Sequence[Payment], amount_minor: int) -> tuple[Paym
 
 def compute(*, amount_minor: int, currency: str, due: date, until: date, client_kind: str,
             table: RateTable, contractual_rate_bp: int | None = None,
-            formal_notice_on: date | None = None, invoices: int = 1,
+            mise_en_demeure_on: date | None = None, invoices: int = 1,
             payments: Sequence[Payment] = ()) -> Breakdown:
     """Penalties owed on `amount_minor` (incl. VAT) due on `due`, as of `until` (inclusive),
-    given the debt's `payments` (day the funds arrived, amount). `formal_notice_on` only
+    given the debt's `payments` (day the funds arrived, amount). `mise_en_demeure_on` only
     matters for a consumer; `invoices` counts the 40 EUR."""
     _check(amount_minor, currency, due, until, client_kind, contractual_rate_bp, invoices)
     payments = check_payments(payments, amount_minor)
     priced = _priced_for(client_kind, amount_minor, due, until, table, contractual_rate_bp,
-                         formal_notice_on, payments)
+                         mise_en_demeure_on, payments)
     segments, interest = _segments(priced)
     days_late = (until - due).days
     flags = {flag for s in segments for flag in s.flags}

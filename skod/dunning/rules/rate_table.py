@@ -1,6 +1,6 @@
 """The half-yearly rate table the penalty engine reads (law file section 1): its rows in basis
 points, the look-up of a half-year (a missing or unverified one flagged), and the checks of a
-stored or typed rate. Pure: no database, no Flask (skod/dunning/rates.py loads the rows)."""
+stored or typed rate. Pure: no database, no Flask (skod/dunning/owed/rates.py loads the rows)."""
 
 from __future__ import annotations
 
