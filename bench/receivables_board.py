@@ -61,9 +61,8 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=100_000)
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args()
-    from skod.dunning.board import (
-        summary as board,  # the app's modules after the bench's own set-up
-    )
+    # the app's modules after the bench's own set-up
+    from skod.dunning.board import summary as board
     loader.ensure_database()
     loader.load(loader.Spread(receivables=args.total, due=1000, big=args.receivables))
     with tempfile.TemporaryDirectory() as instance:

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.isolation import isolated
-from skod.dunning.debts import notices, settling
+from skod.dunning.debts import notices, settling, sweep, sweep_faults
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, Receivable
+from skod.dunning.owed import amounts as owing
 from skod.dunning.rules.ladder import WORK_START
 from skod.extensions import db
 
@@ -87,8 +88,6 @@ def mark_paid(receivable_id: int, now: datetime, provider_id: int,
               amount: int | None = None) -> Receivable:
     """The provider received a transfer: all that is owed today (the balance, plus the
     penalties the case claims: owed/amounts.py), or `amount` of it (the balance first)."""
-    from skod.dunning.owed import amounts as owing
-
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
     total = owing.owed_now(receivable, now).total_minor
@@ -103,8 +102,6 @@ def mark_paid(receivable_id: int, now: datetime, provider_id: int,
 
 def remind_now(receivable_id: int, now: datetime, provider_id: int) -> int:
     """Send the next step now, if the order and the minimum gap allow it; its step number."""
-    from skod.dunning.debts import sweep, sweep_faults
-
     receivable = locked(receivable_id, provider_id)
     _still_owed(receivable)
     if receivable.status != "open":

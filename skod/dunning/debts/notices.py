@@ -19,6 +19,7 @@ from sqlalchemy import select
 from skod.dunning.debts import links
 from skod.dunning.debts.links import case_url, locale_of
 from skod.dunning.debts.models import DunningEvent, PaymentPlan, Receivable
+from skod.dunning.receivables import labels
 from skod.dunning.reminders.letter_facts import day, money
 from skod.extensions import db
 from skod.notifications import mail
@@ -90,8 +91,6 @@ def debt_opened(rows: list[Receivable]) -> None:
     """With the client's notice (step 0), one e-mail for the same debts: the provider learns
     the payments failed for good, why, and what Skod does next, so that nobody chases the
     client a second time by hand."""
-    from skod.dunning.receivables import labels
-
     first, provider = rows[0], rows[0].provider
     locale = locale_of(provider)
     with force_locale(locale):

@@ -16,6 +16,7 @@ from skod.core.errors import NotFound
 from skod.core.schemas import Schema
 from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
+from skod.dunning.mise_en_demeure.documents import filename
 from skod.extensions import db
 
 blp = Blueprint("notices_api", __name__, description="Mises en demeure (formal notices)")
@@ -60,8 +61,6 @@ def get_notice(notice_id: int):
 @blp.response(200)
 def get_notice_pdf(notice_id: int):
     """The letter exactly as it was e-mailed (a draft: as it would go today)."""
-    from skod.dunning.mise_en_demeure.documents import filename
-
     notice = mise_en_demeure.owned(notice_id, require_provider().id)
     if notice.pdf is None:
         raise NotFound("this formal notice has no letter")

@@ -18,6 +18,7 @@ from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.forms import Form
 from skod.dunning.debts.document_models import MiseEnDemeure
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
+from skod.dunning.mise_en_demeure.documents import filename
 from skod.dunning.receivables.blueprint import bp, error_words
 from skod.dunning.receivables.forms import DATE_FORMATS, ConfirmForm
 from skod.extensions import db
@@ -58,8 +59,6 @@ def _back(notice: MiseEnDemeure) -> ResponseReturnValue:
 @bp.get("/dashboard/formal-notices/<int:notice_id>.pdf")
 @login_required
 def notice_pdf(notice_id: int) -> ResponseReturnValue:
-    from skod.dunning.mise_en_demeure.documents import filename
-
     notice = _notice(notice_id)
     if notice.pdf is None:
         abort(404)

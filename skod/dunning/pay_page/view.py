@@ -17,6 +17,7 @@ from skod.accounts.models import Client
 from skod.core import formats
 from skod.dunning.debts import links
 from skod.dunning.debts.models import CLOSED, DunningEvent, PaymentPlan, Receivable
+from skod.dunning.debts.overpay import overpaid_minor
 from skod.dunning.owed import amounts as owing
 from skod.dunning.pay_page import plans
 from skod.dunning.pay_page.paying import cannot_pay_words
@@ -89,8 +90,6 @@ def owed_view(receivable: Receivable, now: datetime, locale: str) -> dict:
 
 def _refunded(receivable: Receivable) -> str | None:
     """What a payment brought above the balance (a race) and was refunded, as money."""
-    from skod.dunning.debts.overpay import overpaid_minor
-
     amount = overpaid_minor(receivable.id)
     return display.money(amount, receivable.currency, current_locale()) if amount else None
 

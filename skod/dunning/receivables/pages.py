@@ -23,6 +23,7 @@ from skod.dunning.debts.store import remembering
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
 from skod.dunning.owed import pages as calculator_pages
 from skod.dunning.owed import penalty_choices
+from skod.dunning.pay_page import plans
 from skod.dunning.receivables import queries
 from skod.dunning.receivables.blueprint import bp, error_words
 from skod.dunning.receivables.forms import (
@@ -157,10 +158,6 @@ def _decide_plan(receivable_id: int, decision: str, now) -> None:  # noqa: ANN00
     plan = queries.latest_plan(receivable_id)
     if plan is None or plan.status != "proposed":
         raise DomainError("no plan waiting", code="no_plan")
-    from skod.dunning.pay_page import (
-        plans,  # the pay page's module (another branch): imported when used
-    )
-
     service = plans.accept if decision == "accept" else plans.refuse
     service(plan.id, current_user.id, now)
 

@@ -22,6 +22,7 @@ from skod.dunning.debts.models import (
     PaymentPlan,
     Receivable,
 )
+from skod.dunning.owed import amounts as owing
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 
@@ -109,8 +110,6 @@ def row(receivable: Receivable, now: datetime) -> dict:
 def owed_fields(receivable: Receivable, now: datetime) -> dict:
     """The penalties claimed and unpaid, and the whole breakdown as of the provider's day
     (owed/amounts.py: the pay page's and the letters' figures)."""
-    from skod.dunning.owed import amounts as owing
-
     due = owing.owed_now(receivable, now)
     return {"penalties_claimed_minor": due.penalties_minor,
             "penalties_unpaid_minor": due.penalties_unpaid_minor,

@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from skod.core import formats
 from skod.dunning.debts.actions import NOT_RESUMABLE
 from skod.dunning.debts.models import Receivable
+from skod.dunning.debts.sweep_faults import stuck
+from skod.dunning.mise_en_demeure.services import of_receivable
 from skod.dunning.receivables import labels, queries
 from skod.dunning.recourse import view as recourse_view
 from skod.web import display
@@ -40,8 +42,6 @@ TASKS = {"approve": _l("Mise en demeure: waits for your approval"),
 
 def notice_view(receivable_id: int, locale: str) -> dict | None:
     """The case's mise en demeure: where it stands and what the provider has to do."""
-    from skod.dunning.mise_en_demeure.services import of_receivable
-
     notice = of_receivable(receivable_id)
     if notice is None:
         return None
@@ -85,8 +85,6 @@ def list_row(receivable: Receivable, now: datetime, tz: str, locale: str,
 
 def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> dict:
     """Everything the case page and the confirmation pages show."""
-    from skod.dunning.debts.sweep_faults import stuck
-
     detail = queries.detail(receivable, now)
     plan = detail["plan"]
     status = receivable.status

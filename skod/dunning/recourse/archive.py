@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from skod.dunning.debts.document_models import DunningMessage, MiseEnDemeure, RecourseFile
+from skod.dunning.debts.links import locale_of
 from skod.dunning.debts.models import DunningEvent
 from skod.dunning.receivables import labels
 from skod.dunning.recourse import facts
@@ -44,8 +45,6 @@ def pdf_of(template: str, **context: object) -> bytes:
 
 def build(file: RecourseFile, now: datetime) -> tuple[str, bytes]:
     """(file name, ZIP bytes) of the recourse file as of `now`."""
-    from skod.dunning.debts.links import locale_of
-
     locale = locale_of(file.provider)
     rows = facts.receivables_of(file)
     with force_locale(locale):

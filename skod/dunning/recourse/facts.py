@@ -15,6 +15,7 @@ from sqlalchemy import select
 from skod.dunning.debts.document_models import MiseEnDemeure, RecourseFile
 from skod.dunning.debts.models import DunningStep, Receivable
 from skod.dunning.owed import rates
+from skod.dunning.owed.history import penalties_of
 from skod.dunning.rules.penalties import Breakdown, RateTable, provisional_halves
 from skod.extensions import db
 
@@ -61,8 +62,6 @@ def notices_of(receivable_ids: list[int]) -> dict[int, MiseEnDemeure]:
 def breakdown_of(r: Receivable, posted_on: date | None, until: date,
                  table: RateTable) -> Breakdown | None:
     """The penalty engine's figures on the balance (one invoice: one 40 EUR for a business)."""
-    from skod.dunning.owed.history import penalties_of
-
     if r.balance_minor <= 0:
         return None
     return penalties_of(r, max(until, r.due_date), table,

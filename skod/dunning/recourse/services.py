@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.document_models import RecourseFile
+from skod.dunning.debts.links import case_url, locale_of
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, DunningStep, Receivable
 from skod.dunning.recourse import facts
 from skod.dunning.rules import recourse_routes as rules
@@ -147,8 +148,6 @@ def choose_route(file_id: int, provider_id: int, now: datetime, route: str,
 
 
 def _tell_provider(file: RecourseFile, first: Receivable) -> None:
-    from skod.dunning.debts.links import case_url, locale_of
-
     provider, client = file.provider, file.client
     locale = locale_of(provider)
     who = client.company_name or client.name
