@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from skod.payments import decline_words as dw
+from skod.payments import decline_labels as dw
 from skod.payments import stripe_objects as so
 
 

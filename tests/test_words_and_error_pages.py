@@ -45,7 +45,7 @@ def test_a_declined_call_payment_reads_in_words_on_the_booking_page(client, card
     _no_raw(html.split("<script")[0])  # the page's text; the script gets the words by code
 
 
-def test_the_card_pages_give_the_script_decline_words_not_stripe_english(client, card_pm):
+def test_the_card_pages_give_the_script_decline_labels_not_stripe_english(client, card_pm):
     booking = _declined_booking(client, card_pm)
     html = client.get(f"/b/{booking['id']}/{booking['client_token']}?lang=fr").get_data(
         as_text=True)

@@ -21,7 +21,7 @@ from skod.messages.api import download
 from skod.messages.forms import DeclineForm, ReplyForm
 from skod.messages.jobs import deliver_outcome
 from skod.messages.models import OPEN, Message
-from skod.web import confirm, confirm_words, display
+from skod.web import confirm, confirm_labels, display
 from skod.web.blueprint import current_locale
 from skod.web.public import bookable_or_abort, provider_or_404
 
@@ -151,7 +151,7 @@ def inbox_reply(message_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Write an answer first."), "error")
         return redirect(url_for("messages_pages.inbox_message", message_id=message_id))
-    asked = confirm.before(lambda: confirm_words.send_answer(  # sending captures: ask first
+    asked = confirm.before(lambda: confirm_labels.send_answer(  # sending captures: ask first
         message, current_locale(), url_for("messages_pages.inbox_message",
                                            message_id=message_id))
         if message.status == "held" else None)

@@ -12,7 +12,7 @@ from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.invoicing.issuing import documents_for
 from skod.notifications import mail
-from skod.payments.decline_words import failure_words
+from skod.payments.decline_labels import failure_words
 
 
 def _base() -> str:

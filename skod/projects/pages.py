@@ -25,7 +25,7 @@ from skod.projects import setup
 from skod.projects.forms import MILESTONE_ROWS, form_data
 from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
-from skod.web import confirm, confirm_words, display
+from skod.web import confirm, confirm_labels, display
 from skod.web.blueprint import current_locale
 from skod.web.forms import ActionForm
 
@@ -123,7 +123,7 @@ def _ask(milestone: Milestone, action: str, back: str) -> confirm.Ask | None:
              and milestone.approved_at is None}
     if not takes.get(action):
         return None
-    return confirm_words.milestone(milestone, action, current_locale(), back)
+    return confirm_labels.milestone(milestone, action, current_locale(), back)
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/<action>")

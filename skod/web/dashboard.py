@@ -23,7 +23,7 @@ from skod.dunning.receivables import overview
 from skod.extensions import db
 from skod.payments import refunds
 from skod.payments.models import Payment
-from skod.web import confirm, confirm_words, display
+from skod.web import confirm, confirm_labels, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, RefundForm
 
@@ -137,9 +137,9 @@ def _ask(action: str, booking: Booking) -> confirm.Ask | None:
     back, locale = url_for("web.dashboard"), current_locale()
     if action == "end" and booking.status in ("held", "in_progress") \
             and booking.ended_at is None:
-        return confirm_words.end_call(booking, utcnow(), locale, back)
+        return confirm_labels.end_call(booking, utcnow(), locale, back)
     if action == "no-show" and booking.status == "held":
-        return confirm_words.no_show(booking, locale, back)
+        return confirm_labels.no_show(booking, locale, back)
     return None
 
 
@@ -178,7 +178,7 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
         flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
         return redirect(url_for("web.dashboard"))
     left = _refundable(payment)
-    asked = confirm.before(lambda: confirm_words.refund(
+    asked = confirm.before(lambda: confirm_labels.refund(
         payment, amount or left, current_locale(), url_for("web.dashboard"))
         if 0 < (amount or left) <= left else None)  # else refund() says what is wrong
     if asked is not None:

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 
 from skod.core import formats
 from skod.payments import capture_policy as cp
-from skod.payments import decline_words
+from skod.payments import decline_labels
 from skod.payments.disputes import status_words
 
 ZONES = frozenset(available_timezones())
@@ -121,7 +121,7 @@ def purpose_word(purpose: str | None) -> str:
 
 
 # the pages' name for the payment domain's words of a failure
-failure_words = decline_words.failure_words
+failure_words = decline_labels.failure_words
 
 
 def booking_payment_lines(booking, locale: str) -> list[str]:  # noqa: ANN001
@@ -267,5 +267,5 @@ def js_messages() -> dict:
         # {brand}, {last4}, {expiry} are filled in by the page
         "saved_card_label": _("Your saved card: {brand} ending in {last4}, expires {expiry}"),
         # Stripe.js reports errors in English: the card pages show these instead, by code
-        "declines": {code: str(text) for code, text in decline_words.WORDS.items()},
+        "declines": {code: str(text) for code, text in decline_labels.WORDS.items()},
     }

@@ -13,7 +13,7 @@ from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
 from skod.extensions import db
 from skod.invoicing import queries
-from skod.web import confirm, confirm_words, display
+from skod.web import confirm, confirm_labels, display
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm
 
@@ -65,7 +65,7 @@ def manage_cancel(booking_id: int, token: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return redirect(back)
     # it may cost the late fee: say so and ask first (free ones too: the slot is lost)
-    asked = confirm.before(lambda: confirm_words.client_cancel(
+    asked = confirm.before(lambda: confirm_labels.client_cancel(
         booking, utcnow(), current_locale(), back) if booking.status in CANCELLABLE else None)
     if asked is not None:
         return asked

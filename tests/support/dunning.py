@@ -172,7 +172,7 @@ def step_mail(outbox, email: str, now_sent: int) -> object:
 def reason_words(app, code: str, locale: str) -> str:
     from flask_babel import force_locale
 
-    from skod.payments.decline_words import words
+    from skod.payments.decline_labels import words
 
     with app.test_request_context(), force_locale(locale):
         return str(words(code))

@@ -23,7 +23,7 @@ from skod.dunning.rules import ladder as rules
 from skod.extensions import db
 from skod.payments import cards
 from skod.payments import services as pay
-from skod.payments.decline_words import retry_allowed
+from skod.payments.decline_labels import retry_allowed
 from skod.payments.models import RECOVERY, Payment
 
 

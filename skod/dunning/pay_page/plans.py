@@ -32,7 +32,7 @@ from skod.dunning.rules.plan_split import check_instalments, monthly
 from skod.extensions import db
 from skod.payments import cards
 from skod.payments import services as pay
-from skod.payments.decline_words import retry_allowed
+from skod.payments.decline_labels import retry_allowed
 from skod.payments.models import RECOVERY, Payment
 
 #: a plan in these states owns the case's pause: no second plan, promise or client dispute

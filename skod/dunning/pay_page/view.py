@@ -22,7 +22,7 @@ from skod.dunning.owed import amounts as owing
 from skod.dunning.pay_page import plans
 from skod.dunning.pay_page.paying import cannot_pay_words
 from skod.extensions import db
-from skod.payments import connect, decline_words
+from skod.payments import connect, decline_labels
 from skod.web import display
 from skod.web.blueprint import current_locale
 
@@ -136,7 +136,7 @@ def failure_words(receivable: Receivable) -> str | None:
         return None
     if code in FAILURE_WORDS:
         return str(FAILURE_WORDS[code])
-    words = getattr(decline_words, "words", None)  # the decline words module, once merged
+    words = getattr(decline_labels, "words", None)  # the decline words module, once merged
     if words is not None:
         return str(words(code))
     return _("Your bank declined the payment. You may pay with another card or by transfer.")

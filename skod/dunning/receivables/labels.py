@@ -1,7 +1,7 @@
 """Words for the provider's pages about a debt: ladder steps, case states, pause reasons, why a
 payment failed (never a raw code), and one sentence per timeline event.
 
-The client-facing decline sentences live in skod/payments/decline_words.py; these speak to the
+The client-facing decline sentences live in skod/payments/decline_labels.py; these speak to the
 provider about the client ("the client's bank...").
 """
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from skod.dunning.reminders import formal_reminder
 from skod.dunning.reminders.letter_facts import Block, Debt, Facts, Letter, day, money, one_line
-from skod.payments.decline_words import words
+from skod.payments.decline_labels import words
 
 #: failure kinds that are the bank's answer (the decline code then says why, in words)
 DECLINES = ("soft_decline", "hard_decline", "authentication_required")
