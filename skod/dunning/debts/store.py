@@ -1,10 +1,8 @@
-"""Receivables: opened when delivered value goes unpaid, linked to their invoice, closed by any
-payment, and scheduled on the ladder.
+"""The floor every part of dunning stands on: a receivable found and locked, a line on its
+timeline, the provider's ladder (read once per sweep), and the next action scheduled by the
+ladder's rules. Opening a debt is opening.py's, settling and closing it settling.py's.
 
-`open_for_payment` runs inside the domain's own transaction (the failure and the debt are one
-fact) and never commits; everything else here is a service that owns its transaction. A
-receivable is unique per source, so a webhook, a retried job and the sweep opening the same
-debt at once end with one row.
+Nothing here commits: the caller's service owns the transaction.
 """
 
 from __future__ import annotations
