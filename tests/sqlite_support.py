@@ -3,7 +3,7 @@
 does, the suite's Stripe emulator, and a site seeded the real way (the API, the sweep) with
 every kind of row a page or an API route reads.
 
-The session's `app` (PostgreSQL) is left as it was: the default Celery app (each app has its
+The session's `app` (PostgreSQL) is left as it was: the current Celery app (each app has its
 own, the last created is the one shared tasks go to) and the emulator's idempotency keys and
 clock are put back when the SQLite app is done.
 """
@@ -54,8 +54,11 @@ def sqlite_app(instance: Path, emulator, keys: dict):  # noqa: ANN001 - StripeEm
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        before.set_current()
-        before.set_default()
+        # put back the Celery app that was current, unless an app created meanwhile (the
+        # session's, when the walk ran first) made its own current: that one stays
+        if current_celery._get_current_object() is app.extensions["celery"]:
+            before.set_current()
+            before.set_default()
         emulator.forget_idempotency()
         emulator.set_clock(None)
 
