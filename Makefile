@@ -1,5 +1,6 @@
 # make run   - local demo: SQLite, file broker, outbox e-mails, Stripe emulator (honcho)
-# make test  - ruff + pytest against PostgreSQL/Redis on loopback and headless Chromium
+# make test  - ruff, the import-cycle check, pytest against PostgreSQL/Redis on loopback and
+#              headless Chromium
 # make test-dates - the time-sensitive tests under libfaketime at a Sunday, 1 May,
 #              31 December 23:30 Paris, 29 February and 00:30 Paris (DATES='sunday leap'; 'rotate')
 # make test-webhooks-chaos - the whole suite, the emulator's webhooks delivered as Stripe may
@@ -49,6 +50,7 @@ lint: $(STAMP)
 
 test: $(STAMP) $(AXE) services
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_import_cycles.py
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 # not part of `make test`: the clock of the whole process tree moved by libfaketime (installed

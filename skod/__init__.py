@@ -1,5 +1,5 @@
-"""Skod: pre-paid and milestone billing. create_app(): config -> extensions -> blueprints ->
-errors -> CLI."""
+"""Skod: pre-paid and milestone billing. create_app(): config -> extensions (Celery too) ->
+blueprints -> errors -> CLI -> periodic jobs (the tick's registry)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -205,3 +206,20 @@ def register_commands(app: Flask) -> None:
     from skod.cli import skod_cli
 
     app.cli.add_command(skod_cli)
+
+
+def register_jobs(app: Flask) -> None:
+    """Each domain's periodic jobs in the tick's registry (skod.scheduler), in the tick's order."""
+    from skod import scheduler
+    from skod.calls import jobs as call_jobs
+    from skod.dunning.debts import jobs as dunning_jobs
+    from skod.invoicing import jobs as invoice_jobs
+    from skod.messages import jobs as message_jobs
+    from skod.projects import jobs as project_jobs
+    from skod.webhooks import jobs as webhook_jobs
+
+    # invoicing after the services: it invoices what they delivered in this very tick; dunning
+    # last: it chases what is still unpaid once all of that is recorded
+    for domain in (call_jobs, message_jobs, project_jobs, webhook_jobs, invoice_jobs,
+                   dunning_jobs):
+        scheduler.register(app, domain.__name__, domain.run_all)

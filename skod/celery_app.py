@@ -1,63 +1,42 @@
-"""Celery wired to Flask (tasks run inside the app context) and the one beat schedule.
+"""Celery bound to Flask, as in the Flask docs' "Background Tasks with Celery": create_app
+calls `init_celery`, which makes a Celery app from app.config["CELERY"] (tasks run inside the
+Flask app's context) with the one beat schedule, and keeps it in app.extensions["celery"].
 
-`celery -A skod.celery_app:celery worker -B` works on its own: the broker settings come from the
-environment at import, and the first task builds the Flask app it runs in.
+Tasks are declared with `celery.shared_task`, so no module imports a Celery app object; the
+worker gets its app from its own entry module, skod.worker.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 
-from skod import config
-
-TASK_MODULES = ["skod.notifications.tasks", "skod.webhooks.tasks", "skod.celery_app"]
-
-celery = Celery("skod")
-_settings = config.load()
-celery.conf.update(
-    _settings["CELERY"],
-    imports=TASK_MODULES,
-    # Every periodic job, in one place: `skod.tick` runs each job of each domain once.
-    beat_schedule={"tick": {"task": "skod.tick",
-                            "schedule": float(_settings["SCHEDULER_INTERVAL_SECONDS"])}},
-)
-_flask_app: Flask | None = None
-
-
-def _app() -> Flask:
-    global _flask_app
-    if _flask_app is None:
-        from skod import create_app
-
-        _flask_app = create_app()
-    return _flask_app
-
-
-class FlaskTask(Task):
-    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
-        from flask import has_app_context
-
-        if has_app_context():
-            return self.run(*args, **kwargs)
-        with _app().app_context():
-            return self.run(*args, **kwargs)
-
-
-celery.Task = FlaskTask
+#: the modules whose shared tasks a worker must know before the first message arrives
+TASK_MODULES = ["skod.notifications.tasks", "skod.webhooks.tasks", "skod.scheduler"]
 
 
 def init_celery(app: Flask) -> Celery:
-    global _flask_app
-    _flask_app = app
-    celery.conf.update(app.config["CELERY"])
+    """The Celery app of `app`: its settings, its tasks run in `app`'s context, and it becomes
+    the default app that the shared tasks are bound to (the last app created wins)."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # eager (tests, one-process use): the caller's app context is already there
+            if has_app_context():
+                return self.run(*args, **kwargs)
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        app.config["CELERY"],
+        imports=TASK_MODULES,
+        # Every periodic job, in one place: `skod.tick` runs each job of each domain once.
+        beat_schedule={"tick": {"task": "skod.tick",
+                                "schedule": float(app.config["SCHEDULER_INTERVAL_SECONDS"])}},
+    )
+    celery.set_default()
     app.extensions["celery"] = celery
     return celery
-
-
-@celery.task(name="skod.tick")
-def tick_task() -> dict:
-    from skod.core.clock import utcnow
-    from skod.scheduler import tick
-
-    return tick(utcnow())

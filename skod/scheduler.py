@@ -1,25 +1,42 @@
-"""One tick: every periodic job of every domain, once, as of `now` (beat and `flask skod tick`)."""
+"""One tick: every periodic job of every domain, once, as of `now` (beat and `flask skod tick`).
+
+The scheduler knows no domain: create_app registers each domain's `run_all` on the app
+(`register`), in the order the tick runs them, and the tick walks that registry. Kept on the app,
+so that creating several apps (tests) never runs a job twice.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from skod.calls import jobs as call_jobs
+from celery import shared_task
+from flask import Flask, current_app
+
+from skod.core.clock import utcnow
 from skod.core.isolation import isolated
-from skod.dunning.debts import jobs as dunning_jobs
-from skod.invoicing import jobs as invoice_jobs
-from skod.messages import jobs as message_jobs
-from skod.projects import jobs as project_jobs
-from skod.webhooks import jobs as webhook_jobs
+
+#: app.extensions key: job name -> the domain's run_all(now), in registration order
+JOBS = "skod.jobs"
+
+Job = Callable[[datetime], dict[str, int]]
+
+
+def register(app: Flask, name: str, run_all: Job) -> None:
+    """Add a domain's jobs to `app`'s tick; registering a name again replaces it in place."""
+    app.extensions.setdefault(JOBS, {})[name] = run_all
 
 
 def tick(now: datetime) -> dict[str, int]:
-    """Each domain's jobs in turn; the report names every job with what it did."""
+    """Each registered domain's jobs in turn; the report names every job with what it did."""
     report: dict[str, int] = {}
-    # invoicing after the services: it invoices what they delivered in this very tick; dunning
-    # last: it chases what is still unpaid once all of that is recorded
-    for domain in (call_jobs, message_jobs, project_jobs, webhook_jobs, invoice_jobs,
-                   dunning_jobs):
-        with isolated(domain.__name__, "(run_all)"):  # one domain never stops the next
-            report.update(domain.run_all(now))
+    for name, run_all in current_app.extensions.get(JOBS, {}).items():
+        with isolated(name, "(run_all)"):  # one domain never stops the next
+            report.update(run_all(now))
     return report
+
+
+@shared_task(name="skod.tick")
+def tick_task() -> dict[str, int]:
+    """The beat's task (every SCHEDULER_INTERVAL_SECONDS)."""
+    return tick(utcnow())

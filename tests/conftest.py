@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# Before anything imports skod (skod.celery_app reads the environment at import time):
+# Before any app is created (skod.config reads the environment, Celery's settings too):
 # Celery runs tasks in-process and needs no broker; e-mails go to files; nothing under ./instance.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
 os.environ["CELERY_BROKER_URL"] = "memory://"

@@ -3,8 +3,9 @@
 does, the suite's Stripe emulator, and a site seeded the real way (the API, the sweep) with
 every kind of row a page or an API route reads.
 
-The session's `app` (PostgreSQL) is left as it was: Celery's app and the emulator's
-idempotency keys and clock are put back when the SQLite app is done.
+The session's `app` (PostgreSQL) is left as it was: the current Celery app (each app has its
+own, the last created is the one shared tasks go to) and the emulator's idempotency keys and
+clock are put back when the SQLite app is done.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @contextmanager
 def sqlite_app(instance: Path, emulator, keys: dict):  # noqa: ANN001 - StripeEmulator
     """The app on `instance`/skod.sqlite, migrated to the head, Celery eager, e-mails to files."""
+    from celery import current_app as current_celery
     from flask_migrate import upgrade
 
-    import skod.celery_app as celery_module
     from skod import create_app
     from skod.extensions import db
 
     url = f"sqlite:///{instance / 'skod.sqlite'}"
-    before = celery_module._flask_app
+    before = current_celery._get_current_object()
     app = create_app({
         "TESTING": True, "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": url,
         "SKOD_INSTANCE_PATH": str(instance), "STRIPE_API_BASE": emulator.base_url,
@@ -53,9 +54,11 @@ def sqlite_app(instance: Path, emulator, keys: dict):  # noqa: ANN001 - StripeEm
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        celery_module._flask_app = before
-        if before is not None:
-            celery_module.celery.conf.update(before.config["CELERY"])
+        # put back the Celery app that was current, unless an app created meanwhile (the
+        # session's, when the walk ran first) made its own current: that one stays
+        if current_celery._get_current_object() is app.extensions["celery"]:
+            before.set_current()
+            before.set_default()
         emulator.forget_idempotency()
         emulator.set_clock(None)
 

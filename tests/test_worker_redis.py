@@ -20,7 +20,7 @@ def worker(tmp_path, pg_url, redis_url):
     env = dict(os.environ, CELERY_BROKER_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="0",
                DATABASE_URL=pg_url, SKOD_INSTANCE_PATH=str(tmp_path), MAIL_BACKEND="outbox")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "skod.celery_app:celery", "worker",
+        [sys.executable, "-m", "celery", "-A", "skod.worker:celery", "worker",
          "--pool=solo", "--loglevel=warning", "-Q", "celery"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     yield tmp_path

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import smtplib
 
-from skod.celery_app import celery
-from skod.notifications import mail
+from celery import shared_task
+
+from skod.notifications.delivery import attach_invoices, deliver
 
 
-@celery.task(bind=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=30,
+@shared_task(bind=True, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=30,
              retry_backoff_max=3600, max_retries=8)
 def deliver_email(self, raw: str, invoice_ids: list[int] | None = None) -> None:  # noqa: ANN001
-    mail.deliver(mail.attach_invoices(raw, invoice_ids) if invoice_ids else raw)
+    deliver(attach_invoices(raw, invoice_ids) if invoice_ids else raw)

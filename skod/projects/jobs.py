@@ -20,8 +20,7 @@ from skod.payments.models import Payment
 from skod.projects import milestones as ms
 from skod.projects import policy as pp
 from skod.projects.models import OPEN, Milestone
-from skod.projects.settlement import lock_milestone, place_hold
-from skod.projects.setup import project_policy
+from skod.projects.settlement import lock_milestone, place_hold, project_policy
 
 log = logging.getLogger(__name__)
 

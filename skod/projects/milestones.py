@@ -15,57 +15,19 @@ from skod.extensions import db
 from skod.projects import notify
 from skod.projects import policy as pp
 from skod.projects.deposit import refund_deposit_share
-from skod.projects.models import (
-    FINAL,
-    MILESTONE_STATES,
-    PROJECT_STATES,
-    STARTED,
-    Milestone,
-    Project,
+from skod.projects.models import MILESTONE_STATES, STARTED, Milestone, Project
+
+# a milestone starts with its hold and a paid one starts the next: one recursion, kept in
+# settlement; `start` is re-exported so that a milestone's whole life reads ms.<step>
+from skod.projects.settlement import (
+    lock_milestone,
+    project_policy,
+    release_hold,
+    settle,
+    start_next,
 )
-from skod.projects.settlement import lock_milestone, place_hold, release_hold, settle
-from skod.projects.setup import lock_project, project_policy, split_deposit
-
-
-def start(milestone_id: int, now: datetime) -> Milestone:
-    """Work begins: the hold is placed now when the due date fits in a merchant-initiated
-    hold, else at HOLD_LEAD before the due date (jobs.place_due_holds)."""
-    milestone = lock_milestone(milestone_id)
-    if milestone.status != "pending":
-        if milestone.started_at is not None:
-            db.session.commit()
-            return milestone  # started already
-        raise Conflict(f"the milestone is {milestone.status}", code="invalid_state")
-    project = milestone.project
-    if project.status != "accepted":
-        raise Conflict("the client has not accepted the project yet", code="not_accepted")
-    MILESTONE_STATES.move(milestone, "in_progress")
-    milestone.started_at = now
-    if milestone.due_minor > 0:
-        due = pp.due_at(milestone.expected_on, project.provider.timezone)
-        milestone.hold_due_at = pp.hold_at(project_policy(), now, due)
-    hold_now = milestone.hold_due_at is not None and milestone.hold_due_at <= now
-    db.session.commit()
-    return place_hold(milestone_id, now) if hold_now else milestone
-
-
-def start_next(project_id: int, now: datetime) -> None:
-    """After a milestone is paid or cancelled: the next pending one starts, or the project
-    is complete when every milestone is final."""
-    project = lock_project(project_id)
-    if project.status != "accepted":
-        db.session.commit()
-        return
-    pending = sorted((m for m in project.milestones if m.status == "pending"),
-                     key=lambda m: m.position)
-    running = [m for m in project.milestones if m.status not in FINAL and m.status != "pending"]
-    if not pending and not running:
-        PROJECT_STATES.move(project, "completed")
-        db.session.commit()
-        return
-    db.session.commit()
-    if pending and not running:
-        start(pending[0].id, now)
+from skod.projects.settlement import start as start
+from skod.projects.setup import split_deposit
 
 
 def complete(milestone_id: int, note: str | None, now: datetime) -> Milestone:

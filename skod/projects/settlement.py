@@ -1,5 +1,7 @@
 """A milestone's money: place (or renew) its off-session hold, settle it (capture the hold, or
 charge the saved card off-session), and the client's on-session authorization after a failure.
+A milestone's start lives here too: starting places its hold, and a paid milestone starts the
+next one, so the two call each other (milestones re-exports `start`).
 
 Same two halves as payments.services: under the milestone's row lock the state is checked and
 the idempotency key stored, the commit comes before the Stripe call, and the answer is recorded
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+
 from skod.core.errors import Conflict, NotFound
 from skod.dunning.debts.opening import open_for_payment
 from skod.extensions import db
@@ -18,7 +22,16 @@ from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.models import MILESTONE, Payment
 from skod.projects import notify
-from skod.projects.models import FINAL, MILESTONE_STATES, OPEN, STARTED, Milestone
+from skod.projects import policy as pp
+from skod.projects.models import (
+    FINAL,
+    MILESTONE_STATES,
+    OPEN,
+    PROJECT_STATES,
+    STARTED,
+    Milestone,
+    Project,
+)
 
 
 def lock_milestone(milestone_id: int) -> Milestone:
@@ -27,6 +40,17 @@ def lock_milestone(milestone_id: int) -> Milestone:
     if milestone is None:
         raise NotFound("milestone not found")
     return milestone
+
+
+def project_policy() -> pp.ProjectPolicy:
+    return pp.ProjectPolicy.from_config(current_app.config)
+
+
+def lock_project(project_id: int) -> Project:
+    project = db.session.get(Project, project_id, with_for_update=True, populate_existing=True)
+    if project is None:
+        raise NotFound("project not found")
+    return project
 
 
 def _new(milestone: Milestone, *, key: str, off_session: bool) -> Payment:
@@ -161,12 +185,51 @@ def _tell(milestone: Milestone, payment: Payment) -> None:
 
 def paid(milestone_id: int, now: datetime) -> Milestone:
     """A paid milestone: both are told, the next one starts, a finished project completes."""
-    from skod.projects.milestones import start_next
-
     milestone = db.session.get(Milestone, milestone_id)
     notify.milestone_paid(milestone)
     start_next(milestone.project_id, now)
     return db.session.get(Milestone, milestone_id)
+
+
+def start(milestone_id: int, now: datetime) -> Milestone:
+    """Work begins: the hold is placed now when the due date fits in a merchant-initiated
+    hold, else at HOLD_LEAD before the due date (jobs.place_due_holds)."""
+    milestone = lock_milestone(milestone_id)
+    if milestone.status != "pending":
+        if milestone.started_at is not None:
+            db.session.commit()
+            return milestone  # started already
+        raise Conflict(f"the milestone is {milestone.status}", code="invalid_state")
+    project = milestone.project
+    if project.status != "accepted":
+        raise Conflict("the client has not accepted the project yet", code="not_accepted")
+    MILESTONE_STATES.move(milestone, "in_progress")
+    milestone.started_at = now
+    if milestone.due_minor > 0:
+        due = pp.due_at(milestone.expected_on, project.provider.timezone)
+        milestone.hold_due_at = pp.hold_at(project_policy(), now, due)
+    hold_now = milestone.hold_due_at is not None and milestone.hold_due_at <= now
+    db.session.commit()
+    return place_hold(milestone_id, now) if hold_now else milestone
+
+
+def start_next(project_id: int, now: datetime) -> None:
+    """After a milestone is paid or cancelled: the next pending one starts, or the project
+    is complete when every milestone is final."""
+    project = lock_project(project_id)
+    if project.status != "accepted":
+        db.session.commit()
+        return
+    pending = sorted((m for m in project.milestones if m.status == "pending"),
+                     key=lambda m: m.position)
+    running = [m for m in project.milestones if m.status not in FINAL and m.status != "pending"]
+    if not pending and not running:
+        PROJECT_STATES.move(project, "completed")
+        db.session.commit()
+        return
+    db.session.commit()
+    if pending and not running:
+        start(pending[0].id, now)
 
 
 def authorize(milestone_id: int, payment_method: str | None, now: datetime) -> dict:
@@ -218,8 +281,6 @@ def outcome_of(payment: Payment) -> dict:
         return {"status": "failed", "error": {"code": payment.last_error_code,
                                               "kind": payment.last_error_kind}}
     return {"status": payment.status}
-
-
 
 
 def release_hold(milestone_id: int) -> None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app
-
 from skod.accounts.clients import client_for
 from skod.accounts.models import Provider
 from skod.core.clock import local_date
-from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.errors import Conflict, Invalid
 from skod.extensions import db
 from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
@@ -23,18 +21,8 @@ from skod.payments.models import DEPOSIT
 from skod.projects import notify
 from skod.projects import policy as pp
 from skod.projects.models import PROJECT_STATES, Milestone, Project
+from skod.projects.settlement import lock_project, start
 from skod.stripe_gateway import GatewayError
-
-
-def project_policy() -> pp.ProjectPolicy:
-    return pp.ProjectPolicy.from_config(current_app.config)
-
-
-def lock_project(project_id: int) -> Project:
-    project = db.session.get(Project, project_id, with_for_update=True, populate_existing=True)
-    if project is None:
-        raise NotFound("project not found")
-    return project
 
 
 def ref(project: Project) -> str:
@@ -143,8 +131,6 @@ def _deposit_outcome(project: Project, deposit, now: datetime) -> dict:  # noqa:
 
 def _accepted(project: Project, now: datetime) -> dict:
     """Accepted: the first milestone starts at once (the client's yes is the go-ahead)."""
-    from skod.projects.milestones import start
-
     PROJECT_STATES.move(project, "accepted")
     project.accepted_at = now
     project_id = project.id

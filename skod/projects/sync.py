@@ -23,7 +23,7 @@ def payment_changed(payment: Payment, now: datetime) -> None:
         settlement.after_payment(milestone_id, payment_id, now,
                                  settling=milestone.completed_at is not None)
     elif project_id is not None:
-        project = setup.lock_project(project_id)
+        project = settlement.lock_project(project_id)
         if project.status == "deposit_pending":
             setup._deposit_outcome(project, db.session.get(Payment, payment_id), now)
         db.session.commit()

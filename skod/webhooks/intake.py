@@ -11,6 +11,8 @@ from sqlalchemy.exc import DBAPIError
 from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.stripe_gateway import gateway
+from skod.webhooks import tasks
+from skod.webhooks.wakeup import DRAIN_FLAG, flag_store
 
 
 class BadEvent(ValueError):
@@ -126,24 +128,8 @@ def wake_up(event_id: int) -> None:
     stored events, so an event stored while the flag was up is always read by that drain.
     Publishing a Celery message costs more than storing the event; this keeps the intake fast.
     """
-    from skod.webhooks import tasks
-
-    flag = _flag_store()
+    flag = flag_store()
     if flag is None:
         tasks.process_event.delay(event_id)
-    elif flag.set(tasks.DRAIN_FLAG, "1", nx=True, ex=60):
+    elif flag.set(DRAIN_FLAG, "1", nx=True, ex=60):
         tasks.drain_events.delay()
-
-
-def _flag_store():  # noqa: ANN202
-    cfg = current_app.config
-    url = cfg["CELERY"].get("broker_url") or ""
-    if cfg["CELERY"].get("task_always_eager") or not url.startswith("redis"):
-        return None
-    client = current_app.extensions.get("skod_wakeup_redis")
-    if client is None:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_timeout=2)
-        current_app.extensions["skod_wakeup_redis"] = client
-    return client

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import contextlib
 
+from celery import shared_task
 from sqlalchemy import select
 
-from skod.celery_app import celery
 from skod.core.clock import utcnow
 from skod.extensions import db
 from skod.webhooks.models import StripeEvent
 from skod.webhooks.processing import EventFailed, UnknownEvent, process
+from skod.webhooks.wakeup import DRAIN_FLAG, flag_store
 
-DRAIN_FLAG = "skod:webhooks:drain-queued"
 DRAIN_BATCH = 200
 
 
-@celery.task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, max_retries=8, acks_late=True)
 def process_event(self, event_id: int) -> str:  # noqa: ANN001
     try:
         return process(event_id, utcnow())
@@ -29,13 +29,11 @@ def process_event(self, event_id: int) -> str:  # noqa: ANN001
         raise self.retry(exc=err, countdown=min(3600, 10 * 2 ** self.request.retries)) from err
 
 
-@celery.task(acks_late=True)
+@shared_task(acks_late=True)
 def drain_events() -> int:
     """Process every `received` event, oldest first, until none is left. Failures stay failed
     for the sweep's backoff (skod.webhooks.jobs)."""
-    from skod.webhooks.intake import _flag_store
-
-    flag = _flag_store()
+    flag = flag_store()
     if flag is not None:
         flag.delete(DRAIN_FLAG)  # first: an event stored from now on queues a new drain
     done, last = 0, 0
