@@ -220,7 +220,7 @@ def test_a_lone_surrogate_is_400_on_every_json_route(app, client):
 
 # --- Pages ---------------------------------------------------------------------------------
 def _form_classes() -> list[type]:
-    import skod.dunning.pages  # noqa: F401  (every page module: their forms are defined)
+    import skod.dunning.pay_page.pages  # noqa: F401  (every page module: their forms are defined)
     import skod.web.views  # noqa: F401
 
     return sorted(set(_all_subclasses(core_forms.Form)), key=lambda c: c.__qualname__)

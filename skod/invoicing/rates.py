@@ -2,7 +2,7 @@
 refinancing rate + 10 points, fixed per half-year (January-June: the rate in force on
 1 January; July-December: on 1 July).
 
-The rates are the `late_rates` table (skod.dunning.rates, the one source of truth; a new
+The rates are the `late_rates` table (skod.dunning.owed.rates, the one source of truth; a new
 half-year is `flask skod rates set`). A due date past the table uses the last known row rather
 than failing an invoice; one before it uses the first row.
 """

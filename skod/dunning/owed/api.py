@@ -1,5 +1,5 @@
 """API of the penalty calculator: GET /penalties (a provider's token), the breakdown of
-skod.dunning.penalties.compute() with the stored rate table."""
+skod.dunning.rules.penalties.compute() with the stored rate table."""
 
 from __future__ import annotations
 
