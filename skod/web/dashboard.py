@@ -18,7 +18,7 @@ from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
 from skod.core.money import parse_minor
 from skod.dunning.debts import sweep_faults
-from skod.dunning.receivables import labels as dunning_words
+from skod.dunning.receivables import labels as dunning_labels
 from skod.dunning.receivables import overview
 from skod.extensions import db
 from skod.payments import refunds
@@ -93,7 +93,7 @@ def _money_owed(provider_id: int, now: datetime, tz: str, locale: str) -> dict:
     return {"owed": {currency: display.money(amount, currency, locale)
                      for currency, amount in overview.totals(provider_id).items()},
             "since": display.when(previous, tz, locale),
-            "news": dunning_words.news(overview.since(provider_id, previous), locale),
+            "news": dunning_labels.news(overview.since(provider_id, previous), locale),
             "stuck": sweep_faults.stuck_count(provider_id)}
 
 

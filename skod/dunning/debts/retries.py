@@ -122,8 +122,7 @@ def after_attempt(payment_id: int, now: datetime) -> str:
     if payment is None or payment.receivable_id is None:
         return "nothing"
     if payment.status == "captured":
-        settling.settle(payment.receivable_id, payment.amount_captured_minor, now, "card",
-                    payment_id=payment.id)
+        settling.settle_captured(payment, now)
         return "paid"
     if payment.status != "failed":
         db.session.commit()

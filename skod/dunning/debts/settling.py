@@ -67,6 +67,12 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     return db.session.get(Receivable, receivable_id)
 
 
+def settle_captured(payment: Payment, now: datetime) -> Receivable | None:
+    """A recovery payment captured on the card (page, retry, instalment) counts to its debt."""
+    return settle(payment.receivable_id, payment.amount_captured_minor, now, "card",
+                  payment_id=payment.id)
+
+
 def _asked(payment_id: int | None) -> int | None:
     """What the pay page asked for this payment (None: not a payment made on the page)."""
     payment = db.session.get(Payment, payment_id) if payment_id else None
@@ -131,9 +137,7 @@ def withdraw_page_intents(receivable_id: int, now: datetime, keep: int | None = 
         status = payment.status
         db.session.commit()
         if status == "captured":  # the client confirmed before the cancel: it counts
-            payment = db.session.get(Payment, payment_id)
-            settle(receivable_id, payment.amount_captured_minor, now, "card",
-                   payment_id=payment_id)
+            settle_captured(db.session.get(Payment, payment_id), now)
         else:
             cancelled += status == "released"
     return cancelled
