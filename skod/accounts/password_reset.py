@@ -25,6 +25,7 @@ from skod.accounts import login_guard, passwords, tokens
 from skod.accounts.models import Provider
 from skod.accounts.services import check_password
 from skod.core.errors import Invalid
+from skod.core.urls import public_url
 from skod.extensions import db
 from skod.notifications import mail
 
@@ -47,7 +48,7 @@ def make_token(provider: Provider, now: datetime) -> str:
 
 
 def link(token: str) -> str:
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/password-reset/{token}"
+    return public_url(f"/password-reset/{token}")
 
 
 def request_reset(email: str, now: datetime) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from skod.accounts.models import Provider
 from skod.core.errors import Conflict, Invalid
 from skod.core.signing import make_token, read_token
+from skod.core.urls import public_url
 from skod.extensions import db
 from skod.payments import connect
 from skod.payments.cards import StripeUnavailable
@@ -47,7 +48,7 @@ def ensure_account(provider: Provider) -> str:
 
 
 def _external(endpoint: str) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint)
+    return public_url(url_for(endpoint))
 
 
 def onboarding_url(provider: Provider) -> str:

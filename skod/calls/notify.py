@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
@@ -13,6 +12,7 @@ from skod.calls.models import Booking
 from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
+from skod.core.urls import public_url
 from skod.invoicing.issuing import documents_for
 from skod.notifications import ics, mail
 
@@ -21,8 +21,7 @@ GONE = ("cancelled", "expired")
 
 
 def manage_url(booking: Booking) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    return f"{base}/b/{booking.id}/{make_token('booking', booking.id)}"
+    return public_url(f"/b/{booking.id}/{make_token('booking', booking.id)}")
 
 
 def _when(booking: Booking, tz: str, locale: str) -> str:
@@ -74,10 +73,9 @@ def _send_client(booking: Booking, subject: str, paragraphs: list[str], action: 
 
 def _send_provider(booking: Booking, subject: str, paragraphs: list[str]) -> None:
     provider = booking.provider
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(provider.locale):
         ctx = {"greeting": _("Hello %(name)s,", name=provider.name), "paragraphs": paragraphs,
-               "action_url": f"{base}/dashboard", "action_label": _("Open your dashboard"),
+               "action_url": public_url("/dashboard"), "action_label": _("Open your dashboard"),
                # the provider's own copy names the client, not the provider
                "details": _details(booking, provider.timezone, provider.locale, (
                    _("Client"), f"{booking.client.name} <{booking.client.email}>"))}

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.core import formats
 from skod.core.signing import make_token
+from skod.core.urls import public_url
 from skod.invoicing.issuing import documents_for
 from skod.messages.models import Message
 from skod.notifications import mail
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/")
-
-
 def client_url(message: Message) -> str:
     """The client's page of the question (signed link): status, reply, pay link."""
-    return f"{_base()}/m/{message.id}/{make_token('message', message.id)}"
+    return public_url(f"/m/{message.id}/{make_token('message', message.id)}")
 
 
 def inbox_url(message: Message) -> str:
-    return f"{_base()}/inbox/{message.id}"
+    return public_url(f"/inbox/{message.id}")
 
 
 def deadline_words(message: Message, tz: str, locale: str) -> str:

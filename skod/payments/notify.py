@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.accounts.models import Provider
 from skod.core.formats import moment
 from skod.core.money import Money
+from skod.core.urls import public_url
 from skod.extensions import db
 from skod.notifications import mail
 from skod.payments import hooks
@@ -76,7 +76,6 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
         return
     payment = db.session.get(Payment, dispute.payment_id)
     provider = db.session.get(Provider, payment.provider_id)
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(provider.locale):
         amount = Money(dispute.amount_minor, dispute.currency).format(provider.locale)
         details = [(_("Amount disputed"), amount), (_("Reason"), reason_words(dispute.reason)),
@@ -84,7 +83,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
                    (_("Payment"), f"#{payment.id}"), *hooks.evidence(payment)]
         ctx = {"greeting": _("Hello %(name)s,", name=provider.name),
                "paragraphs": _paragraphs(dispute, amount, provider, change),
-               "action_url": f"{base}/dashboard", "action_label": _("Open your dashboard"),
+               "action_url": public_url("/dashboard"), "action_label": _("Open your dashboard"),
                "details": details}
         subject = _subject(dispute, amount, provider, change)
     db.session.commit()
