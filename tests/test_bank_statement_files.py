@@ -29,8 +29,8 @@ def test_amounts_as_banks_write_them(text, currency, minor):
 
 @pytest.mark.parametrize(("text", "currency", "code"), [
     ("", "EUR", "bad_amount"), ("12,345", "EUR", "bad_amount"), ("1e3", "EUR", "bad_amount"),
-    ("12,00 EUR", "EUR", "bad_amount"), ("12.5", "JPY", "bad_amount"), ("12", "XXX", "bad_currency"),
-    ("NaN", "EUR", "bad_amount"),
+    ("12,00 EUR", "EUR", "bad_amount"), ("12.5", "JPY", "bad_amount"),
+    ("12", "XXX", "bad_currency"), ("NaN", "EUR", "bad_amount"),
 ])
 def test_what_is_not_an_amount(text, currency, code):
     with pytest.raises(StatementError) as err:
@@ -98,7 +98,8 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
 
 
 @pytest.mark.parametrize(("data", "code"), [
-    (XXE, "xml_entities"), (LAUGHS, "xml_entities"), (b"<Document><unclosed></Document>", "bad_xml"),
+    (XXE, "xml_entities"), (LAUGHS, "xml_entities"),
+    (b"<Document><unclosed></Document>", "bad_xml"),
     (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"/>', "not_camt"),
     (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>', "not_camt"),
     (V08.replace("900.00", "9x").replace("600.00", "x").encode(), "bad_amount"),

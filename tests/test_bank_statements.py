@@ -192,7 +192,8 @@ def test_the_receivables_page_imports_and_reviews(app, client, now):
 
 
 def test_the_pages_need_a_login(client):
-    for path in ("/dashboard/receivables/bank-import", "/dashboard/receivables/bank-lines/1/accept"):
+    for path in ("/dashboard/receivables/bank-import",
+                 "/dashboard/receivables/bank-lines/1/accept"):
         resp = client.post(path)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
