@@ -165,7 +165,8 @@ def test_the_receivables_page_imports_and_reviews(app, client, now):
     resp = _upload(client, _statement(debts))
     assert resp.status_code == 302
     shown = client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "2 debts settled, 1 reduced, 1 to review, 1 lines left alone" in shown
+    assert ("Debts settled: 2; reduced: 1; transfers to review: 1; lines left alone: 1; "
+            "lines imported before: 0.") in shown
     assert "ROUX ARCHITECTES" in shown and f'data-accept="{debts[3]["id"]}"' in shown
     _assert_five_outcomes(app, pid, debts)
     assert _upload(client, _statement(debts)).status_code == 302

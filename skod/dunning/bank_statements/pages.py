@@ -60,9 +60,9 @@ def bank_import() -> ResponseReturnValue:
             form.statement.errors = [_file_words(err)]
         else:
             report = importing.import_statement(current_user.id, lines, source, utcnow())
-            flash(_("Statement read: %(settled)s debts settled, %(reduced)s reduced, "
-                    "%(proposed)s to review, %(unrelated)s lines left alone, %(already)s "
-                    "lines imported before.", **report_counts(report)), "success")
+            flash(_("Statement read. Debts settled: %(settled)s; reduced: %(reduced)s; "
+                    "transfers to review: %(proposed)s; lines left alone: %(unrelated)s; "
+                    "lines imported before: %(already)s.", **report_counts(report)), "success")
             return redirect(url_for("dunning_pages.receivable_list") + "#bank-review")
     return list_page(import_form=form), 422
 
