@@ -221,3 +221,12 @@ def test_the_command_imports_for_a_provider_once(app, client, now, tmp_path):
                                                                      str(pid)]):
         failed = runner.invoke(args=["skod", "bank", "import", *args])
         assert failed.exit_code != 0 and "Traceback" not in failed.output, failed.output
+
+
+def test_review_of_ids_beyond_the_database_is_not_found(app, client):
+    prov = f.provider(client)
+    _login(client, prov)
+    for decision in ("accept", "dismiss"):
+        resp = client.post(f"/dashboard/receivables/bank-lines/99999999999/{decision}",
+                           data={"receivable_id": "9999999999"})
+        assert resp.status_code == 404
