@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 EXACT, PARTIAL, AMBIGUOUS, UNRELATED = "exact", "partial", "ambiguous", "unrelated"
 
@@ -36,6 +37,7 @@ class Match:
     candidates: tuple[int, ...] = ()
 
 
+@lru_cache(maxsize=4096)
 def pattern(reference: str) -> re.Pattern[str]:
     """The reference found in a bank's text: any case, its separators written or dropped
     ("SKOD-2026-000012", "skod 2026 000012", "SKOD2026000012"), never inside a longer
@@ -46,13 +48,26 @@ def pattern(reference: str) -> re.Pattern[str]:
 
 def names(text: str, debt: OpenDebt) -> bool:
     upper = text.upper()
-    return any(ref and pattern(ref).search(upper) for ref in debt.references)
+    return _names(upper, _compact(upper), debt)
+
+
+def _names(upper: str, compact: str, debt: OpenDebt) -> bool:
+    # the cheap look first (a statement of hundreds of lines against hundreds of debts)
+    return any(ref and _compact(ref.upper()) in compact and pattern(ref).search(upper)
+               for ref in debt.references)
+
+
+@lru_cache(maxsize=4096)
+def _compact(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text)
 
 
 def match(text: str, amount_minor: int, currency: str, debts: list[OpenDebt]) -> Match:
     """The outcome of one credit line of `amount_minor` against the provider's open debts."""
     same = [d for d in debts if d.currency == currency and d.balance_minor > 0]
-    named = [d for d in same if names(text, d)]
+    upper = text.upper()
+    compact = _compact(upper)
+    named = [d for d in same if _names(upper, compact, d)]
     if len(named) == 1:
         debt = named[0]
         if amount_minor == debt.balance_minor:
