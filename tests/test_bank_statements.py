@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -230,3 +231,33 @@ def test_review_of_ids_beyond_the_database_is_not_found(app, client):
         resp = client.post(f"/dashboard/receivables/bank-lines/99999999999/{decision}",
                            data={"receivable_id": "9999999999"})
         assert resp.status_code == 404
+
+
+def test_the_same_file_imported_four_times_at_once_counts_once(app, client, now):
+    """Four imports start together (a double click, the page and the command): the provider's
+    lock makes them one after another, and each later one finds every line stored."""
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    debts = _debts(app, pid, now)
+    data = _statement(debts)
+    barrier, results, errors = threading.Barrier(4), [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results.append(_import(app, pid, data, now))
+            except BaseException as err:  # noqa: BLE001 - reported to the test
+                errors.append(err)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(r["already"] for r in results) == [0, 5, 5, 5]
+    assert FIVE in results
+    _assert_five_outcomes(app, pid, debts)
