@@ -261,3 +261,28 @@ def test_the_same_file_imported_four_times_at_once_counts_once(app, client, now)
     assert sorted(r["already"] for r in results) == [0, 5, 5, 5]
     assert FIVE in results
     _assert_five_outcomes(app, pid, debts)
+
+
+def test_a_french_csv_through_the_page_and_the_command_with_their_mappings(app, client, now,
+                                                                           tmp_path):
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    first, second = (open_debt(app, pid, now, amount=a) for a in (123_456, 20_000))
+    csv = (f"Date opération;Libellé;Crédit;Débit\n02/12/2026;VIR {first['number']};"
+           f"1 234,56;\n03/12/2026;PRLV URSSAF;;-310,00\n").encode("cp1252")
+    _login(client, prov)
+    mapping = {"kind": "csv", "date_column": "date opération", "amount_column": "Crédit",
+               "reference_column": "", "label_column": "2"}
+    bad = _upload(client, csv, "releve.csv", **{**mapping, "amount_column": "Montant"})
+    assert bad.status_code == 422 and "not in the file" in bad.get_data(as_text=True)
+    assert _upload(client, csv, "releve.csv", **mapping).status_code == 302
+    assert _state(app, pid)["debts"] == [("paid", 123_456, 0), ("open", 0, 20_000)]
+
+    path = tmp_path / "releve.csv"
+    path.write_bytes(f"date,amount,memo\n2026-12-04,50.00,SKOD-{second['number']}\n".encode())
+    result = app.test_cli_runner().invoke(args=[
+        "skod", "bank", "import", str(path), "--provider", str(pid), "--format", "csv",
+        "--reference-column", "memo"])
+    assert result.exit_code == 0, result.output
+    assert "settled 0, reduced 1, proposed 0, left alone 0" in result.output
+    assert _state(app, pid)["debts"][1] == ("open", 5_000, 15_000)

@@ -52,6 +52,9 @@ def accept(line_id: int, provider_id: int, receivable_id: int, now: datetime) ->
         raise Invalid("not a debt proposed for this line", code="not_a_candidate",
                       fields={"receivable_id": ["not one of the proposed debts"]})
     receivable = lock(receivable_id)
+    if receivable is None or receivable.provider_id != provider_id:  # deleted since
+        db.session.rollback()
+        raise NotFound("receivable not found")
     if receivable.status in CLOSED or receivable.balance_minor == 0:
         db.session.rollback()
         raise Conflict("this debt is closed already", code="receivable_closed")
