@@ -170,6 +170,9 @@ def test_the_receivables_page_imports_and_reviews(app, client, now):
             "lines imported before: 0.") in shown
     assert "ROUX ARCHITECTES" in shown and f'data-accept="{debts[3]["id"]}"' in shown
     _assert_five_outcomes(app, pid, debts)
+    case = client.get(f"/dashboard/receivables/{debts[0]['id']}").get_data(as_text=True)
+    assert re.search(r"Transfer of €1,200\.00 on your bank statement of [^<]+ from ATELIER "
+                     r"MARTIN SARL \(&#34;SKOD-", case), case[-3000:]
     assert _upload(client, _statement(debts)).status_code == 302
     assert len(_state(app, pid)["lines"]) == 5
 
