@@ -1,6 +1,6 @@
 """`flask skod ...`: tick (run every periodic job once, as of a given instant), seed-demo,
-reconcile, invoices, events, the late-payment rate table (`rates list|set`) and the penalty
-calculator (`penalties`)."""
+reconcile, invoices, events, the late-payment rate table (`rates list|set`), the penalty
+calculator (`penalties`) and the providers' bank statements (`bank import`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from skod.cli_rates import penalties_cmd, rates_cli
 from skod.core.clock import parse_iso, utcnow
+from skod.dunning.bank_statements.cli import bank_cli
 
 skod_cli = AppGroup("skod", help="Skod operations.")
 
@@ -120,4 +121,5 @@ def events_replay_cmd(event_id: int) -> None:
 
 # the late-payment rate table and the penalty calculator (cli_rates.py)
 skod_cli.add_command(rates_cli)
+skod_cli.add_command(bank_cli)
 skod_cli.add_command(penalties_cmd)

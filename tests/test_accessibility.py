@@ -98,9 +98,26 @@ def _site(app, client, card_pm) -> dict:
     provider = _provider_urls(debt, asked, project, booking["id"], question_offer)
     provider["dunning_pages.notice_action"] = (
         f"/dashboard/formal-notices/{_formal_notice(app, debt)}/posting")
+    _bank_proposal(app, debt)
     public = _public_urls(slug, prov, question_offer, booking, asked, project, pay)
     public |= {"web.ask_password_reset": "/password-reset", "web.reset_password": reset}
     return {"prov": prov, "public": public, "provider": provider}
+
+
+def _bank_proposal(app, debt) -> None:  # noqa: ANN001 - a detached Receivable
+    """A transfer of the debt's balance with no reference on the provider's bank statement:
+    proposed for review, so the receivables page shows its review buttons too."""
+    from skod.core.money import decimal_of
+    from skod.dunning.bank_statements import importing, reading
+    from tests.support import clock
+
+    now = clock.current()
+    amount = decimal_of(debt.balance_minor, debt.currency)
+    data = f"date,amount,reference\n{clock.paris_today(now)},{amount},VIREMENT\n".encode()
+    with app.app_context():
+        source, lines = reading.read(data)
+        report = importing.import_statement(debt.provider_id, lines, source, now)
+        assert report.count("proposed") == 1
 
 
 def _reset_link(provider_id: int) -> str:

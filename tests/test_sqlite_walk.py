@@ -79,7 +79,7 @@ def _values(rows: dict) -> dict:
         "manage": _path_of(booking["manage_url"]), "ask": _path_of(asked["message_url"]),
         "accept_url": _path_of(project["accept_url"]), "pay": rows["pay_link"],
         "invoice_link": rows["invoice_link"], "today": rows["today"],
-        "later": rows["today"] + timedelta(days=20),
+        "later": rows["today"] + timedelta(days=20), "provider_email": prov["email"],
     }
 
 
@@ -151,6 +151,9 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
             "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"
             "until=2025-03-11&payments=09%2F02%2F2025+1200", "/dashboard/penalties?amount=x"],
         "dunning_pages.client_file": [f"/dashboard/clients/{v['client_id']}"],
+        "dunning_pages.bank_import": ["/dashboard/receivables/bank-import"],
+        "dunning_pages.bank_line_review": [f"/dashboard/receivables/bank-lines/{v['one']}/{d}"
+                                           for d in ("accept", "dismiss", "nope")],
         "dunning_pages.notice_pdf": [f"/dashboard/formal-notices/{v['notice_id']}.pdf"],
         "dunning_pages.notice_action": [f"/dashboard/formal-notices/{v['notice_id']}/posting"],
         "dunning_pages.recourse_download": [f"/dashboard/recourse-files/{v['file_id']}.zip"],
@@ -295,6 +298,8 @@ def commands(v: dict) -> dict[str, list[str]]:
         "penalties": ["--amount", "1200.00", "--due", str(v["today"] - timedelta(days=60)),
                       "--paid", str(v["today"]), "--client", "business", "--json",
                       "--payment", f"{v['today'] - timedelta(days=30)}:200.00"],
+        "bank import": [str(Path(__file__).parent / "data" / "camt053_sample.xml"),
+                        "--provider", v["provider_email"]],
     }
 
 

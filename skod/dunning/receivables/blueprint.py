@@ -33,6 +33,8 @@ ERROR_WORDS = {
                             "the administrator instead."),
     "no_penalties_notice": _l("A formal notice for the penalties alone cannot be sent now."),
     "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
+    "bank_line_decided": _l("This bank line was reviewed already."),
+    "not_a_candidate": _l("This debt is not one the bank line was proposed for."),
 }
 
 

@@ -7,9 +7,12 @@ provider about the client ("the client's bank...").
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from skod.core import formats
 from skod.dunning.recourse.labels import ROUTES
 from skod.web import display
 
@@ -131,16 +134,28 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
         return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
     if kind in ("step_failed", "retry_error"):
         return _failure_event(kind, data)
-    if kind == "payment":
-        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
-        return _("Payment received: %(amount)s (%(via)s).", amount=money(data.get("amount")),
-                 via=via)
+    if kind in ("payment", "bank_line"):
+        return _money_in(kind, data, money(data.get("amount")), locale)
     if kind == "overpaid":
         return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
                  amount=money(data.get("amount")))
     if kind.startswith(("notice_", "penalt")):
         return _notice_event(kind, data, money(data.get("amount")))
     return _other(kind, data, locale, tz)
+
+
+def _money_in(kind: str, data: dict, amount: str, locale: str) -> str:
+    """A payment counted, or the line of the provider's bank statement that brought it (the
+    transfer's evidence)."""
+    if kind == "payment":
+        via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
+        return _("Payment received: %(amount)s (%(via)s).", amount=amount, via=via)
+    day = formats.day(date.fromisoformat(data["booked_on"]), locale)
+    words = _("Transfer of %(amount)s on your bank statement of %(day)s", amount=amount, day=day)
+    if data.get("payer"):
+        words += " " + _("from %(payer)s", payer=data["payer"])
+    text = " ".join(p for p in (data.get("reference"), data.get("label")) if p)
+    return words + (" " + _("(\"%(text)s\").", text=text) if text else ".")
 
 
 def _penalties_event(kind: str, data: dict, amount: str) -> str:

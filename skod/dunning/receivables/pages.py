@@ -16,6 +16,8 @@ from flask_login import current_user, login_required
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, Invalid, NotFound
 from skod.core.money import parse_minor
+from skod.dunning.bank_statements import view as bank_view
+from skod.dunning.bank_statements.forms import ImportForm
 from skod.dunning.board import summary as board
 from skod.dunning.board.view import board_view
 from skod.dunning.debts import actions, sweep_faults
@@ -69,6 +71,12 @@ def _owned(receivable_id: int):  # noqa: ANN202
 @bp.get("/dashboard/receivables")
 @login_required
 def receivable_list() -> ResponseReturnValue:
+    return list_page()
+
+
+def list_page(import_form: ImportForm | None = None) -> str:
+    """The list, its board, the bank statement form (`import_form`: one sent back with its
+    errors) and the bank lines waiting for the provider's review."""
     form = FilterForm(formdata=request.args)
     if not form.validate():
         form.status.data = "owed"
@@ -83,8 +91,9 @@ def receivable_list() -> ResponseReturnValue:
         shown = [list_row(r, now, tz, locale, tasks.get(r.id), failing.get(r.id))
                  for r in rows[:PAGE_LIMIT]]
     return render_template("dunning/provider_list.html", form=form, board=view, rows=shown,
-                           provisional=provisional,
-                           truncated=len(rows) > PAGE_LIMIT)
+                           provisional=provisional, truncated=len(rows) > PAGE_LIMIT,
+                           import_form=import_form or ImportForm(formdata=None),
+                           proposals=bank_view.proposals_view(current_user.id, locale))
 
 
 @bp.get("/dashboard/receivables/<int:receivable_id>")
