@@ -13,7 +13,7 @@ from skod.core.signing import make_token
 from skod.extensions import db
 from skod.payments import saved_card_api
 from skod.projects import milestones as ms
-from skod.projects import notify, settlement, setup
+from skod.projects import notify, sepa_debits, settlement, setup
 from skod.projects.models import Milestone, Project
 from skod.projects.schemas import (
     AuthorizeSchema,
@@ -99,6 +99,27 @@ saved_card_api.add_routes(
     blp, Project, "project", payable=lambda p: p.status == "sent",
     pay=lambda project_id, pm, now: _card_result(setup.accept(project_id, pm, now, saved=True)),
     result_schema=CardResultSchema)
+
+
+@blp.post("/projects/<int:project_id>/sepa-setup")
+@blp.response(200, CardResultSchema)
+def sepa_setup(project_id: int):
+    """The SetupIntent the page confirms with the IBAN Element, beside the mandate's text."""
+    _project(project_id, "client")
+    return sepa_debits.mandate_setup(project_id)
+
+
+@blp.post("/projects/<int:project_id>/sepa-mandate")
+@blp.response(200, CardResultSchema)
+def accept_with_mandate(project_id: int):
+    """The client accepts with the SEPA mandate just signed: no hold; the deposit and each
+    milestone are debited when due (processing at the bank for a few days)."""
+    _project(project_id, "client")
+    result = setup.accept_with_mandate(project_id, utcnow())
+    if result["status"] == "failed":
+        raise PaymentProblem("the direct debit was refused",
+                             {"iban": [result["error"]["code"]]}, code="debit_failed")
+    return result
 
 
 @blp.post("/projects/<int:project_id>/card-setup")
