@@ -12,8 +12,8 @@ from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 from skod.payments import saved_card_api
+from skod.projects import client_pay, notify, sepa_debits, setup
 from skod.projects import milestones as ms
-from skod.projects import notify, sepa_debits, settlement, setup
 from skod.projects.models import Milestone, Project
 from skod.projects.schemas import (
     AuthorizeSchema,
@@ -203,7 +203,7 @@ def cancel(milestone_id: int):
 def authorize(data: dict, milestone_id: int):
     """The client's link after an off-session failure: returns what the page must confirm."""
     _milestone(milestone_id, "client")
-    return _card_result(settlement.authorize(milestone_id, data.get("payment_method"),
+    return _card_result(client_pay.authorize(milestone_id, data.get("payment_method"),
                                              utcnow()))
 
 
@@ -212,4 +212,4 @@ def authorize(data: dict, milestone_id: int):
 def confirm(milestone_id: int):
     """After 3-D Secure on the page: read the payment back."""
     _milestone(milestone_id, "client")
-    return _card_result(settlement.confirm(milestone_id, utcnow()))
+    return _card_result(client_pay.confirm(milestone_id, utcnow()))

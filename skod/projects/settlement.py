@@ -1,7 +1,8 @@
 """A milestone's money: place (or renew) its off-session hold, settle it (capture the hold, or
-charge the saved card off-session), and the client's on-session authorization after a failure.
-A milestone's start lives here too: starting places its hold, and a paid milestone starts the
-next one, so the two call each other (milestones re-exports `start`).
+charge the saved card off-session); a SEPA project debits it instead when it starts (no hold:
+sepa_debits.py). The client's on-session authorization after a failure is client_pay.py's.
+A milestone's start lives here too: starting places its hold (or debit), and a paid milestone
+starts the next one, so the two call each other (milestones re-exports `start`).
 
 Same two halves as payments.services: under the milestone's row lock the state is checked and
 the idempotency key stored, the commit comes before the Stripe call, and the answer is recorded
@@ -264,58 +265,6 @@ def start_next(project_id: int, now: datetime) -> None:
     db.session.commit()
     if pending and not running:
         start(pending[0].id, now)
-
-
-def authorize(milestone_id: int, payment_method: str | None, now: datetime) -> dict:
-    """The client's link after an off-session failure: 3-D Secure on the intent the server
-    confirmed, or a new card. Not done yet: a hold; done: the charge itself."""
-    milestone = lock_milestone(milestone_id)
-    if milestone.status not in ("action_required", "payment_failed"):
-        raise Conflict(f"the milestone is {milestone.status}", code="invalid_state")
-    project, last = milestone.project, milestone.last_payment()
-    if payment_method:
-        pm = cards.confirmed_card(project, project.client, f"project:{project.id}",
-                                  payment_method)
-        project.payment_method_kind = "card"  # the client pays by card from now on
-        if pm is None:
-            return {"status": "requires_action", "client_secret": project.setup_client_secret,
-                    "intent": "setup"}
-    elif last is not None and last.status == "requires_action":
-        db.session.commit()
-        return {"status": "requires_action", "client_secret": pay.client_secret_of(last),
-                "intent": "payment"}
-    charge = milestone.completed_at is not None
-    if not charge:
-        milestone.hold_attempts += 1
-    payment = _new(milestone, key=f"authorize:milestone:{milestone.id}:"
-                   f"{len(milestone.payments) + 1}", off_session=False)
-    payment_id = payment.id
-    milestone = _send(milestone_id, payment_id, manual=not charge, now=now, settling=charge)
-    return outcome_of(db.session.get(Payment, payment_id))
-
-
-def confirm(milestone_id: int, now: datetime) -> dict:
-    """After 3-D Secure on the page: read the intent back and move the milestone."""
-    milestone = lock_milestone(milestone_id)
-    last = milestone.last_payment()
-    if last is None or last.status != "requires_action" or not last.stripe_payment_intent_id:
-        db.session.commit()
-        return {"status": milestone.status}
-    pay.apply_intent(last, pay.read_intent(last), now)
-    payment_id = last.id
-    db.session.commit()
-    after_payment(milestone_id, payment_id, now, settling=milestone.completed_at is not None)
-    return outcome_of(db.session.get(Payment, payment_id))
-
-
-def outcome_of(payment: Payment) -> dict:
-    if payment.status == "requires_action":
-        return {"status": "requires_action", "client_secret": pay.client_secret_of(payment),
-                "intent": "payment"}
-    if payment.status == "failed":
-        return {"status": "failed", "error": {"code": payment.last_error_code,
-                                              "kind": payment.last_error_kind}}
-    return {"status": payment.status}
 
 
 def release_hold(milestone_id: int) -> None:
