@@ -17,6 +17,7 @@ from tests import factories as f
 from tests.dunning_support import receivable_of
 from tests.support.api import api
 from tests.support.net import wait_until
+from tests.support.stripe_helpers import CARD_OK
 from tests.test_emulator_sepa import ACCEPTANCE, IBAN_OK
 from tests.test_projects_api import act, new_project, pi, read
 from tests.test_projects_hold_failures import _invoices_of, _provider_page, _text
@@ -55,7 +56,7 @@ def milestone_status(client, project: dict, index: int) -> str:
 
 
 def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emulator,
-                                            stripe_webhooks, outbox):
+                                            stripe_webhooks, outbox, card_pm):
     prov = f.provider(client)
     project = new_project(client, prov, email=CLIENT,
                           milestones=[("Audit", 80000, 2), ("Refonte", 120000, 9)])
@@ -112,6 +113,34 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
     # Nothing delivered, nothing owed: no invoice, no debt
     assert _invoices_of(app, second["id"]) == []
     assert receivable_of(app, f"milestone:{second['id']}") is None
+    # The client pays another way, by card: held, back to work; the project pays by card now
+    assert act(client, second["id"], "authorize", project["client_token"],
+               {"payment_method": card_pm(CARD_OK).id}) == {"status": "held"}
+    body = read(client, project)
+    assert (body["milestones"][1]["status"], body["payment_method_kind"]) == (
+        "in_progress", "card")
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti : Refonte"
+
+
+def test_cancelled_after_its_debit_is_refunded(app, client, stripe_raw, stripe_emulator,
+                                               stripe_webhooks):
+    prov = f.provider(client)
+    project = new_project(client, prov, email=CLIENT,
+                          milestones=[("Audit", 80000, 2), ("Refonte", 120000, 9)])
+    sign_mandate(client, stripe_raw, project)
+    first = read(client, project)["milestones"][0]
+    [debit] = first["payments"]
+    # At the bank, a debit cannot be called back: not cancelled meanwhile
+    status, body = api(client, "POST", f"/api/v1/milestones/{first['id']}/cancel",
+                       json={}, token=prov["token"])
+    assert (status, body["error"]["code"]) == (409, "debit_in_progress")
+    stripe_emulator.settle_debit(debit["stripe_payment_intent_id"])
+    wait_until(lambda: payment_status(app, debit["id"]) == "captured", timeout=20,
+               what="debit captured")
+    assert act(client, first["id"], "cancel", prov["token"])["status"] == "cancelled"
+    assert f.refunds_at_emulator(stripe_raw, debit["stripe_payment_intent_id"]) == [80000]
+    second = read(client, project)["milestones"][1]
+    assert [p["status"] for p in second["payments"]] == ["processing"]  # the next one starts
 
 
 def test_deposit_debited_and_a_debit_taken_back_after_delivery_is_owed(

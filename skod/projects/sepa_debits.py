@@ -14,18 +14,21 @@ settlement does, from what the payment became.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from skod.core.errors import Conflict, Invalid, NotFound
+from skod.core.errors import Conflict, DomainError, Invalid, NotFound
 from skod.extensions import db
-from skod.payments import cards, connect
+from skod.payments import cards, connect, refunds
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
 from skod.payments.models import Payment
 from skod.payments.retry_rules import fee_of
 from skod.payments.stripe_objects import below_minimum
-from skod.projects.models import Project
+from skod.projects.models import Milestone, Project
 from skod.stripe_gateway import PAYMENT_ID_KEY, GatewayError, SepaSetup, gateway
+
+log = logging.getLogger(__name__)
 
 SEPA = "sepa_debit"
 #: a debit that is sent and not answered for good yet: nobody sends a second one
@@ -140,3 +143,35 @@ def paid_debit(payments: list[Payment], due: int) -> Payment | None:
 
 def debit_in_flight(payments: list[Payment]) -> bool:
     return any(p.method == SEPA and p.status in IN_FLIGHT for p in payments)
+
+
+def refuse_cancel_in_flight(payments: list[Payment]) -> None:
+    """A debit at the bank cannot be called back: the milestone is cancelled once it is
+    answered (then a paid one is refunded)."""
+    if debit_in_flight(payments):
+        raise Conflict("its direct debit is still at the bank: cancel it once the bank has "
+                       "answered", code="debit_in_progress")
+
+
+def refund_paid_debits(milestone_id: int, now: datetime) -> int:
+    """A cancelled milestone debited when it started: what its debits took goes back to the
+    client (a refund, with its credit note); the amount refunded. A refund Stripe refuses is
+    logged: the provider can still refund it by hand."""
+    milestone = db.session.get(Milestone, milestone_id)
+    paid = [(p.id, refunds.refundable(p)) for p in milestone.payments
+            if p.method == SEPA and p.status == "captured"]
+    provider_id = milestone.project.provider_id
+    db.session.commit()
+    done = 0
+    for payment_id, amount in paid:
+        if amount <= 0:
+            continue
+        try:
+            refunds.refund(payment_id, provider_id, amount, "cancelled milestone", now)
+        except DomainError:
+            db.session.rollback()
+            log.exception("milestone %s: its debit %s could not be refunded", milestone_id,
+                          payment_id)
+            continue
+        done += amount
+    return done
