@@ -91,6 +91,7 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
     stripe_emulator.settle_debit(debit["stripe_payment_intent_id"])
     wait_until(lambda: milestone_status(client, project, 0) == "paid", timeout=20,
                what="milestone paid after the debit settled")
+    wait_until(lambda: _invoices_of(app, first["id"]), timeout=20, what="its invoice")
     assert _invoices_of(app, first["id"]) == [("invoice", 80000, True)]
     assert payment_status(app, debit["id"]) == "captured"
     # Milestone 2 started with it, debited; its debit is returned unpaid
@@ -186,3 +187,27 @@ def test_deposit_debited_and_a_debit_taken_back_after_delivery_is_owed(
     assert owed.failure_code == "dispute_lost"  # no card retry on a returned debit
     evidence = dict(owed.evidence)
     assert "Rapport d'audit livré" in evidence.values()
+
+
+def test_debit_taken_back_before_delivery_is_not_paid_any_more(
+        app, client, stripe_raw, stripe_emulator, stripe_webhooks, outbox):
+    prov = f.provider(client)
+    project = new_project(client, prov, email=CLIENT, milestones=[("Audit", 80000, 2)])
+    sign_mandate(client, stripe_raw, project)
+    first = read(client, project)["milestones"][0]
+    [debit] = first["payments"]
+    stripe_emulator.settle_debit(debit["stripe_payment_intent_id"])
+    wait_until(lambda: payment_status(app, debit["id"]) == "captured", timeout=20,
+               what="debit captured")
+    outbox.clear()
+    stripe_emulator.dispute(debit["stripe_payment_intent_id"], reason="general")
+    wait_until(lambda: milestone_status(client, project, 0) == "action_required", timeout=20,
+               what="milestone unpaid again after its debit was taken back")
+    assert "Action requise : le prélèvement de Audit a échoué" in [
+        m["Subject"] for m in outbox.to(CLIENT)]
+    assert receivable_of(app, f"milestone:{first['id']}") is None  # nothing delivered
+    # Marked done now: no new debit under the disputed mandate, not paid, no invoice
+    act(client, first["id"], "complete", prov["token"])
+    m = read(client, project)["milestones"][0]
+    assert (m["status"], len(m["payments"])) == ("action_required", 1)
+    assert _invoices_of(app, first["id"]) == []

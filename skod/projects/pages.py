@@ -69,7 +69,7 @@ def _view(project: Project) -> dict:
 def _debit_state(milestone: Milestone) -> str | None:
     """A SEPA milestone's debit: "processing" (at the bank: not to deliver yet), "paid"."""
     debits = [p for p in milestone.payments if p.method == "sepa_debit"]
-    if not debits or milestone.status in ("paid", "cancelled"):
+    if not debits or milestone.status in ("paid", "cancelled") or debits[-1].dispute_status:
         return None
     return {"processing": "processing", "captured": "paid"}.get(debits[-1].status)
 

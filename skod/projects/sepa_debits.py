@@ -133,10 +133,11 @@ def send_debit(payment_id: int, now: datetime) -> None:
 
 
 def paid_debit(payments: list[Payment], due: int) -> Payment | None:
-    """The SEPA debit that paid what is due (captured, enough), if any."""
+    """The SEPA debit that paid what is due (captured, enough, not taken back by the client's
+    bank: any dispute of a debit withdraws its money at once), if any."""
     for payment in reversed(payments):
         if payment.method == SEPA and payment.status == "captured" and (
-                payment.amount_captured_minor >= due):
+                payment.amount_captured_minor >= due) and not payment.dispute_status:
             return payment
     return None
 

@@ -231,8 +231,11 @@ def debit(milestone_id: int, now: datetime) -> Milestone:
     """A SEPA milestone is debited when it starts (once: a debit in flight or paid stops a
     second); the client gets the pre-notification, the provider "not before it is paid"."""
     milestone = lock_milestone(milestone_id)
-    if milestone.status not in OPEN or milestone.due_minor == 0 or sepa.debit_in_flight(
-            milestone.payments) or sepa.paid_debit(milestone.payments, milestone.due_minor):
+    taken_back = any(p.method == sepa.SEPA and p.dispute_status for p in milestone.payments)
+    if milestone.status not in OPEN or milestone.due_minor == 0 or taken_back or (
+            sepa.debit_in_flight(milestone.payments)) or sepa.paid_debit(milestone.payments,
+                                                                          milestone.due_minor):
+        # a debit the client's bank took back is never sent again: the client pays by card
         db.session.commit()
         return milestone
     payment = sepa.new_debit(_new(milestone, key=f"debit:milestone:{milestone.id}:"

@@ -82,8 +82,25 @@ def debit_disputed(dispute_id: int, change: str, now: datetime) -> None:
         return
     milestone = db.session.get(Milestone, payment.milestone_id) if payment.milestone_id else None
     delivered = milestone is not None and milestone.completed_at is not None
-    if delivered or (payment.milestone_id is None and payment.project_id is not None):
-        open_for_lost(dispute, payment, now)  # a deposit pays delivered milestones too
+    if milestone is not None and not delivered:
+        _unpaid_again(milestone.id, payment.id)
+    elif delivered or payment.project_id is not None:
+        open_for_lost(dispute, payment, now)  # the deposit is owed from the acceptance
+
+
+def _unpaid_again(milestone_id: int, payment_id: int) -> None:
+    """Taken back before delivery: the milestone is not paid any more; as after a returned
+    debit, the client is asked to pay another way and the provider warned (nothing owed)."""
+    from skod.projects import sepa_notify
+    from skod.projects.models import MILESTONE_STATES
+    from skod.projects.settlement import lock_milestone
+
+    milestone = lock_milestone(milestone_id)
+    moved = milestone.status == "in_progress" and MILESTONE_STATES.move_if(
+        milestone, "action_required")
+    db.session.commit()
+    if moved:
+        sepa_notify.debit_failed(milestone, db.session.get(Payment, payment_id))
 
 
 def register() -> None:
