@@ -201,7 +201,6 @@ def client_page(project_id: int, token: str) -> ResponseReturnValue:
                 config={"project_id": project.id, "client_token": token,
                         "milestone_id": to_pay.id if to_pay else None,
                         "name": project.client.name, "email": project.client.email,
-                        "sepa": project.currency == "EUR",
                         "page_url": url_for("projects_pages.client_page",
                                             project_id=project.id, token=token),
                         "messages": display.js_messages()})
