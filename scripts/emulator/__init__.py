@@ -21,6 +21,8 @@ editing site-packages:
                   (Stripe-Account header), 404 across accounts, events' `account`, Connect hooks
 - accounts.py     connected accounts; links.py: account links and the onboarding page;
                   oauth.py: Connect OAuth; fees.py: application fees
+- sepa.py         SEPA Direct Debit: sepa_debit PaymentMethods, debits left `processing`
+                  until sepa_controls.py's /_test/.../settle or /fail; mandates.py: Mandates
 
 `install()` must run before `localstripe.server` is imported: localstripe binds the functions of
 its extra routes (confirm, capture, ...) when the server module builds its router.
@@ -51,7 +53,19 @@ def install(state: Path, api_version: str) -> Any:
         raise RuntimeError("emulator.install() must run before localstripe.server is imported")
     from localstripe import resources
 
-    from . import clock, declines, delivery, events, fees, intents, owners, refunds, setups, shapes
+    from . import (
+        clock,
+        declines,
+        delivery,
+        events,
+        fees,
+        intents,
+        owners,
+        refunds,
+        sepa,
+        setups,
+        shapes,
+    )
 
     clock.install()
     events.patch_event_version(api_version)
@@ -64,10 +78,12 @@ def install(state: Path, api_version: str) -> Any:
     declines.install(replace)  # after setups: a declined attach sends no attached event
     refunds.install()
     fees.install(replace)  # after intents, refunds, shapes: wraps what they installed
+    sepa.install()  # after intents, setups, declines, shapes, fees: wraps what they installed
+    sepa.install_routes(replace)
 
     from localstripe import server
 
-    from . import accounts, controls, disputes, faults, links, middleware, oauth
+    from . import accounts, controls, disputes, faults, links, middleware, oauth, sepa_controls
     from .idempotency import IdempotencyCache
 
     cache = IdempotencyCache(state.with_name(state.name + ".idempotency.jsonl"))
@@ -80,4 +96,5 @@ def install(state: Path, api_version: str) -> Any:
     fees.add_routes(server)
     links.add_routes(server.app)
     oauth.add_routes(server.app)
+    sepa_controls.add_routes(server)
     return server.app

@@ -67,6 +67,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", rf"/v1/charges/{_ID}", "ChargeRetrieveParams"),
     ("GET", r"/v1/disputes", "DisputeListParams"),
     ("GET", rf"/v1/disputes/{_ID}", "DisputeRetrieveParams"),
+    ("GET", rf"/v1/mandates/{_ID}", "MandateRetrieveParams"),
     ("GET", r"/v1/events", "EventListParams"),
     ("POST", r"/v1/accounts", "AccountCreateParams"),
     ("GET", r"/v1/accounts", "AccountListParams"),

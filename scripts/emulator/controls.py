@@ -42,6 +42,10 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
                                                   (account.application.deauthorized); then
                                                   its Stripe-Account is refused (403
                                                   account_invalid)
+    POST /_test/payment_intents/{id}/settle       SEPA: processing -> the test IBAN's answer
+    POST /_test/payment_intents/{id}/fail         SEPA: processing -> requires_payment_method
+                                                  body (optional): {"failure_code": ...}
+                                                  (both in sepa_controls.py)
 """
 
 from __future__ import annotations

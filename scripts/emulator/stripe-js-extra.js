@@ -17,6 +17,12 @@
  * Without payment_method (or with a PaymentMethod id string) the original is used, or the
  * intent is confirmed with that id.
  *
+ * SEPA Direct Debit: elements().create('iban') is an IBAN Element (one text input, its value
+ * the IBAN, `change` events with {complete, error}); confirmSepaDebitSetup(secret,
+ * {payment_method: {sepa_debit: ibanElement, billing_details: {name, email}}}) confirms the
+ * SetupIntent with a new sepa_debit PaymentMethod, as Stripe.js does (the emulator infers the
+ * mandate's acceptance from the browser's request, as Stripe does for Stripe.js).
+ *
  * Stripe Connect: Stripe(pk, {stripeAccount: 'acct_...'}) acts on that connected account, as
  * real Stripe.js does: every request to the emulator's /v1/ carries `_stripe_account` (a body
  * parameter, or a query parameter on GET), which the emulator takes as the Stripe-Account
@@ -95,6 +101,53 @@
                                  {payment_intent: confirmed.body})};
   }
 
+  // The IBAN Element: what Stripe's iframe collects, as a plain input in the page.
+  function IbanElement(options) {
+    this.options = options || {};
+    this.value = '';
+    this.listeners = {};
+    this.input = null;
+  }
+  IbanElement.prototype.mount = function (target) {
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    var input = document.createElement('input');
+    input.type = 'text';
+    input.name = 'iban';
+    input.autocomplete = 'off';
+    input.placeholder = (this.options.placeholderCountry || 'FR') + '76 ...';
+    input.setAttribute('aria-label', 'IBAN');
+    var self = this;
+    input.addEventListener('input', function () {
+      self.value = input.value.replace(/\s+/g, '').toUpperCase();
+      var complete = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/.test(self.value);
+      (self.listeners.change || []).forEach(function (handler) {
+        handler({elementType: 'iban', complete: complete, empty: !self.value,
+                 error: undefined});
+      });
+    });
+    node.appendChild(input);
+    this.input = input;
+  };
+  IbanElement.prototype.on = function (event, handler) {
+    (this.listeners[event] = this.listeners[event] || []).push(handler);
+  };
+  IbanElement.prototype.unmount = function () {
+    if (this.input) { this.input.remove(); this.input = null; }
+  };
+  IbanElement.prototype.destroy = IbanElement.prototype.unmount;
+  IbanElement.prototype.focus = function () { if (this.input) { this.input.focus(); } };
+
+  async function confirmSepaSetup(apiKey, clientSecret, data) {
+    var seti = clientSecret.match(/^(seti_\w+)_secret_/)[1];
+    var pm = Object.assign({}, (data && data.payment_method) || {});
+    if (pm.sepa_debit instanceof IbanElement) { pm.sepa_debit = {iban: pm.sepa_debit.value}; }
+    var answer = await post('/v1/setup_intents/' + seti + '/confirm', {
+      key: apiKey, use_stripe_sdk: true, client_secret: clientSecret,
+      payment_method_data: Object.assign({type: 'sepa_debit'}, pm)});
+    if (!answer.ok) { return failure(answer.body, 'the mandate could not be set up'); }
+    return {setupIntent: answer.body};
+  }
+
   // The account of the latest Stripe(pk, {stripeAccount}) (a page uses one Stripe object).
   var connectedAccount = null;
   var originalFetch = window.fetch.bind(window);
@@ -134,6 +187,23 @@
       console.log('localstripe (skod extra): Stripe().confirmCardPayment() with a card');
       try {
         return await confirmWithCard(apiKey, clientSecret, paymentMethod);
+      } catch (err) {
+        return (err && typeof err === 'object' && err.error) ? err : {error: err};
+      }
+    };
+    var originalElements = stripe.elements;
+    stripe.elements = function (options) {
+      var elements = originalElements.call(stripe, options);
+      var createCard = elements.create;
+      elements.create = function (type, elementOptions) {
+        if (type === 'iban') { return new IbanElement(elementOptions); }
+        return createCard.call(elements, type, elementOptions);
+      };
+      return elements;
+    };
+    stripe.confirmSepaDebitSetup = async function (clientSecret, data) {
+      try {
+        return await confirmSepaSetup(apiKey, clientSecret, data);
       } catch (err) {
         return (err && typeof err === 'object' && err.error) ? err : {error: err};
       }

@@ -26,7 +26,10 @@ PAYMENT_STATES = StateMachine(
     "payment",
     {
         # intent created at Stripe, not confirmed yet (or the call failed before an answer)
-        "created": {"held", "requires_action", "captured", "failed", "released", "waived"},
+        "created": {"held", "requires_action", "processing", "captured", "failed", "released",
+                    "waived"},
+        # a SEPA debit sent to the client's bank: succeeds or fails days later (webhook)
+        "processing": {"captured", "failed"},
         # 3-D Secure asked: the client must come back on-session
         "requires_action": {"held", "captured", "failed", "released"},
         # authorised, waiting for capture (capture_method=manual)
@@ -77,6 +80,9 @@ class Payment(db.Model):
     off_session: Mapped[bool] = mapped_column(default=False)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     stripe_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    #: None (a card), or "sepa_debit": a debit under the client's mandate (no hold; processing
+    #: for days; a dispute is the SEPA refund right, the money already taken back)
+    method: Mapped[str | None] = mapped_column(String(16))
     #: the connected account the intent lives on (None: the platform's own, e.g. an intent
     #: made before the provider moved to Connect): captures and refunds go there
     stripe_account_id: Mapped[str | None] = mapped_column(String(64))

@@ -22,7 +22,7 @@ from skod.payments.models import PAYMENT_STATES, Payment
 from skod.stripe_gateway import GatewayError, Intent
 
 log = logging.getLogger(__name__)
-OPEN = ("created", "requires_action", "held", "capture_pending")
+OPEN = ("created", "requires_action", "held", "capture_pending", "processing")
 NEVER_SENT_AFTER = timedelta(hours=1)
 
 

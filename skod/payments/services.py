@@ -29,6 +29,7 @@ _STATUS_FROM_STRIPE = {
     "requires_action": "requires_action",
     "canceled": "released",
     "requires_payment_method": "failed",
+    "processing": "processing",  # a SEPA debit, at the client's bank for a few days
 }
 
 

@@ -12,8 +12,8 @@ from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 from skod.payments import saved_card_api
+from skod.projects import client_pay, notify, sepa_debits, setup
 from skod.projects import milestones as ms
-from skod.projects import notify, settlement, setup
 from skod.projects.models import Milestone, Project
 from skod.projects.schemas import (
     AuthorizeSchema,
@@ -101,6 +101,27 @@ saved_card_api.add_routes(
     result_schema=CardResultSchema)
 
 
+@blp.post("/projects/<int:project_id>/sepa-setup")
+@blp.response(200, CardResultSchema)
+def sepa_setup(project_id: int):
+    """The SetupIntent the page confirms with the IBAN Element, beside the mandate's text."""
+    _project(project_id, "client")
+    return sepa_debits.mandate_setup(project_id)
+
+
+@blp.post("/projects/<int:project_id>/sepa-mandate")
+@blp.response(200, CardResultSchema)
+def accept_with_mandate(project_id: int):
+    """The client accepts with the SEPA mandate just signed: no hold; the deposit and each
+    milestone are debited when due (processing at the bank for a few days)."""
+    _project(project_id, "client")
+    result = setup.accept_with_mandate(project_id, utcnow())
+    if result["status"] == "failed":
+        raise PaymentProblem("the direct debit was refused",
+                             {"iban": [result["error"]["code"]]}, code="debit_failed")
+    return result
+
+
 @blp.post("/projects/<int:project_id>/card-setup")
 @blp.response(200, CardResultSchema)
 def card_setup(project_id: int):
@@ -182,7 +203,7 @@ def cancel(milestone_id: int):
 def authorize(data: dict, milestone_id: int):
     """The client's link after an off-session failure: returns what the page must confirm."""
     _milestone(milestone_id, "client")
-    return _card_result(settlement.authorize(milestone_id, data.get("payment_method"),
+    return _card_result(client_pay.authorize(milestone_id, data.get("payment_method"),
                                              utcnow()))
 
 
@@ -191,4 +212,4 @@ def authorize(data: dict, milestone_id: int):
 def confirm(milestone_id: int):
     """After 3-D Secure on the page: read the payment back."""
     _milestone(milestone_id, "client")
-    return _card_result(settlement.confirm(milestone_id, utcnow()))
+    return _card_result(client_pay.confirm(milestone_id, utcnow()))

@@ -14,6 +14,7 @@ from skod.core.errors import Conflict, Invalid
 from skod.extensions import db
 from skod.projects import notify
 from skod.projects import policy as pp
+from skod.projects import sepa_debits as sepa
 from skod.projects.deposit import refund_deposit_share
 from skod.projects.models import MILESTONE_STATES, STARTED, Milestone, Project
 
@@ -137,6 +138,7 @@ def cancel(milestone_id: int, now: datetime) -> Milestone:
     if milestone.status == "paid" or (milestone.last_payment() is not None and (
             milestone.last_payment().status == "capture_pending")):
         raise Conflict("a paid milestone cannot be cancelled", code="invalid_state")
+    sepa.refuse_cancel_in_flight(milestone.payments)
     MILESTONE_STATES.move(milestone, "cancelled")
     milestone.cancelled_at = now
     _resplit(milestone.project)
@@ -144,6 +146,7 @@ def cancel(milestone_id: int, now: datetime) -> Milestone:
     project_id = milestone.project_id
     db.session.commit()
     release_hold(milestone_id)
+    sepa.refund_paid_debits(milestone_id, now)  # debited when it started (SEPA)
     if unused:
         refund_deposit_share(project_id, unused, now)
     notify.milestone_cancelled(db.session.get(Milestone, milestone_id))

@@ -77,6 +77,14 @@ class Project(CardHolderMixin, db.Model):
     #: "none": captured when marked done; "client": captured on approval (or auto-approval)
     approval: Mapped[str] = mapped_column(String(8), default="none")
     status: Mapped[str] = mapped_column(String(24), default="sent")
+    #: how the client pays: "card" (each milestone held on the card when it starts) or
+    #: "sepa_debit" (each milestone debited under the client's SEPA mandate when it starts)
+    payment_method_kind: Mapped[str] = mapped_column(String(16), default="card",
+                                                     server_default="card")
+    #: the SetupIntent the page confirms with the IBAN Element, and the mandate it made
+    sepa_setup_intent_id: Mapped[str | None] = mapped_column(String(64))
+    sepa_setup_client_secret: Mapped[str | None] = mapped_column(String(255))
+    sepa_mandate_id: Mapped[str | None] = mapped_column(String(64))
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -95,12 +95,17 @@ def project_accepted(project) -> None:  # noqa: ANN001
         return [lambda: _("Deposit charged: %(amount)s.", amount=_money(paid, project, loc))
                 ] if paid else []
 
+    sepa = project.payment_method_kind == "sepa_debit"
     _to_provider(project, None, lambda: _("Project accepted: %(title)s", title=project.title),
-                 [lambda: _("The client accepted the project and saved a card.")]
+                 [lambda: _("The client accepted the project and signed a SEPA Direct Debit "
+                            "mandate: each milestone is debited when it starts.") if sepa
+                  else _("The client accepted the project and saved a card.")]
                  + deposit_line(project.provider.locale))
     _to_client(project, None, lambda: _("You accepted the project %(title)s",
                                         title=project.title),
-               [lambda: _("Thank you. Your card is saved for the milestones.")]
+               [lambda: _("Thank you. Each milestone is debited from your bank account when "
+                          "it starts, under your SEPA Direct Debit mandate.") if sepa
+                else _("Thank you. Your card is saved for the milestones.")]
                + deposit_line(project.client.locale),
                lambda: _("See the project"), invoices)
 

@@ -54,7 +54,8 @@ def _view(project: Project) -> dict:
 
     rows = [{"m": m, "status": str(STATUS_WORDS.get(m.status, m.status)),
              "amount": money(m.amount_minor), "credit": money(m.deposit_credit_minor),
-             "payments": [display.payment_line(p, locale) for p in m.payments]}
+             "payments": [display.payment_line(p, locale) for p in m.payments],
+             "debit": _debit_state(m)}
             for m in project.milestones]
     deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
     return {"project": project, "rows": rows, "form": ActionForm(),
@@ -63,6 +64,14 @@ def _view(project: Project) -> dict:
             "remaining": money(project.remaining.amount_minor), "deposit": money(deposit),
             "deposit_payments": [display.payment_line(p, locale) for p in project.payments
                                  if p.milestone_id is None]}
+
+
+def _debit_state(milestone: Milestone) -> str | None:
+    """A SEPA milestone's debit: "processing" (at the bank: not to deliver yet), "paid"."""
+    debits = [p for p in milestone.payments if p.method == "sepa_debit"]
+    if not debits or milestone.status in ("paid", "cancelled") or debits[-1].dispute_status:
+        return None
+    return {"processing": "processing", "captured": "paid"}.get(debits[-1].status)
 
 
 # Provider ---------------------------------------------------------------------------------
@@ -110,7 +119,10 @@ def project_new() -> ResponseReturnValue:
 @bp.get("/projects/<int:project_id>")
 @login_required
 def project_page(project_id: int) -> ResponseReturnValue:
-    return render_template("web/projects/provider.html", **_view(_own(project_id)))
+    view = _view(_own(project_id))
+    for row in view["rows"]:
+        row["provider_view"] = True  # the advice not to deliver before the debit is paid
+    return render_template("web/projects/provider.html", **view)
 
 
 def _ask(milestone: Milestone, action: str, back: str) -> confirm.Ask | None:

@@ -90,6 +90,8 @@ class ProjectSchema(Schema):
     currency = fields.String()
     deposit_percent = fields.Integer()
     approval = fields.String()
+    #: "card" or "sepa_debit" (each milestone debited when it starts)
+    payment_method_kind = fields.String()
     accepted_at = fields.Function(lambda p: iso(p.accepted_at))
     client = fields.Function(lambda p: {"name": p.client.name, "email": p.client.email,
                                         "kind": p.client.kind})

@@ -1,7 +1,8 @@
 """A milestone's money: place (or renew) its off-session hold, settle it (capture the hold, or
-charge the saved card off-session), and the client's on-session authorization after a failure.
-A milestone's start lives here too: starting places its hold, and a paid milestone starts the
-next one, so the two call each other (milestones re-exports `start`).
+charge the saved card off-session); a SEPA project debits it instead when it starts (no hold:
+sepa_debits.py). The client's on-session authorization after a failure is client_pay.py's.
+A milestone's start lives here too: starting places its hold (or debit), and a paid milestone
+starts the next one, so the two call each other (milestones re-exports `start`).
 
 Same two halves as payments.services: under the milestone's row lock the state is checked and
 the idempotency key stored, the commit comes before the Stripe call, and the answer is recorded
@@ -21,8 +22,9 @@ from skod.extensions import db
 from skod.payments import cards
 from skod.payments import services as pay
 from skod.payments.models import MILESTONE, Payment
-from skod.projects import notify
+from skod.projects import notify, sepa_notify
 from skod.projects import policy as pp
+from skod.projects import sepa_debits as sepa
 from skod.projects.models import (
     FINAL,
     MILESTONE_STATES,
@@ -100,11 +102,11 @@ def settle(milestone_id: int, now: datetime) -> Milestone:
     nothing when the deposit covers it. Called once the milestone is done (and approved)."""
     milestone = lock_milestone(milestone_id)
     last = milestone.last_payment()
-    pending = last is not None and last.status in ("capture_pending", "created")
+    pending = last is not None and last.status in ("capture_pending", "created", "processing")
     if milestone.status in FINAL or pending:
         db.session.commit()
-        return milestone
-    if milestone.due_minor == 0:
+        return milestone  # a SEPA debit still at the bank: its webhook settles it
+    if milestone.due_minor == 0 or sepa.paid_debit(milestone.payments, milestone.due_minor):
         MILESTONE_STATES.move(milestone, "paid")
         db.session.commit()
         return paid(milestone_id, now)
@@ -118,6 +120,9 @@ def settle(milestone_id: int, now: datetime) -> Milestone:
             pay.send_capture(hold)
         db.session.commit()
         return after_payment(milestone_id, hold.id, now, settling=True)
+    if sepa.is_sepa(milestone.project):
+        db.session.commit()
+        return debit(milestone_id, now)  # its debit failed before: the mandate once more
     attempt = len(milestone.payments) + 1
     payment = _new(milestone, key=f"charge:milestone:{milestone.id}:{attempt}", off_session=True)
     return _send(milestone_id, payment.id, manual=False, now=now, settling=True)
@@ -131,6 +136,10 @@ def after_payment(milestone_id: int, payment_id: int, now: datetime,
     milestone = lock_milestone(milestone_id)
     payment = db.session.get(Payment, payment_id)
     before = milestone.status
+    if payment.status == "captured" and payment.method == sepa.SEPA and not settling:
+        db.session.commit()  # debited when it started: paid once delivered (settle)
+        sepa_notify.debit_paid(milestone)
+        return milestone
     if payment.status == "captured":
         if milestone.status not in FINAL:
             MILESTONE_STATES.move(milestone, "paid")
@@ -176,6 +185,8 @@ def _tell(milestone: Milestone, payment: Payment) -> None:
         notify.payment_secured(milestone)
     elif not payment.off_session:
         return
+    elif milestone.completed_at is None and payment.method == sepa.SEPA:
+        sepa_notify.debit_failed(milestone, payment)
     elif milestone.completed_at is None:
         notify.hold_not_secured(milestone, payment)
     else:
@@ -205,12 +216,39 @@ def start(milestone_id: int, now: datetime) -> Milestone:
         raise Conflict("the client has not accepted the project yet", code="not_accepted")
     MILESTONE_STATES.move(milestone, "in_progress")
     milestone.started_at = now
+    if milestone.due_minor > 0 and sepa.is_sepa(project):
+        db.session.commit()
+        return debit(milestone_id, now)  # no hold with SEPA: debited when it starts
     if milestone.due_minor > 0:
         due = pp.due_at(milestone.expected_on, project.provider.timezone)
         milestone.hold_due_at = pp.hold_at(project_policy(), now, due)
     hold_now = milestone.hold_due_at is not None and milestone.hold_due_at <= now
     db.session.commit()
     return place_hold(milestone_id, now) if hold_now else milestone
+
+
+def debit(milestone_id: int, now: datetime) -> Milestone:
+    """A SEPA milestone is debited when it starts (once: a debit in flight or paid stops a
+    second); the client gets the pre-notification, the provider "not before it is paid"."""
+    milestone = lock_milestone(milestone_id)
+    taken_back = any(p.method == sepa.SEPA and p.dispute_status for p in milestone.payments)
+    if milestone.status not in OPEN or milestone.due_minor == 0 or taken_back or (
+            sepa.debit_in_flight(milestone.payments)) or sepa.paid_debit(milestone.payments,
+                                                                          milestone.due_minor):
+        # a debit the client's bank took back is never sent again: the client pays by card
+        db.session.commit()
+        return milestone
+    payment = sepa.new_debit(_new(milestone, key=f"debit:milestone:{milestone.id}:"
+                                  f"{len(milestone.payments) + 1}", off_session=True))
+    payment_id = payment.id
+    db.session.commit()  # the key is stored before the call
+    sepa.send_debit(payment_id, now)
+    payment, milestone = db.session.get(Payment, payment_id), db.session.get(Milestone,
+                                                                             milestone_id)
+    if payment.status == "processing":
+        sepa_notify.debit_started(milestone, payment)
+    return after_payment(milestone_id, payment_id, now,
+                         settling=milestone.completed_at is not None)
 
 
 def start_next(project_id: int, now: datetime) -> None:
@@ -230,57 +268,6 @@ def start_next(project_id: int, now: datetime) -> None:
     db.session.commit()
     if pending and not running:
         start(pending[0].id, now)
-
-
-def authorize(milestone_id: int, payment_method: str | None, now: datetime) -> dict:
-    """The client's link after an off-session failure: 3-D Secure on the intent the server
-    confirmed, or a new card. Not done yet: a hold; done: the charge itself."""
-    milestone = lock_milestone(milestone_id)
-    if milestone.status not in ("action_required", "payment_failed"):
-        raise Conflict(f"the milestone is {milestone.status}", code="invalid_state")
-    project, last = milestone.project, milestone.last_payment()
-    if payment_method:
-        pm = cards.confirmed_card(project, project.client, f"project:{project.id}",
-                                  payment_method)
-        if pm is None:
-            return {"status": "requires_action", "client_secret": project.setup_client_secret,
-                    "intent": "setup"}
-    elif last is not None and last.status == "requires_action":
-        db.session.commit()
-        return {"status": "requires_action", "client_secret": pay.client_secret_of(last),
-                "intent": "payment"}
-    charge = milestone.completed_at is not None
-    if not charge:
-        milestone.hold_attempts += 1
-    payment = _new(milestone, key=f"authorize:milestone:{milestone.id}:"
-                   f"{len(milestone.payments) + 1}", off_session=False)
-    payment_id = payment.id
-    milestone = _send(milestone_id, payment_id, manual=not charge, now=now, settling=charge)
-    return outcome_of(db.session.get(Payment, payment_id))
-
-
-def confirm(milestone_id: int, now: datetime) -> dict:
-    """After 3-D Secure on the page: read the intent back and move the milestone."""
-    milestone = lock_milestone(milestone_id)
-    last = milestone.last_payment()
-    if last is None or last.status != "requires_action" or not last.stripe_payment_intent_id:
-        db.session.commit()
-        return {"status": milestone.status}
-    pay.apply_intent(last, pay.read_intent(last), now)
-    payment_id = last.id
-    db.session.commit()
-    after_payment(milestone_id, payment_id, now, settling=milestone.completed_at is not None)
-    return outcome_of(db.session.get(Payment, payment_id))
-
-
-def outcome_of(payment: Payment) -> dict:
-    if payment.status == "requires_action":
-        return {"status": "requires_action", "client_secret": pay.client_secret_of(payment),
-                "intent": "payment"}
-    if payment.status == "failed":
-        return {"status": "failed", "error": {"code": payment.last_error_code,
-                                              "kind": payment.last_error_kind}}
-    return {"status": payment.status}
 
 
 def release_hold(milestone_id: int) -> None:

@@ -17,9 +17,10 @@ from skod.extensions import db
 from skod.payments import cards, connect, saved_cards
 from skod.payments import services as pay
 from skod.payments.cards import StripeUnavailable
-from skod.payments.models import DEPOSIT
+from skod.payments.models import DEPOSIT, Payment
 from skod.projects import notify
 from skod.projects import policy as pp
+from skod.projects import sepa_debits as sepa
 from skod.projects.models import PROJECT_STATES, Milestone, Project
 from skod.projects.settlement import lock_project, start
 from skod.stripe_gateway import GatewayError
@@ -108,6 +109,34 @@ def accept(project_id: int, payment_method: str, now: datetime, *, saved: bool =
         pay.send_create(payment, customer=cards.customer_of(project, project.client), manual=False)
     db.session.commit()
     return _deposit_outcome(lock_project(project_id), pay.lock(payment_id), now)
+
+
+def accept_with_mandate(project_id: int, now: datetime) -> dict:
+    """The client accepts with a SEPA Direct Debit mandate signed on the page: no hold, so the
+    deposit is debited now (at the bank for a few days) and the first milestone starts, debited
+    in turn. A debit refused at once leaves the project unaccepted."""
+    project = lock_project(project_id)
+    if project.status != "sent":
+        raise Conflict(f"the project is {project.status}", code="invalid_state")
+    connect.require_payments(project.provider)
+    sepa.signed_mandate(project)
+    amount = sum(m.deposit_credit_minor for m in project.live_milestones())
+    if amount == 0:
+        return _accepted(project, now)
+    attempt = sum(1 for p in project.payments if p.purpose == DEPOSIT) + 1
+    payment = sepa.new_debit(pay.new_payment(
+        provider_id=project.provider_id, client_id=project.client_id, project_id=project.id,
+        purpose=DEPOSIT, amount=amount, currency=project.currency, off_session=True,
+        key=f"deposit:project:{project.id}:{attempt}",
+        payment_method=project.stripe_payment_method_id))
+    payment_id = payment.id
+    db.session.commit()  # the mandate and the key stored before the call
+    sepa.send_debit(payment_id, now)
+    deposit = db.session.get(Payment, payment_id)
+    if deposit.status == "failed":
+        return {"status": "failed", "error": {"code": deposit.last_error_code,
+                                              "kind": deposit.last_error_kind}}
+    return _accepted(lock_project(project_id), now)
 
 
 def _deposit_outcome(project: Project, deposit, now: datetime) -> dict:  # noqa: ANN001

@@ -14,7 +14,7 @@ from skod.payments.models import Payment
 
 def payment_changed(payment: Payment, now: datetime) -> None:
     from skod.projects import settlement, setup
-    from skod.projects.models import Milestone
+    from skod.projects.models import Milestone, Project
 
     payment_id, milestone_id, project_id = payment.id, payment.milestone_id, payment.project_id
     db.session.commit()
@@ -27,6 +27,11 @@ def payment_changed(payment: Payment, now: datetime) -> None:
         if project.status == "deposit_pending":
             setup._deposit_outcome(project, db.session.get(Payment, payment_id), now)
         db.session.commit()
+        deposit = db.session.get(Payment, payment_id)
+        if deposit.method == "sepa_debit" and deposit.status in ("captured", "failed"):
+            from skod.projects import sepa_notify
+
+            sepa_notify.deposit_answered(db.session.get(Project, project_id), deposit)
 
 
 def evidence(payment: Payment) -> list[tuple[str, str]]:
@@ -62,9 +67,46 @@ def recovered(milestone_id: int, now: datetime) -> None:
         paid(milestone_id, now)
 
 
+def debit_disputed(dispute_id: int, change: str, now: datetime) -> None:
+    """A SEPA debit of a delivered milestone taken back by the client's bank (the refund
+    right: 8 weeks, 13 months if unauthorised): the money is gone at once, so the client owes
+    it again from the dispute's opening, as after a lost card dispute, with the delivery as
+    evidence (projects' `evidence`)."""
+    from skod.dunning.debts.sync import open_for_lost
+    from skod.payments.disputes import Dispute
+    from skod.projects.models import Milestone
+
+    dispute = db.session.get(Dispute, dispute_id)
+    payment = db.session.get(Payment, dispute.payment_id) if dispute else None
+    if change != "opened" or payment is None or payment.method != "sepa_debit":
+        return
+    milestone = db.session.get(Milestone, payment.milestone_id) if payment.milestone_id else None
+    delivered = milestone is not None and milestone.completed_at is not None
+    if milestone is not None and not delivered:
+        _unpaid_again(milestone.id, payment.id)
+    elif delivered or payment.project_id is not None:
+        open_for_lost(dispute, payment, now)  # the deposit is owed from the acceptance
+
+
+def _unpaid_again(milestone_id: int, payment_id: int) -> None:
+    """Taken back before delivery: the milestone is not paid any more; as after a returned
+    debit, the client is asked to pay another way and the provider warned (nothing owed)."""
+    from skod.projects import sepa_notify
+    from skod.projects.models import MILESTONE_STATES
+    from skod.projects.settlement import lock_milestone
+
+    milestone = lock_milestone(milestone_id)
+    moved = milestone.status == "in_progress" and MILESTONE_STATES.move_if(
+        milestone, "action_required")
+    db.session.commit()
+    if moved:
+        sepa_notify.debit_failed(milestone, db.session.get(Payment, payment_id))
+
+
 def register() -> None:
     from skod.dunning.debts.recovery import on_recovered
 
     on_recovered("milestone", recovered)
     hooks.on_change("project_id", payment_changed)
     hooks.on_evidence("project_id", evidence)
+    hooks.on_dispute(debit_disputed)

@@ -18,6 +18,7 @@ HANDLERS: dict[str, Handler] = {
     "payment_intent.payment_failed": events.intent_changed,
     "payment_intent.canceled": events.intent_changed,
     "payment_intent.requires_action": events.intent_changed,
+    "payment_intent.processing": events.intent_changed,  # a SEPA debit at the bank
     "setup_intent.succeeded": cards.setup_succeeded,
     "setup_intent.setup_failed": events.nothing_to_do,  # the page shows the error
     "charge.captured": events.intent_changed,

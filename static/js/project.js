@@ -1,7 +1,9 @@
 /* Client's project page: accept (terms + card saved with a SetupIntent + deposit), or
  * authorize a milestone's payment after an off-session failure. The card step is card-flow.js:
  * the card number never reaches our server; the server confirms the payment, and Stripe.js only
- * finishes 3-D Secure on it (confirmCardPayment). */
+ * finishes 3-D Secure on it (confirmCardPayment). Or, in euros, SEPA Direct Debit: the IBAN
+ * goes from Stripe.js's IBAN Element to Stripe (confirmSepaDebitSetup, beside the mandate's text),
+ * never to our server, which then reads the signed mandate back (sepa-mandate). */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -24,10 +26,51 @@
                            SECURED, submitPath);
   }
 
+  // SEPA Direct Debit: its own Stripe object on the same account, with the IBAN Element.
+  var sepaBox = document.getElementById('sepa-box');
+  var iban = null, sepaStripe = null;
+  function chosen() {
+    var radio = form.querySelector('input[name=method]:checked');
+    return radio ? radio.value : 'card';
+  }
+  if (sepaBox) {
+    form.querySelectorAll('input[name=method]').forEach(function (radio) {
+      radio.addEventListener('change', function () {
+        var sepa = chosen() === 'sepa_debit';
+        sepaBox.hidden = !sepa;
+        document.getElementById('card-box').hidden = sepa;
+        if (sepa && !iban) {
+          var account = script.dataset.stripeAccount;
+          sepaStripe = account ? window.Stripe(script.dataset.stripeKey, {stripeAccount: account})
+            : window.Stripe(script.dataset.stripeKey);
+          iban = sepaStripe.elements().create('iban', {supportedCountries: ['SEPA'],
+                                                       placeholderCountry: 'FR'});
+          iban.mount('#iban-element');
+        }
+      });
+    });
+  }
+
+  async function acceptWithMandate() {
+    var step = await flow.api('POST', project + '/sepa-setup', null, config.client_token);
+    if (!step.ok) { throw flow.apiError(step); }
+    var setup = await sepaStripe.confirmSepaDebitSetup(step.body.client_secret, {
+      payment_method: {sepa_debit: iban, billing_details: {name: config.name,
+                                                          email: config.email}}});
+    if (setup.error) { throw new flow.UiError(msg.iban_failed, 'iban'); }
+    var res = await flow.api('POST', project + '/sepa-mandate', null, config.client_token);
+    if (!res.ok) {
+      var err = flow.apiError(res);
+      if (res.status === 402) { err = new flow.UiError(msg.debit_failed, 'iban'); }
+      throw err;
+    }
+  }
+
   async function accept() {
     if (!document.getElementById('accept_terms').checked) {
       throw new flow.UiError(msg.accept_terms, 'accept_terms');
     }
+    if (chosen() === 'sepa_debit') { return acceptWithMandate(); }
     await secure(project, project + '/payment-method');
   }
 

@@ -204,3 +204,12 @@ class StripeEmulator:
     def cancel_refund(self, refund_id: str) -> dict:
         """A pending refund is canceled."""
         return self.control(f"refunds/{refund_id}/cancel")
+
+    def settle_debit(self, pi_id: str) -> dict:
+        """A SEPA debit in processing gets the bank's answer, as its test IBAN says."""
+        return self.control(f"payment_intents/{pi_id}/settle")
+
+    def fail_debit(self, pi_id: str, failure_code: str | None = None) -> dict:
+        """A SEPA debit in processing is returned unpaid (default insufficient_funds)."""
+        body = {"failure_code": failure_code} if failure_code else {}
+        return self.control(f"payment_intents/{pi_id}/fail", body)

@@ -38,7 +38,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
             except Conflict:  # closed since the selection
                 continue
     if change == "appeal":  # still withdrawn: still owed (opened here if its loss was missed)
-        _open_for_lost(dispute, payment, now)
+        open_for_lost(dispute, payment, now)
         return
     if change != "closed":
         return
@@ -50,7 +50,7 @@ def dispute_seen(dispute_id: int, change: str, now: datetime) -> None:
             except Conflict:
                 continue
     if dispute.status == "lost":
-        _open_for_lost(dispute, payment, now)
+        open_for_lost(dispute, payment, now)
     elif dispute.status == "won":
         _recovered_on_appeal(dispute, now)
 
@@ -63,9 +63,10 @@ def _cases_of(payment: Payment, status: str) -> list[int]:
         Receivable.status == status)))
 
 
-def _open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: ANN001
+def open_for_lost(dispute, payment: Payment, now: datetime) -> None:  # noqa: ANN001
     """The bank took the money back: the client owes it again, chased like any debt, with
-    the disputed payment's invoice as its document."""
+    the disputed payment's invoice as its document (also a SEPA debit returned after
+    delivery: projects.sync)."""
     receivable = opening.open_for_payment(payment, f"dispute:{dispute.id}",
                                               dispute.amount_minor, now)
     if receivable is not None:
