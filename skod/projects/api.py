@@ -12,7 +12,7 @@ from skod.core.errors import Forbidden, NotFound, PaymentProblem
 from skod.core.signing import make_token
 from skod.extensions import db
 from skod.payments import saved_card_api
-from skod.projects import client_pay, notify, sepa_debits, setup
+from skod.projects import client_pay, notify, sepa_debits, settlement, setup
 from skod.projects import milestones as ms
 from skod.projects.models import Milestone, Project
 from skod.projects.schemas import (
@@ -157,7 +157,7 @@ def edit_milestone(data: dict, milestone_id: int):
 @blp.response(200, MilestoneSchema)
 def start(milestone_id: int):
     _milestone(milestone_id, "provider")
-    return ms.start(milestone_id, utcnow())
+    return settlement.start(milestone_id, utcnow())
 
 
 @blp.post("/milestones/<int:milestone_id>/complete")

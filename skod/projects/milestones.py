@@ -19,7 +19,7 @@ from skod.projects.deposit import refund_deposit_share
 from skod.projects.models import MILESTONE_STATES, STARTED, Milestone, Project
 
 # a milestone starts with its hold and a paid one starts the next: one recursion, kept in
-# settlement; `start` is re-exported so that a milestone's whole life reads ms.<step>
+# settlement (its `start` is called from there)
 from skod.projects.settlement import (
     lock_milestone,
     project_policy,
@@ -27,7 +27,6 @@ from skod.projects.settlement import (
     settle,
     start_next,
 )
-from skod.projects.settlement import start as start
 from skod.projects.setup import split_deposit
 
 

@@ -3,28 +3,24 @@ own language."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
+from skod.core.urls import public_url
 from skod.invoicing.issuing import documents_for
 from skod.notifications import mail
 from skod.payments.decline_labels import failure_words
 
 
-def _base() -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/")
-
-
 def client_url(project) -> str:  # noqa: ANN001 - a Project
-    return f"{_base()}/pr/{project.id}/{make_token('project', project.id)}"
+    return public_url(f"/pr/{project.id}/{make_token('project', project.id)}")
 
 
 def provider_url(project) -> str:  # noqa: ANN001
-    return f"{_base()}/projects/{project.id}"
+    return public_url(f"/projects/{project.id}")
 
 
 def _money(amount: int, project, locale: str) -> str:  # noqa: ANN001

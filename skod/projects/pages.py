@@ -21,7 +21,7 @@ from skod.extensions import db
 from skod.invoicing import queries
 from skod.payments import connect
 from skod.projects import milestones as ms
-from skod.projects import setup
+from skod.projects import settlement, setup
 from skod.projects.forms import MILESTONE_ROWS, form_data
 from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
@@ -153,7 +153,7 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
     now = utcnow()
     try:
         if action == "start":
-            ms.start(milestone_id, now)
+            settlement.start(milestone_id, now)
         elif action == "complete":
             ms.complete(milestone_id, _form_text("note"), now)
         elif action == "resolve":
