@@ -5,6 +5,7 @@ from skod.calls import models as calls  # noqa: F401
 from skod.catalog import models as catalog  # noqa: F401
 from skod.core import installation  # noqa: F401
 from skod.dunning.debts import models as dunning  # noqa: F401
+from skod.dunning.transfers import models as transfers  # noqa: F401
 from skod.invoicing import models as invoicing  # noqa: F401
 from skod.messages import models as messages  # noqa: F401
 from skod.payments import (

@@ -220,6 +220,10 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
     if kind == "card_saved":
         return _("The client saved a card on the payment page.")
+    if kind == "credit_refunded":
+        return _("The client's credit of %(amount)s was sent back to their bank.",
+                 amount=display.money(int(data.get("amount") or 0), data.get("currency") or "EUR",
+                                      locale))
     if kind == "route_chosen":
         return _("Recourse route chosen by you: %(route)s. Your reason: %(reason)s",
                  route=ROUTES.get(data.get("route"), data.get("route")),
