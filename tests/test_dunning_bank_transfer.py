@@ -159,3 +159,30 @@ def test_a_receivable_paid_by_two_transfers_then_a_credit(
         assert gateway().on(account).cash_balance(shown["customer"], "EUR") == 0
     case = client.get(f"/dashboard/receivables/{rid}").get_data(as_text=True)
     assert "data-transfer-credit" not in case
+
+
+def test_a_debt_paid_another_way_withdraws_its_transfer(
+        app, client, card_pm, stripe_emulator, stripe_webhooks, outbox):
+    """The provider records the whole balance as paid: the unfunded transfer intent is
+    cancelled at Stripe, and a transfer arriving afterwards stays the client's credit."""
+    from tests.support.dunning import mark_transfer
+
+    prov, _project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                           milestones=(("Build", 120000),))
+    _pay_page(app, client, rid)  # the page offers the transfer
+    shown = _transfer(app, rid)
+    assert shown["status"] == "open"
+    with app.app_context():
+        from skod.core.clock import utcnow
+
+        now = utcnow()
+    mark_transfer(app, prov, rid, None, now)
+    assert debt_facts(app, rid)["balance"] == 0 and _transfer(app, rid)["status"] == "canceled"
+    with app.app_context():
+        from skod.stripe_gateway import gateway
+
+        gw = gateway().on(prov["account"])
+        assert gw.retrieve_transfer_intent(shown["intent"]).status == "canceled"
+    _fund(stripe_emulator, shown["customer"], 120000, shown["reference"])
+    wait_until(lambda: _transfer(app, rid)["credit"] == 120000, timeout=20, what="the credit")
+    assert debt_facts(app, rid)["paid"] == 120000  # counted once, by the provider's record

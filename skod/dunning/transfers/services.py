@@ -135,8 +135,12 @@ def _count(row_id: int, intent: Intent, now: datetime) -> None:
         db.session.commit()
         return
     row.funded_minor += delta
-    receivable_id = row.receivable_id
-    settling.settle(receivable_id, delta, now, via="transfer")
+    receivable = db.session.get(Receivable, row.receivable_id)
+    if receivable.status == "paid":  # paid another way meanwhile: the provider must know
+        record(receivable, "transfer_after_paid", now, amount=delta, currency=row.currency)
+        db.session.commit()
+        return
+    settling.settle(receivable.id, delta, now, via="transfer")
 
 
 def is_ours(obj: dict) -> bool:
