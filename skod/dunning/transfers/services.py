@@ -43,10 +43,7 @@ def offer(receivable_id: int, now: datetime) -> TransferIntent | None:
     the pages and letters then show the provider's own bank details alone)."""
     receivable = lock(receivable_id)
     row = current(receivable_id) if receivable is not None else None
-    unpaid = receivable is not None and receivable.status not in CLOSED and (
-        receivable.balance_minor > 0)
-    if row is not None and row.status in ("open", "succeeded") or not unpaid or (
-            not connect.can_take_payments(receivable.provider)):
+    if not _to_make(receivable, row):
         db.session.commit()
         return row if row is not None and row.status == "open" else None
     try:
@@ -70,6 +67,16 @@ def offer(receivable_id: int, now: datetime) -> TransferIntent | None:
     if intent.status == "succeeded":  # the client's credit at Stripe paid it at once
         _count(row_id, intent, now)
     return db.session.get(TransferIntent, row_id)
+
+
+def _to_make(receivable: Receivable | None, row: TransferIntent | None) -> bool:
+    """Whether the debt needs its transfer made (or its lost create sent again): unpaid, none
+    open or paid yet, a provider whose account takes payments."""
+    if receivable is None or receivable.status in CLOSED or receivable.balance_minor <= 0:
+        return False
+    if row is not None and row.status in ("open", "succeeded"):
+        return False
+    return connect.can_take_payments(receivable.provider)
 
 
 def offer_all(receivable_ids: list[int], now: datetime) -> None:
