@@ -147,6 +147,21 @@ def test_the_cash_balance_pays_a_new_intent_and_can_be_refunded(stripe_raw,
         customer, options=on(acct)).available.to_dict() == {}
 
 
+def test_a_canceled_transfer_intent_hands_its_funds_back(stripe_raw, account_and_customer):
+    acct, customer = account_and_customer
+    pi = transfer_intent(stripe_raw, acct, customer, 9000)
+    reference = pi.next_action.display_bank_transfer_instructions.reference
+    fund(stripe_raw, customer, 4000, reference)
+    canceled = stripe_raw.v1.payment_intents.cancel(pi.id, options=on(acct))
+    assert canceled.status == "canceled"
+    assert stripe_raw.v1.customers.cash_balance.retrieve(
+        customer, options=on(acct)).available.to_dict() == {"eur": 4000}
+    moves = stripe_raw.v1.customers.cash_balance_transactions.list(customer, options=on(acct))
+    assert [(t.type, t.net_amount, t.ending_balance) for t in moves.data] == [
+        ("unapplied_from_payment", 4000, 4000), ("applied_to_payment", -4000, 0),
+        ("funded", 4000, 4000)]
+
+
 def test_the_fund_control_refuses_bad_input(stripe_raw, account_and_customer):
     _acct, customer = account_and_customer
     assert fund(stripe_raw, customer, -5, "x").status_code == 400

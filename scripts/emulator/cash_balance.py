@@ -126,6 +126,7 @@ def list_transactions(id, **_ignored) -> _Answer:  # noqa: A002
     customer = Customer._api_retrieve(id)
     found = [v for k, v in store.items()
              if k.startswith("customer_cash_balance_transaction:") and v.customer == customer.id]
+    found.reverse()  # newest first within a second too (the store keeps creation order)
     found.sort(key=lambda t: t.created, reverse=True)
     return _Answer({"object": "list", "has_more": False,
                     "url": f"/v1/customers/{customer.id}/cash_balance_transactions",
@@ -157,6 +158,12 @@ def _apply(customer: Any, intent: Any) -> None:
     CashBalanceTransaction(customer, intent.currency, -amount, "applied_to_payment",
                            {"payment_intent": intent.id})
     transfers.fund(intent, amount)
+
+
+def unapply(intent: Any, amount: int) -> None:
+    """What a canceled intent held goes back to the customer's cash balance."""
+    CashBalanceTransaction(Customer._api_retrieve(intent.customer), intent.currency, amount,
+                           "unapplied_from_payment", {"payment_intent": intent.id})
 
 
 def apply_balance(intent: Any) -> None:

@@ -11,7 +11,8 @@ cash balance are applied at confirmation (automatic reconciliation); the rest ar
 test control `POST /_test/customers/{id}/fund` (cash_balance.py).
 
 Funding moves the intent: `payment_intent.partially_funded` while something remains, then a
-charge of type `customer_balance`: `charge.succeeded` and `payment_intent.succeeded`.
+charge of type `customer_balance`: `charge.succeeded` and `payment_intent.succeeded`. A canceled
+intent hands what was applied to it back to the cash balance (`unapplied_from_payment`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from localstripe.resources import Charge, PaymentIntent, PaymentMethod, StripeObject
 
+from . import intents
 from .events import StripeError, send
 
 COUNTRIES = ("DE", "FR", "IE", "NL")
@@ -176,8 +178,22 @@ def wrap_charge_export(original):
     return _export
 
 
+def wrap_cancel(original):
+    def mark_canceled(obj, reason):
+        """A canceled transfer intent hands what was applied to it back to the cash balance."""
+        funded = getattr(obj, "_funded", 0) if getattr(obj, "_transfer", None) else 0
+        if funded:
+            from . import cash_balance
+
+            obj._funded = 0
+            cash_balance.unapply(obj, funded)
+        return original(obj, reason)
+    return mark_canceled
+
+
 def install() -> None:
     """After intents.install and shapes.install: wraps what they set."""
+    intents.mark_canceled = wrap_cancel(intents.mark_canceled)  # cancel() looks it up here
     PaymentIntent._api_create = classmethod(wrap_create(PaymentIntent._api_create))
     PaymentIntent._export = wrap_intent_export(PaymentIntent._export)
     Charge._export = wrap_charge_export(Charge._export)
