@@ -132,7 +132,10 @@ def funded(obj: dict, now: datetime, account: str | None = None) -> str | None:
 
 def _count(row_id: int, intent: Intent, now: datetime) -> None:
     """Settle what the intent says was funded beyond what the row counted: the row's count and
-    the debt's payment commit together (settle's commit)."""
+    the debt's payment commit together (settle's commit). Locks the debt, then the row (as
+    offer() does). What the debt could not take (paid another way meanwhile) is put on the
+    case's timeline: the money is in the provider's Stripe balance."""
+    receivable = lock(db.session.get(TransferIntent, row_id).receivable_id)
     row = db.session.get(TransferIntent, row_id, with_for_update=True, populate_existing=True)
     total = intent.amount if intent.status == "succeeded" else (
         intent.amount - intent.amount_remaining)
@@ -142,12 +145,13 @@ def _count(row_id: int, intent: Intent, now: datetime) -> None:
         db.session.commit()
         return
     row.funded_minor += delta
-    receivable = db.session.get(Receivable, row.receivable_id)
-    if receivable.status == "paid":  # paid another way meanwhile: the provider must know
-        record(receivable, "transfer_after_paid", now, amount=delta, currency=row.currency)
+    before = receivable.paid_minor + receivable.penalties_paid_minor
+    after = settling.settle(receivable.id, delta, now, via="transfer")
+    counted = after.paid_minor + after.penalties_paid_minor - before if after else 0
+    if counted < delta:
+        record(after or receivable, "transfer_after_paid", now, amount=delta - counted,
+               currency=row.currency)
         db.session.commit()
-        return
-    settling.settle(receivable.id, delta, now, via="transfer")
 
 
 def is_ours(obj: dict) -> bool:
