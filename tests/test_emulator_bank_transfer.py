@@ -143,6 +143,9 @@ def test_the_cash_balance_pays_a_new_intent_and_can_be_refunded(stripe_raw,
         "origin": "customer_balance", "customer": customer, "amount": 1500, "currency": "eur"},
         options=on(acct))
     assert refund.status == "pending" and refund.amount == 1500
+    listed = stripe_raw.v1.refunds.list(options=on(acct)).data  # the refund lists still work
+    assert refund.id in [r.id for r in listed]
+    assert stripe_raw.v1.refunds.list(params={"payment_intent": pi.id}, options=on(acct)).data == []
     assert stripe_raw.v1.customers.cash_balance.retrieve(
         customer, options=on(acct)).available.to_dict() == {}
 

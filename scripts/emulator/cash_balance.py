@@ -198,6 +198,7 @@ class CashRefund(Refund):
         self._account = account_of(customer)
         self.amount, self.currency, self.metadata = amount, currency, metadata or {}
         self.charge, self.payment_intent, self.status = None, None, "pending"
+        self.date = self.created  # localstripe sorts its refund lists by it
 
     def _export(self, expand=None) -> dict:
         return {"id": self.id, "object": "refund", "amount": self.amount,
