@@ -24,6 +24,7 @@ from skod.payments.stripe_objects import HARD_DECLINES, Dispute, Intent, Refund,
 from skod.stripe_connect import ConnectMixin
 from skod.stripe_lookup import PAYMENT_ID_KEY, LookupMixin
 from skod.stripe_sepa import SepaMixin, SepaSetup
+from skod.stripe_transfers import TransfersMixin
 
 __all__ = ["Dispute", "Gateway", "GatewayError", "HARD_DECLINES", "Intent", "PAYMENT_ID_KEY",
            "PINNED_API_VERSION", "Refund", "SepaSetup", "Setup", "gateway", "verify_signed_event"]
@@ -74,7 +75,7 @@ def _map_error(err: stripe.StripeError) -> GatewayError:
 RATE_LIMIT_RETRIES = (0.5, 1.0, 2.0)  # seconds before each new try after a 429
 
 
-class Gateway(ConnectMixin, LookupMixin, SepaMixin):
+class Gateway(ConnectMixin, LookupMixin, SepaMixin, TransfersMixin):
     """The platform's Stripe client; `on(account)` is the same client bound to a connected
     account: every request it sends carries `Stripe-Account` (None: the platform itself).
     Creates go through `_create_once` (stripe_lookup.py): after a 5xx or a timeout they look

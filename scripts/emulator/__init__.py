@@ -19,6 +19,9 @@ editing site-packages:
                   delivery, in order (default) or as Stripe's (duplicates, any order, retries)
 - owners.py       Stripe Connect: each object belongs to the platform or one connected account
                   (Stripe-Account header), 404 across accounts, events' `account`, Connect hooks
+- transfers.py    bank transfers: customer_balance PaymentIntents (eu_bank_transfer);
+                  cash_balance.py: virtual IBANs, cash balances, arriving transfers and their
+                  reconciliation, refunds of a cash balance
 - accounts.py     connected accounts; links.py: account links and the onboarding page;
                   oauth.py: Connect OAuth; fees.py: application fees
 - sepa.py         SEPA Direct Debit: sepa_debit PaymentMethods, debits left `processing`
@@ -97,4 +100,9 @@ def install(state: Path, api_version: str) -> Any:
     links.add_routes(server.app)
     oauth.add_routes(server.app)
     sepa_controls.add_routes(server)
+    from . import cash_balance, transfers  # bank transfers (cash_balance imports the server)
+
+    transfers.install()  # after intents, shapes, fees: wraps what they installed
+    cash_balance.install()  # after refunds
+    cash_balance.add_routes(server)
     return server.app

@@ -46,6 +46,14 @@ Each sends the webhook events real Stripe sends, through localstripe's webhook m
     POST /_test/payment_intents/{id}/fail         SEPA: processing -> requires_payment_method
                                                   body (optional): {"failure_code": ...}
                                                   (both in sepa_controls.py)
+    POST /_test/customers/{id}/fund               a bank transfer arrives on the customer's
+                                                  virtual IBAN; body: {"amount": 50000,
+                                                  "currency": "eur", "reference": "..."}
+                                                  (reference optional): reconciled with the
+                                                  open customer_balance PaymentIntent of that
+                                                  reference (partially_funded / succeeded),
+                                                  the rest kept in the cash balance (routed by
+                                                  cash_balance.py)
 """
 
 from __future__ import annotations

@@ -7,14 +7,25 @@ from collections.abc import Callable
 from datetime import datetime
 
 from skod.accounts import stripe_account
+from skod.dunning.transfers import services as transfers
 from skod.payments import cards, disputes, events
 
 #: (the event's object, now, the connected account it is about or None for the platform's)
 Handler = Callable[[dict, datetime, "str | None"], "str | None"]
 
+
+def intent_succeeded(obj: dict, now: datetime, account: str | None = None) -> str | None:
+    """The last funding of a bank transfer intent (dunning), else a card payment's success."""
+    if transfers.is_ours(obj):
+        return transfers.funded(obj, now, account)
+    return events.intent_changed(obj, now, account)
+
+
 HANDLERS: dict[str, Handler] = {
     "payment_intent.amount_capturable_updated": events.intent_changed,
-    "payment_intent.succeeded": events.intent_changed,
+    "payment_intent.succeeded": intent_succeeded,
+    "payment_intent.partially_funded": transfers.funded,
+    "customer_cash_balance_transaction.created": transfers.cash_moved,
     "payment_intent.payment_failed": events.intent_changed,
     "payment_intent.canceled": events.intent_changed,
     "payment_intent.requires_action": events.intent_changed,

@@ -17,6 +17,7 @@ from skod.dunning.debts.store import lock, record
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
 from skod.dunning.owed import penalties_alone
 from skod.dunning.recourse import services as recourse
+from skod.dunning.transfers import closing as transfer_closing
 from skod.extensions import db
 from skod.invoicing import ledger
 from skod.payments import services as pay
@@ -99,6 +100,7 @@ def after_paid(receivable_id: int, now: datetime, via: str) -> None:
         ledger.mark_paid(receivable.invoice_id, now, method=via)
     recovery.recovered(receivable, now)
     notices.provider_paid(receivable)
+    transfer_closing.withdraw(receivable_id)  # a transfer sent now becomes the client's credit
 
 
 def invoice_paid(invoice_id: int, now: datetime) -> None:
@@ -119,6 +121,7 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
             receivable.paid_minor = receivable.principal_minor
             close(receivable, "paid", now, via="invoice")
             db.session.commit()
+            transfer_closing.withdraw(receivable_id)
         withdraw_page_intents(receivable_id, now)
 
 

@@ -35,6 +35,7 @@ from skod.dunning.mise_en_demeure import services as mise_en_demeure
 from skod.dunning.recourse import services as recourse
 from skod.dunning.reminders import notify
 from skod.dunning.rules import ladder as rules
+from skod.dunning.transfers import services as transfers
 from skod.extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 #: a sweep never loops for ever: a row still due after its turn waits for the next tick
 MAX_ROUNDS = 10_000
+#: the steps whose letter offers a transfer to the client's virtual IBAN: the friendly and the
+#: formal reminder, the mise en demeure
+TRANSFER_STEPS = (1, 2, 3)
 
 
 @dataclass
@@ -78,6 +82,8 @@ def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
             if _retry_alone(receivable_id, number, now):
                 report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
+            if step in TRANSFER_STEPS:  # the letter gives the client's virtual IBAN
+                transfers.offer_all(ids, now)
             sent = send_alone(step, ids, now, claimed.fresh) or 0
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0

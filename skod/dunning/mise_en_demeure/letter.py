@@ -192,6 +192,7 @@ def payment_rows(facts: Facts) -> list[tuple[str, str]]:
         label = d.invoice_number or d.reference
         rows.append((_("Pay online, invoice %(number)s", number=label) if several
                      else _("Pay online"), d.pay_url))
+    rows += matched_transfer_rows(facts)
     if c.iban:
         rows += [(_("Account holder"), c.company_name or c.name), (_("IBAN"), c.iban)]
         if c.bic:
@@ -199,6 +200,22 @@ def payment_rows(facts: Facts) -> list[tuple[str, str]]:
         for d in facts.debts:
             rows.append((_("Transfer reference for invoice %(number)s",
                            number=d.invoice_number or d.reference), d.reference))
+    return rows
+
+
+def matched_transfer_rows(facts: Facts) -> list[tuple[str, str]]:
+    """The client's virtual IBAN (dunning/transfers): a transfer there settles the debt by
+    itself."""
+    offered = [d for d in facts.debts if d.transfer is not None]
+    if not offered:
+        return []
+    first = offered[0].transfer
+    rows = [(_("IBAN for a transfer matched automatically"), first.iban)]
+    if first.bic:
+        rows.append((_("BIC"), first.bic))
+    for d in offered:
+        rows.append((_("Reference of that transfer, invoice %(number)s",
+                       number=d.invoice_number or d.reference), d.transfer.reference))
     return rows
 
 

@@ -36,6 +36,7 @@ from skod.dunning.pay_page import plans
 from skod.dunning.pay_page import view as pay_view
 from skod.dunning.pay_page.forms import DisputeForm, PlanForm, PromiseForm
 from skod.dunning.rules import plan_split as plan_rules
+from skod.dunning.transfers import services as transfers
 from skod.extensions import db
 from skod.invoicing import queries
 
@@ -109,6 +110,7 @@ FIELD_WORDS = {
 @bp.get("/pay/<int:receivable_id>/<token>")
 def pay_page(receivable_id: int, token: str) -> ResponseReturnValue:
     receivable = _debt(receivable_id, token)
+    transfers.offer(receivable_id, utcnow())  # the client's virtual IBAN, once per debt
     with force_locale(_locale(receivable)):
         return _render(receivable, token)
 

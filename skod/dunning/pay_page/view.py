@@ -21,6 +21,7 @@ from skod.dunning.debts.overpay import overpaid_minor
 from skod.dunning.owed import amounts as owing
 from skod.dunning.pay_page import plans
 from skod.dunning.pay_page.paying import cannot_pay_words
+from skod.dunning.transfers import store as transfer_store
 from skod.extensions import db
 from skod.payments import connect, decline_labels
 from skod.web import display
@@ -53,6 +54,7 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
         "balance": display.money(receivable.balance_minor, receivable.currency, locale),
         **owed_view(receivable, now, locale),
         "failure": failure_words(receivable), "transfer": transfer(receivable),
+        "matched_transfer": matched_transfer(receivable),
         "pause": pause_words(receivable, locale), "dispute_reason": (
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
         "plan": plan_view(plan, receivable, locale),
@@ -149,6 +151,15 @@ def transfer(receivable: Receivable) -> dict | None:
         return None
     return {"holder": provider.company_name or provider.name, "iban": provider.iban,
             "bic": provider.bic, "reference": links.transfer_reference(receivable)}
+
+
+def matched_transfer(receivable: Receivable) -> dict | None:
+    """The client's virtual IBAN and the debt's reference: a transfer there settles the debt by
+    itself (dunning/transfers)."""
+    row = transfer_store.offered(receivable.id)
+    if row is None or receivable.status in CLOSED:
+        return None
+    return {"holder": row.holder, "iban": row.iban, "bic": row.bic, "reference": row.reference}
 
 
 def pause_words(receivable: Receivable, locale: str) -> str | None:

@@ -235,6 +235,15 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
     if kind == "card_saved":
         return _("The client saved a card on the payment page.")
+    if kind == "transfer_after_paid":
+        return _("A transfer of %(amount)s arrived after the debt was paid: it is in your "
+                 "Stripe balance; refund it to the client from Stripe if it was not owed.",
+                 amount=display.money(int(data.get("amount") or 0), data.get("currency") or "EUR",
+                                      locale))
+    if kind == "credit_refunded":
+        return _("The client's credit of %(amount)s was sent back to their bank.",
+                 amount=display.money(int(data.get("amount") or 0), data.get("currency") or "EUR",
+                                      locale))
     if kind == "route_chosen":
         return _("Recourse route chosen by you: %(route)s. Your reason: %(reason)s",
                  route=ROUTES.get(data.get("route"), data.get("route")),

@@ -36,6 +36,7 @@ from skod.dunning.receivables.forms import (
     WriteOffForm,
 )
 from skod.dunning.receivables.view import case_view, list_row
+from skod.dunning.transfers import services as transfers
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.web.blueprint import current_locale
@@ -50,6 +51,8 @@ ACTIONS = {
     "remind": (ConfirmForm, _l("The next reminder is sent.")),
     "mark-paid": (MarkPaidForm, _l("The transfer is recorded.")),
     "write-off": (WriteOffForm, _l("The debt is written off: no more reminders.")),
+    "refund-credit": (ConfirmForm, _l("The client's credit is sent back to their bank: Stripe "
+                                      "asks them for their account details if it needs them.")),
     "plan-accept": (ConfirmForm, _l("The payment plan is accepted: the instalments will be "
                                     "charged on their dates.")),
     "plan-refuse": (ConfirmForm, _l("The payment plan is refused: the reminders go on.")),
@@ -151,6 +154,8 @@ def _run(action: str, receivable, form) -> None:  # noqa: ANN001
             if amount is None:
                 raise Invalid("not an amount", fields={"amount": ["not an amount"]})
         actions.mark_paid(rid, pid, now, amount)
+    elif action == "refund-credit":
+        transfers.refund_credit(rid, pid, now)
     elif action == "waive-penalties":
         penalty_choices.waive(rid, pid, now)
     elif action == "claim-penalties":

@@ -16,6 +16,7 @@ from skod.dunning.debts.sweep_faults import stuck
 from skod.dunning.mise_en_demeure.services import of_receivable
 from skod.dunning.receivables import labels, queries
 from skod.dunning.recourse import view as recourse_view
+from skod.dunning.transfers import store as transfer_store
 from skod.web import display
 
 STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
@@ -113,7 +114,20 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
             "plan": bool(plan and plan["status"] == "proposed" and status in queries.OWED),
         },
         "penalties": penalties_view(receivable, detail, locale),
+        "transfer": transfer_view(receivable, locale),
     }
+
+
+def transfer_view(receivable: Receivable, locale: str) -> dict | None:
+    """The transfer offered to the client (virtual IBAN, reference), what arrived by it, and
+    the client's credit (money sent beyond what was owed, kept at Stripe) with its refund."""
+    row = transfer_store.current(receivable.id)
+    if row is None or row.status == "created":
+        return None
+    return {"iban": row.iban, "reference": row.reference, "open": row.status == "open",
+            "funded": display.money(row.funded_minor, row.currency, locale),
+            "credit": display.money(row.credit_minor, row.currency, locale)
+            if row.credit_minor > 0 else None}
 
 
 def penalties_view(receivable: Receivable, detail: dict, locale: str) -> dict | None:

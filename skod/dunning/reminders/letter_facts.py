@@ -31,6 +31,17 @@ class Creditor:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Where the client's transfer is matched to the debt by itself: their virtual IBAN on the
+    provider's Stripe account and the debt's reference."""
+
+    iban: str
+    bic: str | None
+    holder: str | None
+    reference: str
+
+
+@dataclass(frozen=True)
 class Debt:
     """One receivable as the client sees it."""
 
@@ -57,6 +68,8 @@ class Debt:
     penalties: Breakdown | None = None
     #: the amount owed as of the letter's day when it claims penalties (owed.Owed)
     owed: Owed | None = None
+    #: the transfer that settles this debt by itself, when one is offered
+    transfer: Transfer | None = None
 
     @property
     def asked_minor(self) -> int:

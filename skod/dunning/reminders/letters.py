@@ -28,7 +28,8 @@ def build(facts: Facts) -> Letter:
     blocks = [debt_block(facts, debt) for debt in facts.debts]
     if facts.step >= 2:
         blocks += formal_reminder.blocks(facts)
-    blocks += [b for b in (transfer_block(facts), parties_block(facts)) if b is not None]
+    blocks += [b for b in (matched_transfer_block(facts), transfer_block(facts),
+                           parties_block(facts)) if b is not None]
     blocks.append(contact_block(facts))
     action = None
     if len(facts.debts) == 1:  # several debts: each block has its own pay link
@@ -178,6 +179,28 @@ def transfer_block(facts: Facts) -> Block | None:
         label = (_("Reference for invoice %(number)s", number=debt.invoice_number)
                  if len(facts.debts) > 1 and debt.invoice_number else _("Payment reference"))
         block.rows.append((label, debt.reference))
+    return block
+
+
+def matched_transfer_block(facts: Facts) -> Block | None:
+    """The client's virtual IBAN: a transfer there is matched to the debt by itself."""
+    offered = [d for d in facts.debts if d.transfer is not None]
+    if not offered:
+        return None
+    first = offered[0].transfer
+    block = Block(title=_("Pay by bank transfer, matched automatically"), paragraphs=[
+        _("This account is yours alone for your payments to %(name)s: a transfer to it is "
+          "matched to your invoice as soon as it arrives, and the reminders stop.",
+          name=facts.creditor.name)])
+    if first.holder:
+        block.rows.append((_("Account holder"), first.holder))
+    block.rows.append((_("IBAN"), first.iban))
+    if first.bic:
+        block.rows.append((_("BIC"), first.bic))
+    for debt in offered:
+        label = (_("Reference for invoice %(number)s", number=debt.invoice_number)
+                 if len(offered) > 1 and debt.invoice_number else _("Payment reference"))
+        block.rows.append((label, debt.transfer.reference))
     return block
 
 

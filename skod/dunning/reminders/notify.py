@@ -32,6 +32,7 @@ from skod.dunning.owed.history import penalties_of
 from skod.dunning.reminders import letter_facts, letters
 from skod.dunning.rules import ladder as rules
 from skod.dunning.rules.penalties import RateTable
+from skod.dunning.transfers import store as transfers
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.notifications import mail
@@ -120,7 +121,16 @@ def debt_of(r: Receivable, step: int, now: datetime, ladder: rules.Ladder,
         failure_code=r.failure_code, failure_kind=r.failure_kind,
         retries=planned_retries(r, now, ladder) if step == 0 else (),
         penalties=penalties_of(r, until, table) if figured else None,
-        owed=due if due is not None and due.claimed else None)
+        owed=due if due is not None and due.claimed else None, transfer=transfer_of(r))
+
+
+def transfer_of(r: Receivable) -> letter_facts.Transfer | None:
+    """The debt's open transfer (offered before the letter by the sweep), if any."""
+    row = transfers.offered(r.id)
+    if row is None:
+        return None
+    return letter_facts.Transfer(iban=row.iban, bic=row.bic, holder=row.holder,
+                                 reference=row.reference)
 
 
 def source_kind(r: Receivable) -> str:
