@@ -36,7 +36,8 @@ FILES=${TEST_DATES_FILES:-"
     tests/test_dunning_pay_twice.py tests/test_saved_card.py tests/test_disputes.py
     tests/test_projects_access.py tests/test_penalty_history.py tests/test_provisional_rates.py
     tests/test_penalty_payments_app.py tests/test_penalty_calculator_page.py
-    tests/test_dunning_owed.py tests/test_public_and_courts.py tests/test_consumer_address.py"}
+    tests/test_dunning_owed.py tests/test_public_and_courts.py tests/test_consumer_address.py
+    tests/test_bank_statements.py tests/test_dunning_bank_transfer.py tests/test_projects_sepa.py"}
 
 if [ $# -eq 0 ]; then
     set -- "${ORDER[@]}"

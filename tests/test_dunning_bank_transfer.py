@@ -72,7 +72,7 @@ def _interest_check(app, rid: int, until) -> None:
         real = penalties_of(r, until, table)
         expected = compute(amount_minor=120000, currency="EUR", due=r.due_date, until=until,
                            client_kind=r.client_kind, table=table, payments=[(day, 50000)])
-        on_700 = compute(amount_minor=70000, currency="EUR", due=day, until=until,
+        on_700 = compute(amount_minor=70000, currency="EUR", due=r.due_date, until=until,
                          client_kind=r.client_kind, table=table)
         assert real.interest_minor == expected.interest_minor > 0
         if day <= r.due_date:  # paid before interest started: all of it runs on 700.00

@@ -106,6 +106,9 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
                what="milestone 2 action_required after its debit failed")
     failed = read(client, project)["milestones"][1]["payments"][0]
     assert (failed["status"], failed["last_error_code"]) == ("failed", "insufficient_funds")
+    # the e-mails go after the milestone's commit: waited for, not raced
+    wait_until(lambda: outbox.to(CLIENT) and outbox.to(prov["email"]), timeout=20,
+               what="both told of the failed debit")
     [asked] = outbox.to(CLIENT)
     assert asked["Subject"] == "Action requise : le prélèvement de Refonte a échoué"
     assert f"/pr/{project['id']}/" in _text(asked) and "Vous ne devez rien" in _text(asked)
@@ -203,8 +206,9 @@ def test_debit_taken_back_before_delivery_is_not_paid_any_more(
     stripe_emulator.dispute(debit["stripe_payment_intent_id"], reason="general")
     wait_until(lambda: milestone_status(client, project, 0) == "action_required", timeout=20,
                what="milestone unpaid again after its debit was taken back")
-    assert "Action requise : le prélèvement de Audit a échoué" in [
-        m["Subject"] for m in outbox.to(CLIENT)]
+    # the client's e-mail goes after the milestone's commit: waited for, not raced
+    wait_until(lambda: "Action requise : le prélèvement de Audit a échoué" in [
+        m["Subject"] for m in outbox.to(CLIENT)], timeout=20, what="client asked to pay")
     assert receivable_of(app, f"milestone:{first['id']}") is None  # nothing delivered
     # Marked done now: no new debit under the disputed mandate, not paid, no invoice
     act(client, first["id"], "complete", prov["token"])
