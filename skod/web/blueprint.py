@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import get_locale
 
+from skod.accounts import bank
 from skod.core import formats
 from skod.payments import connect
 
@@ -46,3 +47,9 @@ def moment_filter(dt: datetime | None, tz: str) -> str:
 def day_filter(value: date | None, style: str = "long") -> str:
     """{{ a_date|day }}: "25 novembre 2026", never 2026-11-25."""
     return formats.day(value, current_locale(), style) if value else "-"
+
+
+@bp.app_template_filter("iban")
+def iban_filter(value: str | None) -> str:
+    """{{ an_iban|iban }}: grouped by four, as banks print it and people copy it."""
+    return bank.grouped(value)
