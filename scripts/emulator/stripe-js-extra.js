@@ -211,5 +211,7 @@
     return stripe;
   }
   SkodStripe.skodExtra = true;
+  // for the Payment Element (stripe-js-payment-element.js, appended after this file)
+  SkodStripe.skodHelpers = {post: post, failure: failure, confirmWithCard: confirmWithCard};
   window.Stripe = SkodStripe;
 }());
