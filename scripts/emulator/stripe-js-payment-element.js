@@ -258,8 +258,14 @@
     var o = state.options, wanted = {
       currency: o.currency, setup_future_usage: o.setupFutureUsage || null,
       capture_method: o.captureMethod || 'automatic'};
+    // automatic_async (the API's default since 2024) is automatic capture too
+    var given = function (name) {
+      var value = intent[name] || null;
+      return name === 'capture_method' && value === 'automatic_async' ? 'automatic' : value;
+    };
+    if (wanted.capture_method === 'automatic_async') { wanted.capture_method = 'automatic'; }
     var found = Object.keys(wanted).filter(function (name) {
-      return state.deferred && (intent[name] || null) !== wanted[name];
+      return state.deferred && given(name) !== wanted[name];
     }).map(function (name) {
       return 'The PaymentIntent\'s ' + name + ' (' + intent[name] + ') does not match the ' +
              'value passed to elements() (' + wanted[name] + ').';
