@@ -23,6 +23,7 @@ from tests.dunning_paypage_support import (
     state,
 )
 from tests.support import clock
+from tests.support.api import api
 from tests.support.net import wait_until
 from tests.support.stripe_helpers import CARD_3DS
 from tests.test_accessibility import BLOCKING, _axe
@@ -114,11 +115,15 @@ def test_card_with_3ds_settles_the_debt_and_the_form_offers_sepa_and_transfer(
     assert stripe_raw.v1.payment_methods.retrieve(pi["payment_method"]).type == "card"
 
 
-def _debit_on_its_way(app, page: Page, stripe_raw, d: dict) -> str:
-    """After the SEPA submit: the page says the debit is on its way; the intent is
-    processing at the emulator, for the amount owed, under a mandate; the debt still owed."""
+def _debit_on_its_way(app, client, page: Page, stripe_raw, d: dict) -> str:
+    """After the SEPA submit: the page says the debit is on its way and opens no second
+    payment; the intent is processing at the emulator, for the amount owed, under a mandate;
+    the debt still owed."""
     expect(page.locator("#debit-processing")).to_be_visible(timeout=15_000)
-    expect(page.locator("#pay-form")).to_have_count(0)  # no second payment meanwhile
+    expect(page.locator("#pay-form")).to_have_count(0)
+    status, body = api(client, "POST", f"/api/v1/pay/{d['id']}/card-setup",
+                       token=d["path"].rsplit("/", 1)[1])
+    assert (status, body["error"]["code"]) == (409, "debit_processing")
     [pi_id] = recovery_intents(app, d["id"], PREFIX.format(id=d["id"]))
     pi = stripe_raw.v1.payment_intents.retrieve(pi_id)
     assert (pi["status"], pi["amount"]) == ("processing", AMOUNT)
@@ -135,7 +140,7 @@ def test_sepa_debit_from_the_page_is_processing_then_settled(
     page = browser_page
     d = _open(app, client, stripe_emulator, card_pm, now, page)
     _pay_by_sepa(page, IBAN_OK)
-    pi_id = _debit_on_its_way(app, page, stripe_raw, d)
+    pi_id = _debit_on_its_way(app, client, page, stripe_raw, d)
 
     stripe_emulator.settle_debit(pi_id)
     wait_until(lambda: state(app, d["id"])["status"] == "paid", timeout=20,
@@ -153,7 +158,7 @@ def test_sepa_debit_from_the_page_that_fails_leaves_the_debt_owed(
     page = browser_page
     d = _open(app, client, stripe_emulator, card_pm, now, page)
     _pay_by_sepa(page, IBAN_OK)
-    pi_id = _debit_on_its_way(app, page, stripe_raw, d)
+    pi_id = _debit_on_its_way(app, client, page, stripe_raw, d)
 
     stripe_emulator.fail_debit(pi_id, "insufficient_funds")
     wait_until(lambda: _failed(app, d["id"]), timeout=20,

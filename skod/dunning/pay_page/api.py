@@ -30,8 +30,9 @@ def _client(receivable_id: int) -> None:
 @blp.response(200, CardResultSchema)
 def card_setup(receivable_id: int):
     """The PaymentIntent for the amount owed today (the balance, plus the penalties the case
-    claims) the page confirms (`intent: payment`), or
-    `status: paid` when the debt is settled meanwhile."""
+    claims) the page confirms with its Payment Element (`intent: payment`: card, or SEPA Direct
+    Debit for a debt in euros), or `status: paid` when the debt is settled meanwhile; 409
+    `debit_processing` while the page's SEPA debit waits for the bank."""
     _client(receivable_id)
     return paying.card_step(receivable_id, utcnow())
 
@@ -39,8 +40,8 @@ def card_setup(receivable_id: int):
 @blp.post("/pay/<int:receivable_id>/confirm")
 @blp.response(200, PaidSchema)
 def confirm(receivable_id: int):
-    """After confirmCardPayment: the intent read back from Stripe; a capture settles the debt
-    (whichever comes first of this call and the webhook)."""
+    """After confirmPayment: the intent read back from Stripe; a capture settles the debt
+    (whichever comes first of this call and the webhook); a SEPA debit stays owed, processing."""
     _client(receivable_id)
     now = utcnow()
     receivable = paying.confirm(receivable_id, now)
