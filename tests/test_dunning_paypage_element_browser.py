@@ -3,7 +3,8 @@ Stripe.js) in headless Chromium at phone width: a card with 3-D Secure settles t
 offers SEPA Direct Debit for a debt in euros and the bank transfer details stay shown beside it;
 axe finds no serious violation; a SEPA debit from the page is `processing` (the page says it is
 on its way and offers no second payment), then the bank's answer, sent by the emulator's control,
-settles the debt or leaves it owed with the bank's reason."""
+settles the debt or leaves it owed with the bank's reason. And the plan page's step when no card
+can carry instalments: SEPA Direct Debit, a mandate signed with the IBAN Element."""
 
 from __future__ import annotations
 
@@ -186,3 +187,28 @@ def _failed(app, receivable_id: int) -> bool:
             .order_by(Payment.id.desc()).limit(1))
         return payment is not None and payment.status == "failed" and (
             payment.method == "sepa_debit")
+
+
+def test_plan_step_signs_a_sepa_mandate_then_asks_for_the_plan(
+        app, browser_page, client, stripe_emulator, stripe_raw, card_pm):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=HARD)  # no card for instalments
+    page = browser_page
+    page.goto(d["path"])
+    page.select_option("#instalments", "3")
+    page.locator("#plan-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/plan\?instalments=3$"))
+    expect(page.locator("#sepa-box")).to_be_hidden()
+    page.check('input[name=method][value="sepa_debit"]')
+    expect(page.locator("#card-box")).to_be_hidden()
+    expect(page.locator("#mandate-text")).to_contain_text("8 semaines")
+    expect(page.locator("#plan-card-button")).to_have_text(
+        "Signer le mandat et demander l’échéancier")
+    assert _fits(page), "the plan page scrolls sideways at 390 px"
+    page.locator("#iban-element input").fill("DE89 3704 0044 0532 0130 00")
+    page.click("#plan-card-button")
+    page.wait_for_url(re.compile(rf"/pay/{d['id']}/[^/]+$"), timeout=15_000)
+    expect(page.locator("#plan-status")).to_have_attribute("data-status", "proposed")
+    case = state(app, d["id"])
+    assert (case["status"], case["pause_reason"]) == ("paused", "plan")
+    pm = stripe_raw.v1.payment_methods.retrieve(case["card"])
+    assert (pm.type, pm.sepa_debit.last4) == ("sepa_debit", IBAN_OK[-4:])

@@ -1,8 +1,11 @@
-/* The plan card step of a debt's pay page (templates/dunning/pay_plan.html); the pay form
- * itself is static/js/pay-element.js (Stripe's Payment Element).
- * Plan card step: a SetupIntent (POST /api/v1/pay/<id>/plan/card-setup) confirmed with the
- * card, the saved card sent to .../plan/payment-method, then the plan form itself is submitted.
- * The card number goes from the page to Stripe only (card-flow.js). */
+/* The plan step of a debt's pay page (templates/dunning/pay_plan.html); the pay form itself is
+ * static/js/pay-element.js (Stripe's Payment Element).
+ * Card: a SetupIntent (POST /api/v1/pay/<id>/plan/card-setup) confirmed with the card, the saved
+ * card sent to .../plan/payment-method, then the plan form itself is submitted.
+ * SEPA Direct Debit (a debt in euros): a SetupIntent for sepa_debit (.../plan/sepa-setup)
+ * confirmed with Stripe.js's IBAN Element beside the mandate text (confirmSepaDebitSetup), the
+ * server reads the signed mandate back (.../plan/sepa-mandate), then the plan form is submitted.
+ * The card number and the IBAN go from the page to Stripe only (card-flow.js). */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -15,14 +18,59 @@
   var flow = window.SkodCardFlow(planForm, script.dataset.stripeKey, msg,
                                  script.dataset.stripeAccount);
   var base = '/api/v1/pay/' + config.receivable_id;
+  var button = document.getElementById('plan-card-button');
+  var cardLabel = button.textContent;
 
-  async function saveCardThenAsk() {
-    var res = await flow.api('POST', base + '/plan/card-setup', null, config.token);
-    if (!res.ok) { throw flow.apiError(res); }
-    await flow.payWithCard(base, config.token, res.body, config.name, config.email,
-                           ['card_saved'], base + '/plan/payment-method');
+  // SEPA Direct Debit: its own Stripe object on the same account, with the IBAN Element.
+  var sepaBox = document.getElementById('sepa-box');
+  var iban = null, sepaStripe = null;
+  function chosen() {
+    var radio = planForm.querySelector('input[name=method]:checked');
+    return radio ? radio.value : 'card';
+  }
+  if (sepaBox) {
+    planForm.querySelectorAll('input[name=method]').forEach(function (radio) {
+      radio.addEventListener('change', function () {
+        var sepa = chosen() === 'sepa_debit';
+        sepaBox.hidden = !sepa;
+        document.getElementById('card-box').hidden = sepa;
+        button.textContent = sepa ? button.dataset.sepaLabel : cardLabel;
+        if (sepa && !iban) {
+          var account = script.dataset.stripeAccount;
+          sepaStripe = account ? window.Stripe(script.dataset.stripeKey, {stripeAccount: account})
+            : window.Stripe(script.dataset.stripeKey);
+          iban = sepaStripe.elements().create('iban', {supportedCountries: ['SEPA'],
+                                                       placeholderCountry: 'FR'});
+          iban.mount('#iban-element');
+        }
+      });
+    });
+  }
+
+  async function signMandate() {
+    var step = await flow.api('POST', base + '/plan/sepa-setup', null, config.token);
+    if (!step.ok) { throw flow.apiError(step); }
+    if (step.body.status !== 'card_saved') {
+      var setup = await sepaStripe.confirmSepaDebitSetup(step.body.client_secret, {
+        payment_method: {sepa_debit: iban, billing_details: {name: config.name,
+                                                            email: config.email}}});
+      if (setup.error) { throw new flow.UiError(msg.iban_failed, 'iban'); }
+      var res = await flow.api('POST', base + '/plan/sepa-mandate', null, config.token);
+      if (!res.ok) { throw flow.apiError(res); }
+    }
+  }
+
+  async function saveThenAsk() {
+    if (chosen() === 'sepa_debit') {
+      await signMandate();
+    } else {
+      var res = await flow.api('POST', base + '/plan/card-setup', null, config.token);
+      if (!res.ok) { throw flow.apiError(res); }
+      await flow.payWithCard(base, config.token, res.body, config.name, config.email,
+                             ['card_saved'], base + '/plan/payment-method');
+    }
     planForm.submit();  // the plan request itself: a plain form with its CSRF token
   }
 
-  planForm.addEventListener('submit', flow.onSubmit(saveCardThenAsk));
+  planForm.addEventListener('submit', flow.onSubmit(saveThenAsk));
 }());

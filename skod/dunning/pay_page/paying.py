@@ -66,6 +66,11 @@ def _owed(receivable_id: int) -> Receivable:
     return receivable
 
 
+def owed(receivable_id: int) -> Receivable:
+    """The receivable, locked, still owed, of a provider who takes payments (409 else)."""
+    return _owed(receivable_id)
+
+
 def cannot_pay_words(provider_name: str) -> str:
     """The client's sentence when the provider's account takes no card payment now."""
     return _("%(name)s cannot take card payments at the moment: please come back later, or "
