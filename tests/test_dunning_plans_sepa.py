@@ -102,6 +102,23 @@ def test_instalments_are_debited_under_the_mandate_and_a_returned_debit_fails_th
     assert subjects.count("Une mensualité n'a pas pu être prélevée") == 1
     assert stripe_raw.v1.payment_intents.retrieve(debit).amount_received == 0
 
+    # the bank account is the debt's payment method now: no card retry is made on it
+    later = business_at(second.astimezone(clock.PARIS).date() + timedelta(days=3))
+    with app.app_context():
+        from skod.dunning.debts.models import DunningEvent, Receivable
+        from skod.extensions import db
+
+        receivable = db.session.get(Receivable, d["id"])  # a retry due (the sweep's index)
+        receivable.next_retry_at = receivable.next_action_at = later - timedelta(hours=1)
+        db.session.commit()
+    f.tick(app, later)
+    assert recovery_intents(app, d["id"], "retry:") == []
+    with app.app_context():
+        skipped = db.session.scalars(select(DunningEvent.data).where(
+            DunningEvent.receivable_id == d["id"], DunningEvent.kind == "retry_skipped")).all()
+        assert skipped == [{"why": "bank_account"}]
+        assert db.session.get(Receivable, d["id"]).next_retry_at is None
+
 
 def test_sepa_for_a_plan_takes_euros_only_and_the_pay_link_only(
         app, client, stripe_emulator, card_pm):

@@ -291,6 +291,8 @@ def _skipped(data: dict) -> str:
     """Why an automatic card retry was not made."""
     if data.get("why") == "live_hold":
         return _("Card retry postponed: a hold of yours is still on the client's card.")
+    if data.get("why") == "bank_account":
+        return _("No card retry: the client pays by SEPA Direct Debit now.")
     if data.get("why") == "no_card":
         return _("No more card retries: the client's card was removed; they pay on the page.")
     return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
