@@ -39,6 +39,15 @@ PREFIX = "pay:receivable:{id}:"
 
 
 @pytest.fixture
+def webhooks(stripe_webhooks):
+    """The emulator's events delivered to the app; at teardown, every copy delivered before
+    the database is emptied (a late one would race the next test's cleanup)."""
+    yield stripe_webhooks
+    wait_until(lambda: stripe_webhooks.webhooks_status()["pending"] == 0, timeout=20,
+               what="the webhooks delivered")
+
+
+@pytest.fixture
 def browser_page(_browser, live_server):
     """A French phone-sized page whose CSP lets the test inject axe (as test_accessibility's
     axe_page; the app's own CSP forbids injected scripts, rightly)."""
@@ -137,7 +146,7 @@ def _debit_on_its_way(app, client, page: Page, stripe_raw, d: dict) -> str:
 
 
 def test_sepa_debit_from_the_page_is_processing_then_settled(
-        app, browser_page, client, stripe_emulator, stripe_webhooks, stripe_raw, card_pm, now):
+        app, browser_page, client, stripe_emulator, webhooks, stripe_raw, card_pm, now):
     page = browser_page
     d = _open(app, client, stripe_emulator, card_pm, now, page)
     _pay_by_sepa(page, IBAN_OK)
@@ -155,7 +164,7 @@ def test_sepa_debit_from_the_page_is_processing_then_settled(
 
 
 def test_sepa_debit_from_the_page_that_fails_leaves_the_debt_owed(
-        app, browser_page, client, stripe_emulator, stripe_webhooks, stripe_raw, card_pm, now):
+        app, browser_page, client, stripe_emulator, webhooks, stripe_raw, card_pm, now):
     page = browser_page
     d = _open(app, client, stripe_emulator, card_pm, now, page)
     _pay_by_sepa(page, IBAN_OK)

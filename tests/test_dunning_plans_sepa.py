@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from skod.core.clock import parse_iso
@@ -20,6 +21,15 @@ from tests.test_dunning_plans import _ask, _decide, _plan_rows
 from tests.test_emulator_sepa import ACCEPTANCE, IBAN_OK
 
 HARD = {"decline_code": "stolen_card"}  # the saved card can carry no instalment
+
+
+@pytest.fixture
+def webhooks(stripe_webhooks):
+    """The emulator's events delivered to the app; at teardown, every copy delivered before
+    the database is emptied (a late one would race the next test's cleanup)."""
+    yield stripe_webhooks
+    wait_until(lambda: stripe_webhooks.webhooks_status()["pending"] == 0, timeout=20,
+               what="the webhooks delivered")
 
 
 def _token(d: dict) -> str:
@@ -60,7 +70,7 @@ def _payment(app, pi_id: str) -> tuple[str, str | None]:
 
 
 def test_instalments_are_debited_under_the_mandate_and_a_returned_debit_fails_the_plan(
-        app, client, stripe_emulator, stripe_webhooks, stripe_raw, card_pm, outbox):
+        app, client, stripe_emulator, webhooks, stripe_raw, card_pm, outbox):
     d = debt(app, client, stripe_emulator, card_pm, refusal=HARD)
     assert _ask(client, d, 2).status_code == 303  # no card for instalments: the card step
     assert _plan_rows(app, d["id"]) == []
