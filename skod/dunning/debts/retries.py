@@ -139,6 +139,8 @@ def after_attempt(payment_id: int, now: datetime) -> str:
         settling.settle_captured(payment, now)
         return "paid"
     if payment.status != "failed":
+        if payment.status == "processing":  # only a bank debit waits days at the bank (the
+            payment.method = "sepa_debit"  # pay page's intent allows card or SEPA)
         db.session.commit()
         return payment.status
     receivable = recv.lock(payment.receivable_id)

@@ -194,9 +194,6 @@ def confirm(receivable_id: int, now: datetime) -> Receivable:
         except GatewayError as err:
             db.session.rollback()
             raise cards.card_problem(err) from err
-    if last is not None and last.status == "processing":
-        # only a bank debit waits at the bank: a page card is captured at once
-        last.method = "sepa_debit"
     db.session.commit()
     if last is not None:
         retries.after_attempt(last.id, now)
