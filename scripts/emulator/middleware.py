@@ -19,8 +19,8 @@ For `/v1/...`:
 connected accounts only; false or absent, the platform's only.
 `DELETE /_config/idempotency` forgets every idempotency key (so does `DELETE /_config/data`).
 It also serves `/js.stripe.com/v3/`: localstripe's fake Stripe.js followed by
-`scripts/emulator/stripe-js-extra.js` and `stripe-js-payment-element.js` when they exist (read at
-each request).
+`scripts/emulator/stripe-js-extra.js`, `stripe-js-payment-element.js` and
+`stripe-js-confirm-payment.js` when they exist (read at each request).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from .events import SECRET_KEY_REQUEST
 from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_error
 from .owners import ACCOUNT, ANY, set_connect
 
-EXTRA_JS = (Path(__file__).with_name("stripe-js-extra.js"),
-            Path(__file__).with_name("stripe-js-payment-element.js"))
+EXTRA_JS = tuple(Path(__file__).with_name(name) for name in (
+    "stripe-js-extra.js", "stripe-js-payment-element.js", "stripe-js-confirm-payment.js"))
 LOCALSTRIPE_JS = Path(server.__file__).with_name("localstripe-v3.js")
 PK_CONFIRM = re.compile(r"/v1/payment_intents/\w+/confirm")
 #: Stripe.js creates the card's PaymentMethod with the publishable key, as real Stripe allows

@@ -1,5 +1,5 @@
 /* Appended by the emulator wrapper after stripe-js-extra.js: Stripe's Payment Element, close to
- * real Stripe.js (docs.stripe.com/js/element/payment_element, /js/payment_intents/confirm_payment,
+ * real Stripe.js (docs.stripe.com/js/element/payment_element,
  * /js/elements/submit).
  *
  * stripe.elements(options): `mode: 'payment'` with `amount` and `currency` (Stripe's deferred
@@ -13,15 +13,7 @@
  * No wallet is offered (a headless browser has none), as Stripe hides them there.
  *
  * elements.submit() checks the chosen method's fields ({error} of type validation_error, else
- * {selectedPaymentMethod}). stripe.confirmPayment({elements, clientSecret, confirmParams,
- * redirect}) throws as Stripe.js does when the deferred group was not submitted, when neither
- * `return_url` nor `redirect: 'if_required'` is given, or without a client secret; it reads the
- * intent with its secret and refuses ({error}) one whose currency, setup_future_usage or
- * capture_method differ from the group's, or whose payment_method_types leave out the chosen
- * one; then a card: a card PaymentMethod, the confirm, 3-D Secure when asked (the same dialog as
- * confirmCardPayment); SEPA: a sepa_debit PaymentMethod with the name and e-mail, the confirm
- * (the emulator infers the mandate's acceptance from the browser, as Stripe does for Stripe.js),
- * and the intent `processing`. Resolves {paymentIntent} or {error}. */
+ * {selectedPaymentMethod}). stripe.confirmPayment: stripe-js-confirm-payment.js. */
 (function () {
   'use strict';
   var base = window.Stripe;
@@ -120,10 +112,21 @@
   PaymentElement.prototype.mount = function (target) {
     var host = typeof target === 'string' ? document.querySelector(target) : target;
     if (!host) { throw IntegrationError('mount(): the target element does not exist.'); }
-    var words = TEXTS[this.state.lang], self = this;
-    var billing = (this.options.defaultValues || {}).billingDetails || {};
+    var self = this;
     var node = document.createElement('div');
     node.className = 'skod-payment-element';
+    node.appendChild(this.choice());
+    this.state.types.forEach(function (type) { node.appendChild(self.panes[type]); });
+    host.appendChild(node);
+    this.node = node;
+    if (this.panes.card) { this.cardPane(this.panes.card); }
+    if (this.panes.sepa_debit) { this.sepaPane(this.panes.sepa_debit); }
+    this.select(this.type);
+    setTimeout(function () { self.emit('ready', {elementType: 'payment'}); }, 0);
+  };
+  // The radio choice of the method types (Stripe's tabs), and an empty pane per type.
+  PaymentElement.prototype.choice = function () {
+    var words = TEXTS[this.state.lang], self = this;
     var choice = document.createElement('fieldset');
     var legend = document.createElement('legend');
     legend.textContent = words.legend;
@@ -144,31 +147,28 @@
       pane.dataset.paymentType = type;
       self.panes[type] = pane;
     });
-    node.appendChild(choice);
-    this.state.types.forEach(function (type) { node.appendChild(self.panes[type]); });
-    host.appendChild(node);
-    this.node = node;
-    if (this.panes.card) {
-      var box = document.createElement('div');
-      box.setAttribute('data-stripe-element', 'card');  // localstripe's own unlabeled inputs
-      this.panes.card.appendChild(box);
-      this.card = this.createCard('card');
-      this.card.mount(box);
-    }
-    if (this.panes.sepa_debit) {
-      var pane = this.panes.sepa_debit;
-      this.sepa = {name: field(pane, 'name', words.name, billing.name),
-                   email: field(pane, 'email', words.email, billing.email, 'email'),
-                   iban: field(pane, 'iban', words.iban, '')};
-      var mandate = document.createElement('p');
-      mandate.className = 'skod-mandate';
-      var merchant = (this.state.options.business || {}).name ||
-        (this.state.lang === 'fr' ? 'le vendeur' : 'the seller');
-      mandate.textContent = words.mandate.replace('{merchant}', merchant);
-      pane.appendChild(mandate);
-    }
-    this.select(this.type);
-    setTimeout(function () { self.emit('ready', {elementType: 'payment'}); }, 0);
+    return choice;
+  };
+  PaymentElement.prototype.cardPane = function (pane) {
+    var box = document.createElement('div');
+    box.setAttribute('data-stripe-element', 'card');  // localstripe's own unlabeled inputs
+    pane.appendChild(box);
+    this.card = this.createCard('card');
+    this.card.mount(box);
+  };
+  // Name, e-mail (Stripe asks both for SEPA), IBAN, and the mandate text.
+  PaymentElement.prototype.sepaPane = function (pane) {
+    var words = TEXTS[this.state.lang];
+    var billing = (this.options.defaultValues || {}).billingDetails || {};
+    this.sepa = {name: field(pane, 'name', words.name, billing.name),
+                 email: field(pane, 'email', words.email, billing.email, 'email'),
+                 iban: field(pane, 'iban', words.iban, '')};
+    var mandate = document.createElement('p');
+    mandate.className = 'skod-mandate';
+    var merchant = (this.state.options.business || {}).name ||
+      (this.state.lang === 'fr' ? 'le vendeur' : 'the seller');
+    mandate.textContent = words.mandate.replace('{merchant}', merchant);
+    pane.appendChild(mandate);
   };
   PaymentElement.prototype.select = function (type) {
     var self = this;
@@ -245,96 +245,6 @@
     return group;
   }
 
-  async function readIntent(apiKey, id, secret) {
-    var response = await fetch(LOCALSTRIPE_BASE_API + '/v1/payment_intents/' + id + '?key=' +
-                               encodeURIComponent(apiKey) + '&client_secret=' +
-                               encodeURIComponent(secret));
-    var data = await response.json().catch(function () { return {}; });
-    return {ok: response.status === 200 && !data.error, body: data};
-  }
-
-  // A deferred group must match the intent made for it (Stripe refuses a mismatch).
-  function mismatch(state, intent, type) {
-    var o = state.options, wanted = {
-      currency: o.currency, setup_future_usage: o.setupFutureUsage || null,
-      capture_method: o.captureMethod || 'automatic'};
-    // automatic_async (the API's default since 2024) is automatic capture too
-    var given = function (name) {
-      var value = intent[name] || null;
-      return name === 'capture_method' && value === 'automatic_async' ? 'automatic' : value;
-    };
-    if (wanted.capture_method === 'automatic_async') { wanted.capture_method = 'automatic'; }
-    var found = Object.keys(wanted).filter(function (name) {
-      return state.deferred && given(name) !== wanted[name];
-    }).map(function (name) {
-      return 'The PaymentIntent\'s ' + name + ' (' + intent[name] + ') does not match the ' +
-             'value passed to elements() (' + wanted[name] + ').';
-    });
-    if ((intent.payment_method_types || []).indexOf(type) < 0) {
-      found.push('The PaymentIntent does not allow the payment method type ' + type + '.');
-    }
-    return found.length ? {error: {type: 'invalid_request_error', code: 'parameter_invalid',
-                                   message: found[0], payment_intent: intent}} : null;
-  }
-
-  async function confirmSepa(apiKey, secret, id, element, confirmParams) {
-    var given = ((confirmParams.payment_method_data || {}).billing_details) || {};
-    var billing = Object.assign({name: element.sepa.name.value.trim(),
-                                 email: element.sepa.email.value.trim()}, given);
-    var created = await helpers.post('/v1/payment_methods', {
-      key: apiKey, type: 'sepa_debit', billing_details: billing,
-      sepa_debit: {iban: element.sepa.iban.value.replace(/\s+/g, '').toUpperCase()}});
-    if (!created.ok) { return helpers.failure(created.body, 'the IBAN could not be used'); }
-    var confirmed = await helpers.post('/v1/payment_intents/' + id + '/confirm', {
-      key: apiKey, client_secret: secret, payment_method: created.body.id,
-      return_url: confirmParams.return_url});
-    if (!confirmed.ok) { return helpers.failure(confirmed.body, 'the debit was refused'); }
-    var status = confirmed.body.status;
-    if (status === 'processing' || status === 'succeeded') {
-      return {paymentIntent: confirmed.body};
-    }
-    return {error: Object.assign({type: 'invalid_request_error', message: 'the debit failed'},
-                                 confirmed.body.last_payment_error || {},
-                                 {payment_intent: confirmed.body})};
-  }
-
-  async function confirmPayment(apiKey, opts) {
-    opts = opts || {};
-    var state = opts.elements && opts.elements._skodPayment;
-    var params = opts.confirmParams || {};
-    if (!state && !opts.clientSecret) {
-      throw IntegrationError('confirmPayment(): `elements` or `clientSecret` is required.');
-    }
-    var secret = opts.clientSecret || (state && state.options.clientSecret);
-    if (!secret) {
-      throw IntegrationError('confirmPayment(): `clientSecret` is required when the Elements ' +
-                             'group was made without one.');
-    }
-    if (state && state.deferred && !state.submitted) {
-      throw IntegrationError('elements.submit() must be called before stripe.confirmPayment().');
-    }
-    if (opts.redirect !== 'if_required' && !params.return_url) {
-      throw IntegrationError('confirmPayment(): `confirmParams.return_url` is required unless ' +
-                             'redirect is "if_required".');
-    }
-    var match = /^(pi_\w+)_secret_\w+$/.exec(secret);
-    if (!match) { throw IntegrationError('confirmPayment(): invalid `clientSecret`.'); }
-    if (!state) { return helpers.confirmWithCard(apiKey, secret, params.payment_method); }
-    var element = state.element;
-    var read = await readIntent(apiKey, match[1], secret);
-    if (!read.ok) { return helpers.failure(read.body, 'the payment could not be read'); }
-    var refused = mismatch(state, read.body, element.type);
-    if (refused) { return refused; }
-    state.submitted = false;  // one submit, one confirmation
-    if (element.type === 'sepa_debit') {
-      return confirmSepa(apiKey, secret, match[1], element, params);
-    }
-    var billing = ((params.payment_method_data || {}).billing_details) ||
-      ((element.options.defaultValues || {}).billingDetails) || {};
-    return helpers.confirmWithCard(apiKey, secret, {card: element.card,
-                                                    billing_details: billing});
-  }
-
   function PaymentStripe(apiKey, options) {
     var stripe = base(apiKey, options);
     var elements = stripe.elements;
@@ -342,15 +252,12 @@
       var state = groupState(groupOptions);
       return extendGroup(elements.call(stripe, groupOptions), state);
     };
-    stripe.confirmPayment = function (opts) {
-      return confirmPayment(apiKey, opts).catch(function (err) {
-        if (err && err.name === 'IntegrationError') { throw err; }
-        return (err && typeof err === 'object' && err.error) ? err : {error: err};
-      });
-    };
     return stripe;
   }
   PaymentStripe.skodExtra = true;
   PaymentStripe.skodPaymentElement = true;
+  // for confirmPayment (stripe-js-confirm-payment.js, appended after this file)
+  PaymentStripe.skodHelpers = Object.assign({}, helpers, {
+    IntegrationError: IntegrationError});
   window.Stripe = PaymentStripe;
 }());
