@@ -205,18 +205,20 @@ class Gateway(ConnectMixin, LookupMixin, SepaMixin, TransfersMixin):
                                     expand=EXPAND_CHARGE))
 
     def create_page_intent(self, *, amount: int, currency: str, customer: str, key: str,
-                           metadata: dict, manual: bool = True, fee: int | None = None
-                           ) -> Intent:
+                           metadata: dict, manual: bool = True, fee: int | None = None,
+                           methods: tuple[str, ...] = ("card",)) -> Intent:
         """An intent the page confirms with the card (Stripe.js confirmCardPayment): one 3-D
         Secure challenge gives the hold (or, `manual=False`, the payment itself: a debt's pay
         page) AND the saved card, which Stripe attaches to `customer` (setup_future_usage) for
         later off-session charges. Not confirmed here and without a payment method: its status
-        is requires_payment_method.
+        is requires_payment_method. `methods`: the types the page may confirm it with (a debt's
+        pay page: its Payment Element offers card and, in euros, SEPA Direct Debit, which
+        Stripe then debits under the mandate the element collects).
         """
         params = {"amount": amount, "currency": currency.lower(), "customer": customer,
                   "capture_method": "manual" if manual else "automatic",
                   "setup_future_usage": "off_session",
-                  "allowed_payment_method_types": ["card"], "metadata": metadata}
+                  "allowed_payment_method_types": list(methods), "metadata": metadata}
         return self._create_intent(key, customer, metadata,
                                    params if manual else self._fee(params, fee))
 

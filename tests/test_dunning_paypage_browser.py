@@ -30,8 +30,12 @@ PHONE = {"width": 390, "height": 844}
 HARD = {"decline_code": "stolen_card"}  # no smart retry: only the client can pay now
 
 
-def _fill_card(page: Page, number: str) -> None:
-    box = page.locator("#card-element")
+def _fill_card(page: Page, number: str, box: str = "#card-element") -> None:
+    """The card fields: the plan page's Card Element, or the pay form's Payment Element
+    (`#payment-element`, its card tab chosen first)."""
+    if box == "#payment-element":
+        page.check('#payment-element input[type=radio][value="card"]')
+    box = page.locator(box)
     for placeholder, value in (("number", number), ("exp_month", "12"), ("exp_year", "30"),
                                ("cvc", "123")):
         box.locator(f'input[placeholder="{placeholder}"]').fill(value)
@@ -57,7 +61,7 @@ def test_paid_on_the_page_at_j10_with_3ds_closes_the_case_and_stops_the_ladder(
     expect(page.locator("#failure")).to_be_visible()
     expect(page.locator("#iban")).to_have_text(IBAN)
     assert _fits(page), "the pay page scrolls sideways at 390 px"
-    _fill_card(page, CARD_3DS)
+    _fill_card(page, CARD_3DS, "#payment-element")
     page.click("#pay-button")
     page.get_by_role("button", name=COMPLETE_3DS).click()
     expect(page.locator("#debt-status")).to_have_class(re.compile(r"status-paid"),

@@ -5,7 +5,9 @@ For `/v1/...`:
    version, else 400 `api_version_invalid`; Stripe.js requests (publishable key) are exempt;
 2. secret-key requests are checked against the parameter contract (contract.py);
 3. a PaymentIntent confirm from Stripe.js (publishable key + `client_secret`) is let through
-   localstripe's authentication, which only knows a few publishable-key routes;
+   localstripe's authentication, which only knows a few publishable-key routes; so is its
+   retrieve (stripe.retrievePaymentIntent, the Payment Element's confirmPayment) when the
+   `client_secret` is the intent's own (else 401, as Stripe answers);
 4. POSTs with `Idempotency-Key` are replayed or refused as Stripe does (idempotency.py), a
    stored 500 included; a failure planned by `/_test/faults` answers instead of the handler
    (faults.py); the Search API routes are served here (search.py);
@@ -17,7 +19,8 @@ For `/v1/...`:
 connected accounts only; false or absent, the platform's only.
 `DELETE /_config/idempotency` forgets every idempotency key (so does `DELETE /_config/data`).
 It also serves `/js.stripe.com/v3/`: localstripe's fake Stripe.js followed by
-`scripts/emulator/stripe-js-extra.js` when that file exists (read at each request).
+`scripts/emulator/stripe-js-extra.js`, `stripe-js-payment-element.js` and
+`stripe-js-confirm-payment.js` when they exist (read at each request).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from aiohttp import web
 from localstripe import server
 from localstripe.errors import UserError
+from localstripe.resources import PaymentIntent
 
 from . import accounts, faults, search
 from .contract import violation
@@ -39,11 +43,14 @@ from .events import SECRET_KEY_REQUEST
 from .idempotency import IdempotencyCache, fingerprint, in_use_error, mismatch_error
 from .owners import ACCOUNT, ANY, set_connect
 
-EXTRA_JS = Path(__file__).with_name("stripe-js-extra.js")
+EXTRA_JS = tuple(Path(__file__).with_name(name) for name in (
+    "stripe-js-extra.js", "stripe-js-payment-element.js", "stripe-js-confirm-payment.js"))
 LOCALSTRIPE_JS = Path(server.__file__).with_name("localstripe-v3.js")
 PK_CONFIRM = re.compile(r"/v1/payment_intents/\w+/confirm")
 #: Stripe.js creates the card's PaymentMethod with the publishable key, as real Stripe allows
 PK_CREATE = re.compile(r"/v1/payment_methods")
+#: Stripe.js reads an intent with its client_secret (retrievePaymentIntent, confirmPayment)
+PK_RETRIEVE = re.compile(r"/v1/payment_intents/(pi_\w+)")
 PK_OK = "emulator.publishable_ok"
 #: Stripe.js sends the account of `Stripe(pk, {stripeAccount})` as this parameter
 JS_ACCOUNT = "_stripe_account"
@@ -78,8 +85,9 @@ async def read_params(request: web.Request) -> dict:
 
 def stripe_js(_request: web.Request) -> web.Response:
     text = LOCALSTRIPE_JS.read_text()
-    if EXTRA_JS.exists():
-        text += "\n" + EXTRA_JS.read_text()
+    for extra in EXTRA_JS:
+        if extra.exists():
+            text += "\n" + extra.read_text()
     return web.Response(text=text, content_type="application/javascript")
 
 
@@ -131,6 +139,10 @@ async def _v1(request, handler, api_version: str, cache: IdempotencyCache) -> we
         request[PK_OK] = True
     elif key.startswith("pk_") and request.method == "POST" and PK_CREATE.fullmatch(
             request.path):
+        request[PK_OK] = True
+    elif key.startswith("pk_") and request.method == "GET" and PK_RETRIEVE.fullmatch(
+            request.path):
+        _own_secret(PK_RETRIEVE.fullmatch(request.path).group(1), params.get("client_secret"))
         request[PK_OK] = True
     if request.method == "GET" and request.path in search.ROUTES:
         handler = _search_handler
@@ -208,6 +220,16 @@ def _card_error_type(response: Any) -> Any:
             error.setdefault("decline_code", "generic_decline")
         return server.json_response(body, status=402)
     return response
+
+
+def _own_secret(intent_id: str, secret: Any) -> None:
+    """A publishable-key read of an intent needs that intent's client_secret (401 else)."""
+    try:
+        ok = PaymentIntent._api_retrieve(intent_id).client_secret == secret
+    except UserError:
+        ok = False
+    if not ok:
+        raise UserError(401, "Unauthorized")
 
 
 def install(app: web.Application, api_version: str, cache: IdempotencyCache) -> None:

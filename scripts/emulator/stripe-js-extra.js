@@ -211,5 +211,7 @@
     return stripe;
   }
   SkodStripe.skodExtra = true;
+  // for the Payment Element (stripe-js-payment-element.js, stripe-js-confirm-payment.js)
+  SkodStripe.skodHelpers = {post: post, failure: failure, confirmWithCard: confirmWithCard};
   window.Stripe = SkodStripe;
 }());

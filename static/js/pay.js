@@ -1,11 +1,11 @@
-/* The pay page of a debt (templates/dunning/pay.html) and its plan card step (pay_plan.html).
- * Paying: the server opens one PaymentIntent for the amount owed today (the balance, plus the penalties
- * the case claims: skod/dunning/owed/amounts.py) (POST /api/v1/pay/<id>/card-setup),
- * the page confirms it with the card (confirmCardPayment: 3-D Secure when the bank asks), then
- * POST .../confirm: the server reads the intent from Stripe and settles the debt.
- * Plan card step: a SetupIntent (POST .../plan/card-setup) confirmed with the card, the saved
+/* The plan step of a debt's pay page (templates/dunning/pay_plan.html); the pay form itself is
+ * static/js/pay-element.js (Stripe's Payment Element).
+ * Card: a SetupIntent (POST /api/v1/pay/<id>/plan/card-setup) confirmed with the card, the saved
  * card sent to .../plan/payment-method, then the plan form itself is submitted.
- * The card number goes from the page to Stripe only (card-flow.js). */
+ * SEPA Direct Debit (a debt in euros): a SetupIntent for sepa_debit (.../plan/sepa-setup)
+ * confirmed with Stripe.js's IBAN Element beside the mandate text (confirmSepaDebitSetup), the
+ * server reads the signed mandate back (.../plan/sepa-mandate), then the plan form is submitted.
+ * The card number and the IBAN go from the page to Stripe only (card-flow.js). */
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -13,27 +13,64 @@
   if (!configNode) { return; }
   var config = JSON.parse(configNode.textContent);
   var msg = config.messages || {};
-  var payForm = document.getElementById('pay-form');
   var planForm = document.getElementById('plan-card-form');
-  var form = payForm || planForm;
-  if (!form) { return; }
-  var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg,
+  if (!planForm) { return; }
+  var flow = window.SkodCardFlow(planForm, script.dataset.stripeKey, msg,
                                  script.dataset.stripeAccount);
   var base = '/api/v1/pay/' + config.receivable_id;
+  var button = document.getElementById('plan-card-button');
+  var cardLabel = button.textContent;
 
-  async function payBalance() {
-    var step = await flow.freshSetup(base, config.token);
-    await flow.payWithCard(base, config.token, step, config.name, config.email, ['paid']);
-    window.location.assign(config.page_url);
+  // SEPA Direct Debit: its own Stripe object on the same account, with the IBAN Element.
+  var sepaBox = document.getElementById('sepa-box');
+  var iban = null, sepaStripe = null;
+  function chosen() {
+    var radio = planForm.querySelector('input[name=method]:checked');
+    return radio ? radio.value : 'card';
+  }
+  if (sepaBox) {
+    planForm.querySelectorAll('input[name=method]').forEach(function (radio) {
+      radio.addEventListener('change', function () {
+        var sepa = chosen() === 'sepa_debit';
+        sepaBox.hidden = !sepa;
+        document.getElementById('card-box').hidden = sepa;
+        button.textContent = sepa ? button.dataset.sepaLabel : cardLabel;
+        if (sepa && !iban) {
+          var account = script.dataset.stripeAccount;
+          sepaStripe = account ? window.Stripe(script.dataset.stripeKey, {stripeAccount: account})
+            : window.Stripe(script.dataset.stripeKey);
+          iban = sepaStripe.elements().create('iban', {supportedCountries: ['SEPA'],
+                                                       placeholderCountry: 'FR'});
+          iban.mount('#iban-element');
+        }
+      });
+    });
   }
 
-  async function saveCardThenAsk() {
-    var res = await flow.api('POST', base + '/plan/card-setup', null, config.token);
-    if (!res.ok) { throw flow.apiError(res); }
-    await flow.payWithCard(base, config.token, res.body, config.name, config.email,
-                           ['card_saved'], base + '/plan/payment-method');
+  async function signMandate() {
+    var step = await flow.api('POST', base + '/plan/sepa-setup', null, config.token);
+    if (!step.ok) { throw flow.apiError(step); }
+    if (step.body.status !== 'card_saved') {
+      var setup = await sepaStripe.confirmSepaDebitSetup(step.body.client_secret, {
+        payment_method: {sepa_debit: iban, billing_details: {name: config.name,
+                                                            email: config.email}}});
+      if (setup.error) { throw new flow.UiError(msg.iban_failed, 'iban'); }
+      var res = await flow.api('POST', base + '/plan/sepa-mandate', null, config.token);
+      if (!res.ok) { throw flow.apiError(res); }
+    }
+  }
+
+  async function saveThenAsk() {
+    if (chosen() === 'sepa_debit') {
+      await signMandate();
+    } else {
+      var res = await flow.api('POST', base + '/plan/card-setup', null, config.token);
+      if (!res.ok) { throw flow.apiError(res); }
+      await flow.payWithCard(base, config.token, res.body, config.name, config.email,
+                             ['card_saved'], base + '/plan/payment-method');
+    }
     planForm.submit();  // the plan request itself: a plain form with its CSRF token
   }
 
-  form.addEventListener('submit', flow.onSubmit(payForm ? payBalance : saveCardThenAsk));
+  planForm.addEventListener('submit', flow.onSubmit(saveThenAsk));
 }());

@@ -3,7 +3,9 @@ J+5 of the failure by default, inside the card networks' limits.
 
 Never after a hard decline, an authentication request, an expired card, or a "do not try
 again" answer on that card (from any of our charges); never while one of the provider's holds
-is still live on that card, nor on a card detached since (the pay page only); never more than
+is still live on that card, nor on a card detached since (the pay page only), nor on a bank
+account whose SEPA mandate the client signed for a payment plan (pay_page/plan_sepa.py: the
+plan debits it; a card retry cannot); never more than
 DUNNING_CARD_ATTEMPTS_30D attempts on one card in 30 days, all our charges together. Each
 attempt is a `recovery` Payment whose key is built from the receivable and the attempt number,
 stored before the call: a crashed worker's retry sends the same key, never a second charge.
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 
 from skod.dunning.debts import settling
 from skod.dunning.debts import store as recv
-from skod.dunning.debts.models import Receivable
+from skod.dunning.debts.models import DunningEvent, Receivable
 from skod.dunning.rules import ladder as rules
 from skod.extensions import db
 from skod.payments import cards
@@ -77,6 +79,10 @@ def claim(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> int | 
         receivable.next_retry_at = None
         recv.record(receivable, "retry_skipped", now, why="no_card")
         return None
+    if _bank_account(receivable):
+        receivable.next_retry_at = None
+        recv.record(receivable, "retry_skipped", now, why="bank_account")
+        return None
     if live_hold(receivable.stripe_payment_method_id, receivable.provider_id):
         receivable.next_retry_at = now + timedelta(days=1)  # once the hold is settled
         recv.record(receivable, "retry_skipped", now, why="live_hold")
@@ -91,6 +97,14 @@ def claim(receivable: Receivable, now: datetime, ladder: rules.Ladder) -> int | 
         recv.record(receivable, "retry_skipped", now, attempt=number, why="card_limits")
         return None
     return number
+
+
+def _bank_account(receivable: Receivable) -> bool:
+    """The payment method is the bank account of a mandate signed for a plan (sepa_saved)."""
+    saved = db.session.scalars(select(DunningEvent.data).where(
+        DunningEvent.receivable_id == receivable.id, DunningEvent.kind == "sepa_saved"))
+    return any((data or {}).get("payment_method") == receivable.stripe_payment_method_id
+               for data in saved)
 
 
 def send(receivable_id: int, number: int, now: datetime) -> str:
@@ -125,6 +139,8 @@ def after_attempt(payment_id: int, now: datetime) -> str:
         settling.settle_captured(payment, now)
         return "paid"
     if payment.status != "failed":
+        if payment.status == "processing":  # only a bank debit waits days at the bank (the
+            payment.method = "sepa_debit"  # pay page's intent allows card or SEPA)
         db.session.commit()
         return payment.status
     receivable = recv.lock(payment.receivable_id)

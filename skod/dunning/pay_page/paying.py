@@ -4,11 +4,15 @@ instalments of a payment plan.
 Paying: one PaymentIntent for the amount owed today (owed/amounts.py: the balance, plus the
 penalties the case claims; purpose RECOVERY, `payments.receivable_id` set, key
 `pay:receivable:{id}:{n}` stored and committed before Stripe hears of it), which the page confirms
-with the Card Element (Stripe.js confirmCardPayment: 3-D Secure when the bank asks), captured at
-once and saving the card (setup_future_usage off_session). The page then posts back; the server
-reads the intent from Stripe and hands the payment to retries.after_attempt, the one path of every
-recovery payment (the webhook takes it too): captured -> settling.settle closes the case. A page
-that comes back gets the same open intent, never a second one for the same balance.
+with Stripe's Payment Element (Stripe.js confirmPayment): a card (3-D Secure when the bank asks),
+captured at once, or, for a debt in euros, a SEPA Direct Debit under the mandate the element
+collects; either is saved for later (setup_future_usage off_session). The page then posts back;
+the server reads the intent from Stripe and hands the payment to retries.after_attempt, the one
+path of every recovery payment (the webhook takes it too): captured -> settling.settle closes the
+case. A debit stays `processing` at the client's bank for days: the page says it is on its way and
+opens no second payment; payment_intent.succeeded settles the debt, payment_intent.payment_failed
+leaves it owed with the bank's reason. A page that comes back gets the same open intent, never a
+second one for the same balance.
 
 Saving a card: a SetupIntent on the receivable (a card holder), confirmed by the page with
 confirmCardSetup; the card it saved becomes the one the instalments charge.
@@ -62,10 +66,27 @@ def _owed(receivable_id: int) -> Receivable:
     return receivable
 
 
+def owed(receivable_id: int) -> Receivable:
+    """The receivable, locked, still owed, of a provider who takes payments (409 else)."""
+    return _owed(receivable_id)
+
+
 def cannot_pay_words(provider_name: str) -> str:
     """The client's sentence when the provider's account takes no card payment now."""
     return _("%(name)s cannot take card payments at the moment: please come back later, or "
              "pay by bank transfer if the provider's bank details are shown.", name=provider_name)
+
+
+def page_methods(currency: str) -> tuple[str, ...]:
+    """The payment method types the pay page's form offers: SEPA Direct Debit debits euros only
+    (the wallets Stripe shows, Apple Pay and Google Pay, are cards)."""
+    return ("card", "sepa_debit") if currency.upper() == "EUR" else ("card",)
+
+
+def debit_on_its_way(receivable_id: int) -> bool:
+    """The page's last payment is a SEPA debit still at the client's bank."""
+    last = last_page_payment(receivable_id)
+    return last is not None and last.status == "processing"
 
 
 def card_step(receivable_id: int, now: datetime) -> dict:
@@ -75,6 +96,10 @@ def card_step(receivable_id: int, now: datetime) -> dict:
     # the amount owed today (owed/amounts.py): the balance, plus the penalties the case claims
     amount = owing.owed_now(receivable, now).total_minor
     last = last_page_payment(receivable_id)
+    if last is not None and last.status == "processing":
+        db.session.rollback()  # a second payment would take the money twice
+        raise Conflict(_("Your direct debit is on its way: wait for your bank's answer before "
+                         "paying again."), code="debit_processing")
     try:
         reused = _reuse(receivable, last, amount, now)
     except GatewayError as err:
@@ -145,7 +170,8 @@ def _create_intent(receivable_id: int, payment_id: int) -> dict:
             key=payment.create_key,
             metadata={"skod_payment_id": str(payment.id), "purpose": RECOVERY,
                       "skod_receivable_id": str(receivable_id)}, manual=False,
-            fee=pay.fee_of(payment, payment.amount_requested_minor))
+            fee=pay.fee_of(payment, payment.amount_requested_minor),
+            methods=page_methods(payment.currency))
     except GatewayError as err:
         db.session.rollback()
         raise cards.card_problem(err) from err
@@ -155,8 +181,9 @@ def _create_intent(receivable_id: int, payment_id: int) -> dict:
 
 
 def confirm(receivable_id: int, now: datetime) -> Receivable:
-    """After the page's confirmCardPayment: what Stripe says of the intent is applied, and a
-    capture settles the debt (the webhook may have done it first: same outcome)."""
+    """After the page's confirmPayment: what Stripe says of the intent is applied, and a
+    capture settles the debt (the webhook may have done it first: same outcome); a SEPA debit
+    stays `processing` until the bank answers."""
     if db.session.get(Receivable, receivable_id) is None:
         raise NotFound("receivable not found")
     last = last_page_payment(receivable_id)

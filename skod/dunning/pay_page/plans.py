@@ -1,5 +1,6 @@
 """Payment plans: the client asks on the pay page to pay a debt in 2-6 monthly instalments, the
-provider accepts or refuses, and an accepted plan charges the saved card on schedule.
+provider accepts or refuses, and an accepted plan charges the saved card on schedule (or debits
+the bank account of the SEPA mandate signed on the plan page: plan_sepa.py).
 
 `propose` pauses the case (reason "plan") and tells the provider; `refuse` resumes the ladder;
 `accept` schedules the instalments (they add up exactly to the balance, the remainder on the
@@ -28,6 +29,7 @@ from skod.dunning.debts.models import (
     PaymentPlan,
     Receivable,
 )
+from skod.dunning.pay_page import plan_sepa
 from skod.dunning.rules.plan_split import check_instalments, monthly
 from skod.extensions import db
 from skod.payments import cards
@@ -212,7 +214,9 @@ def charge_one(instalment_id: int, now: datetime) -> str:
         _new_charge(instalment, plan, receivable)
         db.session.commit()  # the charge and its key exist before Stripe hears of it
     payment = pay.lock(_lock(instalment_id).payment_id)
-    if payment.status == "created":
+    if payment.status == "created" and payment.method == plan_sepa.SEPA:
+        plan_sepa.send_debit(payment.id, receivable, now)  # processing for days
+    elif payment.status == "created":
         pay.send_create(payment, customer=cards.customer_of(receivable, receivable.client),
                         manual=False, now=now)
     db.session.commit()
@@ -231,6 +235,7 @@ def _new_charge(instalment: Instalment, plan: PaymentPlan, receivable: Receivabl
         key=f"instalment:{plan.id}:{instalment.seq}",
         payment_method=receivable.stripe_payment_method_id)
     payment.receivable_id = receivable.id
+    plan_sepa.mark_debit(payment, receivable)
     instalment.amount_minor, instalment.payment_id = amount, payment.id
     instalment.status = "charging"
 

@@ -19,8 +19,7 @@ from skod.dunning.debts import links
 from skod.dunning.debts.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.dunning.debts.overpay import overpaid_minor
 from skod.dunning.owed import amounts as owing
-from skod.dunning.pay_page import plans
-from skod.dunning.pay_page.paying import cannot_pay_words
+from skod.dunning.pay_page import paying, plans
 from skod.dunning.transfers import store as transfer_store
 from skod.extensions import db
 from skod.payments import connect, decline_labels
@@ -43,11 +42,22 @@ FAILURE_WORDS = {
     "dispute_lost": _l("Your bank took this payment back after a dispute."),
 }
 
+#: why a bank returned a SEPA debit (Stripe's failure codes for sepa_debit), in words
+DEBIT_REASONS = {
+    "insufficient_funds": _l("insufficient funds"),
+    "account_closed": _l("the account is closed"),
+    "bank_account_restricted": _l("the account cannot be debited"),
+    "debit_not_authorized": _l("the debit was not authorised"),
+    "invalid_account_number": _l("the account number is wrong"),
+    "generic_could_not_process": _l("the bank gave no reason"),
+}
+
 
 def page(receivable: Receivable, token: str, now: datetime) -> dict:
     locale = current_locale()
     plan = plans.latest_plan(receivable.id)
     rows = invoice_rows(receivable, token, locale)
+    debit = receivable.status not in CLOSED and paying.debit_on_its_way(receivable.id)
     return {
         "receivable": receivable, "provider": receivable.provider, "token": token,
         "closed": receivable.status in CLOSED, "rows": rows, "refunded": _refunded(receivable),
@@ -58,15 +68,27 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
         "pause": pause_words(receivable, locale), "dispute_reason": (
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
         "plan": plan_view(plan, receivable, locale),
-        "actions": actions(receivable, plan), "today": _today(receivable, now),
+        "actions": actions(receivable, plan) - ({"pay"} if debit else set()),
+        "debit_on_its_way": debit, "today": _today(receivable, now),
         "cannot_pay": None if receivable.status in CLOSED or connect.can_take_payments(
-            receivable.provider) else cannot_pay_words(receivable.provider.name),
+            receivable.provider) else paying.cannot_pay_words(receivable.provider.name),
         "config": {"receivable_id": receivable.id, "token": token,
                    "name": receivable.client.name, "email": receivable.client.email,
                    "page_url": url_for("pay_pages.pay_page", receivable_id=receivable.id,
                                        token=token),
-                   "messages": display.js_messages()},
+                   "messages": display.js_messages(),
+                   "payment": payment_options(receivable, now, locale)},
     }
+
+
+def payment_options(receivable: Receivable, now: datetime, locale: str) -> dict:
+    """What the page's Payment Element is made with before the intent exists (Stripe's deferred
+    flow): the amount owed today, the currency, the method types the server's intent allows,
+    and the client's language."""
+    return {"amount_minor": owing.owed_now(receivable, now).total_minor,
+            "currency": receivable.currency.lower(),
+            "methods": list(paying.page_methods(receivable.currency)),
+            "locale": locale.split("_")[0]}
 
 
 def owed_view(receivable: Receivable, now: datetime, locale: str) -> dict:
@@ -136,6 +158,12 @@ def failure_words(receivable: Receivable) -> str | None:
     code = receivable.failure_code
     if not code and not receivable.failure_kind:
         return None
+    last = paying.last_page_payment(receivable.id)
+    if last is not None and last.method == "sepa_debit" and last.status == "failed":
+        reason = DEBIT_REASONS.get(code or "", DEBIT_REASONS["generic_could_not_process"])
+        return _("Your bank returned the direct debit unpaid (%(reason)s): the amount is still "
+                 "due. You may pay by card, from another account or by bank transfer.",
+                 reason=str(reason))
     if code in FAILURE_WORDS:
         return str(FAILURE_WORDS[code])
     words = getattr(decline_labels, "words", None)  # the decline words module, once merged

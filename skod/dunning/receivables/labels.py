@@ -233,8 +233,9 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
     if kind == "instalment":
         return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
-    if kind == "card_saved":
-        return _("The client saved a card on the payment page.")
+    if kind in ("card_saved", "sepa_saved"):
+        return _("The client saved a card on the payment page.") if kind == "card_saved" else _(
+            "The client signed a SEPA Direct Debit mandate for the instalments.")
     if kind == "transfer_after_paid":
         return _("A transfer of %(amount)s arrived after the debt was paid: it is in your "
                  "Stripe balance; refund it to the client from Stripe if it was not owed.",
@@ -290,6 +291,8 @@ def _skipped(data: dict) -> str:
     """Why an automatic card retry was not made."""
     if data.get("why") == "live_hold":
         return _("Card retry postponed: a hold of yours is still on the client's card.")
+    if data.get("why") == "bank_account":
+        return _("No card retry: the client pays by SEPA Direct Debit now.")
     if data.get("why") == "no_card":
         return _("No more card retries: the client's card was removed; they pay on the page.")
     return _("Card retry no. %(n)s not made: the card networks' limits are reached.",
