@@ -8,6 +8,7 @@ import re
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from skod.accounts.bank import grouped
 from skod.core.signing import make_token
 from skod.dunning.debts import settling
 from tests import factories as f
@@ -66,7 +67,7 @@ def test_page_shows_the_debt_in_the_clients_language(app, client, stripe_emulato
 
     set_bank(app, d["provider"]["email"])
     page = _html(client.get(d["path"] + "?lang=fr"))
-    assert IBAN in page and "AGRIFRPP882" in page
+    assert grouped(IBAN) in page and "AGRIFRPP882" in page  # read grouped by four
     assert re.search(r'id="transfer-reference">SKOD-[^<]+<', page)
 
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from skod.accounts.bank import grouped
 from tests import factories as f
 from tests.dunning_paypage_support import (
     AMOUNT,
@@ -59,7 +60,7 @@ def test_paid_on_the_page_at_j10_with_3ds_closes_the_case_and_stops_the_ladder(
     page.goto(d["path"])
     expect(page.locator("#debt-status")).to_have_class(re.compile(r"status-owed"))
     expect(page.locator("#failure")).to_be_visible()
-    expect(page.locator("#iban")).to_have_text(IBAN)
+    expect(page.locator("#iban")).to_have_text(grouped(IBAN))  # grouped by four
     assert _fits(page), "the pay page scrolls sideways at 390 px"
     _fill_card(page, CARD_3DS, "#payment-element")
     page.click("#pay-button")

@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from skod.accounts.bank import grouped
 from tests import factories as f
 from tests.dunning_paypage_support import (
     AMOUNT,
@@ -98,7 +99,7 @@ def test_card_with_3ds_settles_the_debt_and_the_form_offers_sepa_and_transfer(
     expect(page.get_by_label("Prélèvement SEPA")).to_be_visible()
     # the transfer stays a choice the client reads, beside the form
     expect(page.locator("#transfer-choice a")).to_be_visible()
-    expect(page.locator("#iban")).to_have_text(IBAN)
+    expect(page.locator("#iban")).to_have_text(grouped(IBAN))  # grouped by four
     expect(page.locator("#transfer-reference")).not_to_be_empty()
     assert _fits(page), "the pay page scrolls sideways at 390 px"
     found = [v for v in _axe(page) if v["impact"] in BLOCKING]

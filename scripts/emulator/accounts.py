@@ -63,7 +63,7 @@ class Account(StripeObject):
     _id_prefix = "acct_"
 
     def __init__(self, controller=None, country=None, email=None, metadata=None,
-                 default_currency=None, **_accepted):
+                 default_currency=None, business_profile=None, **_accepted):
         super().__init__()
         self._account = None  # the platform's own list of its connected accounts
         self.controller = _controller(controller)
@@ -73,7 +73,8 @@ class Account(StripeObject):
         self.default_currency = default_currency or "eur"
         self.email = email
         self.metadata = metadata or {}
-        self.business_profile = {"name": None, "url": None}
+        given = business_profile if isinstance(business_profile, dict) else {}
+        self.business_profile = {"name": given.get("name"), "url": given.get("url")}
         self.charges_enabled = False
         self.payouts_enabled = False
         self.details_submitted = False

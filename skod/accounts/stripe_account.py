@@ -41,7 +41,8 @@ def ensure_account(provider: Provider) -> str:
         state = gateway().create_account(
             email=provider.email, country=current_app.config["STRIPE_ACCOUNT_COUNTRY"],
             key=f"account:provider:{provider.id}",
-            metadata={"skod_provider_id": str(provider.id)})
+            metadata={"skod_provider_id": str(provider.id)},
+            business_name=provider.company_name or provider.name)
         apply_state(provider, state)
         db.session.commit()
     return provider.stripe_account_id or ""
