@@ -1,0 +1,50 @@
+"""The step-0 notice (the e-mail at failure) offers the transfer to the client's virtual IBAN
+(issue 22, point 2): the IBAN and the debt's reference in both parts of the e-mail. When Stripe
+fails to make the offer, the notice still goes, with the provider's own bank details alone.
+"""
+
+from __future__ import annotations
+
+from tests.support.dunning import IBAN, assert_in_both, declined_debts, parts, walk
+
+#: the BIC of the virtual IBANs the emulator hands out (scripts/emulator/cash_balance.py)
+VIRTUAL_BIC = "STRPFRP1XXX"
+
+
+def _offered(app, rid: int) -> dict | None:
+    from skod.dunning.transfers.store import offered
+
+    with app.app_context():
+        row = offered(rid)
+        return None if row is None else {"iban": row.iban, "reference": row.reference}
+
+
+def test_the_notice_gives_the_virtual_iban_and_reference(
+        app, client, card_pm, stripe_emulator, stripe_webhooks, outbox):
+    _prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                           milestones=(("Build", 120000),))
+    outbox.clear()
+    walk(app, rid, until_step=0)
+    [notice] = outbox.to(project["email"])
+    shown = _offered(app, rid)
+    assert shown is not None and shown["iban"].startswith("FR") and shown["iban"] != IBAN
+    assert_in_both(notice, shown["iban"], shown["reference"], IBAN)
+
+
+def test_the_notice_goes_without_the_offer_when_stripe_fails(
+        app, client, card_pm, stripe_emulator, stripe_webhooks, outbox):
+    _prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                           milestones=(("Build", 120000),))
+    outbox.clear()
+    stripe_emulator.control("faults", {"path": "/v1/payment_intents", "status": 500,
+                                       "times": 20})
+    try:
+        walk(app, rid, until_step=0)
+    finally:
+        stripe_emulator.control("faults", {"clear": True})
+    [notice] = outbox.to(project["email"])
+    assert _offered(app, rid) is None
+    assert_in_both(notice, IBAN)  # the provider's own bank details, as before
+    text, page = parts(notice)
+    # no virtual account: its bank (Stripe's BIC at the emulator) is named nowhere
+    assert VIRTUAL_BIC not in text and VIRTUAL_BIC not in page
