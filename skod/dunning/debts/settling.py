@@ -64,6 +64,8 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
         penalties_alone.invoice_settled(receivable.id, now, via)
     if counted:  # the amount owed changed: an open page intent must not charge the old one
         withdraw_page_intents(receivable_id, now, keep=payment_id)
+        if not closed:  # nor the transfer ask the old balance (closed: after_paid did)
+            transfer_closing.follow(receivable_id)
     if excess:
         overpay.refund_excess(receivable_id, payment_id, excess, now)
     return db.session.get(Receivable, receivable_id)
@@ -117,7 +119,8 @@ def after_paid(receivable_id: int, now: datetime, via: str) -> None:
         ledger.mark_paid(receivable.invoice_id, now, method=via)
     recovery.recovered(receivable, now)
     notices.provider_paid(receivable)
-    transfer_closing.withdraw(receivable_id)  # a transfer sent now becomes the client's credit
+    transfer_closing.follow(receivable_id)  # no transfer asked for any more; what one held
+    # (counted to this debt) is taken back by an intent of its own, which pays the provider
 
 
 def invoice_paid(invoice_id: int, now: datetime) -> None:
@@ -138,6 +141,7 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
             receivable.paid_minor = receivable.principal_minor
             close(receivable, "paid", now, via="invoice")
             db.session.commit()
+            # paid in full elsewhere: what the transfer held goes back to the client's credit
             transfer_closing.withdraw(receivable_id)
         withdraw_page_intents(receivable_id, now)
 
