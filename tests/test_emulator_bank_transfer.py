@@ -169,3 +169,20 @@ def test_the_fund_control_refuses_bad_input(stripe_raw, account_and_customer):
     _acct, customer = account_and_customer
     assert fund(stripe_raw, customer, -5, "x").status_code == 400
     assert fund(stripe_raw, "cus_unknown", 100, "x").status_code == 404
+
+
+def test_a_confirmed_transfer_intent_keeps_its_amount(stripe_raw, account_and_customer):
+    """Changing the amount of an intent waiting for money is not modelled (Stripe's documents
+    say what a cancel does to applied funds, not what a new amount does): refused, the intent
+    unchanged; other fields update as usual."""
+    acct, customer = account_and_customer
+    pi = transfer_intent(stripe_raw, acct, customer, 120000)
+    fund(stripe_raw, customer, 50000, pi.next_action.display_bank_transfer_instructions.reference)
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_raw.v1.payment_intents.update(pi.id, params={"amount": 70000}, options=on(acct))
+    assert refused.value.param == "amount"
+    updated = stripe_raw.v1.payment_intents.update(pi.id, params={"metadata": {"case": "2"}},
+                                                   options=on(acct))
+    shown = updated.next_action.display_bank_transfer_instructions
+    assert (updated.amount, shown.amount_remaining, updated.metadata["case"]) == (120000, 70000,
+                                                                                 "2")

@@ -131,7 +131,17 @@ def test_a_debt_whose_card_was_detached_is_not_charged(app, client, card_pm, str
             DunningEvent.receivable_id == debt.id, DunningEvent.kind == "retry_skipped"))
         assert (after.stripe_payment_method_id, after.next_retry_at) == (None, None)
         assert skipped["why"] == "no_card"
-    assert sent == 0 and recovery_payments(app, debt.id) == []
+        # the notice sent by this tick offers a bank transfer: that intent alone is made
+        from skod.dunning.transfers.models import TransferIntent
+
+        offered = db.session.scalars(db.select(TransferIntent.stripe_payment_intent_id).where(
+            TransferIntent.receivable_id == debt.id)).all()
+    assert len(offered) == 1 and sent == len(offered)
+    for intent in offered:
+        assert stripe_raw.v1.payment_intents.retrieve(
+            intent, options={"stripe_account": account}).payment_method_types == [
+            "customer_balance"]  # not a card charge
+    assert recovery_payments(app, debt.id) == []
 
 
 @pytest.mark.parametrize("after", [True, False], ids=["made-then-500", "500-before-made"])

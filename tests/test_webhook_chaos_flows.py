@@ -156,8 +156,11 @@ def test_milestone_refused_becomes_a_receivable(app, client, card_pm, stripe_raw
     assert rows["invoices"] == [("invoice", 7000, False)]
     assert rows["receivables"] == [("open", 7000, 0)]
     assert rows["mails"] == EXPECTED_MAILS["refused"], rows["mails"]
-    assert [pi["status"] for pi in stripe_raw.v1.payment_intents.list()["data"]] == [
-        "requires_payment_method"] * 3
+    intents = stripe_raw.v1.payment_intents.list()["data"]
+    by_card = [pi for pi in intents if pi["payment_method_types"] != ["customer_balance"]]
+    assert [pi["status"] for pi in by_card] == ["requires_payment_method"] * 3
+    # the notice also offers a bank transfer to the client's virtual IBAN: it waits for money
+    assert [pi["status"] for pi in intents if pi not in by_card] == ["requires_action"]
 
 
 def test_page_confirmed_booking_races_its_webhooks(app, client, card_pm, stripe_raw,

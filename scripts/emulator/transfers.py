@@ -12,7 +12,8 @@ test control `POST /_test/customers/{id}/fund` (cash_balance.py).
 
 Funding moves the intent: `payment_intent.partially_funded` while something remains, then a
 charge of type `customer_balance`: `charge.succeeded` and `payment_intent.succeeded`. A canceled
-intent hands what was applied to it back to the cash balance (`unapplied_from_payment`).
+intent hands what was applied to it back to the cash balance (`unapplied_from_payment`). A new
+`amount` on a confirmed transfer intent is refused (not modelled: see `wrap_update`).
 """
 
 from __future__ import annotations
@@ -191,9 +192,26 @@ def wrap_cancel(original):
     return mark_canceled
 
 
+def wrap_update(original):
+    def update(cls, id, **data):  # noqa: A002
+        """An open transfer intent keeps its amount: Stripe's documentation says what
+        cancelling one does (its applied funds go back to the cash balance) but not what a new
+        amount does to the funds already applied, so this emulator refuses it rather than guess
+        (an integration cancels and creates another intent)."""
+        obj = cls._api_retrieve(id)
+        if (getattr(obj, "_transfer", None) is not None and "amount" in data
+                and obj.status != "requires_payment_method"):
+            raise _invalid("amount", "This emulator does not change the amount of a "
+                                     "customer_balance PaymentIntent once confirmed: cancel it "
+                                     "and create another.")
+        return original(id, **data)
+    return update
+
+
 def install() -> None:
     """After intents.install and shapes.install: wraps what they set."""
     intents.mark_canceled = wrap_cancel(intents.mark_canceled)  # cancel() looks it up here
+    PaymentIntent._api_update = classmethod(wrap_update(PaymentIntent._api_update))
     PaymentIntent._api_create = classmethod(wrap_create(PaymentIntent._api_create))
     PaymentIntent._export = wrap_intent_export(PaymentIntent._export)
     Charge._export = wrap_charge_export(Charge._export)

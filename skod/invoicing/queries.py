@@ -53,12 +53,16 @@ def for_client(purpose: str, object_id: int) -> list[Invoice]:
                                    .order_by(Invoice.id)))
 
 
-def pdf_bytes(invoice: Invoice) -> bytes:
-    """The invoice's PDF (Factur-X when it can be made, else the plain PDF)."""
+def pdf_bytes(invoice: Invoice, instructions: bool = True) -> bytes:
+    """The invoice's PDF (Factur-X when it can be made, else the plain PDF). Unpaid, it
+    prints how to pay it by transfer, when its debt offers one (instructions.py); False: the
+    invoice alone, as issued (a file handed over as evidence)."""
     from skod.invoicing import document, facturx
+    from skod.invoicing import instructions as transfer
     from skod.invoicing.pdf import render_pdf
 
     doc = document.build(invoice)
+    doc["transfer"] = transfer.for_invoice(invoice) if instructions else None
     pdf = render_pdf(doc, pdf_variant=facturx.PDF_VARIANT)  # rendered once, with or without XML
     try:
         return facturx.embed(pdf, doc)
@@ -73,16 +77,16 @@ def filename(invoice: Invoice) -> str:
     return f"{prefix}-{invoice.number}.pdf"
 
 
-def invoice_pdfs(invoice_ids: list[int]) -> list[tuple[str, bytes]]:
+def invoice_pdfs(invoice_ids: list[int], instructions: bool = True) -> list[tuple[str, bytes]]:
     """[(filename, PDF bytes)] of these invoices, for an e-mail; one that cannot be rendered is
-    left out and logged (the e-mail goes anyway)."""
+    left out and logged (the e-mail goes anyway). `instructions`: as pdf_bytes."""
     files = []
     for invoice_id in invoice_ids:
         invoice = db.session.get(Invoice, invoice_id)
         if invoice is None:
             continue
         try:
-            files.append((filename(invoice), pdf_bytes(invoice)))
+            files.append((filename(invoice), pdf_bytes(invoice, instructions)))
         except Exception:  # noqa: BLE001 - a PDF problem must not stop the e-mail
             log.exception("invoice %s could not be rendered for an e-mail", invoice_id)
     return files

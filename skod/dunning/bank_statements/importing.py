@@ -135,4 +135,4 @@ def count_on(line: BankLine, receivable: Receivable, now: datetime, status: str)
     """The line counted on the locked `receivable` (the caller holds both locks)."""
     line.status, line.receivable_id, line.decided_at = status, receivable.id, now
     record(receivable, "bank_line", now, **line.evidence())
-    settling.settle(receivable.id, line.amount_minor, now, "transfer")
+    settling.settle(receivable.id, line.amount_minor, now, "transfer", bank_line_id=line.id)

@@ -13,11 +13,12 @@ from flask_login import current_user, login_required
 
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError, NotFound
-from skod.dunning.bank_statements import importing, reading, review
+from skod.dunning.bank_statements import importing, reading, review, surplus
 from skod.dunning.bank_statements.forms import ImportForm, ReviewForm
 from skod.dunning.bank_statements.lines import StatementError
 from skod.dunning.bank_statements.view import report_counts
 from skod.dunning.receivables.blueprint import bp, error_words
+from skod.dunning.receivables.forms import ConfirmForm
 from skod.dunning.receivables.pages import list_page
 from skod.extensions import db
 
@@ -89,4 +90,25 @@ def bank_line_review(line_id: int, decision: str) -> ResponseReturnValue:
         flash(error_words(err), "error")
     else:
         flash(str(REVIEW_DONE[decision]), "success")
+    return back
+
+
+@bp.post("/dashboard/receivables/<int:receivable_id>/bank-surplus/<int:surplus_id>/refunded")
+@login_required
+def bank_surplus_refunded(receivable_id: int, surplus_id: int) -> ResponseReturnValue:
+    """The provider sent back what the client paid above the debt (one click)."""
+    back = redirect(url_for("dunning_pages.receivable_case", receivable_id=receivable_id)
+                    + "#bank-surplus")
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired. Please send it again."), "error")
+        return back
+    try:
+        surplus.mark_refunded(receivable_id, surplus_id, current_user.id, utcnow())
+    except NotFound:
+        abort(404)
+    except DomainError as err:
+        db.session.rollback()
+        flash(error_words(err), "error")
+    else:
+        flash(_("Marked refunded to the client."), "success")
     return back

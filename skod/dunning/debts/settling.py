@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from skod.dunning.bank_statements import surplus
 from skod.dunning.debts import notices, overpay, recovery
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, Receivable
 from skod.dunning.debts.store import lock, record
@@ -25,11 +26,13 @@ from skod.payments.models import Payment
 
 
 def settle(receivable_id: int, amount: int, now: datetime, via: str,
-           payment_id: int | None = None) -> Receivable | None:
+           payment_id: int | None = None, bank_line_id: int | None = None) -> Receivable | None:
     """A payment of `amount` reached the provider (card, transfer, instalment): counted to the
     invoice's balance first (what a client paying an invoice means), then to the penalties the
     case claims (owed/amounts.py); the case closes in this transaction when nothing is left. The
-    invoice is marked paid once its balance is 0, even when penalties remain."""
+    invoice is marked paid once its balance is 0, even when penalties remain. A line of the
+    provider's bank statement (`bank_line_id`) bringing more keeps the rest as the client's
+    credit on the case (bank_statements/surplus.py), in the same transaction."""
     receivable = lock(receivable_id)
     if receivable is None or (payment_id and overpay.counted_twice(receivable_id, payment_id)):
         db.session.commit()  # this payment is counted already (webhook and answer)
@@ -40,7 +43,6 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
     # a remission): money landing on it later is recovered, counted, and closes it as paid.
     to_balance, to_penalties, left = penalties_alone.split(receivable, amount, now,
                                                            _asked(payment_id))
-    excess = amount - to_balance - to_penalties if payment_id else 0
     if to_balance:
         receivable.paid_minor += to_balance
         # the principal's payment history (penalties.py reads it): never penalty money
@@ -50,9 +52,8 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
         receivable.penalties_paid_minor += to_penalties
         record(receivable, "penalty_payment", now, amount=to_penalties, via=via,
                payment_id=payment_id)
-    if excess:
-        record(receivable, overpay.OVERPAID, now, amount=excess, via=via, payment_id=payment_id)
     counted = to_balance + to_penalties
+    excess = _rest(receivable, amount - counted, now, via, payment_id, bank_line_id)
     closed = counted > 0 and receivable.balance_minor == 0 and left == 0
     if closed:
         close(receivable, "paid", now, via=via)
@@ -63,9 +64,27 @@ def settle(receivable_id: int, amount: int, now: datetime, via: str,
         penalties_alone.invoice_settled(receivable.id, now, via)
     if counted:  # the amount owed changed: an open page intent must not charge the old one
         withdraw_page_intents(receivable_id, now, keep=payment_id)
+        if not closed:  # nor the transfer ask the old balance (closed: after_paid did)
+            transfer_closing.follow(receivable_id)
     if excess:
         overpay.refund_excess(receivable_id, payment_id, excess, now)
     return db.session.get(Receivable, receivable_id)
+
+
+def _rest(receivable: Receivable, rest: int, now: datetime, via: str, payment_id: int | None,
+          bank_line_id: int | None) -> int:
+    """What the payment brought beyond what is owed, recorded once: a card's excess is
+    refunded through Stripe after the commit (its amount returned), a bank line's stays the
+    client's credit for the provider to give back (never `overpaid`: that is Stripe's)."""
+    if rest <= 0:
+        return 0
+    if payment_id:
+        record(receivable, overpay.OVERPAID, now, amount=rest, via=via, payment_id=payment_id)
+        return rest
+    if bank_line_id is not None:
+        record(receivable, surplus.SURPLUS, now, amount=rest, currency=receivable.currency,
+               bank_line_id=bank_line_id)
+    return 0
 
 
 def settle_captured(payment: Payment, now: datetime) -> Receivable | None:
@@ -100,7 +119,8 @@ def after_paid(receivable_id: int, now: datetime, via: str) -> None:
         ledger.mark_paid(receivable.invoice_id, now, method=via)
     recovery.recovered(receivable, now)
     notices.provider_paid(receivable)
-    transfer_closing.withdraw(receivable_id)  # a transfer sent now becomes the client's credit
+    transfer_closing.follow(receivable_id)  # no transfer asked for any more; what one held
+    # (counted to this debt) is taken back by an intent of its own, which pays the provider
 
 
 def invoice_paid(invoice_id: int, now: datetime) -> None:
@@ -121,6 +141,7 @@ def invoice_paid(invoice_id: int, now: datetime) -> None:
             receivable.paid_minor = receivable.principal_minor
             close(receivable, "paid", now, via="invoice")
             db.session.commit()
+            # paid in full elsewhere: what the transfer held goes back to the client's credit
             transfer_closing.withdraw(receivable_id)
         withdraw_page_intents(receivable_id, now)
 

@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 #: a sweep never loops for ever: a row still due after its turn waits for the next tick
 MAX_ROUNDS = 10_000
-#: the steps whose letter offers a transfer to the client's virtual IBAN: the friendly and the
-#: formal reminder, the mise en demeure
-TRANSFER_STEPS = (1, 2, 3)
+#: the steps whose letter offers a transfer to the client's virtual IBAN: the notice at failure,
+#: the friendly and the formal reminder, the mise en demeure
+TRANSFER_STEPS = (0, 1, 2, 3)
 
 
 @dataclass
@@ -82,8 +82,6 @@ def _rounds(now: datetime, batch: int, report: dict[str, int]) -> None:
             if _retry_alone(receivable_id, number, now):
                 report["dunning_retries"] += 1
         for (_provider, _client, step), ids in claimed.emails.items():
-            if step in TRANSFER_STEPS:  # the letter gives the client's virtual IBAN
-                transfers.offer_all(ids, now)
             sent = send_alone(step, ids, now, claimed.fresh) or 0
             report["dunning_steps"] += sent
             report["dunning_emails"] += 1 if sent else 0
@@ -116,7 +114,10 @@ def _retry_alone(receivable_id: int, number: int, now: datetime) -> bool:
 def send_alone(step: int, ids: list[int], now: datetime,
                fresh: set[int] | None = None) -> int | None:
     """One e-mail's cases; a failure rolls them back alone and is counted on their claims
-    (None: it failed)."""
+    (None: it failed). The letter gives the client's virtual IBAN: the transfer is offered
+    first (a Stripe failure is logged and the letter goes with the provider's bank details)."""
+    if step in TRANSFER_STEPS:
+        transfers.offer_all(ids, now)
     try:
         return send_step(step, ids, now, fresh)
     except Exception as err:  # noqa: BLE001 - one case never stops the others

@@ -11,8 +11,9 @@ from skod.accounts.models import Client
 from skod.core.errors import Conflict
 from skod.dunning.debts import cases, opening, retries, settling, store
 from skod.dunning.debts.models import CLOSED, Receivable
+from skod.dunning.transfers import store as transfers
 from skod.extensions import db
-from skod.invoicing import issuing, ledger
+from skod.invoicing import instructions, issuing, ledger
 from skod.payments import hooks
 from skod.payments.models import Payment
 
@@ -101,4 +102,5 @@ def register() -> None:
     hooks.on_dispute(dispute_seen)
     ledger.on_issued(invoice_issued)
     ledger.on_paid(invoice_paid)
+    instructions.provide(transfers.for_invoice)  # the unpaid invoice's PDF: how to transfer
 

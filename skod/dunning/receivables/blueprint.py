@@ -35,6 +35,7 @@ ERROR_WORDS = {
     "recourse_closed": _l("This recourse file is closed: its debts are paid or written off."),
     "bank_line_decided": _l("This bank line was reviewed already."),
     "not_a_candidate": _l("This debt is not one the bank line was proposed for."),
+    "surplus_refunded": _l("This amount is marked refunded already."),
 }
 
 

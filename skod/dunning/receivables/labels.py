@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
+from skod.dunning.bank_statements import surplus
 from skod.dunning.recourse.labels import ROUTES
 from skod.web import display
 
@@ -134,7 +135,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
         return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
     if kind in ("step_failed", "retry_error"):
         return _failure_event(kind, data)
-    if kind in ("payment", "bank_line"):
+    if kind in ("payment", "bank_line", surplus.SURPLUS, surplus.REFUNDED):
         return _money_in(kind, data, money(data.get("amount")), locale)
     if kind == "overpaid":
         return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
@@ -146,7 +147,9 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
 
 def _money_in(kind: str, data: dict, amount: str, locale: str) -> str:
     """A payment counted, or the line of the provider's bank statement that brought it (the
-    transfer's evidence)."""
+    transfer's evidence), or what it brought above the debt (the client's credit)."""
+    if kind in (surplus.SURPLUS, surplus.REFUNDED):
+        return surplus.words(kind, data, locale)
     if kind == "payment":
         via = VIA_WORDS.get(data.get("via") or "", data.get("via") or "")
         return _("Payment received: %(amount)s (%(via)s).", amount=amount, via=via)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
+from skod.dunning.bank_statements import surplus
 from skod.dunning.debts.actions import NOT_RESUMABLE
 from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.sweep_faults import stuck
@@ -115,6 +116,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
         },
         "penalties": penalties_view(receivable, detail, locale),
         "transfer": transfer_view(receivable, locale),
+        "surpluses": surplus.view(receivable.id, locale),
     }
 
 

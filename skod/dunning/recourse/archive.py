@@ -48,7 +48,9 @@ def build(file: RecourseFile, now: datetime) -> tuple[str, bytes]:
     locale = locale_of(file.provider)
     rows = facts.receivables_of(file)
     with force_locale(locale):
-        docs = [*invoice_pdfs([r.invoice_id for r in rows if r.invoice_id is not None])]
+        # the invoices as issued, without today's transfer instructions
+        docs = [*invoice_pdfs([r.invoice_id for r in rows if r.invoice_id is not None],
+                              instructions=False)]
         docs = [(f"invoices/{name}", content) for name, content in docs]
         docs += reminders(file)
         docs += notice_docs(facts.notices_of([r.id for r in rows]), locale)

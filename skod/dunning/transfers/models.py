@@ -13,8 +13,10 @@ from skod.core.types import UTCDateTime
 from skod.extensions import db
 
 #: created (key stored, Stripe not answered yet), open (waiting for money), succeeded (all of
-#: it arrived), canceled (the debt was settled another way)
-STATUSES = ("created", "open", "succeeded", "canceled")
+#: it arrived), canceled (the debt was settled another way, or its balance changed), replaced
+#: (cancelled when the balance changed while it held funds counted to the debt: the next
+#: intent takes them back from the client's cash balance; canceled once it did)
+STATUSES = ("created", "open", "succeeded", "canceled", "replaced")
 
 
 class TransferIntent(db.Model):

@@ -19,64 +19,33 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from skod.core.errors import Conflict, NotFound
 from skod.dunning.debts import settling
-from skod.dunning.debts.models import CLOSED, Receivable
+from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.store import lock, record
+from skod.dunning.transfers import making
+from skod.dunning.transfers.making import PURPOSE
 from skod.dunning.transfers.models import TransferIntent
 from skod.dunning.transfers.store import current
 from skod.extensions import db
-from skod.payments import cards, connect
 from skod.stripe_gateway import GatewayError, gateway
 from skod.stripe_transfers import TransferIntent as Intent
 
 log = logging.getLogger(__name__)
-#: the metadata that tells our transfer intents from the other intents of an account
-PURPOSE = "transfer"
 
 
 def offer(receivable_id: int, now: datetime) -> TransferIntent | None:
     """The open transfer of an unpaid debt, made at Stripe if it has none yet; None when the
-    debt is paid or the provider's account cannot take payments now (logged when Stripe fails:
-    the pages and letters then show the provider's own bank details alone)."""
-    receivable = lock(receivable_id)
-    row = current(receivable_id) if receivable is not None else None
-    if not _to_make(receivable, row):
-        db.session.commit()
-        return row if row is not None and row.status == "open" else None
-    try:
-        if row is None or row.status != "created":
-            row = _new_row(receivable)
-            db.session.commit()  # the key is stored before the call
-            receivable = lock(receivable_id)
-            row = db.session.get(TransferIntent, row.id)
-        intent = gateway().on(row.stripe_account_id).create_transfer_intent(
-            amount=row.amount_minor, currency=row.currency, customer=row.stripe_customer_id,
-            key=row.create_key, metadata={"purpose": PURPOSE,
-                                          "skod_receivable_id": str(receivable_id),
-                                          "skod_transfer_id": str(row.id)})
-    except GatewayError:
-        db.session.rollback()
-        log.exception("receivable %s: no transfer intent offered", receivable_id)
+    debt is paid or the provider's account cannot take payments now (making.make)."""
+    row, intent = making.make(receivable_id)
+    if row is None:
         return None
-    _read(row, intent)
     row_id = row.id
-    db.session.commit()
-    if intent.status == "succeeded":  # the client's credit at Stripe paid it at once
+    if intent is not None and intent.status == "succeeded":  # the client's credit paid it
         _count(row_id, intent, now)
     return db.session.get(TransferIntent, row_id)
-
-
-def _to_make(receivable: Receivable | None, row: TransferIntent | None) -> bool:
-    """Whether the debt needs its transfer made (or its lost create sent again): unpaid, none
-    open or paid yet, a provider whose account takes payments."""
-    if receivable is None or receivable.status in CLOSED or receivable.balance_minor <= 0:
-        return False
-    if row is not None and row.status in ("open", "succeeded"):
-        return False
-    return connect.can_take_payments(receivable.provider)
 
 
 def offer_all(receivable_ids: list[int], now: datetime) -> None:
@@ -88,31 +57,6 @@ def offer_all(receivable_ids: list[int], now: datetime) -> None:
         except Exception:  # noqa: BLE001 - never a reason to hold a reminder back
             db.session.rollback()
             log.exception("receivable %s: the transfer offer failed", receivable_id)
-
-
-def _new_row(receivable: Receivable) -> TransferIntent:
-    account = connect.account_of(receivable.provider)
-    # the client's customer on the provider's account: one virtual IBAN for all their debts
-    customer = cards.ensure_customer(receivable.client, account)
-    tries = db.session.scalar(select(func.count(TransferIntent.id)).where(
-        TransferIntent.receivable_id == receivable.id))
-    row = TransferIntent(receivable_id=receivable.id, stripe_account_id=account,
-                         stripe_customer_id=customer, amount_minor=receivable.balance_minor,
-                         currency=receivable.currency, status="created",
-                         create_key=f"transfer:receivable:{receivable.id}:{tries + 1}")
-    db.session.add(row)
-    return row
-
-
-def _read(row: TransferIntent, intent: Intent) -> None:
-    row.stripe_payment_intent_id = intent.id
-    if row.status in ("created", "open"):
-        row.status = intent.status if intent.status in ("succeeded", "canceled") else "open"
-    if intent.reference:
-        row.reference = intent.reference
-    if intent.account is not None:
-        row.iban, row.bic, row.holder = (intent.account.iban, intent.account.bic or None,
-                                         intent.account.holder or None)
 
 
 def funded(obj: dict, now: datetime, account: str | None = None) -> str | None:
@@ -140,7 +84,7 @@ def _count(row_id: int, intent: Intent, now: datetime) -> None:
     total = intent.amount if intent.status == "succeeded" else (
         intent.amount - intent.amount_remaining)
     delta = min(total, row.amount_minor) - row.funded_minor
-    _read(row, intent)
+    making.read(row, intent)
     if delta <= 0:
         db.session.commit()
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from skod.dunning.debts.models import CLOSED, Receivable
 from skod.dunning.transfers.models import TransferIntent
 from skod.extensions import db
 
@@ -21,3 +22,15 @@ def offered(receivable_id: int) -> TransferIntent | None:
     if row is None or row.status != "open" or not row.iban or not row.reference:
         return None
     return row
+
+
+def for_invoice(invoice_id: int) -> dict | None:
+    """The open transfer of the unpaid debt of this invoice, as the invoice PDF prints it
+    (registered with invoicing.instructions at app creation); None otherwise."""
+    for receivable in db.session.scalars(select(Receivable).where(
+            Receivable.invoice_id == invoice_id).order_by(Receivable.id.desc())):
+        row = offered(receivable.id) if receivable.status not in CLOSED else None
+        if row is not None and receivable.balance_minor > 0:
+            return {"iban": row.iban, "bic": row.bic, "holder": row.holder,
+                    "reference": row.reference}
+    return None
