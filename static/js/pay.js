@@ -21,39 +21,16 @@
   var button = document.getElementById('plan-card-button');
   var cardLabel = button.textContent;
 
-  // SEPA Direct Debit: its own Stripe object on the same account, with the IBAN Element.
-  var sepaBox = document.getElementById('sepa-box');
-  var iban = null, sepaStripe = null;
-  function chosen() {
-    var radio = planForm.querySelector('input[name=method]:checked');
-    return radio ? radio.value : 'card';
-  }
-  if (sepaBox) {
-    planForm.querySelectorAll('input[name=method]').forEach(function (radio) {
-      radio.addEventListener('change', function () {
-        var sepa = chosen() === 'sepa_debit';
-        sepaBox.hidden = !sepa;
-        document.getElementById('card-box').hidden = sepa;
-        button.textContent = sepa ? button.dataset.sepaLabel : cardLabel;
-        if (sepa && !iban) {
-          var account = script.dataset.stripeAccount;
-          sepaStripe = account ? window.Stripe(script.dataset.stripeKey, {stripeAccount: account})
-            : window.Stripe(script.dataset.stripeKey);
-          iban = sepaStripe.elements().create('iban', {supportedCountries: ['SEPA'],
-                                                       placeholderCountry: 'FR'});
-          iban.mount('#iban-element');
-        }
-      });
-    });
-  }
+  // SEPA Direct Debit beside the card (sepa-choice.js): the button says what it will do
+  var sepa = window.SkodSepaChoice(planForm, script, function (on) {
+    button.textContent = on ? button.dataset.sepaLabel : cardLabel;
+  });
 
   async function signMandate() {
     var step = await flow.api('POST', base + '/plan/sepa-setup', null, config.token);
     if (!step.ok) { throw flow.apiError(step); }
     if (step.body.status !== 'card_saved') {
-      var setup = await sepaStripe.confirmSepaDebitSetup(step.body.client_secret, {
-        payment_method: {sepa_debit: iban, billing_details: {name: config.name,
-                                                            email: config.email}}});
+      var setup = await sepa.sign(step.body.client_secret, config);
       if (setup.error) { throw new flow.UiError(msg.iban_failed, 'iban'); }
       var res = await flow.api('POST', base + '/plan/sepa-mandate', null, config.token);
       if (!res.ok) { throw flow.apiError(res); }
@@ -61,7 +38,7 @@
   }
 
   async function saveThenAsk() {
-    if (chosen() === 'sepa_debit') {
+    if (sepa.chosen() === 'sepa_debit') {
       await signMandate();
     } else {
       var res = await flow.api('POST', base + '/plan/card-setup', null, config.token);

@@ -26,37 +26,13 @@
                            SECURED, submitPath);
   }
 
-  // SEPA Direct Debit: its own Stripe object on the same account, with the IBAN Element.
-  var sepaBox = document.getElementById('sepa-box');
-  var iban = null, sepaStripe = null;
-  function chosen() {
-    var radio = form.querySelector('input[name=method]:checked');
-    return radio ? radio.value : 'card';
-  }
-  if (sepaBox) {
-    form.querySelectorAll('input[name=method]').forEach(function (radio) {
-      radio.addEventListener('change', function () {
-        var sepa = chosen() === 'sepa_debit';
-        sepaBox.hidden = !sepa;
-        document.getElementById('card-box').hidden = sepa;
-        if (sepa && !iban) {
-          var account = script.dataset.stripeAccount;
-          sepaStripe = account ? window.Stripe(script.dataset.stripeKey, {stripeAccount: account})
-            : window.Stripe(script.dataset.stripeKey);
-          iban = sepaStripe.elements().create('iban', {supportedCountries: ['SEPA'],
-                                                       placeholderCountry: 'FR'});
-          iban.mount('#iban-element');
-        }
-      });
-    });
-  }
+  // SEPA Direct Debit beside the card (sepa-choice.js)
+  var sepa = window.SkodSepaChoice(form, script);
 
   async function acceptWithMandate() {
     var step = await flow.api('POST', project + '/sepa-setup', null, config.client_token);
     if (!step.ok) { throw flow.apiError(step); }
-    var setup = await sepaStripe.confirmSepaDebitSetup(step.body.client_secret, {
-      payment_method: {sepa_debit: iban, billing_details: {name: config.name,
-                                                          email: config.email}}});
+    var setup = await sepa.sign(step.body.client_secret, config);
     if (setup.error) { throw new flow.UiError(msg.iban_failed, 'iban'); }
     var res = await flow.api('POST', project + '/sepa-mandate', null, config.client_token);
     if (!res.ok) {
@@ -70,7 +46,7 @@
     if (!document.getElementById('accept_terms').checked) {
       throw new flow.UiError(msg.accept_terms, 'accept_terms');
     }
-    if (chosen() === 'sepa_debit') { return acceptWithMandate(); }
+    if (sepa.chosen() === 'sepa_debit') { return acceptWithMandate(); }
     await secure(project, project + '/payment-method');
   }
 
