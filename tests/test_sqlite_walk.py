@@ -145,7 +145,8 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
                                           "?page=3", *board],
         "dunning_pages.receivable_case": [case, f"/dashboard/receivables/{v['recourse_id']}"],
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
-                                                                   "mark-paid", "write-off")],
+                                                                   "mark-paid", "write-off",
+                                                                   "refund-credit")],
         "dunning_pages.reminder_settings": ["/dashboard/reminders"],
         "dunning_pages.penalty_calculator": [
             "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"
@@ -154,6 +155,8 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "dunning_pages.bank_import": ["/dashboard/receivables/bank-import"],
         "dunning_pages.bank_line_review": [f"/dashboard/receivables/bank-lines/{v['one']}/{d}"
                                            for d in ("accept", "dismiss", "nope")],
+        "dunning_pages.bank_surplus_refunded": [f"{case}/bank-surplus/{v['one']}/refunded",
+                                                f"{case}/bank-surplus/999999/refunded"],
         "dunning_pages.notice_pdf": [f"/dashboard/formal-notices/{v['notice_id']}.pdf"],
         "dunning_pages.notice_action": [f"/dashboard/formal-notices/{v['notice_id']}/posting"],
         "dunning_pages.recourse_download": [f"/dashboard/recourse-files/{v['file_id']}.zip"],
