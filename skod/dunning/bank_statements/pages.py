@@ -5,6 +5,8 @@ proposed line (accept on one debt, or dismiss). The list itself is receivables/p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -78,18 +80,12 @@ def bank_line_review(line_id: int, decision: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or (decision == "accept" and not form.receivable_id.data):
         flash(_("Choose the debt this transfer pays."), "error")
         return back
-    try:
-        if decision == "accept":
-            review.accept(line_id, current_user.id, int(form.receivable_id.data), utcnow())
-        else:
-            review.dismiss(line_id, current_user.id, utcnow())
-    except NotFound:
-        abort(404)
-    except DomainError as err:
-        db.session.rollback()
-        flash(error_words(err), "error")
+    if decision == "accept":
+        _run(lambda: review.accept(line_id, current_user.id, int(form.receivable_id.data),
+                                   utcnow()), str(REVIEW_DONE[decision]))
     else:
-        flash(str(REVIEW_DONE[decision]), "success")
+        _run(lambda: review.dismiss(line_id, current_user.id, utcnow()),
+             str(REVIEW_DONE[decision]))
     return back
 
 
@@ -102,13 +98,20 @@ def bank_surplus_refunded(receivable_id: int, surplus_id: int) -> ResponseReturn
     if not ConfirmForm().validate_on_submit():
         flash(_("The form expired. Please send it again."), "error")
         return back
+    _run(lambda: surplus.mark_refunded(receivable_id, surplus_id, current_user.id, utcnow()),
+         _("Marked refunded to the client."))
+    return back
+
+
+def _run(service: Callable[[], object], done: str) -> None:
+    """One service call of a one-click form: another provider's or a gone row is a 404, a
+    refusal the service's words (nothing changed), success its message."""
     try:
-        surplus.mark_refunded(receivable_id, surplus_id, current_user.id, utcnow())
+        service()
     except NotFound:
         abort(404)
     except DomainError as err:
         db.session.rollback()
         flash(error_words(err), "error")
     else:
-        flash(_("Marked refunded to the client."), "success")
-    return back
+        flash(done, "success")
