@@ -13,7 +13,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from skod.core import json_input
+from skod.core import json_input, validation_words
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,7 @@ def http_error(err: HTTPException):
                 fields.update(location)
             else:
                 fields.setdefault("_schema", location)
+        fields = validation_words.translated(fields)  # in the caller's language, same shape
         code = "invalid"
     response = _error(err.code or 500, code, str(err.description or err.name), fields)
     if err.code == 405 and getattr(err, "valid_methods", None):

@@ -22,7 +22,7 @@ from skod.invoicing import queries
 from skod.payments import connect
 from skod.projects import milestones as ms
 from skod.projects import settlement, setup
-from skod.projects.forms import MILESTONE_ROWS, form_data
+from skod.projects.forms import MILESTONE_ROWS, field_errors, form_data
 from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
 from skod.web import confirm, confirm_labels, display
@@ -98,20 +98,22 @@ def project_list() -> ResponseReturnValue:
 @login_required
 def project_new() -> ResponseReturnValue:
     errors: list[str] = []
+    fields: dict[str, list[str]] = {}
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             data = ProjectCreateSchema().load(form_data(request.form))
             project = setup.create_project(current_user.id, data, utcnow())
         except ValidationError as err:
-            errors.append(_("Please check: %(fields)s", fields=", ".join(sorted(err.messages))))
+            fields = field_errors(request.form, err.messages)
+            errors.extend(fields.pop("_form", None) or [_("Please check the fields marked.")])
         except DomainError as err:
             db.session.rollback()
             errors.append(display.error_text(err))
         else:
             flash(_("The project is sent to the client."), "success")
             return redirect(url_for("projects_pages.project_page", project_id=project.id))
-    return render_template("web/projects/new.html", form=form, errors=errors,
+    return render_template("web/projects/new.html", form=form, errors=errors, fields=fields,
                            values=request.form, rows=range(MILESTONE_ROWS),
                            currency=current_user.currency)
 

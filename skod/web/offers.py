@@ -17,6 +17,7 @@ from skod.catalog import services as catalog
 from skod.catalog.models import ACTION_STATUS, Offer
 from skod.catalog.schemas import AvailabilitySchema, OfferCreateSchema
 from skod.catalog.slots import DAYS
+from skod.core import validation_words
 from skod.core.errors import DomainError, NotFound
 from skod.extensions import db
 from skod.web import display
@@ -64,9 +65,10 @@ def offers() -> ResponseReturnValue:
 
 
 def _schema_errors(form, err: ValidationError) -> None:  # noqa: ANN001 - a FlaskForm
-    """Marshmallow messages (rare: the form checks the same rules) shown at the top."""
-    form.form_errors.append(_("Please check the form: %(fields)s",
-                              fields=", ".join(sorted(err.messages))))
+    """Marshmallow messages (rare: the form checks the same rules) on their fields; one no
+    field shows goes to the top, in words."""
+    left = validation_words.attach_to_form(form, err.messages, {"place": "place_detail"})
+    form.form_errors.extend(left)
 
 
 def _save(form: OfferForm, offer_id: int | None) -> bool:

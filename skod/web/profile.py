@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from skod.accounts import services as accounts
 from skod.accounts.models import Provider
 from skod.accounts.schemas import ProfileUpdateSchema
+from skod.core import validation_words
 from skod.web.blueprint import bp
 from skod.web.forms import ProfileForm, vat_regime_of
 
@@ -34,9 +35,10 @@ def _other_vat(provider: Provider) -> str | None:
     return None
 
 
-def _schema_error(err: ValidationError) -> str:
+def _schema_error(form: ProfileForm, err: ValidationError) -> list[str]:
+    """The schema's messages on their fields; those no field shows, for the top."""
     fields = err.messages.get("legal", err.messages) if isinstance(err.messages, dict) else {}
-    return _("Please check the form: %(fields)s", fields=", ".join(sorted(fields)))
+    return validation_words.attach_to_form(form, fields)
 
 
 @bp.route("/dashboard/profile", methods=["GET", "POST"])
@@ -51,7 +53,7 @@ def profile() -> ResponseReturnValue:
         try:
             data = ProfileUpdateSchema().load(form.to_data())
         except ValidationError as err:  # rare: the form checks the same rules
-            form.form_errors.append(_schema_error(err))
+            form.form_errors.extend(_schema_error(form, err))
         else:
             accounts.update_profile(provider, data)
             flash(_("Your profile is saved."), "success")
