@@ -47,7 +47,8 @@ def invitation(booking: Booking, now: datetime | None = None) -> bytes:
     the DESCRIPTION, CANCEL once it no longer stands."""
     offer, link, gone = booking.offer, manage_url(booking), booking.status in GONE
     where = place.words(offer.place_kind, offer.place_detail)
-    description = "\n".join([*([f"{where[0]}: {where[1]}"] if where else []), link])
+    said = [_("%(label)s: %(detail)s", label=where[0], detail=where[1])] if where else []
+    description = "\n".join([*said, link])
     return ics.invitation(
         uid=f"booking-{booking.id}@skod", start=booking.start_at, end=booking.end_at,
         summary=f"{offer.title} - {booking.provider.name}", description=description,

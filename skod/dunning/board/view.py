@@ -46,7 +46,8 @@ def _currency(b: CurrencyBoard, locale: str) -> dict:
         "chart": board_chart.render(
             bars, _("What is owed, by days past the due date (%(currency)s)",
                     currency=b.currency),
-            "; ".join(f"{bar.label}: {bar.text}" for bar in bars), b.currency),
+            "; ".join(_("%(label)s: %(detail)s", label=bar.label, detail=bar.text)
+                      for bar in bars), b.currency),
         "rates": [_rate(r, money, locale) for r in b.rates],
     }
 
