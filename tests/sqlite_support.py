@@ -101,7 +101,7 @@ def _paid_question(client, card_pm, prov: dict) -> tuple[dict, dict]:  # noqa: A
         "price": {"amount_minor": 1500, "currency": "EUR"}})
     assert status == 201, offer
     status, asked = api(client, "POST", "/api/v1/messages", json={
-        "offer_id": offer["id"], "body": "Comment déclarer ma TVA ?", "accept_terms": True,
+        "offer_id": offer["id"], "body": "Comment déclarer ma TVA\u202f?", "accept_terms": True,
         "client": {"email": "asker@example.test", "name": "Sam Asker", "kind": "consumer"}})
     assert status == 201, asked
     status, body = api(client, "POST", f"/api/v1/messages/{asked['id']}/payment-method",

@@ -85,7 +85,7 @@ def _site(app, client, card_pm) -> dict:
                                                                 "currency": "EUR"}})
     assert status == 201, question_offer
     status, asked = api(client, "POST", "/api/v1/messages", json={
-        "offer_id": question_offer["id"], "body": "Comment déclarer ma TVA ?",
+        "offer_id": question_offer["id"], "body": "Comment déclarer ma TVA\u202f?",
         "accept_terms": True, "client": {"email": "asker@example.test", "name": "Sam Asker",
                                          "kind": "consumer"}})
     assert status == 201, asked

@@ -73,7 +73,7 @@ def test_a_refunded_call_shows_the_net_not_the_gross(client, card_pm):
                     json={"amount_minor": 3000}, token=prov["token"])
     assert status == 201
     _, past = _sections(_dashboard(client, prov))
-    assert "90,00\xa0€ débités, 30,00\xa0€ remboursés : 60,00\xa0€ net" in past
+    assert "90,00\xa0€ débités, 30,00\xa0€ remboursés\u202f: 60,00\xa0€ net" in past
     assert "90,00\xa0€ débités<" not in past
     status, _ = api(client, "POST", f"/api/v1/payments/{payment['id']}/refund", json={},
                     token=prov["token"])
@@ -93,7 +93,7 @@ def test_start_too_early_is_409_and_changes_nothing(client, card_pm):
     page = _dashboard(client, prov)
     assert 'data-action="start"' not in page and "Vous pourrez démarrer l’appel à partir de" in page
     flashed = client.post(f"/dashboard/bookings/{booking['id']}/start", follow_redirects=True)
-    assert "Trop tôt : cet appel peut être démarré à partir de 10 minutes" in \
+    assert "Trop tôt\u202f: cet appel peut être démarré à partir de 10 minutes" in \
         flashed.get_data(as_text=True)
     assert f.get(client, booking)["status"] == "held"
 

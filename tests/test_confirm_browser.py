@@ -98,7 +98,7 @@ def test_refund_dialog_states_the_amount_typed(browser_page, client, card_pm, st
     _backs_out(page, button, f"2,50\xa0€ seront remboursés sur {CARD}", lambda: (
         f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == []
         or pytest.fail("refunded")))
-    dialog = _opens(page, button, "Rembourser 2,50\xa0€ ?")
+    dialog = _opens(page, button, "Rembourser 2,50\xa0€\u202f?")
     dialog.get_by_role("button", name="Rembourser 2,50\xa0€").click()
     expect(page.locator(".flash.success")).to_be_visible()
     assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [250]
@@ -119,7 +119,7 @@ def test_client_approve_dialog(browser_page, client, card_pm, stripe_raw):
                f"{CARD}", lambda: (_intent(stripe_raw, pi_id) == ("requires_capture", 0)
                                    or pytest.fail("captured")))
     assert read_project(client, project)["milestones"][0]["status"] == "awaiting_approval"
-    dialog = _opens(page, button, "Approuver « Audit » ?")
+    dialog = _opens(page, button, "Approuver «\u202fAudit\u202f»\u202f?")
     dialog.get_by_role("button", name="Approuver et payer 50,00\xa0€").click()
     expect(page.locator(".flash.success")).to_be_visible()
     assert read_project(client, project)["milestones"][0]["status"] == "paid"
@@ -139,7 +139,7 @@ def test_send_answer_dialog(browser_page, client, card_pm, stripe_raw):
                f"{CARD}", lambda: (_intent(stripe_raw, pi_id) == ("requires_capture", 0)
                                    or pytest.fail("captured")))
     assert read_message(client, message)["status"] == "held"
-    dialog = _opens(page, button, "Envoyer la réponse ?")
+    dialog = _opens(page, button, "Envoyer la réponse\u202f?")
     dialog.get_by_role("button", name=re.compile("Débiter 10,00")).click()
     expect(page.locator("#message-status")).not_to_have_text(re.compile("bloqué"))
     assert read_message(client, message)["status"] == "answered"
@@ -161,7 +161,7 @@ def test_without_javascript_the_confirmation_is_a_page(_browser, live_server, cl
         manage = f"/b/{booking['id']}/{booking['client_token']}"
         page.goto(manage)
         page.get_by_role("button", name="Annuler la réservation").click()
-        expect(page.locator("h1")).to_have_text("Annuler la réservation ?")
+        expect(page.locator("h1")).to_have_text("Annuler la réservation\u202f?")
         expect(page.locator("#confirm-text")).to_contain_text(
             f"45,00\xa0€ seront débités sur {CARD}")
         assert f.get(client, booking)["status"] == "held"

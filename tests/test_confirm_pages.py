@@ -69,7 +69,7 @@ def test_client_late_cancel_asks_with_the_fee_and_the_card(client, card_pm, stri
 
     _asks_then_moves(
         client, f"/b/{booking['id']}/{booking['client_token']}/cancel", {},
-        [f"45,00\xa0€ seront débités sur {CARD} : les frais d’annulation tardive",
+        [f"45,00\xa0€ seront débités sur {CARD}\u202f: les frais d’annulation tardive",
          "Le créneau est libéré", "Annuler et payer 45,00\xa0€", "Retour, ne rien changer"],
         lambda: (f.get(client, booking)["status"], _intent(stripe_raw, pi_id)), moved)
     assert _intent(stripe_raw, pi_id)[0] == "succeeded"
@@ -113,7 +113,8 @@ def test_no_show_asks_with_the_fee(app, client, card_pm, stripe_raw, now):
 
     _asks_then_moves(
         client, f"/dashboard/bookings/{booking['id']}/no-show", {},
-        ["Marquer le client absent ?", f"45,00\xa0€ seront débités sur {CARD} : les frais "
+        ["Marquer le client absent\u202f?",
+         f"45,00\xa0€ seront débités sur {CARD}\u202f: les frais "
          "d’annulation tardive convenus", "Marquer absent et débiter 45,00\xa0€"],
         lambda: (f.get(client, booking)["status"], _intent(stripe_raw, pi_id)), moved)
 
@@ -129,11 +130,11 @@ def test_refund_asks_with_the_amount_typed(client, card_pm, stripe_raw):
     _asks_then_moves(
         client, f"/dashboard/payments/{payment['id']}/refund",
         {"amount": "2,50", "reason": "goodwill"},
-        ["Rembourser 2,50\xa0€ ?", f"2,50\xa0€ seront remboursés sur {CARD}"],
+        ["Rembourser 2,50\xa0€\u202f?", f"2,50\xa0€ seront remboursés sur {CARD}"],
         lambda: tuple(f.refunds_at_emulator(stripe_raw, pi_id)), moved)
     # with no amount typed, the confirmation states all that is left
     page = _text(client.post(f"/dashboard/payments/{payment['id']}/refund", data={}))
-    assert "Rembourser 12,50\xa0€ ?" in page
+    assert "Rembourser 12,50\xa0€\u202f?" in page
     assert f.refunds_at_emulator(stripe_raw, pi_id) == [250]
 
 
@@ -179,13 +180,14 @@ def test_client_approve_asks_with_the_amount(client, card_pm, stripe_raw):
     act(client, m["id"], "complete", prov["token"])
     _asks_then_moves(
         client, f"/pr/{project['id']}/{project['client_token']}/m/{m['id']}/approve", {},
-        ["Approuver « Audit » ?", f"50,00\xa0€ seront débités maintenant sur le montant "
+        ["Approuver «\u202fAudit\u202f»\u202f?",
+         f"50,00\xa0€ seront débités maintenant sur le montant "
          f"bloqué sur {CARD}.", "Approuver et payer 50,00\xa0€"],
         _milestone_state(client, project, stripe_raw), _paid(client, project, stripe_raw, 5000))
 
 
 @pytest.mark.parametrize("approval, action, says", [
-    ("none", "complete", "Marquer terminé et débiter 50,00\xa0€"),
+    ("none", "complete", "Marquer comme terminée et débiter 50,00\xa0€"),
     ("client", "resolve", "Régler et débiter 50,00\xa0€"),
 ])
 def test_provider_capture_of_a_milestone_asks_first(client, card_pm, stripe_raw, approval,
@@ -226,7 +228,7 @@ def test_the_scripts_asking_post_never_acts(client, card_pm, stripe_raw):
     _login(client, prov)
     path = f"/dashboard/payments/{payment['id']}/refund"
     asking = {"X-Skod-Confirm": "ask"}
-    assert "Rembourser 2,50\xa0€ ?" in _text(client.post(path, data={"amount": "2,50"},
+    assert "Rembourser 2,50\xa0€\u202f?" in _text(client.post(path, data={"amount": "2,50"},
                                                           headers=asking))
     over = client.post(path, data={"amount": "99"}, headers=asking)
     assert over.status_code == 204

@@ -75,7 +75,7 @@ def test_dispute_opened_then_lost(client, card_pm, stripe_emulator, stripe_webho
     wait_until(lambda: len(outbox.to(prov["email"])) == 2, timeout=10, what="outcome told")
     # the provider's pages say it: the dashboard's payment line and the invoice list
     client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
-    assert "contesté par le client : perdu" in client.get("/dashboard").get_data(as_text=True)
+    assert "contesté par le client\u202f: perdu" in client.get("/dashboard").get_data(as_text=True)
     invoices_page = client.get("/invoices").get_data(as_text=True)
     assert "De nouveau dû après un litige perdu" in invoices_page
     # a late copy of an event changes nothing and sends nothing more

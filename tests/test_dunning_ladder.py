@@ -121,7 +121,7 @@ def test_retries_at_one_three_and_five_days(done, expected):
     ({"retry_days": [1, 2, 3, 4, 5, 6]}, "retry_days"),
     ({"retry_days": [0]}, "retry_days"),
     # the provider's own words: per language, short; step 0 takes words but no offset
-    ({"steps": {"0": {"text": {"fr": "Merci !", "en": "Thanks!"}}}}, None),
+    ({"steps": {"0": {"text": {"fr": "Merci\u202f!", "en": "Thanks!"}}}}, None),
     ({"steps": {"0": {"offset_days": 2}}}, "cannot"),
     ({"steps": {"1": {"text": {"de": "Danke"}}}}, "text"),
     ({"steps": {"1": {"text": {"fr": "x" * 1001}}}}, "text"),

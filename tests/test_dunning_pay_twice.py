@@ -69,7 +69,7 @@ def test_a_settled_debts_old_intent_is_cancelled_and_its_confirm_refused(
     assert "This debt is already settled" in _page(client, d)
     # the page still open shows that 409 by its code, in the page's language
     assert open_page["messages"]["already_settled"] == (
-        "Cette dette est déjà réglée : rien de plus ne sera débité.")
+        "Cette dette est déjà réglée\u202f: rien de plus ne sera débité.")
 
 
 def _config(client, d: dict, lang: str) -> dict:

@@ -82,9 +82,9 @@ def test_case_page_of_a_declined_milestone_has_its_timeline_in_words(app, client
     _login(client, prov, lang="fr")
     page = _text(client.get(f"/dashboard/receivables/{debt['id']}"))
     timeline = page.split('id="timeline"')[1]
-    assert "Créance ouverte : 70,00\u00a0€ impayés" in timeline
+    assert "Créance ouverte\u202f: 70,00\u00a0€ impayés" in timeline
     assert "refusé par la banque du client (cela peut réussir plus tard)" in timeline
-    assert "Avis de non-paiement envoyé par e-mail au client." in timeline
+    assert "E-mail envoyé au client\u202f: Avis de non-paiement." in timeline
     assert "card_declined" not in page and "soft_decline" not in page
     assert "New website" in page.split('id="evidence"')[1]  # the delivered project
     assert f'href="/dashboard/clients/{debt["client_id"]}"' in page

@@ -84,7 +84,7 @@ def test_a_failing_step_is_retried_with_backoff_then_shown(app, client, outbox, 
     board = _page(client, "/dashboard/receivables?lang=en")
     assert "A reminder could not be sent: the client's name or e-mail address" in board
     page = _page(client, f"/dashboard/receivables/{rid}?lang=fr")
-    assert "Une relance n'a pas pu partir : le nom ou l'adresse e-mail" in page
+    assert "Une relance n'a pas pu partir\u202f: le nom ou l'adresse e-mail" in page
     assert "Formal notice n'a pas pu partir" not in page  # the timeline line is in French
     assert "n'a pas pu partir (tentative 3)" in page
     home = _page(client, "/dashboard?lang=en")

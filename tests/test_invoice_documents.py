@@ -32,27 +32,28 @@ MEDIATOR = "CM2C, 14 rue Saint-Jean, 75017 Paris, www.cm2c.net"
 A4_POINTS = (595.28, 841.89)
 
 FR_COMMON = (
-    "{seller}", "{seller_person}", "12 rue des Lilas 75011 Paris", "Forme juridique : SARL",
-    "SIREN : 732829320", "N° de TVA intracommunautaire : FR44732829320", "Numéro : {number}",
-    "Date d'émission : 10 mars 2026", "Facturé à {buyer}", "5 avenue Foch 69006 Lyon",
-    "Nature de l'opération : prestation de services",
+    "{seller}", "{seller_person}", "12 rue des Lilas 75011 Paris", "Forme juridique\u202f: SARL",
+    "SIREN\u202f: 732829320", "N° de TVA intracommunautaire\u202f: FR44732829320",
+    "Numéro\u202f: {number}",
+    "Date d'émission\u202f: 10 mars 2026", "Facturé à {buyer}", "5 avenue Foch 69006 Lyon",
+    "Nature de l'opération\u202f: prestation de services",
     "Description Quantité Prix unitaire HT",
     "Émis par Skod au nom et pour le compte de {seller}.",
 )
-FR_INVOICE = ("Escompte pour paiement anticipé : néant.",)
+FR_INVOICE = ("Escompte pour paiement anticipé\u202f: néant.",)
 FR_PAID = (
-    "Date d'échéance : 10 mars 2026",
-    "Payée le 10 mars 2026. Moyen de paiement : Carte bancaire.",
-    "Net à payer : 0,00 €",
-    "Conditions de paiement : Réglée intégralement par carte à la date d'émission.",
+    "Date d'échéance\u202f: 10 mars 2026",
+    "Payée le 10 mars 2026. Moyen de paiement\u202f: Carte bancaire.",
+    "Net à payer\u202f: 0,00 €",
+    "Conditions de paiement\u202f: Réglée intégralement par carte à la date d'émission.",
 )
 FR_VAT_20 = (
     "Consultation: call of 10 March 2026, 45 minutes 1 102,87 € 20 % 102,87 €",
     "Taux de TVA", "Total HT 102,87 €", "TVA 20 % 20,58 €", "Total TTC 123,45 €",
 )
 FR_B2B = (
-    "SIREN : 552100554",
-    "Pénalités de retard : 12,15 % par an (taux principal de refinancement de la Banque "
+    "SIREN\u202f: 552100554",
+    "Pénalités de retard\u202f: 12,15 % par an (taux principal de refinancement de la Banque "
     "centrale européenne majoré de 10 points), exigibles dès le lendemain de la date "
     "d'échéance sans qu'un rappel soit nécessaire.",
     "Tout professionnel en situation de retard de paiement est en outre de plein droit "
@@ -60,12 +61,12 @@ FR_B2B = (
     "(Code de commerce, art. L441-10 et D441-5).",
 )
 FR_B2C = ("En cas de litige, le consommateur peut recourir gratuitement au médiateur de la "
-          f"consommation : {MEDIATOR}",)
+          f"consommation\u202f: {MEDIATOR}",)
 #: English left in a French document, and the wording the old template repeated
 FR_NOT = ("Card payment", "Paid", "Late", "No discount", "Payable within", "Payable on",
           "by card", "Refunded", "(Late")
 B2C_NOT = ("40 €", "40,00 €", "indemnité", "recouvrement", "Pénalités", "pénalités", "12,15",
-           "Banque centrale", "SIREN : 552100554", "L441")
+           "Banque centrale", "SIREN\u202f: 552100554", "L441")
 FR_ONCE = ("Escompte pour paiement anticipé", "Conditions de paiement", "Net à payer")
 B2B_FR_ONCE = ("Pénalités de retard", "indemnité forfaitaire pour frais de recouvrement de 40 €",
                "12,15 %")
@@ -88,20 +89,21 @@ class Case:
 CASES = [
     Case("b2b-fr-20-paid", "Facture {number}",
          FR_COMMON + FR_INVOICE + FR_PAID + FR_VAT_20 + FR_B2B,
-         FR_NOT + ("médiateur", "Avoir", "293 B", "Total 123,45 €", "Net à payer : 123,45 €"),
+         FR_NOT + ("médiateur", "Avoir", "293 B", "Total 123,45 €", "Net à payer\u202f: 123,45 €"),
          FR_ONCE + B2B_FR_ONCE + ("Payée le",)),
     Case("b2b-fr-20-unpaid", "Facture {number}",
          FR_COMMON + FR_INVOICE + FR_VAT_20 + FR_B2B + (
-             "Date d'échéance : 9 avril 2026", "Net à payer : 123,45 €",
-             "Conditions de paiement : Payable sous 30 jours, au plus tard le 9 avril 2026, "
+             "Date d'échéance\u202f: 9 avril 2026", "Net à payer\u202f: 123,45 €",
+             "Conditions de paiement\u202f: Payable sous 30 jours, au plus tard le 9 avril 2026, "
              "par carte via le lien de paiement."),
          FR_NOT + ("Payée le", "Moyen de paiement", "0,00 €", "Réglée", "médiateur",
-                   "Date d'échéance : 10 mars 2026"),
+                   "Date d'échéance\u202f: 10 mars 2026"),
          FR_ONCE + B2B_FR_ONCE, paid=False),
     Case("b2b-fr-20-unpaid-on-receipt", "Facture {number}",
          FR_COMMON + FR_INVOICE + FR_VAT_20 + FR_B2B + (
-             "Date d'échéance : 10 mars 2026", "Net à payer : 123,45 €",
-             "Conditions de paiement : Payable à réception, par carte via le lien de paiement."),
+             "Date d'échéance\u202f: 10 mars 2026", "Net à payer\u202f: 123,45 €",
+             "Conditions de paiement\u202f: Payable à réception, par carte via le lien de "
+             "paiement."),
          FR_NOT + ("Payée le", "0,00 €", "sous 0 jour", "au plus tard"),
          FR_ONCE + B2B_FR_ONCE, provider={"terms_days": 0}, paid=False),
     Case("b2c-fr-exempt", "Facture {number}",
@@ -142,7 +144,7 @@ CASES = [
              "Total HT 41,67 €", "TVA 20 % 8,33 €", "Total de l'avoir TTC 50,00 €",
              "Remboursé le 10 mars 2026", "Remboursé sur la carte utilisée pour le paiement."),
          FR_NOT + ("Facture", "Net à payer", "Date d'échéance", "Escompte", "Total TTC",
-                   "123,45", "Numéro : {credited}"),
+                   "123,45", "Numéro\u202f: {credited}"),
          ("Avoir sur la facture", "Remboursé le"), credit_minor=5000),
 ]
 
@@ -195,7 +197,7 @@ def test_payment_terms_do_not_change_when_paid_later(app) -> None:
         invoice = issue(provider_id, make_client(provider_id), AMOUNT, paid=False)
         invoice = ledger.mark_paid(invoice.id, NOW + timedelta(days=12))
         text = squash(render(invoice).pages[0].extract_text())
-        for mention in ("Payée le 22 mars 2026", "Date d'échéance : 9 avril 2026",
+        for mention in ("Payée le 22 mars 2026", "Date d'échéance\u202f: 9 avril 2026",
                         "Payable sous 30 jours, au plus tard le 9 avril 2026"):
             assert squash(mention) in text
         assert squash("Réglée intégralement") not in text

@@ -118,7 +118,7 @@ def test_pause_resume_and_archive_as_the_public_page_and_the_api_see_them(client
     prov = f.provider(client)
     question = _question(client, prov)
     ask_path = f"/p/{_slug(prov)}/m/{question['id']}"
-    ask = {"offer_id": question["id"], "body": "Une question ?", "accept_terms": True,
+    ask = {"offer_id": question["id"], "body": "Une question\u202f?", "accept_terms": True,
            "client": {"email": "c@example.test", "name": "C"}}
 
     assert client.post(f"/dashboard/offers/{question['id']}/pause").status_code == 302

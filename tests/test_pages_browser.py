@@ -212,7 +212,7 @@ def test_provider_starts_and_ends_the_call_from_the_dashboard(browser_page, clie
     expect(timer).to_have_text(re.compile(r"^00:0[2-9]$"))
     call.get_by_role("button", name="Terminer").click()
     dialog = page.get_by_role("dialog")  # the confirmation states what End captures
-    expect(dialog).to_contain_text("1 minute à 1,00\xa0€ la minute : 1,00\xa0€.")
+    expect(dialog).to_contain_text("1 minute à 1,00\xa0€ la minute\u202f: 1,00\xa0€.")
     dialog.get_by_role("button", name="Terminer et débiter 1,00\xa0€").click()
     expect(call).to_contain_text("1,00\xa0€ débités")  # one started minute at 1.00 EUR
     done = f.get(client, booking)

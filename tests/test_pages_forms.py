@@ -56,7 +56,7 @@ def test_public_page_lists_offers_in_both_languages(client):
     second = f.provider(client)  # another provider: its offer is not on the first page
     page = _text(client.get(f"/p/{_slug(first)}"))
     assert "Audit express" in page and "90,00\xa0€" in page
-    assert "Frais d’annulation tardive : 40 %" in page and "Consultation" not in page
+    assert "Frais d’annulation tardive\u202f: 40 %" in page and "Consultation" not in page
     english = _text(client.get(f"/p/{_slug(second)}?lang=en"))
     assert "€1.00 per minute" in english and "30 minutes" not in english
     assert client.get("/p/nobody").status_code == 404
@@ -99,7 +99,7 @@ def test_client_cancels_early_for_free(client, card_pm, outbox):
     page = _text(client.get(f"/b/{booking['id']}/{token}"))
     assert "Annuler maintenant est gratuit" in page
     asked = _text(client.post(f"/b/{booking['id']}/{token}/cancel"))  # no confirm=1: asks
-    assert "Annuler la réservation ?" in asked and f.get(client, booking)["status"] == "held"
+    assert "Annuler la réservation\u202f?" in asked and f.get(client, booking)["status"] == "held"
     resp = client.post(f"/b/{booking['id']}/{token}/cancel", data={"confirm": "1"})
     assert resp.status_code == 302
     assert f.get(client, booking)["status"] == "cancelled"

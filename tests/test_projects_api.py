@@ -269,7 +269,7 @@ def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client
     assert m["status"] == "action_required"
     assert "/pr/" in outbox.to("sca@example.test")[-1].get_body(("plain",)).get_content()
     # before delivery: the provider is warned not to work unpaid; nothing is invoiced
-    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement non garanti : Build"
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement non garanti\u202f: Build"
     assert api(client, "GET", "/api/v1/invoices", token=prov["token"]) == (200, [])
     # as Stripe does off-session: 402 authentication_required, the intent back to
     # requires_payment_method; the client's page then holds with a new, on-session intent
@@ -283,7 +283,7 @@ def test_off_session_3ds_sends_the_authorize_link_and_the_page_flow_holds(client
     assert act(client, m["id"], "confirm", project["client_token"]) == {"status": "held"}
     m = read(client, project)["milestones"][0]
     assert m["status"] == "in_progress"
-    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti : Build"
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti\u202f: Build"
     assert act(client, m["id"], "complete", prov["token"])["status"] == "paid"
     held = m["payments"][-1]["stripe_payment_intent_id"]
     assert f.captured_at_emulator(stripe_raw, held) == 7000

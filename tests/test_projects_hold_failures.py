@@ -67,11 +67,11 @@ def test_hold_declined_before_delivery_asks_the_client_warns_the_provider_no_inv
     [asked] = [mail for mail in outbox.to(POOR) if "Build" in mail["Subject"]]
     body = _text(asked)
     assert f"/pr/{project['id']}/" in body and "Vous ne devez rien pour l'instant" in body
-    assert asked["Subject"] == "Action requise : garantissez le paiement de Build"
+    assert asked["Subject"] == "Action requise\u202f: garantissez le paiement de Build"
     assert _pdfs(asked) == [] and len(outbox.to(POOR)) == 2  # and "you accepted"
     # The provider: the acceptance, then one warning not to work unpaid
     accepted, warned = outbox.to(prov["email"])
-    assert warned["Subject"] == "Paiement non garanti : Build"
+    assert warned["Subject"] == "Paiement non garanti\u202f: Build"
     assert "ne pas travailler sur cette étape sans garantie" in _text(warned)
     assert f'id="unsecured-{m["id"]}"' in _provider_page(client, prov, project["id"])
     # Ticks (the invoicing sweep, the hold jobs) and the same outcome applied again (a retried
@@ -101,7 +101,8 @@ def test_hold_declined_before_delivery_asks_the_client_warns_the_provider_no_inv
     assert (m["status"], hold["status"]) == ("in_progress", "held")
     assert pi(stripe_raw, hold)["status"] == "requires_capture"
     secured = outbox.to(prov["email"])[-1]
-    assert (len(outbox.to(prov["email"])), secured["Subject"]) == (3, "Paiement garanti : Build")
+    assert (len(outbox.to(prov["email"])), secured["Subject"]) == (
+        3, "Paiement garanti\u202f: Build")
     assert "unsecured-" not in _provider_page(client, prov, project["id"])
     assert _invoices_of(app, m["id"]) == []
     # Delivered: the hold is captured, and the one invoice is issued, paid
@@ -125,7 +126,7 @@ def test_marked_done_after_a_refused_hold_the_failed_charge_is_invoiced(app, cli
         ("failed", "generic_decline"), ("failed", "generic_decline")]
     # a debt now: its notice is the dunning ladder's step 0, sent in working hours, with the
     # unpaid invoice; the provider hears of it at the same time (not twice)
-    assert [mail["Subject"] for mail in outbox.to(POOR)] == ["Étape livrée : Build"]
+    assert [mail["Subject"] for mail in outbox.to(POOR)] == ["Étape livrée\u202f: Build"]
     assert outbox.to(prov["email"]) == []
     outbox.clear()
     f.tick(app, working_instant(clock.current()))
@@ -134,7 +135,7 @@ def test_marked_done_after_a_refused_hold_the_failed_charge_is_invoiced(app, cli
     [notice] = outbox.to(POOR)
     assert "paiement" in notice["Subject"].lower() and len(_pdfs(notice)) == 1
     [told] = outbox.to(prov["email"])
-    assert told["Subject"].startswith("Paiement refusé : facture ")
+    assert told["Subject"].startswith("Paiement refusé\u202f: facture ")
 
 
 def test_done_without_a_hold_and_declined_still_gets_its_unpaid_invoice(app, client, card_pm,

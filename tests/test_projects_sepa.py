@@ -83,7 +83,7 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
     [notice] = [m for m in outbox.to(CLIENT) if "Audit" in m["Subject"]]
     assert "800,00" in _text(notice) and "mandat" in _text(notice)
     warned = [m for m in outbox.to(prov["email"]) if "Audit" in m["Subject"]]
-    assert [m["Subject"] for m in warned] == ["Prélèvement en cours : Audit"]
+    assert [m["Subject"] for m in warned] == ["Prélèvement en cours\u202f: Audit"]
     # Marked done while the debit is at the bank: nothing charged twice, not paid yet
     assert act(client, first["id"], "complete", prov["token"])["status"] == "in_progress"
     assert len(read(client, project)["milestones"][0]["payments"]) == 1
@@ -110,10 +110,10 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
     wait_until(lambda: outbox.to(CLIENT) and outbox.to(prov["email"]), timeout=20,
                what="both told of the failed debit")
     [asked] = outbox.to(CLIENT)
-    assert asked["Subject"] == "Action requise : le prélèvement de Refonte a échoué"
+    assert asked["Subject"] == "Action requise\u202f: le prélèvement de Refonte a échoué"
     assert f"/pr/{project['id']}/" in _text(asked) and "Vous ne devez rien" in _text(asked)
     [warning] = outbox.to(prov["email"])
-    assert warning["Subject"] == "Prélèvement refusé : Refonte"
+    assert warning["Subject"] == "Prélèvement refusé\u202f: Refonte"
     # Nothing delivered, nothing owed: no invoice, no debt
     assert _invoices_of(app, second["id"]) == []
     assert receivable_of(app, f"milestone:{second['id']}") is None
@@ -123,7 +123,7 @@ def test_milestones_debited_when_they_start(app, client, stripe_raw, stripe_emul
     body = read(client, project)
     assert (body["milestones"][1]["status"], body["payment_method_kind"]) == (
         "in_progress", "card")
-    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti : Refonte"
+    assert outbox.to(prov["email"])[-1]["Subject"] == "Paiement garanti\u202f: Refonte"
 
 
 def test_cancelled_after_its_debit_is_refunded(app, client, stripe_raw, stripe_emulator,
@@ -207,7 +207,7 @@ def test_debit_taken_back_before_delivery_is_not_paid_any_more(
     wait_until(lambda: milestone_status(client, project, 0) == "action_required", timeout=20,
                what="milestone unpaid again after its debit was taken back")
     # the client's e-mail goes after the milestone's commit: waited for, not raced
-    wait_until(lambda: "Action requise : le prélèvement de Audit a échoué" in [
+    wait_until(lambda: "Action requise\u202f: le prélèvement de Audit a échoué" in [
         m["Subject"] for m in outbox.to(CLIENT)], timeout=20, what="client asked to pay")
     assert receivable_of(app, f"milestone:{first['id']}") is None  # nothing delivered
     # Marked done now: no new debit under the disputed mandate, not paid, no invoice

@@ -9,6 +9,7 @@ come from the catalogue (ngettext). Babel does the locale work.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,21 @@ def money(amount_minor: int, currency: str, locale: str) -> str:
     return Money(amount_minor, currency).format(locale)
 
 
+_FIRST = re.compile(r"(^|\s)1(?=\s)")
+
+
+def first_of_month(text: str, value: date, locale: str) -> str:
+    """French writes the first of the month "1er" ("lundi 1er mars 2027"), every other day as
+    a number; a day in figures only (01/03/2027) stays as it is."""
+    if value.day != 1 or not str(locale).startswith("fr"):
+        return text
+    return _FIRST.sub(r"\g<1>1er", text, count=1)
+
+
 def day(value: date, locale: str, style: str = "long") -> str:
     """A calendar day: "25 novembre 2026" (long), "25 nov. 2026" (medium), or any Babel
-    pattern ("EEEE d MMMM" for "mercredi 25 novembre")."""
-    return format_date(value, style, locale=locale)
+    pattern ("EEEE d MMMM" for "mercredi 25 novembre"); "1er mars" in French."""
+    return first_of_month(format_date(value, style, locale=locale), value, locale)
 
 
 def local(dt: datetime, tz: str) -> datetime:
@@ -61,7 +73,7 @@ def moment(dt: datetime | None, tz: str, locale: str, weekday: bool = True) -> s
     if dt is None:
         return "-"
     when = local(dt, tz)
-    the_day = format_date(when.date(), "full" if weekday else "long", locale=locale)
+    the_day = day(when.date(), locale, "full" if weekday else "long")
     joined = get_datetime_format("long", locale=locale).replace("'", "")
     return f"{joined.format(clock(dt, tz, locale), the_day)} ({zone_name(dt, tz)})"
 

@@ -46,6 +46,7 @@ FIXED = {
     "the payment terms must be accepted": _l("Accept the payment terms to send your question."),
     "give at least one field to change": _l("Change at least one field."),
     "lowercase letters, digits and dashes": _l("Lowercase letters, digits and dashes only."),
+    "from 1 to 50 milestones": _l("Give from 1 to 50 milestones (a title and an amount each)."),
 }
 
 
@@ -62,9 +63,9 @@ def _plain(value: str) -> str:
 #: messages with values inside: (pattern, template, how each value is written)
 PATTERNS: list[tuple[re.Pattern, object, Callable[[str], str]]] = [
     (re.compile(r"Length must be between (?P<min>\d+) and (?P<max>\d+)\."),
-     _l("Length must be between %(min)s and %(max)s."), _plain),
+     _l("Enter %(min)s to %(max)s characters."), _plain),
     (re.compile(r"Shorter than minimum length (?P<min>\d+)\."),
-     _l("At least %(min)s needed."), _plain),
+     _l("Enter at least %(min)s characters."), _plain),
     (re.compile(r"Longer than maximum length (?P<max>\d+)\."),
      _l("At most %(max)s characters."), _plain),
     (re.compile(r"Length must be (?P<equal>\d+)\."),

@@ -11,9 +11,12 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from skod.core import formats
 from skod.core.clock import utcnow
 from skod.core.errors import Conflict, Invalid, NotFound
 from skod.core.types import UTCDateTime
@@ -59,6 +62,13 @@ def refundable(payment: Payment) -> int:
     return payment.amount_captured_minor - _sum(payment.id, ("succeeded", *IN_FLIGHT))
 
 
+def at_most_words(left: int, currency: str) -> str:
+    """"At most 32,50 € can be refunded.": an amount in money, never in cents."""
+    locale = get_locale()
+    amount = formats.money(left, currency, locale.language if locale else "fr")
+    return _("At most %(amount)s can be refunded.", amount=amount)
+
+
 def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | None,
            now: datetime, key: str | None = None) -> Refund:
     """Refund `amount` (all that is left when None) of a captured payment of this provider.
@@ -78,7 +88,8 @@ def refund(payment_id: int, provider_id: int, amount: int | None, reason: str | 
         raise Conflict("this payment is already fully refunded", code="fully_refunded")
     amount = left if amount is None else amount
     if amount <= 0 or amount > left:
-        raise Invalid(f"at most {left} can be refunded", {"amount_minor": [f"1..{left}"]})
+        words = at_most_words(left, payment.currency)
+        raise Invalid(words, {"amount_minor": [words]})
     count = db.session.scalar(select(db.func.count()).where(Refund.payment_id == payment.id))
     row = Refund(payment_id=payment.id, amount_minor=amount, reason=reason, created_at=now,
                  status="pending",

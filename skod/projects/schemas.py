@@ -44,7 +44,8 @@ class ProjectCreateSchema(Schema):
                                      validate=validate.Range(min=0, max=100))
     approval = fields.String(load_default="none", validate=validate.OneOf(["none", "client"]))
     milestones = fields.List(fields.Nested(MilestoneInSchema), required=True,
-                             validate=validate.Length(min=1, max=50))
+                             validate=validate.Length(min=1, max=50,
+                                                      error="from 1 to 50 milestones"))
 
 
 

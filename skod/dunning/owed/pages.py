@@ -22,7 +22,7 @@ from skod.core.clock import local_date, utcnow
 from skod.core.money import parse_minor
 from skod.dunning.debts.models import Receivable
 from skod.dunning.owed import rates
-from skod.dunning.pay_page.forms import DayField
+from skod.dunning.pay_page.forms import ENTER_DAY, DayField
 from skod.dunning.receivables.blueprint import bp
 from skod.dunning.receivables.queries import OWED
 from skod.dunning.reminders.formal_reminder import half_words, provisional_note, rate_words
@@ -33,7 +33,6 @@ from skod.web.blueprint import current_locale
 from skod.web.forms import SelectChoice
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
-ENTER_DAY = _l("Enter a date, like 2026-03-31.")
 DAY_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 #: compute() argument -> the form field that gave it
 FIELDS = {"amount_minor": "amount", "until": "until", "contractual_rate_bp": "contract_rate",

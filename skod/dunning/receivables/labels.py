@@ -132,7 +132,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
     if kind == "step" and data.get("recourse_id"):
         return _("Recourse file prepared for you; nothing was sent to the client.")
     if kind == "step":
-        return _("%(step)s e-mailed to the client.", step=step(int(data.get("step", -1))))
+        return _("E-mail sent to the client: %(step)s.", step=step(int(data.get("step", -1))))
     if kind in ("step_failed", "retry_error"):
         return _failure_event(kind, data)
     if kind in ("payment", "bank_line", surplus.SURPLUS, surplus.REFUNDED):

@@ -23,7 +23,8 @@ from skod.web import display
 STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
                "withdrawn": _l("not sent: paid or paused meanwhile")}
 INSTALMENT_STATUS = {"scheduled": _l("scheduled"), "charging": _l("being charged"),
-                     "paid": _l("paid"), "failed": _l("failed")}
+                     "paid": _l("paid"), "failed": _l("failed"),
+                     "canceled": _l("not charged")}
 
 
 def _next_words(action: dict | None) -> str | None:

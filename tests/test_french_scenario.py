@@ -1,0 +1,123 @@
+"""French as a person writes it, across a whole scenario (#23 point 6, acceptance): a paid call,
+a paid answer, a project whose milestone charge fails and the debt walked to J+45 with its
+registered letter; every e-mail sent and every page of the scenario (the client's and the
+provider's), in French, read for an English word, an ISO date, an amount in cents and a
+":" ";" "?" "!" without its narrow no-break space (tests/french_scenario_support.py).
+
+The amounts are chosen so that their minor units ("4150", "1370", "7350") are no year, no hour
+and no other figure of the pages: seen anywhere, they are an amount written in cents.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from tests import factories as f
+from tests.formal_notice_support import paris_day, set_client_identity, walk_to_notice
+from tests.french_scenario_support import mail_text, page_text, problems
+from tests.support.api import api
+from tests.support.dunning import at_offset, debt_facts, declined_debts
+from tests.support.stripe_helpers import CARD_OK
+from tests.test_dunning_walk import _post_letter
+
+CALL, ANSWER, MILESTONE = 4150, 1370, 7350
+CENTS = (CALL, ANSWER, MILESTONE)
+PASSWORD = "kiwi-falcon-2291"
+
+
+def _provider_pages(app, prov: dict, paths: list[str]) -> dict[str, str]:
+    """The provider's pages in French, through a session of their own."""
+    browser = app.test_client()
+    assert browser.post("/login", data={"email": prov["email"], "password": PASSWORD}
+                        ).status_code == 302
+    return {path: _get(browser, path + ("&" if "?" in path else "?") + "lang=fr")
+            for path in paths}
+
+
+def _get(browser, path: str) -> str:  # noqa: ANN001 - a Flask test client
+    resp = browser.get(path)
+    assert resp.status_code == 200, (path, resp.status_code)
+    return page_text(resp.get_data(as_text=True))
+
+
+def _call(app, client, card_pm) -> tuple[dict, dict]:
+    """A flat 41,50 € call booked, held, started and ended: its client and provider pages."""
+    prov = f.provider(client, pricing="flat", price={"amount_minor": CALL, "currency": "EUR"},
+                      duration_minutes=30)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)),
+                     email="appel@example.test")
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    path = f"/api/v1/bookings/{booking['id']}"
+    assert api(client, "POST", f"{path}/start", token=prov["token"])[0] == 200
+    assert api(client, "POST", f"{path}/end", json={"minutes": 30}, token=prov["token"])[0] == 200
+    pages = {"client booking": _get(client, f"/b/{booking['id']}/{booking['client_token']}"
+                                            "?lang=fr")}
+    pages |= _provider_pages(app, prov, ["/dashboard", "/dashboard/offers", "/invoices"])
+    return prov, pages
+
+
+def _answer(app, client, card_pm) -> dict:
+    """A 13,70 € question, held, answered (captured, then delivered): both sides' pages."""
+    prov = f.provider(client)
+    status, offer = api(client, "POST", "/api/v1/offers", token=prov["token"], json={
+        "kind": "message", "title": "Question fiscale",
+        "price": {"amount_minor": ANSWER, "currency": "EUR"}})
+    assert status == 201, offer
+    status, message = api(client, "POST", "/api/v1/messages", json={
+        "offer_id": offer["id"], "body": "Puis-je déduire la TVA de ma voiture", "accept_terms":
+        True, "client": {"email": "question@example.test", "name": "Sam Martin",
+                         "kind": "consumer", "locale": "fr",
+                         "address": "3 rue des Lilas\n75011 Paris"}})
+    assert status == 201, message
+    status, out = api(client, "POST", f"/api/v1/messages/{message['id']}/payment-method",
+                      json={"payment_method": card_pm(CARD_OK).id},
+                      token=message["client_token"])
+    assert status == 200 and out == {"status": "held"}, out
+    status, replied = api(client, "POST", f"/api/v1/messages/{message['id']}/reply",
+                          json={"body": "Seulement pour un véhicule utilitaire"},
+                          token=prov["token"])
+    assert status == 200, replied
+    pages = {"client answer": _get(client, f"/m/{message['id']}/{message['client_token']}"
+                                           "?lang=fr")}
+    return pages | _provider_pages(app, prov, ["/inbox", f"/inbox/{message['id']}"])
+
+
+def _debt(app, client, card_pm, stripe_emulator) -> dict:
+    """A business client's 73,50 € milestone refused, the debt walked to J+45 with its letter
+    posted: the project's, the case's and the pay page's pages."""
+    prov, project, [rid] = declined_debts(app, client, card_pm, stripe_emulator,
+                                          kind="business", milestones=(("Site", MILESTONE),))
+    set_client_identity(app, rid)
+    t3 = walk_to_notice(app, rid)
+    _post_letter(app, rid, paris_day(t3))
+    f.tick(app, at_offset(debt_facts(app, rid)["due"], 45, t3))
+    pages = {"client project": _get(client, f"/pr/{project['id']}/{project['client_token']}"
+                                            "?lang=fr")}
+    return pages | _provider_pages(app, prov, [
+        "/projects", f"/projects/{project['id']}", "/dashboard/receivables",
+        f"/dashboard/receivables/{rid}", "/dashboard/reminders", "/dashboard/penalties",
+        "/invoices", "/projects/new"])
+
+
+def _pay_page(client, mails: list) -> dict:
+    """The client's pay page, by the link of the notice."""
+    links = {m for mail in mails for m in re.findall(r"/pay/\d+/[\w.-]+", mail_text(mail))}
+    assert links, "no pay link in the e-mails"
+    return {"pay page": _get(client, sorted(links)[0] + "?lang=fr")}
+
+
+def test_every_page_and_e_mail_of_the_scenario_reads_as_french(app, client, card_pm,
+                                                                 stripe_emulator, outbox,
+                                                                 start_any_time):
+    _prov, pages = _call(app, client, card_pm)
+    pages |= _answer(app, client, card_pm)
+    pages |= _debt(app, client, card_pm, stripe_emulator)
+    mails = outbox.messages()
+    pages |= _pay_page(client, mails)
+    texts = {name: text for name, text in pages.items()}
+    texts |= {f"mail {i} to {m['To']}: {m['Subject']}": mail_text(m)
+              for i, m in enumerate(mails)}
+    assert len(mails) >= 10 and len(pages) >= 15
+    found = {name: p for name, text in texts.items() if (p := problems(text, CENTS))}
+    assert found == {}, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in found.items())
