@@ -100,6 +100,37 @@ def _debt(app, client, card_pm, stripe_emulator) -> dict:
         "/invoices", "/projects/new"])
 
 
+def _refusals(app, client, prov: dict) -> dict:
+    """What a French client and provider read when they type wrong: the booking API's field
+    messages (marshmallow's, "Length must be between 1 and 200." in English before #23) and
+    the offer form's, each on its field."""
+    status, body = api(client, "POST", "/api/v1/bookings", headers={"Accept-Language": "fr"},
+                       json={"offer_id": prov["offer_id"], "accept_terms": False,
+                             "start_at": f.start_in(timedelta(days=2)).isoformat(),
+                             "client": {"email": "pas-une-adresse", "name": "x" * 201,
+                                        "kind": "consumer"}})
+    fields = body["error"]["fields"]
+    assert status == 422 and {"email", "name"} <= set(fields["client"]), body
+    browser = app.test_client()
+    browser.post("/login", data={"email": prov["email"], "password": PASSWORD})
+    browser.get("/dashboard/offers?lang=fr")
+    html = browser.post("/dashboard/offers", data={
+        "offer-kind": "call", "offer-title": "Trop cher", "offer-pricing": "flat",
+        "offer-duration_minutes": "30", "offer-price": "2000000", "offer-currency": "EUR",
+        "offer-minimum_minutes": "0", "offer-late_cancel_fee_percent": "50"}
+                        ).get_data(as_text=True)
+    said = page_text(html)
+    assert "Trop cher" in html and "price" not in said, said  # on its field, no raw name
+    return {"booking API refusal": "\n".join(str(m) for m in _messages(fields)),
+            "offer form refusal": said}
+
+
+def _messages(fields: object) -> list:
+    if isinstance(fields, dict):
+        return [m for value in fields.values() for m in _messages(value)]
+    return list(fields) if isinstance(fields, list) else [fields]
+
+
 def _pay_page(client, mails: list) -> dict:
     """The client's pay page, by the link of the notice."""
     links = {m for mail in mails for m in re.findall(r"/pay/\d+/[\w.-]+", mail_text(mail))}
@@ -110,7 +141,8 @@ def _pay_page(client, mails: list) -> dict:
 def test_every_page_and_e_mail_of_the_scenario_reads_as_french(app, client, card_pm,
                                                                  stripe_emulator, outbox,
                                                                  start_any_time):
-    _prov, pages = _call(app, client, card_pm)
+    prov, pages = _call(app, client, card_pm)
+    pages |= _refusals(app, client, prov)
     pages |= _answer(app, client, card_pm)
     pages |= _debt(app, client, card_pm, stripe_emulator)
     mails = outbox.messages()

@@ -4,6 +4,7 @@ words and formatted amounts (skod.web.display.money), and the age chart per curr
 from __future__ import annotations
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -46,8 +47,8 @@ def _currency(b: CurrencyBoard, locale: str) -> dict:
         "chart": board_chart.render(
             bars, _("What is owed, by days past the due date (%(currency)s)",
                     currency=b.currency),
-            "; ".join(_("%(label)s: %(detail)s", label=bar.label, detail=bar.text)
-                      for bar in bars), b.currency),
+            format_list([_("%(label)s: %(detail)s", label=bar.label, detail=bar.text)
+                         for bar in bars], locale=locale), b.currency),
         "rates": [_rate(r, money, locale) for r in b.rates],
     }
 

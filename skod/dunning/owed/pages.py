@@ -141,7 +141,7 @@ def result_view(b: Breakdown, locale: str) -> dict:
 def penalty_calculator() -> ResponseReturnValue:
     form = CalculatorForm(request.args)
     result, status = None, 200
-    if not request.args:
+    if not set(request.args) - {"lang"}:  # the language link is no calculation asked
         form.until.data = local_date(utcnow(), current_user.timezone)
     elif form.validate():
         try:
