@@ -1,0 +1,84 @@
+"""The helpers that write French as a person does (#23 point 6): marshmallow's messages in the
+reader's language and on their fields, "1er" for the first of the month, an example date taken
+from the clock (never an ISO date, never a day already past), a refund's limit in money."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from flask_babel import force_locale
+from marshmallow import ValidationError
+
+from skod.calls.schemas import BookingCreateSchema
+from skod.core import formats, validation_words
+from skod.core.clock import utcnow
+from skod.dunning.pay_page.forms import enter_day_words
+from skod.payments.refunds import at_most_words
+
+
+def _messages_of(body: dict) -> dict:
+    with pytest.raises(ValidationError) as caught:
+        BookingCreateSchema().load(body)
+    return caught.value.messages
+
+
+BAD_BOOKING = {"offer_id": 1, "start_at": "2030-01-07T10:00:00Z", "accept_terms": True,
+               "client": {"email": "not-an-address", "name": "x" * 201, "kind": "consumer"}}
+
+
+@pytest.mark.parametrize(("locale", "email", "name"), [
+    ("fr", "Saisissez une adresse e-mail valide.", "Indiquez de 1 à 200 caractères."),
+    ("en", "Enter a valid e-mail address.", "Enter 1 to 200 characters.")])
+def test_marshmallow_messages_are_translated_in_their_field_structure(app, locale, email, name):
+    messages = _messages_of(BAD_BOOKING)
+    with app.test_request_context(), force_locale(locale):
+        said = validation_words.translated(messages)
+    assert said["client"]["email"] == [email] and said["client"]["name"] == [name]
+
+
+def test_a_missing_field_and_an_amount_in_minor_units_read_in_french(app):
+    with app.test_request_context(), force_locale("fr"):
+        assert validation_words.message("Missing data for required field.") == \
+            "Ce champ est obligatoire."
+        assert validation_words.message("from 1 to 99999999 minor units") == \
+            "Un montant de 0,01 à 999\u202f999,99."
+        assert validation_words.message("a message we never wrote") == "a message we never wrote"
+
+
+def test_messages_go_on_the_field_that_holds_them_the_rest_to_the_top(app):
+    form = SimpleNamespace(title=SimpleNamespace(errors=[]), price=SimpleNamespace(errors=()))
+    with app.test_request_context(), force_locale("fr"):
+        left = validation_words.attach_to_form(form, {
+            "title": ["Longer than maximum length 200."],
+            "price": {"amount_minor": ["from 1 to 99999999 minor units"]},
+            "nowhere": ["Unknown field."]})
+    assert form.title.errors == ["Au plus 200 caractères."]
+    assert form.price.errors == ["Un montant de 0,01 à 999\u202f999,99."]
+    assert left == ["Ce champ n’est pas attendu."]
+
+
+@pytest.mark.parametrize(("day", "style", "said"), [
+    (date(2027, 3, 1), "full", "lundi 1er mars 2027"),
+    (date(2027, 3, 1), "long", "1er mars 2027"),
+    (date(2027, 3, 11), "long", "11 mars 2027"),
+    (date(2027, 3, 21), "long", "21 mars 2027"),
+    (date(2027, 3, 1), "short", "01/03/2027")])
+def test_the_first_of_the_month_is_1er_in_french(day, style, said):
+    assert formats.day(day, "fr", style) == said
+    assert formats.day(day, "en", "long").startswith("March")
+
+
+def test_the_example_date_is_a_day_ahead_written_day_month_year(app):
+    ahead = utcnow().date() + timedelta(days=7)
+    with app.test_request_context(), force_locale("fr"):
+        said = enter_day_words()
+    assert ahead.strftime("%d/%m/%Y") in said and ahead.isoformat() not in said
+    assert said.startswith("Indiquez une date (jour/mois/année), par exemple ")
+
+
+def test_a_refund_limit_is_said_in_money(app):
+    with app.test_request_context(), force_locale("fr"):
+        said = at_most_words(3250, "EUR")
+    assert said == "Vous pouvez rembourser au plus 32,50\u00a0€." and "3250" not in said
