@@ -16,6 +16,8 @@ from skod.core import formats, validation_words
 from skod.core.clock import utcnow
 from skod.dunning.pay_page.forms import enter_day_words
 from skod.payments.refunds import at_most_words
+from tests import factories as f
+from tests.french_scenario_support import page_text
 
 
 def _messages_of(body: dict) -> dict:
@@ -82,3 +84,26 @@ def test_a_refund_limit_is_said_in_money(app):
     with app.test_request_context(), force_locale("fr"):
         said = at_most_words(3250, "EUR")
     assert said == "Vous pouvez rembourser au plus 32,50\u00a0€." and "3250" not in said
+
+
+def test_the_project_form_says_what_is_wrong_on_the_fields_in_french(client):
+    """No more "Vérifiez : milestones": the message in words, by the milestones; a milestone's
+    own message by its row; the work typed kept."""
+    prov = f.provider(client)
+    assert client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"}
+                       ).status_code == 302
+    client.get("/projects?lang=fr")
+    empty = client.post("/projects/new", data={
+        "client_name": "Eve", "client_email": "eve@example.test", "title": "Logo",
+        "currency": "EUR"}).get_data(as_text=True)
+    assert "Indiquez de 1 à 50 étapes" in empty and "milestones" not in _shown(empty)
+    assert 'value="Logo"' in empty
+    bad = client.post("/projects/new", data={
+        "client_name": "Eve", "client_email": "eve@example.test", "title": "Logo",
+        "currency": "EUR", "m1_title": "Maquettes", "m1_amount": "-3"}).get_data(as_text=True)
+    row = bad.split('name="m1_title"', 1)[1].split("</fieldset>", 1)[0]
+    assert '<p class="error">' in row and "amount_minor" not in _shown(bad)
+
+
+def _shown(html: str) -> str:
+    return page_text(html)
