@@ -131,22 +131,37 @@ def _messages(fields: object) -> list:
     return list(fields) if isinstance(fields, list) else [fields]
 
 
-def _pay_page(client, mails: list) -> dict:
-    """The client's pay page, by the link of the notice."""
-    links = {m for mail in mails for m in re.findall(r"/pay/\d+/[\w.-]+", mail_text(mail))}
-    assert links, "no pay link in the e-mails"
-    return {"pay page": _get(client, sorted(links)[0] + "?lang=fr")}
+def _client_links(client, mails: list) -> dict:
+    """The pages the e-mails send the clients to: the pay page (and its promise form sent
+    with a day that is no date: the example it gives), each invoice's page."""
+    text = "\n".join(mail_text(mail) for mail in mails)
+    pays = sorted(set(re.findall(r"/pay/\d+/[\w.-]+", text)))
+    invoices = sorted(set(re.findall(r"/i/\d+/[\w.-]+", text)))
+    assert pays and invoices, "no pay or invoice link in the e-mails"
+    pages = {"pay page": _get(client, pays[0] + "?lang=fr")}
+    refused = client.post(pays[0] + "/promise", data={"day": "bientôt"})
+    assert refused.status_code == 422
+    pages["pay page, promise refused"] = page_text(refused.get_data(as_text=True))
+    assert "par exemple" in pages["pay page, promise refused"]
+    return pages | {f"invoice page {link}": _get(client, link + "?lang=fr") for link in invoices}
+
+
+def _public(client, prov: dict) -> dict:
+    """The call provider's public page and booking page, as a French visitor sees them."""
+    slug = prov["email"].split("@")[0].replace("provider", "provider-")
+    return {"public page": _get(client, f"/p/{slug}?lang=fr"),
+            "booking page": _get(client, f"/p/{slug}/o/{prov['offer_id']}?lang=fr")}
 
 
 def test_every_page_and_e_mail_of_the_scenario_reads_as_french(app, client, card_pm,
                                                                  stripe_emulator, outbox,
                                                                  start_any_time):
     prov, pages = _call(app, client, card_pm)
-    pages |= _refusals(app, client, prov)
+    pages |= _refusals(app, client, prov) | _public(client, prov)
     pages |= _answer(app, client, card_pm)
     pages |= _debt(app, client, card_pm, stripe_emulator)
     mails = outbox.messages()
-    pages |= _pay_page(client, mails)
+    pages |= _client_links(client, mails)
     texts = {name: text for name, text in pages.items()}
     texts |= {f"mail {i} to {m['To']}: {m['Subject']}": mail_text(m)
               for i, m in enumerate(mails)}

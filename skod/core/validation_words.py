@@ -47,6 +47,12 @@ FIXED = {
     "give at least one field to change": _l("Change at least one field."),
     "lowercase letters, digits and dashes": _l("Lowercase letters, digits and dashes only."),
     "from 1 to 50 milestones": _l("Give from 1 to 50 milestones (a title and an amount each)."),
+    # the services' refusals a page may show (skod.web.display.error_text)
+    "an expected date is in the past": _l("An expected date is in the past."),
+    "the price must be positive": _l("The price must be more than zero."),
+    "must be > 0": _l("Must be more than zero."),
+    "the amount can only be lowered": _l("The amount can only be lowered."),
+    "no bank account was given": _l("Give a bank account (IBAN)."),
 }
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from skod.core import formats
+from skod.core import formats, validation_words
 from skod.payments import capture_policy as cp
 from skod.payments import decline_labels
 from skod.payments.disputes import status_words
@@ -240,7 +240,7 @@ def error_text(err) -> str:  # noqa: ANN001 - a DomainError
         return ngettext("Too early: this call can be started from %(num)s minute before its "
                         "start time.", "Too early: this call can be started from %(num)s "
                         "minutes before its start time.", minutes)
-    return str(ERROR_WORDS.get(err.code, err.message))
+    return str(ERROR_WORDS.get(err.code) or validation_words.message(err.message))
 
 
 def js_messages() -> dict:
