@@ -10,8 +10,11 @@ and no other figure of the pages: seen anywhere, they are an amount written in c
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
+
+from pypdf import PdfReader
 
 from tests import factories as f
 from tests.formal_notice_support import paris_day, set_client_identity, walk_to_notice
@@ -133,7 +136,7 @@ def _messages(fields: object) -> list:
 
 def _client_links(client, mails: list) -> dict:
     """The pages the e-mails send the clients to: the pay page (and its promise form sent
-    with a day that is no date: the example it gives), each invoice's page."""
+    with a day that is no date: the example it gives), each invoice (a PDF)."""
     text = "\n".join(mail_text(mail) for mail in mails)
     pays = sorted(set(re.findall(r"/pay/\d+/[\w.-]+", text)))
     invoices = sorted(set(re.findall(r"/i/\d+/[\w.-]+", text)))
@@ -143,7 +146,13 @@ def _client_links(client, mails: list) -> dict:
     assert refused.status_code == 422
     pages["pay page, promise refused"] = page_text(refused.get_data(as_text=True))
     assert "par exemple" in pages["pay page, promise refused"]
-    return pages | {f"invoice page {link}": _get(client, link + "?lang=fr") for link in invoices}
+    return pages | {f"invoice PDF {link}": _pdf(client, link) for link in invoices}
+
+
+def _pdf(client, link: str) -> str:  # noqa: ANN001 - a Flask test client
+    resp = client.get(link)
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf", link
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.data)).pages)
 
 
 def _public(client, prov: dict) -> dict:

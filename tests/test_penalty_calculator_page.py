@@ -64,7 +64,7 @@ def test_bad_input_is_a_form_message(app, client):
             ({"payments": "09/02/2025 2000.01"}, "The payments add up to more than the amount"),
             ({"amount": "-3"}, "Enter a positive amount"),
             ({"until": "2025-01-01"}, "The day counted to is before the due date."),
-            ({"due": "10/13/2025"}, "Enter a date, like"),
+            ({"due": "10/13/2025"}, "Enter a date (day/month/year), like"),
             ({"contract_rate": "10"}, "below the legal floor"),
             ({"due": "2020-06-10"}, "No late-payment rate is known for this period.")):
         status, page = _page(client, {**ISSUE, **change})
