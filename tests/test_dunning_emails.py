@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from babel.dates import format_date
 
+from skod.core import formats
 from tests import factories as f
 from tests.support.dunning import (
     IBAN,
@@ -57,20 +57,20 @@ def check_formal_business(formal, debt: dict, owed, sent, locale: str) -> None:
     segment with its days, 40 EUR per invoice, owed without any reminder."""
     deadline = deadline_day(sent)
     assert owed.interest_minor > 0 and owed.indemnity_minor == 4000 and owed.segments
-    assert_in_both(formal, format_date(deadline, "full", locale=locale), "L441-10", "D441-5",
+    assert_in_both(formal, formats.day(deadline, locale, "full"), "L441-10", "D441-5",
                    money(owed.interest_minor, locale), money(4000, locale),
                    money(owed.total_minor, locale))
     text = parts(formal)[0]
     for s in owed.segments:  # one row per half-year segment: period, days, rate, amount
-        period = (f"{format_date(s.start, 'medium', locale=locale)} – "
-                  f"{format_date(s.end, 'medium', locale=locale)}")
+        period = (f"{formats.day(s.start, locale, 'medium')} – "
+                  f"{formats.day(s.end, locale, 'medium')}")
         [row] = [line for line in text.splitlines() if line.startswith(period)]
         assert f"| {s.days} |" in row and "+ 10 points" in row, row
         assert row.endswith(money(s.amount_minor, locale)), row
         assert_in_both(formal, period, money(s.amount_minor, locale))
     assert_in_both(formal, *{"fr": ["10 points", "sans qu'aucun rappel"],
                              "en": ["10 points", "without any reminder"]}[locale])
-    assert format_date(deadline, "long", locale=locale) in formal["Subject"]
+    assert formats.day(deadline, locale, "long") in formal["Subject"]
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

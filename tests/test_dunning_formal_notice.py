@@ -12,8 +12,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from babel.dates import format_date
 
+from skod.core import formats
 from skod.dunning.owed import history
 from skod.dunning.rules.ladder import deadline_after
 from tests.formal_notice_support import (
@@ -48,7 +48,7 @@ def assert_items(text: str, *items: str) -> None:
 
 
 def medium(day, locale: str) -> str:
-    return format_date(day, "medium", locale=locale)
+    return formats.day(day, locale, "medium")
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
@@ -72,7 +72,7 @@ def test_business_debt_gets_a_mise_en_demeure_with_every_item(
     total = debt["balance"] + owed.interest_minor + 4000
     assert notice["total"] == total
     assert_items(
-        text, "MISE EN DEMEURE", words["place"], format_date(issued, "long", locale=locale),
+        text, "MISE EN DEMEURE", words["place"], formats.day(issued, locale, "long"),
         # both parties: legal form, SIREN, address
         LEGAL["company_name"], LEGAL["legal_form"], LEGAL["siren"], "12 rue des Lilas",
         "75011 Paris", prov["email"], "Buyer SARL", CLIENT_LEGAL["legal_form"],
@@ -83,7 +83,7 @@ def test_business_debt_gets_a_mise_en_demeure_with_every_item(
         money(debt["total"], locale), money(debt["paid"], locale), money(debt["balance"], locale),
         # penalties, the indemnity, the grand total, the final deadline in full
         words["basis"], "D441-5", money(owed.interest_minor, locale), money(4000, locale),
-        money(total, locale), format_date(deadline, "full", locale=locale),
+        money(total, locale), formats.day(deadline, locale, "full"),
         IBAN, BIC, f"SKOD-{debt['number']}", words["court"], words["post"])
     for s in owed.segments:  # one row per half-year segment: period, days, amount
         period = f"{medium(s.start, locale)} – {medium(s.end, locale)}"

@@ -13,9 +13,9 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from babel.dates import format_date
 from sqlalchemy.exc import IntegrityError
 
+from skod.core import formats
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.models import Receivable
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
@@ -91,8 +91,8 @@ def test_a_business_debt_walked_to_its_recourse_file(app, client, card_pm, strip
     letter = pdf_words(notice_pdf(to_client[-1]))
     deadline = deadline_after(paris_day(t3), 8)
     assert posted["deadline"] == deadline
-    assert flat(format_date(deadline, "full", locale="fr")) in letter or flat(
-        format_date(deadline, "long", locale="fr")) in letter
+    assert flat(formats.day(deadline, "fr", "full")) in letter or flat(
+        formats.day(deadline, "fr", "long")) in letter
     assert "MISE EN DEMEURE" in letter and flat(money(4000, "fr")) in letter
     archive, route = _recourse_zip(app, rid, t4)
     names = set(archive.namelist())

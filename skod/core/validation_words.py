@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from babel.numbers import format_decimal
 from flask_babel import get_locale
@@ -59,7 +60,7 @@ FIXED = {
 def _amount(value: str) -> str:
     """An amount in minor units ("99999999") written as a person reads it ("999 999,99")."""
     locale = get_locale() or "fr"
-    return format_decimal(int(value) / 100, format="#,##0.00", locale=locale)
+    return format_decimal(Decimal(int(value)) / 100, format="#,##0.00", locale=locale)
 
 
 def _plain(value: str) -> str:

@@ -11,9 +11,9 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from pypdf import PdfReader
 
+from skod.core import formats
 from skod.core.money import Money
 from tests import factories as f
 from tests.support import clock
@@ -69,7 +69,7 @@ def money(minor: int, locale: str) -> str:
 
 
 def long_day(day: date, locale: str) -> str:
-    return format_date(day, "long", locale=locale)
+    return formats.day(day, locale, "long")
 
 
 # --- the debts ----------------------------------------------------------------------------------
