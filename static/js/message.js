@@ -52,7 +52,9 @@
       var res = await api('POST', '/api/v1/messages/' + messageId + '/attachments', data, token);
       if (!res.ok) {
         var e = apiError(res);
-        e.fields = {file: files[i].name + ': ' + (e.fields.file || msg.file_failed)};
+        // French puts a narrow no-break space before the colon
+        var colon = document.documentElement.lang === 'fr' ? '\u202f: ' : ': ';
+        e.fields = {file: files[i].name + colon + (e.fields.file || msg.file_failed)};
         throw e;
       }
       created.uploaded = i + 1;
