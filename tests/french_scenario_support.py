@@ -1,7 +1,8 @@
 """What a French reader reads, and the four ways it can be wrong (#23 point 6): the visible text
 of a page or an e-mail, and the checks of the French scenario (tests/test_french_scenario.py).
 
-A page's visible text is its text nodes (not scripts, styles, attributes or URLs); an e-mail's is
+A page's visible text is its text nodes and the attributes people read or hear (placeholder,
+title, aria-label, alt; not scripts, styles, other attributes or URLs); an e-mail's is
 its subject and its plain and HTML bodies. The checks: an English word of a list of common ones
 (status codes, marshmallow's messages), an ISO date, an amount in minor units ("3250" where
 32,50 € is meant), and ":" ";" "?" "!" without the narrow no-break space French puts before them.
@@ -25,6 +26,8 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 NOT_PROSE = re.compile(r"(?:https?://|mailto:|/)\S*|\b\d{1,2}:\d{2}\b|\S+@\S+|\d+:\d+")
 BAD_MARK = re.compile(rf"(?<!{NNBSP})[:;?!]")
 _SKIPPED = {"script", "style", "template", "noscript"}
+#: attributes people read (a placeholder, a tooltip) or hear (a screen reader's label)
+_READ = ("placeholder", "title", "aria-label", "alt")
 
 
 class _Text(HTMLParser):
@@ -36,6 +39,9 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in _SKIPPED:
             self._skip += 1
+        elif not self._skip:
+            self.parts += [value.strip() for name, value in attrs
+                           if name in _READ and value and value.strip()]
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED and self._skip:
@@ -47,7 +53,7 @@ class _Text(HTMLParser):
 
 
 def page_text(html: str) -> str:
-    """The text nodes of a page, one a line."""
+    """The text nodes of a page and the attributes people read, one a line."""
     parser = _Text()
     parser.feed(html)
     return "\n".join(parser.parts)

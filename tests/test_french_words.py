@@ -17,7 +17,7 @@ from skod.core.clock import utcnow
 from skod.dunning.pay_page.forms import enter_day_words
 from skod.payments.refunds import at_most_words
 from tests import factories as f
-from tests.french_scenario_support import page_text
+from tests.french_scenario_support import page_text, problems
 
 
 def _messages_of(body: dict) -> dict:
@@ -107,3 +107,21 @@ def test_the_project_form_says_what_is_wrong_on_the_fields_in_french(client):
 
 def _shown(html: str) -> str:
     return page_text(html)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Statut\u202f: canceled", "English 'canceled'"),
+    ("Length must be between 1 and 200.", "English 'Length must'"),
+    ("Échéance\u202f: 2026-03-31", "ISO date"),
+    ("Il reste 3250 à rembourser", "amount in cents 3250"),
+    ("Appel: échec", "no narrow space before ':'"),
+    ("1 800,00 € : paiement échoué", "no narrow space before ':'"),
+    ("Vraiment ?", "no narrow space before '?'")])
+def test_the_scenario_check_finds_each_fault(text, kind):
+    assert [p for p in problems(text, (3250,)) if p.startswith(kind)], problems(text, (3250,))
+
+
+def test_the_scenario_check_lets_french_as_written_pass():
+    text = ("Le 1er mars 2027 à 16:30 (CET)\u202f: 32,50\u00a0€ débités\u202f; payez sur "
+            "https://skod.test/pay/1/a:b?x=1 ou écrivez à dana@example.test\u202f!")
+    assert problems(text, (3250,)) == []
