@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
+from skod.dunning.debts.models import Receivable
+from skod.extensions import db
 from tests import factories as f
 from tests.formal_notice_support import paris_day, set_client_identity, walk_to_notice
 from tests.french_scenario_support import mail_text, page_text, problems
@@ -97,7 +99,9 @@ def _debt(app, client, card_pm, stripe_emulator) -> dict:
     f.tick(app, at_offset(debt_facts(app, rid)["due"], 45, t3))
     pages = {"client project": _get(client, f"/pr/{project['id']}/{project['client_token']}"
                                             "?lang=fr")}
-    return pages | _provider_pages(app, prov, [
+    with app.app_context():
+        client_id = db.session.get(Receivable, rid).client_id
+    return pages | _provider_pages(app, prov, [f"/dashboard/clients/{client_id}",
         "/projects", f"/projects/{project['id']}", "/dashboard/receivables",
         f"/dashboard/receivables/{rid}", "/dashboard/reminders", "/dashboard/penalties",
         "/invoices", "/projects/new"])
