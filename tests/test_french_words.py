@@ -11,6 +11,7 @@ import pytest
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
+from scripts.french_spacing import spaced, spaced_catalogue
 from skod.calls.schemas import BookingCreateSchema
 from skod.core import formats, validation_words
 from skod.core.clock import utcnow
@@ -125,3 +126,21 @@ def test_the_scenario_check_lets_french_as_written_pass():
     text = ("Le 1er mars 2027 à 16:30 (CET)\u202f: 32,50\u00a0€ débités\u202f; payez sur "
             "https://skod.test/pay/1/a:b?x=1 ou écrivez à dana@example.test\u202f!")
     assert problems(text, (3250,)) == []
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("Appel : échec", "Appel\u202f: échec"),
+    ("Appel: échec", "Appel\u202f: échec"),
+    ("Vraiment ? Oui !", "Vraiment\u202f? Oui\u202f!"),
+    ("Marquer « %(title)s » comme terminée ?",
+     "Marquer «\u202f%(title)s\u202f» comme terminée\u202f?"),
+    ("à 10:00, sur https://skod.test et %(label)s : %(detail)s",
+     "à 10:00, sur https://skod.test et %(label)s\u202f: %(detail)s")])
+def test_the_catalogue_spacing_tool_spaces_french_and_nothing_else(before, after):
+    assert spaced(before) == after and spaced(after) == after  # and a second run changes nothing
+
+
+def test_the_spacing_tool_leaves_the_header_and_the_msgids():
+    po = ('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\nmsgid "Call: failed"\n'
+          'msgstr "Appel : échec"\n"suite ; fin"\n')
+    assert spaced_catalogue(po) == po.replace(" :", "\u202f:").replace(" ;", "\u202f;")

@@ -48,7 +48,7 @@ def test_french_punctuation_has_its_narrow_no_break_space():
         prose = _NOT_PROSE.sub(" ", text)
         if re.search(r"[^\u202f\u00a0][:;?!]", prose) or re.search(r"« |«\w| »|\w»", prose):
             wrong.append((msgid, text))
-    assert wrong == []
+    assert wrong == [], "run scripts/french_spacing.py on the catalogue"
 
 
 def test_french_agrees_where_the_issue_found_it_did_not():
