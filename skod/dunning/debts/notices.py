@@ -70,8 +70,8 @@ def to_client(receivable: Receivable, subject: str, paragraphs: list[str],
                      context={"greeting": _("Hello %(name)s,", name=client.name),
                               "paragraphs": paragraphs,
                               "action_url": links.pay_url(receivable) if pay else None,
-                              "action_label": _("Pay online"), "details": details})
-    msg["Reply-To"] = provider.email
+                              "action_label": _("Pay online"), "details": details},
+                     sender=links.voice(provider))
     mail.send(msg)
 
 

@@ -93,8 +93,8 @@ def to_client(notice: MiseEnDemeure, rows: list[Receivable], letter: med_letter.
                      "paragraphs": paragraphs, "action_url": letter.payment[0][1],
                      "action_label": _("Pay online"),
                      "details": [(_("Grand total due"), total), (_("Final deadline"), deadline)]},
-            attachments=[(filename(notice), "application/pdf", notice.pdf)])
-    msg["Reply-To"] = provider.email
+            attachments=[(filename(notice), "application/pdf", notice.pdf)],
+            sender=links.voice(provider))
     raw = notify.keep(msg, provider.id, client.email, 3, now)  # written out once, PDF and all
     mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     return msg["Message-ID"]

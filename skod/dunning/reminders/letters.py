@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from skod.dunning.reminders import formal_reminder
 from skod.dunning.reminders.letter_facts import Block, Debt, Facts, Letter, day, money, one_line
+from skod.notifications.mail import signature_lines
 from skod.payments.decline_labels import words
 
 #: failure kinds that are the bank's answer (the decline code then says why, in words)
@@ -228,4 +229,6 @@ def contact_block(facts: Facts) -> Block:
 def closing(facts: Facts) -> list[str]:
     lines = [] if facts.step == 0 else [
         _("If you have paid in the meantime, please disregard this message.")]
-    return [*lines, _("Kind regards,"), facts.creditor.company_name or facts.creditor.name]
+    # signed by the provider, as every e-mail sent in their voice (notifications.mail)
+    c = facts.creditor
+    return [*lines, _("Kind regards,"), *signature_lines(c.name, c.company_name)]
