@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
+import pytest
+
 from tests.support.dunning import LEGAL, declined_debts, parts, walk
 
 #: a name stored before entry refused line breaks: quotes, a comma, an accent, and a header
@@ -141,3 +143,26 @@ def test_the_sender_header_is_quoted_and_encoded(app):
             assert sender.display_name == name.replace("\r\n", " ")
             assert sender.addr_spec == platform_address(app)
             assert head.isascii()  # non-ASCII names go encoded (RFC 2047)
+
+
+@pytest.mark.parametrize(("name", "company", "shown", "signed"), [
+    ("Ana Martin", "Atelier Brume SARL", "Atelier Brume SARL",
+     ("Ana Martin", "Atelier Brume SARL")),
+    ("Ana Martin", None, "Ana Martin", ("Ana Martin",)),
+    ("Ana Martin", "  ", "Ana Martin", ("Ana Martin",)),
+    ("Atelier Brume", "Atelier Brume", "Atelier Brume", ("Atelier Brume",)),
+])
+def test_the_voice_of_a_provider(name, company, shown, signed):
+    from skod.notifications.mail import voice_of
+
+    voice = voice_of(name=name, email="ana@example.test", company_name=company)
+    assert (voice.name, voice.reply_to, voice.signature) == (shown, "ana@example.test", signed)
+
+
+def test_a_blank_sender_name_falls_back_to_the_platform(app):
+    from skod.notifications.mail import Sender, from_header
+
+    with app.app_context():
+        assert from_header(Sender(name="\r\n", reply_to="a@b.test", signature=())) == \
+            app.config["MAIL_FROM"]
+        assert from_header(None) == app.config["MAIL_FROM"]
