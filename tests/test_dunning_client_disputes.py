@@ -215,3 +215,71 @@ def test_another_providers_case_and_an_unknown_action_are_not_found(
     _login(client, d["provider"])
     assert client.post(d["case"] + "/dispute/forgive").status_code == 404
     assert state(app, d["id"])["status"] == "paused"
+
+
+def test_decisions_racing_on_one_dispute_make_one(app, client, stripe_emulator, card_pm,
+                                                  smtp_server, now):
+    """Four decisions at once (two tabs, a double click): the row lock lets one through; the
+    others find the dispute decided. One credit note, one e-mail, the amount lowered once."""
+    import threading
+
+    from skod.core.clock import utcnow
+    from skod.core.errors import Conflict
+    from skod.dunning.disputes import services
+    from skod.extensions import db
+
+    d = _disputed(app, client, stripe_emulator, card_pm, now)
+    pid = _provider(app, d["provider"]["email"]).id
+    smtp_server.clear()
+    barrier, done, refused, errors = threading.Barrier(4), [], [], []
+    decide = [lambda: services.accept_part(d["id"], pid, utcnow(), 2_000),
+              lambda: services.accept_part(d["id"], pid, utcnow(), 2_000),
+              lambda: services.reject(d["id"], pid, utcnow(), "Non."),
+              lambda: services.accept_all(d["id"], pid, utcnow())]
+
+    def run(action) -> None:  # noqa: ANN001
+        with app.test_request_context():
+            try:
+                barrier.wait(timeout=30)
+                done.append(action().outcome)
+            except Conflict as err:
+                refused.append(err.code)
+            except BaseException as err:  # noqa: BLE001 - reported to the test
+                errors.append(err)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in decide]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # the others find it decided, or the case closed when "accept all" came first
+    closed = "receivable_closed" if done == ["accepted"] else "dispute_decided"
+    assert errors == [] and len(done) == 1 and refused == [closed] * 3
+    [decided] = _disputes(app, d["id"])
+    assert decided.outcome == done[0]
+    notes = _credit_notes(app, d["id"])
+    expected = {"partial": [(2_000, True, "credit_note")], "accepted": [
+        (AMOUNT, True, "credit_note")], "rejected": []}[done[0]]
+    assert notes == expected
+    assert state(app, d["id"])["balance"] == (AMOUNT - 2_000 if done[0] == "partial"
+                                              else AMOUNT)
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_one_undecided_dispute_per_debt_in_the_database(app, client, stripe_emulator, card_pm,
+                                                        now):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from skod.core.clock import utcnow
+    from skod.dunning.disputes.models import ClientDispute
+    from skod.extensions import db
+
+    d = _disputed(app, client, stripe_emulator, card_pm, now)
+    with app.app_context():
+        db.session.add(ClientDispute(receivable_id=d["id"], opened_at=utcnow(), reason="bis"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
