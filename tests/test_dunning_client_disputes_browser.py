@@ -1,11 +1,12 @@
 """The case page's dispute block in headless Chromium, at a phone's width (390 px) and a laptop's
 (1,280 px), in French and English: the client's long reason wraps inside the page, a rejection
-without its reason comes back on its field, an answer and a part accepted are said at the top,
-and axe finds no serious violation at each stage."""
+without its reason comes back on its field, an answer and a part accepted are said at the top
+and on the client's pay page, and axe finds no serious violation at each stage."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +17,7 @@ from tests.support import clock
 from tests.support.browser import log_in
 from tests.test_accessibility import BLOCKING, _axe
 
+SHOTS = Path("/tmp/shots")
 WIDTHS = ({"width": 390, "height": 844}, {"width": 1280, "height": 800})
 #: one unbroken word longer than a phone's width, and markup that must stay text
 REASON = "Jamais livré <i>du tout</i> : " + "pages-vides-" * 30
@@ -57,6 +59,8 @@ def test_the_dispute_block_reads_answers_and_decides(app, client, stripe_emulato
     expect(page.locator("#timeline")).to_contain_text("Jamais livré <i>du tout</i>")
     expect(page.locator('[data-action="resume"]')).to_have_count(0)
     _clean(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"dispute-{size['width']}.png"), full_page=True)
 
     page.locator('[data-action="dispute-reject"]').click()  # no reason given
     expect(page.locator("#dispute-reject .error")).to_be_visible()
@@ -84,4 +88,10 @@ def test_the_dispute_block_reads_answers_and_decides(app, client, stripe_emulato
     page.goto(case + "?lang=en")
     expect(block.locator("[data-dispute-status]")).to_have_text(
         "accepted in part: the amount owed is lowered")
+    _clean(page)
+
+    page.goto(d["path"] + "?lang=fr")  # the client's pay page says what changed
+    expect(page.locator("#dispute-outcome")).to_have_attribute("data-outcome", "partial")
+    expect(page.locator("#dispute-outcome")).to_contain_text("réduit de 20,00\u00a0€")
+    expect(page.locator("#debt-status")).to_contain_text("100,00\u00a0€")
     _clean(page)
