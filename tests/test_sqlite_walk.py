@@ -147,6 +147,8 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
                                                                    "mark-paid", "write-off",
                                                                    "refund-credit")],
+        "dunning_pages.dispute_action": [f"{case}/dispute/{a}" for a in (
+            "answer", "accept-part", "accept-all", "reject", "nope")],
         "dunning_pages.reminder_settings": ["/dashboard/reminders"],
         "dunning_pages.penalty_calculator": [
             "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"
