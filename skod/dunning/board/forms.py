@@ -40,7 +40,7 @@ class BoardFilterForm(Form):
         *(SelectChoice(str(step), words) for step, words in STEP_WORDS.items())])
     # text fields checked by hand: WTForms' IntegerField answers "abc" in its own words
     late_min = StringField(_l("Days late, from"), validators=[Optional(), _days])
-    late_max = StringField(_l("to"), validators=[Optional(), _days])
+    late_max = StringField(_l("Days late, up to"), validators=[Optional(), _days])
     q = StringField(_l("Search a client, an e-mail or an invoice"), validators=[
         Optional(), Length(max=100, message=_l("At most 100 characters."))])
     sort = StringField(validators=[Optional(), AnyOf(SORTS)])
