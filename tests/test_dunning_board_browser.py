@@ -145,6 +145,11 @@ def test_sort_and_bulk_pause_in_the_browser(app, board_page, client, now):
     assert amounts[0] == "12,34\u00a0€" and amounts[-1] == "99\u202f900,00\u00a0€"
     page.locator('th[data-col="balance"] a').click()
     expect(page.locator('th[data-col="balance"]')).to_have_attribute("aria-sort", "descending")
+    every = page.locator("input[name=ids]")
+    page.locator("#pick-all").check()  # the header's box: every row of the page
+    assert [every.nth(i).is_checked() for i in range(4)] == [True] * 4
+    page.locator("#pick-all").uncheck()
+    assert not any(every.nth(i).is_checked() for i in range(4))
     open_rows = page.locator("tr.status-open input[name=ids]")
     open_rows.nth(0).check()
     open_rows.nth(1).check()
