@@ -84,7 +84,8 @@ def test_unknown_or_another_providers_ids_change_nothing(app, client, now):
     mine = open_debt(app, provider_id(app, prov), now)
     theirs = open_debt(app, provider_id(app, other), now)
     _login(client, prov)
-    for ids in ([mine["id"], theirs["id"]], [mine["id"], 999_999], [mine["id"], "abc"]):
+    for ids in ([mine["id"], theirs["id"]], [mine["id"], 999_999], [mine["id"], "abc"],
+                [mine["id"], str(2**63)], [mine["id"], "-1"]):
         assert client.post(BULK, data={"action": "pause", "ids": ids}).status_code == 302
         assert "is not one of yours" in _flashes(client)[0]
     assert _status(client, prov, [mine]) == ["open"]

@@ -166,7 +166,8 @@ def test_the_page_sorts_by_links_that_keep_the_filter(app, client, now):
     shown = [int(i) for i in re.findall(r'data-receivable="(\d+)"', page)]
     with app.app_context():
         balances = [db.session.get(Receivable, i).balance_minor for i in shown]
-    assert balances == sorted(balances, reverse=True) and len(shown) == 4  # every open row has an "o"
+    # every open row has an "o" (a name, a company or an e-mail)
+    assert balances == sorted(balances, reverse=True) and len(shown) == 4
     # a typed mistake: its message on its field, the rest of the filter still applies
     bad = client.get("/dashboard/receivables?status=paused&late_min=abc&late_max=-1")
     text = bad.get_data(as_text=True)

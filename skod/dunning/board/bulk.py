@@ -24,6 +24,8 @@ from skod.invoicing.ledger import local_day
 ACTIONS = ("pause", "resume", "remind")
 #: the most rows one request acts on (a page of the table is far fewer)
 MAX_ROWS = 500
+#: ids are PostgreSQL integers: a larger number names no row (and must not reach the query)
+ID_LIMIT = 2**31
 
 
 @dataclass
@@ -40,6 +42,8 @@ def checked(provider_id: int, raw: list[str]) -> list[int]:
         wanted = list(dict.fromkeys(int(value) for value in raw))
     except ValueError:
         raise NotFound("a selected debt does not exist", code="bulk_unknown") from None
+    if any(not 0 < i < ID_LIMIT for i in wanted):
+        raise NotFound("a selected debt does not exist", code="bulk_unknown")
     if not wanted:
         raise Conflict("no debt is selected", code="bulk_empty")
     if len(wanted) > MAX_ROWS:
