@@ -139,3 +139,17 @@ def test_export_of_the_checked_rows_and_of_the_filtered_list(app, client, now):
     assert [r[2] for r in rows[1:]] == [big["number"], small["number"]]
     # a bad filter value is dropped, never a 500
     assert client.get("/dashboard/receivables.csv?late_min=abc&stage=9").status_code == 200
+
+
+def test_the_result_in_french(app, client, now):
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    debt, paid = open_debt(app, pid, now), open_debt(app, pid, now, amount=9_900)
+    with app.app_context():
+        cases.mark_paid(paid["id"], now, pid)
+    _login(client, prov, "fr")
+    client.post(BULK, data={"action": "pause", "ids": [debt["id"], paid["id"]]})
+    done, refused = _flashes(client)
+    assert done == "1 créance mise en pause."
+    assert refused.startswith("1 créance refusée\u202f: ")
+    assert f"facture {paid['number']}" in refused

@@ -177,3 +177,20 @@ def test_the_page_sorts_by_links_that_keep_the_filter(app, client, now):
     wrong_way = client.get("/dashboard/receivables?late_min=30&late_max=8").get_data(
         as_text=True)
     assert "At least the first number of days." in wrong_way
+
+
+def test_the_french_page_says_everything_in_french(app, client, now):
+    prov = f.provider(client)
+    _make(app, provider_id(app, prov), now)
+    client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    page = client.get("/dashboard/receivables?lang=fr&late_min=abc&status=nope&sort=x"
+                      "&q=" + "x" * 101).get_data(as_text=True)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.split('id="debts"')[1]))
+    assert "Un nombre entier de jours, de 0 à 3650." in text
+    assert "100 caractères au plus." in text
+    for english in ("Not a valid", "Invalid", "Days late", "Next action", "Last contact",
+                    "Stage", "Select", "Remind", "Export", "Balance", "Every"):
+        assert not re.search(rf"\b{english}\b", text), english
+    for french in ("Jours de retard", "Prochaine action", "Dernier contact", "Étape",
+                   "Relancer maintenant", "Exporter (CSV)", "Reste dû"):
+        assert french in text, french
