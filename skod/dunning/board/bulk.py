@@ -9,6 +9,7 @@ not see. A row reminded today (by the sweep or a button) is not reminded again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,8 @@ from skod.dunning.debts import actions
 from skod.dunning.debts.models import Receivable
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
+
+log = logging.getLogger(__name__)
 
 #: the row actions a bulk request may name (the export is not one: it changes nothing)
 ACTIONS = ("pause", "resume", "remind")
@@ -77,6 +80,11 @@ def run(action: str, ids: list[int], provider_id: int, now: datetime) -> Outcome
         except DomainError as err:
             db.session.rollback()
             outcome.refused.append((receivable_id, err))
+        except Exception:  # noqa: BLE001 - one broken row must not stop the provider's others
+            db.session.rollback()
+            log.exception("bulk %s failed on receivable %s", action, receivable_id)
+            outcome.refused.append((receivable_id, DomainError(
+                "this debt could not be handled; try it from its case page", code="bulk_failed")))
         else:
             outcome.done.append(receivable_id)
     return outcome

@@ -31,6 +31,7 @@ ERROR_WORDS.update({
     "bulk_too_many": _l("Select at most 500 debts at once."),
     "bulk_action": _l("Choose pause, resume, remind now or export."),
     "reminded_today": _l("A reminder went today already."),
+    "bulk_failed": _l("This debt could not be handled: try it from its case page."),
 })
 #: the button pressed -> what the provider is told, for the rows done
 DONE_WORDS = {
