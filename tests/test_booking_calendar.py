@@ -38,19 +38,27 @@ def test_the_calendar_opens_a_day_and_the_zone_switcher_moves_the_times(_browser
                                    timezone_id="Europe/Paris", viewport=PHONE)
     page = context.new_page()
     page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}?tz=Europe/Paris")
+    expect(page.locator("#zone-words")).to_contain_text("heure de Paris (")
     free_days = page.locator("a.cal-day.free")
     assert free_days.count() >= 10
     last = free_days.last
     day = last.get_attribute("data-day")
     last.click()
     expect(page.locator(f"#day-{day}")).to_have_attribute("open", "")
+    expect(last).to_have_attribute("aria-current", "date")  # the chosen day is marked
+    assert page.locator("a.cal-day[aria-current]").count() == 1
     assert page.locator("#slots details.day[open]").count() == 1
-    first_paris = page.locator(f"#day-{day} .slot span").first.inner_text()
+    first_slot = page.locator("#slots .slot span").first
+    first_paris = first_slot.text_content()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.evaluate("window.skodSamePage = true")  # gone if the page reloads
     page.select_option("#tz", "America/New_York")
-    page.wait_for_url("**tz=America%2FNew_York**")
+    expect(page.locator("#zone-words")).to_contain_text("heure de New York (")
     expect(page.locator(".tz-switch select")).to_have_value("America/New_York")
-    assert page.locator(f"#day-{day} .slot span").first.inner_text() != first_paris
+    assert "tz=America%2FNew_York" in page.url
+    assert first_slot.text_content() != first_paris  # the same instant, another clock
+    expect(page.locator(f"#day-{day}")).to_have_attribute("open", "")  # still the chosen day
+    assert page.evaluate("window.skodSamePage === true")
     context.close()
 
 
