@@ -4,11 +4,12 @@ another zone, and the clock of the visitor's language (4:00 PM in English)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from skod.web.booking_window import open_day, window, zone_words
 from skod.web.calendar import months
 from tests import factories as f
 
@@ -24,6 +25,39 @@ def test_a_month_starts_on_the_language_s_first_day_and_marks_free_days(locale, 
     cells = [c for week in dec.weeks for c in week if c.day]
     assert len(cells) == 31 and [c.free for c in cells if c.free] == [3]
     assert sum(1 for week in nov.weeks for c in week if c.day) == 30
+
+
+def test_the_window_is_two_weeks_or_one_month_within_the_horizon():
+    today = date(2026, 12, 7)
+    two_weeks = window(today, None)
+    assert (two_weeks.first, two_weeks.last) == (today, date(2026, 12, 20))
+    assert (two_weeks.previous, two_weeks.next) == (None, "2027-01")
+    this_month = window(today, "2026-12")  # from today, not from the 1st
+    assert (this_month.first, this_month.last, this_month.previous) == (
+        today, date(2026, 12, 31), None)
+    january = window(today, "2027-01")  # across the new year
+    assert (january.first, january.last) == (date(2027, 1, 1), date(2027, 1, 31))
+    assert (january.previous, january.next) == ("2026-12", "2027-02")
+    assert window(today, "2027-06").next is None  # the horizon: six months on
+    for nonsense in ("2026-11", "2027-07", "2026-13", "x", "2027-1"):
+        assert window(today, nonsense) == two_weeks, nonsense
+    days = [{"date": "2027-01-04"}, {"date": "2027-01-05"}]
+    assert open_day(days, "2027-01-05") == "2027-01-05"
+    assert open_day(days, "2027-01-09") == "2027-01-04" and open_day([], "x") is None
+
+
+@pytest.mark.parametrize(("tz", "month", "locale", "words"), [
+    ("Europe/Paris", 1, "fr", "heure de Paris (CET)"),
+    ("Europe/Paris", 7, "fr", "heure de Paris (CEST)"),
+    ("Europe/Amsterdam", 1, "fr", "heure d’Amsterdam (CET)"),
+    ("Europe/Paris", 7, "en", "Paris time (CEST)"),
+    ("America/New_York", 1, "en", "New York time (EST)"),
+    ("Asia/Tokyo", 1, "fr", "heure de Tokyo (JST)"),
+])
+def test_the_zone_is_said_in_words(app, tz, month, locale, words):
+    at = datetime(2027, month, 10, 12, tzinfo=UTC)
+    with app.test_request_context(f"/?lang={locale}"):
+        assert zone_words(tz, at, locale) == words
 
 
 def _slug(prov: dict) -> str:
