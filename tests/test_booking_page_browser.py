@@ -16,7 +16,7 @@ from skod.core.clock import iso
 from tests import factories as f
 from tests.support.api import api
 from tests.support.browser import log_in
-from tests.support.stripe_helpers import CARD_OK
+from tests.support.stripe_helpers import CARD_DECLINED, CARD_OK
 from tests.test_accessibility import AXE, BLOCKING, _axe, unreadable
 
 pytestmark = pytest.mark.browser
@@ -77,12 +77,12 @@ def _choose(page: Page, value: str) -> None:
     page.locator(f'label.slot:has(input[value="{value}"])').click()
 
 
-def _fill(page: Page) -> None:
+def _fill(page: Page, card: str = CARD_OK) -> None:
     page.fill("#name", "Camille Client")
     page.fill("#email", "camille@example.test")
     page.check("#accept_terms")
     box = page.locator("#card-element")
-    for placeholder, value in (("number", CARD_OK), ("exp_month", "12"), ("exp_year", "30"),
+    for placeholder, value in (("number", card), ("exp_month", "12"), ("exp_year", "30"),
                                ("cvc", "123"), ("postal_code", "75001")):
         box.locator(f'input[placeholder="{placeholder}"]').fill(value)
 
@@ -127,6 +127,26 @@ def test_back_after_booking_shows_the_booking_never_another_time(open_page, clie
     assert len(_bookings(client, prov)) == 1
     page.locator("#booked-link").click()
     page.wait_for_url(re.compile(booked_path + "$"))
+
+
+def test_after_a_declined_card_another_time_is_booked_with_the_same_form(open_page, client,
+                                                                          now):
+    """The form's token books once per time tried: a declined card, then another time and a
+    good card, makes the second booking (the first, left without a card, expires)."""
+    prov = f.provider(client)
+    page = open_page("fr", PHONE)
+    page.goto(_book_url(prov, "fr"))
+    page.wait_for_url(re.compile(r"[?&]tz="))
+    _choose(page, iso(f.start_in(timedelta(days=1), now)))
+    _fill(page, CARD_DECLINED)
+    page.click("#book-button")
+    expect(page.locator('[data-error-for="card"]')).to_be_visible()
+    _choose(page, iso(f.start_in(timedelta(days=2), now)))
+    _fill(page)
+    page.click("#book-button")
+    page.wait_for_url(re.compile(r"/b/\d+/[^/]+$"), timeout=20_000)
+    rows = sorted(_bookings(client, prov), key=lambda b: b["id"])
+    assert [b["status"] for b in rows] == ["awaiting_card", "held"], rows
 
 
 @pytest.mark.parametrize(("locale", "viewport"), LOOKS)
