@@ -73,6 +73,10 @@ def test_the_calendar_opens_a_day_and_the_zone_switcher_moves_the_times(_browser
     page = context.new_page()
     page.goto(f"/p/{_slug(prov)}/o/{prov['offer_id']}?tz=Europe/Paris")
     expect(page.locator("#zone-words")).to_contain_text("heure de Paris (")
+    # the switcher names cities and countries, not tz database ids
+    expect(page.locator('#tz option[value="Europe/Paris"]')).to_have_text("Paris — France")
+    expect(page.locator('#tz option[value="America/New_York"]')).to_have_text(
+        "New York — États-Unis")
     free_days = page.locator("a.cal-day.free")
     assert free_days.count() >= 10
     last = free_days.last

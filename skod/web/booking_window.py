@@ -8,8 +8,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError, get_global
 from babel.dates import get_timezone_location
 from flask_babel import gettext as _
 from flask_babel import pgettext
@@ -89,3 +90,17 @@ def zone_words(tz: str, at: datetime, locale: str) -> str:
         return pgettext("a city whose name starts with a vowel", "%(city)s time (%(abbr)s)",
                         city=city, abbr=abbr)
     return _("%(city)s time (%(abbr)s)", city=city, abbr=abbr)
+
+
+@lru_cache(maxsize=8)
+def zone_choices(zones: tuple[str, ...], locale: str) -> list[tuple[str, str]]:
+    """The zone switcher's (value, label) pairs: "Paris — France", "New York — États-Unis"
+    rather than tz database ids, in the order of the labels (kept: the same for every page)."""
+    territories = get_global("zone_territories")
+    names = Locale.parse(locale).territories
+    out = []
+    for zone in zones:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+        country = names.get(territories.get(zone, ""), "")
+        out.append((zone, f"{city} — {country}" if country and country != city else city))
+    return sorted(out, key=lambda pair: pair[1].casefold())

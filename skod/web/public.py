@@ -112,15 +112,16 @@ def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
               "form_token": secrets.token_urlsafe(24)}
     return render_template(
         "web/book.html", provider=provider, offer=offer, tz=tz, config=config, days=days,
-        months=month_view(days, shown, tz, locale), zones=ZONE_CHOICES, window=shown,
+        months=month_view(days, shown, tz, locale), window=shown,
+        zones=booking_window.zone_choices(ZONE_CHOICES, locale),
         open_day=booking_window.open_day(days, request.args.get("day")),
         zone_words=booking_window.zone_words(tz, now, locale),
         price=display.price_words(offer, locale), terms=display.terms_lines(offer, locale))
 
 
 #: the time-zone switcher's choices: every region/city zone of the tz database
-ZONE_CHOICES = sorted(z for z in display.ZONES if "/" in z and not z.startswith(("Etc/",
-                                                                                 "SystemV/")))
+ZONE_CHOICES = tuple(sorted(z for z in display.ZONES
+                           if "/" in z and not z.startswith(("Etc/", "SystemV/"))))
 
 
 def month_view(days: list, shown: booking_window.Window, tz: str, locale: str) -> list:
