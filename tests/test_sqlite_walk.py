@@ -99,7 +99,11 @@ def _public_urls(v: dict) -> dict[str, list[str]]:
     return {
         "web.landing": ["/"], "web.login": ["/login"], "web.signup": ["/signup"],
         "web.provider_page": [f"/p/{v['slug']}"],
-        "web.book_page": [f"/p/{v['slug']}/o/{v['offer_id']}"],
+        "web.book_page": [f"/p/{v['slug']}/o/{v['offer_id']}",
+                          # the month navigation, a day and a zone; then nonsense in each
+                          f"/p/{v['slug']}/o/{v['offer_id']}?tz=America/New_York&month=2027-01"
+                          "&day=2027-01-05",
+                          f"/p/{v['slug']}/o/{v['offer_id']}?tz=Nowhere&month=2026-13&day=x"],
         "web.provider_photo": [f"/p/{v['slug']}/photo.jpg"],
         "messages_pages.ask_page": [f"/p/{v['slug']}/m/{v['question_offer']}"],
         "web.manage": [manage], "web.manage_cancel": [manage + "/cancel"],
