@@ -1,7 +1,7 @@
 """The booking form's one-time token on each booking: a form sent twice makes one booking
 
 Revision ID: b5form01
-Revises: t1transfer01
+Revises: u1dispute01
 Create Date: 2026-12-07 11:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5form01'
-down_revision = 't1transfer01'
+down_revision = 'u1dispute01'
 branch_labels = None
 depends_on = None
 
