@@ -44,6 +44,8 @@ RESUME_WORDS = {
     "pause_ended": _l("the end date of your pause came"),
     "dispute_closed": _l("the bank closed the dispute"),
     "address_given": _l("the client's postal address was filled in"),
+    "plan_refused": _l("you refused the payment plan"),
+    "plan_failed": _l("an instalment of the payment plan was refused"),
 }
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
@@ -210,6 +212,13 @@ def _paused(data: dict, locale: str, tz: str) -> str:
     return line
 
 
+def _resumed(data: dict) -> str:
+    why = data.get("why") or "provider"  # events written before `why` was recorded
+    if why not in RESUME_WORDS:  # never "by you" for what the provider did not do
+        return _("The reminders resume.")
+    return _("Resumed: %(why)s.", why=RESUME_WORDS[why])
+
+
 def _closed(kind: str, data: dict) -> str:
     if kind == "paid" and data.get("via") == "dispute_won_on_appeal":
         return _("The bank gave the amount back on appeal: the case is closed.")
@@ -224,8 +233,7 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
     if kind in ("paid", "written_off"):
         return _closed(kind, data)
     if kind == "resume":
-        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
-                                                          RESUME_WORDS["provider"]))
+        return _resumed(data)
     if kind == "plan_proposed":
         return _("The client asks for a payment plan in %(n)s monthly instalments.",
                  n=data.get("instalments"))
@@ -259,6 +267,7 @@ PLAN_WORDS = {
     "proposed": _l("requested by the client, waiting for your answer"),
     "accepted": _l("accepted"), "refused": _l("refused"), "completed": _l("completed"),
     "failed": _l("stopped after a failed instalment"),
+    "closed": _l("closed with the debt (paid another way or written off)"),
 }
 
 
