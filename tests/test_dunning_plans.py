@@ -114,6 +114,9 @@ def test_plan_of_three_is_charged_three_times_on_schedule_and_closes_the_debt(
     case = state(app, d["id"])
     assert (case["status"], case["pause_reason"]) == ("paused", "plan")
     assert len(outbox.to(d["provider"]["email"])) == told + 1
+    told = outbox.to(d["provider"]["email"])[-1].get_body(("plain",)).get_content()
+    assert told.count("40,00\u00a0€") == 3 and "Mensualité n°\u00a03" in told  # the days
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", told)
     assert _plan_rows(app, d["id"]) == [("proposed", ["scheduled"] * 3)]  # fixed on request
     page = client.get(d["path"]).get_data(as_text=True)
     assert 'data-status="proposed"' in page and 'id="plan-form"' not in page
