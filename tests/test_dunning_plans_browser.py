@@ -112,3 +112,29 @@ def test_a_plan_on_the_failed_card_takes_a_new_card_and_both_read_the_schedule(
     assert (pi["status"], pi["amount_received"]) == ("succeeded", 4_000)
     assert state(app, d["id"])["balance"] == 8_000
     assert due[0] > clock.current()
+
+
+def test_the_plan_page_in_english_at_1280_px_follows_the_number_chosen(
+        app, browser_page, client, stripe_emulator, card_pm):
+    d = debt(app, client, stripe_emulator, card_pm)  # a soft decline on the saved card
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    page.goto(d["path"] + "?lang=en")
+    page.select_option("#instalments", "2")
+    page.locator("#plan-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/plan\?instalments=2$"))
+    expect(page.locator("h1")).to_have_text("A payment plan")
+    expect(page.locator("#plan-schedule tbody tr")).to_have_count(2)
+    expect(page.locator("[data-plan-total]")).to_have_text("€120.00")
+    expect(page.locator("#failed-card-note")).to_be_visible()  # soft or not: another card
+    _no_blocking_violation(page)
+    page.select_option("#instalments", "4")
+    page.locator("#plan-choice button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/plan\?instalments=4$"))
+    rows = page.locator("#plan-schedule tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(3).locator("td.num")).to_have_text("€30.00")
+    expect(page.locator("#plan-card-form input[name=instalments]")).to_have_value("4")
+    assert not ISO_DAY.search(page.locator("#plan-schedule").inner_text())
+    assert _plan_rows(app, d["id"]) == []  # nothing asked by looking
+
