@@ -304,3 +304,19 @@ def _due_dates(app, receivable_id: int) -> list[datetime]:
     with app.app_context():
         return list(db.session.scalars(select(Instalment.due_at).join(PaymentPlan).where(
             PaymentPlan.receivable_id == receivable_id).order_by(Instalment.seq)))
+
+
+def test_an_accepted_plan_of_a_debt_written_off_charges_nothing_more(
+        app, client, stripe_emulator, stripe_raw, card_pm):
+    d = debt(app, client, stripe_emulator, card_pm, refusal=SOFT)
+    save_plan_card(client, stripe_raw, card_pm, d)
+    assert _ask(client, d, 2).status_code == 303
+    assert _decide(client, d, "accept")[0] == 200
+    status, body = api(client, "POST", f"/api/v1/receivables/{d['id']}/write-off",
+                       json={}, token=d["provider"]["token"])
+    assert status == 200, body
+    assert _plan_rows(app, d["id"]) == [("closed", ["canceled", "canceled"])]
+    f.tick(app, _due_dates(app, d["id"])[0] + timedelta(minutes=1))
+    assert recovery_intents(app, d["id"], "instalment:") == []
+    case_page = _case_page(client, d)
+    assert "clos avec la créance" in case_page and "non prélevée" in case_page

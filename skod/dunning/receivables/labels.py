@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
 from skod.dunning.bank_statements import surplus
+from skod.dunning.receivables import plan_labels
 from skod.dunning.recourse.labels import ROUTES
 from skod.web import display
 
@@ -234,16 +235,8 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
         return _closed(kind, data)
     if kind == "resume":
         return _resumed(data)
-    if kind == "plan_proposed":
-        return _("The client asks for a payment plan in %(n)s monthly instalments.",
-                 n=data.get("instalments"))
-    if kind == "plan_failed":
-        return _("Payment plan stopped: instalment no. %(seq)s was refused; the reminders "
-                 "resume.", seq=data.get("seq"))
-    if kind.startswith("plan_"):
-        return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
-    if kind == "instalment":
-        return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
+    if kind.startswith("plan_") or kind == "instalment":
+        return plan_labels.event(kind, data)
     if kind in ("card_saved", "sepa_saved"):
         return _("The client saved a card on the payment page.") if kind == "card_saved" else _(
             "The client signed a SEPA Direct Debit mandate for the instalments.")
@@ -261,18 +254,6 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
                  route=ROUTES.get(data.get("route"), data.get("route")),
                  reason=data.get("reason"))
     return _("Other event.")
-
-
-PLAN_WORDS = {
-    "proposed": _l("requested by the client, waiting for your answer"),
-    "accepted": _l("accepted"), "refused": _l("refused"), "completed": _l("completed"),
-    "failed": _l("stopped after a failed instalment"),
-    "closed": _l("closed with the debt (paid another way or written off)"),
-}
-
-
-def plan_status(value: str) -> str:
-    return str(PLAN_WORDS.get(value, _l("updated")))
 
 
 def news(counts: dict, locale: str) -> list[str]:

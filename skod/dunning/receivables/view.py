@@ -15,16 +15,13 @@ from skod.dunning.debts.actions import NOT_RESUMABLE
 from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.sweep_faults import stuck
 from skod.dunning.mise_en_demeure.services import of_receivable
-from skod.dunning.receivables import labels, queries
+from skod.dunning.receivables import labels, plan_labels, queries
 from skod.dunning.recourse import view as recourse_view
 from skod.dunning.transfers import store as transfer_store
 from skod.web import display
 
 STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
                "withdrawn": _l("not sent: paid or paused meanwhile")}
-INSTALMENT_STATUS = {"scheduled": _l("scheduled"), "charging": _l("being charged"),
-                     "paid": _l("paid"), "failed": _l("failed"),
-                     "canceled": _l("not charged")}
 
 
 def _next_words(action: dict | None) -> str | None:
@@ -162,12 +159,12 @@ def _plan(plan: dict, currency: str, tz: str, locale: str) -> dict:
     """The plan as the provider reads it, its schedule included before they decide: each
     day in words, each amount, and their total (the balance, to the cent)."""
     return {
-        "status": labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
+        "status": plan_labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
         "code": plan["status"], "instalments": plan["instalments"], "note": plan["note"],
         "total": display.money(sum(i["amount_minor"] for i in plan["schedule"]), currency,
                                locale),
         "schedule": [{"seq": i["seq"], "when": formats.local_day(i["due_at"], tz, locale),
                       "amount": display.money(i["amount_minor"], currency, locale),
-                      "status": str(INSTALMENT_STATUS.get(i["status"], i["status"]))}
+                      "status": plan_labels.instalment_status(i["status"])}
                      for i in plan["schedule"]],
     }
