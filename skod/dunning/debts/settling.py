@@ -109,7 +109,7 @@ def close(receivable: Receivable, status: str, now: datetime, **data: object) ->
     # with its last debt
     mise_en_demeure.on_closed(receivable)
     recourse.debt_closed(receivable)
-    plan_closing.on_closed(receivable)  # no request left waiting, nothing left to charge
+    plan_closing.on_closed(receivable, now)  # no request left waiting, nothing left to charge
 
 
 def after_paid(receivable_id: int, now: datetime, via: str) -> None:

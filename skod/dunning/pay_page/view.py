@@ -31,7 +31,7 @@ PLAN_WORDS = {
     "proposed": _l("Asked, waiting for the provider's answer"),
     "accepted": _l("Accepted"), "refused": _l("Not accepted by the provider"),
     "completed": _l("Completed"), "failed": _l("Stopped: an instalment was refused"),
-    "closed": _l("Closed: this amount is no longer owed"),
+    "closed": _l("Closed with the debt"),
 }
 INSTALMENT_WORDS = {
     "scheduled": _l("To be charged"), "charging": _l("Being charged"), "paid": _l("Paid"),
