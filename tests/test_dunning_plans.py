@@ -320,3 +320,23 @@ def test_an_accepted_plan_of_a_debt_written_off_charges_nothing_more(
     assert recovery_intents(app, d["id"], "instalment:") == []
     case_page = _case_page(client, d)
     assert "clos avec la créance" in case_page and "non prélevée" in case_page
+
+
+def test_a_plan_accepted_after_its_first_date_charges_that_instalment_at_once(
+        app, client, stripe_emulator, stripe_raw, card_pm):
+    from skod.dunning.debts.models import Receivable
+    from skod.dunning.pay_page import plans
+    from skod.extensions import db
+
+    d = debt(app, client, stripe_emulator, card_pm, refusal=SOFT)
+    save_plan_card(client, stripe_raw, card_pm, d)
+    assert _ask(client, d, 2).status_code == 303
+    first, second = _due_dates(app, d["id"])
+    with app.app_context():  # the provider answers late: a day after the first date
+        provider_id = db.session.get(Receivable, d["id"]).provider_id
+        plan_id = plans.proposed_id(d["id"], provider_id)
+        plans.accept(plan_id, provider_id, first + timedelta(days=1))
+    assert _plan_rows(app, d["id"]) == [("accepted", ["paid", "scheduled"])]
+    assert _due_dates(app, d["id"]) == [first, second]  # the dates read stay
+    [pi] = recovery_intents(app, d["id"], "instalment:")
+    assert _intent(stripe_raw, pi) == ("succeeded", 6_000, True)
