@@ -70,8 +70,8 @@ def to_client(receivable: Receivable, subject: str, paragraphs: list[str],
                      context={"greeting": _("Hello %(name)s,", name=client.name),
                               "paragraphs": paragraphs,
                               "action_url": links.pay_url(receivable) if pay else None,
-                              "action_label": _("Pay online"), "details": details})
-    msg["Reply-To"] = provider.email
+                              "action_label": _("Pay online"), "details": details},
+                     sender=links.voice(provider))
     mail.send(msg)
 
 
@@ -154,8 +154,9 @@ def disputed(receivable: Receivable, reason: str) -> None:
                     [_("%(client)s disputes invoice %(number)s. Their reason:",
                        client=receivable.client.name, number=label(receivable)),
                      f"“{reason}”",
-                     _("The reminders are paused. Resume the case, or write the debt off, "
-                       "from the case page.")])
+                     _("The reminders are paused. On the case page, answer your client, "
+                       "accept part or all of it (a credit note lowers the amount), or reject "
+                       "it with your reason: the reminders then resume.")])
 
 
 def plan_proposed(receivable: Receivable, plan: PaymentPlan | None) -> None:

@@ -19,6 +19,7 @@ from skod.core.errors import Invalid
 from skod.dunning.debts import links
 from skod.dunning.debts.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.dunning.debts.overpay import overpaid_minor
+from skod.dunning.disputes import view as disputes
 from skod.dunning.owed import amounts as owing
 from skod.dunning.pay_page import paying, plans
 from skod.dunning.transfers import store as transfer_store
@@ -69,6 +70,7 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
         "matched_transfer": matched_transfer(receivable),
         "pause": pause_words(receivable, locale), "dispute_reason": (
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
+        "dispute_outcome": disputes.client_view(receivable, locale),
         "plan": plan_view(plan, receivable, locale),
         "actions": actions(receivable, plan) - ({"pay"} if debit else set()),
         "debit_on_its_way": debit, "today": _today(receivable, now),

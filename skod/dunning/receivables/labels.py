@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
 from skod.dunning.bank_statements import surplus
+from skod.dunning.disputes import labels as dispute_words
 from skod.dunning.receivables import plan_labels
 from skod.dunning.recourse.labels import ROUTES
 from skod.web import display
@@ -47,6 +48,7 @@ RESUME_WORDS = {
     "address_given": _l("the client's postal address was filled in"),
     "plan_refused": _l("you refused the payment plan"),
     "plan_failed": _l("an instalment of the payment plan was refused"),
+    **dispute_words.RESUME_WORDS,
 }
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
@@ -143,7 +145,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
     if kind == "overpaid":
         return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
                  amount=money(data.get("amount")))
-    if kind.startswith(("notice_", "penalt")):
+    if kind.startswith(("notice_", "penalt", "dispute_")):
         return _notice_event(kind, data, money(data.get("amount")))
     return _other(kind, data, locale, tz)
 
@@ -194,7 +196,9 @@ def _failure_event(kind: str, data: dict) -> str:
 
 def _notice_event(kind: str, data: dict, amount: str) -> str:
     """The mise en demeure's own lines: held for approval, posted by registered mail; and
-    the penalties' lines."""
+    the penalties' and a client dispute's lines."""
+    if kind.startswith("dispute_"):
+        return dispute_words.event(kind, data, amount)
     if kind.startswith("penalt"):
         return _penalties_event(kind, data, amount)
     if kind == "notice_posted":
@@ -204,7 +208,7 @@ def _notice_event(kind: str, data: dict, amount: str) -> str:
 
 
 def _paused(data: dict, locale: str, tz: str) -> str:
-    line = _("Paused: %(why)s.", why=pause(data.get("reason")))
+    line = _("Paused: %(why)s.", why=pause(data.get("reason"))) + dispute_words.reason_line(data)
     if data.get("until"):
         from skod.core.clock import parse_iso
 

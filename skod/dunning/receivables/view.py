@@ -14,6 +14,8 @@ from skod.dunning.bank_statements import surplus
 from skod.dunning.debts.actions import NOT_RESUMABLE
 from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.sweep_faults import stuck
+from skod.dunning.disputes import forms as dispute_forms
+from skod.dunning.disputes.view import dispute_view
 from skod.dunning.mise_en_demeure.services import of_receivable
 from skod.dunning.receivables import labels, plan_labels, queries
 from skod.dunning.recourse import view as recourse_view
@@ -89,6 +91,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
     plan = detail["plan"]
     status = receivable.status
     failing = stuck(receivable.provider_id, [receivable.id]).get(receivable.id)
+    dispute = dispute_view(receivable, tz, locale)
     return {
         "r": receivable, "row": list_row(receivable, now, tz, locale, stuck=failing),
         "paid": display.money(receivable.paid_minor, receivable.currency, locale),
@@ -107,7 +110,8 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
         "recourse": recourse_view.of_case(receivable, now, locale),
         "can": {
             "pause": status == "open",
-            "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE,
+            "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE
+            and not (dispute and dispute["can_decide"]),
             "remind": status == "open",
             "mark-paid": status in queries.OWED, "write-off": status in queries.OWED,
             "plan": bool(plan and plan["status"] == "proposed" and status in queries.OWED),
@@ -115,6 +119,8 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
         "penalties": penalties_view(receivable, detail, locale),
         "transfer": transfer_view(receivable, locale),
         "surpluses": surplus.view(receivable.id, locale),
+        "dispute": dispute,
+        "dispute_forms": dispute_forms.blank() if dispute and dispute["can_decide"] else {},
     }
 
 
