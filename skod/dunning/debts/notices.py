@@ -160,13 +160,20 @@ def disputed(receivable: Receivable, reason: str) -> None:
 
 
 def plan_proposed(receivable: Receivable, plan: PaymentPlan | None) -> None:
+    """The provider reads the schedule asked for (days and amounts) before deciding."""
     count = plan.instalments if plan else 0
-    with force_locale(locale_of(receivable.provider)):
+    provider = receivable.provider
+    with force_locale(locale_of(provider)):
+        locale = locale_of(provider)
+        days = [_("Instalment no. %(seq)s, %(day)s: %(amount)s", seq=seq, day=day,
+                  amount=amount) for seq, (day, amount) in enumerate(
+                      schedule_rows(receivable, plan, provider.timezone, locale), start=1)]
         to_provider(receivable, _("Invoice %(number)s: a payment plan is proposed",
                                   number=label(receivable)),
                     [_("%(client)s asks to pay invoice %(number)s in %(count)s monthly "
                        "instalments, charged to their saved card.",
                        client=receivable.client.name, number=label(receivable), count=count),
+                     *days,
                      _("Accept or refuse it on the case page; the reminders wait for your "
                        "answer.")])
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from skod.accounts.models import Client
 from skod.core import formats
+from skod.core.errors import Invalid
 from skod.dunning.debts import links
 from skod.dunning.debts.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.dunning.debts.overpay import overpaid_minor
@@ -31,6 +32,7 @@ PLAN_WORDS = {
     "proposed": _l("Asked, waiting for the provider's answer"),
     "accepted": _l("Accepted"), "refused": _l("Not accepted by the provider"),
     "completed": _l("Completed"), "failed": _l("Stopped: an instalment was refused"),
+    "closed": _l("Closed with the debt"),
 }
 INSTALMENT_WORDS = {
     "scheduled": _l("To be charged"), "charging": _l("Being charged"), "paid": _l("Paid"),
@@ -234,6 +236,25 @@ def plan_view(plan: PaymentPlan | None, receivable: Receivable, locale: str) -> 
                           "amount": display.money(i.amount_minor, receivable.currency, locale),
                           "words": str(INSTALMENT_WORDS.get(i.status, i.status))}
                          for i in plan.schedule]}
+
+
+def plan_preview(receivable: Receivable, n: int, now: datetime) -> dict | None:
+    """The schedule an n-instalment request sent now would fix (plans.proposed_schedule), as
+    the client reads it before sending: each day in words, each amount, and their total (the
+    balance to the cent); None when the instalments would be too small."""
+    try:
+        steps = plans.proposed_schedule(receivable, n, now)
+    except Invalid:
+        return None
+    locale, tz = current_locale(), receivable.client.timezone
+
+    def money(amount: int) -> str:
+        return display.money(amount, receivable.currency, locale)
+
+    return {"rows": [{"seq": seq, "day": formats.local_day(due, tz, locale),
+                      "amount": money(amount)}
+                     for seq, (due, amount) in enumerate(steps, start=1)],
+            "total": money(sum(amount for _due, amount in steps))}
 
 
 def actions(receivable: Receivable, plan: PaymentPlan | None) -> set[str]:

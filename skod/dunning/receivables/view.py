@@ -17,15 +17,13 @@ from skod.dunning.debts.sweep_faults import stuck
 from skod.dunning.disputes import forms as dispute_forms
 from skod.dunning.disputes.view import dispute_view
 from skod.dunning.mise_en_demeure.services import of_receivable
-from skod.dunning.receivables import labels, queries
+from skod.dunning.receivables import labels, plan_labels, queries
 from skod.dunning.recourse import view as recourse_view
 from skod.dunning.transfers import store as transfer_store
 from skod.web import display
 
 STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
                "withdrawn": _l("not sent: paid or paused meanwhile")}
-INSTALMENT_STATUS = {"scheduled": _l("scheduled"), "charging": _l("being charged"),
-                     "paid": _l("paid"), "failed": _l("failed")}
 
 
 def _next_words(action: dict | None) -> str | None:
@@ -164,11 +162,15 @@ def penalties_view(receivable: Receivable, detail: dict, locale: str) -> dict | 
 
 
 def _plan(plan: dict, currency: str, tz: str, locale: str) -> dict:
+    """The plan as the provider reads it, its schedule included before they decide: each
+    day in words, each amount, and their total (the balance, to the cent)."""
     return {
-        "status": labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
-        "instalments": plan["instalments"], "note": plan["note"],
-        "schedule": [{"seq": i["seq"], "when": display.when(i["due_at"], tz, locale),
+        "status": plan_labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
+        "code": plan["status"], "instalments": plan["instalments"], "note": plan["note"],
+        "total": display.money(sum(i["amount_minor"] for i in plan["schedule"]), currency,
+                               locale),
+        "schedule": [{"seq": i["seq"], "when": formats.local_day(i["due_at"], tz, locale),
                       "amount": display.money(i["amount_minor"], currency, locale),
-                      "status": str(INSTALMENT_STATUS.get(i["status"], i["status"]))}
+                      "status": plan_labels.instalment_status(i["status"])}
                      for i in plan["schedule"]],
     }
