@@ -3,7 +3,7 @@ or written off no longer waits for an answer (the services close them from now o
 closes those left open before)
 
 Revision ID: t2planclose01
-Revises: u1dispute01
+Revises: b5form01
 Create Date: 2026-12-07 11:15:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 't2planclose01'
-down_revision = 'u1dispute01'
+down_revision = 'b5form01'
 branch_labels = None
 depends_on = None
 
