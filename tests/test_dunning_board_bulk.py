@@ -153,3 +153,30 @@ def test_the_result_in_french(app, client, now):
     assert done == "1 créance mise en pause."
     assert refused.startswith("1 créance refusée\u202f: ")
     assert f"facture {paid['number']}" in refused
+
+
+def test_an_unexpected_error_on_one_row_does_not_stop_the_others(app, client, now,
+                                                                   monkeypatch):
+    """Fault injection: the pause service breaks (not a domain refusal) on one row only; that
+    row is rolled back and reported, the other rows are paused all the same."""
+    from skod.dunning.debts import actions
+
+    prov = f.provider(client)
+    pid = provider_id(app, prov)
+    debts = [open_debt(app, pid, now, amount=a) for a in (12_000, 4_500, 3_000)]
+    real_pause = actions.pause
+
+    def pause(receivable_id, provider_id, when):
+        if receivable_id == debts[1]["id"]:
+            raise RuntimeError("database hiccup on this row")
+        return real_pause(receivable_id, provider_id, when)
+
+    monkeypatch.setattr(actions, "pause", pause)
+    _login(client, prov)
+    client.post(BULK, data={"action": "pause", "ids": [d["id"] for d in debts]})
+    monkeypatch.setattr(actions, "pause", real_pause)
+    assert _status(client, prov, debts) == ["paused", "open", "paused"]
+    flashes = _flashes(client)
+    assert flashes[0] == "2 debts paused."
+    assert flashes[1].startswith("1 debt refused:") and debts[1]["number"] in flashes[1]
+    assert "could not be handled" in flashes[1]
