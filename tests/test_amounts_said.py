@@ -1,0 +1,84 @@
+"""Every amount a person reads is the amount that moved (issue 23, point 1): the e-mails sent
+once a milestone is paid read their figures from skod.dunning.debts.moved, whether the money came
+from the milestone's own charge or through its debt (the pay page), never "0,00 € charged"."""
+
+from __future__ import annotations
+
+from tests.dunning_paypage_support import debt, state
+from tests.support import clock
+from tests.support.api import api
+
+
+def _text(mail) -> str:  # noqa: ANN001 - an EmailMessage
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    return " ".join(body.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def _pay_on_the_page(client, stripe_raw, d: dict) -> None:
+    token = d["path"].rsplit("/", 1)[1]
+    status, step = api(client, "POST", f"/api/v1/pay/{d['id']}/card-setup", token=token)
+    assert status == 200 and step["intent"] == "payment", step
+    pi_id = step["client_secret"].split("_secret_")[0]
+    confirmed = stripe_raw.v1.payment_intents.confirm(pi_id, params={"payment_method": d["card"]})
+    assert confirmed["status"] == "succeeded"
+    status, answer = api(client, "POST", f"/api/v1/pay/{d['id']}/confirm", token=token)
+    assert status == 200, answer
+
+
+def test_a_pay_page_payment_of_1800_says_1800_charged_and_nothing_left(
+        app, client, stripe_emulator, stripe_raw, card_pm, outbox):
+    d = debt(app, client, stripe_emulator, card_pm, amount=180_000)
+    outbox.clear()
+    _pay_on_the_page(client, stripe_raw, d)
+    assert state(app, d["id"])["status"] == "paid"
+    [to_client] = [m for m in outbox.to(d["email"]) if "Étape payée" in m["Subject"]]
+    [to_provider] = [m for m in outbox.to(d["provider"]["email"])
+                     if "Étape payée" in m["Subject"]]
+    for mail in (to_client, to_provider):
+        text = _text(mail)
+        assert "1 800,00 € débités pour cette étape." in text, text
+        assert "Plus rien n’est dû pour cette étape." in text
+        assert "0,00 €" not in text.replace("1 800,00 €", "")
+    # the client's copy carries the invoice of what was paid
+    assert any(part.get_filename() for part in to_client.iter_attachments())
+
+
+def test_a_partial_transfer_then_the_pay_page_says_what_this_payment_charged(
+        app, client, stripe_emulator, stripe_raw, card_pm, outbox):
+    """400,00 € arrive by transfer, the client pays the remaining 1 400,00 € on the page: the
+    e-mail names this payment (1 400,00 €), not the whole debt nor zero."""
+    d = debt(app, client, stripe_emulator, card_pm, amount=180_000)
+    status, answer = api(client, "POST", f"/api/v1/receivables/{d['id']}/mark-paid",
+                         json={"amount_minor": 40_000}, token=d["provider"]["token"])
+    assert status == 200, answer
+    outbox.clear()
+    _pay_on_the_page(client, stripe_raw, d)
+    [to_client] = [m for m in outbox.to(d["email"]) if "Étape payée" in m["Subject"]]
+    text = _text(to_client)
+    assert "1 400,00 € débités pour cette étape." in text, text
+    assert "Plus rien n’est dû pour cette étape." in text
+
+
+def test_a_milestone_captured_on_its_own_hold_says_its_amount(app, client, card_pm, outbox):
+    from tests import factories as f
+
+    prov = f.provider(client)
+    status, project = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
+        "client": {"email": "eve@example.test", "name": "Eve", "kind": "business",
+                   "company_name": "Eve SAS", "address": "1 rue de Rivoli\n75001 Paris"},
+        "title": "Audit", "currency": "EUR",
+        "milestones": [{"title": "Report", "amount_minor": 40_000,
+                        "expected_on": clock.paris_day(clock.current(), 2).isoformat()}]})
+    assert status == 201, project
+    status, body = api(client, "POST", f"/api/v1/projects/{project['id']}/payment-method",
+                       json={"payment_method": card_pm().id}, token=project["client_token"])
+    assert status == 200, body
+    status, read = api(client, "GET", f"/api/v1/projects/{project['id']}",
+                       token=project["client_token"])
+    milestone = read["milestones"][0]
+    status, done = api(client, "POST", f"/api/v1/milestones/{milestone['id']}/complete",
+                       json={}, token=prov["token"])
+    assert status == 200 and done["status"] == "paid", done
+    [to_client] = [m for m in outbox.to("eve@example.test") if "Étape payée" in m["Subject"]]
+    text = _text(to_client)
+    assert "400,00 € débités pour cette étape." in text and "Plus rien n’est dû" in text
