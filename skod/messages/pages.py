@@ -62,12 +62,15 @@ def message_or_404(message_id: int, token: str) -> Message:
     return signed_or_404(Message, "message", message_id, token)
 
 
-def _facts(message: Message, tz: str) -> dict:
+def _facts(message: Message, tz: str, provider: bool = True) -> dict:
+    """`provider`: the provider's pages say why a payment failed as a fact, the client's
+    page as advice to the card holder."""
     locale = current_locale()
     return {"message": message, "status": status_word(message.status),
             "price": message.price.format(locale),
             "deadline": notify.deadline_words(message, tz, locale),
-            "payments": [display.payment_line(p, locale) for p in message.payments]}
+            "payments": [display.payment_line(p, locale, provider=provider)
+                         for p in message.payments]}
 
 
 @bp.get("/m/<int:message_id>/<token>")
@@ -79,7 +82,7 @@ def client_page(message_id: int, token: str) -> ResponseReturnValue:
               "message_url": url_for("messages_pages.client_page", message_id=message.id,
                                      token=token)}
     return render_template("web/messages/message.html", token=token, to_pay=to_pay,
-                           config=config, **_facts(message, message.client.timezone),
+                           config=config, **_facts(message, message.client.timezone, False),
                            invoices=queries.for_client("message", message.id))
 
 

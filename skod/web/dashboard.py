@@ -39,7 +39,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "time": display.hour(booking.start_at, tz, locale),
         "until": display.hour(booking.end_at, tz, locale),
         "status": display.status_word(booking.status),
-        "payments": display.booking_payment_lines(booking, locale),
+        "payments": display.booking_payment_lines(booking, locale, provider=True),
         "net": display.net_charged(booking.payments, locale),
         "started_at": iso(booking.started_at),
         "can_start": lifecycle.may_start(booking, now),
