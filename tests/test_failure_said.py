@@ -116,3 +116,24 @@ def test_the_failure_on_the_providers_page_at_390px_passes_axe(axe_page, client,
     assert violations == [], violations
     link.click()
     page.wait_for_url(re.compile(r"/dashboard/receivables/\d+$"))
+
+
+def test_sending_an_answer_whose_capture_fails_says_what_follows(app, client, card_pm):
+    from skod.extensions import db
+    from skod.payments.models import Payment
+    from tests.test_messages_api import ANSWER, held_message
+
+    prov, message = held_message(client, card_pm)
+    with app.app_context():  # the intent is gone at Stripe (as after an expired hold)
+        payment = db.session.scalar(db.select(Payment))
+        payment.stripe_payment_intent_id = "pi_gone_at_stripe"
+        db.session.commit()
+    client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    resp = client.post(f"/inbox/{message['id']}/reply", data={"body": ANSWER, "confirm": "1"},
+                       follow_redirects=True)
+    page = _flat(html.unescape(resp.get_data(as_text=True)))
+    flash = re.search(r'<p class="flash error" role="status">(.*?)</p>', page).group(1)
+    assert "Le paiement a échoué" in flash and "a échoué :" in flash, flash
+    assert "Skod envoie au client un avis avec un lien pour payer en ligne." in flash
+    assert re.search(r'href="/dashboard/receivables/\d+" id="debt-case-', page)
+    assert not any(words in page for words in CLIENT_ADVICE), page

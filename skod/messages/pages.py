@@ -14,6 +14,7 @@ from sqlalchemy import select
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
+from skod.dunning.debts import what_next
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.messages import answering, notify
@@ -136,8 +137,14 @@ def _waiting(rows: list[Message]) -> list[str]:
 def inbox_message(message_id: int) -> ResponseReturnValue:
     message = _own(message_id)
     return render_template("web/messages/inbox_message.html", reply_form=ReplyForm(),
-                           decline_form=DeclineForm(),
+                           decline_form=DeclineForm(), next=_next(message),
                            **_facts(message, current_user.timezone))
+
+
+def _next(message: Message) -> what_next.NextSteps | None:
+    """A refused capture of the answer: what Skod does next, said to the provider."""
+    return what_next.for_source(f"message:{message.id}", current_locale(),
+                                current_user.timezone)
 
 
 @bp.get("/inbox/<int:message_id>/a/<int:attachment_id>")
@@ -167,10 +174,19 @@ def inbox_reply(message_id: int) -> ResponseReturnValue:
         flash(str(ERROR_WORDS.get(err.code, err.message)), "error")
     else:
         deliver_outcome(message)
-        flash(_("Your answer is delivered and paid.") if message.status == "answered" else
-              _("The payment failed: your answer is kept until the client pays."),
-              "success" if message.status == "answered" else "error")
+        _said_after_reply(message)
     return redirect(url_for("messages_pages.inbox_message", message_id=message_id))
+
+
+def _said_after_reply(message: Message) -> None:
+    """Delivered and paid; or, when the capture was refused, that at once with what Skod does
+    next (the page links the case)."""
+    if message.status == "answered":
+        flash(_("Your answer is delivered and paid."), "success")
+        return
+    kept = _("The payment failed: your answer is kept until the client pays.")
+    steps = _next(message)
+    flash(what_next.flash_text(kept, steps) if steps is not None else kept, "error")
 
 
 @bp.post("/inbox/<int:message_id>/decline")
