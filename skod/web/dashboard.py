@@ -30,6 +30,9 @@ from skod.web.forms import ActionForm, RefundForm
 CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
 #: calls that will not happen (again): filed under past calls whatever their date
 OVER = ("completed", "cancelled", "payment_failed", "expired")
+#: booking attempts the client left before the card step ended (the slot is free again): no
+#: call took place and no bank refused anything, so they are no call of the provider's at all
+ABANDONED = ("expired",)
 PAST_LIMIT = 50
 
 
@@ -75,7 +78,8 @@ def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
     zone = ZoneInfo(tz)
     day_start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
     day_end = day_start + timedelta(days=1)
-    mine = select(Booking).where(Booking.provider_id == provider_id)
+    mine = select(Booking).where(Booking.provider_id == provider_id,
+                                 Booking.status.not_in(ABANDONED))
     over = Booking.status.in_(OVER)
     board = db.session.scalars(mine.where(Booking.end_at >= day_start, ~over)
                                .order_by(Booking.start_at)).all()
