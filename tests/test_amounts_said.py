@@ -4,6 +4,10 @@ from the milestone's own charge or through its debt (the pay page), never "0,00 
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.dunning_paypage_support import debt, state
 from tests.support import clock
 from tests.support.api import api
@@ -82,3 +86,47 @@ def test_a_milestone_captured_on_its_own_hold_says_its_amount(app, client, card_
     [to_client] = [m for m in outbox.to("eve@example.test") if "Étape payée" in m["Subject"]]
     text = _text(to_client)
     assert "400,00 € débités pour cette étape." in text and "Plus rien n’est dû" in text
+
+
+@pytest.mark.usefixtures("start_any_time")
+def test_the_receipt_of_a_13_minute_call_billed_per_minute_gives_13_minutes(
+        client, card_pm, outbox):
+    from datetime import timedelta
+
+    from tests import factories as f
+    from tests.support.stripe_helpers import CARD_OK
+
+    prov = f.provider(client)  # per minute, 1,00 € a minute, 20 minutes booked
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id) == {"status": "held"}
+    tok = prov["token"]
+    assert api(client, "POST", f"/api/v1/bookings/{booking['id']}/start", token=tok)[0] == 200
+    status, ended = api(client, "POST", f"/api/v1/bookings/{booking['id']}/end",
+                        json={"minutes": 13}, token=tok)
+    assert status == 200 and ended["minutes_billed"] == 13, ended
+    [receipt] = [m for m in outbox.to("client@example.test") if "Reçu" in m["Subject"]]
+    text = _text(receipt)
+    # the label's colon is the mail template's (its typography is another part of issue 23)
+    assert re.search(r"Minutes facturées ?: 13 minutes", text), text
+    assert "20 minutes" not in text and "13,00 €" in text
+
+
+def test_a_cancelled_booking_says_the_hold_was_released(client, card_pm, outbox):
+    from datetime import timedelta
+
+    from tests import factories as f
+    from tests.support.stripe_helpers import CARD_OK
+
+    prov = f.provider(client, pricing="flat", duration_minutes=30,
+                      price={"amount_minor": 9000, "currency": "EUR"})
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=3)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id)["status"] in ("held", "card_saved")
+    status, body = api(client, "POST", f"/api/v1/bookings/{booking['id']}/cancel",
+                       token=prov["token"])
+    assert status == 200 and body["status"] == "cancelled", body
+    page = client.get(f"/b/{booking['id']}/{booking['client_token']}").get_data(as_text=True)
+    flat = " ".join(page.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "sont bloqués" not in flat and "est bloqué" not in flat, flat
+    assert "Le montant bloqué sur votre carte est libéré" in flat
+    [mail] = [m for m in outbox.to("client@example.test") if "annulé" in m["Subject"]]
+    assert "est libéré" in _text(mail)
