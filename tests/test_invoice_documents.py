@@ -139,7 +139,8 @@ CASES = [
     # a credit note is issued to the client, not billed, and owes nothing late (issue 23)
     Case("credit-note-fr-b2b", "Avoir {number}",
          tuple(m for m in FR_COMMON if m != "Facturé à {buyer}") + FR_B2B[:1] + (
-             "Avoir établi pour {buyer}", "Avoir sur la facture n° {credited}", "Refund for invoice {credited} 1 41,67 €",
+             "Avoir établi pour {buyer}", "Avoir sur la facture n° {credited}",
+             "Refund for invoice {credited} 1 41,67 €",
              "Total HT 41,67 €", "TVA 20 % 8,33 €", "Total de l'avoir TTC 50,00 €",
              "Remboursé le 10 mars 2026", "Remboursé sur la carte utilisée pour le paiement."),
          FR_NOT + ("Facture", "Net à payer", "Date d'échéance", "Escompte", "Total TTC",

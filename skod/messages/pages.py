@@ -22,8 +22,9 @@ from skod.messages.api import download
 from skod.messages.forms import DeclineForm, ReplyForm
 from skod.messages.jobs import deliver_outcome
 from skod.messages.models import OPEN, Message
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import current_locale
+from skod.web.forms import RefundForm
 from skod.web.public import bookable_or_abort, provider_or_404
 
 bp = Blueprint("messages_pages", __name__)
@@ -138,6 +139,8 @@ def inbox_message(message_id: int) -> ResponseReturnValue:
     message = _own(message_id)
     return render_template("web/messages/inbox_message.html", reply_form=ReplyForm(),
                            decline_form=DeclineForm(), next=_next(message),
+                           refund_form=RefundForm(), refundable=refund_page.refund_rows(
+                               message.payments, current_locale()),
                            **_facts(message, current_user.timezone))
 
 

@@ -26,9 +26,9 @@ from skod.projects import settlement, setup
 from skod.projects.forms import MILESTONE_ROWS, form_data
 from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import current_locale
-from skod.web.forms import ActionForm
+from skod.web.forms import ActionForm, RefundForm
 
 bp = Blueprint("projects_pages", __name__)
 
@@ -62,7 +62,8 @@ def _view(project: Project, provider: bool = False) -> dict:
              "amount": money(m.amount_minor), "credit": money(m.deposit_credit_minor),
              "payments": [display.payment_line(p, locale, provider=provider)
                           for p in m.payments],
-             "debit": _debit_state(m)}
+             "debit": _debit_state(m),
+             "refundable": refund_page.refund_rows(m.payments, locale) if provider else []}
             for m in project.milestones]
     deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
     return {"project": project, "rows": rows, "form": ActionForm(),
@@ -70,7 +71,10 @@ def _view(project: Project, provider: bool = False) -> dict:
             "total": money(project.total.amount_minor), "paid": money(project.paid.amount_minor),
             "remaining": money(project.remaining.amount_minor), "deposit": money(deposit),
             "deposit_payments": [display.payment_line(p, locale, provider=provider)
-                                 for p in project.payments if p.milestone_id is None]}
+                                 for p in project.payments if p.milestone_id is None],
+            "deposit_refundable": refund_page.refund_rows(
+                [p for p in project.payments if p.milestone_id is None], locale)
+            if provider else [], "refund_form": RefundForm()}
 
 
 def _debit_state(milestone: Milestone) -> str | None:

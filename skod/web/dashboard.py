@@ -16,14 +16,11 @@ from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
-from skod.core.money import parse_minor
 from skod.dunning.debts import sweep_faults
 from skod.dunning.receivables import labels as dunning_labels
 from skod.dunning.receivables import overview
 from skod.extensions import db
-from skod.payments import refunds
-from skod.payments.models import Payment
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, RefundForm
 
@@ -53,8 +50,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
         "can_move": booking.status in reschedule.MOVABLE and now < booking.start_at,
-        "refundable": [(p.id, display.money(left, p.currency, locale))
-                       for p in booking.payments if (left := _refundable(p)) > 0],
+        "refundable": refund_page.refund_rows(booking.payments, locale),
     }
 
 
@@ -64,12 +60,6 @@ def _start_opens(booking: Booking, tz: str, locale: str) -> str:
     if opens.astimezone(zone).date() == booking.start_at.astimezone(zone).date():
         return display.hour(opens, tz, locale)
     return display.when(opens, tz, locale)
-
-
-def _refundable(payment) -> int:  # noqa: ANN001
-    if payment.status not in ("captured", "refunded"):
-        return 0
-    return refunds.refundable(payment)
 
 
 def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
@@ -164,34 +154,4 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         flash(display.error_text(err), "error")
     else:
         flash(str(DONE[action]), "success")
-    return redirect(url_for("web.dashboard"))
-
-
-@bp.post("/dashboard/payments/<int:payment_id>/refund")
-@login_required
-def refund_payment(payment_id: int) -> ResponseReturnValue:
-    """Refund all or part of a captured payment (a goodwill gesture, a call cut short...)."""
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or payment.provider_id != current_user.id:
-        abort(404)
-    form = RefundForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount = parse_minor(form.amount.data, payment.currency) if form.amount.data else None
-    if form.amount.data and amount is None:
-        flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
-        return redirect(url_for("web.dashboard"))
-    left = _refundable(payment)
-    asked = confirm.before(lambda: confirm_labels.refund(
-        payment, amount or left, current_locale(), url_for("web.dashboard"))
-        if 0 < (amount or left) <= left else None)  # else refund() says what is wrong
-    if asked is not None:
-        return asked
-    try:
-        refunds.refund(payment_id, current_user.id, amount, form.reason.data or None, utcnow())
-    except DomainError as err:
-        db.session.rollback()
-        flash(display.error_text(err), "error")
-    else:
-        flash(str(_l("The refund is on its way to the client.")), "success")
     return redirect(url_for("web.dashboard"))
