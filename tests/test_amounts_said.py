@@ -60,6 +60,7 @@ def test_a_partial_transfer_then_the_pay_page_says_what_this_payment_charged(
     [to_client] = [m for m in outbox.to(d["email"]) if "Étape payée" in m["Subject"]]
     text = _text(to_client)
     assert "1 400,00 € débités pour cette étape." in text, text
+    assert "En tout, 1 800,00 € payés pour cette étape." in text
     assert "Plus rien n’est dû pour cette étape." in text
 
 
@@ -130,3 +131,30 @@ def test_a_cancelled_booking_says_the_hold_was_released(client, card_pm, outbox)
     assert "Le montant bloqué sur votre carte est libéré" in flat
     [mail] = [m for m in outbox.to("client@example.test") if "annulé" in m["Subject"]]
     assert "est libéré" in _text(mail)
+
+
+def test_an_answer_paid_on_the_pay_page_says_what_was_charged(
+        app, client, stripe_raw, card_pm, outbox):
+    """Its capture failed (the hold gone at Stripe), the client pays 10,00 € on the pay page:
+    the answer's e-mail says €10.00 charged, read from the debt's payment."""
+    from skod.core.signing import make_token
+    from skod.extensions import db
+    from skod.payments.models import Payment
+    from tests.dunning_paypage_support import receivable_of
+    from tests.test_messages_api import held_message, reply
+
+    prov, message = held_message(client, card_pm)
+    with app.app_context():
+        payment = db.session.scalar(db.select(Payment))
+        payment.stripe_payment_intent_id = "pi_gone_at_stripe"
+        db.session.commit()
+    assert reply(client, prov, message)[1]["status"] == "payment_failed"
+    with app.app_context():
+        receivable_id = receivable_of(f"message:{message['id']}").id
+        path = f"/pay/{receivable_id}/{make_token('pay', receivable_id)}"
+    outbox.clear()
+    _pay_on_the_page(client, stripe_raw, {"id": receivable_id, "path": path,
+                                          "card": card_pm().id})
+    [answer] = [m for m in outbox.to("asker@example.test") if "answered" in m["Subject"]]
+    text = _text(answer)
+    assert "You were charged €10.00." in text and "€0.00" not in text, text

@@ -134,6 +134,9 @@ def milestone_paid(milestone) -> None:  # noqa: ANN001
         said = [lambda: _("%(amount)s charged for this milestone.",
                           amount=_money(got.charged_minor, project, loc)) if got.charged_minor
                 else _("Nothing was charged for this milestone.")]
+        if got.paid_minor > got.charged_minor:  # paid in several payments (instalments...)
+            said.append(lambda: _("In all, %(amount)s paid for this milestone.",
+                                  amount=_money(got.paid_minor, project, loc)))
         if credit:
             said.append(lambda: _("Deposit credited: %(amount)s.",
                                   amount=_money(credit, project, loc)))
