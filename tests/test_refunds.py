@@ -250,8 +250,17 @@ def test_an_answer_is_refunded_from_its_page_in_money_with_its_reason(client, ca
                            follow_redirects=True)
     assert "Au plus 32,50 € peuvent être remboursés." in _flat(too_much.get_data(as_text=True))
     assert "3250" not in _flat(too_much.get_data(as_text=True))
+    # the form comes back open with what was typed, the message on its field
+    kept = _flat(too_much.get_data(as_text=True))
+    assert '<details class="refund" open>' in kept and 'value="40"' in kept
+    assert f'id="refund-amount-error-{payment["id"]}">Au plus 32,50 €' in kept
+    assert 'value="x"' in kept
+    # shown once: the next visit has an empty form
+    again = _flat(client.get(page).get_data(as_text=True))
+    assert 'value="40"' not in again and "refund-amount-error" not in again
     no_reason = client.post(path, data={"amount": "10", "confirm": "1"}, follow_redirects=True)
     assert "Indiquez le motif du remboursement" in _flat(no_reason.get_data(as_text=True))
+    assert f'id="refund-reason-error-{payment["id"]}"' in no_reason.get_data(as_text=True)
     assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == []
     outbox.clear()
     done = client.post(path, data={"amount": "10", "reason": "Réponse incomplète",

@@ -8,7 +8,7 @@ payment belongs to.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -46,20 +46,42 @@ def back_to(payment: Payment) -> str:
     return url_for("web.dashboard")
 
 
-def problem(form: RefundForm, payment: Payment) -> tuple[str | None, int]:
-    """(what is wrong in the page's words, or None; the amount to refund)."""
+#: the session's copy of a refused refund form, shown once on the page it goes back to
+KEPT = "refund_kept"
+
+
+def problem(form: RefundForm, payment: Payment) -> tuple[str | None, str, int]:
+    """(what is wrong in the page's words, or None; the field it is about; the amount)."""
     left = refundable(payment)
     amount = parse_minor(form.amount.data, payment.currency) if form.amount.data else left
     if amount is None:
-        return _("A positive amount, like 90 or 1.50."), 0
+        return _("A positive amount, like 90 or 1.50."), "amount", 0
     if left <= 0:
-        return _("Nothing is left to refund on this payment."), 0
+        return _("Nothing is left to refund on this payment."), "amount", 0
     if amount > left:
         return _("At most %(amount)s can be refunded.",
-                 amount=display.money(left, payment.currency, current_locale())), 0
+                 amount=display.money(left, payment.currency, current_locale())), "amount", 0
     if not (form.reason.data or "").strip():
-        return _("Please give the reason for the refund: the client reads it."), 0
-    return None, amount
+        return _("Please give the reason for the refund: the client reads it."), "reason", 0
+    return None, "", amount
+
+
+def _keep(payment_id: int, form: RefundForm, field: str, message: str) -> None:
+    """The page comes back by a redirect: what was typed and the message of its field wait
+    in the session for the form to show them once (nothing typed is lost)."""
+    session[KEPT] = {"payment_id": payment_id, "amount": (form.amount.data or "")[:40],
+                     "reason": (form.reason.data or "")[:500], "field": field,
+                     "message": message}
+
+
+@bp.app_template_global()
+def refund_kept(payment_id: int) -> dict | None:
+    """The refused form of this payment, once (templates/web/_refund.html)."""
+    kept = session.get(KEPT)
+    if not kept or kept.get("payment_id") != payment_id:
+        return None
+    session.pop(KEPT, None)
+    return kept
 
 
 @bp.post("/dashboard/payments/<int:payment_id>/refund")
@@ -73,7 +95,7 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     back = back_to(payment)
-    wrong, amount = problem(form, payment)
+    wrong, field, amount = problem(form, payment)
     # nothing to confirm when something is wrong: the plain post then says what, once
     asked = confirm.before(lambda: None if wrong else confirm_labels.refund(
         payment, amount, current_locale(), back))
@@ -81,6 +103,7 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
         return asked
     if wrong:
         flash(wrong, "error")
+        _keep(payment_id, form, field, wrong)
         return redirect(back)
     try:
         refunds.refund(payment_id, current_user.id, amount, form.reason.data.strip(), utcnow())
