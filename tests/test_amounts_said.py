@@ -62,6 +62,11 @@ def test_a_partial_transfer_then_the_pay_page_says_what_this_payment_charged(
     assert "1 400,00 € débités pour cette étape." in text, text
     assert "En tout, 1 800,00 € payés pour cette étape." in text
     assert "Plus rien n’est dû pour cette étape." in text
+    # the provider's closing notice: this payment by card, and the total with the transfer
+    [closed] = [m for m in outbox.to(d["provider"]["email"]) if "Réglée" in m["Subject"]]
+    text = _text(closed)
+    assert "Dana Buyer a réglé 1 400,00 € par carte." in text, text
+    assert "En tout, 1 800,00 € ont été payés pour cette facture." in text
 
 
 def test_a_milestone_captured_on_its_own_hold_says_its_amount(app, client, card_pm, outbox):

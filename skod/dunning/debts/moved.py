@@ -40,6 +40,14 @@ def _last_counted(receivable: Receivable) -> int:
     return int((event.data or {}).get("amount") or 0) if event is not None else 0
 
 
+def for_debt(receivable: Receivable) -> Moved:
+    """A debt's own figures: its last payment (what this e-mail is about), all it was paid,
+    what is left of its invoice."""
+    return Moved(charged_minor=_last_counted(receivable), paid_minor=receivable.paid_minor,
+                 left_minor=receivable.balance_minor, currency=receivable.currency,
+                 through_debt=True)
+
+
 def for_service(source: str, own: Iterable[Payment], due_minor: int,
                 currency: str) -> Moved:
     """`source` names the service as its debt does ("milestone:12"); `own` are its own payment

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from skod.dunning.debts import links
+from skod.dunning.debts import links, moved
 from skod.dunning.debts.links import case_url, locale_of
 from skod.dunning.debts.models import DunningEvent, PaymentPlan, Receivable
 from skod.dunning.receivables import labels
@@ -76,15 +76,22 @@ def to_client(receivable: Receivable, subject: str, paragraphs: list[str],
 
 
 def paid(receivable: Receivable, via: str | None) -> None:
+    """The last payment (by how it came) and, when several paid the debt, the total: read
+    from moved.py, as every payment e-mail."""
     locale = locale_of(receivable.provider)
+    got = moved.for_debt(receivable)
     with force_locale(locale):
         how = VIA_WORDS.get(via or "")
-        amount = _money(receivable, receivable.paid_minor or receivable.principal_minor, locale)
-        words = (_("%(client)s paid %(amount)s %(how)s.", client=receivable.client.name,
+        last = got.charged_minor or got.paid_minor or receivable.principal_minor
+        amount = _money(receivable, last, locale)
+        words = [_("%(client)s paid %(amount)s %(how)s.", client=receivable.client.name,
                    amount=amount, how=str(how)) if how else
-                 _("%(client)s paid %(amount)s.", client=receivable.client.name, amount=amount))
+                 _("%(client)s paid %(amount)s.", client=receivable.client.name, amount=amount)]
+        if got.paid_minor > last:
+            words.append(_("In all, %(amount)s was paid for this invoice.",
+                           amount=_money(receivable, got.paid_minor, locale)))
         to_provider(receivable, _("Paid: invoice %(number)s", number=label(receivable)),
-                    [words, _("The case is closed: no further reminder will be sent.")])
+                    [*words, _("The case is closed: no further reminder will be sent.")])
 
 
 def debt_opened(rows: list[Receivable]) -> None:
