@@ -163,3 +163,32 @@ def test_an_answer_paid_on_the_pay_page_says_what_was_charged(
     [answer] = [m for m in outbox.to("asker@example.test") if "answered" in m["Subject"]]
     text = _text(answer)
     assert "You were charged €10.00." in text and "€0.00" not in text, text
+
+
+def test_each_instalment_says_what_was_charged_and_what_is_left(
+        app, client, stripe_emulator, card_pm, outbox):
+    """A plan of three on a 120,00 € debt: each instalment that leaves something owed tells
+    the client 40,00 € charged and what is left; the last one closes the debt, and the
+    milestone's e-mail says the last 40,00 € and 120,00 € in all."""
+    from datetime import timedelta
+
+    from skod.core.clock import parse_iso
+    from tests import factories as f
+    from tests.test_dunning_plans import _ask, _decide
+
+    d = debt(app, client, stripe_emulator, card_pm)
+    assert _ask(client, d, 3).status_code == 303
+    status, plan = _decide(client, d, "accept")
+    assert status == 200, plan
+    due = [parse_iso(i["due_at"]) for i in plan["schedule"]]
+    for at in due:  # whenever the plan charges its instalments, each is charged once
+        f.tick(app, at + timedelta(minutes=1))
+    assert state(app, d["id"])["status"] == "paid"
+    said = [_text(m) for m in outbox.to(d["email"]) if "Mensualité débitée" in m["Subject"]]
+    assert len(said) == 2, said
+    assert all("Une mensualité de 40,00 € a été débitée" in text for text in said)
+    assert "Reste à payer : 80,00 €." in said[0] and "Reste à payer : 40,00 €." in said[1]
+    assert "La prochaine mensualité sera débitée le" in said[0]
+    [paid] = [_text(m) for m in outbox.to(d["email"]) if "Étape payée" in m["Subject"]]
+    assert "40,00 € débités pour cette étape." in paid
+    assert "En tout, 120,00 € payés pour cette étape." in paid

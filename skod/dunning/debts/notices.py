@@ -232,6 +232,25 @@ def plan_to_client(receivable: Receivable, what: str, plan: PaymentPlan | None,
                still_due], [], pay=True)
 
 
+def instalment_paid(receivable: Receivable, plan: PaymentPlan) -> None:
+    """An instalment went through and the debt is still open: the client reads what was
+    charged now, what is left (moved.py) and when the next one comes."""
+    client, got = receivable.client, moved.for_debt(receivable)
+    locale = locale_of(client)
+    upcoming = min((i.due_at for i in plan.schedule if i.status == "scheduled"), default=None)
+    with force_locale(locale):
+        lines = [_("An instalment of %(amount)s was charged for invoice %(number)s.",
+                   amount=_money(receivable, got.charged_minor, locale),
+                   number=label(receivable)),
+                 _("Left to pay: %(amount)s.", amount=_money(receivable, got.left_minor,
+                                                             locale))]
+        if upcoming is not None:
+            lines.append(_("The next instalment is charged on %(day)s.",
+                           day=_day(upcoming, client.timezone, locale)))
+        to_client(receivable, _("Instalment charged: invoice %(number)s",
+                                number=label(receivable)), lines, [], pay=False)
+
+
 def provider_paid(receivable: Receivable) -> None:
     """The debt is paid in full: how, and that the case is closed."""
     paid(receivable, last_via(receivable))
