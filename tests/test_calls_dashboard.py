@@ -134,3 +134,13 @@ def test_an_abandoned_booking_attempt_is_no_call_of_the_dashboard(app, client):
     page = _dashboard(client, prov)
     assert f'data-booking="{booking["id"]}"' not in page
     assert "a refusé le paiement" not in page and "Expiré" not in page
+
+
+def test_an_abandoned_booking_attempts_own_page_says_what_happened(app, client):
+    prov = f.provider(client, **FLAT)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=2)))
+    created = parse_iso(f.get(client, booking)["start_at"]) - timedelta(days=2)
+    f.tick(app, created + timedelta(hours=1))
+    page = client.get(f"/b/{booking['id']}/{booking['client_token']}").get_data(as_text=True)
+    assert "n’a pas abouti" in page and "rien n’a été débité" in page
+    assert "a refusé le paiement" not in page and "sont bloqués" not in page

@@ -56,6 +56,9 @@ def _terms(booking: Booking, locale: str) -> list[str]:
     (a cancelled call's page never says an amount "is held" any more)."""
     if booking.status not in notify.GONE:
         return display.terms_lines(booking, locale)
+    if booking.status == "expired":  # the card step was left: no bank refused anything
+        return [_("This booking was not completed: the card step was not finished in time. "
+                  "The time is free again and nothing was charged.")]
     fee = booking.amount_due_minor or 0
     if fee:
         return [_("The booking is cancelled. A late-cancellation fee of %(amount)s was "
