@@ -137,3 +137,26 @@ def test_sending_an_answer_whose_capture_fails_says_what_follows(app, client, ca
     assert "Skod envoie au client un avis avec un lien pour payer en ligne." in flash
     assert re.search(r'href="/dashboard/receivables/\d+" id="debt-case-', page)
     assert not any(words in page for words in CLIENT_ADVICE), page
+
+
+def test_ending_a_call_whose_capture_is_refused_says_what_follows(client, card_pm,
+                                                                   stripe_emulator):
+    from datetime import timedelta
+
+    from tests.support.stripe_helpers import CARD_OK
+    from tests.test_capture_refused_hold import TOO_LARGE
+
+    prov = f.provider(client)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=1)))
+    assert f.pay(client, booking, card_pm(CARD_OK).id)["status"] == "held"
+    [payment] = f.get(client, booking)["payments"]
+    stripe_emulator.control("faults", {
+        "path": f"/v1/payment_intents/{payment['stripe_payment_intent_id']}/capture",
+        "times": 1, "status": 400, "error": TOO_LARGE})
+    client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    resp = client.post(f"/dashboard/bookings/{booking['id']}/end", data={"confirm": "1"},
+                       follow_redirects=True)
+    page = _flat(html.unescape(resp.get_data(as_text=True)))
+    flash = re.search(r'<p class="flash error" role="status">(.*?)</p>', page).group(1)
+    assert flash.startswith("L’appel est terminé."), flash
+    assert "a échoué" in flash and "Skod envoie au client un avis" in flash, flash

@@ -16,7 +16,7 @@ from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
-from skod.dunning.debts import sweep_faults
+from skod.dunning.debts import sweep_faults, what_next
 from skod.dunning.receivables import labels as dunning_labels
 from skod.dunning.receivables import overview
 from skod.extensions import db
@@ -153,5 +153,20 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         db.session.rollback()
         flash(display.error_text(err), "error")
     else:
-        flash(str(DONE[action]), "success")
+        _said_after(booking_id, action)
     return redirect(url_for("web.dashboard"))
+
+
+def _said_after(booking_id: int, action: str) -> None:
+    """What the action did; when ending the call (or the no-show fee) ended in a refused
+    charge, that at once, with what Skod does next (what_next.py)."""
+    done = str(DONE[action])
+    steps = None
+    if action in ("end", "no-show"):
+        locale, tz = current_locale(), current_user.timezone
+        steps = (what_next.for_source(f"booking:{booking_id}", locale, tz)
+                 or what_next.for_source(f"overrun:booking:{booking_id}", locale, tz))
+    if steps is None:
+        flash(done, "success")
+        return
+    flash(what_next.flash_text(done, steps), "error")
