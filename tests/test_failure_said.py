@@ -160,3 +160,6 @@ def test_ending_a_call_whose_capture_is_refused_says_what_follows(client, card_p
     flash = re.search(r'<p class="flash error" role="status">(.*?)</p>', page).group(1)
     assert flash.startswith("L’appel est terminé."), flash
     assert "a échoué" in flash and "Skod envoie au client un avis" in flash, flash
+    # the call's card keeps saying it, with the case one click away
+    assert re.search(rf'href="/dashboard/receivables/\d+" id="debt-case-b{booking["id"]}"',
+                     page)

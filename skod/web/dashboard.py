@@ -51,6 +51,9 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_no_show": booking.status == "held" and now >= booking.start_at,
         "can_move": booking.status in reschedule.MOVABLE and now < booking.start_at,
         "refundable": refund_page.refund_rows(booking.payments, locale),
+        # a call left unpaid: what Skod does about it, and the case's link
+        "next": _next_steps(booking.id, locale, tz) if booking.status == "payment_failed"
+        else None,
     }
 
 
@@ -157,15 +160,19 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("web.dashboard"))
 
 
+def _next_steps(booking_id: int, locale: str, tz: str) -> what_next.NextSteps | None:
+    """The open debt of a call (its price or fee, else its overrun), said to the provider."""
+    return (what_next.for_source(f"booking:{booking_id}", locale, tz)
+            or what_next.for_source(f"overrun:booking:{booking_id}", locale, tz))
+
+
 def _said_after(booking_id: int, action: str) -> None:
     """What the action did; when ending the call (or the no-show fee) ended in a refused
     charge, that at once, with what Skod does next (what_next.py)."""
     done = str(DONE[action])
     steps = None
     if action in ("end", "no-show"):
-        locale, tz = current_locale(), current_user.timezone
-        steps = (what_next.for_source(f"booking:{booking_id}", locale, tz)
-                 or what_next.for_source(f"overrun:booking:{booking_id}", locale, tz))
+        steps = _next_steps(booking_id, current_locale(), current_user.timezone)
     if steps is None:
         flash(done, "success")
         return
