@@ -163,3 +163,29 @@ def test_ending_a_call_whose_capture_is_refused_says_what_follows(client, card_p
     # the call's card keeps saying it, with the case one click away
     assert re.search(rf'href="/dashboard/receivables/\d+" id="debt-case-b{booking["id"]}"',
                      page)
+
+
+@pytest.mark.browser
+def test_the_failure_in_english_at_1280px_passes_axe(_browser, live_server, client, card_pm):
+    prov, project, milestone = _started(client, card_pm)
+    context = _browser.new_context(base_url=live_server.url, locale="en-GB",
+                                   viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        log_in(page, prov["email"])
+        page.goto(f"/projects/{project['id']}?lang=en")
+        form = page.locator(f'form[action$="/milestones/{milestone["id"]}/complete"]')
+        form.locator("button").click()
+        page.get_by_role("dialog").locator("#confirm-dialog-go").click()
+        flash = page.locator("p.flash.error[role=status]").first
+        expect(flash).to_contain_text("The milestone is marked done.")
+        expect(flash).to_contain_text("on the client's card failed")
+        expect(flash).to_contain_text("Skod sends the client a notice with a link to pay")
+        expect(page.locator(f"#debt-case-{milestone['id']}")).to_have_text("Open the debt case")
+        body = page.locator("main").inner_text()
+        assert not any(words in body for words in CLIENT_ADVICE), body
+        violations = [v for v in _axe(page) if v["impact"] in BLOCKING]
+        assert violations == [], violations
+    finally:
+        context.close()
