@@ -109,7 +109,12 @@ def refund_payment(payment_id: int) -> ResponseReturnValue:
         refunds.refund(payment_id, current_user.id, amount, form.reason.data.strip(), utcnow())
     except DomainError as err:
         db.session.rollback()
-        flash(display.error_text(err), "error")
+        # another refund got there first: what is left now, in money, never the service's
+        # own English words in cents
+        again, field, _amount = problem(form, db.session.get(Payment, payment_id))
+        flash(again or display.error_text(err), "error")
+        if again:
+            _keep(payment_id, form, field, again)
     else:
         flash(_("The refund is on its way to the client."), "success")
     return redirect(back)
