@@ -2,7 +2,9 @@
 with 50,000 receivables (bench/loader.py), among 100,000 in all. Target: < 0.5 s.
 
 Prints the median of five calls (after one warm-up call), how many SQL statements one call
-runs, and with --plans the EXPLAIN ANALYZE of each of them.
+runs, and with --plans the EXPLAIN ANALYZE of each of them. Then the same for one page of the
+board's table of debts (skod.dunning.board.table.page: its count and its rows) sorted, searched
+and far down the list.
 
     .venv/bin/python bench/receivables_board.py [--receivables 50000] [--total 100000] [--plans]
 
@@ -55,6 +57,37 @@ def plans(statements: list[tuple[str, object]]) -> None:
     db.session.rollback()
 
 
+def median_ms(call) -> tuple[float, float]:  # noqa: ANN001
+    """(median, max) in ms of five calls of `call`, after one warm-up call."""
+    from skod.extensions import db
+
+    call()
+    db.session.rollback()
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+        db.session.rollback()
+    return statistics.median(times) * 1000, max(times) * 1000
+
+
+def table_pages() -> None:
+    """One page of the table of debts, for a few of the ways a provider reads it."""
+    from skod.dunning.board import table
+
+    today = loader.NOW.date()
+    for words, query in (
+            ("next action first", table.Query()),
+            ("by balance, descending", table.Query(sort="balance", descending=True)),
+            ("by client, stage 2, 8-30 days late", table.Query(sort="client", stage=2,
+                                                              late_min=8, late_max=30)),
+            ("search '12'", table.Query(search="12")),
+            ("page 500", table.Query(page=500))):
+        median, most = median_ms(lambda q=query: table.page(1, q, today))
+        print(f"table.page, {words}: median {median:.0f} ms, max {most:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--receivables", type=int, default=50_000)
@@ -83,6 +116,7 @@ def main() -> None:
                   f"max {max(times) * 1000:.0f} ms, {len(statements)} SQL statements")
             if args.plans:
                 plans(statements)
+            table_pages()
 
 
 if __name__ == "__main__":

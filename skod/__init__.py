@@ -155,6 +155,8 @@ def register_blueprints(app: Flask) -> None:
     # the provider's pages about money owed share one blueprint that imports none of them:
     # each registers its routes on it when imported here
     import skod.dunning.bank_statements.pages
+    import skod.dunning.board.pages
+    import skod.dunning.disputes.pages
     import skod.dunning.mise_en_demeure.pages
     import skod.dunning.owed.pages
     import skod.dunning.receivables.client_pages

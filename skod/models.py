@@ -6,6 +6,7 @@ from skod.catalog import models as catalog  # noqa: F401
 from skod.core import installation  # noqa: F401
 from skod.dunning.bank_statements import models as bank_statements  # noqa: F401
 from skod.dunning.debts import models as dunning  # noqa: F401
+from skod.dunning.disputes import models as client_disputes  # noqa: F401
 from skod.dunning.transfers import models as transfers  # noqa: F401
 from skod.invoicing import models as invoicing  # noqa: F401
 from skod.messages import models as messages  # noqa: F401

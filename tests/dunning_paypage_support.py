@@ -27,10 +27,11 @@ def business_at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), clock.PARIS).astimezone(UTC)
 
 
-def debt(app, client, stripe_emulator, card_pm, refusal: dict = SOFT,
-         amount: int = AMOUNT, email: str = "dana@example.test") -> dict:
+def debt(app, client, stripe_emulator, card_pm, refusal: dict | None = SOFT,
+         amount: int = AMOUNT, email: str = "dana@example.test", number: str = CARD_OK) -> dict:
     """A delivered milestone whose charge was refused: its provider, project, receivable id,
-    pay page path and the saved card (a good card: later charges succeed unless scripted)."""
+    pay page path and the saved card (a good card: later charges succeed unless scripted;
+    `number` 4000000000000341 with `refusal` None: a card that refuses every charge)."""
     prov = f.provider(client)
     status, project = api(client, "POST", "/api/v1/projects", token=prov["token"], json={
         "client": {"email": email, "name": "Dana Buyer", "kind": "business",
@@ -39,14 +40,15 @@ def debt(app, client, stripe_emulator, card_pm, refusal: dict = SOFT,
         "milestones": [{"title": "Build", "amount_minor": amount,
                         "expected_on": clock.paris_day(clock.current(), 21).isoformat()}]})
     assert status == 201, project
-    card = card_pm(CARD_OK).id
+    card = card_pm(number).id
     status, body = api(client, "POST", f"/api/v1/projects/{project['id']}/payment-method",
                        json={"payment_method": card}, token=project["client_token"])
     assert status == 200 and body["status"] == "accepted", body
     status, read = api(client, "GET", f"/api/v1/projects/{project['id']}",
                        token=project["client_token"])
     milestone = read["milestones"][0]
-    stripe_emulator.script_declines(card, refusal)
+    if refusal:
+        stripe_emulator.script_declines(card, refusal)
     status, done = api(client, "POST", f"/api/v1/milestones/{milestone['id']}/complete",
                        json={}, token=prov["token"])
     assert status == 200 and done["status"] in ("payment_failed", "action_required"), done
@@ -117,3 +119,18 @@ def set_bank(app, provider_email: str) -> None:
         provider = db.session.scalar(select(Provider).where(Provider.email == provider_email))
         provider.iban, provider.bic = IBAN, "AGRIFRPP882"
         db.session.commit()
+
+
+def save_plan_card(client, stripe_raw, card_pm, d: dict, number: str = CARD_OK) -> str:
+    """A new card saved for the instalments through the plan page's API, as its Stripe.js
+    step does (SetupIntent confirmed with the card, then sent back); the card's id."""
+    token = d["path"].rsplit("/", 1)[1]
+    status, step = api(client, "POST", f"/api/v1/pay/{d['id']}/plan/card-setup", token=token)
+    assert status == 200 and step["intent"] == "setup", step
+    new_card = card_pm(number).id
+    stripe_raw.v1.setup_intents.confirm(step["client_secret"].split("_secret_")[0],
+                                        params={"payment_method": new_card})
+    status, saved = api(client, "POST", f"/api/v1/pay/{d['id']}/plan/payment-method",
+                        json={"payment_method": new_card}, token=token)
+    assert (status, saved["status"]) == (200, "card_saved"), saved
+    return new_card

@@ -44,6 +44,7 @@ NOT_PAGES = {
     "messages_pages.inbox_attachment", "messages_pages.client_attachment",
     "pay_pages.invoice_pdf", "webhooks.healthz", "static", "web.provider_photo",
     "dunning_pages.recourse_download", "dunning_pages.notice_pdf",
+    "dunning_pages.board_export",
     # Stripe's return/refresh addresses and the OAuth return: they redirect, never a page
     "web.stripe_return", "web.stripe_refresh", "web.stripe_oauth_return",
 }

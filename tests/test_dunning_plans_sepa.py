@@ -76,23 +76,26 @@ def test_instalments_are_debited_under_the_mandate_and_a_returned_debit_fails_th
     assert _plan_rows(app, d["id"]) == []
     bank_account = _sign(app, client, stripe_raw, d)
     assert _ask(client, d, 2).status_code == 303
-    assert _plan_rows(app, d["id"]) == [("proposed", [])]
+    assert _plan_rows(app, d["id"]) == [("proposed", ["scheduled", "scheduled"])]
 
     status, plan = _decide(client, d, "accept")
     assert status == 200, plan
-    assert [i["status"] for i in plan["schedule"]] == ["charging", "scheduled"]
+    assert [i["status"] for i in plan["schedule"]] == ["scheduled", "scheduled"]
+    assert recovery_intents(app, d["id"], "instalment:") == []  # debited on its date
+    first_due = parse_iso(plan["schedule"][0]["due_at"])
+    f.tick(app, first_due + timedelta(minutes=1))
     [first] = recovery_intents(app, d["id"], "instalment:")
     pi = stripe_raw.v1.payment_intents.retrieve(first)
     assert (pi.status, pi.amount, pi.payment_method) == ("processing", 6_000, bank_account)
     assert pi.payment_method_types == ["sepa_debit"]
     assert _payment(app, first) == ("processing", "sepa_debit")
-    f.tick(app, clock.current() + timedelta(minutes=5))  # still at the bank: nothing moves
+    f.tick(app, first_due + timedelta(minutes=5))  # still at the bank: nothing moves
     assert _plan_rows(app, d["id"]) == [("accepted", ["charging", "scheduled"])]
 
     stripe_emulator.settle_debit(first)
     wait_until(lambda: _payment(app, first)[0] == "captured", timeout=20,
                what="the first debit paid")
-    f.tick(app, clock.current() + timedelta(minutes=10))
+    f.tick(app, first_due + timedelta(minutes=10))
     assert _plan_rows(app, d["id"]) == [("accepted", ["paid", "scheduled"])]
     assert state(app, d["id"])["balance"] == 6_000
 

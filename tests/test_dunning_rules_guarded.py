@@ -112,14 +112,15 @@ def test_an_unanswered_instalment_charge_is_sent_again_with_its_key(
     says "created"): the next tick sends it again with the same key, and Stripe charges once."""
     from skod.core.clock import parse_iso
     from skod.dunning.debts.models import PaymentPlan
-    from skod.dunning.pay_page import plans
+    from skod.dunning.pay_page import plan_charges
     from skod.extensions import db
     from skod.payments import services as pay
     from skod.payments.models import Payment
     from tests.dunning_paypage_support import SOFT as REFUSED
-    from tests.dunning_paypage_support import debt, state
+    from tests.dunning_paypage_support import debt, save_plan_card, state
 
     d = debt(app, client, stripe_emulator, card_pm, refusal=REFUSED)
+    save_plan_card(client, stripe_raw, card_pm, d)  # the refused card cannot carry them
     assert client.post(d["path"] + "/plan", data={"instalments": 2}).status_code == 303
     status, plan = api(client, "POST", f"/api/v1/receivables/{d['id']}/plan/accept",
                        token=d["provider"]["token"])
@@ -127,8 +128,8 @@ def test_an_unanswered_instalment_charge_is_sent_again_with_its_key(
     due = parse_iso(plan["schedule"][1]["due_at"])
     with app.app_context():
         row = db.session.scalar(db.select(PaymentPlan).where(PaymentPlan.id == plan["id"]))
-        instalment = plans._lock(row.schedule[1].id)
-        plans._new_charge(instalment, instalment.plan, instalment.plan.receivable)
+        instalment = plan_charges._lock(row.schedule[1].id)
+        plan_charges._new_charge(instalment, instalment.plan, instalment.plan.receivable)
         db.session.flush()
         charge = db.session.get(Payment, instalment.payment_id)
         charge.created_at = charge.updated_at = due  # charged at its due instant

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from skod.dunning.board.table import SORTS
 from skod.dunning.receivables.queries import STATUS_FILTERS
 from tests.sqlite_support import seed, sqlite_app
 from tests.support.api import api
@@ -98,7 +99,11 @@ def _public_urls(v: dict) -> dict[str, list[str]]:
     return {
         "web.landing": ["/"], "web.login": ["/login"], "web.signup": ["/signup"],
         "web.provider_page": [f"/p/{v['slug']}"],
-        "web.book_page": [f"/p/{v['slug']}/o/{v['offer_id']}"],
+        "web.book_page": [f"/p/{v['slug']}/o/{v['offer_id']}",
+                          # the month navigation, a day and a zone; then nonsense in each
+                          f"/p/{v['slug']}/o/{v['offer_id']}?tz=America/New_York&month=2027-01"
+                          "&day=2027-01-05",
+                          f"/p/{v['slug']}/o/{v['offer_id']}?tz=Nowhere&month=2026-13&day=x"],
         "web.provider_photo": [f"/p/{v['slug']}/photo.jpg"],
         "messages_pages.ask_page": [f"/p/{v['slug']}/m/{v['question_offer']}"],
         "web.manage": [manage], "web.manage_cancel": [manage + "/cancel"],
@@ -121,6 +126,9 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
     """The provider's pages and forms; the receivables board with every status filter."""
     case = f"/dashboard/receivables/{v['debt_id']}"
     board = [f"/dashboard/receivables?status={s}&page=2" for s in (*STATUS_FILTERS, "nope")]
+    # the table: every sort both ways, with the search, the stage and the days-late range
+    board += [f"/dashboard/receivables?sort={s}&dir={d}&q=a_%25&stage=0&late_min=0"
+              f"&late_max=400" for s in SORTS for d in ("asc", "desc")]
     return {
         "web.dashboard": ["/dashboard"], "web.save_availability": ["/dashboard/availability"],
         "web.booking_action": [f"/dashboard/bookings/{v['booking_id']}/cancel"],
@@ -143,10 +151,15 @@ def _provider_urls(v: dict) -> dict[str, list[str]]:
         "web.stripe_oauth_return": ["/dashboard/stripe/oauth/return?code=ac_nope&state=x"],
         "dunning_pages.receivable_list": ["/dashboard/receivables", "/dashboard/receivables"
                                           "?page=3", *board],
+        "dunning_pages.board_bulk": ["/dashboard/receivables/bulk"],
+        "dunning_pages.board_export": ["/dashboard/receivables.csv",
+                                       "/dashboard/receivables.csv?sort=age&q=e&late_min=x"],
         "dunning_pages.receivable_case": [case, f"/dashboard/receivables/{v['recourse_id']}"],
         "dunning_pages.receivable_action": [f"{case}/{a}" for a in ("pause", "remind",
                                                                    "mark-paid", "write-off",
                                                                    "refund-credit")],
+        "dunning_pages.dispute_action": [f"{case}/dispute/{a}" for a in (
+            "answer", "accept-part", "accept-all", "reject", "nope")],
         "dunning_pages.reminder_settings": ["/dashboard/reminders"],
         "dunning_pages.penalty_calculator": [
             "/dashboard/penalties", "/dashboard/penalties?amount=2000&due=2025-01-10&"

@@ -41,7 +41,8 @@ def _provider_booking(booking_id: int) -> Booking:
 @blp.response(201, BookingCreatedSchema)
 def create_booking(data: dict):
     booking, step = booking_svc.book(offer_id=data["offer_id"], start_at=data["start_at"],
-                                     client=data["client"], now=utcnow())
+                                     client=data["client"], now=utcnow(),
+                                     form_token=data["form_token"])
     return {"id": booking.id, "status": booking.status,
             "client_token": make_token("booking", booking.id),
             "manage_url": notify.manage_url(booking), "payment": payment_block(booking, step)}

@@ -26,16 +26,24 @@ from skod.payments.cards import StripeUnavailable
 from skod.stripe_gateway import GatewayError
 
 
-def book(*, offer_id: int, start_at: datetime, client: dict,
-         now: datetime) -> tuple[Booking, dict]:
+def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime,
+         form_token: str | None = None) -> tuple[Booking, dict]:
     """Take the slot, then open the card step with Stripe. 409 when the slot is taken.
-    Returns the booking and the card step for the page: {"client_secret", "intent"}."""
+    Returns the booking and the card step for the page: {"client_secret", "intent"}.
+    `form_token`: the booking form's one-time token; the same form sent again (double click,
+    a page restored by the back button) gets the booking it made, never a second one."""
     offer = bookable_offer(offer_id, "call")
     connect.require_payments(db.session.get(Provider, offer.provider_id))
+    # One booking at a time per provider: the provider row is the lock (a second send of
+    # one form waits here, then finds the first one's booking).
+    db.session.get(Provider, offer.provider_id, with_for_update=True)
+    if form_token:
+        made = db.session.scalar(select(Booking).where(Booking.offer_id == offer.id,
+                                                       Booking.form_token == form_token))
+        if made is not None:
+            return _form_sent_again(made, start_at, client, now)
     if start_at <= now:
         raise Invalid("this time is in the past", {"start_at": ["must be in the future"]})
-    # One booking at a time per provider: the provider row is the lock.
-    db.session.get(Provider, offer.provider_id, with_for_update=True)
     end_at = start_at + timedelta(minutes=offer.duration_minutes)
     check_slot(offer, start_at, end_at, now)
     booking = Booking(
@@ -46,7 +54,7 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
         pricing=offer.pricing, price_minor=offer.price_minor, currency=offer.currency,
         minimum_minutes=offer.minimum_minutes or 0, duration_minutes=offer.duration_minutes,
         late_cancel_fee_percent=offer.late_cancel_fee_percent or 0, terms_accepted_at=now,
-        created_at=now,
+        created_at=now, form_token=form_token,
     )
     db.session.add(booking)
     db.session.commit()  # the slot is ours before we talk to Stripe
@@ -60,6 +68,23 @@ def book(*, offer_id: int, start_at: datetime, client: dict,
         db.session.commit()
         raise StripeUnavailable("the payment provider could not be reached") from err
     db.session.commit()
+    return db.session.get(Booking, booking_id), step
+
+
+def _form_sent_again(made: Booking, start_at: datetime, client: dict,
+                     now: datetime) -> tuple[Booking, dict]:
+    """The booking this form already made, with its card step (the open one: no new intent),
+    or nothing for a secured one (the page shows it). 409 `form_used` when the form now
+    asks for another time or another person, or its booking is over: a form books once."""
+    same = made.start_at == start_at and made.client.email.lower() == client["email"].lower()
+    if not same or made.status not in ACTIVE:
+        db.session.rollback()
+        raise Conflict("this booking form was already used", code="form_used")
+    booking_id = made.id
+    db.session.commit()  # the provider lock is not needed any more
+    if made.status in ("held", "card_saved", "in_progress"):
+        return made, {}
+    step = card_setup(booking_id, now)
     return db.session.get(Booking, booking_id), step
 
 

@@ -48,6 +48,9 @@ class Booking(CardHolderMixin, db.Model):
         # The database itself refuses two live bookings of one provider at the same start.
         Index("uq_bookings_live_slot", "provider_id", "start_at", unique=True,
               postgresql_where=text(_ACTIVE_SQL), sqlite_where=text(_ACTIVE_SQL)),
+        # One booking per booking form shown: a form sent twice (double click, a page
+        # restored by the back button) finds the booking it already made.
+        UniqueConstraint("offer_id", "form_token", name="uq_bookings_form_token"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +90,8 @@ class Booking(CardHolderMixin, db.Model):
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: a new time the provider proposed, waiting for the client's yes (calls/reschedule.py)
     proposed_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the one-time token of the booking form that made it (None: an API client sent none)
+    form_token: Mapped[str | None] = mapped_column(String(64))
 
     provider: Mapped[Provider] = relationship()
     offer: Mapped[Offer] = relationship()

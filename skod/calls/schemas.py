@@ -49,11 +49,17 @@ class ClientSchema(Schema):
             raise ValidationError(missing)
 
 
+FORM_TOKEN_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+
+
 class BookingCreateSchema(Schema):
     offer_id = fields.Integer(required=True, strict=True, validate=db_id_range)
     start_at = fields.AwareDateTime(required=True, default_timezone=None, validate=check_year)
     client = fields.Nested(ClientSchema, required=True)
     accept_terms = fields.Boolean(required=True)
+    #: the booking page's one-time token: the same form sent again returns the booking it made
+    form_token = fields.String(load_default=None, validate=validate.Regexp(
+        FORM_TOKEN_PATTERN, error="16 to 64 letters, digits, - or _"))
 
     @validates("accept_terms")
     def _terms(self, value: bool, **_: object) -> None:

@@ -254,6 +254,10 @@ def js_messages() -> dict:
     return {
         "slot_taken": _("This time was just taken. Please choose another one."),
         "pick_slot": _("Please choose a time."),
+        # the booking page shown again (back button) after this tab booked; {when}: its time
+        "booked_here": _("You have booked this call: {when}."),
+        "form_used": _("This form has already booked a call. Choose a time to book another "
+                       "one."),
         "required": _("This field is required."),
         "accept_terms": _("Please accept the terms."),
         "iban_failed": _("This bank account could not be used. Check the IBAN."),

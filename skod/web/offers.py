@@ -31,20 +31,26 @@ DONE_WORDS = {"pause": _l("The offer is paused: nobody can book it until you res
               "archive": _l("The offer is archived: it no longer appears on your page.")}
 
 
-def _hours_form() -> AvailabilityForm:
-    form = AvailabilityForm(prefix="hours")
+def _hours_form(posted: bool = False) -> AvailabilityForm:
+    """The opening-hours form: as sent when it is the form posted, else the saved hours (a
+    post of the offer form must not empty it: saving it then would wipe the hours)."""
+    if posted:
+        return AvailabilityForm(prefix="hours")
+    form = AvailabilityForm(prefix="hours", formdata=None)
     avail = catalog.availability_of(current_user.id)
-    if not form.is_submitted():
-        form.timezone.data = avail.timezone if avail else current_user.timezone
-        form.buffer_minutes.data = avail.buffer_minutes if avail else 0
-        for day in DAYS:
-            getattr(form, day).data = format_ranges((avail.weekly if avail else {}).get(day, []))
+    form.timezone.data = avail.timezone if avail else current_user.timezone
+    form.buffer_minutes.data = avail.buffer_minutes if avail else 0
+    for day in DAYS:
+        getattr(form, day).data = format_ranges((avail.weekly if avail else {}).get(day, []))
     return form
 
 
 def _page(offer_form: OfferForm | None = None,
           hours_form: AvailabilityForm | None = None) -> str:
-    offer_form = offer_form or OfferForm(prefix="offer", currency=current_user.currency)
+    # The form not posted is built without the request's data: it shows its defaults, not
+    # the other form's post read as empty fields.
+    offer_form = offer_form or OfferForm(prefix="offer", formdata=None,
+                                         currency=current_user.currency)
     offers = db.session.scalars(select(Offer).where(Offer.provider_id == current_user.id)
                                 .order_by(Offer.id)).all()
     locale = current_locale()
@@ -146,7 +152,7 @@ def offer_action(offer_id: int, action: str) -> ResponseReturnValue:
 @bp.post("/dashboard/availability")
 @login_required
 def save_availability() -> ResponseReturnValue:
-    form = _hours_form()
+    form = _hours_form(posted=True)
     if not form.validate_on_submit():
         return _page(hours_form=form), 422
     try:

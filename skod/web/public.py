@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from skod.core import formats
 from skod.core.clock import iso, utcnow
 from skod.core.errors import Conflict, NotFound
 from skod.extensions import db
-from skod.web import calendar, display
+from skod.web import booking_window, calendar, display
 from skod.web.blueprint import bp, current_locale
 
 SLOT_DAYS = 14
@@ -62,11 +63,12 @@ def hours_zone(provider: Provider) -> str:
 
 
 def slot_days(offer: Offer, provider_tz: str, tz: str, locale: str, now: datetime,
-              ignore: int | None = None) -> list:
-    """Free slots of the next SLOT_DAYS days, grouped by day in the client's zone `tz`
-    (`ignore`: a booking being moved)."""
+              ignore: int | None = None, days: tuple[date, date] | None = None) -> list:
+    """Free slots of the next SLOT_DAYS days (or of `days`, first and last), grouped by day
+    in the client's zone `tz` (`ignore`: a booking being moved)."""
     first = now.astimezone(ZoneInfo(provider_tz)).date()
-    slots = offer_slots(offer, first, first + timedelta(days=SLOT_DAYS - 1), now, ignore=ignore)
+    first, last = days or (first, first + timedelta(days=SLOT_DAYS - 1))
+    slots = offer_slots(offer, first, last, now, ignore=ignore)
     days: OrderedDict[str, dict] = OrderedDict()
     for slot in slots:
         key = slot.start.astimezone(ZoneInfo(tz)).date().isoformat()
@@ -94,31 +96,38 @@ def bookable_or_abort(provider: Provider, offer_id: int, kind: str) -> Offer:
 
 @bp.get("/p/<slug>/o/<int:offer_id>")
 def book_page(slug: str, offer_id: int) -> ResponseReturnValue:
+    """The booking page. `tz`: the visitor's zone (the page's script reads it without a
+    reload; the hours' zone until then), `month` ("2027-01"): the month navigation, `day`:
+    the day whose times are open."""
     provider = provider_or_404(slug)
     offer = bookable_or_abort(provider, offer_id, "call")
     provider_tz = hours_zone(provider)
     tz = display.zone(request.args.get("tz"), provider_tz)
-    locale = current_locale()
+    locale, now = current_locale(), utcnow()
+    shown = booking_window.window(now.astimezone(ZoneInfo(tz)).date(), request.args.get("month"))
+    days = slot_days(offer, provider_tz, tz, locale, now, days=(shown.first, shown.last))
     config = {"offer_id": offer.id, "timezone": tz, "locale": locale,
-              "has_tz": "tz" in request.args, "messages": display.js_messages()}
-    now = utcnow()
-    days = slot_days(offer, provider_tz, tz, locale, now)
+              "has_tz": "tz" in request.args, "messages": display.js_messages(),
+              # one token per form shown: sent twice, it finds the booking it made
+              "form_token": secrets.token_urlsafe(24)}
     return render_template(
         "web/book.html", provider=provider, offer=offer, tz=tz, config=config, days=days,
-        months=month_view(days, now, tz, locale), zones=ZONE_CHOICES,
+        months=month_view(days, shown, tz, locale), window=shown,
+        zones=booking_window.zone_choices(ZONE_CHOICES, locale),
+        open_day=booking_window.open_day(days, request.args.get("day")),
+        zone_words=booking_window.zone_words(tz, now, locale),
         price=display.price_words(offer, locale), terms=display.terms_lines(offer, locale))
 
 
 #: the time-zone switcher's choices: every region/city zone of the tz database
-ZONE_CHOICES = sorted(z for z in display.ZONES if "/" in z and not z.startswith(("Etc/",
-                                                                                 "SystemV/")))
+ZONE_CHOICES = tuple(sorted(z for z in display.ZONES
+                           if "/" in z and not z.startswith(("Etc/", "SystemV/"))))
 
 
-def month_view(days: list, now: datetime, tz: str, locale: str) -> list:
+def month_view(days: list, shown: booking_window.Window, tz: str, locale: str) -> list:
     """The month calendar of the bookable days (skod.web.calendar)."""
     counts = {date.fromisoformat(d["date"]): len(d["slots"]) for d in days}
     labels = {day: ngettext("%(day)s, %(num)s free time", "%(day)s, %(num)s free times", n,
                             day=formats.day(day, locale, "EEEE d MMMM"))
               for day, n in counts.items()}
-    first = now.astimezone(ZoneInfo(tz)).date()
-    return calendar.months(labels, counts, first, first + timedelta(days=SLOT_DAYS - 1), locale)
+    return calendar.months(labels, counts, shown.first, shown.last, locale)

@@ -12,67 +12,92 @@
   var form = bookingForm || authorizeForm;
   if (!form) { return; }
 
-  // The booking page shows the slots in the visitor's zone: tell the server which one.
-  if (bookingForm && !config.has_tz) {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone) {
-      var url = new URL(window.location.href);
-      url.searchParams.set('tz', zone);
-      window.location.replace(url.toString());
-      return;
-    }
-  }
-
-  // The zone switcher shows the times again as soon as a zone is picked.
-  var zoneSelect = document.querySelector('#tz-switch select');
-  if (zoneSelect) {
-    zoneSelect.addEventListener('change', function () { zoneSelect.form.submit(); });
-  }
-  // A day of the month calendar opens that day's times (and only those).
-  document.querySelectorAll('a.cal-day.free').forEach(function (link) {
-    link.addEventListener('click', function (event) {
-      var day = document.getElementById('day-' + link.dataset.day);
-      if (!day) { return; }
-      event.preventDefault();
-      document.querySelectorAll('#slots details.day').forEach(function (d) { d.open = d === day; });
-      document.querySelectorAll('a.cal-day.chosen').forEach(function (a) { a.classList.remove('chosen'); });
-      link.classList.add('chosen');
-      day.scrollIntoView({block: 'nearest'});
-      day.querySelector('summary').focus();
-    });
-  });
+  var times = bookingForm ? window.SkodBookingTimes(config) : null;
 
   var flow = window.SkodCardFlow(form, script.dataset.stripeKey, msg,
                                  script.dataset.stripeAccount);
   var UiError = flow.UiError;
   var SECURED = ['held', 'card_saved'];
 
-  function reloadSlots() {
-    return fetch(window.location.href, {credentials: 'same-origin'})
-      .then(function (r) { return r.text(); })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, 'text/html');
-        var fresh = doc.getElementById('slots');
-        if (fresh) { document.getElementById('slots').innerHTML = fresh.innerHTML; }
-      });
-  }
-
   function slotGone(err) {
     if (!(err instanceof UiError)) { return false; }
+    if (err.code === 'form_used') {  // this form already booked: show that booking
+      var record = booked();
+      if (record) { showBooked(record); }
+      flow.showTop(msg.form_used);
+      times.refresh().then(fresh);
+      return true;
+    }
     if (err.code !== 'slot_taken' && err.code !== 'slot_unavailable') { return false; }
     flow.showTop(msg.slot_taken);
-    reloadSlots();
+    times.refresh();  // the day stays open, the taken time leaves the list
     return true;
   }
 
+  // What this tab booked on this offer's page (sessionStorage): a page shown again from the
+  // history (back button, bfcache or a reload with the form restored) shows that booking and
+  // never another time chosen in its place; a new try needs a new form token.
+  var BOOKED_KEY = 'skod.booked.' + config.offer_id;
+
+  // The booking is secured: remembered for this tab, then shown.
+  function done() {
+    var radio = bookingForm.querySelector('input[name=start_at]:checked');
+    try {
+      window.sessionStorage.setItem(BOOKED_KEY, JSON.stringify({
+        start_at: created.start_at, manage_url: created.manage_url,
+        when: radio ? times.dayLabel(radio) : ''}));
+    } catch (e) { /* private mode: the server's form token still refuses a second booking */ }
+    window.location.assign(created.manage_url);
+  }
+
+  function booked() {
+    try { return JSON.parse(window.sessionStorage.getItem(BOOKED_KEY) || 'null'); }
+    catch (e) { return null; }
+  }
+
+  function showBooked(record) {
+    var notice = document.getElementById('booked-notice');
+    document.getElementById('booked-text').textContent =
+      msg.booked_here.replace('{when}', record.when);
+    document.getElementById('booked-link').href = record.manage_url;
+    notice.hidden = false;
+  }
+
+  function fresh(pageConfig) {
+    if (pageConfig && pageConfig.form_token) {
+      config.form_token = pageConfig.form_token;
+      tries = 0;
+    }
+  }
+
+  function shownAgain(event) {
+    var record = booked();
+    if (!record) { return; }
+    bookingForm.querySelectorAll('input[name=start_at]').forEach(function (r) {
+      r.checked = false;
+    });
+    showBooked(record);
+    if (event.persisted || created) {  // the same page as before the booking: a new form
+      created = null;
+      times.refresh().then(fresh);
+    }
+  }
+
   var created = null;  // a booking made by an earlier try on this page: pay it, do not rebook
+  var tries = 0;  // bookings this form made (another time after a failed card: a new token)
+
+  // The form's one-time token: the page's, then one per other time tried after a failure.
+  function formToken() {
+    return tries ? config.form_token + '-' + tries : config.form_token;
+  }
 
   function bookingPayload() {
     var f = bookingForm, start = f.querySelector('input[name=start_at]:checked');
     return {
       offer_id: config.offer_id, start_at: start ? start.value : null,
       accept_terms: f.querySelector('#accept_terms').checked,
-      client: flow.clientDetails(config.timezone, config.locale)
+      client: flow.clientDetails(config.timezone, config.locale),
+      form_token: formToken()
     };
   }
 
@@ -88,11 +113,13 @@
   async function ensureBooking(data) {
     checkLocally(data);
     if (!created || created.start_at !== data.start_at) {
+      if (created) { tries += 1; data.form_token = formToken(); }
       var res = await flow.api('POST', '/api/v1/bookings', data, null);
       if (!res.ok) { throw flow.apiError(res); }
       created = res.body;
       created.start_at = data.start_at;
       created.step = created.payment;
+      created.step.status = created.status;  // a form sent again: its booking may be secured
       return false;
     }
     return true;
@@ -106,14 +133,14 @@
     }
     await flow.payWithCard('/api/v1/bookings/' + created.id, created.client_token,
                            created.step, data.client.name, data.client.email, SECURED);
-    window.location.assign(created.manage_url);
+    done();
   }
 
   if (bookingForm && window.SkodSavedCard) {
     window.SkodSavedCard(flow, msg, async function () {
       await ensureBooking(bookingPayload());
       return {base: '/api/v1/bookings/' + created.id, token: created.client_token};
-    }, SECURED, function () { window.location.assign(created.manage_url); });
+    }, SECURED, done);
   }
 
   async function authorize() {
@@ -124,6 +151,7 @@
   }
 
   if (bookingForm) {
+    window.addEventListener('pageshow', shownAgain);
     bookingForm.addEventListener('submit', flow.onSubmit(book, slotGone));
     flow.toggleBusiness();
   }

@@ -110,10 +110,10 @@ def project_for(client, prov: dict, *, kind: str, email: str, locale: str, tz: s
 def declined_debts(app, client, card_pm, stripe_emulator, *, kind: str = "business",
                    locale: str = "fr", tz: str = "Europe/Paris",
                    milestones: tuple = (("Build", 7000),), declines: int = 10,
-                   before_delivery=None) -> tuple[dict, dict, list[int]]:
+                   before_delivery=None, decline: dict = SOFT) -> tuple[dict, dict, list[int]]:
     """A provider, a project accepted with a good card, each milestone delivered and its
-    off-session charge declined (insufficient funds, and again at the next `declines` - 1
-    attempts: the smart retries): the provider, the project and the receivable ids.
+    off-session charge declined (`decline`: insufficient funds by default, and again at the next
+    `declines` - 1 attempts: the smart retries): the provider, the project and the receivable ids.
     `before_delivery(project)` runs just before the milestones are delivered."""
     prov = setup_provider(app, client)
     email = f"{kind}-{locale}-{len(milestones)}@example.test"
@@ -123,7 +123,7 @@ def declined_debts(app, client, card_pm, stripe_emulator, *, kind: str = "busine
     status, body = api(client, "POST", f"/api/v1/projects/{project['id']}/payment-method",
                        json={"payment_method": pm}, token=project["client_token"])
     assert status == 200 and body["status"] == "accepted", body
-    stripe_emulator.script_declines(pm, *[SOFT] * declines)  # the charge, then the retries
+    stripe_emulator.script_declines(pm, *[decline] * declines)  # the charge, then the retries
     if before_delivery is not None:
         before_delivery(project)
     status, read = api(client, "GET", f"/api/v1/projects/{project['id']}",

@@ -17,6 +17,7 @@ from skod.core.errors import Conflict, Invalid
 from skod.dunning.debts import cases
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.models import CLOSED, Receivable
+from skod.dunning.disputes import store as disputes
 from skod.dunning.rules import ladder as rules
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
@@ -71,6 +72,9 @@ def resume(receivable_id: int, provider_id: int, now: datetime) -> Receivable:
     receivable = _owed(receivable_id, provider_id)
     if receivable.status != "paused":
         _refuse(Conflict("the case is not paused", code="receivable_not_paused"))
+    if receivable.pause_reason == "client_dispute" and disputes.undecided(receivable_id):
+        _refuse(Conflict("the client disputes this debt: accept or reject the dispute",
+                         code="paused_client_dispute"))
     if receivable.pause_reason in NOT_RESUMABLE:
         _refuse(Conflict(NOT_RESUMABLE[receivable.pause_reason],
                          code=f"paused_{receivable.pause_reason}"))

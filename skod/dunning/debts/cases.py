@@ -15,6 +15,8 @@ from skod.core.isolation import isolated
 from skod.dunning.debts import notices, settling, sweep, sweep_faults
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, Receivable
+from skod.dunning.disputes import store as disputes
+from skod.dunning.disputes.models import ClientDispute
 from skod.dunning.owed import amounts as owing
 from skod.dunning.rules.ladder import WORK_START
 from skod.extensions import db
@@ -152,6 +154,13 @@ def client_dispute(receivable_id: int, now: datetime, reason: str) -> Receivable
         raise Invalid("say why, in at most 2000 characters",
                       fields={"reason": [f"required, at most {DISPUTE_REASON_MAX} characters"]})
     _client_may(receivable_id, ("plan",))
+    receivable = locked(receivable_id)
+    _still_owed(receivable)
+    if disputes.undecided(receivable_id) is not None:  # a double submit: nothing more
+        db.session.rollback()
+        return receivable
+    db.session.add(ClientDispute(receivable_id=receivable_id, opened_at=now, reason=reason))
+    # the same transaction: pause() takes the row lock this one holds, and commits both
     receivable = pause(receivable_id, now, "client_dispute", text=reason)
     notices.provider_told(receivable, "client_dispute", reason=reason)
     return receivable

@@ -14,7 +14,7 @@ from skod.core.isolation import isolated
 from skod.dunning.debts import cases, opening, overpay, sweep
 from skod.dunning.debts.models import Receivable
 from skod.dunning.owed import rates_watch
-from skod.dunning.pay_page import plans
+from skod.dunning.pay_page import plan_charges
 from skod.extensions import db
 from skod.invoicing.models import INVOICE, Invoice
 from skod.payments.models import Payment
@@ -46,7 +46,7 @@ def run_all(now: datetime) -> dict[str, int]:
     report = {"dunning_resumed": -1, "dunning_opened": -1, "dunning_instalments": -1,
               "dunning_excess_refunds": -1, "dunning_rates_warning": -1}
     for name, job in (("dunning_resumed", cases.resume_due), ("dunning_opened", open_overdue),
-                      ("dunning_instalments", plans.charge_due),
+                      ("dunning_instalments", plan_charges.charge_due),
                       ("dunning_excess_refunds", overpay.refund_lost_excess),
                       ("dunning_rates_warning", rates_watch.check)):
         with isolated(name, "(the whole job)"):  # -1 when it raised (logged)

@@ -1,6 +1,6 @@
 """The links and language of a debt's messages: the client's pay page (signed, no account: the
-token is the key), the provider's case page, the invoice's download link, and the language a
-person reads."""
+token is the key), the provider's case page, the invoice's download link, the language a
+person reads, and the provider's voice in what their client is sent."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from skod.core.signing import expired_for, make_token, read_token
 from skod.dunning.debts.models import Receivable
 from skod.invoicing.models import Invoice
 from skod.invoicing.queries import CLIENT_LINKS
+from skod.notifications.mail import Sender, voice_of
 
 PURPOSE = "pay"
 
@@ -41,6 +42,13 @@ LOCALES = ("fr", "en")
 
 def locale_of(person: Client | Provider) -> str:
     return person.locale if person.locale in LOCALES else "fr"
+
+
+def voice(provider: Provider) -> Sender:
+    """An e-mail to the provider's client speaks for the provider: their name as the sender,
+    Reply-To their address, their signature (never "Skod")."""
+    return voice_of(name=provider.name, email=provider.email,
+                    company_name=provider.company_name)
 
 
 def base_url() -> str:

@@ -191,11 +191,12 @@ class DunningEvent(db.Model):
 PLAN_STATES = StateMachine(
     "payment_plan",
     {
-        "proposed": {"accepted", "refused"},
-        "accepted": {"completed", "failed"},
+        "proposed": {"accepted", "refused", "closed"},
+        "accepted": {"completed", "failed", "closed"},
         "refused": set(),
         "completed": set(),
         "failed": set(),
+        "closed": set(),  # the case closed (paid another way, written off) before the plan
     },
 )
 

@@ -70,8 +70,8 @@ def to_client(receivable: Receivable, subject: str, paragraphs: list[str],
                      context={"greeting": _("Hello %(name)s,", name=client.name),
                               "paragraphs": paragraphs,
                               "action_url": links.pay_url(receivable) if pay else None,
-                              "action_label": _("Pay online"), "details": details})
-    msg["Reply-To"] = provider.email
+                              "action_label": _("Pay online"), "details": details},
+                     sender=links.voice(provider))
     mail.send(msg)
 
 
@@ -161,18 +161,26 @@ def disputed(receivable: Receivable, reason: str) -> None:
                     [_("%(client)s disputes invoice %(number)s. Their reason:",
                        client=receivable.client.name, number=label(receivable)),
                      f"“{reason}”",
-                     _("The reminders are paused. Resume the case, or write the debt off, "
-                       "from the case page.")])
+                     _("The reminders are paused. On the case page, answer your client, "
+                       "accept part or all of it (a credit note lowers the amount), or reject "
+                       "it with your reason: the reminders then resume.")])
 
 
 def plan_proposed(receivable: Receivable, plan: PaymentPlan | None) -> None:
+    """The provider reads the schedule asked for (days and amounts) before deciding."""
     count = plan.instalments if plan else 0
-    with force_locale(locale_of(receivable.provider)):
+    provider = receivable.provider
+    with force_locale(locale_of(provider)):
+        locale = locale_of(provider)
+        days = [_("Instalment no. %(seq)s, %(day)s: %(amount)s", seq=seq, day=day,
+                  amount=amount) for seq, (day, amount) in enumerate(
+                      schedule_rows(receivable, plan, provider.timezone, locale), start=1)]
         to_provider(receivable, _("Invoice %(number)s: a payment plan is proposed",
                                   number=label(receivable)),
                     [_("%(client)s asks to pay invoice %(number)s in %(count)s monthly "
                        "instalments, charged to their saved card.",
                        client=receivable.client.name, number=label(receivable), count=count),
+                     *days,
                      _("Accept or refuse it on the case page; the reminders wait for your "
                        "answer.")])
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.dunning.bank_statements import surplus
-from skod.dunning.debts import notices, overpay, recovery
+from skod.dunning.debts import notices, overpay, plan_closing, recovery
 from skod.dunning.debts.models import CLOSED, RECEIVABLE_STATES, Receivable
 from skod.dunning.debts.store import lock, record
 from skod.dunning.mise_en_demeure import services as mise_en_demeure
@@ -109,6 +109,7 @@ def close(receivable: Receivable, status: str, now: datetime, **data: object) ->
     # with its last debt
     mise_en_demeure.on_closed(receivable)
     recourse.debt_closed(receivable)
+    plan_closing.on_closed(receivable, now)  # no request left waiting, nothing left to charge
 
 
 def after_paid(receivable_id: int, now: datetime, via: str) -> None:

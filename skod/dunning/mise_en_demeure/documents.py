@@ -82,9 +82,11 @@ def to_client(notice: MiseEnDemeure, rows: list[Receivable], letter: med_letter.
               "unpaid invoices.", name=who),
             _("It asks you to pay %(amount)s by %(date)s at the latest.", amount=total,
               date=deadline),
+            # bank details are promised only when the letter prints them
             _("You can pay online with the secure link below or by bank transfer (the details "
-              "are in the letter). If you have paid in the meantime or dispute this debt, "
-              "reply to this e-mail.")]
+              "are in the letter).") if letter.bank_details else
+            _("You can pay online with the secure link below."),
+            _("If you have paid in the meantime or dispute this debt, reply to this e-mail.")]
         msg = mail.build(
             to=client.email, template="message", locale=locale,
             subject=_("MISE EN DEMEURE: %(amount)s to pay to %(name)s by %(date)s",
@@ -93,8 +95,8 @@ def to_client(notice: MiseEnDemeure, rows: list[Receivable], letter: med_letter.
                      "paragraphs": paragraphs, "action_url": letter.payment[0][1],
                      "action_label": _("Pay online"),
                      "details": [(_("Grand total due"), total), (_("Final deadline"), deadline)]},
-            attachments=[(filename(notice), "application/pdf", notice.pdf)])
-    msg["Reply-To"] = provider.email
+            attachments=[(filename(notice), "application/pdf", notice.pdf)],
+            sender=links.voice(provider))
     raw = notify.keep(msg, provider.id, client.email, 3, now)  # written out once, PDF and all
     mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     return msg["Message-ID"]

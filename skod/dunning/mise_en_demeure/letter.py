@@ -19,7 +19,14 @@ from datetime import date
 from flask_babel import gettext as _
 
 from skod.dunning.reminders import formal_reminder
-from skod.dunning.reminders.letter_facts import Block, Creditor, Facts, day, money
+from skod.dunning.reminders.letter_facts import (
+    Block,
+    Creditor,
+    Facts,
+    bank_details_printed,
+    day,
+    money,
+)
 from skod.dunning.rules.ladder import deadline_after
 
 #: the debtor's identity has the creditor's fields (bank details and mediator left empty)
@@ -57,6 +64,9 @@ class Notice:
     deadline: date
     total_minor: int
     closing: list[str] = field(default_factory=list)
+    #: the letter prints bank details to pay by transfer (`payment`): only then may the e-mail
+    #: around it say so
+    bank_details: bool = False
 
 
 def place_of(address: str | None) -> str | None:
@@ -116,7 +126,7 @@ def build(notice: NoticeFacts) -> Notice:
         payment=payment_rows(facts), consequences=consequences(facts),
         signature=[c.name, *([c.company_name] if c.company_name else [])],
         deadline=facts.deadline, total_minor=total,
-        closing=[_("Yours faithfully,")])
+        closing=[_("Yours faithfully,")], bank_details=bank_details_printed(facts))
 
 
 def intro(facts: Facts) -> list[str]:

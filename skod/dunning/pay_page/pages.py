@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.dunning.debts import cases, links
-from skod.dunning.debts.models import CLOSED, Receivable
+from skod.dunning.debts.models import Receivable
 from skod.dunning.pay_page import plans
 from skod.dunning.pay_page import view as pay_view
 from skod.dunning.pay_page.forms import DisputeForm, PlanForm, PromiseForm
@@ -178,13 +178,22 @@ def plan(receivable_id: int, token: str) -> ResponseReturnValue:
 
 @bp.get("/pay/<int:receivable_id>/<token>/plan")
 def plan_card(receivable_id: int, token: str) -> ResponseReturnValue:
-    """The card step of a plan: a card saved here (SetupIntent), then the plan is asked."""
+    """The plan page: the schedule of the number of instalments chosen (?instalments=),
+    then the request; a card or a SEPA mandate first when no saved one can carry them."""
     receivable = _debt(receivable_id, token)
-    if receivable.status in CLOSED:
-        return _here(receivable, token)
     with force_locale(_locale(receivable)):
+        now = utcnow()
+        view = pay_view.page(receivable, token, now)
+        if "plan" not in view["actions"]:  # closed, a plan under way, a bank dispute
+            return _here(receivable, token)
         wanted = request.args.get("instalments", type=int)
-        form = PlanForm(formdata=None, instalments=wanted if wanted in range(
-            plan_rules.MIN_INSTALMENTS, plan_rules.MAX_INSTALMENTS + 1) else 3)
-        view = pay_view.page(receivable, token, utcnow())
-        return render_template("dunning/pay_plan.html", plan_form=form, **view)
+        n = wanted if wanted in range(plan_rules.MIN_INSTALMENTS,
+                                      plan_rules.MAX_INSTALMENTS + 1) else 3
+        form = PlanForm(formdata=None, instalments=n)
+        preview = pay_view.plan_preview(receivable, n, now)
+        if preview is None:
+            form.instalments.errors = [str(ERROR_WORDS["instalment_too_small"])]
+        card_needed = not plans.card_ready(receivable, now)
+        return render_template(
+            "dunning/pay_plan.html", plan_form=form, preview=preview, card_needed=card_needed,
+            card_failed=card_needed and bool(receivable.stripe_payment_method_id), **view)

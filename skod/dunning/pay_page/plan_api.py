@@ -1,7 +1,7 @@
 """API of the provider's decision on a payment plan a client asked for on the pay page:
-accept (the instalments are scheduled, the first charged at once) or refuse (the ladder
-resumes). Bearer provider token, like every provider route; the provider pages call the same
-services (dunning/plans.py)."""
+accept (the schedule fixed by the request is kept, each instalment charged on its date) or
+refuse (the ladder resumes). Bearer provider token, like every provider route; the provider
+pages call the same services (pay_page/plans.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ blp = Blueprint("plan_api", __name__, description="Payment plans of debts")
 @blp.post("/receivables/<int:receivable_id>/plan/accept")
 @blp.response(200, PlanSchema)
 def accept_plan(receivable_id: int):
-    """Accept the plan the client proposed: its schedule, the first instalment charged now
-    (a refused first charge ends the plan: `status: failed`, the ladder resumes)."""
+    """Accept the plan the client proposed: the schedule they asked for, each instalment
+    charged on its date by the tick, the first at once only when its date has come (a
+    refused charge ends the plan: `status: failed`, the ladder resumes)."""
     provider = require_provider()
     plan_id = plans.proposed_id(receivable_id, provider.id)
     return plan_out(plans.accept(plan_id, provider.id, utcnow()))

@@ -10,9 +10,9 @@ SetupIntent id from the page: it reads back the one of that key. The bank accoun
 the debt's payment method, and the timeline says a mandate was signed (`sepa_saved`, with its
 mandate id): that is how an instalment knows it is a debit.
 
-An instalment debited (plans.charge_one) is `processing` for days: the next ticks find it so and
-wait; `payment_intent.succeeded` makes it paid at the next tick, `payment_intent.payment_failed`
-fails it and the plan, as a refused card instalment does.
+An instalment debited (plan_charges.charge_one) is `processing` for days: the next ticks find
+it so and wait; `payment_intent.succeeded` makes it paid at the next tick,
+`payment_intent.payment_failed` fails it and the plan, as a refused card instalment does.
 """
 
 from __future__ import annotations

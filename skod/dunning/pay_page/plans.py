@@ -2,16 +2,17 @@
 provider accepts or refuses, and an accepted plan charges the saved card on schedule (or debits
 the bank account of the SEPA mandate signed on the plan page: plan_sepa.py).
 
-`propose` pauses the case (reason "plan") and tells the provider; `refuse` resumes the ladder;
-`accept` schedules the instalments (they add up exactly to the balance, the remainder on the
-first; the first due at once, then monthly on the same day of the client's calendar) and charges
-the first. `charge_due` (every tick, before the sweep) charges each due instalment off-session
-at most once: the instalment's row lock and status, and its key `instalment:{plan}:{seq}`
-stored before the call. A paid instalment settles its share of the debt (the last one closes
-the case); a failed one fails the plan and the ladder resumes. Everyone is told through
-notices.provider_told: the provider of a proposal, both sides of a decision and of a failure.
+`propose` fixes the schedule both sides read before deciding (rules/plan_split.schedule: the
+first due a week after the request, then monthly on the same day of the client's calendar, the
+amounts adding up exactly to the balance), pauses the case (reason "plan") and tells the
+provider; it is refused while the saved card is the one whose charge failed (the client gives
+another card or a SEPA mandate first). `refuse` resumes the ladder; `accept` keeps the dates
+(the amounts follow the balance, should a transfer have paid part meanwhile) and charges
+nothing before the first date: only an instalment already due is charged at once; the tick
+charges the others (plan_charges.py). A case closed (paid, written off) closes its plan with
+it (debts/plan_closing.py). Everyone is told through notices.provider_told: the provider of a
+proposal, both sides of a decision.
 """
-
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,7 +20,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from skod.core.errors import Conflict, Invalid, NotFound
-from skod.core.isolation import isolated
 from skod.dunning.debts import cases, notices, retries
 from skod.dunning.debts import store as recv
 from skod.dunning.debts.models import (
@@ -29,18 +29,13 @@ from skod.dunning.debts.models import (
     PaymentPlan,
     Receivable,
 )
-from skod.dunning.pay_page import plan_sepa
-from skod.dunning.rules.plan_split import check_instalments, monthly
+from skod.dunning.pay_page import plan_charges
+from skod.dunning.rules import plan_split as plan_rules
 from skod.extensions import db
-from skod.payments import cards
-from skod.payments import services as pay
-from skod.payments.decline_labels import retry_allowed
-from skod.payments.models import RECOVERY, Payment
+from skod.payments.models import Payment
 
 #: a plan in these states owns the case's pause: no second plan, promise or client dispute
 ACTIVE = ("proposed", "accepted")
-#: instalments charged per tick; the next tick takes the rest
-BATCH = 200
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -56,16 +51,16 @@ def latest_plan(receivable_id: int) -> PaymentPlan | None:
 
 
 def card_ready(receivable: Receivable, now: datetime) -> bool:
-    """Whether the saved card may carry instalments: there is one, its last failure allows
-    another charge (a soft decline, a lapsed hold), and the networks' limits allow it."""
+    """Whether the saved card (or mandate) may carry instalments: there is one, the networks'
+    limits allow it, and it is not the card whose charge failed: a plan charged on the card
+    that was just refused would only fail again (a lapsed hold is no refusal of the card)."""
     card = receivable.stripe_payment_method_id
     if not card or retries.card_blocked(card, now):
         return False
     failed = db.session.get(Payment, receivable.payment_id) if receivable.payment_id else None
     if failed is None or failed.stripe_payment_method_id != card:
-        return True  # a card saved since the failure
-    return receivable.failure_code == "hold_expired" or retry_allowed(
-        receivable.failure_kind, receivable.failure_code, failed.last_error_advice)
+        return True  # a card or a mandate saved since the failure
+    return receivable.failure_code == "hold_expired"
 
 
 def proposed_id(receivable_id: int, provider_id: int) -> int:
@@ -85,7 +80,7 @@ def propose(receivable_id: int, n: int, now: datetime) -> PaymentPlan:
     receivable = cases.locked(receivable_id)
     try:
         _may_propose(receivable, now)
-        check_instalments(receivable.balance_minor, n, receivable.currency)
+        steps = proposed_schedule(receivable, n, now)
     except (Conflict, Invalid):
         db.session.rollback()
         raise
@@ -93,11 +88,22 @@ def propose(receivable_id: int, n: int, now: datetime) -> PaymentPlan:
                        created_at=now)
     db.session.add(plan)
     db.session.flush()
+    for seq, (due, amount) in enumerate(steps, start=1):
+        db.session.add(Instalment(plan_id=plan.id, seq=seq, due_at=due, amount_minor=amount,
+                                  status="scheduled"))
     recv.record(receivable, "plan_proposed", now, plan_id=plan.id, instalments=n)
     plan_id = plan.id
     receivable = cases.pause(receivable_id, now, "plan", plan_id=plan_id)  # commits all
     notices.provider_told(receivable, "plan_proposed", plan_id=plan_id, instalments=n)
     return db.session.get(PaymentPlan, plan_id)
+
+
+def proposed_schedule(receivable: Receivable, n: int,
+                      now: datetime) -> list[tuple[datetime, int]]:
+    """The (due, amount) pairs of an n-instalment plan asked at `now`: what the client reads
+    before sending and what the request fixes (Invalid: n out of range, too small)."""
+    return plan_rules.schedule(receivable.balance_minor, n, receivable.currency,
+                               plan_rules.first_due(now), receivable.client.timezone)
 
 
 def _may_propose(receivable: Receivable, now: datetime) -> None:
@@ -130,26 +136,33 @@ def _decide(plan_id: int, provider_id: int) -> tuple[PaymentPlan, Receivable]:
 
 
 def accept(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
-    """The provider agrees: the instalments are scheduled and the first is charged now."""
+    """The provider agrees to the schedule read on the case page: its dates stay, and the
+    first instalment is charged on its date by the tick (at once only when already due)."""
     plan, receivable = _decide(plan_id, provider_id)
     try:
-        amounts = check_instalments(receivable.balance_minor, plan.instalments,
-                                    receivable.currency)
+        amounts = plan_rules.check_instalments(receivable.balance_minor, plan.instalments,
+                                               receivable.currency)
     except Invalid:
         db.session.rollback()
         raise
     PLAN_STATES.move(plan, "accepted")
     plan.decided_at = now
-    dates = monthly(now, plan.instalments, receivable.client.timezone)
-    for seq, (amount, due) in enumerate(zip(amounts, dates, strict=True), start=1):
-        db.session.add(Instalment(plan_id=plan.id, seq=seq, due_at=due, amount_minor=amount,
-                                  status="scheduled"))
+    if not plan.schedule:  # a request made before requests fixed their schedule
+        dates = plan_rules.monthly(plan_rules.first_due(plan.created_at), plan.instalments,
+                                   receivable.client.timezone)
+        plan.schedule.extend(Instalment(seq=seq, due_at=due, amount_minor=0,
+                                        status="scheduled")
+                             for seq, due in enumerate(dates, start=1))
+    # the amounts follow the balance (a transfer may have paid part since the request)
+    for instalment, amount in zip(plan.schedule, amounts, strict=True):
+        instalment.amount_minor = amount
     recv.record(receivable, "plan_accepted", now, plan_id=plan.id, amounts=amounts)
     db.session.commit()
     notices.provider_told(receivable, "plan_accepted", plan_id=plan_id)  # and the client
-    first = db.session.scalar(select(Instalment.id).where(
-        Instalment.plan_id == plan_id, Instalment.seq == 1))
-    charge_one(first, now)
+    first = db.session.scalars(select(Instalment).where(
+        Instalment.plan_id == plan_id, Instalment.seq == 1)).one()
+    if first.due_at <= now:
+        plan_charges.charge_one(first.id, now)
     return db.session.get(PaymentPlan, plan_id, populate_existing=True)
 
 
@@ -158,6 +171,7 @@ def refuse(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
     plan, receivable = _decide(plan_id, provider_id)
     PLAN_STATES.move(plan, "refused")
     plan.decided_at = now
+    plan_charges.cancel_rest(plan)
     recv.record(receivable, "plan_refused", now, plan_id=plan.id)
     db.session.commit()
     if receivable.status == "paused" and receivable.pause_reason == "plan":
@@ -165,133 +179,3 @@ def refuse(plan_id: int, provider_id: int, now: datetime) -> PaymentPlan:
     notices.provider_told(db.session.get(Receivable, receivable.id), "plan_refused",
                          plan_id=plan_id)  # and the client
     return db.session.get(PaymentPlan, plan_id)
-
-
-# Charging -----------------------------------------------------------------------------------
-def charge_due(now: datetime) -> int:
-    """Every instalment due at `now` of an accepted plan is charged (a charge that got no
-    answer is sent again with the same key); how many were looked at."""
-    ids = db.session.scalars(
-        select(Instalment.id).join(PaymentPlan, PaymentPlan.id == Instalment.plan_id)
-        .where(PaymentPlan.status == "accepted", Instalment.due_at <= now,
-               Instalment.status.in_(("scheduled", "charging")))
-        .order_by(Instalment.due_at).limit(BATCH)).all()
-    db.session.commit()
-    for instalment_id in ids:
-        with isolated("charge_due", instalment_id):
-            charge_one(instalment_id, now)
-    return len(ids)
-
-
-def _lock(instalment_id: int) -> Instalment:
-    return db.session.get(Instalment, instalment_id, with_for_update=True,
-                          populate_existing=True)
-
-
-def charge_one(instalment_id: int, now: datetime) -> str:
-    """Charge one instalment on the saved card, at most once; its outcome."""
-    instalment = _lock(instalment_id)
-    plan = instalment.plan
-    receivable = db.session.get(Receivable, plan.receivable_id, populate_existing=True)
-    if plan.status != "accepted" or instalment.status not in ("scheduled", "charging"):
-        db.session.commit()
-        return "nothing"
-    if instalment.status == "charging" and db.session.get(
-            Payment, instalment.payment_id).status in ("captured", "failed", "waived"):
-        db.session.commit()  # answered meanwhile (webhook, reconciliation): record it
-        return after_charge(instalment_id, now)
-    if receivable.status in CLOSED:  # paid by another path (pay page, transfer)
-        _end(plan, "completed")
-        db.session.commit()
-        return "nothing"
-    if instalment.status == "scheduled":
-        if retries.live_hold(receivable.stripe_payment_method_id, receivable.provider_id):
-            db.session.commit()  # a hold of the provider is live on the card: next sweep
-            return "waiting"
-        if retries.card_blocked(receivable.stripe_payment_method_id or "", now):
-            db.session.commit()
-            return _failed(instalment_id, None, now)
-        _new_charge(instalment, plan, receivable)
-        db.session.commit()  # the charge and its key exist before Stripe hears of it
-    payment = pay.lock(_lock(instalment_id).payment_id)
-    if payment.status == "created" and payment.method == plan_sepa.SEPA:
-        plan_sepa.send_debit(payment.id, receivable, now)  # processing for days
-    elif payment.status == "created":
-        pay.send_create(payment, customer=cards.customer_of(receivable, receivable.client),
-                        manual=False, now=now)
-    db.session.commit()
-    return after_charge(instalment_id, now)
-
-
-def _new_charge(instalment: Instalment, plan: PaymentPlan, receivable: Receivable) -> None:
-    """The instalment's payment row; the last instalment takes whatever is left, and none
-    takes more than is owed (a transfer may have paid part of the debt meanwhile)."""
-    last = instalment.seq == plan.instalments
-    amount = receivable.balance_minor if last else min(instalment.amount_minor,
-                                                       receivable.balance_minor)
-    payment = pay.new_payment(
-        provider_id=receivable.provider_id, client_id=receivable.client_id, purpose=RECOVERY,
-        amount=amount, currency=receivable.currency, off_session=True,
-        key=f"instalment:{plan.id}:{instalment.seq}",
-        payment_method=receivable.stripe_payment_method_id)
-    payment.receivable_id = receivable.id
-    plan_sepa.mark_debit(payment, receivable)
-    instalment.amount_minor, instalment.payment_id = amount, payment.id
-    instalment.status = "charging"
-
-
-def after_charge(instalment_id: int, now: datetime) -> str:
-    """Record the charge's outcome on the instalment, the plan and the case."""
-    instalment = _lock(instalment_id)
-    payment = db.session.get(Payment, instalment.payment_id)
-    if payment.status == "captured":
-        instalment.status = "paid"
-        plan = instalment.plan
-        recv.record(plan.receivable, "instalment", now, plan_id=plan.id, seq=instalment.seq,
-                    ok=True, payment_id=payment.id)
-        if all(i.status == "paid" for i in plan.schedule):
-            _end(plan, "completed")
-        plan_id, receivable_id = plan.id, plan.receivable_id
-        db.session.commit()
-        retries.after_attempt(payment.id, now)  # settles its share; the last one closes
-        receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
-        if receivable.status not in CLOSED:  # closed: the closing e-mails say it all
-            notices.instalment_paid(receivable, db.session.get(PaymentPlan, plan_id))
-        return "paid"
-    if payment.status in ("failed", "waived"):
-        db.session.commit()
-        return _failed(instalment_id, payment.id, now)
-    db.session.commit()  # no answer yet: the next tick sends the same key again
-    return payment.status
-
-
-def _failed(instalment_id: int, payment_id: int | None, now: datetime) -> str:
-    """A refused instalment ends the plan: the ladder resumes, both sides are told."""
-    instalment = _lock(instalment_id)
-    plan = instalment.plan
-    plan_id, receivable_id, amount = plan.id, plan.receivable_id, instalment.amount_minor
-    receivable = recv.lock(receivable_id)
-    instalment.status = "failed"
-    _end(plan, "failed")
-    # the card was just refused again: the retries planned after the first failure are
-    # stale, and the ladder goes on by e-mail
-    receivable.next_retry_at = None
-    recv.record(receivable, "plan_failed", now, plan_id=plan_id, seq=instalment.seq,
-                payment_id=payment_id)
-    db.session.commit()
-    if payment_id is not None:
-        retries.after_attempt(payment_id, now)  # the attempt on the timeline, its decline
-    receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
-    if receivable.status == "paused" and receivable.pause_reason == "plan":
-        receivable = cases.resume(receivable_id, now, why="plan_failed")
-    notices.provider_told(receivable, "plan_failed", plan_id=plan_id,
-                         amount_minor=amount)  # and the client
-    return "failed"
-
-
-def _end(plan: PaymentPlan, status: str) -> None:
-    """The plan is over: instalments not charged yet will not be."""
-    PLAN_STATES.move(plan, status)
-    for instalment in plan.schedule:
-        if instalment.status == "scheduled":
-            instalment.status = "canceled"

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 
 from skod.accounts.models import Client
 from skod.core import formats
+from skod.core.errors import Invalid
 from skod.dunning.debts import links
 from skod.dunning.debts.models import CLOSED, DunningEvent, PaymentPlan, Receivable
 from skod.dunning.debts.overpay import overpaid_minor
+from skod.dunning.disputes import view as disputes
 from skod.dunning.owed import amounts as owing
 from skod.dunning.pay_page import paying, plans
 from skod.dunning.transfers import store as transfer_store
@@ -30,6 +32,7 @@ PLAN_WORDS = {
     "proposed": _l("Asked, waiting for the provider's answer"),
     "accepted": _l("Accepted"), "refused": _l("Not accepted by the provider"),
     "completed": _l("Completed"), "failed": _l("Stopped: an instalment was refused"),
+    "closed": _l("Closed with the debt"),
 }
 INSTALMENT_WORDS = {
     "scheduled": _l("To be charged"), "charging": _l("Being charged"), "paid": _l("Paid"),
@@ -67,6 +70,7 @@ def page(receivable: Receivable, token: str, now: datetime) -> dict:
         "matched_transfer": matched_transfer(receivable),
         "pause": pause_words(receivable, locale), "dispute_reason": (
             dispute_reason(receivable) if receivable.pause_reason == "client_dispute" else None),
+        "dispute_outcome": disputes.client_view(receivable, locale),
         "plan": plan_view(plan, receivable, locale),
         "actions": actions(receivable, plan) - ({"pay"} if debit else set()),
         "debit_on_its_way": debit, "today": _today(receivable, now),
@@ -232,6 +236,25 @@ def plan_view(plan: PaymentPlan | None, receivable: Receivable, locale: str) -> 
                           "amount": display.money(i.amount_minor, receivable.currency, locale),
                           "words": str(INSTALMENT_WORDS.get(i.status, i.status))}
                          for i in plan.schedule]}
+
+
+def plan_preview(receivable: Receivable, n: int, now: datetime) -> dict | None:
+    """The schedule an n-instalment request sent now would fix (plans.proposed_schedule), as
+    the client reads it before sending: each day in words, each amount, and their total (the
+    balance to the cent); None when the instalments would be too small."""
+    try:
+        steps = plans.proposed_schedule(receivable, n, now)
+    except Invalid:
+        return None
+    locale, tz = current_locale(), receivable.client.timezone
+
+    def money(amount: int) -> str:
+        return display.money(amount, receivable.currency, locale)
+
+    return {"rows": [{"seq": seq, "day": formats.local_day(due, tz, locale),
+                      "amount": money(amount)}
+                     for seq, (due, amount) in enumerate(steps, start=1)],
+            "total": money(sum(amount for _due, amount in steps))}
 
 
 def actions(receivable: Receivable, plan: PaymentPlan | None) -> set[str]:

@@ -36,6 +36,11 @@ ERROR_WORDS = {
     "bank_line_decided": _l("This bank line was reviewed already."),
     "not_a_candidate": _l("This debt is not one the bank line was proposed for."),
     "surplus_refunded": _l("This amount is marked refunded already."),
+    "dispute_decided": _l("This dispute is answered already: there is nothing more to decide."),
+    "dispute_answered": _l("You answered this dispute already: accept or reject it now."),
+    "no_invoice": _l("The invoice of this debt is not issued yet: try again in a few minutes."),
+    "paused_client_dispute": _l("The client disputes this debt: accept or reject the dispute, "
+                                "and the reminders resume by themselves."),
 }
 
 

@@ -1,4 +1,4 @@
-"""Forms of the provider's dunning pages: the list's filter, the actions' confirmation forms
+"""Forms of the provider's dunning pages: the actions' confirmation forms
 and the reminder settings (each posting form carries its CSRF token)."""
 
 from __future__ import annotations
@@ -25,17 +25,6 @@ from skod.dunning.rules.recourse_routes import CHOOSABLE
 from skod.web.forms import REQUIRED, SelectChoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker, or a date typed by hand
-
-
-class FilterForm(Form):
-    """The list's GET filter (changes nothing: no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    status = SelectField(_l("Show"), default="owed", choices=[
-        SelectChoice("owed", _l("Still owed")), SelectChoice("open", _l("Being chased")),
-        SelectChoice("paused", _l("Paused")), SelectChoice("closed", _l("Closed"))])
 
 
 class PauseForm(Form):

@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from skod.core import formats
 from skod.dunning.bank_statements import surplus
+from skod.dunning.disputes import labels as dispute_words
+from skod.dunning.receivables import plan_labels
 from skod.dunning.recourse.labels import ROUTES
 from skod.payments import decline_labels
 from skod.web import display
@@ -45,6 +47,9 @@ RESUME_WORDS = {
     "pause_ended": _l("the end date of your pause came"),
     "dispute_closed": _l("the bank closed the dispute"),
     "address_given": _l("the client's postal address was filled in"),
+    "plan_refused": _l("you refused the payment plan"),
+    "plan_failed": _l("an instalment of the payment plan was refused"),
+    **dispute_words.RESUME_WORDS,
 }
 VIA_WORDS = {
     "card": _l("card"), "transfer": _l("bank transfer"), "instalment": _l("instalment"),
@@ -121,7 +126,7 @@ def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
     if kind == "overpaid":
         return _("Paid after the debt was settled: %(amount)s refunded to the client's card.",
                  amount=money(data.get("amount")))
-    if kind.startswith(("notice_", "penalt")):
+    if kind.startswith(("notice_", "penalt", "dispute_")):
         return _notice_event(kind, data, money(data.get("amount")))
     return _other(kind, data, locale, tz)
 
@@ -172,7 +177,9 @@ def _failure_event(kind: str, data: dict) -> str:
 
 def _notice_event(kind: str, data: dict, amount: str) -> str:
     """The mise en demeure's own lines: held for approval, posted by registered mail; and
-    the penalties' lines."""
+    the penalties' and a client dispute's lines."""
+    if kind.startswith("dispute_"):
+        return dispute_words.event(kind, data, amount)
     if kind.startswith("penalt"):
         return _penalties_event(kind, data, amount)
     if kind == "notice_posted":
@@ -182,13 +189,20 @@ def _notice_event(kind: str, data: dict, amount: str) -> str:
 
 
 def _paused(data: dict, locale: str, tz: str) -> str:
-    line = _("Paused: %(why)s.", why=pause(data.get("reason")))
+    line = _("Paused: %(why)s.", why=pause(data.get("reason"))) + dispute_words.reason_line(data)
     if data.get("until"):
         from skod.core.clock import parse_iso
 
         line += " " + _("Until %(date)s.", date=display.when(parse_iso(data["until"]), tz,
                                                              locale))
     return line
+
+
+def _resumed(data: dict) -> str:
+    why = data.get("why") or "provider"  # events written before `why` was recorded
+    if why not in RESUME_WORDS:  # never "by you" for what the provider did not do
+        return _("The reminders resume.")
+    return _("Resumed: %(why)s.", why=RESUME_WORDS[why])
 
 
 def _closed(kind: str, data: dict) -> str:
@@ -205,18 +219,9 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
     if kind in ("paid", "written_off"):
         return _closed(kind, data)
     if kind == "resume":
-        return _("Resumed: %(why)s.", why=RESUME_WORDS.get(data.get("why") or "",
-                                                          RESUME_WORDS["provider"]))
-    if kind == "plan_proposed":
-        return _("The client asks for a payment plan in %(n)s monthly instalments.",
-                 n=data.get("instalments"))
-    if kind == "plan_failed":
-        return _("Payment plan stopped: instalment no. %(seq)s was refused; the reminders "
-                 "resume.", seq=data.get("seq"))
-    if kind.startswith("plan_"):
-        return _("Payment plan: %(what)s.", what=plan_status(kind.removeprefix("plan_")))
-    if kind == "instalment":
-        return _("Instalment no. %(seq)s of the payment plan paid.", seq=data.get("seq"))
+        return _resumed(data)
+    if kind.startswith("plan_") or kind == "instalment":
+        return plan_labels.event(kind, data)
     if kind in ("card_saved", "sepa_saved"):
         return _("The client saved a card on the payment page.") if kind == "card_saved" else _(
             "The client signed a SEPA Direct Debit mandate for the instalments.")
@@ -234,17 +239,6 @@ def _other(kind: str, data: dict, locale: str, tz: str) -> str:
                  route=ROUTES.get(data.get("route"), data.get("route")),
                  reason=data.get("reason"))
     return _("Other event.")
-
-
-PLAN_WORDS = {
-    "proposed": _l("requested by the client, waiting for your answer"),
-    "accepted": _l("accepted"), "refused": _l("refused"), "completed": _l("completed"),
-    "failed": _l("stopped after a failed instalment"),
-}
-
-
-def plan_status(value: str) -> str:
-    return str(PLAN_WORDS.get(value, _l("updated")))
 
 
 def news(counts: dict, locale: str) -> list[str]:

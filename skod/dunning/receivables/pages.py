@@ -19,10 +19,9 @@ from skod.core.money import parse_minor
 from skod.dunning.bank_statements import view as bank_view
 from skod.dunning.bank_statements.forms import ImportForm
 from skod.dunning.board import summary as board
+from skod.dunning.board.listing import table_view
 from skod.dunning.board.view import board_view
-from skod.dunning.debts import actions, sweep_faults
-from skod.dunning.debts.store import remembering
-from skod.dunning.mise_en_demeure import services as mise_en_demeure
+from skod.dunning.debts import actions
 from skod.dunning.owed import pages as calculator_pages
 from skod.dunning.owed import penalty_choices
 from skod.dunning.pay_page import plans
@@ -30,19 +29,16 @@ from skod.dunning.receivables import queries
 from skod.dunning.receivables.blueprint import bp, error_words
 from skod.dunning.receivables.forms import (
     ConfirmForm,
-    FilterForm,
     MarkPaidForm,
     PauseForm,
     WriteOffForm,
 )
-from skod.dunning.receivables.view import case_view, list_row
+from skod.dunning.receivables.view import case_view
 from skod.dunning.transfers import services as transfers
 from skod.extensions import db
 from skod.invoicing.ledger import local_day
 from skod.web.blueprint import current_locale
 
-#: rows shown on the list page
-PAGE_LIMIT = 300
 #: action -> (its form, what the provider is told once done)
 ACTIONS = {
     "pause": (PauseForm, _l("The case is paused: no reminder and no card retry until it "
@@ -78,23 +74,15 @@ def receivable_list() -> ResponseReturnValue:
 
 
 def list_page(import_form: ImportForm | None = None) -> str:
-    """The list, its board, the bank statement form (`import_form`: one sent back with its
-    errors) and the bank lines waiting for the provider's review."""
-    form = FilterForm(formdata=request.args)
-    if not form.validate():
-        form.status.data = "owed"
-    stmt = queries.listing(current_user.id, form.status.data).limit(PAGE_LIMIT + 1)
-    rows = list(db.session.scalars(stmt))
+    """The board, its table of debts (skod/dunning/board/listing.py: filter, sort, search,
+    page), the bank statement form (`import_form`: one sent back with its errors) and the
+    bank lines waiting for the provider's review."""
     now, tz, locale = utcnow(), current_user.timezone, current_locale()
     view = board_view(board.summary(current_user.id, now), locale)
-    tasks = mise_en_demeure.open_tasks(current_user.id)
-    failing = sweep_faults.stuck(current_user.id, [r.id for r in rows[:PAGE_LIMIT]])
     provisional = calculator_pages.provisional_warning(current_user.id, local_day(now, tz))
-    with remembering():  # the ladder and the rate table read once for the page
-        shown = [list_row(r, now, tz, locale, tasks.get(r.id), failing.get(r.id))
-                 for r in rows[:PAGE_LIMIT]]
-    return render_template("dunning/provider_list.html", form=form, board=view, rows=shown,
-                           provisional=provisional, truncated=len(rows) > PAGE_LIMIT,
+    return render_template("dunning/provider_list.html", board=view,
+                           debts=table_view(current_user.id, request.args, now, tz, locale),
+                           provisional=provisional,
                            import_form=import_form or ImportForm(formdata=None),
                            proposals=bank_view.proposals_view(current_user.id, locale))
 

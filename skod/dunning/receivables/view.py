@@ -14,16 +14,16 @@ from skod.dunning.bank_statements import surplus
 from skod.dunning.debts.actions import NOT_RESUMABLE
 from skod.dunning.debts.models import Receivable
 from skod.dunning.debts.sweep_faults import stuck
+from skod.dunning.disputes import forms as dispute_forms
+from skod.dunning.disputes.view import dispute_view
 from skod.dunning.mise_en_demeure.services import of_receivable
-from skod.dunning.receivables import labels, queries
+from skod.dunning.receivables import labels, plan_labels, queries
 from skod.dunning.recourse import view as recourse_view
 from skod.dunning.transfers import store as transfer_store
 from skod.web import display
 
 STEP_STATUS = {"sent": _l("sent"), "claimed": _l("being sent"),
                "withdrawn": _l("not sent: paid or paused meanwhile")}
-INSTALMENT_STATUS = {"scheduled": _l("scheduled"), "charging": _l("being charged"),
-                     "paid": _l("paid"), "failed": _l("failed")}
 
 
 def _next_words(action: dict | None) -> str | None:
@@ -91,6 +91,7 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
     plan = detail["plan"]
     status = receivable.status
     failing = stuck(receivable.provider_id, [receivable.id]).get(receivable.id)
+    dispute = dispute_view(receivable, tz, locale)
     return {
         "r": receivable, "row": list_row(receivable, now, tz, locale, stuck=failing),
         "paid": display.money(receivable.paid_minor, receivable.currency, locale),
@@ -109,7 +110,8 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
         "recourse": recourse_view.of_case(receivable, now, locale),
         "can": {
             "pause": status == "open",
-            "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE,
+            "resume": status == "paused" and receivable.pause_reason not in NOT_RESUMABLE
+            and not (dispute and dispute["can_decide"]),
             "remind": status == "open",
             "mark-paid": status in queries.OWED, "write-off": status in queries.OWED,
             "plan": bool(plan and plan["status"] == "proposed" and status in queries.OWED),
@@ -117,6 +119,8 @@ def case_view(receivable: Receivable, now: datetime, tz: str, locale: str) -> di
         "penalties": penalties_view(receivable, detail, locale),
         "transfer": transfer_view(receivable, locale),
         "surpluses": surplus.view(receivable.id, locale),
+        "dispute": dispute,
+        "dispute_forms": dispute_forms.blank() if dispute and dispute["can_decide"] else {},
     }
 
 
@@ -158,11 +162,15 @@ def penalties_view(receivable: Receivable, detail: dict, locale: str) -> dict | 
 
 
 def _plan(plan: dict, currency: str, tz: str, locale: str) -> dict:
+    """The plan as the provider reads it, its schedule included before they decide: each
+    day in words, each amount, and their total (the balance, to the cent)."""
     return {
-        "status": labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
-        "instalments": plan["instalments"], "note": plan["note"],
-        "schedule": [{"seq": i["seq"], "when": display.when(i["due_at"], tz, locale),
+        "status": plan_labels.plan_status(plan["status"]), "proposed": plan["status"] == "proposed",
+        "code": plan["status"], "instalments": plan["instalments"], "note": plan["note"],
+        "total": display.money(sum(i["amount_minor"] for i in plan["schedule"]), currency,
+                               locale),
+        "schedule": [{"seq": i["seq"], "when": formats.local_day(i["due_at"], tz, locale),
                       "amount": display.money(i["amount_minor"], currency, locale),
-                      "status": str(INSTALMENT_STATUS.get(i["status"], i["status"]))}
+                      "status": plan_labels.instalment_status(i["status"])}
                      for i in plan["schedule"]],
     }

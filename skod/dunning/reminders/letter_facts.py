@@ -96,6 +96,13 @@ class Facts:
     personal: str | None = None
 
 
+def bank_details_printed(facts: Facts) -> bool:
+    """Whether a letter of these facts prints bank details to pay by transfer: the provider's
+    IBAN, or the client's own account for a transfer matched by itself. Only then may an
+    e-mail say "the bank details are in the letter" (or below)."""
+    return bool(facts.creditor.iban) or any(d.transfer is not None for d in facts.debts)
+
+
 @dataclass
 class Block:
     """One part of the e-mail, in this order: a title, sentences, label/value rows, one

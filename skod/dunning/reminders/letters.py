@@ -10,17 +10,20 @@ business, the consumer notice) lives in `formal_reminder.py`. A consumer's lette
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.lists import format_list
 from flask_babel import gettext as _
 
-from skod.dunning.reminders import formal_reminder
-from skod.dunning.reminders.letter_facts import Block, Debt, Facts, Letter, day, money, one_line
-from skod.payments.decline_labels import words
-
-#: failure kinds that are the bank's answer (the decline code then says why, in words)
-DECLINES = ("soft_decline", "hard_decline", "authentication_required")
+from skod.dunning.reminders import card_outlook, formal_reminder
+from skod.dunning.reminders.letter_facts import (
+    Block,
+    Debt,
+    Facts,
+    Letter,
+    bank_details_printed,
+    day,
+    money,
+    one_line,
+)
+from skod.notifications.mail import signature_lines
 
 
 def build(facts: Facts) -> Letter:
@@ -103,21 +106,6 @@ def failed(debt: Debt) -> bool:
     return debt.failure_code is not None or debt.failure_kind is not None
 
 
-def reason(debt: Debt) -> str | None:
-    """Why the card payment failed, in words (never a raw code); None when not known."""
-    if debt.failure_code == "hold_expired":
-        return _("The amount held on your card expired before it could be collected.")
-    if debt.failure_code == "dispute_lost" or debt.failure_kind == "dispute":
-        return _("Your bank returned this payment to you after a dispute; the service was "
-                 "delivered, so the amount is due again.")
-    if debt.failure_code is None and debt.failure_kind is None:
-        return None
-    if debt.failure_kind in DECLINES or debt.failure_kind is None:
-        return str(words(debt.failure_code))
-    # not the bank's answer (an error of ours or of the network): never say "declined"
-    return _("The payment could not be completed with your card.")
-
-
 def debt_block(facts: Facts, debt: Debt) -> Block:
     loc = facts.locale
     title = (_("Invoice %(number)s", number=debt.invoice_number) if debt.invoice_number
@@ -136,10 +124,16 @@ def debt_block(facts: Facts, debt: Debt) -> Block:
     block.rows.append((_("Balance due"), money(debt.balance_minor, debt.currency, loc)))
     if debt.owed is not None:
         block.rows += formal_reminder.owed_rows(debt, loc)
-    why = reason(debt)
+    if facts.step == 0:  # the reason and the retries: one rule, that never contradicts itself
+        told = card_outlook.outlook(code=debt.failure_code, kind=debt.failure_kind,
+                                    retries=debt.retries, transfer=bank_details_printed(facts),
+                                    timezone=facts.timezone, locale=loc)
+        why, after = told.reason, list(told.next_steps)
+    else:
+        why, after = card_outlook.reason(debt.failure_code, debt.failure_kind, advice=True), []
     if why:
         block.rows.append((_("Why the card payment failed"), why))
-    block.notes += situation(facts, debt)
+    block.notes += situation(facts, debt) + after
     block.links.append((_("Pay online (card, secure page)"), debt.pay_url))
     if debt.invoice_url:
         block.links.append((_("The invoice (PDF)"), debt.invoice_url))
@@ -147,20 +141,11 @@ def debt_block(facts: Facts, debt: Debt) -> Block:
 
 
 def situation(facts: Facts, debt: Debt) -> list[str]:
-    """Step 0's sentences about what happens next to this debt."""
-    if facts.step != 0:
-        return []
-    lines = []
-    if debt.source_kind == "message":
-        lines.append(_("Your answer is ready: it is released to you as soon as this payment "
-                       "is made."))
-    if debt.retries:
-        tz = ZoneInfo(facts.timezone)
-        dates = format_list([day(r.astimezone(tz).date(), facts.locale) for r in debt.retries],
-                            locale=facts.locale)
-        lines.append(_("Your card will be tried again on %(dates)s, unless you pay before.",
-                       dates=dates))
-    return lines
+    """Step 0's sentence about an answer waiting for this payment (the card's: card_outlook)."""
+    if facts.step == 0 and debt.source_kind == "message":
+        return [_("Your answer is ready: it is released to you as soon as this payment is "
+                  "made.")]
+    return []
 
 
 def transfer_block(facts: Facts) -> Block | None:
@@ -228,4 +213,6 @@ def contact_block(facts: Facts) -> Block:
 def closing(facts: Facts) -> list[str]:
     lines = [] if facts.step == 0 else [
         _("If you have paid in the meantime, please disregard this message.")]
-    return [*lines, _("Kind regards,"), facts.creditor.company_name or facts.creditor.name]
+    # signed by the provider, as every e-mail sent in their voice (notifications.mail)
+    c = facts.creditor
+    return [*lines, _("Kind regards,"), *signature_lines(c.name, c.company_name)]

@@ -4,8 +4,8 @@ every invoice of that step) and what the provider (and, for a payment plan, the 
 Thin on purpose: this module reads the rows (receivables, invoices, rates, the ladder) into
 `letter_facts.Facts`, and letters.py / formal_reminder.py decide what the e-mail says.
 Client e-mails are in the client's language and time zone, carry the invoice PDFs (attached by the
-delivery worker) and answer to the provider's address (Reply-To), since the provider is who the
-client deals with.
+delivery worker) and speak in the provider's voice (links.voice: the provider's name as the sender,
+Reply-To their address, their signature), since the provider is who the client deals with.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def send_step(step: int, receivable_ids: list[int], now: datetime) -> str:
     with force_locale(locale):
         letter = letters.build(facts_for(step, rows, now, locale))
         msg = mail.build(to=client.email, template="dunning_client", subject=letter.subject,
-                         context={"letter": letter}, locale=locale)
-    msg["Reply-To"] = provider.email
+                         context={"letter": letter}, locale=locale, sender=links.voice(provider))
     raw = keep(msg, provider.id, client.email, step, now)
     mail.send_raw(raw, [r.invoice_id for r in rows if r.invoice_id is not None])
     if step == 0:

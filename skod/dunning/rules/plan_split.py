@@ -4,13 +4,16 @@ their monthly days. No I/O: the services in plans.py call these."""
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from skod.core.errors import Invalid
 from skod.payments.stripe_objects import minimum_charge
 
 MIN_INSTALMENTS, MAX_INSTALMENTS = 2, 6
+#: the first instalment falls due this long after the request: the provider has time to
+#: answer, and the client knows the date before sending (never "at once, on acceptance")
+FIRST_AFTER = timedelta(days=7)
 
 
 def split(balance: int, n: int) -> list[int]:
@@ -44,3 +47,16 @@ def check_instalments(balance: int, n: int, currency: str) -> list[int]:
                       fields={"instalments": ["each instalment must reach the minimum charge"]},
                       code="instalment_too_small")
     return amounts
+
+
+def first_due(asked_at: datetime) -> datetime:
+    """When the first instalment of a plan asked at `asked_at` falls due."""
+    return asked_at + FIRST_AFTER
+
+
+def schedule(balance: int, n: int, currency: str, first: datetime,
+             tz: str) -> list[tuple[datetime, int]]:
+    """The plan's (due instant, amount) pairs: the amounts add up to `balance` to the cent
+    (Invalid as check_instalments), the dates monthly from `first` in `tz`."""
+    return list(zip(monthly(first, n, tz), check_instalments(balance, n, currency),
+                    strict=True))
