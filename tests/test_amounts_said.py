@@ -166,7 +166,7 @@ def test_an_answer_paid_on_the_pay_page_says_what_was_charged(
 
 
 def test_each_instalment_says_what_was_charged_and_what_is_left(
-        app, client, stripe_emulator, card_pm, outbox):
+        app, client, stripe_emulator, stripe_raw, card_pm, outbox):
     """A plan of three on a 120,00 € debt: each instalment that leaves something owed tells
     the client 40,00 € charged and what is left; the last one closes the debt, and the
     milestone's e-mail says the last 40,00 € and 120,00 € in all."""
@@ -174,9 +174,11 @@ def test_each_instalment_says_what_was_charged_and_what_is_left(
 
     from skod.core.clock import parse_iso
     from tests import factories as f
+    from tests.dunning_paypage_support import save_plan_card
     from tests.test_dunning_plans import _ask, _decide
 
     d = debt(app, client, stripe_emulator, card_pm)
+    save_plan_card(client, stripe_raw, card_pm, d)  # the refused card cannot carry them
     assert _ask(client, d, 3).status_code == 303
     status, plan = _decide(client, d, "accept")
     assert status == 200, plan
