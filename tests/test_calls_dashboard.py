@@ -120,3 +120,27 @@ def test_start_button_follows_the_setting(app, client, card_pm, monkeypatch):
     assert 'data-action="start"' in _dashboard(client, prov)
     client.post(f"/dashboard/bookings/{booking['id']}/start")
     assert f.get(client, booking)["status"] == "in_progress"
+
+
+def test_an_abandoned_booking_attempt_is_no_call_of_the_dashboard(app, client):
+    """The client left the card step: the slot is free again, nothing was refused by a bank;
+    it is neither a past call ("Expiré" with a future date) nor a bank refusal."""
+    prov = f.provider(client, **FLAT)
+    start = f.start_in(timedelta(days=2))
+    booking = f.book(client, prov["offer_id"], start)
+    created = parse_iso(f.get(client, booking)["start_at"]) - timedelta(days=2)
+    f.tick(app, created + timedelta(hours=1))
+    assert f.get(client, booking)["status"] == "expired"
+    page = _dashboard(client, prov)
+    assert f'data-booking="{booking["id"]}"' not in page
+    assert "a refusé le paiement" not in page and "Expiré" not in page
+
+
+def test_an_abandoned_booking_attempts_own_page_says_what_happened(app, client):
+    prov = f.provider(client, **FLAT)
+    booking = f.book(client, prov["offer_id"], f.start_in(timedelta(days=2)))
+    created = parse_iso(f.get(client, booking)["start_at"]) - timedelta(days=2)
+    f.tick(app, created + timedelta(hours=1))
+    page = client.get(f"/b/{booking['id']}/{booking['client_token']}").get_data(as_text=True)
+    assert "n’a pas abouti" in page and "rien n’a été débité" in page
+    assert "a refusé le paiement" not in page and "sont bloqués" not in page

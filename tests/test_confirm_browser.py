@@ -94,6 +94,7 @@ def test_refund_dialog_states_the_amount_typed(browser_page, client, card_pm, st
     call = page.locator(f'article[data-booking="{booking["id"]}"]')
     call.locator("details.refund summary").click()
     call.locator(f"#refund-amount-{payment['id']}").fill("2,50")
+    call.locator(f"#refund-reason-{payment['id']}").fill("geste commercial")
     button = call.get_by_role("button", name="Rembourser", exact=True)
     _backs_out(page, button, f"2,50\xa0€ seront remboursés sur {CARD}", lambda: (
         f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == []

@@ -133,7 +133,8 @@ def test_refund_asks_with_the_amount_typed(client, card_pm, stripe_raw):
         ["Rembourser 2,50\xa0€\u202f?", f"2,50\xa0€ seront remboursés sur {CARD}"],
         lambda: tuple(f.refunds_at_emulator(stripe_raw, pi_id)), moved)
     # with no amount typed, the confirmation states all that is left
-    page = _text(client.post(f"/dashboard/payments/{payment['id']}/refund", data={}))
+    page = _text(client.post(f"/dashboard/payments/{payment['id']}/refund",
+                             data={"reason": "goodwill"}))
     assert "Rembourser 12,50\xa0€\u202f?" in page
     assert f.refunds_at_emulator(stripe_raw, pi_id) == [250]
 
@@ -228,8 +229,8 @@ def test_the_scripts_asking_post_never_acts(client, card_pm, stripe_raw):
     _login(client, prov)
     path = f"/dashboard/payments/{payment['id']}/refund"
     asking = {"X-Skod-Confirm": "ask"}
-    assert "Rembourser 2,50\xa0€\u202f?" in _text(client.post(path, data={"amount": "2,50"},
-                                                          headers=asking))
+    assert "Rembourser 2,50\xa0€\u202f?" in _text(client.post(
+        path, data={"amount": "2,50", "reason": "goodwill"}, headers=asking))
     over = client.post(path, data={"amount": "99"}, headers=asking)
     assert over.status_code == 204
     with client.session_transaction() as session:

@@ -84,7 +84,7 @@ def test_the_example_date_is_a_day_ahead_written_day_month_year(app):
 def test_a_refund_limit_is_said_in_money(app):
     with app.test_request_context(), force_locale("fr"):
         said = at_most_words(3250, "EUR")
-    assert said == "Vous pouvez rembourser au plus 32,50\u00a0€." and "3250" not in said
+    assert said == "Au plus 32,50\u00a0€ peuvent être remboursés." and "3250" not in said
 
 
 def test_the_project_form_says_what_is_wrong_on_the_fields_in_french(client):

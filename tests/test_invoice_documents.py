@@ -138,14 +138,17 @@ CASES = [
           "mediator", "Credit note"),
          ("Late-payment penalties", "EUR 40", "Early payment discount", "Payment terms"),
          client={"locale": "en"}),
+    # a credit note is issued to the client, not billed, and owes nothing late (issue 23)
     Case("credit-note-fr-b2b", "Avoir {number}",
-         FR_COMMON + FR_B2B + (
-             "Avoir sur la facture n° {credited}", "Refund for invoice {credited} 1 41,67 €",
+         tuple(m for m in FR_COMMON if m != "Facturé à {buyer}") + FR_B2B[:1] + (
+             "Avoir établi pour {buyer}", "Avoir sur la facture n° {credited}",
+             "Refund for invoice {credited} 1 41,67 €",
              "Total HT 41,67 €", "TVA 20 % 8,33 €", "Total de l'avoir TTC 50,00 €",
              "Remboursé le 10 mars 2026", "Remboursé sur la carte utilisée pour le paiement."),
          FR_NOT + ("Facture", "Net à payer", "Date d'échéance", "Escompte", "Total TTC",
-                   "123,45", "Numéro\u202f: {credited}"),
-         ("Avoir sur la facture", "Remboursé le"), credit_minor=5000),
+                   "123,45", "Numéro\u202f: {credited}", "Facturé à", "Pénalités", "pénalités",
+                   "indemnité forfaitaire", "12,15 %"),
+         ("Avoir sur la facture", "Remboursé le", "Avoir établi pour"), credit_minor=5000),
 ]
 
 

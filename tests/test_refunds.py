@@ -217,3 +217,81 @@ def test_a_429_is_tried_again_with_the_same_idempotency_key():
     assert result.status == "canceled"
     # the key carries the installation and the account (none given: the platform)
     assert seen == [":platform:cancel:payment:7", ":platform:cancel:payment:7"]
+
+
+def _flat(text: str) -> str:
+    import html
+
+    return " ".join(html.unescape(text).replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def _log_in(client, prov: dict) -> None:
+    resp = client.post("/login", data={"email": prov["email"], "password": "kiwi-falcon-2291"})
+    assert resp.status_code == 302
+
+
+def test_an_answer_is_refunded_from_its_page_in_money_with_its_reason(client, card_pm,
+                                                                      stripe_raw, outbox):
+    """Issue 23: the amount box speaks money (never cents), the reason is asked for and
+    reaches the client's e-mail with the amount."""
+    from tests.test_messages_api import ANSWER, held_message, reply
+
+    prov, message = held_message(client, card_pm, price={"amount_minor": 3250,
+                                                         "currency": "EUR"})
+    assert reply(client, prov, message)[1]["status"] == "answered", ANSWER
+    payment = api(client, "GET", f"/api/v1/messages/{message['id']}",
+                  token=message["client_token"])[1]["payments"][0]
+    _log_in(client, prov)
+    page = f"/inbox/{message['id']}"
+    assert f"/dashboard/payments/{payment['id']}/refund" in client.get(page).get_data(
+        as_text=True)
+    path = f"/dashboard/payments/{payment['id']}/refund"
+    too_much = client.post(path, data={"amount": "40", "reason": "x", "confirm": "1"},
+                           follow_redirects=True)
+    assert "Au plus 32,50 € peuvent être remboursés." in _flat(too_much.get_data(as_text=True))
+    assert "3250" not in _flat(too_much.get_data(as_text=True))
+    # the form comes back open with what was typed, the message on its field
+    kept = _flat(too_much.get_data(as_text=True))
+    assert '<details class="refund" open>' in kept and 'value="40"' in kept
+    assert f'id="refund-amount-error-{payment["id"]}">Au plus 32,50 €' in kept
+    assert 'value="x"' in kept
+    # shown once: the next visit has an empty form
+    again = _flat(client.get(page).get_data(as_text=True))
+    assert 'value="40"' not in again and "refund-amount-error" not in again
+    no_reason = client.post(path, data={"amount": "10", "confirm": "1"}, follow_redirects=True)
+    assert "Indiquez le motif du remboursement" in _flat(no_reason.get_data(as_text=True))
+    assert f'id="refund-reason-error-{payment["id"]}"' in no_reason.get_data(as_text=True)
+    assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == []
+    outbox.clear()
+    done = client.post(path, data={"amount": "10", "reason": "Réponse incomplète",
+                                   "confirm": "1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(page)
+    assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [1000]
+    # the asker reads English (the question was asked in English)
+    [mail] = [m for m in outbox.to("asker@example.test") if "Refund" in m["Subject"]]
+    text = _flat(mail.get_body(("plain",)).get_content())
+    assert "€10.00" in text and "Reason given: Réponse incomplète" in text, text
+
+
+def test_a_deposit_and_a_milestone_are_refunded_from_the_project_page(client, card_pm,
+                                                                      stripe_raw):
+    from tests.test_projects_api import accepted_project, act, read
+
+    prov, project, body = accepted_project(client, card_pm, deposit=30,
+                                           milestones=[("Design", 10000, 2),
+                                                       ("Build", 20000, 3)])
+    [deposit] = body["payments"]
+    m1 = body["milestones"][0]
+    act(client, m1["id"], "complete", prov["token"])
+    [charge] = [p for p in read(client, project)["milestones"][0]["payments"]
+                if p["status"] == "captured"]
+    _log_in(client, prov)
+    page = _flat(client.get(f"/projects/{project['id']}").get_data(as_text=True))
+    assert 'id="deposit-refund"' in page
+    for payment in (deposit, charge):
+        assert f"/dashboard/payments/{payment['id']}/refund" in page
+        resp = client.post(f"/dashboard/payments/{payment['id']}/refund",
+                           data={"amount": "5", "reason": "geste commercial", "confirm": "1"})
+        assert resp.status_code == 302
+        assert resp.headers["Location"].endswith(f"/projects/{project['id']}")
+        assert f.refunds_at_emulator(stripe_raw, payment["stripe_payment_intent_id"]) == [500]

@@ -37,9 +37,17 @@ def _details(booking: Booking, tz: str, locale: str,
         other or (_("With"), booking.provider.name),
         (_("When"), _when(booking, tz, locale)),
         *([where] if where else []),
-        (_("Duration"), formats.minutes(booking.duration_minutes)),
+        _length(booking),
         (_("Reference"), f"#{booking.id}"),
     ]
+
+
+def _length(booking: Booking) -> tuple[str, str]:
+    """A call billed by the minute and ended gives the minutes billed (a 13-minute call is
+    not "20 minutes"); before it ends, or at a flat price, the time booked."""
+    if booking.pricing != "flat" and booking.minutes_billed is not None:
+        return _("Minutes billed"), formats.minutes(booking.minutes_billed)
+    return _("Duration"), formats.minutes(booking.duration_minutes)
 
 
 def invitation(booking: Booking, now: datetime | None = None) -> bytes:

@@ -10,13 +10,16 @@ from skod.invoicing.models import Invoice
 from skod.notifications import mail
 
 
-def credit_note_issued(note: Invoice) -> None:
+def credit_note_issued(note: Invoice, reason: str | None = None) -> None:
+    """The refund's amount in money and, when the provider gave one, its reason."""
     client, seller = note.client, note.snapshot["seller"]
     name = seller.get("company_name") or seller.get("name") or ""
     with force_locale(note.locale):
         amount = Money(note.ttc_minor, note.currency).format(note.locale)
         ctx = {"greeting": _("Hello %(name)s,", name=client.name),
                "paragraphs": [_("%(name)s refunded you %(amount)s.", name=name, amount=amount),
+                              *([_("Reason given: %(reason)s", reason=reason)] if reason
+                                else []),
                               _("The refund goes back to the card you paid with; your bank "
                                 "may take a few days to show it."),
                               _("The credit note %(number)s is attached.", number=note.number)],

@@ -9,6 +9,7 @@ from datetime import datetime
 from skod.extensions import db
 from skod.invoicing import issuing, notify
 from skod.payments import hooks
+from skod.payments.refunds import Refund
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,16 @@ def refund_made(refund_id: int, now: datetime) -> None:
         log.exception("refund %s: credit note not issued now", refund_id)
         return
     if note is not None:
-        notify.credit_note_issued(note)
+        notify.credit_note_issued(note, _reason(refund_id))
+
+
+def _reason(refund_id: int) -> str | None:
+    """The provider's reason, for the client's e-mail; none for a refund made in the Stripe
+    dashboard (its row carries our placeholder, not the provider's words)."""
+    row = db.session.get(Refund, refund_id)
+    if row is None or row.idempotency_key.startswith("stripe:"):
+        return None
+    return (row.reason or "").strip() or None
 
 
 def register() -> None:

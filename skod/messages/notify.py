@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from skod.core import formats
 from skod.core.signing import make_token
 from skod.core.urls import public_url
+from skod.dunning.debts import moved
 from skod.invoicing.issuing import documents_for
 from skod.messages.models import Message
 from skod.notifications import mail
@@ -74,11 +75,18 @@ def question_held(message: Message) -> None:
 def reply_delivered(message: Message) -> None:
     """Paid: the reply goes to the client, in the e-mail and on the page, with the invoice."""
     invoices = documents_for("message", message.id)
+    # what moved (its capture, or its debt's payments): moved.py, never a figure of its own
+    got = moved.for_service(f"message:{message.id}", message.payments, message.price_minor,
+                            message.currency)
     with force_locale(message.client.locale):
+        locale = message.client.locale
+        charged = [_("You were charged %(amount)s.",
+                     amount=formats.money(got.charged_minor, got.currency, locale))]
+        if got.paid_minor > got.charged_minor:
+            charged.append(_("In all, %(amount)s paid for this answer.",
+                             amount=formats.money(got.paid_minor, got.currency, locale)))
         _send_client(message, _("%(name)s answered your question", name=message.provider.name),
-                     [_("Here is the answer:"), message.reply_body or "",
-                      _("You were charged %(amount)s.",
-                        amount=message.price.format(message.client.locale))],
+                     [_("Here is the answer:"), message.reply_body or "", *charged],
                      _("See the question and the answer"), invoices)
 
 

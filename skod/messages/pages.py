@@ -14,6 +14,7 @@ from sqlalchemy import select
 from skod.core.clock import utcnow
 from skod.core.errors import DomainError
 from skod.core.signing import signed_or_404
+from skod.dunning.debts import what_next
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.messages import answering, notify
@@ -21,8 +22,9 @@ from skod.messages.api import download
 from skod.messages.forms import DeclineForm, ReplyForm
 from skod.messages.jobs import deliver_outcome
 from skod.messages.models import OPEN, Message
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import current_locale
+from skod.web.forms import RefundForm
 from skod.web.public import bookable_or_abort, provider_or_404
 
 bp = Blueprint("messages_pages", __name__)
@@ -62,12 +64,15 @@ def message_or_404(message_id: int, token: str) -> Message:
     return signed_or_404(Message, "message", message_id, token)
 
 
-def _facts(message: Message, tz: str) -> dict:
+def _facts(message: Message, tz: str, provider: bool = True) -> dict:
+    """`provider`: the provider's pages say why a payment failed as a fact, the client's
+    page as advice to the card holder."""
     locale = current_locale()
     return {"message": message, "status": status_word(message.status),
             "price": message.price.format(locale),
             "deadline": notify.deadline_words(message, tz, locale),
-            "payments": [display.payment_line(p, locale) for p in message.payments]}
+            "payments": [display.payment_line(p, locale, provider=provider)
+                         for p in message.payments]}
 
 
 @bp.get("/m/<int:message_id>/<token>")
@@ -79,7 +84,7 @@ def client_page(message_id: int, token: str) -> ResponseReturnValue:
               "message_url": url_for("messages_pages.client_page", message_id=message.id,
                                      token=token)}
     return render_template("web/messages/message.html", token=token, to_pay=to_pay,
-                           config=config, **_facts(message, message.client.timezone),
+                           config=config, **_facts(message, message.client.timezone, False),
                            invoices=queries.for_client("message", message.id))
 
 
@@ -133,8 +138,16 @@ def _waiting(rows: list[Message]) -> list[str]:
 def inbox_message(message_id: int) -> ResponseReturnValue:
     message = _own(message_id)
     return render_template("web/messages/inbox_message.html", reply_form=ReplyForm(),
-                           decline_form=DeclineForm(),
+                           decline_form=DeclineForm(), next=_next(message),
+                           refund_form=RefundForm(), refundable=refund_page.refund_rows(
+                               message.payments, current_locale()),
                            **_facts(message, current_user.timezone))
+
+
+def _next(message: Message) -> what_next.NextSteps | None:
+    """A refused capture of the answer: what Skod does next, said to the provider."""
+    return what_next.for_source(f"message:{message.id}", current_locale(),
+                                current_user.timezone)
 
 
 @bp.get("/inbox/<int:message_id>/a/<int:attachment_id>")
@@ -164,10 +177,19 @@ def inbox_reply(message_id: int) -> ResponseReturnValue:
         flash(str(ERROR_WORDS.get(err.code, err.message)), "error")
     else:
         deliver_outcome(message)
-        flash(_("Your answer is delivered and paid.") if message.status == "answered" else
-              _("The payment failed: your answer is kept until the client pays."),
-              "success" if message.status == "answered" else "error")
+        _said_after_reply(message)
     return redirect(url_for("messages_pages.inbox_message", message_id=message_id))
+
+
+def _said_after_reply(message: Message) -> None:
+    """Delivered and paid; or, when the capture was refused, that at once with what Skod does
+    next (the page links the case)."""
+    if message.status == "answered":
+        flash(_("Your answer is delivered and paid."), "success")
+        return
+    kept = _("The payment failed: your answer is kept until the client pays.")
+    steps = _next(message)
+    flash(what_next.flash_text(kept, steps) if steps is not None else kept, "error")
 
 
 @bp.post("/inbox/<int:message_id>/decline")

@@ -1,4 +1,5 @@
-"""Card declines in words for the client, and the rule of when a declined card may be retried.
+"""Card declines in words for the client (and, in `provider_words`, for the provider, who has
+no card to change), and the rule of when a declined card may be retried.
 
 Pure: no I/O. `words(code)` gives a short sentence for a decline code (lazy, translated when
 shown) and never the raw code: an unknown code gets the generic sentence. As Stripe asks
@@ -64,6 +65,36 @@ OWN_FAILURES: dict[str, LazyString] = {
     "hold_expired": _l("The amount held expired at the bank before it was charged."),
     "below_minimum": _l("The amount is below the minimum card payment."),
 }
+
+#: why a payment failed, said to the provider (not the card holder's advice: the provider has
+#: no card to change); by decline code first, then by kind
+PROVIDER_CODES = {
+    "insufficient_funds": _l("insufficient funds on the client's card"),
+    "expired_card": _l("the client's card has expired"),
+    "lost_card": _l("the card was reported lost"),
+    "stolen_card": _l("the card was reported stolen"),
+    "card_velocity_exceeded": _l("the card's spending limit is reached"),
+    "withdrawal_count_limit_exceeded": _l("the card's spending limit is reached"),
+    "incorrect_cvc": _l("the card's details are incorrect"),
+    "incorrect_number": _l("the card's details are incorrect"),
+    "processing_error": _l("a processing error at the bank"),
+    "authentication_required": _l("the bank asked the client to confirm the payment "
+                                  "(3-D Secure), which was not done"),
+    "hold_expired": _l("the amount held on the card expired before it could be charged"),
+    "dispute_lost": _l("the bank took the payment back after the client disputed it"),
+}
+PROVIDER_KINDS = {
+    "soft_decline": _l("declined by the client's bank (it may succeed later)"),
+    "hard_decline": _l("declined by the client's bank for good"),
+    "authentication_required": PROVIDER_CODES["authentication_required"],
+    "retryable": _l("the bank did not answer"),
+}
+
+
+def provider_words(code: str | None, kind: str | None) -> str:
+    """Why a payment failed, said to the provider; an unknown code falls back on its kind."""
+    said = PROVIDER_CODES.get(code or "") or PROVIDER_KINDS.get(kind or "")
+    return str(said or _l("the payment failed"))
 
 
 def words(code: str | None) -> LazyString:

@@ -10,6 +10,7 @@ from skod.core import formats
 from skod.core.money import Money
 from skod.core.signing import make_token
 from skod.core.urls import public_url
+from skod.dunning.debts import moved
 from skod.invoicing.issuing import documents_for
 from skod.notifications import mail
 from skod.payments.decline_labels import failure_words
@@ -122,18 +123,32 @@ def milestone_delivered(milestone) -> None:  # noqa: ANN001
 
 
 def milestone_paid(milestone) -> None:  # noqa: ANN001
+    """What moved (moved.py: the milestone's own capture, or its debt's payments) and what is
+    left, never figures of its own."""
     project = milestone.project
-    charged = sum(p.amount_captured_minor for p in milestone.payments)
+    got = moved.for_service(f"milestone:{milestone.id}", milestone.payments,
+                            milestone.due_minor, project.currency)
+    credit = milestone.deposit_credit_minor
 
-    def line(loc: str):  # noqa: ANN202
-        return lambda: _("%(amount)s charged for this milestone (deposit credited: %(credit)s).",
-                         amount=_money(charged, project, loc),
-                         credit=_money(milestone.deposit_credit_minor, project, loc))
+    def lines(loc: str) -> list:
+        said = [lambda: _("%(amount)s charged for this milestone.",
+                          amount=_money(got.charged_minor, project, loc)) if got.charged_minor
+                else _("Nothing was charged for this milestone.")]
+        if got.paid_minor > got.charged_minor:  # paid in several payments (instalments...)
+            said.append(lambda: _("In all, %(amount)s paid for this milestone.",
+                                  amount=_money(got.paid_minor, project, loc)))
+        if credit:
+            said.append(lambda: _("Deposit credited: %(amount)s.",
+                                  amount=_money(credit, project, loc)))
+        said.append(lambda: _("Left to pay for this milestone: %(amount)s.",
+                              amount=_money(got.left_minor, project, loc)) if got.left_minor
+                    else _("Nothing is left to pay for this milestone."))
+        return said
 
     subject = lambda: _("Milestone paid: %(title)s", title=milestone.title)  # noqa: E731
-    _to_client(project, milestone, subject, [line(project.client.locale)],
+    _to_client(project, milestone, subject, lines(project.client.locale),
                lambda: _("See the project"), documents_for("milestone", milestone.id))
-    _to_provider(project, milestone, subject, [line(project.provider.locale)])
+    _to_provider(project, milestone, subject, lines(project.provider.locale))
 
 
 def hold_not_secured(milestone, payment) -> None:  # noqa: ANN001

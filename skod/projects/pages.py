@@ -17,6 +17,7 @@ from skod.core.forms import TEXT_ERROR
 from skod.core.money import parse_minor
 from skod.core.signing import signed_or_404
 from skod.core.text import text_problem
+from skod.dunning.debts import what_next
 from skod.extensions import db
 from skod.invoicing import queries
 from skod.payments import connect
@@ -25,9 +26,9 @@ from skod.projects import settlement, setup
 from skod.projects.forms import MILESTONE_ROWS, field_errors, form_data
 from skod.projects.models import STARTED, Milestone, Project
 from skod.projects.schemas import ProjectCreateSchema
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import current_locale
-from skod.web.forms import ActionForm
+from skod.web.forms import ActionForm, RefundForm
 
 bp = Blueprint("projects_pages", __name__)
 
@@ -46,24 +47,34 @@ PROVIDER_ACTIONS = {"start": _l("The milestone has started."),
                     "amount": _l("The amount is changed.")}
 
 
-def _view(project: Project) -> dict:
+def _view(project: Project, provider: bool = False) -> dict:
+    """`provider`: a failure is said as a fact to the provider, as advice to the client."""
     locale = current_locale()
 
     def money(amount: int) -> str:
         return display.money(amount, project.currency, locale)
 
+    tz = project.provider.timezone
     rows = [{"m": m, "status": str(STATUS_WORDS.get(m.status, m.status)),
+             # the provider reads what Skod does about a failed charge, and where the case is
+             "next": what_next.for_source(f"milestone:{m.id}", locale, tz) if provider
+             else None,
              "amount": money(m.amount_minor), "credit": money(m.deposit_credit_minor),
-             "payments": [display.payment_line(p, locale) for p in m.payments],
-             "debit": _debit_state(m)}
+             "payments": [display.payment_line(p, locale, provider=provider)
+                          for p in m.payments],
+             "debit": _debit_state(m),
+             "refundable": refund_page.refund_rows(m.payments, locale) if provider else []}
             for m in project.milestones]
     deposit = sum(m.deposit_credit_minor for m in project.live_milestones())
     return {"project": project, "rows": rows, "form": ActionForm(),
             "status": str(STATUS_WORDS.get(project.status, project.status)),
             "total": money(project.total.amount_minor), "paid": money(project.paid.amount_minor),
             "remaining": money(project.remaining.amount_minor), "deposit": money(deposit),
-            "deposit_payments": [display.payment_line(p, locale) for p in project.payments
-                                 if p.milestone_id is None]}
+            "deposit_payments": [display.payment_line(p, locale, provider=provider)
+                                 for p in project.payments if p.milestone_id is None],
+            "deposit_refundable": refund_page.refund_rows(
+                [p for p in project.payments if p.milestone_id is None], locale)
+            if provider else [], "refund_form": RefundForm()}
 
 
 def _debit_state(milestone: Milestone) -> str | None:
@@ -121,7 +132,7 @@ def project_new() -> ResponseReturnValue:
 @bp.get("/projects/<int:project_id>")
 @login_required
 def project_page(project_id: int) -> ResponseReturnValue:
-    view = _view(_own(project_id))
+    view = _view(_own(project_id), provider=True)
     for row in view["rows"]:
         row["provider_view"] = True  # the advice not to deliver before the debit is paid
     return render_template("web/projects/provider.html", **view)
@@ -171,8 +182,26 @@ def milestone_action(project_id: int, milestone_id: int, action: str) -> Respons
         db.session.rollback()
         flash(display.error_text(err), "error")
     else:
-        flash(str(PROVIDER_ACTIONS[action]), "success")
+        _said_after(db.session.get(Milestone, milestone_id), action)
     return redirect(url_for("projects_pages.project_page", project_id=project_id))
+
+
+def _said_after(milestone: Milestone, action: str) -> None:
+    """What the action did; when it ended in a refused charge, that at once, with what Skod
+    does next (the page shows the case's link), never a bare "marked done"."""
+    done = str(PROVIDER_ACTIONS[action])
+    if action not in ("complete", "resolve") or milestone.completed_at is None:
+        flash(done, "success")
+        return
+    steps = what_next.for_source(f"milestone:{milestone.id}", current_locale(),
+                                 current_user.timezone)
+    if steps is not None:
+        flash(what_next.flash_text(done, steps), "error")
+    elif milestone.status == "action_required":
+        flash(" ".join([done, _("The client's bank asks the client to confirm the payment: "
+                                "the client was e-mailed a link to authorize it.")]), "error")
+    else:
+        flash(done, "success")
 
 
 def _form_text(name: str) -> str | None:

@@ -16,20 +16,20 @@ from skod.calls import lifecycle, notify, reschedule
 from skod.calls.models import Booking
 from skod.core.clock import iso, utcnow
 from skod.core.errors import DomainError
-from skod.core.money import parse_minor
-from skod.dunning.debts import sweep_faults
+from skod.dunning.debts import sweep_faults, what_next
 from skod.dunning.receivables import labels as dunning_labels
 from skod.dunning.receivables import overview
 from skod.extensions import db
-from skod.payments import refunds
-from skod.payments.models import Payment
-from skod.web import confirm, confirm_labels, display
+from skod.web import confirm, confirm_labels, display, refund_page
 from skod.web.blueprint import bp, current_locale
 from skod.web.forms import ActionForm, RefundForm
 
 CANCELLABLE = ("awaiting_card", "card_saved", "action_required", "held")
 #: calls that will not happen (again): filed under past calls whatever their date
 OVER = ("completed", "cancelled", "payment_failed", "expired")
+#: booking attempts the client left before the card step ended (the slot is free again): no
+#: call took place and no bank refused anything, so they are no call of the provider's at all
+ABANDONED = ("expired",)
 PAST_LIMIT = 50
 
 
@@ -39,7 +39,7 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "time": display.hour(booking.start_at, tz, locale),
         "until": display.hour(booking.end_at, tz, locale),
         "status": display.status_word(booking.status),
-        "payments": display.booking_payment_lines(booking, locale),
+        "payments": display.booking_payment_lines(booking, locale, provider=True),
         "net": display.net_charged(booking.payments, locale),
         "started_at": iso(booking.started_at),
         "can_start": lifecycle.may_start(booking, now),
@@ -50,8 +50,10 @@ def _row(booking: Booking, tz: str, locale: str, now: datetime) -> dict:
         "can_cancel": booking.status in CANCELLABLE,
         "can_no_show": booking.status == "held" and now >= booking.start_at,
         "can_move": booking.status in reschedule.MOVABLE and now < booking.start_at,
-        "refundable": [(p.id, display.money(left, p.currency, locale))
-                       for p in booking.payments if (left := _refundable(p)) > 0],
+        "refundable": refund_page.refund_rows(booking.payments, locale),
+        # a call left unpaid: what Skod does about it, and the case's link
+        "next": _next_steps(booking.id, locale, tz) if booking.status == "payment_failed"
+        else None,
     }
 
 
@@ -63,19 +65,14 @@ def _start_opens(booking: Booking, tz: str, locale: str) -> str:
     return display.when(opens, tz, locale)
 
 
-def _refundable(payment) -> int:  # noqa: ANN001
-    if payment.status not in ("captured", "refunded"):
-        return 0
-    return refunds.refundable(payment)
-
-
 def _calls(provider_id: int, now: datetime, tz: str) -> tuple[list, list, list]:
     """(today, upcoming, past) bookings; days are the provider's days. Today and upcoming hold
     only calls still to happen or in progress; past calls are the most recent first."""
     zone = ZoneInfo(tz)
     day_start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
     day_end = day_start + timedelta(days=1)
-    mine = select(Booking).where(Booking.provider_id == provider_id)
+    mine = select(Booking).where(Booking.provider_id == provider_id,
+                                 Booking.status.not_in(ABANDONED))
     over = Booking.status.in_(OVER)
     board = db.session.scalars(mine.where(Booking.end_at >= day_start, ~over)
                                .order_by(Booking.start_at)).all()
@@ -159,35 +156,24 @@ def booking_action(booking_id: int, action: str) -> ResponseReturnValue:
         db.session.rollback()
         flash(display.error_text(err), "error")
     else:
-        flash(str(DONE[action]), "success")
+        _said_after(booking_id, action)
     return redirect(url_for("web.dashboard"))
 
 
-@bp.post("/dashboard/payments/<int:payment_id>/refund")
-@login_required
-def refund_payment(payment_id: int) -> ResponseReturnValue:
-    """Refund all or part of a captured payment (a goodwill gesture, a call cut short...)."""
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or payment.provider_id != current_user.id:
-        abort(404)
-    form = RefundForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount = parse_minor(form.amount.data, payment.currency) if form.amount.data else None
-    if form.amount.data and amount is None:
-        flash(str(_l("A positive amount, like 90 or 1.50.")), "error")
-        return redirect(url_for("web.dashboard"))
-    left = _refundable(payment)
-    asked = confirm.before(lambda: confirm_labels.refund(
-        payment, amount or left, current_locale(), url_for("web.dashboard"))
-        if 0 < (amount or left) <= left else None)  # else refund() says what is wrong
-    if asked is not None:
-        return asked
-    try:
-        refunds.refund(payment_id, current_user.id, amount, form.reason.data or None, utcnow())
-    except DomainError as err:
-        db.session.rollback()
-        flash(display.error_text(err), "error")
-    else:
-        flash(str(_l("The refund is on its way to the client.")), "success")
-    return redirect(url_for("web.dashboard"))
+def _next_steps(booking_id: int, locale: str, tz: str) -> what_next.NextSteps | None:
+    """The open debt of a call (its price or fee, else its overrun), said to the provider."""
+    return (what_next.for_source(f"booking:{booking_id}", locale, tz)
+            or what_next.for_source(f"overrun:booking:{booking_id}", locale, tz))
+
+
+def _said_after(booking_id: int, action: str) -> None:
+    """What the action did; when ending the call (or the no-show fee) ended in a refused
+    charge, that at once, with what Skod does next (what_next.py)."""
+    done = str(DONE[action])
+    steps = None
+    if action in ("end", "no-show"):
+        steps = _next_steps(booking_id, current_locale(), current_user.timezone)
+    if steps is None:
+        flash(done, "success")
+        return
+    flash(what_next.flash_text(done, steps), "error")

@@ -124,19 +124,23 @@ def purpose_word(purpose: str | None) -> str:
 failure_words = decline_labels.failure_words
 
 
-def booking_payment_lines(booking, locale: str) -> list[str]:  # noqa: ANN001
+def booking_payment_lines(booking, locale: str,  # noqa: ANN001
+                          provider: bool = False) -> list[str]:
     """A call's payments in words; the hold of a call cancelled late (or a no-show) was
     captured as the fee, so it is named as the fee, not as the call."""
     fee_taken = booking.status == "cancelled" and bool(booking.amount_due_minor)
     fee_word = _("No-show fee") if booking.cancel_reason == "no_show" else str(
         PURPOSE_WORDS["late_cancel_fee"])
-    return [payment_line(p, locale, fee_word if fee_taken and p.purpose == "hold" else None)
-            for p in booking.payments]
+    return [payment_line(p, locale, fee_word if fee_taken and p.purpose == "hold" else None,
+                         provider) for p in booking.payments]
 
 
-def payment_line(payment, locale: str, label: str | None = None) -> str:  # noqa: ANN001
+def payment_line(payment, locale: str, label: str | None = None,  # noqa: ANN001
+                 provider: bool = False) -> str:
     """One payment's state in words: "Call: 20,00 € held", "Deposit: failed. The card has
-    expired." — purpose and decline codes never reach the page; `label` names it instead."""
+    expired." — purpose and decline codes never reach the page; `label` names it instead.
+    The provider's pages read why it failed as a fact ("insufficient funds on the client's
+    card"), never the card holder's advice ("please use another card")."""
     purpose = label or purpose_word(payment.purpose)
     cur = payment.currency
     words = {
@@ -148,7 +152,9 @@ def payment_line(payment, locale: str, label: str | None = None) -> str:  # noqa
         "captured": _charged_words(payment, locale),
         "released": _("released, nothing charged"),
         "refunded": _charged_words(payment, locale),
-        "failed": _("failed. %(why)s", why=failure_words(payment.last_error_code)),
+        "failed": _("failed (%(why)s)", why=decline_labels.provider_words(
+            payment.last_error_code, payment.last_error_kind)) if provider
+        else _("failed. %(why)s", why=failure_words(payment.last_error_code)),
         "waived": _("%(amount)s not charged: below the minimum card payment",
                     amount=money(payment.amount_requested_minor, cur, locale)),
     }

@@ -33,7 +33,7 @@ def _view(booking: Booking, token: str) -> dict:
         "until": display.hour(booking.end_at, tz, locale),
         "status": display.status_word(booking.status),
         "payments": display.booking_payment_lines(booking, locale),
-        "terms": display.terms_lines(booking, locale),
+        "terms": _terms(booking, locale),
         "price": display.price_words(booking, locale),
         "place": place.words(booking.offer.place_kind, booking.offer.place_detail),
         "calendar": booking.status not in notify.GONE,
@@ -49,6 +49,23 @@ def _view(booking: Booking, token: str) -> dict:
                    "name": booking.client.name, "email": booking.client.email,
                    "messages": display.js_messages()},
     }
+
+
+def _terms(booking: Booking, locale: str) -> list[str]:
+    """The terms while the call stands; once it no longer does, what became of the hold
+    (a cancelled call's page never says an amount "is held" any more)."""
+    if booking.status not in notify.GONE:
+        return display.terms_lines(booking, locale)
+    if booking.status == "expired":  # the card step was left: no bank refused anything
+        return [_("This booking was not completed: the card step was not finished in time. "
+                  "The time is free again and nothing was charged.")]
+    fee = booking.amount_due_minor or 0
+    if fee:
+        return [_("The booking is cancelled. A late-cancellation fee of %(amount)s was "
+                  "charged; the rest of the amount held on your card is released.",
+                  amount=display.money(fee, booking.currency, locale))]
+    return [_("The booking is cancelled. The amount held on your card is released: nothing "
+              "was charged.")]
 
 
 @bp.get("/b/<int:booking_id>/<token>")

@@ -4,7 +4,8 @@ Modules: public (landing, provider page, booking page), account (sign-up, login)
 client's booking page), move (moving a call: the client's new time, the provider's proposal),
 dashboard (provider's calls), offers (provider's offers and hours), profile (legal identity and
 invoicing settings), public_profile (photo, bio and languages on the public page),
-stripe_pages (the provider's connected Stripe account), api_tokens (the provider's API tokens,
+refund_page (refunds from the provider's pages), stripe_pages (the provider's connected
+Stripe account), api_tokens (the provider's API tokens,
 revoked one by one), password_reset (the forgotten password).
 """
 
@@ -19,6 +20,7 @@ from skod.web import (  # noqa: F401  (routes)
     profile,
     public,
     public_profile,
+    refund_page,
     stripe_pages,
 )
 from skod.web.blueprint import bp

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from skod.dunning.debts import links
+from skod.dunning.debts import links, moved
 from skod.dunning.debts.links import case_url, locale_of
 from skod.dunning.debts.models import DunningEvent, PaymentPlan, Receivable
 from skod.dunning.receivables import labels
@@ -76,15 +76,22 @@ def to_client(receivable: Receivable, subject: str, paragraphs: list[str],
 
 
 def paid(receivable: Receivable, via: str | None) -> None:
+    """The last payment (by how it came) and, when several paid the debt, the total: read
+    from moved.py, as every payment e-mail."""
     locale = locale_of(receivable.provider)
+    got = moved.for_debt(receivable)
     with force_locale(locale):
         how = VIA_WORDS.get(via or "")
-        amount = _money(receivable, receivable.paid_minor or receivable.principal_minor, locale)
-        words = (_("%(client)s paid %(amount)s %(how)s.", client=receivable.client.name,
+        last = got.charged_minor or got.paid_minor or receivable.principal_minor
+        amount = _money(receivable, last, locale)
+        words = [_("%(client)s paid %(amount)s %(how)s.", client=receivable.client.name,
                    amount=amount, how=str(how)) if how else
-                 _("%(client)s paid %(amount)s.", client=receivable.client.name, amount=amount))
+                 _("%(client)s paid %(amount)s.", client=receivable.client.name, amount=amount)]
+        if got.paid_minor > last:
+            words.append(_("In all, %(amount)s was paid for this invoice.",
+                           amount=_money(receivable, got.paid_minor, locale)))
         to_provider(receivable, _("Paid: invoice %(number)s", number=label(receivable)),
-                    [words, _("The case is closed: no further reminder will be sent.")])
+                    [*words, _("The case is closed: no further reminder will be sent.")])
 
 
 def debt_opened(rows: list[Receivable]) -> None:
@@ -231,6 +238,25 @@ def plan_to_client(receivable: Receivable, what: str, plan: PaymentPlan | None,
               [_("The instalment of %(missed)s for invoice %(number)s could not be charged to "
                  "your card, so the payment plan stops.", missed=missed, number=number),
                still_due], [], pay=True)
+
+
+def instalment_paid(receivable: Receivable, plan: PaymentPlan) -> None:
+    """An instalment went through and the debt is still open: the client reads what was
+    charged now, what is left (moved.py) and when the next one comes."""
+    client, got = receivable.client, moved.for_debt(receivable)
+    locale = locale_of(client)
+    upcoming = min((i.due_at for i in plan.schedule if i.status == "scheduled"), default=None)
+    with force_locale(locale):
+        lines = [_("An instalment of %(amount)s was charged for invoice %(number)s.",
+                   amount=_money(receivable, got.charged_minor, locale),
+                   number=label(receivable)),
+                 _("Left to pay: %(amount)s.", amount=_money(receivable, got.left_minor,
+                                                             locale))]
+        if upcoming is not None:
+            lines.append(_("The next instalment is charged on %(day)s.",
+                           day=_day(upcoming, client.timezone, locale)))
+        to_client(receivable, _("Instalment charged: invoice %(number)s",
+                                number=label(receivable)), lines, [], pay=False)
 
 
 def provider_paid(receivable: Receivable) -> None:

@@ -110,8 +110,12 @@ def after_charge(instalment_id: int, now: datetime) -> str:
                     ok=True, payment_id=payment.id)
         if all(i.status == "paid" for i in plan.schedule):
             _end(plan, "completed")
+        plan_id, receivable_id = plan.id, plan.receivable_id
         db.session.commit()
         retries.after_attempt(payment.id, now)  # settles its share; the last one closes
+        receivable = db.session.get(Receivable, receivable_id, populate_existing=True)
+        if receivable.status not in CLOSED:  # closed: the closing e-mails say it all
+            notices.instalment_paid(receivable, db.session.get(PaymentPlan, plan_id))
         return "paid"
     if payment.status in ("failed", "waived"):
         db.session.commit()

@@ -17,6 +17,7 @@ from skod.dunning.bank_statements import surplus
 from skod.dunning.disputes import labels as dispute_words
 from skod.dunning.receivables import plan_labels
 from skod.dunning.recourse.labels import ROUTES
+from skod.payments import decline_labels
 from skod.web import display
 
 STEP_WORDS = {
@@ -55,28 +56,9 @@ VIA_WORDS = {
     "invoice": _l("paid on the invoice's own payment link"),
     "waiver": _l("penalties waived"),
 }
-#: why a payment failed, said to the provider; by decline code first, then by kind
-FAILURE_CODES = {
-    "insufficient_funds": _l("insufficient funds on the client's card"),
-    "expired_card": _l("the client's card has expired"),
-    "lost_card": _l("the card was reported lost"),
-    "stolen_card": _l("the card was reported stolen"),
-    "card_velocity_exceeded": _l("the card's spending limit is reached"),
-    "withdrawal_count_limit_exceeded": _l("the card's spending limit is reached"),
-    "incorrect_cvc": _l("the card's details are incorrect"),
-    "incorrect_number": _l("the card's details are incorrect"),
-    "processing_error": _l("a processing error at the bank"),
-    "authentication_required": _l("the bank asked the client to confirm the payment "
-                                  "(3-D Secure), which was not done"),
-    "hold_expired": _l("the amount held on the card expired before it could be charged"),
-    "dispute_lost": _l("the bank took the payment back after the client disputed it"),
-}
-FAILURE_KINDS = {
-    "soft_decline": _l("declined by the client's bank (it may succeed later)"),
-    "hard_decline": _l("declined by the client's bank for good"),
-    "authentication_required": FAILURE_CODES["authentication_required"],
-    "retryable": _l("the bank did not answer"),
-}
+#: why a payment failed, said to the provider (payments.decline_labels, which the pages of
+#: projects and answers read too)
+FAILURE_CODES, FAILURE_KINDS = decline_labels.PROVIDER_CODES, decline_labels.PROVIDER_KINDS
 
 
 #: why a step could not be sent (sweep_faults.reason_of's kind), said to the provider
@@ -114,8 +96,7 @@ def pause(reason: str | None) -> str:
 
 def failure(code: str | None, kind: str | None) -> str:
     """Why a payment failed, in words; an unknown code falls back on its kind."""
-    words = FAILURE_CODES.get(code or "") or FAILURE_KINDS.get(kind or "")
-    return str(words or _l("the payment failed"))
+    return decline_labels.provider_words(code, kind)
 
 
 def event(kind: str, data: dict, currency: str, locale: str, tz: str) -> str:
