@@ -106,3 +106,7 @@ def test_two_sends_at_the_same_moment_make_one_booking(app, client, live_server,
     assert [a[0] for a in answers] == [201, 201], answers
     assert answers[0][1]["id"] == answers[1][1]["id"]
     assert _count(app, Booking, offer_id=prov["offer_id"]) == 1
+    # one card step: both answers carry the same intent's secret (the second waited for the
+    # first one's intent under the booking's lock instead of opening another)
+    secrets = {a[1]["payment"]["client_secret"] for a in answers}
+    assert len(secrets) == 1 and None not in secrets, answers

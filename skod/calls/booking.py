@@ -58,9 +58,16 @@ def book(*, offer_id: int, start_at: datetime, client: dict, now: datetime,
     )
     db.session.add(booking)
     db.session.commit()  # the slot is ours before we talk to Stripe
-    booking_id = booking.id
+    return _first_card_step(booking.id, now)
+
+
+def _first_card_step(booking_id: int, now: datetime) -> tuple[Booking, dict]:
+    """The new booking's card step, under the booking's row lock as every other card step: a
+    second send of the same form (which found this booking) waits for it and then reads the
+    intent it opened, instead of opening another one beside it. Stripe unreachable: the
+    booking expires and its slot is free again."""
     try:
-        step = _open_card_step(booking, now)
+        step = _open_card_step(lock_booking(booking_id), now)
     except GatewayError as err:
         db.session.rollback()
         booking = lock_booking(booking_id)
