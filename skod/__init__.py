@@ -149,11 +149,9 @@ class DbIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def register_blueprints(app: Flask) -> None:
-    from flask_smorest.spec.plugins import integerconverter2paramschema
-
-    # the provider's pages about money owed share one blueprint that imports none of them:
-    # each registers its routes on it when imported here
+def _import_dunning_pages() -> None:
+    """The provider's pages about money owed share one blueprint that imports none of them:
+    each registers its routes on it when imported here."""
     import skod.dunning.bank_statements.pages
     import skod.dunning.board.pages
     import skod.dunning.disputes.pages
@@ -163,6 +161,11 @@ def register_blueprints(app: Flask) -> None:
     import skod.dunning.receivables.pages
     import skod.dunning.receivables.settings_pages
     import skod.dunning.recourse.pages  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
     from skod.accounts.api import blp as accounts_api
     from skod.calls.api import blp as calls_api
     from skod.catalog.api import blp as catalog_api
@@ -185,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     from skod.projects.pages import bp as project_pages
     from skod.web.views import bp as web
     from skod.webhooks.views import bp as webhooks
+    _import_dunning_pages()
     app.url_map.converters["int"] = DbIdConverter
     api.register_converter(DbIdConverter, integerconverter2paramschema)
     for blp in (accounts_api, catalog_api, calls_api, messages_api, projects_api,
