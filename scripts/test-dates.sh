@@ -37,7 +37,10 @@ FILES=${TEST_DATES_FILES:-"
     tests/test_projects_access.py tests/test_penalty_history.py tests/test_provisional_rates.py
     tests/test_penalty_payments_app.py tests/test_penalty_calculator_page.py
     tests/test_dunning_owed.py tests/test_public_and_courts.py tests/test_consumer_address.py
-    tests/test_bank_statements.py tests/test_dunning_bank_transfer.py tests/test_projects_sepa.py"}
+    tests/test_bank_statements.py tests/test_dunning_bank_transfer.py tests/test_projects_sepa.py
+    tests/test_amounts_said.py tests/test_dunning_client_disputes.py
+    tests/test_booking_form_token.py tests/test_dunning_board_bulk.py
+    tests/test_french_scenario.py tests/test_notice_outlook.py"}
 
 if [ $# -eq 0 ]; then
     set -- "${ORDER[@]}"

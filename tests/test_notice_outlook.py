@@ -106,7 +106,9 @@ def test_a_notice_with_retries_gives_their_days_and_never_another_card(
     [sent] = walk(app, rid, until_step=0)
     [notice] = outbox.to(project["email"])
     days = retry_days_left(debt_facts(app, rid), sent, "Europe/Paris", "fr")
-    assert len(days) >= 2
+    # the notice goes the first working morning after the failure: after a holiday weekend
+    # (31 December late, 1 January) only the J+5 retry may be left, never none
+    assert days
     assert_in_both(notice, "Votre carte sera de nouveau présentée aux dates suivantes",
                    "Votre banque a refusé le paiement.", *days, "avec cette carte ou une autre")
     for part in parts(notice):
