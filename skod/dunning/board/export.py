@@ -53,12 +53,11 @@ def _next(receivable: Receivable) -> tuple[str, str]:
 def row(receivable: Receivable, today, comma: bool) -> list[str]:  # noqa: ANN001
     client, tz = receivable.client, receivable.provider.timezone
     currency = receivable.currency
-    until = local_day(receivable.closed_at, tz) if receivable.closed_at else today
     return [client.company_name or client.name, client.email,
             receivable.invoice.number if receivable.invoice else "", currency,
             _amount(receivable.principal_minor, currency, comma),
             _amount(receivable.balance_minor, currency, comma),
-            str((until - receivable.due_date).days), labels.step(receivable.last_step),
+            str(queries.age_days(receivable, today)), labels.step(receivable.last_step),
             labels.status(receivable.status), *_next(receivable),
             local_day(receivable.last_step_at, tz).isoformat()
             if receivable.last_step_at else ""]
