@@ -18,24 +18,13 @@ from tests.dunning_paypage_support import debt, recovery_intents, state
 from tests.support import clock
 from tests.support.browser import log_in
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
-from tests.test_accessibility import BLOCKING, _axe
+from tests.test_accessibility import BLOCKING, _axe, axe_page  # noqa: F401 - a fixture
 from tests.test_dunning_plans import _due_dates, _plan_rows
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@pytest.fixture
-def browser_page(_browser, live_server):
-    """A French page whose CSP lets the test inject axe (as test_accessibility's axe_page)."""
-    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=PHONE,
-                                   bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def _fits(page: Page) -> bool:
@@ -55,10 +44,10 @@ def _fill_card(page: Page, number: str) -> None:
 
 
 def test_a_plan_on_the_failed_card_takes_a_new_card_and_both_read_the_schedule(
-        app, browser_page, client, stripe_emulator, stripe_raw, card_pm):
+        app, axe_page, client, stripe_emulator, stripe_raw, card_pm):  # noqa: F811
     d = debt(app, client, stripe_emulator, card_pm, refusal=None,
              number=CARD_OFF_SESSION_DECLINE)
-    page = browser_page
+    page = axe_page
     page.goto(d["path"])
     page.select_option("#instalments", "3")
     page.locator("#plan-form button[type=submit]").click()
@@ -115,9 +104,9 @@ def test_a_plan_on_the_failed_card_takes_a_new_card_and_both_read_the_schedule(
 
 
 def test_the_plan_page_in_english_at_1280_px_follows_the_number_chosen(
-        app, browser_page, client, stripe_emulator, card_pm):
+        app, axe_page, client, stripe_emulator, card_pm):  # noqa: F811
     d = debt(app, client, stripe_emulator, card_pm)  # a soft decline on the saved card
-    page = browser_page
+    page = axe_page
     page.set_viewport_size(DESKTOP)
     page.goto(d["path"] + "?lang=en")
     page.select_option("#instalments", "2")
