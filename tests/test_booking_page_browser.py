@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from skod.core.clock import iso
 from tests import factories as f
 from tests.support.api import api
-from tests.support.browser import log_in
+from tests.support.browser import fill_card, log_in
 from tests.support.stripe_helpers import CARD_DECLINED, CARD_OK
 from tests.test_accessibility import AXE, BLOCKING, _axe, unreadable
 
@@ -81,10 +81,7 @@ def _fill(page: Page, card: str = CARD_OK) -> None:
     page.fill("#name", "Camille Client")
     page.fill("#email", "camille@example.test")
     page.check("#accept_terms")
-    box = page.locator("#card-element")
-    for placeholder, value in (("number", card), ("exp_month", "12"), ("exp_year", "30"),
-                               ("cvc", "123"), ("postal_code", "75001")):
-        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
+    fill_card(page, card, postal_code="75001")
 
 
 def _bookings(client, prov: dict) -> list[dict]:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests import factories as f
 from tests.dunning_paypage_support import debt, recovery_intents, state
 from tests.support import clock
-from tests.support.browser import log_in
+from tests.support.browser import fill_card, log_in
 from tests.support.stripe_helpers import CARD_OFF_SESSION_DECLINE, CARD_OK
 from tests.test_accessibility import BLOCKING, _axe, axe_page  # noqa: F401 - a fixture
 from tests.test_dunning_plans import _due_dates, _plan_rows
@@ -34,13 +34,6 @@ def _fits(page: Page) -> bool:
 def _no_blocking_violation(page: Page) -> None:
     found = [v for v in _axe(page) if v["impact"] in BLOCKING]
     assert found == [], found
-
-
-def _fill_card(page: Page, number: str) -> None:
-    box = page.locator("#card-element")
-    for placeholder, value in (("number", number), ("exp_month", "12"), ("exp_year", "30"),
-                               ("cvc", "123")):
-        box.locator(f'input[placeholder="{placeholder}"]').fill(value)
 
 
 def test_a_plan_on_the_failed_card_takes_a_new_card_and_both_read_the_schedule(
@@ -63,7 +56,7 @@ def test_a_plan_on_the_failed_card_takes_a_new_card_and_both_read_the_schedule(
     assert _fits(page), "the plan page scrolls sideways at 390 px"
     _no_blocking_violation(page)
 
-    _fill_card(page, CARD_OK)
+    fill_card(page, CARD_OK)
     page.click("#plan-card-button")
     page.wait_for_url(re.compile(rf"/pay/{d['id']}/[^/]+$"), timeout=15_000)
     expect(page.locator("#plan-status")).to_have_attribute("data-status", "proposed")
